@@ -1,0 +1,69 @@
+# retail-sync: every command a developer or CI needs. `make demo` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ENV ?= dev
+CDK_CLI_VERSION := 2.1148.1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install demo local test test-unit test-infra test-integration test-e2e lint synth synth-fast bench deploy clean
+
+help:
+	@echo "make demo | local | test | lint | synth | bench | deploy ENV=<name> | clean"
+
+$(STAMP): pyproject.toml
+	@echo "==> creating $(VENV) and installing dependencies (about a minute on a fresh clone)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/python -m local.demo
+
+local: install
+	$(BIN)/python -m local
+
+test: install
+	$(BIN)/python -m pytest -q tests
+
+test-unit: install
+	$(BIN)/python -m pytest -q tests/unit
+
+test-infra: install
+	$(BIN)/python -m pytest -q tests/infra
+
+test-integration: install
+	$(BIN)/python -m pytest -q tests/integration
+
+test-e2e: install
+	$(BIN)/python -m pytest -q tests/e2e
+
+lint: install synth-fast
+	$(BIN)/ruff check .
+	$(BIN)/mypy functions shared infra local
+	$(BIN)/cfn-lint cdk.out/RetailSync-lint.template.json --ignore-checks W3005 --non-zero-exit-code error
+
+# Synthesizes with Lambda dependencies bundled for the python3.12 runtime (no Docker needed).
+synth: install
+	$(BIN)/python app.py -c environment=$(ENV)
+
+# Template only (no dependency bundling): what lint and the local stack use.
+synth-fast: install
+	$(BIN)/python app.py -c environment=lint -c bundle=false
+
+bench: install
+	$(BIN)/python -m bench
+
+# Deploys with the CDK CLI pinned to 2.1148.x (the npm `latest` 3.x refuses aws-cdk-lib 2 templates).
+deploy: install
+	@test -x .build/cdk/node_modules/.bin/cdk || npm install --silent --prefix .build/cdk aws-cdk@$(CDK_CLI_VERSION)
+	PATH="$(CURDIR)/$(BIN):$$PATH" .build/cdk/node_modules/.bin/cdk deploy -c environment=$(ENV) --require-approval broadening
+
+clean:
+	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache
