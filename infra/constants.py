@@ -50,3 +50,76 @@ WEBHOOK_SOURCES = ("shopify", "square", "wms", "pos", "erp")
 
 # Defaults for the local environment.
 LOCAL_ENVIRONMENT = "local"
+
+# --- added by the infra constructs -------------------------------------------------------------
+# Logical ids pinned in the template (the local stack and the tests find resources by them).
+ID_IDEMPOTENCY_TABLE = "IdempotencyTable"
+ID_STATE_TABLE = "StateTable"
+ID_TRACE_TABLE = "TraceTable"
+ID_ORDERS_QUEUE = "OrdersQueue"
+ID_ORDERS_DLQ = "OrdersDlq"
+ID_INVENTORY_QUEUE = "InventoryQueue"
+ID_INVENTORY_DLQ = "InventoryDlq"
+ID_ORDERS_PARKING_QUEUE = "OrdersParkingQueue"
+ID_PAYLOAD_BUCKET = "PayloadBucket"
+ID_ACCESS_LOGS_BUCKET = "AccessLogsBucket"
+ID_EVENT_BUS = "EventBus"
+ID_EVENT_ARCHIVE = "EventArchive"
+ID_WEBHOOK_SECRETS = "WebhookSecrets"
+ID_WEBHOOK_API = "WebhookApi"
+ID_ORDER_FLOW = "OrderFlow"
+ID_ALARM_TOPIC = "AlarmTopic"
+ID_DASHBOARD = "Dashboard"
+ID_INGEST_FUNCTION = "IngestFunction"
+ID_ORDERS_WORKER_FUNCTION = "OrdersWorkerFunction"
+ID_RESERVE_STOCK_FUNCTION = "ReserveStockFunction"
+ID_CREATE_ERP_SALES_ORDER_FUNCTION = "CreateErpSalesOrderFunction"
+ID_RECORD_ORDER_FUNCTION = "RecordOrderFunction"
+ID_CANCEL_ORDER_FUNCTION = "CancelOrderFunction"
+ID_INVENTORY_WORKER_FUNCTION = "InventoryWorkerFunction"
+ID_OPS_API_FUNCTION = "OpsApiFunction"
+
+# Attribute names the tables are keyed on (see docs/wiring.md).
+IDEMPOTENCY_TABLE_TTL_ATTRIBUTE = "expiration"
+STATE_TABLE_TTL_ATTRIBUTE = "expires_at"
+TRACE_TABLE_TTL_ATTRIBUTE = "expires_at"
+
+# Powertools environment (same names in every function; only the service name differs).
+ENV_POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
+ENV_POWERTOOLS_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
+ENV_LOG_LEVEL = "LOG_LEVEL"
+
+# Function timeouts (seconds). A queue's visibility timeout is 6 x its consumer's timeout.
+INGEST_TIMEOUT_SECONDS = 10
+ORDERS_WORKER_TIMEOUT_SECONDS = 30
+INVENTORY_WORKER_TIMEOUT_SECONDS = 30
+FLOW_STEP_TIMEOUT_SECONDS = 10
+ERP_STEP_TIMEOUT_SECONDS = 30
+OPS_API_TIMEOUT_SECONDS = 10
+VISIBILITY_TIMEOUT_FACTOR = 6
+QUEUE_MAX_BATCHING_WINDOW_SECONDS = 1
+ORDER_FLOW_TIMEOUT_SECONDS = 300
+PARKING_QUEUE_RETENTION_DAYS = 14
+DLQ_RETENTION_DAYS = 14
+
+# Event bus: source of every domain event; archive keeps them for replay.
+EVENT_SOURCE = "retail-sync"
+EVENT_ARCHIVE_RETENTION_DAYS = 30
+
+# API Gateway throttling (stage-wide and per method).
+API_STAGE_RATE_LIMIT = 200
+API_STAGE_BURST_LIMIT = 400
+API_WEBHOOK_POST_RATE_LIMIT = 150
+API_WEBHOOK_POST_BURST_LIMIT = 300
+API_WEBHOOK_GET_RATE_LIMIT = 5
+API_WEBHOOK_GET_BURST_LIMIT = 10
+API_OPS_RATE_LIMIT = 20
+API_OPS_BURST_LIMIT = 40
+
+# Claim-check payloads live only as long as a message can (queue retention + DLQ retention).
+PAYLOAD_EXPIRY_DAYS = 30
+ACCESS_LOG_EXPIRY_DAYS = 90
+
+# At most this many concurrent ERP writers (reserved concurrency of create_erp_sales_order);
+# context `erpConcurrency` overrides, 0 turns the reservation off.
+DEFAULT_ERP_CONCURRENCY = 5

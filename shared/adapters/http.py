@@ -29,6 +29,9 @@ class HttpConnector:
     throttled_error: type[ErpThrottled] = ErpThrottled
     unavailable_error: type[Exception] = ErpUnavailable
     rejected_error: type[Exception] = ErpRejected
+    # When set, a 404 raises this instead of `rejected_error` (reads and cancels treat "no such record"
+    # as an answer, not a failure).
+    not_found_error: type[Exception] | None = None
 
     def __init__(self, base_url: str, timeout: float = 10.0, client: httpx.Client | None = None) -> None:
         self._base_url = base_url.rstrip("/")
@@ -50,6 +53,8 @@ class HttpConnector:
             raise self.throttled_error(f"{method} {path}: 429", retry_after=retry_after_seconds(response))
         if response.status_code >= 500:
             raise self.unavailable_error(f"{method} {path}: {response.status_code}")
+        if response.status_code == 404 and self.not_found_error is not None:
+            raise self.not_found_error(f"{method} {path}: 404")
         if response.status_code >= 400:
             raise self.rejected_error(f"{method} {path}: {response.status_code} {response.text[:500]}")
         return response

@@ -1,0 +1,1 @@
+"""Ingest: `POST /v1/webhooks/{source}` verifies, dedupes and queues vendor deliveries."""

@@ -1,0 +1,61 @@
+"""Webhook signing secrets: `RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE>` wins, else the JSON secret.
+
+The JSON secret (`{"shopify": "...", "square": "...", ...}`) is read with Powertools parameters
+and cached for 5 minutes, so a rotated secret is picked up without a redeploy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from shared.errors import SignatureInvalid, UpstreamUnavailable
+
+ENV_PREFIX = "RETAIL_SYNC_WEBHOOK_SECRET_"
+CACHE_SECONDS = 300
+
+
+def _powertools_get_secret(arn: str) -> Any:
+    from aws_lambda_powertools.utilities import parameters
+
+    return parameters.get_secret(arn, transform="json", max_age=CACHE_SECONDS)
+
+
+class WebhookSecrets:
+    def __init__(
+        self,
+        secrets_arn: str | None,
+        environ: Mapping[str, str],
+        *,
+        local_defaults: bool = False,
+        fetch: Callable[[str], Any] = _powertools_get_secret,
+    ) -> None:
+        self._arn = secrets_arn
+        self._environ = environ
+        self._local_defaults = local_defaults
+        self._fetch = fetch
+
+    def secret_for(self, source: str) -> str:
+        override = self._environ.get(f"{ENV_PREFIX}{source.upper()}")
+        if override:
+            return override
+        if self._arn:
+            value = self._from_secret(source)
+        elif self._local_defaults:
+            value = f"local-{source}-secret"
+        else:
+            value = None
+        if not value:
+            raise SignatureInvalid("no signing secret is configured for this source")
+        return value
+
+    def _from_secret(self, source: str) -> str | None:
+        from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
+
+        assert self._arn is not None
+        try:
+            secrets = self._fetch(self._arn)
+        except (GetParameterError, TransformParameterError) as exc:
+            raise UpstreamUnavailable("could not read the webhook secrets; retry later") from exc
+        value = secrets.get(source) if isinstance(secrets, dict) else None
+        return str(value) if value else None

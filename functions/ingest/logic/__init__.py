@@ -1,0 +1,1 @@
+"""Ingest decisions: the acceptance pipeline, with its ports."""

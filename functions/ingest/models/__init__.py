@@ -1,0 +1,1 @@
+"""Ingest settings and response models."""

@@ -1,0 +1,71 @@
+"""The ERP connector (NetSuite REST style, wiring.md "ERP connector").
+
+Sales orders are addressed by external id (`eid:<order_id>`), so a replayed upsert writes the
+same record. Statuses become domain errors in the base connector: 429 -> ErpThrottled(retry_after),
+5xx and timeouts -> ErpUnavailable, other 4xx -> ErpRejected.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from shared.adapters.http import HttpConnector
+from shared.errors import ErpRejected
+
+RECORD_PATH = "/services/rest/record/v1/salesOrder"
+
+
+class ErpRecordNotFound(ErpRejected):
+    """The ERP has no sales order with that external id."""
+
+
+class ErpPort(Protocol):
+    def upsert_sales_order(self, order_id: str, sales_order: dict[str, Any]) -> str:
+        """Create or replace the sales order; answers the ERP's internal id."""
+        ...
+
+    def cancel_sales_order(self, order_id: str) -> bool:
+        """Close the sales order; False when the ERP never had it."""
+        ...
+
+    def get_sales_order(self, order_id: str) -> dict[str, Any] | None: ...
+
+
+def _record_path(order_id: str) -> str:
+    return f"{RECORD_PATH}/eid:{quote(order_id, safe='')}"
+
+
+class HttpErp(HttpConnector):
+    not_found_error = ErpRecordNotFound
+
+    def upsert_sales_order(self, order_id: str, sales_order: dict[str, Any]) -> str:
+        try:
+            response = self._send("PUT", _record_path(order_id), json=sales_order)
+        except ErpRecordNotFound as exc:
+            # For a PUT a 404 is a refusal like any other 4xx (Step Functions matches ErpRejected).
+            raise ErpRejected(str(exc)) from exc
+        location = response.headers.get("Location", "")
+        internal_id = location.rstrip("/").rsplit("/", 1)[-1] if location else ""
+        if internal_id and not internal_id.startswith("eid:"):
+            return internal_id
+        # No usable Location header: read the record back for its internal id.
+        record = self.get_sales_order(order_id)
+        if record and record.get("id"):
+            return str(record["id"])
+        raise ErpRejected(f"PUT {_record_path(order_id)}: no internal id in the answer")
+
+    def cancel_sales_order(self, order_id: str) -> bool:
+        try:
+            self._send("PATCH", _record_path(order_id), json={"status": "cancelled"})
+        except ErpRecordNotFound:
+            return False
+        return True
+
+    def get_sales_order(self, order_id: str) -> dict[str, Any] | None:
+        try:
+            response = self._send("GET", _record_path(order_id))
+        except ErpRecordNotFound:
+            return None
+        body: dict[str, Any] = response.json()
+        return body

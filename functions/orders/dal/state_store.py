@@ -1,0 +1,380 @@
+"""The state table: orders, reservations and inventory positions (wiring.md, "State table items").
+
+This module owns the table's layout (keys and item codecs); the inventory DAL and the ops API
+reuse it. Writes that must hold together (a reservation and its position updates, a release and
+its position updates) are one TransactWriteItems, and the transaction's CancellationReasons say
+which condition failed, so callers get a domain answer instead of a ClientError.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from functions.orders.logic.reservation import PositionRelease, PositionReserve
+from functions.orders.models.state import OrderRecord, Reservation, ReservationStatus
+from shared.adapters.aws import client as aws_client
+from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+CLOSED_RESERVATION_TTL_SECONDS = 30 * 24 * 3600
+_BATCH_GET_LIMIT = 100
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+class CommitResult(StrEnum):
+    COMMITTED = "COMMITTED"
+    RESERVATION_EXISTS = "RESERVATION_EXISTS"  # the reservation item was already there: a replay
+    ORDER_CANCELLED = "ORDER_CANCELLED"  # the order (or its tombstone) is CANCELLED
+    CONFLICT = "CONFLICT"  # a position or the reservation changed since it was read: re-read, retry
+
+
+# Keys ---------------------------------------------------------------------------------------------
+
+
+def order_key(channel: str, channel_order_id: str) -> dict[str, str]:
+    return {"pk": f"ORDER#{channel}#{channel_order_id}", "sk": "ORDER"}
+
+
+def reservation_key(order_id: str) -> dict[str, str]:
+    return {"pk": f"RESERVATION#{order_id}", "sk": "RESERVATION"}
+
+
+def position_key(sku: str, location_id: str) -> dict[str, str]:
+    return {"pk": f"SKU#{sku}", "sk": f"LOC#{location_id}"}
+
+
+# Codecs -------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal: integers become int, anything else a string (never float)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else format(value, "f")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _SERIALIZER.serialize(value) for key, value in item.items()}
+
+
+def from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _plain(_DESERIALIZER.deserialize(value)) for key, value in item.items()}
+
+
+def iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def position_from_item(item: Mapping[str, Any]) -> InventoryPosition:
+    return InventoryPosition.from_item(dict(item))
+
+
+def reservation_to_item(reservation: Reservation) -> dict[str, Any]:
+    return {**reservation_key(reservation.order_id), **reservation.model_dump(mode="json", exclude_none=True)}
+
+
+def reservation_from_item(item: Mapping[str, Any]) -> Reservation:
+    return Reservation.model_validate(item)
+
+
+def order_record_to_item(record: OrderRecord) -> dict[str, Any]:
+    return {
+        **order_key(record.channel, record.channel_order_id),
+        **record.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def order_record_from_item(item: Mapping[str, Any]) -> OrderRecord:
+    return OrderRecord.model_validate(item)
+
+
+def cancellation_reason_codes(error: ClientError) -> list[str]:
+    """Per-item codes of a cancelled transaction, in TransactItems order ("None" = that item was fine)."""
+    reasons = error.response.get("CancellationReasons") or []  # type: ignore[typeddict-item]
+    return [str(reason.get("Code", "None")) for reason in reasons]
+
+
+# Port ---------------------------------------------------------------------------------------------
+
+
+class StateStore(Protocol):
+    """What the order tasks need from the state table (the Dynamo store and the in-memory fake)."""
+
+    def get_order(self, channel: str, channel_order_id: str) -> OrderRecord | None: ...
+
+    def save_order(self, record: OrderRecord, expected_status: OrderStatus | None) -> bool: ...
+
+    def mark_cancelled(self, cancellation: OrderCancellation, correlation_id: str, at: datetime) -> OrderRecord: ...
+
+    def get_reservation(self, order_id: str) -> Reservation | None: ...
+
+    def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]: ...
+
+    def positions_for_sku(self, sku: str) -> list[InventoryPosition]: ...
+
+    def try_reserve(
+        self, reservation: Reservation, channel: str, channel_order_id: str, writes: Sequence[PositionReserve]
+    ) -> CommitResult: ...
+
+    def try_release(
+        self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime
+    ) -> CommitResult: ...
+
+
+# DynamoDB -----------------------------------------------------------------------------------------
+
+
+class DynamoStateStore:
+    """StateStore on DynamoDB (low-level client, typed serializer, consistent reads)."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            self._client = aws_client("dynamodb")
+        return self._client
+
+    def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
+        response = self.client.get_item(TableName=self.table_name, Key=to_dynamo(key), ConsistentRead=True)
+        item = response.get("Item")
+        return from_dynamo(item) if item else None
+
+    # Orders -------------------------------------------------------------------------------------
+
+    def get_order(self, channel: str, channel_order_id: str) -> OrderRecord | None:
+        item = self._get(order_key(channel, channel_order_id))
+        return order_record_from_item(item) if item else None
+
+    def save_order(self, record: OrderRecord, expected_status: OrderStatus | None) -> bool:
+        """Write the order item if its status is still `expected_status` (None: if it does not exist)."""
+        kwargs: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        if expected_status is not None:
+            kwargs = {
+                "ConditionExpression": "#status = :expected",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_dynamo({":expected": expected_status.value}),
+            }
+        try:
+            self.client.put_item(TableName=self.table_name, Item=to_dynamo(order_record_to_item(record)), **kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def mark_cancelled(self, cancellation: OrderCancellation, correlation_id: str, at: datetime) -> OrderRecord:
+        """CANCELLED, unconditionally (it is terminal); an unknown order gets a tombstone."""
+        response = self.client.update_item(
+            TableName=self.table_name,
+            Key=to_dynamo(order_key(cancellation.channel, cancellation.channel_order_id)),
+            UpdateExpression=(
+                "SET #status = :cancelled, #cancel_reason = :reason, #updated_at = :now, "
+                "#order_id = if_not_exists(#order_id, :order_id), #channel = if_not_exists(#channel, :channel), "
+                "#coid = if_not_exists(#coid, :coid), #cid = if_not_exists(#cid, :cid), "
+                "#lines = if_not_exists(#lines, :no_lines)"
+            ),
+            ExpressionAttributeNames={
+                "#status": "status",
+                "#cancel_reason": "cancel_reason",
+                "#updated_at": "updated_at",
+                "#order_id": "order_id",
+                "#channel": "channel",
+                "#coid": "channel_order_id",
+                "#cid": "correlation_id",
+                "#lines": "lines",
+            },
+            ExpressionAttributeValues=to_dynamo(
+                {
+                    ":cancelled": OrderStatus.CANCELLED.value,
+                    ":reason": cancellation.reason,
+                    ":now": iso(at),
+                    ":order_id": order_id_for(cancellation.channel, cancellation.channel_order_id),
+                    ":channel": cancellation.channel,
+                    ":coid": cancellation.channel_order_id,
+                    ":cid": correlation_id,
+                    ":no_lines": [],
+                }
+            ),
+            ReturnValues="ALL_NEW",
+        )
+        return order_record_from_item(from_dynamo(response["Attributes"]))
+
+    # Reservations and positions -----------------------------------------------------------------
+
+    def get_reservation(self, order_id: str) -> Reservation | None:
+        item = self._get(reservation_key(order_id))
+        return reservation_from_item(item) if item else None
+
+    def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]:
+        keys = [to_dynamo(position_key(sku, location_id)) for sku in sorted(set(skus))]
+        positions: dict[str, InventoryPosition] = {}
+        for start in range(0, len(keys), _BATCH_GET_LIMIT):
+            request: dict[str, Any] = {
+                self.table_name: {"Keys": keys[start : start + _BATCH_GET_LIMIT], "ConsistentRead": True}
+            }
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for raw in response.get("Responses", {}).get(self.table_name, []):
+                    position = position_from_item(from_dynamo(raw))
+                    positions[position.sku] = position
+                request = dict(response.get("UnprocessedKeys") or {})
+        return positions
+
+    def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :loc)",
+            "ExpressionAttributeValues": to_dynamo({":pk": f"SKU#{sku}", ":loc": "LOC#"}),
+            "ConsistentRead": True,
+        }
+        positions: list[InventoryPosition] = []
+        while True:
+            page = self.client.query(**kwargs)
+            positions.extend(position_from_item(from_dynamo(item)) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return positions
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def try_reserve(
+        self, reservation: Reservation, channel: str, channel_order_id: str, writes: Sequence[PositionReserve]
+    ) -> CommitResult:
+        """One transaction: the reservation item (if new), the order not cancelled, every position.
+
+        Item 0 is the reservation put, item 1 the order check, items 2.. the positions, which is
+        how the CancellationReasons are read back.
+        """
+        now = iso(reservation.created_at)
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_dynamo(reservation_to_item(reservation)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": self.table_name,
+                    "Key": to_dynamo(order_key(channel, channel_order_id)),
+                    "ConditionExpression": "attribute_not_exists(pk) OR #status <> :cancelled",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_dynamo({":cancelled": OrderStatus.CANCELLED.value}),
+                }
+            },
+        ]
+        for write in writes:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": to_dynamo(position_key(write.sku, write.location_id)),
+                        "UpdateExpression": "SET #reserved = #reserved + :q, #version = #version + :one, "
+                        "#updated_at = :now",
+                        "ConditionExpression": "#version = :v AND #on_hand >= :needed",
+                        "ExpressionAttributeNames": {
+                            "#reserved": "reserved",
+                            "#version": "version",
+                            "#on_hand": "on_hand",
+                            "#updated_at": "updated_at",
+                        },
+                        "ExpressionAttributeValues": to_dynamo(
+                            {
+                                ":q": write.quantity,
+                                ":one": 1,
+                                ":v": write.expected_version,
+                                ":needed": write.needed,
+                                ":now": now,
+                            }
+                        ),
+                    }
+                }
+            )
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            codes = cancellation_reason_codes(exc)
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                return CommitResult.RESERVATION_EXISTS
+            if codes[1:2] == ["ConditionalCheckFailed"]:
+                return CommitResult.ORDER_CANCELLED
+            return CommitResult.CONFLICT
+        return CommitResult.COMMITTED
+
+    def try_release(
+        self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime
+    ) -> CommitResult:
+        """HELD -> RELEASED (if the reservation is as read) and `reserved -= q` per position, together."""
+        version_check = "#version = :v" if reservation.version else "(#version = :v OR attribute_not_exists(#version))"
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": to_dynamo(reservation_key(reservation.order_id)),
+                    "UpdateExpression": "SET #status = :released, #version = if_not_exists(#version, :zero) + :one, "
+                    "#released_at = :now, #expires_at = :ttl",
+                    "ConditionExpression": f"#status = :held AND {version_check}",
+                    "ExpressionAttributeNames": {
+                        "#status": "status",
+                        "#version": "version",
+                        "#released_at": "released_at",
+                        "#expires_at": "expires_at",
+                    },
+                    "ExpressionAttributeValues": to_dynamo(
+                        {
+                            ":released": ReservationStatus.RELEASED.value,
+                            ":held": ReservationStatus.HELD.value,
+                            ":v": reservation.version,
+                            ":zero": 0,
+                            ":one": 1,
+                            ":now": iso(at),
+                            ":ttl": int(time.time()) + CLOSED_RESERVATION_TTL_SECONDS,
+                        }
+                    ),
+                }
+            }
+        ]
+        for release in releases:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": to_dynamo(position_key(release.sku, release.location_id)),
+                        "UpdateExpression": "SET #reserved = #reserved - :q, #version = #version + :one, "
+                        "#updated_at = :now",
+                        "ConditionExpression": "#reserved >= :q",
+                        "ExpressionAttributeNames": {
+                            "#reserved": "reserved",
+                            "#version": "version",
+                            "#updated_at": "updated_at",
+                        },
+                        "ExpressionAttributeValues": to_dynamo({":q": release.quantity, ":one": 1, ":now": iso(at)}),
+                    }
+                }
+            )
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            return CommitResult.CONFLICT
+        return CommitResult.COMMITTED

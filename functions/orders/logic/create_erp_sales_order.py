@@ -1,0 +1,52 @@
+"""CreateErpSalesOrder: upsert the sales order in the ERP, keyed by our order id."""
+
+from __future__ import annotations
+
+from functions.orders.adapters.erp import ErpPort
+from functions.orders.dal.state_store import StateStore
+from functions.orders.logic.erp_mapping import sales_order_payload
+from functions.orders.logic.order_lifecycle import blocks_reservation
+from functions.orders.models.flow import ErpSalesOrderOutput, FlowInput, ReserveStockOutput
+from shared.adapters.trace_store import TraceSink
+from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+
+HOP = "erp"
+
+
+class CreateErpInput(FlowInput):
+    reservation: ReserveStockOutput
+
+
+def create_erp_sales_order(
+    task: CreateErpInput, store: StateStore, erp: ErpPort, trace: TraceSink
+) -> ErpSalesOrderOutput:
+    """The ERP's internal id for the order. ERP errors propagate by class name for the state machine.
+
+    A cancellation that lands while the ERP call is in flight would leave an open sales order for a
+    cancelled order, so the order item is checked before the call and again after it.
+    """
+    order = task.require_order()
+    cid = task.correlation_id
+
+    def cancelled() -> bool:
+        current = store.get_order(order.channel, order.channel_order_id)
+        return blocks_reservation(current.status if current else None)
+
+    if cancelled():
+        trace.record(cid, HOP, "skipped_cancelled", {"order_id": order.order_id})
+        return ErpSalesOrderOutput(erp_sales_order_id=None)
+    try:
+        erp_id = erp.upsert_sales_order(order.order_id, sales_order_payload(order, task.reservation.location_id))
+    except ErpThrottled as exc:
+        # Trace details go to DynamoDB, which refuses floats.
+        retry_after = None if exc.retry_after is None else str(exc.retry_after)
+        trace.record(cid, HOP, "throttled", {"order_id": order.order_id, "retry_after": retry_after})
+        raise
+    except (ErpUnavailable, ErpRejected) as exc:
+        trace.record(cid, HOP, "failed", {"order_id": order.order_id, "error": type(exc).__name__})
+        raise
+    trace.record(cid, HOP, "upserted", {"order_id": order.order_id, "erp_sales_order_id": erp_id})
+    if cancelled():
+        erp.cancel_sales_order(order.order_id)
+        trace.record(cid, HOP, "cancelled", {"order_id": order.order_id, "erp_sales_order_id": erp_id})
+    return ErpSalesOrderOutput(erp_sales_order_id=erp_id)

@@ -1,0 +1,79 @@
+"""Canonical Order -> NetSuite-style sales order record (pure).
+
+Amounts go out as strings from Decimal (never float) so the ERP sees the exact cents the channel
+sent; quantities are integers. `externalId` is our order id, which is what makes the upsert
+(`PUT .../salesOrder/eid:<order_id>`) idempotent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from shared.models import Address, Order, OrderLine
+
+GUEST_CUSTOMER = "guest"
+
+
+def _amount(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def customer_external_id(order: Order) -> str:
+    """ERP customer reference: one customer per channel customer, a per-channel guest otherwise."""
+    customer_id = order.customer.channel_customer_id if order.customer else None
+    return f"{order.channel}:{customer_id or GUEST_CUSTOMER}"
+
+
+def _line(line: OrderLine) -> dict[str, Any]:
+    gross = line.unit_price.amount * line.quantity
+    discount = line.discount.amount if line.discount else Decimal("0")
+    item: dict[str, Any] = {
+        "item": {"externalId": line.sku},
+        "quantity": line.quantity,
+        "rate": _amount(line.unit_price.amount),
+        "amount": _amount(gross - discount),
+        "custcol_rs_line_id": line.line_id,
+    }
+    if line.title:
+        item["description"] = line.title
+    if line.discount is not None:
+        item["discountAmount"] = _amount(line.discount.amount)
+    if line.tax is not None:
+        item["taxAmount"] = _amount(line.tax.amount)
+    return item
+
+
+def _address(address: Address) -> dict[str, str]:
+    fields = {
+        "addressee": address.name,
+        "addr1": address.line1,
+        "addr2": address.line2,
+        "city": address.city,
+        "state": address.region,
+        "zip": address.postal_code,
+        "country": address.country_code,
+    }
+    return {key: value for key, value in fields.items() if value}
+
+
+def sales_order_payload(order: Order, location_id: str) -> dict[str, Any]:
+    """The JSON body of the sales order upsert."""
+    payload: dict[str, Any] = {
+        "externalId": order.order_id,
+        "entity": {"externalId": customer_external_id(order)},
+        "tranDate": order.placed_at.date().isoformat(),
+        "currency": {"refName": order.currency},
+        "location": {"externalId": location_id},
+        "otherRefNum": order.channel_order_id,
+        "memo": f"{order.channel} order {order.channel_order_id}",
+        "custbody_rs_channel": order.channel,
+        "custbody_rs_channel_order_id": order.channel_order_id,
+        "item": {"items": [_line(line) for line in order.lines]},
+        "total": _amount(order.total.amount),
+    }
+    if order.customer and order.customer.email:
+        payload["email"] = order.customer.email
+    if order.shipping_address is not None:
+        payload["shippingAddress"] = _address(order.shipping_address)
+    return payload

@@ -1,0 +1,114 @@
+"""What the OrderFlow state machine passes to and gets back from the order task Lambdas (wiring.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.models import Order, OrderCancellation, OrderStatus
+
+
+class FlowAction(StrEnum):
+    ACCEPT = "accept"
+    CANCEL = "cancel"
+
+
+class TaskModel(BaseModel):
+    """Task inputs carry whatever the state machine accumulated; fields we do not use are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class FlowInput(TaskModel):
+    """The OrderFlow execution input, one per canonical command."""
+
+    action: FlowAction
+    correlation_id: Annotated[str, Field(min_length=1)]
+    event_id: Annotated[str, Field(min_length=1)]
+    order: Order | None = None
+    cancellation: OrderCancellation | None = None
+
+    @model_validator(mode="after")
+    def _command_matches_action(self) -> FlowInput:
+        if self.action is FlowAction.ACCEPT and self.order is None:
+            raise ValueError("an accept flow needs an order")
+        if self.action is FlowAction.CANCEL and self.cancellation is None:
+            raise ValueError("a cancel flow needs a cancellation")
+        return self
+
+    def require_order(self) -> Order:
+        if self.order is None:  # the validator makes this unreachable for accept flows
+            raise ValueError("no order in this flow input")
+        return self.order
+
+    def require_cancellation(self) -> OrderCancellation:
+        if self.cancellation is None:
+            raise ValueError("no cancellation in this flow input")
+        return self.cancellation
+
+    def execution_input(self) -> dict[str, Any]:
+        """The JSON the state machine is started with (and what the parking queue holds)."""
+        return {
+            "action": self.action.value,
+            "correlation_id": self.correlation_id,
+            "event_id": self.event_id,
+            "order": self.order.to_item() if self.order else None,
+            "cancellation": self.cancellation.model_dump(mode="json", exclude_none=True)
+            if self.cancellation
+            else None,
+        }
+
+
+class ReserveOutcome(StrEnum):
+    RESERVED = "RESERVED"
+    ALREADY_RESERVED = "ALREADY_RESERVED"
+    ON_HOLD = "ON_HOLD"
+    CANCELLED = "CANCELLED"
+
+
+class Shortage(BaseModel):
+    sku: str
+    requested: int
+    available: int
+
+
+class ReserveStockOutput(TaskModel):
+    """ReserveStock result, stored by the state machine under `$.reservation`."""
+
+    outcome: ReserveOutcome
+    location_id: str
+    shortages: list[Shortage] = Field(default_factory=list)
+
+
+class ErpSalesOrderOutput(TaskModel):
+    """CreateErpSalesOrder result, stored under `$.erp`.
+
+    `erp_sales_order_id` is None only when the order was cancelled before the ERP was called.
+    """
+
+    erp_sales_order_id: str | None
+
+
+class FlowError(TaskModel):
+    """What a Step Functions Catch puts under `$.error`."""
+
+    error: Annotated[str, Field(alias="Error")] = "Unknown"
+    cause: Annotated[str | None, Field(alias="Cause")] = None
+
+
+class RecordOrderInput(FlowInput):
+    """The flow state plus the status the Record* state asks for (added by its Parameters)."""
+
+    status: OrderStatus
+    reservation: ReserveStockOutput | None = None
+    erp: ErpSalesOrderOutput | None = None
+    error: FlowError | None = None
+
+
+class DomainEvent(BaseModel):
+    """Returned by record_order / cancel_order; the state machine puts it on the bus as is."""
+
+    event_type: str
+    detail: dict[str, Any]

@@ -1,0 +1,67 @@
+"""Stack settings read from CDK context (`-c key=value` or cdk.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from constructs import Node
+
+from infra import constants as c
+
+_LOCAL_DEFAULTS = {
+    "erpBaseUrl": "http://127.0.0.1:3101",
+    "squareApiBaseUrl": "http://127.0.0.1:3103",
+    "webhookBaseUrl": "http://127.0.0.1:3000",
+}
+_DEFAULTS = {
+    "erpBaseUrl": "https://erp.example.invalid",
+    "squareApiBaseUrl": "https://connect.squareup.com",
+    "webhookBaseUrl": "https://webhooks.example.invalid",
+}
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    environment: str
+    bundle: bool
+    erp_base_url: str
+    square_api_base_url: str
+    webhook_base_url: str
+    default_location_id: str
+    log_level: str
+    erp_concurrency: int
+
+    @property
+    def is_local(self) -> bool:
+        return self.environment == c.LOCAL_ENVIRONMENT
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment in ("prod", "production")
+
+    @classmethod
+    def from_context(cls, node: Node) -> StackConfig:
+        def ctx(key: str, default: Any) -> Any:
+            value = node.try_get_context(key)
+            return default if value is None else value
+
+        environment = str(ctx("environment", "dev"))
+        defaults = _LOCAL_DEFAULTS if environment == c.LOCAL_ENVIRONMENT else _DEFAULTS
+        return cls(
+            environment=environment,
+            bundle=_as_bool(ctx("bundle", True)),
+            erp_base_url=str(ctx("erpBaseUrl", defaults["erpBaseUrl"])).rstrip("/"),
+            square_api_base_url=str(ctx("squareApiBaseUrl", defaults["squareApiBaseUrl"])).rstrip("/"),
+            webhook_base_url=str(ctx("webhookBaseUrl", defaults["webhookBaseUrl"])).rstrip("/"),
+            default_location_id=str(ctx("defaultFulfilmentLocationId", "dc-east")),
+            log_level=str(ctx("logLevel", "INFO")).upper(),
+            erp_concurrency=int(ctx("erpConcurrency", c.DEFAULT_ERP_CONCURRENCY)),
+        )
+
+
+def _as_bool(value: Any) -> bool:
+    """Context given on the command line arrives as a string."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in ("false", "0", "no", "off", "")

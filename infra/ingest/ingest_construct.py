@@ -1,0 +1,57 @@
+"""The ingest function behind `/v1/webhooks/{source}`: verify, dedupe, enqueue, answer 202."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import constants as c
+from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.shared.function_factory import FunctionFactory
+from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+
+
+class IngestConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        idempotency_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        orders_queue: sqs.IQueue,
+        inventory_queue: sqs.IQueue,
+        payloads: PayloadBucketConstruct,
+        webhook_secrets: WebhookSecretsConstruct,
+        webhook_base_url: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function: lambda_.Function = factory.function(
+            self,
+            c.ID_INGEST_FUNCTION,
+            handler=c.HANDLER_INGEST,
+            service="ingest",
+            description="Webhook ingest: verify signature, dedupe delivery, enqueue envelope, answer 202",
+            timeout_seconds=c.INGEST_TIMEOUT_SECONDS,
+            # More memory is more CPU: vendors time out webhooks after a few seconds.
+            memory_size=512,
+            environment={
+                c.ENV_IDEMPOTENCY_TABLE: idempotency_table.table_name,
+                c.ENV_TRACE_TABLE: trace_table.table_name,
+                c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url,
+                c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
+                c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
+                c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,
+                c.ENV_WEBHOOK_BASE_URL: webhook_base_url,
+            },
+        )
+        fn = self.function
+        idempotency_table.grant_read_write_data(fn)
+        trace_table.grant_write_data(fn)
+        orders_queue.grant_send_messages(fn)
+        inventory_queue.grant_send_messages(fn)
+        payloads.grant_put_payloads(fn)
+        webhook_secrets.grant_read(fn)

@@ -1,0 +1,64 @@
+"""The inventory worker: InventoryQueue -> sequence-guarded position updates -> InventoryChanged."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import constants as c
+from infra.shared.function_factory import FunctionFactory
+from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+
+
+class InventoryWorkerConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        queue: sqs.IQueue,
+        idempotency_table: dynamodb.ITable,
+        state_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        payloads: PayloadBucketConstruct,
+        event_bus: events.IEventBus,
+        event_bus_name: str,
+        default_location_id: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function: lambda_.Function = factory.function(
+            self,
+            c.ID_INVENTORY_WORKER_FUNCTION,
+            handler=c.HANDLER_INVENTORY_WORKER,
+            service="inventory-worker",
+            description="Inventory worker: apply adjustments and shipments per SKU and location",
+            timeout_seconds=c.INVENTORY_WORKER_TIMEOUT_SECONDS,
+            environment={
+                c.ENV_IDEMPOTENCY_TABLE: idempotency_table.table_name,
+                c.ENV_STATE_TABLE: state_table.table_name,
+                c.ENV_TRACE_TABLE: trace_table.table_name,
+                c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
+                c.ENV_EVENT_BUS: event_bus_name,
+                c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,
+            },
+        )
+        fn = self.function
+        idempotency_table.grant_read_write_data(fn)
+        state_table.grant_read_write_data(fn)
+        trace_table.grant_write_data(fn)
+        payloads.grant_read_payloads(fn)
+        event_bus.grant_put_events_to(fn)
+        fn.add_event_source(
+            event_sources.SqsEventSource(
+                queue,
+                batch_size=c.INVENTORY_QUEUE_BATCH_SIZE,
+                max_batching_window=cdk.Duration.seconds(c.QUEUE_MAX_BATCHING_WINDOW_SECONDS),
+                report_batch_item_failures=True,
+            )
+        )

@@ -1,0 +1,288 @@
+"""OrderFlow: the Express state machine that accepts or cancels one order (docs/wiring.md).
+
+JSONPath (not JSONata) so the local stack's interpreter runs the same definition.
+Lambda errors surface as their `errorType` (the exception class name), which Retry/Catch match.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+from infra import constants as c
+from infra.shared.function_factory import FunctionFactory
+from infra.shared.nag import XRAY_REASON, acknowledge
+
+ERP_THROTTLED = "ErpThrottled"
+ERP_UNAVAILABLE = "ErpUnavailable"
+CONCURRENT_MODIFICATION = "ConcurrentModification"
+
+# The execution state fields each record_order call passes on, besides its status.
+_RECORD_FIELDS = ("action", "correlation_id", "event_id", "order", "reservation")
+
+
+class OrderFlowConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        environment: str,
+        state_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        event_bus: events.IEventBus,
+        parking_queue: sqs.IQueue,
+        erp_base_url: str,
+        default_location_id: str,
+        erp_concurrency: int,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        tables_env = {c.ENV_STATE_TABLE: state_table.table_name, c.ENV_TRACE_TABLE: trace_table.table_name}
+
+        self.reserve_stock = factory.function(
+            self,
+            c.ID_RESERVE_STOCK_FUNCTION,
+            handler=c.HANDLER_RESERVE_STOCK,
+            service="reserve-stock",
+            description="OrderFlow: reserve stock for every line of an order, all or nothing",
+            timeout_seconds=c.FLOW_STEP_TIMEOUT_SECONDS,
+            environment={**tables_env, c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id},
+        )
+        self.create_erp_sales_order = factory.function(
+            self,
+            c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
+            handler=c.HANDLER_CREATE_ERP_SALES_ORDER,
+            service="create-erp-sales-order",
+            description="OrderFlow: upsert the sales order in the ERP (external id = our order id)",
+            timeout_seconds=c.ERP_STEP_TIMEOUT_SECONDS,
+            environment={**tables_env, c.ENV_ERP_BASE_URL: erp_base_url},
+            # Bounded concurrency toward the ERP: it is rate-limited and the book of record.
+            reserved_concurrency=erp_concurrency or None,
+        )
+        self.record_order = factory.function(
+            self,
+            c.ID_RECORD_ORDER_FUNCTION,
+            handler=c.HANDLER_RECORD_ORDER,
+            service="record-order",
+            description="OrderFlow: record the order's outcome and describe the event to publish",
+            timeout_seconds=c.FLOW_STEP_TIMEOUT_SECONDS,
+            environment=tables_env,
+        )
+        self.cancel_order = factory.function(
+            self,
+            c.ID_CANCEL_ORDER_FUNCTION,
+            handler=c.HANDLER_CANCEL_ORDER,
+            service="cancel-order",
+            description="OrderFlow: cancel the order in the ERP, release its reservation, record it",
+            timeout_seconds=c.ERP_STEP_TIMEOUT_SECONDS,
+            environment={**tables_env, c.ENV_ERP_BASE_URL: erp_base_url},
+        )
+        state_table.grant_read_write_data(self.reserve_stock)
+        state_table.grant_read_data(self.create_erp_sales_order)
+        state_table.grant_read_write_data(self.record_order)
+        state_table.grant_read_write_data(self.cancel_order)
+        for fn in (self.reserve_stock, self.create_erp_sales_order, self.record_order, self.cancel_order):
+            trace_table.grant_write_data(fn)
+
+        self.state_machine = self._state_machine(
+            environment=environment,
+            trace_table=trace_table,
+            event_bus=event_bus,
+            parking_queue=parking_queue,
+            removal_policy=removal_policy,
+        )
+
+    def _state_machine(
+        self,
+        *,
+        environment: str,
+        trace_table: dynamodb.ITable,
+        event_bus: events.IEventBus,
+        parking_queue: sqs.IQueue,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> sfn.StateMachine:
+        reserve = self._invoke("ReserveStock", self.reserve_stock, result_path="$.reservation")
+        reserve.add_retry(
+            errors=[CONCURRENT_MODIFICATION],
+            # ASL intervals are whole seconds; full jitter makes the mean wait half a second.
+            interval=cdk.Duration.seconds(1),
+            max_attempts=3,
+            backoff_rate=1.0,
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+
+        create_erp = self._invoke("CreateErpSalesOrder", self.create_erp_sales_order, result_path="$.erp")
+        self._add_erp_retries(create_erp)
+
+        record_accepted = self._record("RecordAccepted", "ACCEPTED", extra=("erp",))
+        record_on_hold = self._record("RecordOnHold", "ON_HOLD")
+        record_erp_failed = self._record("RecordErpFailed", "ERP_FAILED", extra=("error",))
+        create_erp.add_catch(record_erp_failed, errors=["States.ALL"], result_path="$.error")
+
+        cancel = self._invoke("CancelOrder", self.cancel_order, result_path="$.recorded")
+        self._add_erp_retries(cancel)
+
+        publish = tasks.EventBridgePutEvents(
+            self,
+            "PublishEvent",
+            entries=[
+                tasks.EventBridgePutEventsEntry(
+                    event_bus=event_bus,
+                    source=c.EVENT_SOURCE,
+                    detail_type=sfn.JsonPath.string_at("$.recorded.event_type"),
+                    detail=sfn.TaskInput.from_json_path_at("$.recorded.detail"),
+                )
+            ],
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        entered = sfn.JsonPath.string_at("$$.State.EnteredTime")
+        trace_published = tasks.DynamoPutItem(
+            self,
+            "TracePublished",
+            table=trace_table,
+            item={
+                "correlation_id": tasks.DynamoAttributeValue.from_string(
+                    sfn.JsonPath.string_at("$.correlation_id")
+                ),
+                "sk": tasks.DynamoAttributeValue.from_string(
+                    sfn.JsonPath.format("{}#flow#{}", entered, sfn.JsonPath.uuid())
+                ),
+                "at": tasks.DynamoAttributeValue.from_string(entered),
+                "hop": tasks.DynamoAttributeValue.from_string("order-flow"),
+                "status": tasks.DynamoAttributeValue.from_string("published"),
+                "detail": tasks.DynamoAttributeValue.from_map(
+                    {
+                        "event_type": tasks.DynamoAttributeValue.from_string(
+                            sfn.JsonPath.string_at("$.recorded.event_type")
+                        )
+                    }
+                ),
+            },
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        park = tasks.SqsSendMessage(
+            self,
+            "ParkOrder",
+            queue=parking_queue,
+            message_body=sfn.TaskInput.from_json_path_at("$$.Execution.Input"),
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        parked = sfn.Fail(
+            self, "OrderParked", error=ERP_UNAVAILABLE, cause="ERP unavailable; the order is parked for replay"
+        )
+        done = sfn.Succeed(self, "Done")
+        after_publish = (
+            sfn.Choice(self, "ErpFailed?")
+            .when(sfn.Condition.string_equals("$.recorded.event_type", "OrderErpFailed"), park.next(parked))
+            .otherwise(done)
+        )
+        publish.next(trace_published).next(after_publish)
+        for record in (record_accepted, record_on_hold, record_erp_failed):
+            record.next(publish)
+        cancel.next(publish)
+        create_erp.next(record_accepted)
+
+        reserved = (
+            sfn.Choice(self, "Reserved?")
+            .when(sfn.Condition.string_equals("$.reservation.outcome", "ON_HOLD"), record_on_hold)
+            .when(sfn.Condition.string_equals("$.reservation.outcome", "CANCELLED"), sfn.Succeed(self, "SkipCancelled"))
+            .otherwise(create_erp)
+        )
+        reserve.next(reserved)
+        route = (
+            sfn.Choice(self, "Route")
+            .when(sfn.Condition.string_equals("$.action", "cancel"), cancel)
+            .otherwise(reserve)
+        )
+
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            # The vendedlogs prefix keeps the account's CloudWatch Logs resource policy small.
+            log_group_name=f"/aws/vendedlogs/states/{c.SERVICE}-{environment}-order-flow",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=removal_policy,
+        )
+        machine = sfn.StateMachine(
+            self,
+            c.ID_ORDER_FLOW,
+            state_machine_type=sfn.StateMachineType.EXPRESS,
+            definition_body=sfn.DefinitionBody.from_chainable(route),
+            timeout=cdk.Duration.seconds(c.ORDER_FLOW_TIMEOUT_SECONDS),
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=log_group,
+                level=sfn.LogLevel.ALL,
+                # Orders carry names and addresses; the trace table holds the timeline.
+                include_execution_data=False,
+            ),
+            comment="Accept or cancel one order: reserve stock, ERP sales order, record, publish",
+        )
+        resource = machine.node.default_child
+        assert isinstance(resource, sfn.CfnStateMachine)
+        resource.override_logical_id(c.ID_ORDER_FLOW)
+
+        acknowledge(machine.role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON + "; CloudWatch Logs "
+                    "delivery actions (logs:CreateLogDelivery, ...) likewise only accept '*'")
+        for logical_id in (
+            c.ID_RESERVE_STOCK_FUNCTION,
+            c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
+            c.ID_RECORD_ORDER_FUNCTION,
+            c.ID_CANCEL_ORDER_FUNCTION,
+        ):
+            acknowledge(
+                machine.role,
+                f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]",
+                "CDK grants lambda:InvokeFunction on the function and its versions/aliases (<arn>:*) so "
+                "a task can invoke a qualified ARN; limited to this one flow step function",
+            )
+        return machine
+
+    def _invoke(self, state_name: str, fn: lambda_.IFunction, *, result_path: str) -> tasks.LambdaInvoke:
+        """A Lambda step whose result is the function's own return value (no invoke metadata)."""
+        return tasks.LambdaInvoke(
+            self,
+            state_name,
+            lambda_function=fn,
+            payload_response_only=True,
+            retry_on_service_exceptions=True,
+            result_path=result_path,
+        )
+
+    def _record(self, state_name: str, status: str, *, extra: tuple[str, ...] = ()) -> tasks.LambdaInvoke:
+        """record_order with the execution state plus `status` (JSONPath cannot merge objects)."""
+        payload = {"status": status, **{field: sfn.JsonPath.object_at(f"$.{field}") for field in (*_RECORD_FIELDS, *extra)}}
+        return tasks.LambdaInvoke(
+            self,
+            state_name,
+            lambda_function=self.record_order,
+            payload=sfn.TaskInput.from_object(payload),
+            payload_response_only=True,
+            retry_on_service_exceptions=True,
+            result_path="$.recorded",
+        )
+
+    @staticmethod
+    def _add_erp_retries(task: tasks.LambdaInvoke) -> None:
+        task.add_retry(
+            errors=[ERP_THROTTLED],
+            interval=cdk.Duration.seconds(1),
+            backoff_rate=2.0,
+            max_attempts=6,
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        task.add_retry(
+            errors=[ERP_UNAVAILABLE],
+            interval=cdk.Duration.seconds(2),
+            backoff_rate=2.0,
+            max_attempts=3,
+        )

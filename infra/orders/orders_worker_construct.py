@@ -1,0 +1,64 @@
+"""The orders worker: OrdersQueue -> normalize -> one OrderFlow execution per command."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra import constants as c
+from infra.shared.function_factory import FunctionFactory
+from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+
+
+class OrdersWorkerConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        queue: sqs.IQueue,
+        order_flow: sfn.IStateMachine,
+        idempotency_table: dynamodb.ITable,
+        state_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        payloads: PayloadBucketConstruct,
+        square_api_base_url: str,
+        default_location_id: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function: lambda_.Function = factory.function(
+            self,
+            c.ID_ORDERS_WORKER_FUNCTION,
+            handler=c.HANDLER_ORDERS_WORKER,
+            service="orders-worker",
+            description="Orders worker: normalize channel orders and start one OrderFlow per command",
+            timeout_seconds=c.ORDERS_WORKER_TIMEOUT_SECONDS,
+            environment={
+                c.ENV_ORDER_FLOW_ARN: order_flow.state_machine_arn,
+                c.ENV_IDEMPOTENCY_TABLE: idempotency_table.table_name,
+                c.ENV_STATE_TABLE: state_table.table_name,
+                c.ENV_TRACE_TABLE: trace_table.table_name,
+                c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
+                c.ENV_SQUARE_API_BASE_URL: square_api_base_url,
+                c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,
+            },
+        )
+        fn = self.function
+        order_flow.grant_start_execution(fn)
+        idempotency_table.grant_read_write_data(fn)
+        trace_table.grant_write_data(fn)
+        payloads.grant_read_payloads(fn)
+        fn.add_event_source(
+            event_sources.SqsEventSource(
+                queue,
+                batch_size=c.ORDERS_QUEUE_BATCH_SIZE,
+                max_batching_window=cdk.Duration.seconds(c.QUEUE_MAX_BATCHING_WINDOW_SECONDS),
+                report_batch_item_failures=True,
+            )
+        )

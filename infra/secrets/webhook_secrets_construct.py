@@ -1,0 +1,61 @@
+"""Vendor webhook signing secrets: one JSON secret `retail-sync/<env>/webhooks`."""
+
+from __future__ import annotations
+
+import json
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra import constants as c
+from infra.shared.nag import acknowledge
+
+
+class WebhookSecretsConstruct(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, environment: str, removal_policy: cdk.RemovalPolicy
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.secret_name = f"{c.SERVICE}/{environment}/webhooks"
+        # Vendors issue the signing secrets; operators paste them in after deploy
+        # (`aws secretsmanager put-secret-value`). The template only fixes the JSON shape.
+        self.secret = secretsmanager.Secret(
+            self,
+            c.ID_WEBHOOK_SECRETS,
+            secret_name=self.secret_name,
+            description="Webhook signing secrets per source: {\"shopify\": \"...\", \"square\": \"...\", ...}",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps({source: "" for source in c.WEBHOOK_SOURCES}),
+                generate_string_key="_unused",
+                exclude_punctuation=True,
+            ),
+            removal_policy=removal_policy,
+        )
+        resource = self.secret.node.default_child
+        assert isinstance(resource, secretsmanager.CfnSecret)
+        resource.override_logical_id(c.ID_WEBHOOK_SECRETS)
+        acknowledge(
+            self.secret,
+            "AwsSolutions-SMG4",
+            "Vendor-issued signing secrets rotate on the vendor side (Shopify, Square, ... issue them); "
+            "a Secrets Manager rotation Lambda cannot mint them",
+        )
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Read the secret, addressed by its name-based ARN (`<name>-??????`) rather than a `Ref`:
+        the same secret on AWS, and a policy moto's CloudFormation can create even though it
+        skips `AWS::SecretsManager::Secret` (the local stack creates the secret itself)."""
+        stack = cdk.Stack.of(self)
+        arn = stack.format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"{self.secret_name}-??????",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            resource_arns=[arn],
+        )

@@ -1,0 +1,105 @@
+"""The one Lambda code asset every function shares: `functions/` + `shared/` (+ runtime deps).
+
+Dependencies are pip-installed as manylinux2014_x86_64 / cp312 wheels on the host, so no
+Docker is needed. With `bundle=false` the asset is only the source packages (fast synth for
+tests and the local stack, which import the handlers from the checkout anyway).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_lambda as lambda_
+
+SOURCE_PACKAGES = ("functions", "shared")
+# The Lambda runtime ships boto3/botocore; bundling them only grows the package.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore"})
+PIP_PLATFORM = "manylinux2014_x86_64"
+PYTHON_VERSION = "3.12"
+_SOURCE_IGNORE = ("__pycache__", "*.pyc", "tests", ".pytest_cache", ".mypy_cache")
+
+
+def runtime_requirements(pyproject: Path) -> list[str]:
+    """`[project] dependencies` of pyproject.toml minus what the Lambda runtime provides."""
+    project = tomllib.loads(pyproject.read_text())["project"]
+    requirements = []
+    for spec in project.get("dependencies", []):
+        name = spec.split(";")[0].split("[")[0]
+        for sep in ("<", ">", "=", "!", "~", " "):
+            name = name.split(sep)[0]
+        if name.strip().lower() not in RUNTIME_PROVIDED:
+            requirements.append(spec)
+    return requirements
+
+
+def _asset_excludes(include_pyproject: bool) -> list[str]:
+    """Glob excludes that leave only the source packages (and pyproject.toml when its
+    dependency list must be part of the asset hash)."""
+    keep = [f"!{pkg}" for pkg in SOURCE_PACKAGES] + [f"!{pkg}/**" for pkg in SOURCE_PACKAGES]
+    if include_pyproject:
+        keep.append("!pyproject.toml")
+    return ["*", ".*", *keep, "**/.*", "**/__pycache__", "**/*.pyc", "**/tests", "**/tests/**"]
+
+
+@jsii.implements(cdk.ILocalBundling)
+class PipLocalBundling:
+    """Builds the asset on the host: pip wheels for the Lambda platform, then the sources."""
+
+    def __init__(self, project_root: Path, requirements: list[str]) -> None:
+        self._root = project_root
+        self._requirements = requirements
+
+    def try_bundle(self, output_dir: str, **_options: Any) -> bool:
+        out = Path(output_dir)
+        command = [
+            sys.executable, "-m", "pip", "install",
+            "--quiet", "--disable-pip-version-check", "--no-compile",
+            "--platform", PIP_PLATFORM,
+            "--implementation", "cp",
+            "--python-version", PYTHON_VERSION,
+            "--only-binary=:all:",
+            "--upgrade",
+            "--target", str(out),
+            *self._requirements,
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise RuntimeError(f"pip could not bundle the Lambda dependencies:\n{result.stderr}")
+        shutil.rmtree(out / "bin", ignore_errors=True)
+        for pkg in SOURCE_PACKAGES:
+            src = self._root / pkg
+            if src.is_dir():
+                shutil.copytree(src, out / pkg, ignore=shutil.ignore_patterns(*_SOURCE_IGNORE), dirs_exist_ok=True)
+        return True
+
+
+def lambda_code(project_root: Path, *, bundle: bool) -> lambda_.Code:
+    """One `Code` object; reuse it for every function so the asset is staged once per synth."""
+    if not bundle:
+        return lambda_.Code.from_asset(
+            str(project_root), exclude=_asset_excludes(include_pyproject=False), ignore_mode=cdk.IgnoreMode.GLOB
+        )
+    requirements = runtime_requirements(project_root / "pyproject.toml")
+    sources = " ".join(SOURCE_PACKAGES)
+    return lambda_.Code.from_asset(
+        str(project_root),
+        exclude=_asset_excludes(include_pyproject=True),
+        ignore_mode=cdk.IgnoreMode.GLOB,
+        bundling=cdk.BundlingOptions(
+            image=lambda_.Runtime.PYTHON_3_12.bundling_image,
+            local=PipLocalBundling(project_root, requirements),
+            # Docker fallback, used only when local bundling is unavailable.
+            command=[
+                "bash", "-c",
+                "pip install --no-compile -t /asset-output " + " ".join(f"'{r}'" for r in requirements)
+                + f" && cp -r {sources} /asset-output/",
+            ],
+        ),  # fmt: skip
+    )

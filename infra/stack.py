@@ -1,0 +1,136 @@
+"""RetailSync-<env>: composes the capability constructs; no resources are defined here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from infra import constants as c
+from infra.config import StackConfig
+from infra.ingest.ingest_construct import IngestConstruct
+from infra.ingest.webhook_api_construct import WebhookApiConstruct
+from infra.inventory.inventory_worker_construct import InventoryWorkerConstruct
+from infra.messaging.event_bus_construct import EventBusConstruct
+from infra.messaging.queues_construct import QueuesConstruct
+from infra.observability.dashboard_construct import DashboardConstruct
+from infra.ops.ops_api_construct import OpsApiConstruct
+from infra.orders.order_flow_construct import OrderFlowConstruct
+from infra.orders.orders_worker_construct import OrdersWorkerConstruct
+from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.shared.bundling import lambda_code
+from infra.shared.function_factory import FunctionFactory
+from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+from infra.storage.tables_construct import TablesConstruct
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def stack_name(environment: str) -> str:
+    return f"{c.STACK_PREFIX}-{environment}"
+
+
+class RetailSyncStack(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        removal = cdk.RemovalPolicy.RETAIN if config.is_production else cdk.RemovalPolicy.DESTROY
+        factory = FunctionFactory(config, lambda_code(PROJECT_ROOT, bundle=config.bundle))
+
+        tables = TablesConstruct(self, "Tables", removal_policy=removal)
+        payloads = PayloadBucketConstruct(self, "Payloads", removal_policy=removal)
+        queues = QueuesConstruct(
+            self,
+            "Queues",
+            orders_consumer_timeout_seconds=c.ORDERS_WORKER_TIMEOUT_SECONDS,
+            inventory_consumer_timeout_seconds=c.INVENTORY_WORKER_TIMEOUT_SECONDS,
+        )
+        bus = EventBusConstruct(self, "Events", environment=config.environment)
+        secrets = WebhookSecretsConstruct(
+            self, "Secrets", environment=config.environment, removal_policy=removal
+        )
+
+        ingest = IngestConstruct(
+            self,
+            "Ingest",
+            factory=factory,
+            idempotency_table=tables.idempotency,
+            trace_table=tables.trace,
+            orders_queue=queues.orders,
+            inventory_queue=queues.inventory,
+            payloads=payloads,
+            webhook_secrets=secrets,
+            webhook_base_url=config.webhook_base_url,
+        )
+        order_flow = OrderFlowConstruct(
+            self,
+            "OrderFlow",
+            factory=factory,
+            environment=config.environment,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            event_bus=bus.bus,
+            parking_queue=queues.orders_parking,
+            erp_base_url=config.erp_base_url,
+            default_location_id=config.default_location_id,
+            erp_concurrency=config.erp_concurrency,
+            removal_policy=removal,
+        )
+        orders_worker = OrdersWorkerConstruct(
+            self,
+            "OrdersWorker",
+            factory=factory,
+            queue=queues.orders,
+            order_flow=order_flow.state_machine,
+            idempotency_table=tables.idempotency,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            payloads=payloads,
+            square_api_base_url=config.square_api_base_url,
+            default_location_id=config.default_location_id,
+        )
+        inventory_worker = InventoryWorkerConstruct(
+            self,
+            "InventoryWorker",
+            factory=factory,
+            queue=queues.inventory,
+            idempotency_table=tables.idempotency,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            payloads=payloads,
+            event_bus=bus.bus,
+            event_bus_name=bus.bus_name,
+            default_location_id=config.default_location_id,
+        )
+        ops = OpsApiConstruct(self, "Ops", factory=factory, state_table=tables.state, trace_table=tables.trace)
+        api = WebhookApiConstruct(
+            self,
+            "Api",
+            environment=config.environment,
+            ingest_function=ingest.function,
+            ops_function=ops.function,
+            removal_policy=removal,
+        )
+        DashboardConstruct(
+            self,
+            "Observability",
+            environment=config.environment,
+            api=api.api,
+            work_queues=queues.work_queues,
+            dead_letter_queues=queues.dead_letter_queues,
+            order_flow=order_flow.state_machine,
+            functions={
+                c.ID_INGEST_FUNCTION: ingest.function,
+                c.ID_ORDERS_WORKER_FUNCTION: orders_worker.function,
+                c.ID_RESERVE_STOCK_FUNCTION: order_flow.reserve_stock,
+                c.ID_CREATE_ERP_SALES_ORDER_FUNCTION: order_flow.create_erp_sales_order,
+                c.ID_RECORD_ORDER_FUNCTION: order_flow.record_order,
+                c.ID_CANCEL_ORDER_FUNCTION: order_flow.cancel_order,
+                c.ID_INVENTORY_WORKER_FUNCTION: inventory_worker.function,
+                c.ID_OPS_API_FUNCTION: ops.function,
+            },
+        )
+        cdk.Tags.of(self).add("service", c.SERVICE)
+        cdk.Tags.of(self).add("environment", config.environment)

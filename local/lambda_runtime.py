@@ -1,0 +1,154 @@
+"""Runs a Lambda function's handler in this process, the way the Lambda Python runtime would.
+
+The handler string is an import path (`functions.orders.handlers.reserve_stock.lambda_handler`),
+so the same string works in Lambda, in tests and here. Results and errors come back in Lambda's
+shapes: a JSON payload, or `{"errorType", "errorMessage", "requestId", "stackTrace"}` with the
+exception's class name as `errorType`, which is what Step Functions Retry/Catch match on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+LOG = logging.getLogger("local.lambda")
+
+Handler = Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What the runtime needs to know about a deployed function."""
+
+    name: str
+    arn: str
+    handler: str
+    memory_mb: int = 128
+    timeout_s: float = 3.0
+
+    @classmethod
+    def from_moto(cls, fn: Any) -> FunctionSpec:
+        """From a `moto.awslambda.models.LambdaFunction`."""
+        return cls(
+            name=fn.function_name,
+            arn=fn.function_arn,
+            handler=fn.handler,
+            memory_mb=int(fn.memory_size or 128),
+            timeout_s=float(fn.timeout or 3),
+        )
+
+
+class LambdaContext:
+    """The attributes and method of the Lambda Python runtime's context object."""
+
+    def __init__(self, spec: FunctionSpec, request_id: str) -> None:
+        self.function_name = spec.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = spec.arn
+        self.memory_limit_in_mb = spec.memory_mb
+        self.aws_request_id = request_id
+        self.log_group_name = f"/aws/lambda/{spec.name}"
+        self.log_stream_name = f"local/[$LATEST]{request_id.replace('-', '')}"
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.monotonic() + spec.timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The outcome of one invocation: a JSON-able payload, or Lambda's error object."""
+
+    payload: Any
+    error: dict[str, Any] | None
+    request_id: str
+
+    @property
+    def errored(self) -> bool:
+        return self.error is not None
+
+    def payload_json(self) -> str:
+        return json.dumps(self.error if self.error is not None else self.payload)
+
+
+class InProcessRuntime:
+    """Imports handlers once (a cold start per handler) and calls them on the caller's thread."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def handler_for(self, handler_path: str) -> Handler:
+        with self._lock:
+            handler = self._handlers.get(handler_path)
+            if handler is None:
+                module_name, _, attribute = handler_path.rpartition(".")
+                handler = getattr(importlib.import_module(module_name), attribute)
+                self._handlers[handler_path] = handler
+            return handler
+
+    def forget_handlers(self) -> None:
+        with self._lock:
+            self._handlers.clear()
+
+    def invoke(self, spec: FunctionSpec, event: Any) -> Invocation:
+        request_id = str(uuid.uuid4())
+        with self._in_flight_lock:
+            self._in_flight += 1
+        started = time.monotonic()
+        try:
+            try:
+                handler = self.handler_for(spec.handler)
+            except Exception as exc:  # an import error is Lambda's Runtime.ImportModuleError
+                return Invocation(None, _error(exc, request_id, "Runtime.ImportModuleError"), request_id)
+            try:
+                result = handler(event, LambdaContext(spec, request_id))
+            except Exception as exc:
+                LOG.debug("function %s raised %s", spec.name, type(exc).__name__)
+                return Invocation(None, _error(exc, request_id), request_id)
+            try:
+                json.dumps(result)
+            except (TypeError, ValueError) as exc:
+                return Invocation(None, _marshal_error(exc, request_id), request_id)
+            return Invocation(result, None, request_id)
+        finally:
+            elapsed = time.monotonic() - started
+            if elapsed > spec.timeout_s:
+                # Lambda would have stopped it; here it ran to the end, so only say so.
+                LOG.warning("function %s ran %.2f s, over its %.0f s timeout", spec.name, elapsed, spec.timeout_s)
+            with self._in_flight_lock:
+                self._in_flight -= 1
+
+
+def _error(exc: BaseException, request_id: str, error_type: str | None = None) -> dict[str, Any]:
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": traceback.format_tb(exc.__traceback__),
+    }
+
+
+def _marshal_error(exc: BaseException, request_id: str) -> dict[str, Any]:
+    return {
+        "errorMessage": f"Unable to marshal response: {exc}",
+        "errorType": "Runtime.MarshalError",
+        "requestId": request_id,
+        "stackTrace": [],
+    }

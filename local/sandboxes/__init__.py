@@ -1,0 +1,84 @@
+"""Local stand-ins for the outside systems (ERP, marketplace, Square) with a WireMock-like admin API.
+
+``start_sandboxes()`` serves them on 127.0.0.1: erp on ``base_port + 1``, marketplace on ``+ 2``,
+square on ``+ 3`` (``base_port=0`` picks free ports, for tests). See README.md beside this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from local.sandboxes.base import Sandbox
+from local.sandboxes.erp import ErpSandbox
+from local.sandboxes.marketplace import MarketplaceSandbox
+from local.sandboxes.square import SquareSandbox
+
+__all__ = ["ErpSandbox", "MarketplaceSandbox", "Sandbox", "SandboxSet", "SquareSandbox", "start_sandboxes"]
+
+DEFAULT_BASE_PORT = 3100
+# Port offsets from the base port; the order is the README's.
+PORT_OFFSETS = {"erp": 1, "marketplace": 2, "square": 3}
+
+
+@dataclass
+class SandboxSet:
+    """The running sandboxes: ``urls`` by name, the ``Sandbox`` objects themselves, ``stop()``."""
+
+    sandboxes: dict[str, Sandbox] = field(default_factory=dict)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {name: sandbox.url for name, sandbox in self.sandboxes.items()}
+
+    def __getitem__(self, name: str) -> Sandbox:
+        return self.sandboxes[name]
+
+    @property
+    def erp(self) -> ErpSandbox:
+        sandbox = self.sandboxes["erp"]
+        assert isinstance(sandbox, ErpSandbox)
+        return sandbox
+
+    @property
+    def marketplace(self) -> MarketplaceSandbox:
+        sandbox = self.sandboxes["marketplace"]
+        assert isinstance(sandbox, MarketplaceSandbox)
+        return sandbox
+
+    @property
+    def square(self) -> SquareSandbox:
+        sandbox = self.sandboxes["square"]
+        assert isinstance(sandbox, SquareSandbox)
+        return sandbox
+
+    def stop(self) -> None:
+        for sandbox in self.sandboxes.values():
+            sandbox.stop()
+
+    def __enter__(self) -> SandboxSet:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def start_sandboxes(host: str = "127.0.0.1", base_port: int = DEFAULT_BASE_PORT) -> SandboxSet:
+    """Starts every sandbox; ``base_port=0`` gives each a free port. Stops them all if one fails."""
+    started = SandboxSet()
+    candidates: dict[str, Sandbox] = {
+        "erp": ErpSandbox(),
+        "marketplace": MarketplaceSandbox(),
+        "square": SquareSandbox(),
+    }
+    try:
+        for name, sandbox in candidates.items():
+            port = 0 if base_port == 0 else base_port + PORT_OFFSETS[name]
+            sandbox.start(host, port)
+            started.sandboxes[name] = sandbox
+    except BaseException:
+        started.stop()
+        raise
+    return started

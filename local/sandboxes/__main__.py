@@ -1,0 +1,36 @@
+"""``python -m local.sandboxes``: serves the sandboxes until Ctrl-C and prints their URLs.
+
+The base port is ``RETAIL_SYNC_SANDBOX_BASE_PORT`` (default 3100): erp +1, marketplace +2, square +3.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from local.sandboxes import DEFAULT_BASE_PORT, start_sandboxes
+
+
+def main() -> int:
+    base_port = int(os.environ.get("RETAIL_SYNC_SANDBOX_BASE_PORT", DEFAULT_BASE_PORT))
+    sandboxes = start_sandboxes("127.0.0.1", base_port)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    for name, url in sandboxes.urls.items():
+        sys.stdout.write(f"{name:<12} {url}  (admin: {url}/__admin/requests)\n")
+    sys.stdout.write("sandboxes ready; Ctrl-C stops them\n")
+    sys.stdout.flush()
+    try:
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandboxes.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""NetSuite-style ERP sandbox: the REST web services record API for ``salesOrder``.
+
+What it follows, and where from (found with the search tool):
+- Upsert is ``PUT /services/rest/record/v1/<type>/eid:<externalId>``: creates the record when the
+  external id is new, updates it otherwise; upsert refuses internal id values in the body.
+  Oracle, "Using the Upsert Operation":
+  https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156335203191.html and
+  "upsert" (section_N3532463.html, same site).
+- Errors are ``{"type", "title", "status", "o:errorDetails": [{"detail", "o:errorCode",
+  "o:errorPath"?}]}``. Oracle, "Error Handling in REST Web Services":
+  https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156570709583.html
+- Concurrency: REST and SOAP web services and RESTlets share one account-wide concurrency limit whose
+  base is 5 on the Shared / Standard service tier (15, 20, 20 on the higher tiers, +10 per SuiteCloud
+  Plus licence). https://netsuitechangelog.com/articles/concurrency-governance-limits-netsuite-suitecloud
+  (summarising Oracle's "Concurrency Governance Limits Based on Service Tiers and SuiteCloud Plus
+  Licenses") and https://support.jcurvesolutions.com/hc/en-us/articles/16837844824729-SuiteCloud-Plus-Settings
+  ("Standard ... 5/15"). A call over the limit is refused at once with 429 Too Many Requests: Oracle,
+  "NetSuite AI Connector Service And Concurrency Governance" (section_0827103226.html) and
+  https://www.katoomi.com/?p=25138. The sandbox therefore starts with ``concurrency_limit`` 5.
+  The stored pages name no REST ``o:errorCode`` for it (SOAP says ``WS_REQUEST_BLOCKED``, "concurrent
+  request limit exceeded. Request blocked."); the sandbox uses ``CONCURRENCY_LIMIT_EXCEEDED``.
+
+Sandbox liberties: no OAuth 1.0 check (the ``Authorization`` header is journaled, not verified);
+``status`` is a plain string (``pendingFulfillment`` unless sent; the connector cancels with
+``{"status": "cancelled"}``); ``?expand=true`` on the list returns whole records; ``/snapshot/inventory``
+is a sandbox endpoint for reconciliation, seeded through ``/__admin/inventory``.
+"""
+
+from __future__ import annotations
+
+import threading
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, read_json, utc_now_iso
+
+RECORD_PATH = "/services/rest/record/v1"
+SALES_ORDER_PATH = f"{RECORD_PATH}/salesOrder"
+DEFAULT_CONCURRENCY_LIMIT = 5
+DEFAULT_STATUS = "pendingFulfillment"
+FIRST_INTERNAL_ID = 1001
+LIST_MAX_LIMIT = 1000
+
+_TYPE_URIS = {
+    400: "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.1",
+    401: "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.2",
+    404: "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.5",
+    405: "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.6",
+    429: "https://tools.ietf.org/html/rfc6585#section-4",
+    500: "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.5.1",
+    503: "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.5.4",
+}
+_NO_LINES = "You must enter at least one line item for this transaction."
+_READ_ONLY_FIELDS = ("id", "links", "createdDate", "lastModifiedDate")
+
+
+class _Rejected(Exception):
+    def __init__(self, status: int, code: str, detail: str, path: str | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.path = status, code, detail, path
+
+
+class ErpSandbox(Sandbox):
+    """Sales orders upserted by external id, read back by external or internal id."""
+
+    name: ClassVar[str] = "erp"
+
+    def __init__(self, concurrency_limit: int | None = DEFAULT_CONCURRENCY_LIMIT) -> None:
+        self._store_lock = threading.Lock()
+        self._orders: dict[str, dict[str, Any]] = {}
+        self._by_external_id: dict[str, str] = {}
+        self._next_id = FIRST_INTERNAL_ID
+        self._inventory: dict[tuple[str, str], int] = {}
+        defaults = {} if concurrency_limit is None else {"concurrency_limit": concurrency_limit}
+        super().__init__(default_faults=defaults)
+
+    def rules(self) -> list[Rule]:
+        return [
+            Rule(SALES_ORDER_PATH, endpoint="list_sales_orders", methods=["GET"]),
+            Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="get_sales_order", methods=["GET"]),
+            Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="upsert_sales_order", methods=["PUT"]),
+            Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="patch_sales_order", methods=["PATCH"]),
+            Rule("/snapshot/inventory", endpoint="inventory_snapshot", methods=["GET"]),
+        ]
+
+    def admin_rules(self) -> list[Rule]:
+        return [
+            Rule(f"{ADMIN_PREFIX}/records", endpoint="admin_get_records", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_get_inventory", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_post_inventory", methods=["POST"]),
+            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_delete_inventory", methods=["DELETE"]),
+        ]
+
+    # ----- vendor error shape ------------------------------------------------------------------
+
+    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+        return self._error(status, code, detail, headers=headers)
+
+    def _error(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        path: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        item: dict[str, str] = {"detail": detail, "o:errorCode": code}
+        if path is not None:
+            item["o:errorPath"] = path
+        body = {
+            "type": _TYPE_URIS.get(status, "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html"),
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "o:errorDetails": [item],
+        }
+        return json_response(body, status, headers)
+
+    def fault_response(self, kind: str, retry_after: int) -> Response:
+        if kind == "outage":
+            return self.error(
+                503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Try again later."
+            )
+        detail = (
+            "Concurrent request limit exceeded. Request blocked."
+            if kind == "concurrency"
+            else "Request limit exceeded. Try again later."
+        )
+        return self.error(429, "CONCURRENCY_LIMIT_EXCEEDED", detail, {"Retry-After": str(retry_after)})
+
+    # ----- sales orders ------------------------------------------------------------------------
+
+    def upsert_sales_order(self, request: Request, ref: str) -> Response:
+        if not ref.startswith("eid:"):
+            return self.error(
+                405, "INVALID_METHOD", "Upsert needs an external id in the URL: PUT .../salesOrder/eid:<id>."
+            )
+        external_id = ref.removeprefix("eid:")
+        try:
+            fields = self._body_fields(request, external_id)
+            with self._store_lock:
+                internal_id = self._by_external_id.get(external_id)
+                now = utc_now_iso()
+                if internal_id is None:
+                    # A new sales order needs lines; an update keeps the lines it has unless sent.
+                    if "item" not in fields:
+                        raise _Rejected(400, "USER_ERROR", _NO_LINES, "item")
+                    internal_id = str(self._next_id)
+                    self._next_id += 1
+                    self._by_external_id[external_id] = internal_id
+                    self._orders[internal_id] = {
+                        "id": internal_id,
+                        "externalId": external_id,
+                        "status": DEFAULT_STATUS,
+                        "createdDate": now,
+                    }
+                record = self._orders[internal_id]
+                record.update(fields)
+                record["externalId"] = external_id
+                record["lastModifiedDate"] = now
+        except _Rejected as rejected:
+            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+        location = f"{request.host_url.rstrip('/')}{SALES_ORDER_PATH}/{internal_id}"
+        return Response(status=204, headers={"Location": location})
+
+    def patch_sales_order(self, request: Request, ref: str) -> Response:
+        try:
+            with self._store_lock:
+                internal_id = self._resolve(ref)
+                external_id = self._orders[internal_id]["externalId"]
+            fields = self._body_fields(request, external_id)
+            with self._store_lock:
+                record = self._orders[internal_id]
+                record.update(fields)
+                record["lastModifiedDate"] = utc_now_iso()
+        except _Rejected as rejected:
+            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+        return Response(status=204)
+
+    def get_sales_order(self, request: Request, ref: str) -> Response:
+        try:
+            with self._store_lock:
+                record = dict(self._orders[self._resolve(ref)])
+        except _Rejected as rejected:
+            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+        return json_response(self._with_links(request, record))
+
+    def list_sales_orders(self, request: Request) -> Response:
+        try:
+            limit = int(request.args.get("limit", LIST_MAX_LIMIT))
+            offset = int(request.args.get("offset", 0))
+            if not 1 <= limit <= LIST_MAX_LIMIT or offset < 0:
+                raise ValueError
+        except ValueError:
+            return self.error(400, "INVALID_PARAMETER", f"limit must be 1-{LIST_MAX_LIMIT}, offset >= 0.")
+        expand = request.args.get("expand", "").lower() == "true"
+        with self._store_lock:
+            records = [dict(self._orders[i]) for i in sorted(self._orders, key=int)]
+        page = records[offset : offset + limit]
+        items = [
+            self._with_links(request, r) if expand else self._with_links(request, {"id": r["id"]})
+            for r in page
+        ]
+        body = {
+            "links": [{"rel": "self", "href": request.url}],
+            "count": len(items),
+            "hasMore": offset + len(items) < len(records),
+            "items": items,
+            "offset": offset,
+            "totalResults": len(records),
+        }
+        return json_response(body)
+
+    def _body_fields(self, request: Request, external_id: str) -> dict[str, Any]:
+        try:
+            body = read_json(request)
+        except ValueError as exc:
+            raise _Rejected(400, "INVALID_CONTENT", f"Invalid JSON in the request body: {exc}") from exc
+        if not isinstance(body, dict):
+            raise _Rejected(400, "INVALID_CONTENT", "The request body must be a JSON object.")
+        if "id" in body:
+            raise _Rejected(
+                400, "INVALID_CONTENT", "Internal id values cannot be set on this operation.", "id"
+            )
+        sent_external_id = body.get("externalId")
+        if sent_external_id is not None and str(sent_external_id) != external_id:
+            raise _Rejected(
+                400,
+                "INVALID_CONTENT",
+                f"externalId {sent_external_id!r} does not match the URL's external id {external_id!r}.",
+                "externalId",
+            )
+        if "item" in body:
+            items = body["item"].get("items") if isinstance(body["item"], dict) else None
+            if not isinstance(items, list) or not items:
+                raise _Rejected(400, "USER_ERROR", _NO_LINES, "item.items")
+            for index, line in enumerate(items):
+                if not isinstance(line, dict):
+                    raise _Rejected(
+                        400, "INVALID_CONTENT", "A line item must be an object.", f"item.items[{index}]"
+                    )
+        return {key: value for key, value in body.items() if key not in _READ_ONLY_FIELDS}
+
+    def _resolve(self, ref: str) -> str:
+        """Internal id for ``eid:<external id>`` or ``<internal id>``; call with the store lock held."""
+        if ref.startswith("eid:"):
+            internal_id = self._by_external_id.get(ref.removeprefix("eid:"))
+        else:
+            internal_id = ref if ref in self._orders else None
+        if internal_id is None:
+            raise _Rejected(
+                404,
+                "NONEXISTENT_ID",
+                f"The record instance does not exist. Provide a valid record instance ID: {ref}.",
+            )
+        return internal_id
+
+    def _with_links(self, request: Request, record: dict[str, Any]) -> dict[str, Any]:
+        href = f"{request.host_url.rstrip('/')}{SALES_ORDER_PATH}/{record['id']}"
+        return {"links": [{"rel": "self", "href": href}], **record}
+
+    # ----- inventory snapshot (reconciliation) -------------------------------------------------
+
+    def inventory_snapshot(self, request: Request) -> Response:
+        return json_response(self._inventory_body(request.args.get("sku"), request.args.get("location_id")))
+
+    def _inventory_body(self, sku: str | None = None, location_id: str | None = None) -> dict[str, Any]:
+        with self._store_lock:
+            rows = [
+                {"sku": s, "location_id": loc, "on_hand": qty}
+                for (s, loc), qty in sorted(self._inventory.items())
+                if (sku is None or s == sku) and (location_id is None or loc == location_id)
+            ]
+        return {"as_of": utc_now_iso(), "count": len(rows), "items": rows}
+
+    def seed_inventory(self, rows: list[dict[str, Any]]) -> None:
+        """Sets on-hand per (sku, location_id); rows not named keep their value."""
+        parsed: dict[tuple[str, str], int] = {}
+        for row in rows:
+            if not isinstance(row, dict):
+                raise ValueError("each inventory row must be an object")
+            sku, location_id, on_hand = row.get("sku"), row.get("location_id"), row.get("on_hand")
+            if not isinstance(sku, str) or not isinstance(location_id, str) or not sku or not location_id:
+                raise ValueError("each inventory row needs string sku and location_id")
+            if isinstance(on_hand, bool) or not isinstance(on_hand, int) or on_hand < 0:
+                raise ValueError(f"on_hand must be a whole number >= 0 (sku {sku})")
+            parsed[(sku, location_id)] = on_hand
+        with self._store_lock:
+            self._inventory.update(parsed)
+
+    def admin_get_inventory(self, request: Request) -> Response:
+        return json_response(self._inventory_body())
+
+    def admin_post_inventory(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            rows = body.get("items") if isinstance(body, dict) else body
+            if not isinstance(rows, list):
+                raise ValueError('send a list of {"sku", "location_id", "on_hand"} or {"items": [...]}')
+            self.seed_inventory(rows)
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response(self._inventory_body())
+
+    def admin_delete_inventory(self, request: Request) -> Response:
+        with self._store_lock:
+            self._inventory.clear()
+        return json_response(self._inventory_body())
+
+    def admin_get_records(self, request: Request) -> Response:
+        with self._store_lock:
+            records = [dict(self._orders[i]) for i in sorted(self._orders, key=int)]
+        return json_response({"count": len(records), "items": records})
+
+    def sales_orders(self) -> list[dict[str, Any]]:
+        """Every stored sales order, in internal id order (for in-process callers)."""
+        with self._store_lock:
+            return [dict(self._orders[i]) for i in sorted(self._orders, key=int)]
+
+    def reset_state(self) -> None:
+        with self._store_lock:
+            self._orders.clear()
+            self._by_external_id.clear()
+            self._inventory.clear()
+            self._next_id = FIRST_INTERNAL_ID

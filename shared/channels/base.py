@@ -1,0 +1,174 @@
+"""What every channel adapter provides, and the request it is handed.
+
+A channel adapter is the one place that knows a vendor: how its webhooks are signed, which
+header or field names the delivery, which topics we handle, and how its payload maps to the
+canonical models. Two callers use it:
+
+- the ingest edge (`functions/ingest`): `verify(request, secret, now)` then
+  `describe(request, body)`, on the raw request, before anything is stored;
+- the workers: `adapter_for(envelope.source).normalize(envelope, enrich=...)`, on the
+  envelope taken from the queue (with `payload_ref` already resolved into `payload`).
+
+`normalize` contract (what a worker relies on):
+- returns a list of canonical commands (`Order`, `OrderCancellation`, `InventoryAdjustment`,
+  `Shipment`), possibly empty when the delivery turns out to need no action (a Square order
+  that is not completed yet);
+- raises `NormalizationError` (a `shared.errors.PoisonMessage`) when the payload can never be
+  turned into commands (a line without a SKU, a fractional quantity): the worker sends the
+  message to the DLQ instead of retrying;
+- any other exception is transient (an enrichment API that is down or throttling): retry.
+- `enrich` is the adapter's outside lookup, if it has one (Square: its Orders and Catalog API).
+  `None` means "build the default one from the environment" (`default_enricher()`); tests pass
+  an in-memory fake.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from shared.errors import PoisonMessage, ValidationFailed
+from shared.models import InventoryAdjustment, Order, OrderCancellation, Shipment
+
+if TYPE_CHECKING:
+    from shared.models import Envelope
+    from shared.models.envelope import Domain
+
+CanonicalCommand: TypeAlias = Order | OrderCancellation | InventoryAdjustment | Shipment
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Headers(Mapping[str, str]):
+    """HTTP headers with case-insensitive lookup (HTTP/2 and API Gateway lower-case them)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        self._items = {k.lower(): v for k, v in (items or {}).items()}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """A webhook as it arrived: the raw body bytes are what signatures are computed over.
+
+    `endpoint_url` is the public URL of this source's endpoint (`WEBHOOK_BASE_URL` +
+    `/v1/webhooks/<source>`): Square signs it together with the body.
+    """
+
+    method: str
+    path_with_query: str
+    body: bytes
+    headers: Headers = field(default_factory=Headers)
+    endpoint_url: str | None = None
+
+    def header(self, name: str) -> str | None:
+        value = self.headers.get(name)
+        return value.strip() if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryInfo:
+    """What the edge needs to know about a verified delivery.
+
+    `domain` is the queue it goes to, or None when the topic is not handled (answered 202
+    `ignored`, nothing enqueued).
+    """
+
+    delivery_id: str
+    event_type: str
+    domain: Domain | None
+    occurred_at: datetime | None = None
+    source_sequence: int | None = None
+
+    @property
+    def ignored(self) -> bool:
+        return self.domain is None
+
+
+class NormalizationError(PoisonMessage):
+    """The payload can never become canonical commands: the message is poison (DLQ, no retry)."""
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+
+class ChannelAdapter(ABC):
+    """One per source; subclasses register themselves with `shared.channels.registry.register`."""
+
+    source: ClassVar[str]
+
+    @abstractmethod
+    def verify(self, request: WebhookRequest, secret: str, now: datetime) -> None:
+        """Check the vendor's signature on the raw body; raise SignatureInvalid / TimestampStale."""
+
+    @abstractmethod
+    def describe(self, request: WebhookRequest, body: dict[str, Any]) -> DeliveryInfo:
+        """Delivery id, topic and queue of a verified delivery; ValidationFailed names bad fields."""
+
+    @abstractmethod
+    def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
+        """The canonical commands a queued envelope stands for (see the module docstring)."""
+
+    def default_enricher(self) -> Any | None:
+        """The outside lookup `normalize` uses when the caller passes none (most channels: none)."""
+        return None
+
+
+def payload_of(envelope: Envelope) -> dict[str, Any]:
+    """The vendor payload of an envelope; workers resolve a claim-check `payload_ref` first."""
+    if envelope.payload is None:
+        raise ValueError(
+            f"envelope {envelope.event_id} has no payload: resolve payload_ref before normalizing"
+        )
+    return envelope.payload
+
+
+def field_errors(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
+    """Pydantic errors as the API's `details`: one `{"field", "message"}` per invalid field."""
+    details = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        path = ".".join(str(part) for part in err["loc"])
+        details.append(
+            {"field": f"{prefix}{path}" if path else prefix.rstrip(".") or "body", "message": err["msg"]}
+        )
+    return details
+
+
+def validate_at_edge(model: type[M], data: Any, what: str) -> M:
+    """Validate a vendor payload at the edge: a schema violation answers 400 with field details."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(f"{what} is missing or has invalid fields", details=field_errors(exc)) from exc
+
+
+def validate_for_worker(model: type[M], data: Any, what: str) -> M:
+    """Validate a queued payload: if it does not fit now it never will (poison)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise NormalizationError(
+            f"{what} is missing or has invalid fields", details=field_errors(exc)
+        ) from exc

@@ -1,0 +1,4 @@
+"""HTTP clients that channel adapters use to enrich a delivery.
+
+Imported lazily by the adapters: httpx is not on the ingest path.
+"""

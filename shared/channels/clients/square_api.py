@@ -1,0 +1,100 @@
+"""A small Square API client: RetrieveOrder and BatchRetrieveCatalogObjects.
+
+Square's order webhooks carry only the order id, location, state and version, and its order
+line items carry the catalog variation id, not the SKU; normalizing a Square sale therefore reads
+the order (`GET /v2/orders/{order_id}`) and the SKUs of its variations
+(`POST /v2/catalog/batch-retrieve`). Workers import this module lazily: httpx stays off the
+ingest path.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from shared.adapters.http import HttpConnector
+from shared.errors import ErpThrottled
+
+# The Square API version we read payloads as (Square-Version header).
+SQUARE_VERSION = "2025-01-23"
+ENV_SQUARE_ACCESS_TOKEN = "SQUARE_ACCESS_TOKEN"
+LOCAL_SQUARE_TOKEN = "local-square-token"
+
+
+class SquareApiThrottled(ErpThrottled):
+    """Square answered 429: retry later (transient)."""
+
+
+class SquareApiUnavailable(Exception):
+    """Square is down or timed out: retry later (transient)."""
+
+
+class SquareApiRejected(Exception):
+    """Square refused the call (4xx other than 429), e.g. an unknown order id."""
+
+
+class SquareApiClient(HttpConnector):
+    throttled_error = SquareApiThrottled
+    unavailable_error = SquareApiUnavailable
+    rejected_error = SquareApiRejected
+
+    def __init__(
+        self, base_url: str, access_token: str, timeout: float = 5.0, client: httpx.Client | None = None
+    ) -> None:
+        super().__init__(base_url, timeout=timeout, client=client)
+        self._headers = {
+            "Authorization": f"Bearer {access_token}",
+            "Square-Version": SQUARE_VERSION,
+            "Accept": "application/json",
+        }
+
+    @classmethod
+    def from_env(cls) -> SquareApiClient:
+        """`SQUARE_API_BASE_URL`; the token from `SQUARE_ACCESS_TOKEN`, else the webhook secret
+        JSON's `square_access_token` (deployed), else the local sandbox token."""
+        base_url = os.environ.get("SQUARE_API_BASE_URL")
+        if not base_url:
+            raise SquareApiUnavailable("SQUARE_API_BASE_URL is not set")
+        return cls(base_url, _access_token())
+
+    def retrieve_order(self, order_id: str) -> dict[str, Any]:
+        """The `order` object of RetrieveOrder."""
+        response = self._send("GET", f"/v2/orders/{quote(order_id, safe='')}", headers=self._headers)
+        order = response.json().get("order")
+        if not isinstance(order, dict):
+            raise SquareApiRejected(f"RetrieveOrder {order_id}: no order in the answer")
+        return order
+
+    def variation_skus(self, catalog_object_ids: list[str]) -> dict[str, str]:
+        """`{variation id: sku}` for the ITEM_VARIATION objects that have a SKU."""
+        if not catalog_object_ids:
+            return {}
+        response = self._send(
+            "POST",
+            "/v2/catalog/batch-retrieve",
+            headers=self._headers,
+            json={"object_ids": sorted(set(catalog_object_ids)), "include_related_objects": False},
+        )
+        skus: dict[str, str] = {}
+        for obj in response.json().get("objects") or []:
+            data = obj.get("item_variation_data") or {}
+            if obj.get("type") == "ITEM_VARIATION" and data.get("sku"):
+                skus[obj["id"]] = data["sku"]
+        return skus
+
+
+def _access_token() -> str:
+    token = os.environ.get(ENV_SQUARE_ACCESS_TOKEN)
+    if token:
+        return token
+    arn = os.environ.get("WEBHOOK_SECRETS_ARN")
+    if arn:
+        from aws_lambda_powertools.utilities import parameters
+
+        secrets = parameters.get_secret(arn, transform="json", max_age=300)
+        if isinstance(secrets, dict) and secrets.get("square_access_token"):
+            return str(secrets["square_access_token"])
+    return LOCAL_SQUARE_TOKEN

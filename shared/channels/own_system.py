@@ -1,0 +1,68 @@
+"""Base for the retailer's own systems (WMS, POS back office, ERP): one signature and envelope.
+
+They sign with `X-Signature: t=<unix>,v1=<hex>`, hex HMAC-SHA256 of `"<t>.<raw body>"`, refused
+when `t` is more than 300 s from now (either way). Every body is a flat JSON object with at least
+`event_id` (the delivery id), `event_type`, and optionally `sequence` (the sender's monotonic
+stream position, used to refuse stale updates) and `occurred_at`. See events/wms/README.md.
+
+A subclass sets `source` and `handled` (event type -> queue); other event types are verified
+and answered 202 ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.channels.base import (
+    CanonicalCommand,
+    ChannelAdapter,
+    DeliveryInfo,
+    WebhookRequest,
+    validate_at_edge,
+)
+from shared.channels.signatures import verify_t_v1
+from shared.models import Envelope
+from shared.models.envelope import Domain
+
+SIGNATURE_HEADER = "X-Signature"
+TOLERANCE_SECONDS = 300
+
+
+class OwnSystemEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: Annotated[str, Field(min_length=1, max_length=128)]
+    event_type: Annotated[str, Field(min_length=1, max_length=128)]
+    sequence: Annotated[int, Field(ge=0)] | None = None
+    occurred_at: AwareDatetime | None = None
+
+
+class OwnSystemAdapter(ChannelAdapter):
+    handled: ClassVar[dict[str, Domain]] = {}
+
+    def verify(self, request: WebhookRequest, secret: str, now: datetime) -> None:
+        verify_t_v1(request.header(SIGNATURE_HEADER), request.body, secret, now, TOLERANCE_SECONDS)
+
+    def describe(self, request: WebhookRequest, body: dict[str, Any]) -> DeliveryInfo:
+        event = validate_at_edge(OwnSystemEvent, body, f"{self.source} event")
+        domain = self.handled.get(event.event_type)
+        occurred_at = event.occurred_at
+        if domain is not None:
+            occurred_at = self.check(event.event_type, body) or occurred_at
+        return DeliveryInfo(
+            delivery_id=event.event_id,
+            event_type=event.event_type,
+            domain=domain,
+            occurred_at=occurred_at,
+            source_sequence=event.sequence,
+        )
+
+    def check(self, event_type: str, body: dict[str, Any]) -> datetime | None:
+        """Validate a handled event at the edge (ValidationFailed -> 400); returns when it happened."""
+        return None
+
+    def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
+        return []

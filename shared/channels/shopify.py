@@ -1,0 +1,283 @@
+"""Shopify: HMAC-signed webhooks for orders, normalized to canonical orders and cancellations.
+
+Vendor facts (sources in events/README.md):
+- `X-Shopify-Hmac-Sha256` = base64(HMAC-SHA256(app client secret, raw body)).
+- `X-Shopify-Topic` names the topic; `X-Shopify-Webhook-Id` is the delivery id (the same on every
+  retry of a delivery), `X-Shopify-Event-Id` the event id (shared by the deliveries of one event to
+  several subscriptions); `X-Shopify-Triggered-At` is when the event happened.
+- Order payloads are the REST Order resource: ids are 64-bit integers (kept exact: Python's json
+  does not round them), money amounts are strings in the shop currency (`currency`).
+
+Topics: `orders/create` -> Order, `orders/cancelled` -> OrderCancellation. `orders/updated`,
+`orders/fulfilled`, `refunds/create` (and any other topic) are verified and answered 202 ignored.
+
+Normalization decisions:
+- unit price = `price` (shop currency); line tax = sum of `tax_lines[].price`; line discount = sum
+  of `discount_allocations[].amount` (the per-line share of every discount application);
+- gift-card lines are skipped (nothing to reserve or ship);
+- a line without a SKU is refused (NormalizationError: poison). `variant_id` is Shopify's own id,
+  not the retailer's SKU: falling back to it would reserve stock under a key the WMS never reports;
+- `fulfilment_location_id` is left unset (Shopify's `location_id` is a Shopify location, not one of
+  ours): the order flow applies the default fulfilment location.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from shared.channels.base import (
+    CanonicalCommand,
+    ChannelAdapter,
+    DeliveryInfo,
+    NormalizationError,
+    WebhookRequest,
+    field_errors,
+    payload_of,
+    validate_at_edge,
+    validate_for_worker,
+)
+from shared.channels.registry import register
+from shared.channels.signatures import verify_base64_hmac
+from shared.errors import ValidationFailed
+from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
+from shared.models.envelope import Domain
+
+HMAC_HEADER = "X-Shopify-Hmac-Sha256"
+TOPIC_HEADER = "X-Shopify-Topic"
+WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
+EVENT_ID_HEADER = "X-Shopify-Event-Id"
+TRIGGERED_AT_HEADER = "X-Shopify-Triggered-At"
+
+ORDERS_CREATE = "orders/create"
+ORDERS_CANCELLED = "orders/cancelled"
+
+# Topic -> queue; None = verified, answered 202 ignored. Unlisted topics are ignored too.
+TOPICS: dict[str, Domain | None] = {
+    ORDERS_CREATE: "orders",
+    ORDERS_CANCELLED: "orders",
+    "orders/updated": None,
+    "orders/fulfilled": None,
+    "refunds/create": None,
+}
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError("Shopify sends amounts as strings; a float would lose cents")
+    return value
+
+
+AmountString = Annotated[Decimal, BeforeValidator(_no_float)]
+
+
+class _Vendor(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ShopifyTaxLine(_Vendor):
+    price: AmountString
+
+
+class ShopifyDiscountAllocation(_Vendor):
+    amount: AmountString
+
+
+class ShopifyLineItem(_Vendor):
+    id: int | str
+    sku: str | None = None
+    quantity: Annotated[int, Field(gt=0)]
+    price: AmountString
+    title: str | None = None
+    name: str | None = None
+    variant_id: int | None = None
+    gift_card: bool = False
+    tax_lines: list[ShopifyTaxLine] = []
+    discount_allocations: list[ShopifyDiscountAllocation] = []
+
+
+class ShopifyCustomer(_Vendor):
+    id: int | str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class ShopifyAddress(_Vendor):
+    name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    province: str | None = None
+    province_code: str | None = None
+    zip: str | None = None
+    country_code: str | None = None
+
+
+class ShopifyOrder(_Vendor):
+    """The fields of the REST Order resource (orders/create) that we read."""
+
+    id: int | str
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    created_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    email: str | None = None
+    contact_email: str | None = None
+    line_items: Annotated[list[ShopifyLineItem], Field(min_length=1)]
+    customer: ShopifyCustomer | None = None
+    shipping_address: ShopifyAddress | None = None
+
+
+class ShopifyCancelledOrder(_Vendor):
+    """orders/cancelled carries the whole order; a cancellation needs only these."""
+
+    id: int | str
+    cancelled_at: AwareDatetime | None = None
+    cancel_reason: str | None = None
+    updated_at: AwareDatetime | None = None
+
+
+def _sum(amounts: list[Decimal], currency: str) -> Money | None:
+    if not amounts:
+        return None
+    return Money(amount=sum(amounts, Decimal("0")), currency=currency)
+
+
+def _name(first: str | None, last: str | None) -> str | None:
+    joined = " ".join(part for part in (first, last) if part)
+    return joined or None
+
+
+def _address(vendor: ShopifyAddress | None) -> Address | None:
+    if vendor is None:
+        return None
+    return Address(
+        name=vendor.name or _name(vendor.first_name, vendor.last_name),
+        line1=vendor.address1,
+        line2=vendor.address2,
+        city=vendor.city,
+        region=vendor.province_code or vendor.province,
+        postal_code=vendor.zip,
+        country_code=vendor.country_code,
+    )
+
+
+def _customer(order: ShopifyOrder) -> CustomerRef | None:
+    vendor = order.customer
+    email = (vendor.email if vendor else None) or order.email or order.contact_email
+    if vendor is None and email is None:
+        return None
+    return CustomerRef(
+        channel_customer_id=str(vendor.id) if vendor and vendor.id is not None else None,
+        email=email,
+        name=_name(vendor.first_name, vendor.last_name) if vendor else None,
+    )
+
+
+def _lines(order: ShopifyOrder) -> list[OrderLine]:
+    lines: list[OrderLine] = []
+    missing: list[dict[str, Any]] = []
+    for index, item in enumerate(order.line_items):
+        if item.gift_card:
+            continue
+        if not item.sku or not item.sku.strip():
+            missing.append(
+                {"field": f"line_items.{index}.sku", "message": "a line without a SKU cannot be reserved"}
+            )
+            continue
+        lines.append(
+            OrderLine(
+                line_id=str(item.id),
+                sku=item.sku,
+                quantity=item.quantity,
+                unit_price=Money(amount=item.price, currency=order.currency),
+                tax=_sum([t.price for t in item.tax_lines], order.currency),
+                discount=_sum([d.amount for d in item.discount_allocations], order.currency),
+                title=item.name or item.title,
+            )
+        )
+    if missing:
+        raise NormalizationError("Shopify order has lines without a SKU", details=missing)
+    return lines
+
+
+def order_from_shopify(payload: dict[str, Any]) -> Order:
+    """orders/create payload -> canonical Order (NormalizationError when it never can be)."""
+    vendor = validate_for_worker(ShopifyOrder, payload, "Shopify order")
+    try:
+        return Order(
+            channel="shopify",
+            channel_order_id=str(vendor.id),
+            placed_at=vendor.created_at,
+            currency=vendor.currency,
+            lines=_lines(vendor),
+            customer=_customer(vendor),
+            shipping_address=_address(vendor.shipping_address),
+            source_updated_at=vendor.updated_at,
+        )
+    except ValidationError as exc:
+        raise NormalizationError(
+            "Shopify order does not fit the canonical model", details=field_errors(exc)
+        ) from exc
+
+
+def cancellation_from_shopify(payload: dict[str, Any], fallback_time: datetime) -> OrderCancellation:
+    """orders/cancelled payload -> canonical OrderCancellation."""
+    vendor = validate_for_worker(ShopifyCancelledOrder, payload, "Shopify cancelled order")
+    return OrderCancellation(
+        channel="shopify",
+        channel_order_id=str(vendor.id),
+        cancelled_at=vendor.cancelled_at or vendor.updated_at or fallback_time,
+        reason=vendor.cancel_reason,
+    )
+
+
+@register
+class ShopifyAdapter(ChannelAdapter):
+    source = "shopify"
+
+    def verify(self, request: WebhookRequest, secret: str, now: datetime) -> None:
+        verify_base64_hmac(request.header(HMAC_HEADER), secret, request.body, HMAC_HEADER)
+
+    def describe(self, request: WebhookRequest, body: dict[str, Any]) -> DeliveryInfo:
+        topic = request.header(TOPIC_HEADER)
+        delivery_id = request.header(WEBHOOK_ID_HEADER) or request.header(EVENT_ID_HEADER)
+        if not topic or not delivery_id:
+            missing = [
+                {"field": f"header {name}", "message": "required"}
+                for name, value in ((TOPIC_HEADER, topic), (WEBHOOK_ID_HEADER, delivery_id))
+                if not value
+            ]
+            raise ValidationFailed("Shopify delivery headers are missing", details=missing)
+        domain = TOPICS.get(topic)
+        occurred_at = _parse_time(request.header(TRIGGERED_AT_HEADER))
+        if topic == ORDERS_CREATE:
+            order = validate_at_edge(ShopifyOrder, body, "Shopify order")
+            occurred_at = occurred_at or order.updated_at or order.created_at
+        elif topic == ORDERS_CANCELLED:
+            cancelled = validate_at_edge(ShopifyCancelledOrder, body, "Shopify cancelled order")
+            occurred_at = occurred_at or cancelled.cancelled_at or cancelled.updated_at
+        return DeliveryInfo(delivery_id=delivery_id, event_type=topic, domain=domain, occurred_at=occurred_at)
+
+    def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
+        payload = payload_of(envelope)
+        if envelope.event_type == ORDERS_CREATE:
+            return [order_from_shopify(payload)]
+        if envelope.event_type == ORDERS_CANCELLED:
+            return [cancellation_from_shopify(payload, envelope.occurred_at or envelope.received_at)]
+        return []
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None

@@ -1,0 +1,117 @@
+"""The warehouse (WMS): stock counts and shipments, in the payload we defined (events/wms/README.md).
+
+- `inventory.adjusted` -> `InventoryAdjustment` (absolute `on_hand` after the change, `delta` for
+  information, `sequence` as the source sequence);
+- `shipment.shipped` -> `Shipment` (consumes the order's reservation at that location).
+Both go to the inventory queue; the inventory worker applies them under the per SKU and location
+sequence guard, so a stale or repeated event changes nothing. Other event types: 202 ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from shared.channels.base import CanonicalCommand, NormalizationError, field_errors, payload_of
+from shared.channels.own_system import OwnSystemAdapter
+from shared.channels.registry import register
+from shared.errors import ValidationFailed
+from shared.models import Envelope, InventoryAdjustment, Shipment, ShipmentLine
+
+INVENTORY_ADJUSTED = "inventory.adjusted"
+SHIPMENT_SHIPPED = "shipment.shipped"
+
+
+class _Wms(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: Annotated[str, Field(min_length=1, max_length=128)]
+    sequence: Annotated[int, Field(ge=0)]
+
+
+class WmsInventoryAdjusted(_Wms):
+    event_type: Literal["inventory.adjusted"]
+    location_id: str
+    sku: str
+    on_hand: Annotated[int, Field(ge=0)]
+    delta: int | None = None
+    reason: str | None = None
+    occurred_at: AwareDatetime
+
+
+class WmsShipmentLine(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    sku: str
+    quantity: Annotated[int, Field(gt=0)]
+
+
+class WmsShipmentShipped(_Wms):
+    event_type: Literal["shipment.shipped"]
+    shipment_id: str
+    channel: str
+    channel_order_id: str
+    location_id: str
+    lines: Annotated[list[WmsShipmentLine], Field(min_length=1)]
+    carrier: str | None = None
+    tracking_number: str | None = None
+    shipped_at: AwareDatetime
+
+
+def command_from_wms(body: dict[str, Any]) -> InventoryAdjustment | Shipment:
+    """A WMS event body -> its canonical command (pydantic ValidationError when it does not fit)."""
+    if body.get("event_type") == SHIPMENT_SHIPPED:
+        shipped = WmsShipmentShipped.model_validate(body)
+        return Shipment(
+            event_id=shipped.event_id,
+            shipment_id=shipped.shipment_id,
+            channel=shipped.channel,
+            channel_order_id=shipped.channel_order_id,
+            location_id=shipped.location_id,
+            lines=[ShipmentLine(sku=line.sku, quantity=line.quantity) for line in shipped.lines],
+            carrier=shipped.carrier,
+            tracking_number=shipped.tracking_number,
+            source_sequence=shipped.sequence,
+            shipped_at=shipped.shipped_at,
+        )
+    adjusted = WmsInventoryAdjusted.model_validate(body)
+    return InventoryAdjustment(
+        event_id=adjusted.event_id,
+        sku=adjusted.sku,
+        location_id=adjusted.location_id,
+        on_hand=adjusted.on_hand,
+        delta=adjusted.delta,
+        reason=adjusted.reason,
+        source_sequence=adjusted.sequence,
+        occurred_at=adjusted.occurred_at,
+    )
+
+
+@register
+class WmsAdapter(OwnSystemAdapter):
+    source = "wms"
+    handled = {INVENTORY_ADJUSTED: "inventory", SHIPMENT_SHIPPED: "inventory"}
+
+    def check(self, event_type: str, body: dict[str, Any]) -> datetime | None:
+        # The canonical command is built here too, so a SKU the models refuse answers 400 now
+        # instead of poisoning the queue later.
+        try:
+            command = command_from_wms(body)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                f"WMS {event_type} is missing or has invalid fields", details=field_errors(exc)
+            ) from exc
+        return command.shipped_at if isinstance(command, Shipment) else command.occurred_at
+
+    def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
+        body = payload_of(envelope)
+        if body.get("event_type") not in self.handled:
+            return []
+        try:
+            return [command_from_wms(body)]
+        except ValidationError as exc:
+            raise NormalizationError(
+                "WMS event does not fit the canonical model", details=field_errors(exc)
+            ) from exc

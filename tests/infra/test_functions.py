@@ -1,0 +1,79 @@
+"""The function factory: runtime, tracing, Powertools settings, environment, shared code asset."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from infra import constants as c
+from tests.infra.conftest import functions_by_id
+
+HANDLERS = {
+    c.ID_INGEST_FUNCTION: c.HANDLER_INGEST,
+    c.ID_ORDERS_WORKER_FUNCTION: c.HANDLER_ORDERS_WORKER,
+    c.ID_RESERVE_STOCK_FUNCTION: c.HANDLER_RESERVE_STOCK,
+    c.ID_CREATE_ERP_SALES_ORDER_FUNCTION: c.HANDLER_CREATE_ERP_SALES_ORDER,
+    c.ID_RECORD_ORDER_FUNCTION: c.HANDLER_RECORD_ORDER,
+    c.ID_CANCEL_ORDER_FUNCTION: c.HANDLER_CANCEL_ORDER,
+    c.ID_INVENTORY_WORKER_FUNCTION: c.HANDLER_INVENTORY_WORKER,
+    c.ID_OPS_API_FUNCTION: c.HANDLER_OPS_API,
+}
+
+
+def test_each_function_runs_its_handler_from_constants(resources: dict[str, dict[str, Any]]) -> None:
+    functions = functions_by_id(resources)
+    assert {fid: fn["Properties"]["Handler"] for fid, fn in functions.items()} == HANDLERS
+
+
+def test_functions_run_python312_x86_with_active_tracing_and_powertools_settings(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    for fid, fn in functions_by_id(resources).items():
+        props = fn["Properties"]
+        assert props["Runtime"] == c.LAMBDA_RUNTIME_PYTHON, fid
+        assert props["Architectures"] == ["x86_64"], fid
+        assert props["TracingConfig"] == {"Mode": "Active"}, fid
+        env = props["Environment"]["Variables"]
+        assert env[c.ENV_POWERTOOLS_METRICS_NAMESPACE] == c.METRICS_NAMESPACE
+        assert env[c.ENV_POWERTOOLS_SERVICE_NAME]
+        assert env[c.ENV_LOG_LEVEL]
+        assert env[c.ENV_ENVIRONMENT_NAME] == "test"
+
+
+def test_every_function_logs_to_its_own_retained_log_group(resources: dict[str, dict[str, Any]]) -> None:
+    groups = set()
+    for fn in functions_by_id(resources).values():
+        group_id = fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert resources[group_id]["Properties"]["RetentionInDays"] > 0
+        groups.add(group_id)
+    assert len(groups) == 8
+
+
+def test_an_env_var_name_has_one_value_across_all_functions(resources: dict[str, dict[str, Any]]) -> None:
+    # The local stack runs every handler in one process with the union of their environments.
+    values: dict[str, set[str]] = defaultdict(set)
+    for fn in functions_by_id(resources).values():
+        for name, value in fn["Properties"]["Environment"]["Variables"].items():
+            values[name].add(repr(value))
+    conflicting = {n: v for n, v in values.items() if len(v) > 1 and n != c.ENV_POWERTOOLS_SERVICE_NAME}
+    assert conflicting == {}
+
+
+def test_all_functions_share_one_code_asset(resources: dict[str, dict[str, Any]]) -> None:
+    keys = {repr(fn["Properties"]["Code"]) for fn in functions_by_id(resources).values()}
+    assert len(keys) == 1
+
+
+def test_erp_writer_has_bounded_concurrency(resources: dict[str, dict[str, Any]]) -> None:
+    props = resources[c.ID_CREATE_ERP_SALES_ORDER_FUNCTION]["Properties"]
+    assert props["ReservedConcurrentExecutions"] == c.DEFAULT_ERP_CONCURRENCY
+
+
+def test_outside_urls_and_location_come_from_context_defaults(resources: dict[str, dict[str, Any]]) -> None:
+    erp_env = resources[c.ID_CREATE_ERP_SALES_ORDER_FUNCTION]["Properties"]["Environment"]["Variables"]
+    assert erp_env[c.ENV_ERP_BASE_URL] == "https://erp.example.invalid"
+    worker_env = resources[c.ID_ORDERS_WORKER_FUNCTION]["Properties"]["Environment"]["Variables"]
+    assert worker_env[c.ENV_DEFAULT_FULFILMENT_LOCATION] == "dc-east"
+    assert worker_env[c.ENV_ORDER_FLOW_ARN] == {"Ref": c.ID_ORDER_FLOW}
+    ingest_env = resources[c.ID_INGEST_FUNCTION]["Properties"]["Environment"]["Variables"]
+    assert ingest_env[c.ENV_WEBHOOK_BASE_URL].startswith("https://")

@@ -1,0 +1,114 @@
+"""Least privilege: each function's role holds only what that function uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra import constants as c
+from tests.infra.conftest import as_list, functions_by_id, policy_statements_for_role, render, role_of
+
+# Actions AWS only grants on Resource "*" (no resource-level permissions).
+STAR_ONLY_ACTIONS = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+}
+
+
+def _all_statements(resources: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        s
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::Policy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_no_policy_allows_every_action_or_a_whole_service(resources: dict[str, dict[str, Any]]) -> None:
+    for statement in _all_statements(resources):
+        for action in as_list(statement["Action"]):
+            assert action != "*"
+            assert not action.endswith(":*"), action
+
+
+def test_resource_star_only_for_actions_aws_cannot_scope(resources: dict[str, dict[str, Any]]) -> None:
+    for statement in _all_statements(resources):
+        if "*" in as_list(statement["Resource"]):
+            assert set(as_list(statement["Action"])) <= STAR_ONLY_ACTIONS, statement
+
+
+def test_ingest_cannot_touch_the_state_table(resources: dict[str, dict[str, Any]]) -> None:
+    ingest = resources[c.ID_INGEST_FUNCTION]
+    statements = policy_statements_for_role(resources, role_of(ingest))
+    assert statements
+    for statement in statements:
+        for resource in as_list(statement["Resource"]):
+            assert c.ID_STATE_TABLE not in render(resource)
+    assert c.ENV_STATE_TABLE not in ingest["Properties"]["Environment"]["Variables"]
+
+
+def test_ingest_sends_to_both_queues_and_puts_only_claim_checks(resources: dict[str, dict[str, Any]]) -> None:
+    statements = policy_statements_for_role(resources, role_of(resources[c.ID_INGEST_FUNCTION]))
+    send_targets = {
+        render(r) for s in statements if "sqs:SendMessage" in as_list(s["Action"]) for r in as_list(s["Resource"])
+    }
+    assert send_targets == {f"<{c.ID_ORDERS_QUEUE}.Arn>", f"<{c.ID_INVENTORY_QUEUE}.Arn>"}
+    s3_statements = [s for s in statements if any(a.startswith("s3:") for a in as_list(s["Action"]))]
+    assert [as_list(s["Action"]) for s in s3_statements] == [["s3:PutObject"]]
+    assert render(s3_statements[0]["Resource"]) == f"<{c.ID_PAYLOAD_BUCKET}.Arn>/payloads/*"
+
+
+def test_ingest_reads_only_its_webhook_secret(resources: dict[str, dict[str, Any]]) -> None:
+    statements = policy_statements_for_role(resources, role_of(resources[c.ID_INGEST_FUNCTION]))
+    secret_statements = [s for s in statements if "secretsmanager:GetSecretValue" in as_list(s["Action"])]
+    assert len(secret_statements) == 1
+    assert render(secret_statements[0]["Resource"]).endswith(":secret:retail-sync/test/webhooks-??????")
+
+
+@pytest.mark.parametrize(
+    "function_id",
+    [c.ID_INGEST_FUNCTION, c.ID_OPS_API_FUNCTION, c.ID_RECORD_ORDER_FUNCTION, c.ID_CREATE_ERP_SALES_ORDER_FUNCTION],
+)
+def test_functions_outside_the_orders_worker_cannot_start_order_flows(
+    resources: dict[str, dict[str, Any]], function_id: str
+) -> None:
+    statements = policy_statements_for_role(resources, role_of(resources[function_id]))
+    assert not [s for s in statements if "states:StartExecution" in as_list(s["Action"])]
+
+
+def test_only_the_orders_worker_starts_order_flow(resources: dict[str, dict[str, Any]]) -> None:
+    starters = {
+        fid
+        for fid, fn in functions_by_id(resources).items()
+        for s in policy_statements_for_role(resources, role_of(fn))
+        if "states:StartExecution" in as_list(s["Action"])
+    }
+    assert starters == {c.ID_ORDERS_WORKER_FUNCTION}
+
+
+def test_ops_api_reads_but_never_writes_tables(resources: dict[str, dict[str, Any]]) -> None:
+    statements = policy_statements_for_role(resources, role_of(resources[c.ID_OPS_API_FUNCTION]))
+    actions = {a for s in statements for a in as_list(s["Action"])}
+    assert "dynamodb:Query" in actions
+    assert not actions & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+def test_every_function_has_its_own_role(resources: dict[str, dict[str, Any]]) -> None:
+    roles = [role_of(fn) for fn in functions_by_id(resources).values()]
+    assert len(roles) == len(set(roles)) == 8
+
+
+def test_function_roles_carry_no_managed_policies(resources: dict[str, dict[str, Any]]) -> None:
+    for fn in functions_by_id(resources).values():
+        assert "ManagedPolicyArns" not in resources[role_of(fn)]["Properties"]
