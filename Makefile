@@ -7,7 +7,6 @@ STAMP := $(VENV)/.installed-stamp
 ENV ?= dev
 CDK_CLI_VERSION := 2.1148.1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install demo local test test-unit test-infra test-integration test-e2e lint synth synth-fast bench deploy clean
 
