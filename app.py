@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 # jsii prints a Node end-of-life banner on every run otherwise (must be set before importing aws_cdk).
@@ -42,7 +43,9 @@ def cli_context(argv: list[str]) -> dict[str, str]:
     return context
 
 
-def build_app(context: dict[str, object] | None = None, outdir: str | None = None) -> tuple[cdk.App, RetailSyncStack]:
+def build_app(
+    context: Mapping[str, object] | None = None, outdir: str | None = None
+) -> tuple[cdk.App, RetailSyncStack]:
     """The app with its one stack. Without the CDK CLI, cdk.json's context is the base."""
     merged: dict[str, object] = {}
     if "CDK_CONTEXT_JSON" not in os.environ:
@@ -56,7 +59,9 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
     region = os.environ.get("CDK_DEFAULT_REGION")
     env = cdk.Environment(account=account, region=region) if account or region else None
     # Locally the template goes straight into moto: no bootstrap version parameter to check.
-    synthesizer = cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False) if config.is_local else None
+    synthesizer = (
+        cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False) if config.is_local else None
+    )
     stack = RetailSyncStack(
         app,
         stack_name(config.environment),

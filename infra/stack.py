@@ -85,11 +85,9 @@ class RetailSyncStack(cdk.Stack):
             queue=queues.orders,
             order_flow=order_flow.state_machine,
             idempotency_table=tables.idempotency,
-            state_table=tables.state,
             trace_table=tables.trace,
             payloads=payloads,
             square_api_base_url=config.square_api_base_url,
-            default_location_id=config.default_location_id,
         )
         inventory_worker = InventoryWorkerConstruct(
             self,
@@ -103,8 +101,11 @@ class RetailSyncStack(cdk.Stack):
             event_bus=bus.bus,
             event_bus_name=bus.bus_name,
             default_location_id=config.default_location_id,
+            square_api_base_url=config.square_api_base_url,
         )
-        ops = OpsApiConstruct(self, "Ops", factory=factory, state_table=tables.state, trace_table=tables.trace)
+        ops = OpsApiConstruct(
+            self, "Ops", factory=factory, state_table=tables.state, trace_table=tables.trace
+        )
         api = WebhookApiConstruct(
             self,
             "Api",

@@ -119,8 +119,10 @@ class WebhookApiConstruct(Construct):
             )
             for verb in ("POST", "GET")  # GET answers eBay's endpoint challenge
         ]
-        self.ops_method = v1.add_resource("ops").add_resource("{proxy+}").add_method(
-            "ANY", ops, authorization_type=apigw.AuthorizationType.IAM
+        self.ops_method = (
+            v1.add_resource("ops")
+            .add_resource("{proxy+}")
+            .add_method("ANY", ops, authorization_type=apigw.AuthorizationType.IAM)
         )
 
         for method in self.webhook_methods:

@@ -30,6 +30,7 @@ class InventoryWorkerConstruct(Construct):
         event_bus: events.IEventBus,
         event_bus_name: str,
         default_location_id: str,
+        square_api_base_url: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function: lambda_.Function = factory.function(
@@ -46,6 +47,8 @@ class InventoryWorkerConstruct(Construct):
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
                 c.ENV_EVENT_BUS: event_bus_name,
                 c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,
+                # Channel adapters enrich thin notifications (Square: Inventory API) while normalizing.
+                c.ENV_SQUARE_API_BASE_URL: square_api_base_url,
             },
         )
         fn = self.function

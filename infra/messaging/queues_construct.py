@@ -24,8 +24,12 @@ class QueuesConstruct(Construct):
         self.orders = self._queue(
             c.ID_ORDERS_QUEUE,
             # Lambda's guidance: at least 6 x the consumer timeout, so retries never overlap.
-            visibility_timeout=cdk.Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * orders_consumer_timeout_seconds),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.orders_dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
+            visibility_timeout=cdk.Duration.seconds(
+                c.VISIBILITY_TIMEOUT_FACTOR * orders_consumer_timeout_seconds
+            ),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.orders_dlq, max_receive_count=c.MAX_RECEIVE_COUNT
+            ),
         )
         self.inventory_dlq = self._queue(c.ID_INVENTORY_DLQ, retention_days=c.DLQ_RETENTION_DAYS)
         self.inventory = self._queue(
@@ -33,9 +37,13 @@ class QueuesConstruct(Construct):
             visibility_timeout=cdk.Duration.seconds(
                 c.VISIBILITY_TIMEOUT_FACTOR * inventory_consumer_timeout_seconds
             ),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.inventory_dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.inventory_dlq, max_receive_count=c.MAX_RECEIVE_COUNT
+            ),
         )
-        self.orders_parking = self._queue(c.ID_ORDERS_PARKING_QUEUE, retention_days=c.PARKING_QUEUE_RETENTION_DAYS)
+        self.orders_parking = self._queue(
+            c.ID_ORDERS_PARKING_QUEUE, retention_days=c.PARKING_QUEUE_RETENTION_DAYS
+        )
         acknowledge(
             self.orders_parking,
             "AwsSolutions-SQS3",

@@ -102,14 +102,19 @@ class DashboardConstruct(Construct):
         )
 
         dashboard = cloudwatch.Dashboard(
-            self, c.ID_DASHBOARD, dashboard_name=f"{c.SERVICE}-{environment}", default_interval=cdk.Duration.hours(3)
+            self,
+            c.ID_DASHBOARD,
+            dashboard_name=f"{c.SERVICE}-{environment}",
+            default_interval=cdk.Duration.hours(3),
         )
         dashboard.add_widgets(
             # Alarms by name-built ARN (not GetAtt): moto's CloudFormation has no AWS::CloudWatch::Alarm.
             cloudwatch.AlarmStatusWidget(
                 title="Alarms",
                 alarms=[
-                    cloudwatch.Alarm.from_alarm_name(self, f"{a.node.id}Ref", f"{c.SERVICE}-{environment}-{a.node.id}")
+                    cloudwatch.Alarm.from_alarm_name(
+                        self, f"{a.node.id}Ref", f"{c.SERVICE}-{environment}-{a.node.id}"
+                    )
                     for a in self.alarms
                 ],
                 width=24,
@@ -158,7 +163,10 @@ class DashboardConstruct(Construct):
             ),
             cloudwatch.GraphWidget(
                 title="Function duration p99 (ms)",
-                left=[fn.metric_duration(period=_PERIOD, statistic="p99", label=n) for n, fn in functions.items()],
+                left=[
+                    fn.metric_duration(period=_PERIOD, statistic="p99", label=n)
+                    for n, fn in functions.items()
+                ],
                 width=8,
             ),
         )

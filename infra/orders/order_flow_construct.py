@@ -177,7 +177,10 @@ class OrderFlowConstruct(Construct):
             result_path=sfn.JsonPath.DISCARD,
         )
         parked = sfn.Fail(
-            self, "OrderParked", error=ERP_UNAVAILABLE, cause="ERP unavailable; the order is parked for replay"
+            self,
+            "OrderParked",
+            error=ERP_UNAVAILABLE,
+            cause="ERP unavailable; the order is parked for replay",
         )
         done = sfn.Succeed(self, "Done")
         after_publish = (
@@ -194,7 +197,10 @@ class OrderFlowConstruct(Construct):
         reserved = (
             sfn.Choice(self, "Reserved?")
             .when(sfn.Condition.string_equals("$.reservation.outcome", "ON_HOLD"), record_on_hold)
-            .when(sfn.Condition.string_equals("$.reservation.outcome", "CANCELLED"), sfn.Succeed(self, "SkipCancelled"))
+            .when(
+                sfn.Condition.string_equals("$.reservation.outcome", "CANCELLED"),
+                sfn.Succeed(self, "SkipCancelled"),
+            )
             .otherwise(create_erp)
         )
         reserve.next(reserved)
@@ -231,8 +237,12 @@ class OrderFlowConstruct(Construct):
         assert isinstance(resource, sfn.CfnStateMachine)
         resource.override_logical_id(c.ID_ORDER_FLOW)
 
-        acknowledge(machine.role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON + "; CloudWatch Logs "
-                    "delivery actions (logs:CreateLogDelivery, ...) likewise only accept '*'")
+        acknowledge(
+            machine.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            XRAY_REASON + "; CloudWatch Logs "
+            "delivery actions (logs:CreateLogDelivery, ...) likewise only accept '*'",
+        )
         for logical_id in (
             c.ID_RESERVE_STOCK_FUNCTION,
             c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
@@ -260,7 +270,10 @@ class OrderFlowConstruct(Construct):
 
     def _record(self, state_name: str, status: str, *, extra: tuple[str, ...] = ()) -> tasks.LambdaInvoke:
         """record_order with the execution state plus `status` (JSONPath cannot merge objects)."""
-        payload = {"status": status, **{field: sfn.JsonPath.object_at(f"$.{field}") for field in (*_RECORD_FIELDS, *extra)}}
+        payload = {
+            "status": status,
+            **{field: sfn.JsonPath.object_at(f"$.{field}") for field in (*_RECORD_FIELDS, *extra)},
+        }
         return tasks.LambdaInvoke(
             self,
             state_name,

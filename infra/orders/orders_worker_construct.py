@@ -25,11 +25,9 @@ class OrdersWorkerConstruct(Construct):
         queue: sqs.IQueue,
         order_flow: sfn.IStateMachine,
         idempotency_table: dynamodb.ITable,
-        state_table: dynamodb.ITable,
         trace_table: dynamodb.ITable,
         payloads: PayloadBucketConstruct,
         square_api_base_url: str,
-        default_location_id: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function: lambda_.Function = factory.function(
@@ -42,11 +40,10 @@ class OrdersWorkerConstruct(Construct):
             environment={
                 c.ENV_ORDER_FLOW_ARN: order_flow.state_machine_arn,
                 c.ENV_IDEMPOTENCY_TABLE: idempotency_table.table_name,
-                c.ENV_STATE_TABLE: state_table.table_name,
                 c.ENV_TRACE_TABLE: trace_table.table_name,
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
+                # Channel adapters enrich thin notifications (Square: Orders API) while normalizing.
                 c.ENV_SQUARE_API_BASE_URL: square_api_base_url,
-                c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,
             },
         )
         fn = self.function

@@ -25,9 +25,9 @@ class WebhookSecretsConstruct(Construct):
             self,
             c.ID_WEBHOOK_SECRETS,
             secret_name=self.secret_name,
-            description="Webhook signing secrets per source: {\"shopify\": \"...\", \"square\": \"...\", ...}",
+            description='Webhook signing secrets per source: {"shopify": "...", "square": "...", ...}',
             generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template=json.dumps({source: "" for source in c.WEBHOOK_SOURCES}),
+                secret_string_template=json.dumps(dict.fromkeys(c.WEBHOOK_SOURCES, "")),
                 generate_string_key="_unused",
                 exclude_punctuation=True,
             ),

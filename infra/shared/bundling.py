@@ -56,7 +56,7 @@ class PipLocalBundling:
         self._root = project_root
         self._requirements = requirements
 
-    def try_bundle(self, output_dir: str, **_options: Any) -> bool:
+    def try_bundle(self, output_dir: str, _options: Any = None, **_kwargs: Any) -> bool:
         out = Path(output_dir)
         command = [
             sys.executable, "-m", "pip", "install",
@@ -76,7 +76,9 @@ class PipLocalBundling:
         for pkg in SOURCE_PACKAGES:
             src = self._root / pkg
             if src.is_dir():
-                shutil.copytree(src, out / pkg, ignore=shutil.ignore_patterns(*_SOURCE_IGNORE), dirs_exist_ok=True)
+                shutil.copytree(
+                    src, out / pkg, ignore=shutil.ignore_patterns(*_SOURCE_IGNORE), dirs_exist_ok=True
+                )
         return True
 
 
@@ -84,7 +86,9 @@ def lambda_code(project_root: Path, *, bundle: bool) -> lambda_.Code:
     """One `Code` object; reuse it for every function so the asset is staged once per synth."""
     if not bundle:
         return lambda_.Code.from_asset(
-            str(project_root), exclude=_asset_excludes(include_pyproject=False), ignore_mode=cdk.IgnoreMode.GLOB
+            str(project_root),
+            exclude=_asset_excludes(include_pyproject=False),
+            ignore_mode=cdk.IgnoreMode.GLOB,
         )
     requirements = runtime_requirements(project_root / "pyproject.toml")
     sources = " ".join(SOURCE_PACKAGES)
@@ -97,8 +101,10 @@ def lambda_code(project_root: Path, *, bundle: bool) -> lambda_.Code:
             local=PipLocalBundling(project_root, requirements),
             # Docker fallback, used only when local bundling is unavailable.
             command=[
-                "bash", "-c",
-                "pip install --no-compile -t /asset-output " + " ".join(f"'{r}'" for r in requirements)
+                "bash",
+                "-c",
+                "pip install --no-compile -t /asset-output "
+                + " ".join(f"'{r}'" for r in requirements)
                 + f" && cp -r {sources} /asset-output/",
             ],
         ),  # fmt: skip

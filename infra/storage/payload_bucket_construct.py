@@ -52,7 +52,10 @@ class PayloadBucketConstruct(Construct):
             server_access_logs_prefix="payload-bucket/",
             removal_policy=removal_policy,
         )
-        for bucket, logical_id in ((self.bucket, c.ID_PAYLOAD_BUCKET), (self.access_logs, c.ID_ACCESS_LOGS_BUCKET)):
+        for bucket, logical_id in (
+            (self.bucket, c.ID_PAYLOAD_BUCKET),
+            (self.access_logs, c.ID_ACCESS_LOGS_BUCKET),
+        ):
             resource = bucket.node.default_child
             assert isinstance(resource, s3.CfnBucket)
             resource.override_logical_id(logical_id)
@@ -67,14 +70,16 @@ class PayloadBucketConstruct(Construct):
 
     def _grant(self, grantee: iam.IGrantable, action: str, purpose: str) -> iam.Grant:
         grant = iam.Grant.add_to_principal(
-            grantee=grantee, actions=[action], resource_arns=[self.bucket.arn_for_objects(f"{PAYLOAD_PREFIX}*")]
+            grantee=grantee,
+            actions=[action],
+            resource_arns=[self.bucket.arn_for_objects(f"{PAYLOAD_PREFIX}*")],
         )
         principal = grantee.grant_principal
         if isinstance(principal, iam.Role):
             acknowledge(
                 principal,
                 f"AwsSolutions-IAM5[Resource::<{c.ID_PAYLOAD_BUCKET}.Arn>/{PAYLOAD_PREFIX}*]",
-                f"{action} to {purpose}: object keys are per event (payloads/<source>/<event_id>.json), so the "
-                "grant is one action on the payloads/ prefix of this one bucket",
+                f"{action} to {purpose}: object keys are per event (payloads/<source>/<event_id>.json), "
+                "so the grant is one action on the payloads/ prefix of this one bucket",
             )
         return grant

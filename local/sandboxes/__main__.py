@@ -1,6 +1,7 @@
 """``python -m local.sandboxes``: serves the sandboxes until Ctrl-C and prints their URLs.
 
-The base port is ``RETAIL_SYNC_SANDBOX_BASE_PORT`` (default 3100): erp +1, marketplace +2, square +3.
+The base port is ``RETAIL_SYNC_SANDBOX_BASE_PORT`` (default 3100): erp +1, marketplace +2, square +3;
+0 picks free ports.
 """
 
 from __future__ import annotations
@@ -15,18 +16,16 @@ from local.sandboxes import DEFAULT_BASE_PORT, start_sandboxes
 
 def main() -> int:
     base_port = int(os.environ.get("RETAIL_SYNC_SANDBOX_BASE_PORT", DEFAULT_BASE_PORT))
-    sandboxes = start_sandboxes("127.0.0.1", base_port)
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    for name, url in sandboxes.urls.items():
-        sys.stdout.write(f"{name:<12} {url}  (admin: {url}/__admin/requests)\n")
-    sys.stdout.write("sandboxes ready; Ctrl-C stops them\n")
-    sys.stdout.flush()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    sandboxes = start_sandboxes("127.0.0.1", base_port)
     try:
-        while not stopping.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        for name, url in sandboxes.urls.items():
+            sys.stdout.write(f"{name:<12} {url}  (admin: {url}/__admin/requests)\n")
+        sys.stdout.write("sandboxes ready; Ctrl-C stops them\n")
+        sys.stdout.flush()
+        stopping.wait()
     finally:
         sandboxes.stop()
     return 0

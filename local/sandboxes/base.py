@@ -32,6 +32,7 @@ Error bodies use each vendor's own shape.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 import time
@@ -56,6 +57,7 @@ DEFAULT_RETRY_AFTER_S = 1
 # Bounds memory under `make bench`; the stats keep counting past it.
 JOURNAL_MAX_ENTRIES = 50_000
 _RAW_HEADERS_KEY = "retail_sync.raw_headers"
+_logger = logging.getLogger(__name__)
 
 
 def utc_now_iso() -> str:
@@ -258,7 +260,8 @@ class Sandbox:
         finally:
             with self._lock:
                 self._in_flight -= 1
-        entry["status"] = response.status_code
+        with self._lock:
+            entry["status"] = response.status_code
         return response
 
     def _serve_admitted(self, request: Request, faults: dict[str, Any], retry_after: int) -> Response:
@@ -298,7 +301,14 @@ class Sandbox:
                 405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.path}."
             )
         handler = getattr(self, str(endpoint))
-        response: Response = handler(request, **values)
+        try:
+            response: Response = handler(request, **values)
+        except Exception:
+            # One place, so a sandbox bug still answers in the vendor's shape and is journaled.
+            _logger.exception("sandbox %s failed on %s %s", self.name, request.method, request.path)
+            if admin:
+                return json_response({"error": "sandbox error; see its log"}, 500)
+            return self.error(500, "UNEXPECTED_ERROR", "An unexpected error occurred in the sandbox.")
         return response
 
     # ----- admin API ---------------------------------------------------------------------------

@@ -72,8 +72,9 @@ def test_erp_writer_has_bounded_concurrency(resources: dict[str, dict[str, Any]]
 def test_outside_urls_and_location_come_from_context_defaults(resources: dict[str, dict[str, Any]]) -> None:
     erp_env = resources[c.ID_CREATE_ERP_SALES_ORDER_FUNCTION]["Properties"]["Environment"]["Variables"]
     assert erp_env[c.ENV_ERP_BASE_URL] == "https://erp.example.invalid"
+    reserve_env = resources[c.ID_RESERVE_STOCK_FUNCTION]["Properties"]["Environment"]["Variables"]
+    assert reserve_env[c.ENV_DEFAULT_FULFILMENT_LOCATION] == "dc-east"
     worker_env = resources[c.ID_ORDERS_WORKER_FUNCTION]["Properties"]["Environment"]["Variables"]
-    assert worker_env[c.ENV_DEFAULT_FULFILMENT_LOCATION] == "dc-east"
     assert worker_env[c.ENV_ORDER_FLOW_ARN] == {"Ref": c.ID_ORDER_FLOW}
     ingest_env = resources[c.ID_INGEST_FUNCTION]["Properties"]["Environment"]["Variables"]
     assert ingest_env[c.ENV_WEBHOOK_BASE_URL].startswith("https://")

@@ -26,8 +26,12 @@ def test_work_queue_redrives_to_its_dlq_after_five_receives(
 def test_every_queue_is_encrypted_with_sse_sqs(resources: dict[str, dict[str, Any]]) -> None:
     queues = {k: r for k, r in resources.items() if r["Type"] == "AWS::SQS::Queue"}
     assert set(queues) == {
-        c.ID_ORDERS_QUEUE, c.ID_ORDERS_DLQ, c.ID_INVENTORY_QUEUE, c.ID_INVENTORY_DLQ, c.ID_ORDERS_PARKING_QUEUE,
-    }  # fmt: skip
+        c.ID_ORDERS_QUEUE,
+        c.ID_ORDERS_DLQ,
+        c.ID_INVENTORY_QUEUE,
+        c.ID_INVENTORY_DLQ,
+        c.ID_ORDERS_PARKING_QUEUE,
+    }
     for queue_id, queue in queues.items():
         assert queue["Properties"].get("SqsManagedSseEnabled") is True, queue_id
 
@@ -48,7 +52,10 @@ def test_every_queue_refuses_requests_without_tls(resources: dict[str, dict[str,
 
 @pytest.mark.parametrize(
     ("queue_id", "consumer_id"),
-    [(c.ID_ORDERS_QUEUE, c.ID_ORDERS_WORKER_FUNCTION), (c.ID_INVENTORY_QUEUE, c.ID_INVENTORY_WORKER_FUNCTION)],
+    [
+        (c.ID_ORDERS_QUEUE, c.ID_ORDERS_WORKER_FUNCTION),
+        (c.ID_INVENTORY_QUEUE, c.ID_INVENTORY_WORKER_FUNCTION),
+    ],
 )
 def test_visibility_timeout_is_six_times_the_consumer_timeout(
     resources: dict[str, dict[str, Any]], queue_id: str, consumer_id: str

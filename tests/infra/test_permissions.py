@@ -61,7 +61,10 @@ def test_ingest_cannot_touch_the_state_table(resources: dict[str, dict[str, Any]
 def test_ingest_sends_to_both_queues_and_puts_only_claim_checks(resources: dict[str, dict[str, Any]]) -> None:
     statements = policy_statements_for_role(resources, role_of(resources[c.ID_INGEST_FUNCTION]))
     send_targets = {
-        render(r) for s in statements if "sqs:SendMessage" in as_list(s["Action"]) for r in as_list(s["Resource"])
+        render(r)
+        for s in statements
+        if "sqs:SendMessage" in as_list(s["Action"])
+        for r in as_list(s["Resource"])
     }
     assert send_targets == {f"<{c.ID_ORDERS_QUEUE}.Arn>", f"<{c.ID_INVENTORY_QUEUE}.Arn>"}
     s3_statements = [s for s in statements if any(a.startswith("s3:") for a in as_list(s["Action"]))]
@@ -78,7 +81,12 @@ def test_ingest_reads_only_its_webhook_secret(resources: dict[str, dict[str, Any
 
 @pytest.mark.parametrize(
     "function_id",
-    [c.ID_INGEST_FUNCTION, c.ID_OPS_API_FUNCTION, c.ID_RECORD_ORDER_FUNCTION, c.ID_CREATE_ERP_SALES_ORDER_FUNCTION],
+    [
+        c.ID_INGEST_FUNCTION,
+        c.ID_OPS_API_FUNCTION,
+        c.ID_RECORD_ORDER_FUNCTION,
+        c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
+    ],
 )
 def test_functions_outside_the_orders_worker_cannot_start_order_flows(
     resources: dict[str, dict[str, Any]], function_id: str
@@ -101,7 +109,12 @@ def test_ops_api_reads_but_never_writes_tables(resources: dict[str, dict[str, An
     statements = policy_statements_for_role(resources, role_of(resources[c.ID_OPS_API_FUNCTION]))
     actions = {a for s in statements for a in as_list(s["Action"])}
     assert "dynamodb:Query" in actions
-    assert not actions & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    assert not actions & {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+    }
 
 
 def test_every_function_has_its_own_role(resources: dict[str, dict[str, Any]]) -> None:

@@ -54,7 +54,9 @@ def test_payload_bucket_is_private_encrypted_tls_only_and_expires_claim_checks(
     assert tls_denied
 
 
-def test_webhook_secret_is_named_per_environment_with_a_json_template(resources: dict[str, dict[str, Any]]) -> None:
+def test_webhook_secret_is_named_per_environment_with_a_json_template(
+    resources: dict[str, dict[str, Any]],
+) -> None:
     import json
 
     props = resources[c.ID_WEBHOOK_SECRETS]["Properties"]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.adapters.trace_store import TraceSink
 from shared.channels.base import ChannelAdapter
 from shared.channels.registry import adapter_for
-from shared.models import Envelope
+
+if TYPE_CHECKING:
+    # Only the type: importing the trace store would pull boto3 into the cold start.
+    from shared.adapters.trace_store import TraceSink
+    from shared.models import Envelope
 
 DeliveryWork = Callable[[], dict[str, Any]]
 

@@ -38,7 +38,9 @@ class S3PayloadStore:
         if location.scheme != "s3" or not location.netloc or not location.path.strip("/"):
             raise PoisonMessage(f"payload_ref is not an s3://bucket/key URI: {envelope.payload_ref}")
         try:
-            body = self.client.get_object(Bucket=location.netloc, Key=location.path.lstrip("/"))["Body"].read()
+            body = self.client.get_object(Bucket=location.netloc, Key=location.path.lstrip("/"))[
+                "Body"
+            ].read()
         except ClientError as exc:
             if exc.response["Error"]["Code"] in {"NoSuchKey", "NoSuchBucket"}:
                 raise PoisonMessage(f"claim-checked payload is gone: {envelope.payload_ref}") from exc

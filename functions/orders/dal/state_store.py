@@ -119,7 +119,9 @@ class StateStore(Protocol):
 
     def save_order(self, record: OrderRecord, expected_status: OrderStatus | None) -> bool: ...
 
-    def mark_cancelled(self, cancellation: OrderCancellation, correlation_id: str, at: datetime) -> OrderRecord: ...
+    def mark_cancelled(
+        self, cancellation: OrderCancellation, correlation_id: str, at: datetime
+    ) -> OrderRecord: ...
 
     def get_reservation(self, order_id: str) -> Reservation | None: ...
 
@@ -173,21 +175,26 @@ class DynamoStateStore:
                 "ExpressionAttributeValues": to_dynamo({":expected": expected_status.value}),
             }
         try:
-            self.client.put_item(TableName=self.table_name, Item=to_dynamo(order_record_to_item(record)), **kwargs)
+            self.client.put_item(
+                TableName=self.table_name, Item=to_dynamo(order_record_to_item(record)), **kwargs
+            )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
         return True
 
-    def mark_cancelled(self, cancellation: OrderCancellation, correlation_id: str, at: datetime) -> OrderRecord:
+    def mark_cancelled(
+        self, cancellation: OrderCancellation, correlation_id: str, at: datetime
+    ) -> OrderRecord:
         """CANCELLED, unconditionally (it is terminal); an unknown order gets a tombstone."""
         response = self.client.update_item(
             TableName=self.table_name,
             Key=to_dynamo(order_key(cancellation.channel, cancellation.channel_order_id)),
             UpdateExpression=(
                 "SET #status = :cancelled, #cancel_reason = :reason, #updated_at = :now, "
-                "#order_id = if_not_exists(#order_id, :order_id), #channel = if_not_exists(#channel, :channel), "
+                "#order_id = if_not_exists(#order_id, :order_id), "
+                "#channel = if_not_exists(#channel, :channel), "
                 "#coid = if_not_exists(#coid, :coid), #cid = if_not_exists(#cid, :cid), "
                 "#lines = if_not_exists(#lines, :no_lines)"
             ),
@@ -324,14 +331,16 @@ class DynamoStateStore:
         self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime
     ) -> CommitResult:
         """HELD -> RELEASED (if the reservation is as read) and `reserved -= q` per position, together."""
-        version_check = "#version = :v" if reservation.version else "(#version = :v OR attribute_not_exists(#version))"
+        version_check = (
+            "#version = :v" if reservation.version else "(#version = :v OR attribute_not_exists(#version))"
+        )
         items: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self.table_name,
                     "Key": to_dynamo(reservation_key(reservation.order_id)),
-                    "UpdateExpression": "SET #status = :released, #version = if_not_exists(#version, :zero) + :one, "
-                    "#released_at = :now, #expires_at = :ttl",
+                    "UpdateExpression": "SET #status = :released, #released_at = :now, #expires_at = :ttl, "
+                    "#version = if_not_exists(#version, :zero) + :one",
                     "ConditionExpression": f"#status = :held AND {version_check}",
                     "ExpressionAttributeNames": {
                         "#status": "status",
@@ -367,7 +376,9 @@ class DynamoStateStore:
                             "#version": "version",
                             "#updated_at": "updated_at",
                         },
-                        "ExpressionAttributeValues": to_dynamo({":q": release.quantity, ":one": 1, ":now": iso(at)}),
+                        "ExpressionAttributeValues": to_dynamo(
+                            {":q": release.quantity, ":one": 1, ":now": iso(at)}
+                        ),
                     }
                 }
             )

@@ -65,7 +65,12 @@ def cancel_order(
         cid,
         HOP,
         "cancelled",
-        {"order_id": record.order_id, "released": released, "tombstone": record.order is None, "erp": erp_closed},
+        {
+            "order_id": record.order_id,
+            "released": released,
+            "tombstone": record.order is None,
+            "erp": erp_closed,
+        },
     )
     return cancellation_event(
         cancellation,

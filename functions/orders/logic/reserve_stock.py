@@ -43,11 +43,16 @@ def reserve_stock(
     cid = flow.correlation_id
 
     def answer(
-        outcome: ReserveOutcome, location: str = location_id, shortages: Sequence[Shortage] = (), **detail: object
+        outcome: ReserveOutcome,
+        location: str = location_id,
+        shortages: Sequence[Shortage] = (),
+        **detail: object,
     ) -> ReserveStockOutput:
         if shortages:
             detail["shortages"] = [shortage.model_dump() for shortage in shortages]
-        trace.record(cid, HOP, outcome.value.lower(), {"order_id": order.order_id, "location_id": location, **detail})
+        trace.record(
+            cid, HOP, outcome.value.lower(), {"order_id": order.order_id, "location_id": location, **detail}
+        )
         return ReserveStockOutput(outcome=outcome, location_id=location, shortages=list(shortages))
 
     current = store.get_order(order.channel, order.channel_order_id)
@@ -80,4 +85,6 @@ def reserve_stock(
             return answer(ReserveOutcome.CANCELLED)
         policy.retry.pause(attempt)
     trace.record(cid, HOP, "conflict", {"order_id": order.order_id, "attempts": policy.retry.max_attempts})
-    raise ConcurrentModification(f"positions for {order.order_id} kept changing after {policy.retry.max_attempts} attempts")
+    raise ConcurrentModification(
+        f"positions for {order.order_id} kept changing after {policy.retry.max_attempts} attempts"
+    )

@@ -49,4 +49,3 @@ def square(serve: Callable[[Sandbox], Sandbox]) -> SquareSandbox:
 def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=5.0) as http:
         yield http
-

@@ -34,7 +34,9 @@ def test_journal_lists_vendor_calls_oldest_first_with_parsed_body_and_answered_s
 
 
 def test_journal_keeps_a_body_that_is_not_json_as_text(erp: ErpSandbox, client: httpx.Client) -> None:
-    client.put(f"{erp.url}{SALES_ORDERS}/eid:A-1", content=b"not json", headers={"content-type": "text/plain"})
+    client.put(
+        f"{erp.url}{SALES_ORDERS}/eid:A-1", content=b"not json", headers={"content-type": "text/plain"}
+    )
 
     entry = client.get(f"{erp.url}/__admin/requests").json()["requests"][0]
 
@@ -139,7 +141,7 @@ def test_concurrency_limit_refuses_calls_beyond_it_and_stats_show_the_callers_pe
     erp: ErpSandbox, client: httpx.Client
 ) -> None:
     # GIVEN three slots and calls slow enough to overlap
-    client.post(f"{erp.url}/__admin/faults", json={"concurrency_limit": 3, "latency_ms": 500})
+    client.post(f"{erp.url}/__admin/faults", json={"concurrency_limit": 3, "latency_ms": 800})
 
     # WHEN eight calls arrive at once
     answers = call_at_once(8, lambda: httpx.get(f"{erp.url}{SALES_ORDERS}", timeout=5))
@@ -175,7 +177,9 @@ def test_latency_delays_every_vendor_answer(square: SquareSandbox, client: httpx
     assert elapsed >= 0.3
 
 
-def test_faults_are_merged_on_post_and_shown_on_get(marketplace: MarketplaceSandbox, client: httpx.Client) -> None:
+def test_faults_are_merged_on_post_and_shown_on_get(
+    marketplace: MarketplaceSandbox, client: httpx.Client
+) -> None:
     client.post(f"{marketplace.url}/__admin/faults", json={"latency_ms": 300})
     answer = client.post(f"{marketplace.url}/__admin/faults", json={"throttle_rate": 0.5})
 

@@ -1,0 +1,206 @@
+"""Inventory writes to the state table: sequence-guarded positions, shipments consuming reservations.
+
+The table's layout (keys, codecs, reads) lives in functions.orders.dal.state_store.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from botocore.exceptions import ClientError
+
+from functions.inventory.logic.stock import PositionUpdate, ReservationConsumption, ShipmentPlan
+from functions.orders.dal.state_store import (
+    CLOSED_RESERVATION_TTL_SECONDS,
+    DynamoStateStore,
+    from_dynamo,
+    iso,
+    position_from_item,
+    position_key,
+    reservation_key,
+    to_dynamo,
+)
+from functions.orders.models.state import Reservation, ReservationStatus
+from shared.errors import StaleUpdate
+from shared.models import InventoryAdjustment, InventoryPosition
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class PositionStore(Protocol):
+    def apply_adjustment(self, adjustment: InventoryAdjustment, at: datetime) -> InventoryPosition:
+        """The position after the write; raises StaleUpdate when the sequence guard refuses it."""
+        ...
+
+    def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]: ...
+
+    def get_reservation(self, order_id: str) -> Reservation | None: ...
+
+    def commit_shipment(self, plan: ShipmentPlan, at: datetime) -> bool:
+        """Write the plan in one transaction; False when something changed since it was read."""
+        ...
+
+
+class DynamoPositionStore:
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._state = DynamoStateStore(table_name, client)
+
+    @property
+    def client(self) -> DynamoDBClient:
+        return self._state.client
+
+    def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]:
+        return self._state.get_positions(location_id, skus)
+
+    def get_reservation(self, order_id: str) -> Reservation | None:
+        return self._state.get_reservation(order_id)
+
+    def apply_adjustment(self, adjustment: InventoryAdjustment, at: datetime) -> InventoryPosition:
+        """Absolute on_hand under the guard `attribute_not_exists(pk) OR last_sequence < :seq`."""
+        try:
+            response = self.client.update_item(
+                TableName=self.table_name,
+                Key=to_dynamo(position_key(adjustment.sku, adjustment.location_id)),
+                UpdateExpression=(
+                    "SET #sku = :sku, #loc = :loc, #on_hand = :on_hand, #last_sequence = :seq, "
+                    "#updated_at = :now, #reserved = if_not_exists(#reserved, :zero), "
+                    "#version = if_not_exists(#version, :zero) + :one"
+                ),
+                ConditionExpression="attribute_not_exists(pk) OR #last_sequence < :seq",
+                ExpressionAttributeNames={
+                    "#sku": "sku",
+                    "#loc": "location_id",
+                    "#on_hand": "on_hand",
+                    "#last_sequence": "last_sequence",
+                    "#updated_at": "updated_at",
+                    "#reserved": "reserved",
+                    "#version": "version",
+                },
+                ExpressionAttributeValues=to_dynamo(
+                    {
+                        ":sku": adjustment.sku,
+                        ":loc": adjustment.location_id,
+                        ":on_hand": adjustment.on_hand,
+                        ":seq": adjustment.source_sequence,
+                        ":now": iso(at),
+                        ":zero": 0,
+                        ":one": 1,
+                    }
+                ),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                where = f"{adjustment.sku}@{adjustment.location_id}"
+                raise StaleUpdate(f"{where}: sequence {adjustment.source_sequence} is not newer") from exc
+            raise
+        return position_from_item(from_dynamo(response["Attributes"]))
+
+    def commit_shipment(self, plan: ShipmentPlan, at: datetime) -> bool:
+        items = [self._position_write(update, at) for update in plan.positions]
+        if plan.reservation is not None:
+            items.append(self._reservation_write(plan.reservation, at))
+        if not items:
+            return True
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def _position_write(self, update: PositionUpdate, at: datetime) -> dict[str, Any]:
+        key = position_key(update.sku, update.location_id)
+        if update.expected_version is None:
+            item = {
+                **key,
+                "sku": update.sku,
+                "location_id": update.location_id,
+                "on_hand": update.on_hand,
+                "reserved": update.reserved,
+                "last_sequence": update.last_sequence,
+                "version": 1,
+                "updated_at": iso(at),
+            }
+            return {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_dynamo(item),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": to_dynamo(key),
+                "UpdateExpression": "SET #on_hand = :on_hand, #reserved = :reserved, #last_sequence = :seq, "
+                "#updated_at = :now, #version = #version + :one",
+                "ConditionExpression": "#version = :v",
+                "ExpressionAttributeNames": {
+                    "#on_hand": "on_hand",
+                    "#reserved": "reserved",
+                    "#last_sequence": "last_sequence",
+                    "#updated_at": "updated_at",
+                    "#version": "version",
+                },
+                "ExpressionAttributeValues": to_dynamo(
+                    {
+                        ":on_hand": update.on_hand,
+                        ":reserved": update.reserved,
+                        ":seq": update.last_sequence,
+                        ":now": iso(at),
+                        ":one": 1,
+                        ":v": update.expected_version,
+                    }
+                ),
+            }
+        }
+
+    def _reservation_write(self, consumption: ReservationConsumption, at: datetime) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            ":consumed": consumption.consumed,
+            ":status": consumption.status.value,
+            ":shipments": consumption.shipments,
+            ":now": iso(at),
+            ":zero": 0,
+            ":one": 1,
+            ":v": consumption.expected_version,
+        }
+        update = (
+            "SET #consumed = :consumed, #status = :status, #shipments = :shipments, #updated_at = :now, "
+            "#version = if_not_exists(#version, :zero) + :one"
+        )
+        if consumption.status is ReservationStatus.CONSUMED:
+            # A closed reservation is only history: let the table's TTL clean it up.
+            update += ", #expires_at = :ttl"
+            values[":ttl"] = int(time.time()) + CLOSED_RESERVATION_TTL_SECONDS
+        version_check = (
+            "#version = :v"
+            if consumption.expected_version
+            else "(#version = :v OR attribute_not_exists(#version))"
+        )
+        names = {
+            "#consumed": "consumed",
+            "#status": "status",
+            "#shipments": "shipments",
+            "#updated_at": "updated_at",
+            "#version": "version",
+        }
+        if consumption.status is ReservationStatus.CONSUMED:
+            names["#expires_at"] = "expires_at"
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": to_dynamo(reservation_key(consumption.order_id)),
+                "UpdateExpression": update,
+                "ConditionExpression": f"#status = :held AND {version_check}",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_dynamo({**values, ":held": ReservationStatus.HELD.value}),
+            }
+        }

@@ -1,0 +1,139 @@
+"""Inventory decisions (pure): the sequence guard, adjustments and shipments.
+
+The WMS is the book of record for physical stock: an adjustment sets `on_hand` absolutely and
+never touches `reserved`. A shipment takes its units off `on_hand` and consumes the order's
+reservation at that location (`reserved -= what that order still held`). Both are guarded per
+SKU and location by the WMS sequence, so a stale or repeated event changes nothing. Counts never
+go below zero: a shipment of more than we knew of leaves zero, not a negative number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from functions.orders.models.state import Reservation, ReservationStatus
+from shared.models import InventoryAdjustment, InventoryPosition, Shipment
+
+
+@dataclass(frozen=True)
+class PositionUpdate:
+    """A position's new counts, written only if the position is still at `expected_version`.
+
+    `expected_version` None: the position did not exist when read (write only if still absent).
+    """
+
+    sku: str
+    location_id: str
+    on_hand: int
+    reserved: int
+    last_sequence: int
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class ReservationConsumption:
+    order_id: str
+    consumed: dict[str, int]
+    status: ReservationStatus
+    shipments: list[str]
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class ShipmentPlan:
+    positions: tuple[PositionUpdate, ...] = ()
+    reservation: ReservationConsumption | None = None
+    consumed_now: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def stale(self) -> bool:
+        """Nothing to write: every line is older than what we applied and no reservation to consume."""
+        return not self.positions and self.reservation is None
+
+
+def is_fresh(position: InventoryPosition | None, sequence: int) -> bool:
+    """The sequence guard: `attribute_not_exists(pk) OR last_sequence < :seq`."""
+    return position is None or position.last_sequence < sequence
+
+
+def apply_adjustment(
+    position: InventoryPosition | None, adjustment: InventoryAdjustment, at: datetime
+) -> InventoryPosition | None:
+    """The position after the adjustment, or None when the adjustment is stale (what the DAL's write does)."""
+    if not is_fresh(position, adjustment.source_sequence):
+        return None
+    return InventoryPosition(
+        sku=adjustment.sku,
+        location_id=adjustment.location_id,
+        on_hand=adjustment.on_hand,
+        reserved=position.reserved if position else 0,
+        last_sequence=adjustment.source_sequence,
+        version=(position.version if position else 0) + 1,
+        updated_at=at,
+    )
+
+
+def _quantities(shipment: Shipment) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for line in shipment.lines:
+        out[line.sku] = out.get(line.sku, 0) + line.quantity
+    return out
+
+
+def plan_shipment(
+    shipment: Shipment, positions: Mapping[str, InventoryPosition], reservation: Reservation | None
+) -> ShipmentPlan:
+    """Per SKU line: a fresh line takes its units off `on_hand` and moves the sequence; any line
+    consumes what the order's reservation still holds for that SKU at that location.
+
+    The reservation is consumed even for a line whose on-hand change is stale: a later WMS count
+    already reflects the units leaving, but the order's hold must still be lifted. A shipment id
+    is consumed once (`shipments` on the reservation), so a repeated shipment consumes nothing.
+    """
+    consumable = (
+        reservation is not None
+        and reservation.status is ReservationStatus.HELD
+        and reservation.location_id == shipment.location_id
+        and shipment.shipment_id not in reservation.shipments
+    )
+    outstanding = reservation.outstanding() if reservation is not None and consumable else {}
+    updates: list[PositionUpdate] = []
+    consumed_now: dict[str, int] = {}
+    for sku, quantity in sorted(_quantities(shipment).items()):
+        position = positions.get(sku)
+        fresh = is_fresh(position, shipment.source_sequence)
+        release = min(quantity, outstanding.get(sku, 0))
+        if not fresh and release == 0:
+            continue
+        on_hand = position.on_hand if position else 0
+        reserved = position.reserved if position else 0
+        updates.append(
+            PositionUpdate(
+                sku=sku,
+                location_id=shipment.location_id,
+                on_hand=max(on_hand - quantity, 0) if fresh else on_hand,
+                reserved=max(reserved - release, 0),
+                last_sequence=shipment.source_sequence
+                if fresh or position is None
+                else position.last_sequence,
+                expected_version=position.version if position else None,
+            )
+        )
+        if release:
+            consumed_now[sku] = release
+    consumption = None
+    if reservation is not None and consumed_now:
+        consumed = dict(reservation.consumed)
+        for sku, units in consumed_now.items():
+            consumed[sku] = consumed.get(sku, 0) + units
+        done = all(consumed.get(line.sku, 0) >= line.quantity for line in reservation.lines)
+        consumption = ReservationConsumption(
+            order_id=reservation.order_id,
+            consumed=consumed,
+            status=ReservationStatus.CONSUMED if done else ReservationStatus.HELD,
+            shipments=[*reservation.shipments, shipment.shipment_id],
+            expected_version=reservation.version,
+        )
+    return ShipmentPlan(positions=tuple(updates), reservation=consumption, consumed_now=consumed_now)

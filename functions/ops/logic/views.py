@@ -1,0 +1,98 @@
+"""Read models behind the ops routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from functions.ops.models.responses import (
+    InventoryView,
+    LocationStock,
+    OrderView,
+    TraceEntry,
+    TransactionTimeline,
+)
+from functions.orders.dal.state_store import StateStore, iso
+from shared.errors import NotFound
+from shared.models import InventoryPosition
+
+
+class TraceReader(Protocol):
+    def events(self, correlation_id: str) -> list[dict[str, Any]]: ...
+
+
+def _instant(at: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(at)
+    except ValueError:
+        return datetime.max.replace(tzinfo=UTC)  # unreadable times go last
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def transaction_timeline(correlation_id: str, trace: TraceReader) -> TransactionTimeline:
+    """Every hop of one transaction, oldest first; NotFound when nothing was recorded under the id.
+
+    Entries come from several writers (functions, the state machine) whose timestamps have
+    different precision, so they are ordered by instant, not by the text of the sort key.
+    """
+    events = [TraceEntry.model_validate(event) for event in trace.events(correlation_id)]
+    if not events:
+        raise NotFound(f"no transaction with correlation id {correlation_id}")
+    events.sort(key=lambda event: _instant(event.at))  # stable: equal instants keep the table's order
+    return TransactionTimeline(correlation_id=correlation_id, events=events)
+
+
+def order_view(channel: str, channel_order_id: str, store: StateStore) -> OrderView:
+    record = store.get_order(channel, channel_order_id)
+    if record is None:
+        raise NotFound(f"no order {channel_order_id} from {channel}")
+    return OrderView(
+        order_id=record.order_id,
+        channel=record.channel,
+        channel_order_id=record.channel_order_id,
+        status=record.status.value,
+        erp_sales_order_id=record.erp_sales_order_id,
+        correlation_id=record.correlation_id,
+        lines=record.lines,
+        location_id=record.location_id,
+        cancel_reason=record.cancel_reason,
+        updated_at=iso(record.updated_at),
+    )
+
+
+def channel_availability(
+    positions: Iterable[InventoryPosition], channels: Sequence[str], online_location_ids: Sequence[str]
+) -> dict[str, int]:
+    """Units each channel may sell.
+
+    For now every channel sees the same number: the available units (on hand - reserved) summed
+    over the locations that fulfil online orders (all locations when none are configured).
+    Per-channel allocation rules and buffers come with issue 4.
+    """
+    online = set(online_location_ids)
+    total = sum(p.available for p in positions if not online or p.location_id in online)
+    return dict.fromkeys(channels, total)
+
+
+def inventory_view(
+    sku: str, store: StateStore, channels: Sequence[str], online_location_ids: Sequence[str]
+) -> InventoryView:
+    positions = sorted(store.positions_for_sku(sku), key=lambda p: p.location_id)
+    if not positions:
+        raise NotFound(f"no stock position for SKU {sku}")
+    return InventoryView(
+        sku=sku,
+        locations=[
+            LocationStock(
+                location_id=p.location_id,
+                on_hand=p.on_hand,
+                reserved=p.reserved,
+                available=p.available,
+                last_sequence=p.last_sequence,
+                updated_at=iso(p.updated_at) if p.updated_at else None,
+            )
+            for p in positions
+        ],
+        channels=channel_availability(positions, channels, online_location_ids),
+    )

@@ -1,0 +1,65 @@
+"""Ops API answers (CONTRACT.md "Ops API"), one model per route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared.models import OrderLine
+
+
+class TraceEntry(BaseModel):
+    at: str
+    hop: str
+    status: str
+    detail: dict[str, Any]
+
+
+class TransactionTimeline(BaseModel):
+    correlation_id: str
+    events: list[TraceEntry]
+
+
+class OrderView(BaseModel):
+    order_id: str
+    channel: str
+    channel_order_id: str
+    status: str
+    erp_sales_order_id: str | None
+    correlation_id: str
+    lines: list[OrderLine]
+    # Extensions beyond the contract's fields.
+    location_id: str | None = None
+    cancel_reason: str | None = None
+    updated_at: str | None = None
+
+
+class LocationStock(BaseModel):
+    location_id: str
+    on_hand: int
+    reserved: int
+    available: int
+    last_sequence: int
+    updated_at: str | None
+
+
+class InventoryView(BaseModel):
+    sku: str
+    locations: list[LocationStock]
+    channels: dict[str, int]
+
+
+class ReplayResult(BaseModel):
+    replayed: int
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    correlation_id: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,44 @@
+"""OrderFlow tasks RecordAccepted / RecordOnHold / RecordErpFailed.
+
+Input: the flow state plus `"status": "ACCEPTED" | "ON_HOLD" | "ERP_FAILED"` (and `reservation`,
+`erp`, `error` when the flow has them).
+Output: `{"event_type": "OrderAccepted" | "OrderOnHold" | "OrderErpFailed" | "OrderCancelled",
+"detail": {Order JSON, "schema_version", "correlation_id", ...}}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.orders.dal.state_store import DynamoStateStore, StateStore
+from functions.orders.logic.record_order import record_order
+from functions.orders.models.flow import RecordOrderInput
+from functions.orders.settings import RecordOrderSettings
+from shared.adapters.trace_store import DynamoTraceStore, TraceSink
+from shared.observability import logger, metrics, tracer
+from shared.settings import cached
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: StateStore
+    trace: TraceSink
+
+
+@lru_cache(maxsize=1)
+def default_deps() -> Deps:
+    settings = cached(RecordOrderSettings)
+    return Deps(DynamoStateStore(settings.state_table_name), DynamoTraceStore(settings.trace_table_name))
+
+
+@logger.inject_lambda_context(correlation_id_path="correlation_id")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
+    deps = deps or default_deps()
+    result = record_order(RecordOrderInput.model_validate(event), deps.store, deps.trace)
+    return result.model_dump(mode="json")

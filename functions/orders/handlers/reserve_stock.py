@@ -1,0 +1,48 @@
+"""OrderFlow task ReserveStock.
+
+Input: the flow input `{"action": "accept", "correlation_id", "event_id", "order": {...}}`.
+Output: `{"outcome": "RESERVED" | "ALREADY_RESERVED" | "ON_HOLD" | "CANCELLED", "location_id",
+"shortages": [{"sku", "requested", "available"}]}`. Raises ConcurrentModification (retried).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.orders.dal.state_store import DynamoStateStore, StateStore
+from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
+from functions.orders.models.flow import FlowInput
+from functions.orders.settings import ReserveStockSettings
+from shared.adapters.trace_store import DynamoTraceStore, TraceSink
+from shared.observability import logger, metrics, tracer
+from shared.settings import cached
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: StateStore
+    trace: TraceSink
+    policy: ReservePolicy
+
+
+@lru_cache(maxsize=1)
+def default_deps() -> Deps:
+    settings = cached(ReserveStockSettings)
+    return Deps(
+        store=DynamoStateStore(settings.state_table_name),
+        trace=DynamoTraceStore(settings.trace_table_name),
+        policy=ReservePolicy(settings.default_fulfilment_location_id, settings.reservation_hold_seconds),
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path="correlation_id")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
+    deps = deps or default_deps()
+    result = reserve_stock(FlowInput.model_validate(event), deps.store, deps.trace, deps.policy)
+    return result.model_dump(mode="json")

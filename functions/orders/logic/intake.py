@@ -1,0 +1,66 @@
+"""Orders worker: a queued envelope -> canonical commands -> one OrderFlow execution each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from functions.orders.adapters.order_flow import OrderFlowPort
+from functions.orders.adapters.payloads import PayloadResolver
+from functions.orders.logic.flow_start import execution_name, flow_inputs
+from shared.adapters.trace_store import TraceSink
+from shared.models import Envelope
+from shared.observability import logger
+
+HOP = "orders-worker"
+
+AdapterLookup = Callable[[str], Any]
+
+
+def _registry_lookup(source: str) -> Any:
+    from shared.channels.registry import adapter_for  # imported on use: discovery imports every channel
+
+    return adapter_for(source)
+
+
+class OrderIntake:
+    def __init__(
+        self,
+        flow: OrderFlowPort,
+        trace: TraceSink,
+        payloads: PayloadResolver,
+        adapter_for: AdapterLookup = _registry_lookup,
+        enrich: Any | None = None,
+    ) -> None:
+        self.flow = flow
+        self.trace = trace
+        self.payloads = payloads
+        self.adapter_for = adapter_for
+        self.enrich = enrich  # None: each channel adapter builds its own default lookup
+
+    def process(self, envelope: Envelope) -> dict[str, Any]:
+        """Start the flows; the names started, the ones that already existed, the commands skipped."""
+        resolved = self.payloads.resolve(envelope)
+        commands = self.adapter_for(resolved.source).normalize(resolved, enrich=self.enrich)
+        inputs, skipped = flow_inputs(resolved, commands)
+        self.trace.record(
+            resolved.correlation_id,
+            HOP,
+            "normalized",
+            {"event_id": resolved.event_id, "commands": len(inputs)},
+        )
+        if skipped:
+            logger.warning("commands this worker does not handle were skipped", skipped=skipped)
+        started: list[str] = []
+        already: list[str] = []
+        for flow_input in inputs:
+            name = execution_name(flow_input)
+            is_new = self.flow.start(name, flow_input.execution_input())
+            (started if is_new else already).append(name)
+            self.trace.record(
+                resolved.correlation_id,
+                HOP,
+                "flow_started",
+                {"execution": name, "action": flow_input.action.value, "already_started": not is_new},
+            )
+        return {"started": started, "already_started": already, "skipped": skipped}

@@ -1,0 +1,46 @@
+"""`python -m local` (what `make local` runs): boot the local stack, print its URLs, run until Ctrl-C.
+
+Ports: RETAIL_SYNC_PORT (API, 3000), RETAIL_SYNC_AWS_PORT (moto, 5123), RETAIL_SYNC_SANDBOX_PORT
+(sandbox base, 3100). Other knobs: RETAIL_SYNC_LOCAL_VISIBILITY_SCALE, RETAIL_SYNC_LOCAL_SCHEDULES.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+
+from local.config import LocalConfig
+from local.stack import LocalStack
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stack = LocalStack(LocalConfig())
+    print("==> booting the local stack", flush=True)
+    try:
+        stack.start(progress=lambda line: print(f"    {line}", flush=True))
+    except Exception as error:
+        print(f"local stack failed to start: {error}", file=sys.stderr, flush=True)
+        return 1
+    print(f"API         {stack.api_url}   (GET {stack.api_url}/health)")
+    print(f"AWS (moto)  {stack.aws_url}")
+    for name, url in sorted(stack.sandbox_urls.items()):
+        print(f"{name:<11} {url}")
+    print(f"Amazon partner event bus: {stack.partner_event_bus}")
+    print("Ctrl-C to stop", flush=True)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        while not stopping.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    print("\n==> stopping", flush=True)
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The app as `make synth-fast` and the local stack run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.shared.bundling import runtime_requirements
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _synth(tmp_path: Path, environment: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CDK_OUTDIR": str(tmp_path)}
+    return subprocess.run(
+        [sys.executable, "app.py", "-c", f"environment={environment}", "-c", "bundle=false"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def test_synth_passes_cdk_nag_with_no_unacknowledged_findings(tmp_path: Path) -> None:
+    result = _synth(tmp_path, "test")
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "AwsSolutions" not in result.stdout + result.stderr
+    template = json.loads((tmp_path / "RetailSync-test.template.json").read_text())
+    # Deployed environments keep CDK's bootstrap version check.
+    assert "BootstrapVersion" in template.get("Parameters", {})
+
+
+def test_local_synth_needs_no_bootstrap_version_parameter(tmp_path: Path) -> None:
+    result = _synth(tmp_path, "local")
+    assert result.returncode == 0, result.stderr[-4000:]
+    template = json.loads((tmp_path / "RetailSync-local.template.json").read_text())
+    assert "BootstrapVersion" not in template.get("Parameters", {})
+    assert "Rules" not in template
+    ingest_env = template["Resources"]["IngestFunction"]["Properties"]["Environment"]["Variables"]
+    assert ingest_env["WEBHOOK_BASE_URL"] == "http://127.0.0.1:3000"
+
+
+def test_unbundled_asset_is_only_the_source_packages(tmp_path: Path) -> None:
+    result = _synth(tmp_path, "assetcheck")
+    assert result.returncode == 0, result.stderr[-4000:]
+    [asset] = [p for p in tmp_path.iterdir() if p.name.startswith("asset.")]
+    assert {p.name for p in asset.iterdir()} <= {"functions", "shared"}
+    assert (asset / "shared").is_dir()
+    assert not list(asset.rglob("__pycache__"))
+
+
+@pytest.mark.parametrize("runtime_provided", ["boto3", "botocore"])
+def test_bundled_requirements_leave_out_what_lambda_provides(tmp_path: Path, runtime_provided: str) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "x"\ndependencies = ["aws-lambda-powertools>=3.20", "pydantic>=2.9", '
+        f'"httpx>=0.27", "{runtime_provided}>=1.35"]\n'
+    )
+    assert runtime_requirements(pyproject) == ["aws-lambda-powertools>=3.20", "pydantic>=2.9", "httpx>=0.27"]

@@ -1,0 +1,134 @@
+"""OrderFlow: an Express, JSONPath state machine with the states and retries of docs/wiring.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infra import constants as c
+from tests.infra.conftest import render
+
+
+@pytest.fixture(scope="module")
+def definition(resources: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return json.loads(render(resources[c.ID_ORDER_FLOW]["Properties"]["DefinitionString"]))
+
+
+def _retry(state: dict[str, Any], error: str) -> dict[str, Any]:
+    matches = [r for r in state.get("Retry", []) if error in r["ErrorEquals"]]
+    assert len(matches) == 1, state.get("Retry")
+    return matches[0]
+
+
+def test_order_flow_is_express_traced_and_logged(resources: dict[str, dict[str, Any]]) -> None:
+    props = resources[c.ID_ORDER_FLOW]["Properties"]
+    assert props["StateMachineType"] == "EXPRESS"
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    assert props["LoggingConfiguration"]["Level"] in ("ALL", "ERROR")
+
+
+def test_order_flow_uses_jsonpath_not_jsonata(definition: dict[str, Any]) -> None:
+    assert definition.get("QueryLanguage", "JSONPath") == "JSONPath"
+    assert all(s.get("QueryLanguage", "JSONPath") == "JSONPath" for s in definition["States"].values())
+
+
+def test_order_flow_has_the_states_of_the_wiring_spec(definition: dict[str, Any]) -> None:
+    assert definition["StartAt"] == "Route"
+    expected = {
+        "Route", "ReserveStock", "Reserved?", "SkipCancelled", "CreateErpSalesOrder", "RecordAccepted",
+        "RecordOnHold", "RecordErpFailed", "PublishEvent", "TracePublished", "ParkOrder", "CancelOrder",
+    }  # fmt: skip
+    assert expected <= set(definition["States"])
+
+
+def test_cancel_action_routes_to_cancel_order(definition: dict[str, Any]) -> None:
+    route = definition["States"]["Route"]
+    assert route["Choices"] == [{"Variable": "$.action", "StringEquals": "cancel", "Next": "CancelOrder"}]
+    assert route["Default"] == "ReserveStock"
+
+
+def test_erp_throttling_is_retried_with_full_jitter_backoff(definition: dict[str, Any]) -> None:
+    retry = _retry(definition["States"]["CreateErpSalesOrder"], "ErpThrottled")
+    assert retry == {
+        "ErrorEquals": ["ErpThrottled"],
+        "IntervalSeconds": 1,
+        "BackoffRate": 2,
+        "MaxAttempts": 6,
+        "JitterStrategy": "FULL",
+    }
+    unavailable = _retry(definition["States"]["CreateErpSalesOrder"], "ErpUnavailable")
+    assert (unavailable["IntervalSeconds"], unavailable["BackoffRate"], unavailable["MaxAttempts"]) == (
+        2,
+        2,
+        3,
+    )
+
+
+def test_erp_failure_is_recorded_published_and_parked(definition: dict[str, Any]) -> None:
+    states = definition["States"]
+    assert states["CreateErpSalesOrder"]["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordErpFailed"}
+    ]
+    assert states["RecordErpFailed"]["Parameters"]["status"] == "ERP_FAILED"
+    assert states["RecordErpFailed"]["Next"] == "PublishEvent"
+    after_publish = states[states["TracePublished"]["Next"]]
+    [to_park] = [ch for ch in after_publish["Choices"] if ch["Next"] == "ParkOrder"]
+    assert to_park["StringEquals"] == "OrderErpFailed"
+    park = states["ParkOrder"]
+    assert park["Resource"].endswith(":states:::sqs:sendMessage")
+    assert park["Parameters"]["MessageBody.$"] == "$$.Execution.Input"
+    assert park["Parameters"]["QueueUrl"] == f"<{c.ID_ORDERS_PARKING_QUEUE}>"
+    assert states[park["Next"]] == {
+        "Type": "Fail",
+        "Error": "ErpUnavailable",
+        "Cause": states[park["Next"]]["Cause"],
+    }
+
+
+def test_reservation_outcome_decides_the_path(definition: dict[str, Any]) -> None:
+    states = definition["States"]
+    assert states["ReserveStock"]["ResultPath"] == "$.reservation"
+    _retry(states["ReserveStock"], "ConcurrentModification")
+    choices = {ch["StringEquals"]: ch["Next"] for ch in states["Reserved?"]["Choices"]}
+    assert choices == {"ON_HOLD": "RecordOnHold", "CANCELLED": "SkipCancelled"}
+    assert states["Reserved?"]["Default"] == "CreateErpSalesOrder"
+    assert states["SkipCancelled"]["Type"] == "Succeed"
+
+
+@pytest.mark.parametrize(
+    ("state", "status"),
+    [("RecordAccepted", "ACCEPTED"), ("RecordOnHold", "ON_HOLD"), ("RecordErpFailed", "ERP_FAILED")],
+)
+def test_record_steps_pass_the_state_plus_their_status(
+    definition: dict[str, Any], state: str, status: str
+) -> None:
+    params = definition["States"][state]["Parameters"]
+    assert params["status"] == status
+    assert params["correlation_id.$"] == "$.correlation_id"
+    assert params["order.$"] == "$.order"
+    assert definition["States"][state]["ResultPath"] == "$.recorded"
+
+
+def test_publish_event_puts_the_recorded_event_on_the_domain_bus(definition: dict[str, Any]) -> None:
+    publish = definition["States"]["PublishEvent"]
+    assert publish["Resource"].endswith(":states:::events:putEvents")
+    [entry] = publish["Parameters"]["Entries"]
+    assert entry == {
+        "Source": "retail-sync",
+        "DetailType.$": "$.recorded.event_type",
+        "Detail.$": "$.recorded.detail",
+        "EventBusName": f"<{c.ID_EVENT_BUS}.Arn>",
+    }
+    assert definition["States"]["CancelOrder"]["Next"] == "PublishEvent"
+
+
+def test_trace_entry_has_the_fields_the_ops_timeline_reads(definition: dict[str, Any]) -> None:
+    trace = definition["States"]["TracePublished"]
+    assert trace["Resource"].endswith(":states:::dynamodb:putItem")
+    item = trace["Parameters"]["Item"]
+    assert trace["Parameters"]["TableName"] == f"<{c.ID_TRACE_TABLE}>"
+    assert set(item) >= {"correlation_id", "sk", "at", "hop", "status", "detail"}
+    assert item["sk"] == {"S.$": "States.Format('{}#flow#{}', $$.State.EnteredTime, States.UUID())"}
+    assert item["hop"] == {"S": "order-flow"}
