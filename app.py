@@ -70,7 +70,7 @@ def build_app(
         synthesizer=synthesizer,
         description=f"retail-sync middleware ({config.environment})",
     )
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
     return app, stack
 
 

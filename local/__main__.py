@@ -17,6 +17,8 @@ from local.stack import LocalStack
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for chatty in ("botocore", "boto3", "urllib3", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     stack = LocalStack(LocalConfig())
     print("==> booting the local stack", flush=True)
     try:

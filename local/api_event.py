@@ -41,7 +41,9 @@ def proxy_event(request: HttpRequest, match: Match, *, api_id: str, resource_id:
     request_id = str(uuid.uuid4())
     headers = list(request.headers)
     names = {name.lower() for name, _ in headers}
-    port = next((value.rsplit(":", 1)[-1] for name, value in headers if name.lower() == "host" and ":" in value), "80")
+    port = next(
+        (value.rsplit(":", 1)[-1] for name, value in headers if name.lower() == "host" and ":" in value), "80"
+    )
     for name, value in (
         ("X-Forwarded-For", request.source_ip),
         ("X-Forwarded-Port", port),
@@ -121,7 +123,11 @@ def gateway_error(status: int, message: str, request_id: str) -> HttpResponse:
     """API Gateway's own answers: `{"message": ...}`."""
     return HttpResponse(
         status,
-        [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id), ("x-amzn-ErrorType", _error_type(status))],
+        [
+            ("Content-Type", "application/json"),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", _error_type(status)),
+        ],
         json.dumps({"message": message}).encode(),
     )
 
@@ -152,7 +158,7 @@ def _body(raw: bytes) -> tuple[str | None, bool]:
 
 
 def _single(pairs: list[tuple[str, str]]) -> dict[str, str] | None:
-    return {name: value for name, value in pairs} or None
+    return dict(pairs) or None
 
 
 def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]] | None:

@@ -38,7 +38,9 @@ class MotoServer:
         self.port = self._server.get_host_and_port()[1]  # the real port when 0 was asked for
         # moto's ASL interpreter calls back into the server on localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.port)
-        self._post_config({"stepfunctions": {"execute_state_machine": True}})
+        # Backends are process-wide: a stack started earlier in this process left its resources.
+        self._post("/moto-api/reset", {})
+        self._post("/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
         # The interpreter logs whole reprs of every state at INFO and WARNING.
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
@@ -55,10 +57,10 @@ class MotoServer:
             "MOTO_PORT": str(self.port),
         }
 
-    def _post_config(self, config: dict[str, object]) -> None:
+    def _post(self, path: str, body: dict[str, object]) -> None:
         request = urllib.request.Request(
-            f"{self.url}/moto-api/config",
-            data=json.dumps(config).encode(),
+            f"{self.url}{path}",
+            data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
             method="POST",
         )

@@ -18,7 +18,14 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from local.api_event import HttpRequest, HttpResponse, error_response, gateway_error, proxy_event, proxy_response
+from local.api_event import (
+    HttpRequest,
+    HttpResponse,
+    error_response,
+    gateway_error,
+    proxy_event,
+    proxy_response,
+)
 from local.api_routes import Match, RouteTable
 from local.lambda_runtime import FunctionSpec, Invocation
 
@@ -46,7 +53,9 @@ class _RawHeadersHandler(WSGIRequestHandler):
 class ApiBridge:
     """Serves from `start()` on (`/health` says 503); routes answer once `set_routes()` is called."""
 
-    def __init__(self, invoke: Invoker, health: HealthBody, host: str = "127.0.0.1", port: int = 3000) -> None:
+    def __init__(
+        self, invoke: Invoker, health: HealthBody, host: str = "127.0.0.1", port: int = 3000
+    ) -> None:
         self.routes: RouteTable | None = None
         self._functions: dict[str, FunctionSpec] = {}  # by logical id
         self._physical_ids: dict[str, str] = {}
@@ -62,12 +71,19 @@ class ApiBridge:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        self._server = make_server(self.host, self.port, self._wsgi, threaded=True, request_handler=_RawHeadersHandler)
+        self._server = make_server(
+            self.host, self.port, self._wsgi, threaded=True, request_handler=_RawHeadersHandler
+        )
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name="api-bridge", daemon=True)
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05), name="api-bridge", daemon=True
+        )
         self._thread.start()
 
-    def set_routes(self, routes: RouteTable, functions: dict[str, FunctionSpec], physical_ids: dict[str, str]) -> None:
+    def set_routes(
+        self, routes: RouteTable, functions: dict[str, FunctionSpec], physical_ids: dict[str, str]
+    ) -> None:
         self._functions = functions
         self._physical_ids = physical_ids
         self.routes = routes
@@ -89,9 +105,13 @@ class ApiBridge:
             return gateway_error(413, f"HTTP content length exceeded {MAX_BODY_BYTES} bytes.", request_id)
         matched = self.routes.match(request.method, request.path)
         if matched is None:
-            return error_response(404, "NOT_FOUND", f"no route for {request.method} {request.path}", request_id)
+            return error_response(
+                404, "NOT_FOUND", f"no route for {request.method} {request.path}", request_id
+            )
         if isinstance(matched, list):
-            response = error_response(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here", request_id)
+            response = error_response(
+                405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here", request_id
+            )
             return HttpResponse(405, [*response.headers, ("Allow", ", ".join(matched))], response.body)
         if matched.route.authorization == "AWS_IAM" and not _is_loopback(request.source_ip):
             return gateway_error(403, "Missing Authentication Token", request_id)
@@ -111,8 +131,15 @@ class ApiBridge:
             resource_id=self._physical_ids.get(route.resource_logical_id, "local"),
         )
         outcome = self._invoke(self._functions[route.function], event)
+        if outcome.throttled:  # API Gateway turns Lambda's 429 into a 500
+            return gateway_error(500, "Internal server error", request_id)
         if outcome.errored:
-            LOG.warning("%s %s: function failed: %s", request.method, request.path, (outcome.error or {}).get("errorType"))
+            LOG.warning(
+                "%s %s: function failed: %s",
+                request.method,
+                request.path,
+                (outcome.error or {}).get("errorType"),
+            )
             return gateway_error(502, "Internal server error", request_id)
         return proxy_response(outcome.payload, event["requestContext"]["requestId"])
 
@@ -120,8 +147,11 @@ class ApiBridge:
         body = self._health()
         status = 200 if body is not None else 503
         payload = body if body is not None else {"status": "starting"}
-        return HttpResponse(status, [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)],
-                            json.dumps(payload).encode())
+        return HttpResponse(
+            status,
+            [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)],
+            json.dumps(payload).encode(),
+        )
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)

@@ -65,7 +65,14 @@ class LocalConfig:
     quiet: bool = False
     project_root: Path = field(default_factory=Path.cwd)
     environment: str = LOCAL_ENVIRONMENT
-    template_path: Path | None = None  # skip synthesis and deploy this template instead
+    # Skip synthesis and deploy this template instead (RETAIL_SYNC_LOCAL_TEMPLATE).
+    template_path: Path | None = field(
+        default_factory=lambda: (
+            Path(os.environ["RETAIL_SYNC_LOCAL_TEMPLATE"])
+            if os.environ.get("RETAIL_SYNC_LOCAL_TEMPLATE")
+            else None
+        )
+    )
     host: str = HOST
 
     @property

@@ -100,16 +100,33 @@ def create_stack(template: Template, stack_name: str, timeout: float = 60.0) -> 
         ]
         raise DeployError(f"stack {stack_name} ended {status}: {reasons}")
     resources = cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]
-    physical_ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r.get("PhysicalResourceId")}
+    physical_ids = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r.get("PhysicalResourceId")
+    }
     return Deployment(stack_name, template, physical_ids, _function_environments())
 
 
 def put_webhook_secrets(deployment: Deployment, secret_arn_variable: str, values: dict[str, str]) -> None:
     """Give the template's webhook secret its local value (found through the functions' env)."""
-    arns = {env[secret_arn_variable] for env in deployment.function_environments.values() if secret_arn_variable in env}
+    arns = {
+        env[secret_arn_variable]
+        for env in deployment.function_environments.values()
+        if secret_arn_variable in env
+    }
     secrets = boto3.client("secretsmanager")
     for arn in arns:
         secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(values))
+
+
+def skipped_resource_types(template: Template) -> list[str]:
+    """Resource types in the template that moto's CloudFormation does not create."""
+    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+    supported = set(get_model_map()) | set(NULL_MODELS)
+    types = {resource.get("Type", "") for resource in template.resources.values()}
+    return sorted(
+        t for t in types if t not in supported and not t.startswith("Custom::") and t != "AWS::CDK::Metadata"
+    )
 
 
 def _wait_for_stack(cloudformation: Any, stack_name: str, timeout: float) -> str:
@@ -134,5 +151,7 @@ def _function_environments() -> dict[str, dict[str, str]]:
 def _placeholder_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("README.txt", "local stack placeholder: handlers run in-process from the source tree\n")
+        archive.writestr(
+            "README.txt", "local stack placeholder: handlers run in-process from the source tree\n"
+        )
     return buffer.getvalue()

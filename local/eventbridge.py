@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 import boto3
 from jsonpath_ng.ext import parse as jsonpath
@@ -29,7 +29,10 @@ _ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice
 _RETRY_DELAYS_S = (1.0, 2.0)  # Lambda waits about 1 and 2 minutes; locally seconds
 
 FunctionLookup = Callable[[str], FunctionSpec]  # function name or ARN -> spec
-Invoker = Callable[[FunctionSpec, Any], Invocation]
+
+
+class Invoker(Protocol):
+    def __call__(self, spec: FunctionSpec, event: Any, *, wait_for_slot: bool = ...) -> Invocation: ...
 
 
 def normalized_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +57,7 @@ def target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
         return EventTemplateParser.parse(
             input_template=transformer.get("InputTemplate"),
             input_paths_map=transformer.get("InputPathsMap", {}),
-            event=event,
+            event=cast(Any, event),
         )
     return event
 
@@ -69,6 +72,8 @@ class EventDispatcher:
         self._pending = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        # Created here, used from the pool: creating boto3 clients is not thread-safe, using them is.
+        self._sfn = boto3.client("stepfunctions")
 
     @property
     def pending(self) -> int:
@@ -89,19 +94,17 @@ class EventDispatcher:
         """Deliver now, on this thread: an invocation result or an execution ARN."""
         if ":states:" in arn:
             name = f"event-{uuid.uuid4().hex}"
-            response = boto3.client("stepfunctions").start_execution(
-                stateMachineArn=arn, name=name, input=json.dumps(payload)
-            )
+            response = self._sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))
             return response["executionArn"]
         return self.invoke_async(self._function(arn), payload)
 
     def invoke_async(self, spec: FunctionSpec, payload: Any) -> Invocation:
-        """Lambda's asynchronous invocation: the first try and up to two retries on error."""
-        outcome = self._invoke(spec, payload)
+        """Lambda's asynchronous invocation: queued while throttled, retried twice on error."""
+        outcome = self._invoke(spec, payload, wait_for_slot=True)
         for delay in _RETRY_DELAYS_S[:_ASYNC_RETRIES]:
             if not outcome.errored or self._stopping.wait(delay):
                 break
-            outcome = self._invoke(spec, payload)
+            outcome = self._invoke(spec, payload, wait_for_slot=True)
         if outcome.errored:
             LOG.warning(
                 "asynchronous invocation of %s failed: %s",

@@ -4,6 +4,10 @@ The handler string is an import path (`functions.orders.handlers.reserve_stock.l
 so the same string works in Lambda, in tests and here. Results and errors come back in Lambda's
 shapes: a JSON payload, or `{"errorType", "errorMessage", "requestId", "stackTrace"}` with the
 exception's class name as `errorType`, which is what Step Functions Retry/Catch match on.
+
+A function's reserved concurrency is enforced: an invocation beyond it is throttled (the caller
+decides what that means, as each AWS caller does), or waits for a slot when `wait_for_slot` is set
+(Lambda queues asynchronous invocations instead of refusing them).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class FunctionSpec:
     handler: str
     memory_mb: int = 128
     timeout_s: float = 3.0
+    reserved_concurrency: int | None = None
 
     @classmethod
     def from_moto(cls, fn: Any) -> FunctionSpec:
@@ -43,6 +48,9 @@ class FunctionSpec:
             handler=fn.handler,
             memory_mb=int(fn.memory_size or 128),
             timeout_s=float(fn.timeout or 3),
+            reserved_concurrency=int(fn.reserved_concurrency)
+            if fn.reserved_concurrency is not None
+            else None,
         )
 
 
@@ -72,6 +80,7 @@ class Invocation:
     payload: Any
     error: dict[str, Any] | None
     request_id: str
+    throttled: bool = False  # refused for reserved concurrency: the handler did not run
 
     @property
     def errored(self) -> bool:
@@ -89,6 +98,7 @@ class InProcessRuntime:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
 
     @property
     def in_flight(self) -> int:
@@ -107,8 +117,14 @@ class InProcessRuntime:
         with self._lock:
             self._handlers.clear()
 
-    def invoke(self, spec: FunctionSpec, event: Any) -> Invocation:
+    def invoke(self, spec: FunctionSpec, event: Any, *, wait_for_slot: bool = False) -> Invocation:
         request_id = str(uuid.uuid4())
+        slot = self._slot(spec)
+        if slot is not None and not slot.acquire(blocking=wait_for_slot):
+            LOG.info(
+                "function %s throttled at its reserved concurrency %s", spec.name, spec.reserved_concurrency
+            )
+            return Invocation(None, _throttle_error(request_id), request_id, throttled=True)
         with self._in_flight_lock:
             self._in_flight += 1
         started = time.monotonic()
@@ -131,9 +147,21 @@ class InProcessRuntime:
             elapsed = time.monotonic() - started
             if elapsed > spec.timeout_s:
                 # Lambda would have stopped it; here it ran to the end, so only say so.
-                LOG.warning("function %s ran %.2f s, over its %.0f s timeout", spec.name, elapsed, spec.timeout_s)
+                LOG.warning(
+                    "function %s ran %.2f s, over its %.0f s timeout", spec.name, elapsed, spec.timeout_s
+                )
             with self._in_flight_lock:
                 self._in_flight -= 1
+            if slot is not None:
+                slot.release()
+
+    def _slot(self, spec: FunctionSpec) -> threading.BoundedSemaphore | None:
+        if spec.reserved_concurrency is None:
+            return None
+        with self._lock:
+            if spec.name not in self._slots:
+                self._slots[spec.name] = threading.BoundedSemaphore(spec.reserved_concurrency)
+            return self._slots[spec.name]
 
 
 def _error(exc: BaseException, request_id: str, error_type: str | None = None) -> dict[str, Any]:
@@ -142,6 +170,15 @@ def _error(exc: BaseException, request_id: str, error_type: str | None = None) -
         "errorType": error_type or type(exc).__name__,
         "requestId": request_id,
         "stackTrace": traceback.format_tb(exc.__traceback__),
+    }
+
+
+def _throttle_error(request_id: str) -> dict[str, Any]:
+    return {
+        "errorMessage": "Rate Exceeded.",
+        "errorType": "TooManyRequestsException",
+        "requestId": request_id,
+        "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded",
     }
 
 

@@ -3,8 +3,10 @@
 Each patch is installed once per process and delegates to the hooks of the running local stack
 (`set_hooks`), falling back to moto's own behaviour when no stack is running:
 
-1. `LambdaFunction._invoke_lambda` runs the handler in-process instead of in Docker;
-   `LambdaFunction.invoke` runs `InvocationType=Event` calls in the background like Lambda does.
+1. `LambdaFunction._invoke_lambda` runs the handler in-process instead of in Docker, and answers
+   429 TooManyRequestsException beyond the function's reserved concurrency (Step Functions sees
+   `Lambda.TooManyRequestsException`); `LambdaFunction.invoke` runs `InvocationType=Event` calls in
+   the background like Lambda does.
 2. CloudFormation puts state machines into the *executing* Step Functions backend (moto puts them in
    the plain one, where executions fail with StateMachineDoesNotExist), with
    `DefinitionSubstitutions` applied and `StateMachineType` kept.
@@ -33,6 +35,7 @@ from functools import wraps
 from typing import Any
 
 from moto.awslambda import models as lambda_models
+from moto.awslambda.exceptions import LambdaClientError
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.models import DynamoDBBackend
 from moto.events import models as events_models
@@ -74,7 +77,9 @@ def install() -> None:
         import moto
 
         if moto.__version__ != PINNED_MOTO:
-            raise RuntimeError(f"local/moto_patches.py is written for moto {PINNED_MOTO}, found {moto.__version__}")
+            raise RuntimeError(
+                f"local/moto_patches.py is written for moto {PINNED_MOTO}, found {moto.__version__}"
+            )
         _patch_lambda()
         _patch_state_machine_cloudformation()
         _patch_dynamodb_lock()
@@ -85,6 +90,13 @@ def install() -> None:
 
 
 # 1. Lambda ---------------------------------------------------------------------------------------
+class TooManyRequests(LambdaClientError):
+    code = 429
+
+    def __init__(self) -> None:
+        super().__init__("TooManyRequestsException", "Rate Exceeded.")
+
+
 def _patch_lambda() -> None:
     original_invoke_lambda = lambda_models.LambdaFunction._invoke_lambda
     original_invoke = lambda_models.LambdaFunction.invoke
@@ -95,6 +107,8 @@ def _patch_lambda() -> None:
         if isinstance(event, str | bytes):  # moto passes "{}" for an empty body
             event = json.loads(event or "{}")
         outcome = _hooks.invoke(FunctionSpec.from_moto(self), event)
+        if outcome.throttled:
+            raise TooManyRequests()
         return outcome.payload_json(), outcome.errored, ""
 
     def invoke(self: Any, body: str, request_headers: Any, response_headers: Any) -> str | bytes:
@@ -195,7 +209,7 @@ _LOCAL_TARGET_SERVICES = (":lambda:", ":states:")
 def _patch_event_rule_targets() -> None:
     original = events_models.Rule.send_to_targets
 
-    def send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
         if _hooks is None:
             return original(self, original_event, transform_input)
         if self.scheduled_expression and not self.event_pattern.get_pattern():
@@ -211,7 +225,7 @@ def _patch_event_rule_targets() -> None:
                 _hooks.deliver_event(self, target, original_event)
         return None
 
-    events_models.Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+    events_models.Rule.send_to_targets = send_to_targets  # type: ignore[method-assign,assignment]
 
 
 # 6. CloudFormation gaps ---------------------------------------------------------------------------
@@ -259,7 +273,12 @@ def _patch_cloudformation_gaps() -> None:
 
         @classmethod
         def create_from_cloudformation_json(  # type: ignore[misc]
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+            cls,
+            resource_name: str,
+            cloudformation_json: Any,
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
         ) -> CfnSecret:
             properties = cloudformation_json.get("Properties", {})
             backend = secretsmanager_backends[account_id][region_name]
@@ -269,7 +288,9 @@ def _patch_cloudformation_gaps() -> None:
                 generated = secrets.token_urlsafe(24)
                 template = generate.get("SecretStringTemplate")
                 if template and generate.get("GenerateStringKey"):
-                    secret_string = json.dumps({**json.loads(template), generate["GenerateStringKey"]: generated})
+                    secret_string = json.dumps(
+                        {**json.loads(template), generate["GenerateStringKey"]: generated}
+                    )
                 else:
                     secret_string = generated
             backend.create_secret(
@@ -287,7 +308,11 @@ def _patch_cloudformation_gaps() -> None:
 
         @classmethod
         def update_from_cloudformation_json(  # type: ignore[misc]
-            cls, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str,
+            cls,
+            original_resource: Any,
+            new_resource_name: str,
+            cloudformation_json: Any,
+            account_id: str,
             region_name: str,
         ) -> CfnSecret:
             return original_resource  # type: ignore[no-any-return]

@@ -118,7 +118,7 @@ class SqsPoller:
     def __init__(self, source: QueueSource, invoke: Invoker, client: Any | None = None) -> None:
         self.source = source
         self._invoke = invoke
-        self._sqs = client or boto3.client("sqs")
+        self._sqs: Any = client or boto3.client("sqs")
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy = 0
@@ -133,9 +133,15 @@ class SqsPoller:
         if not self.source.enabled:
             return
         for index in range(max(1, self.source.concurrency)):
-            thread = threading.Thread(target=self._run, name=f"poller-{self.source.name}-{index}", daemon=True)
+            thread = threading.Thread(
+                target=self._run, name=f"poller-{self.source.name}-{index}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
+
+    def signal_stop(self) -> None:
+        """Ask the workers to stop after their current receive (stop() waits for them)."""
+        self._stop.set()
 
     def stop(self) -> None:
         self._stop.set()
@@ -205,14 +211,18 @@ class SqsPoller:
         outcome = self._invoke(source.function, sqs_event(messages, source.queue_arn))
         self.invocations += 1
         if outcome.errored:
-            LOG.info(
-                "function %s failed a batch of %d: %s",
+            error = outcome.error or {}
+            LOG.warning(
+                "%s failed a batch of %d: %s: %s",
                 source.function.name,
                 len(messages),
-                (outcome.error or {}).get("errorType"),
+                error.get("errorType"),
+                error.get("errorMessage"),
             )
         ids = [m["MessageId"] for m in messages]
         failed = failed_message_ids(outcome, ids, source.report_batch_item_failures)
+        if failed and not outcome.errored:
+            LOG.info("%s reported %d of %d messages failed", source.function.name, len(failed), len(messages))
         done = [m for m in messages if m["MessageId"] not in failed]
         for start in range(0, len(done), _MAX_RECEIVE):
             chunk = done[start : start + _MAX_RECEIVE]

@@ -24,15 +24,20 @@ class EnvironmentConflict(RuntimeError):
 
 def functions(deployment: Deployment) -> dict[str, FunctionSpec]:
     """Every deployed function by logical id, as Lambda reports its configuration."""
+    client = boto3.client("lambda")
     by_name = {}
-    for page in boto3.client("lambda").get_paginator("list_functions").paginate():
+    for page in client.get_paginator("list_functions").paginate():
         for fn in page["Functions"]:
+            reserved = client.get_function_concurrency(FunctionName=fn["FunctionName"]).get(
+                "ReservedConcurrentExecutions"
+            )
             by_name[fn["FunctionName"]] = FunctionSpec(
                 name=fn["FunctionName"],
                 arn=fn["FunctionArn"],
                 handler=fn["Handler"],
                 memory_mb=int(fn.get("MemorySize", 128)),
                 timeout_s=float(fn.get("Timeout", 3)),
+                reserved_concurrency=int(reserved) if reserved is not None else None,
             )
     return {
         logical_id: by_name[deployment.physical_id(logical_id)]
@@ -50,8 +55,9 @@ def function_environment(deployment: Deployment) -> dict[str, str]:
                 continue
             if name in union and union[name] != value:
                 raise EnvironmentConflict(
-                    f"{name} is {union[name]!r} in {owner[name]} but {value!r} in {function_name}: handlers share "
-                    "one process locally, so a variable name must mean the same everywhere (infra/constants.py)"
+                    f"{name} is {union[name]!r} in {owner[name]} but {value!r} in {function_name}: "
+                    "handlers share one process locally, so a variable name must mean the same "
+                    "everywhere (infra/constants.py)"
                 )
             union[name] = value
             owner[name] = function_name
@@ -59,7 +65,10 @@ def function_environment(deployment: Deployment) -> dict[str, str]:
 
 
 def queue_sources(
-    deployment: Deployment, specs: dict[str, FunctionSpec], visibility_scale: float, concurrency: int | None = None
+    deployment: Deployment,
+    specs: dict[str, FunctionSpec],
+    visibility_scale: float,
+    concurrency: int | None = None,
 ) -> list[QueueSource]:
     """One source per SQS event source mapping in the template."""
     template = deployment.template
@@ -75,9 +84,9 @@ def queue_sources(
         if properties.get("FilterCriteria"):
             LOG.warning("event source mapping %s: FilterCriteria are not applied locally", logical_id)
         queue_url = deployment.physical_id(queues[0])
-        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])[
-            "Attributes"
-        ]
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"]
+        )["Attributes"]
         maximum = (properties.get("ScalingConfig") or {}).get("MaximumConcurrency")
         sources.append(
             QueueSource(
@@ -87,8 +96,11 @@ def queue_sources(
                 queue_arn=attributes["QueueArn"],
                 batch_size=int(properties.get("BatchSize", 10)),
                 batching_window_s=float(properties.get("MaximumBatchingWindowInSeconds", 0)),
-                report_batch_item_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
-                visibility_timeout_s=scaled_visibility_timeout(int(attributes["VisibilityTimeout"]), visibility_scale),
+                report_batch_item_failures="ReportBatchItemFailures"
+                in (properties.get("FunctionResponseTypes") or []),
+                visibility_timeout_s=scaled_visibility_timeout(
+                    int(attributes["VisibilityTimeout"]), visibility_scale
+                ),
                 concurrency=int(maximum) if maximum else (concurrency or 5),
                 enabled=properties.get("Enabled", True) not in (False, "false"),
             )
@@ -108,7 +120,7 @@ def schedules(deployment: Deployment, specs: dict[str, FunctionSpec]) -> list[Sc
         name = deployment.physical_id(logical_id)
         bus = _event_bus_name(deployment, properties.get("EventBusName"))
         rule = events.describe_rule(Name=name, EventBusName=bus)
-        targets = events.list_targets_by_rule(Rule=name, EventBusName=bus)["Targets"]
+        targets = [dict(t) for t in events.list_targets_by_rule(Rule=name, EventBusName=bus)["Targets"]]
         found.append(
             Schedule(
                 logical_id=logical_id,

@@ -125,8 +125,11 @@ def _safe_next(schedule: Schedule, after: datetime, started: datetime) -> dateti
     try:
         return next_fire(schedule.expression, after, started, schedule.timezone)
     except ValueError:
-        LOG.warning("schedule %s: cannot evaluate %r; fire it with fire_schedule()", schedule.logical_id,
-                    schedule.expression)
+        LOG.warning(
+            "schedule %s: cannot evaluate %r; fire it with fire_schedule()",
+            schedule.logical_id,
+            schedule.expression,
+        )
         return None
 
 
@@ -260,6 +263,6 @@ def _dow_matches(expression: str, year: int, month: int, day: int) -> bool:
         wanted, nth = expression.split("#", 1)
         return weekday == _number(wanted, _DAYS) and (day - 1) // 7 + 1 == int(nth)
     if expression.endswith("L"):
-        wanted = _number(expression[:-1] or "7", _DAYS)
-        return weekday == wanted and day + 7 > calendar.monthrange(year, month)[1]
+        last_of = _number(expression[:-1] or "7", _DAYS)
+        return weekday == last_of and day + 7 > calendar.monthrange(year, month)[1]
     return weekday in _values(expression, 1, 7, _DAYS)

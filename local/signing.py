@@ -1,10 +1,10 @@
 """Sign webhook bodies the way each vendor does (the demo, the tests and curl users share this).
 
-    sign_shopify(body, secret)                  -> X-Shopify-Hmac-Sha256 value
-    sign_square(notification_url, body, key)    -> x-square-hmacsha256-signature value
-    sign_hmac_t_v1(body, secret, t)             -> X-Signature value (wms, pos, erp)
-    signed_headers("shopify", body, ...)        -> every header a delivery needs, signature included
-    fixture_request("shopify/orders_create")    -> (body bytes, signed headers) for an events/ fixture
+sign_shopify(body, secret)                  -> X-Shopify-Hmac-Sha256 value
+sign_square(notification_url, body, key)    -> x-square-hmacsha256-signature value
+sign_hmac_t_v1(body, secret, t)             -> X-Signature value (wms, pos, erp)
+signed_headers("shopify", body, ...)        -> every header a delivery needs, signature included
+fixture_request("shopify/orders_create")    -> (body bytes, signed headers) for an events/ fixture
 """
 
 from __future__ import annotations

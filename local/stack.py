@@ -23,13 +23,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from infra.constants import ENV_WEBHOOK_BASE_URL, ENV_WEBHOOK_SECRETS_ARN
 from local import deploy, moto_patches, resources
 from local.api_routes import RouteTable
 from local.aws import MotoServer
 from local.bridge import ApiBridge
-from local.config import SANDBOX_URL_ENV, LocalConfig
+from local.config import ACCOUNT_ID, REGION, SANDBOX_URL_ENV, LocalConfig
 from local.deploy import Deployment
 from local.eventbridge import EventDispatcher
 from local.lambda_runtime import FunctionSpec, InProcessRuntime, Invocation
@@ -68,6 +69,8 @@ class LocalStack:
         self._clock: ScheduleClock | None = None
         self._sandboxes: Any = None
         self._saved_environ: dict[str, str] | None = None
+        self._sqs: Any = None
+        self._sfn: Any = None
         self._ready = threading.Event()
 
     # Lifecycle ------------------------------------------------------------------------------------
@@ -110,13 +113,18 @@ class LocalStack:
             )
         with self._phase("deploy", say):
             self.deployment = self._deploy(self.template)
+        skipped = deploy.skipped_resource_types(self.template)
+        if skipped:
+            say(f"{'':<12} not created by moto (unused locally): {', '.join(skipped)}")
         with self._phase("sandboxes", say):
             self._start_sandboxes()
         with self._phase("environment", say):
             self._set_environment()
         with self._phase("workers", say):
             self._start_workers()
-        self._bridge.set_routes(RouteTable.from_template(self.template), self.functions, self.deployment.physical_ids)
+        self._bridge.set_routes(
+            RouteTable.from_template(self.template), self.functions, self.deployment.physical_ids
+        )
         self._ready.set()
         say(f"ready in {sum(self.timings.values()):.1f} s")
 
@@ -126,6 +134,8 @@ class LocalStack:
         self._ready.clear()
         if self._clock:
             self._clock.stop()
+        for poller in self.pollers:
+            poller.signal_stop()
         for poller in self.pollers:
             poller.stop()
         if self._bridge:
@@ -170,6 +180,11 @@ class LocalStack:
         assert self._moto, "start() first"
         return self._moto.url
 
+    @property
+    def sandboxes(self) -> Any:
+        """The running `local.sandboxes.SandboxSet` (admin API objects), or None."""
+        return self._sandboxes
+
     def physical_id(self, logical_id: str) -> str:
         """Queue URL, table name, function name, state machine ARN... of a template resource."""
         assert self.deployment, "start() first"
@@ -185,8 +200,8 @@ class LocalStack:
         spec = self.functions.get(function) or self._function_by_arn(function)
         return self.invoke_spec(spec, event)
 
-    def invoke_spec(self, spec: FunctionSpec, event: Any) -> Invocation:
-        return self.runtime.invoke(spec, event)
+    def invoke_spec(self, spec: FunctionSpec, event: Any, *, wait_for_slot: bool = False) -> Invocation:
+        return self.runtime.invoke(spec, event, wait_for_slot=wait_for_slot)
 
     def fire_schedule(self, name: str) -> list[Any]:
         """Fire a schedule's targets now (logical id, rule name or a unique part of the logical id);
@@ -229,7 +244,7 @@ class LocalStack:
     def _start_sandboxes(self) -> None:
         if not self.config.sandboxes or importlib.util.find_spec("local.sandboxes") is None:
             return
-        from local.sandboxes import start_sandboxes  # type: ignore[attr-defined]
+        from local.sandboxes import start_sandboxes
 
         self._sandboxes = start_sandboxes(host=self.config.host, base_port=self.config.sandbox_base_port)
         self.sandbox_urls = dict(self._sandboxes.urls)
@@ -252,8 +267,10 @@ class LocalStack:
     def _start_workers(self) -> None:
         assert self.deployment and self._dispatcher
         sources = resources.queue_sources(self.deployment, self.functions, self.config.visibility_scale)
-        sqs = boto3.client("sqs")
-        self.pollers = [SqsPoller(source, self.invoke_spec, sqs) for source in sources]
+        # One client for every poller thread (and wait_idle): a pool as large as the threads.
+        self._sqs = boto3.client("sqs", config=Config(max_pool_connections=64))
+        self._sfn = boto3.client("stepfunctions")
+        self.pollers = [SqsPoller(source, self.invoke_spec, self._sqs) for source in sources]
         for poller in self.pollers:
             poller.start()
         self._clock = ScheduleClock(
@@ -268,7 +285,10 @@ class LocalStack:
         for spec in self.functions.values():
             if name_or_arn in (spec.name, spec.arn) or name_or_arn.startswith(spec.arn + ":"):
                 return spec
-        raise KeyError(f"no function {name_or_arn!r} in the local stack")
+        # Created after the deployment (through the Lambda API): ask moto.
+        from moto.awslambda.models import lambda_backends
+
+        return FunctionSpec.from_moto(lambda_backends[ACCOUNT_ID][REGION].get_function(name_or_arn))
 
     def _health_body(self) -> dict[str, Any] | None:
         if not self._ready.is_set():
@@ -281,11 +301,10 @@ class LocalStack:
             busy.append(f"{self.runtime.in_flight} invocation(s)")
         if self._dispatcher and self._dispatcher.pending:
             busy.append(f"{self._dispatcher.pending} event delivery(ies)")
-        sqs = boto3.client("sqs")
         for poller in self.pollers:
             if poller.busy:
                 busy.append(f"poller {poller.source.name}")
-            attributes = sqs.get_queue_attributes(
+            attributes = self._sqs.get_queue_attributes(
                 QueueUrl=poller.source.queue_url,
                 AttributeNames=[
                     "ApproximateNumberOfMessages",
@@ -296,10 +315,9 @@ class LocalStack:
             waiting = sum(int(value) for value in attributes.values())
             if waiting:
                 busy.append(f"{waiting} message(s) on {poller.source.name}")
-        if self.deployment:
-            sfn = boto3.client("stepfunctions")
+        if self.deployment and self._sfn:
             for arn in resources.state_machine_arns(self.deployment):
-                running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+                running = self._sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
                 if running:
                     busy.append(f"{len(running)} execution(s) of {arn.rsplit(':', 1)[-1]}")
         return busy

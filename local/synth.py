@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -22,18 +23,25 @@ class SynthError(RuntimeError):
 def synthesize(project_root: Path, environment: str, stack_name: str, *, reuse: bool = True) -> Template:
     """Run `app.py -c environment=<env> -c bundle=false` and load the stack's template.
 
-    One synthesis per process and environment unless `reuse` is false (tests boot several stacks).
+    The cloud assembly goes to a private directory (CDK_OUTDIR), so parallel test workers and a
+    `make synth` running meanwhile do not read each other's half-written files. One synthesis per
+    process and environment unless `reuse` is false.
     """
     key = (project_root.resolve(), environment)
     with _cache_lock:
         if reuse and key in _cache:
             return _cache[key]
         command = [sys.executable, "app.py", "-c", f"environment={environment}", "-c", "bundle=false"]
-        env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-        result = subprocess.run(command, cwd=project_root, env=env, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise SynthError(f"`{' '.join(command[1:])}` failed ({result.returncode}):\n{result.stderr[-4000:]}")
-        template = Template.load(template_path(project_root / "cdk.out", stack_name))
+        with tempfile.TemporaryDirectory(prefix="retail-sync-synth-") as outdir:
+            env = {**os.environ, "CDK_OUTDIR": outdir, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+            result = subprocess.run(
+                command, cwd=project_root, env=env, capture_output=True, text=True, check=False
+            )
+            if result.returncode != 0:
+                raise SynthError(
+                    f"`{' '.join(command[1:])}` failed ({result.returncode}):\n{result.stderr[-4000:]}"
+                )
+            template = Template.load(template_path(Path(outdir), stack_name))
         _cache[key] = template
         return template
 

@@ -11,7 +11,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import constants as c
-from infra.shared.nag import acknowledge
+from infra.shared.nag import acknowledge, acknowledge_resource
 
 WEBHOOK_PATH = "/v1/webhooks/{source}"
 OPS_PATH = "/v1/ops/{proxy+}"
@@ -126,37 +126,37 @@ class WebhookApiConstruct(Construct):
         )
 
         for method in self.webhook_methods:
-            acknowledge(
+            acknowledge_resource(
                 method,
                 "AwsSolutions-APIG4",
                 "Vendor webhooks cannot send AWS credentials or tokens; every request is authenticated in "
                 "the ingest function by the vendor's HMAC/ECDSA signature over the raw body",
             )
-            acknowledge(
+            acknowledge_resource(
                 method,
                 "AwsSolutions-COG4",
                 "Vendor webhooks cannot use Cognito; authenticated by the vendor signature in the function",
             )
-        acknowledge(
+        acknowledge_resource(
             self.ops_method,
             "AwsSolutions-COG4",
             "Ops routes are for operators and automation with IAM identities: AWS_IAM (SigV4) authorization",
         )
-        acknowledge(
+        acknowledge_resource(
             self.api,
             "AwsSolutions-APIG2",
             "Path parameters are validated here; bodies are not, because the vendor signature covers the raw "
             "bytes and each vendor/topic has its own schema: the ingest function validates them and answers "
             "400 with field details in the contract's error shape",
         )
-        acknowledge(
+        acknowledge_resource(
             self.api.deployment_stage,
             "AwsSolutions-APIG3",
             "Vendor webhook senders use unpublished, changing IP ranges, so IP-based WAF rules do not apply; "
             "stage and per-method throttling plus signature verification protect the routes",
         )
         acknowledge(
-            self.api,
+            self.api.node.find_child("CloudWatchRole"),
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AmazonAPIGatewayPushToCloudWatchLogs]",
             "The account-level API Gateway CloudWatch role needs AWS's managed push-to-logs policy; "

@@ -7,7 +7,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
-from infra.shared.nag import acknowledge
+from infra.shared.nag import acknowledge_resource
 
 
 class QueuesConstruct(Construct):
@@ -44,7 +44,7 @@ class QueuesConstruct(Construct):
         self.orders_parking = self._queue(
             c.ID_ORDERS_PARKING_QUEUE, retention_days=c.PARKING_QUEUE_RETENTION_DAYS
         )
-        acknowledge(
+        acknowledge_resource(
             self.orders_parking,
             "AwsSolutions-SQS3",
             "The parking queue is itself the terminal holding area for orders the ERP could not take; "

@@ -15,7 +15,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
-from infra.shared.nag import acknowledge
+from infra.shared.nag import acknowledge_resource
 
 _PERIOD = cdk.Duration.minutes(1)
 # How old the oldest message may get before someone should look (seconds).
@@ -43,7 +43,7 @@ class DashboardConstruct(Construct):
         self.topic = sns.Topic(
             self, c.ID_ALARM_TOPIC, display_name=f"{c.SERVICE} {environment} alarms", enforce_ssl=True
         )
-        acknowledge(
+        acknowledge_resource(
             self.topic,
             "AwsSolutions-SNS2",
             "Alarm notifications carry only alarm names, metrics and thresholds (no business data); "

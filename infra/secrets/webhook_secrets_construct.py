@@ -10,7 +10,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import constants as c
-from infra.shared.nag import acknowledge
+from infra.shared.nag import acknowledge_resource
 
 
 class WebhookSecretsConstruct(Construct):
@@ -36,7 +36,7 @@ class WebhookSecretsConstruct(Construct):
         resource = self.secret.node.default_child
         assert isinstance(resource, secretsmanager.CfnSecret)
         resource.override_logical_id(c.ID_WEBHOOK_SECRETS)
-        acknowledge(
+        acknowledge_resource(
             self.secret,
             "AwsSolutions-SMG4",
             "Vendor-issued signing secrets rotate on the vendor side (Shopify, Square, ... issue them); "

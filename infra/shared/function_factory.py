@@ -12,7 +12,7 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.config import StackConfig
-from infra.shared.nag import LAMBDA_RUNTIME_REASON, XRAY_REASON, acknowledge
+from infra.shared.nag import LAMBDA_RUNTIME_REASON, XRAY_REASON, acknowledge, acknowledge_resource
 
 
 class FunctionFactory:
@@ -86,5 +86,5 @@ class FunctionFactory:
         fn_resource.override_logical_id(construct_id)
 
         acknowledge(role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
-        acknowledge(fn, "AwsSolutions-L1", LAMBDA_RUNTIME_REASON)
+        acknowledge_resource(fn, "AwsSolutions-L1", LAMBDA_RUNTIME_REASON)
         return fn

@@ -22,3 +22,11 @@ LAMBDA_RUNTIME_REASON = (
     "python3.12 is the runtime the dependencies are bundled for (manylinux2014_x86_64 cp312 wheels) "
     "and the one the handlers are tested on; moving runtimes is a deliberate, tested change"
 )
+
+
+def acknowledge_resource(construct: IConstruct, rule_id: str, reason: str) -> None:
+    """Acknowledge a finding on an L2's own CloudFormation resource only (acknowledgements on a
+    construct also cover its children, e.g. a bucket's policy or a method's permissions)."""
+    resource = construct.node.default_child
+    assert resource is not None, f"{construct.node.path} has no CloudFormation resource"
+    acknowledge(resource, rule_id, reason)

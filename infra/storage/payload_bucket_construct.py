@@ -8,7 +8,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra import constants as c
-from infra.shared.nag import acknowledge
+from infra.shared.nag import acknowledge, acknowledge_resource
 
 PAYLOAD_PREFIX = "payloads/"
 
@@ -26,7 +26,7 @@ class PayloadBucketConstruct(Construct):
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(c.ACCESS_LOG_EXPIRY_DAYS))],
             removal_policy=removal_policy,
         )
-        acknowledge(
+        acknowledge_resource(
             self.access_logs,
             "AwsSolutions-S1",
             "This is the server access log target of the payload bucket; logging it into itself "

@@ -23,7 +23,8 @@ same canonical order (`order_id_for("square", order id)`), which the order flow 
 Normalization: a COMPLETED order -> `Order` (channel `square`, `fulfilment_location_id` = the Square
 location, i.e. the store; money from integer minor units); CANCELED -> `OrderCancellation`; any
 other state -> nothing. GIFT_CARD and CUSTOM_AMOUNT lines have no stock and are skipped; a line's
-SKU is its catalog variation's SKU (else `metadata.sku`); a line without one, or with a fractional
+SKU is the line's `metadata.sku` when the retailer sets one, else its catalog
+variation's SKU (BatchRetrieveCatalogObjects); a line without one, or with a fractional
 quantity, makes the message poison.
 """
 
@@ -194,16 +195,23 @@ def _quantity(item: SquareLineItem, index: int) -> int:
     return int(quantity)
 
 
+def _metadata_sku(item: SquareLineItem) -> str | None:
+    return (item.metadata or {}).get("sku") or None
+
+
 def order_from_square(vendor_order: dict[str, Any], lookup: SquareLookup) -> Order:
     """A COMPLETED Square order (RetrieveOrder's `order`) -> canonical Order."""
     order = validate_for_worker(SquareOrder, vendor_order, "Square order")
     items = [(i, item) for i, item in enumerate(order.line_items) if item.item_type not in SKIPPED_ITEM_TYPES]
-    catalog_ids = [item.catalog_object_id for _, item in items if item.catalog_object_id]
+    # An explicit `metadata.sku` (set by the retailer's POS setup) wins and saves the catalog call.
+    catalog_ids = [
+        item.catalog_object_id for _, item in items if item.catalog_object_id and not _metadata_sku(item)
+    ]
     skus = lookup.variation_skus(catalog_ids) if catalog_ids else {}
     lines: list[OrderLine] = []
     missing: list[dict[str, Any]] = []
     for index, item in items:
-        sku = skus.get(item.catalog_object_id or "") or (item.metadata or {}).get("sku")
+        sku = _metadata_sku(item) or skus.get(item.catalog_object_id or "")
         if not sku:
             missing.append(
                 {"field": f"line_items.{index}.catalog_object_id", "message": "no SKU for this line"}

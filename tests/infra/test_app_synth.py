@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,17 @@ def test_bundled_requirements_leave_out_what_lambda_provides(tmp_path: Path, run
         f'"httpx>=0.27", "{runtime_provided}>=1.35"]\n'
     )
     assert runtime_requirements(pyproject) == ["aws-lambda-powertools>=3.20", "pydantic>=2.9", "httpx>=0.27"]
+
+
+def test_every_nag_acknowledgement_is_written_down_with_a_reason(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    acknowledged = [
+        rule
+        for resource in resources.values()
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]
+    assert acknowledged
+    for rule in acknowledged:
+        assert rule["id"].startswith("AwsSolutions-")
+        assert len(rule["reason"]) >= 40, rule

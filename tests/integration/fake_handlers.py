@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 received: list[dict[str, Any]] = []  # every SQS record the worker saw, in order
@@ -54,3 +55,9 @@ def record(event: Any, context: Any) -> dict[str, Any]:
     with _lock:
         events.append(event)
     return {"recorded": True}
+
+
+def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Holds its concurrency slot for `seconds`."""
+    time.sleep(float(event.get("seconds", 0.5)))
+    return {"slept": True}

@@ -1,9 +1,9 @@
 """Load the vendor-shaped fixtures under `events/`.
 
-    load_event("shopify/orders_create")          -> dict (the parsed body)
-    load_event_bytes("shopify/orders_create")    -> bytes, exactly as sent (what signatures cover)
-    load_headers("shopify/orders_create")        -> the delivery's unsigned headers ({} if none)
-    load_expected("shopify/orders_create")       -> the canonical commands it normalizes to
+load_event("shopify/orders_create")          -> dict (the parsed body)
+load_event_bytes("shopify/orders_create")    -> bytes, exactly as sent (what signatures cover)
+load_headers("shopify/orders_create")        -> the delivery's unsigned headers ({} if none)
+load_expected("shopify/orders_create")       -> the canonical commands it normalizes to
 """
 
 from __future__ import annotations

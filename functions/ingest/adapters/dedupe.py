@@ -30,7 +30,7 @@ KEY_PREFIX = "ingest-delivery"
 _DUPLICATE = "__duplicate__"
 
 
-def _mark_duplicate(response: Any, record: DataRecord) -> Any:
+def _mark_duplicate(response: Any, idempotent_data: DataRecord) -> Any:
     return {**(response or {}), _DUPLICATE: True}
 
 
@@ -39,7 +39,9 @@ def _run(*, delivery: dict[str, str], work: DeliveryWork) -> dict[str, Any]:
 
 
 class PowertoolsDeliveryDedupe:
-    def __init__(self, table_name: str, client: Any | None = None, ttl_seconds: int = DELIVERY_TTL_SECONDS) -> None:
+    def __init__(
+        self, table_name: str, client: Any | None = None, ttl_seconds: int = DELIVERY_TTL_SECONDS
+    ) -> None:
         self.config = IdempotencyConfig(
             event_key_jmespath="key",
             expires_after_seconds=ttl_seconds,
@@ -47,7 +49,10 @@ class PowertoolsDeliveryDedupe:
         )
         layer = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client or aws.client("dynamodb"))
         self._once = idempotent_function(
-            data_keyword_argument="delivery", persistence_store=layer, config=self.config, key_prefix=KEY_PREFIX
+            data_keyword_argument="delivery",
+            persistence_store=layer,
+            config=self.config,
+            key_prefix=KEY_PREFIX,
         )(_run)
 
     def register_lambda_context(self, context: LambdaContext) -> None:

@@ -40,7 +40,7 @@ class WebhookSecrets:
         if override:
             return override
         if self._arn:
-            value = self._from_secret(source)
+            value = self._from_secret(self._arn, source)
         elif self._local_defaults:
             value = f"local-{source}-secret"
         else:
@@ -49,12 +49,14 @@ class WebhookSecrets:
             raise SignatureInvalid("no signing secret is configured for this source")
         return value
 
-    def _from_secret(self, source: str) -> str | None:
-        from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
+    def _from_secret(self, arn: str, source: str) -> str | None:
+        from aws_lambda_powertools.utilities.parameters.exceptions import (
+            GetParameterError,
+            TransformParameterError,
+        )
 
-        assert self._arn is not None
         try:
-            secrets = self._fetch(self._arn)
+            secrets = self._fetch(arn)
         except (GetParameterError, TransformParameterError) as exc:
             raise UpstreamUnavailable("could not read the webhook secrets; retry later") from exc
         value = secrets.get(source) if isinstance(secrets, dict) else None

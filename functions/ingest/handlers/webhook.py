@@ -134,6 +134,7 @@ def _refused(exc: RetailSyncError) -> Response:
 
 @app.not_found
 def _no_route(exc: NotFoundError) -> Response:
+    _count("WebhookRefused", "unknown")
     return _error(404, ErrorCode.NOT_FOUND, "no such route")
 
 
@@ -212,6 +213,10 @@ def _json(status: int, model: BaseModel) -> Response:
     )
 
 
-def _error(status: int, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None) -> Response:
-    detail = ErrorDetail(code=code.value, message=message, correlation_id=_correlation_id(), details=details or None)
+def _error(
+    status: int, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None
+) -> Response:
+    detail = ErrorDetail(
+        code=code.value, message=message, correlation_id=_correlation_id(), details=details or None
+    )
     return _json(status, ErrorResponse(error=detail))

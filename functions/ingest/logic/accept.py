@@ -73,7 +73,9 @@ def accept_webhook(
             ports.trace.record(correlation_id, HOP, "ignored", detail)
             return {"correlation_id": correlation_id, "event_id": event_id, "ignored": True}
         ports.publisher.publish(envelope, request.body)
-        ports.trace.record(correlation_id, HOP, "accepted", {**detail, "event_id": event_id, "domain": info.domain})
+        ports.trace.record(
+            correlation_id, HOP, "accepted", {**detail, "event_id": event_id, "domain": info.domain}
+        )
         return {"correlation_id": correlation_id, "event_id": event_id, "ignored": False}
 
     stored, duplicate = ports.dedupe.once(f"{source}#{info.delivery_id}", work)

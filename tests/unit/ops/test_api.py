@@ -1,0 +1,265 @@
+"""The ops API answers the contract's shapes, its 404s and its error body."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from functions.ops.handlers.api import Deps, lambda_handler
+from functions.ops.settings import OpsSettings
+from functions.orders.logic.record_order import record_order
+from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
+from functions.orders.models.flow import FlowInput, RecordOrderInput
+from shared.adapters.trace_store import MemoryTraceStore
+from shared.models import OrderStatus
+from tests.fakes.builders import LambdaContext, cancellation, order
+from tests.fakes.ports import FakeOrderFlow, FakeParkingQueue, FakeTraceReader
+from tests.fakes.state_table import InMemoryStateTable
+
+
+def _request(method: str, path: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "resource": "/v1/ops/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers or {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.removeprefix("/v1/ops/")},
+        "stageVariables": None,
+        "requestContext": {"requestId": "req-1", "path": path, "httpMethod": method, "stage": "prod"},
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def _call(deps: Deps, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+    response = lambda_handler(_request(method, path, **kwargs), LambdaContext(), deps=deps)
+    assert response["multiValueHeaders"]["Content-Type"] == ["application/json"]
+    return response["statusCode"], json.loads(response["body"])
+
+
+@pytest.fixture
+def store() -> InMemoryStateTable:
+    return InMemoryStateTable()
+
+
+def _deps(store: InMemoryStateTable, **overrides: Any) -> Deps:
+    return Deps(
+        **{"store": store, "trace": FakeTraceReader(), "channels": ("shopify", "square"), **overrides}
+    )
+
+
+def test_transaction_timeline_lists_hops_in_time_order() -> None:
+    trace = FakeTraceReader(
+        {
+            "corr-1": [
+                {"at": "2026-11-23T10:00:00.120Z", "hop": "order-flow", "status": "published", "detail": {}},
+                {
+                    "at": "2026-11-23T10:00:00.000100Z",
+                    "hop": "ingest",
+                    "status": "accepted",
+                    "detail": {"n": 1},
+                },
+                {
+                    "at": "2026-11-23T10:00:00.120500Z",
+                    "hop": "record-order",
+                    "status": "accepted",
+                    "detail": {},
+                },
+            ]
+        }
+    )
+
+    status, body = _call(_deps(InMemoryStateTable(), trace=trace), "GET", "/v1/ops/transactions/corr-1")
+
+    assert status == 200
+    assert body["correlation_id"] == "corr-1"
+    assert [e["hop"] for e in body["events"]] == ["ingest", "order-flow", "record-order"]
+    assert set(body["events"][0]) == {"at", "hop", "status", "detail"}
+
+
+def test_an_unknown_transaction_is_404_with_the_error_body(store: InMemoryStateTable) -> None:
+    status, body = _call(
+        _deps(store), "GET", "/v1/ops/transactions/nope", headers={"X-Correlation-Id": "ops-42"}
+    )
+
+    assert status == 404
+    assert body == {
+        "error": {
+            "code": "NOT_FOUND",
+            "message": "no transaction with correlation id nope",
+            "correlation_id": "ops-42",
+        }
+    }
+
+
+def test_order_view_answers_the_contract_fields(store: InMemoryStateTable) -> None:
+    store.put_position("SKU-1", "dc-east", on_hand=5)
+    flow = FlowInput(
+        action="accept", correlation_id="corr-0001", event_id="e1", order=order("1001", {"SKU-1": 2})
+    )
+    reservation = reserve_stock(flow, store, MemoryTraceStore(), ReservePolicy("dc-east"))
+    record_order(
+        RecordOrderInput(
+            **flow.model_dump(),
+            status=OrderStatus.ACCEPTED,
+            reservation=reservation,
+            erp={"erp_sales_order_id": "4711"},
+        ),
+        store,
+        MemoryTraceStore(),
+    )
+
+    status, body = _call(_deps(store), "GET", "/v1/ops/orders/shopify/1001")
+
+    assert status == 200
+    assert {
+        k: body[k]
+        for k in ("order_id", "channel", "channel_order_id", "status", "erp_sales_order_id", "correlation_id")
+    } == {
+        "order_id": order("1001").order_id,
+        "channel": "shopify",
+        "channel_order_id": "1001",
+        "status": "ACCEPTED",
+        "erp_sales_order_id": "4711",
+        "correlation_id": "corr-0001",
+    }
+    assert body["lines"] == [
+        {
+            "line_id": "1",
+            "sku": "SKU-1",
+            "quantity": 2,
+            "unit_price": {"amount": "19.99", "currency": "USD"},
+            "tax": None,
+            "discount": None,
+            "title": None,
+        }
+    ]
+
+
+def test_a_cancellation_tombstone_shows_as_a_cancelled_order_without_lines(store: InMemoryStateTable) -> None:
+    store.mark_cancelled(cancellation("2002", reason="fraud"), "corr-0002", order().placed_at)
+
+    status, body = _call(_deps(store), "GET", "/v1/ops/orders/shopify/2002")
+
+    assert (status, body["status"], body["lines"], body["erp_sales_order_id"]) == (200, "CANCELLED", [], None)
+
+
+def test_an_unknown_order_is_404(store: InMemoryStateTable) -> None:
+    status, body = _call(_deps(store), "GET", "/v1/ops/orders/shopify/missing")
+
+    assert status == 404 and body["error"]["code"] == "NOT_FOUND"
+
+
+def test_inventory_view_lists_locations_and_what_each_channel_may_sell(store: InMemoryStateTable) -> None:
+    store.put_position("SKU-1", "dc-east", on_hand=10, reserved=3)
+    store.put_position("SKU-1", "store-7", on_hand=4, reserved=0)
+    store.put_position("SKU-2", "dc-east", on_hand=1)
+
+    status, body = _call(_deps(store), "GET", "/v1/ops/inventory/SKU-1")
+
+    assert status == 200
+    assert body["sku"] == "SKU-1"
+    assert [
+        (loc["location_id"], loc["on_hand"], loc["reserved"], loc["available"]) for loc in body["locations"]
+    ] == [
+        ("dc-east", 10, 3, 7),
+        ("store-7", 4, 0, 4),
+    ]
+    assert set(body["locations"][0]) == {
+        "location_id",
+        "on_hand",
+        "reserved",
+        "available",
+        "last_sequence",
+        "updated_at",
+    }
+    assert body["channels"] == {"shopify": 11, "square": 11}
+
+
+def test_channels_only_count_the_locations_that_fulfil_online(store: InMemoryStateTable) -> None:
+    store.put_position("SKU-1", "dc-east", on_hand=10, reserved=3)
+    store.put_position("SKU-1", "store-7", on_hand=4)
+
+    _, body = _call(_deps(store, online_location_ids=("dc-east",)), "GET", "/v1/ops/inventory/SKU-1")
+
+    assert body["channels"] == {"shopify": 7, "square": 7}
+
+
+def test_an_unknown_sku_is_404(store: InMemoryStateTable) -> None:
+    status, body = _call(_deps(store), "GET", "/v1/ops/inventory/NOPE")
+
+    assert status == 404 and body["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_reconciliation_kinds_not_implemented_yet_are_404(store: InMemoryStateTable, method: str) -> None:
+    status, body = _call(_deps(store), method, "/v1/ops/reconciliations/inventory")
+
+    assert status == 404
+    assert body["error"]["code"] == "NOT_FOUND"
+    assert "unknown reconciliation kind" in body["error"]["message"]
+
+
+def test_an_unknown_route_is_404_with_the_error_body(store: InMemoryStateTable) -> None:
+    status, body = _call(_deps(store), "GET", "/v1/ops/nothing-here")
+
+    assert status == 404 and body["error"]["code"] == "NOT_FOUND"
+
+
+def test_replay_restarts_each_parked_order_under_a_new_name_and_empties_the_queue(
+    store: InMemoryStateTable,
+) -> None:
+    parked = [
+        json.dumps(
+            FlowInput(
+                action="accept", correlation_id="corr-0001", event_id=f"evt-{i}", order=order(str(i))
+            ).execution_input()
+        )
+        for i in range(12)
+    ]
+    queue, flow = FakeParkingQueue([*parked, "not a flow input"]), FakeOrderFlow()
+
+    status, body = _call(_deps(store, parking=queue, flow=flow), "POST", "/v1/ops/parked/orders/replay")
+
+    assert (status, body) == (200, {"replayed": 12})
+    assert len(flow.executions) == 12
+    assert all("-replay-" in name for name in flow.executions)
+    assert [m.body for m in queue.in_flight] == ["not a flow input"]  # left for a person, not deleted
+
+
+def test_replay_without_a_parking_queue_configured_is_503(store: InMemoryStateTable) -> None:
+    status, body = _call(_deps(store), "POST", "/v1/ops/parked/orders/replay")
+
+    assert status == 503 and body["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+
+
+def test_an_unexpected_failure_is_500_internal_with_the_error_body(store: InMemoryStateTable) -> None:
+    class Broken(FakeTraceReader):
+        def events(self, correlation_id: str) -> list[dict[str, Any]]:
+            raise RuntimeError("table gone")
+
+    status, body = _call(_deps(store, trace=Broken()), "GET", "/v1/ops/transactions/c")
+
+    assert status == 500
+    assert body["error"]["code"] == "INTERNAL"
+    assert body["error"]["correlation_id"]
+
+
+def test_ops_settings_read_channels_and_online_locations_as_comma_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STATE_TABLE_NAME", "state")
+    monkeypatch.setenv("TRACE_TABLE_NAME", "trace")
+    monkeypatch.setenv("CHANNELS", "shopify, square,ebay")
+    monkeypatch.setenv("ONLINE_FULFILMENT_LOCATION_IDS", "dc-east")
+
+    settings = OpsSettings.from_env()
+
+    assert settings.channels == ("shopify", "square", "ebay")
+    assert settings.online_fulfilment_location_ids == ("dc-east",)
+    assert settings.orders_parking_queue_url is None
