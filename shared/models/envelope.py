@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import Field
 
 from shared.models.common import StrictModel, UtcDatetime, utc_now
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Final = "1"
 
 Domain = Literal["orders", "inventory"]
 

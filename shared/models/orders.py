@@ -76,7 +76,9 @@ class Order(StrictModel):
             object.__setattr__(self, "order_id", order_id_for(self.channel, self.channel_order_id))
         for line in self.lines:
             if line.unit_price.currency != self.currency:
-                raise ValueError(f"line {line.line_id} is priced in {line.unit_price.currency}, order in {self.currency}")
+                raise ValueError(
+                    f"line {line.line_id} is priced in {line.unit_price.currency}, order in {self.currency}"
+                )
         return self
 
     @property

@@ -20,7 +20,8 @@ def _order(**overrides: object) -> Order:
         "placed_at": "2008-01-10T11:00:00-05:00",
         "currency": "USD",
         "lines": [
-            {"line_id": "1", "sku": "IPOD2008BLACK", "quantity": 2, "unit_price": {"amount": "199.00", "currency": "USD"},
+            {"line_id": "1", "sku": "IPOD2008BLACK", "quantity": 2,
+             "unit_price": {"amount": "199.00", "currency": "USD"},
              "tax": {"amount": "23.88", "currency": "USD"}, "discount": {"amount": "10.00", "currency": "USD"}},
         ],
     }
