@@ -149,6 +149,9 @@ def _bug(exc: Exception) -> Response:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # log_metrics clears after flushing, but a disabled flush (POWERTOOLS_METRICS_DISABLED, local
+    # runs) never does: start every invocation with no dimensions left from the last one.
+    metrics.clear_metrics()
     dedupe = _ports().dedupe
     if hasattr(dedupe, "register_lambda_context"):
         dedupe.register_lambda_context(context)
