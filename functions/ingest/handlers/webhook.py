@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import re
 import uuid
@@ -31,7 +32,7 @@ from shared.channels.base import Headers, WebhookRequest
 from shared.channels.registry import sources
 from shared.errors import ErrorCode, MalformedBody, PayloadTooLarge, RetailSyncError
 from shared.models import utc_now
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 WEBHOOK_ROUTE = "/v1/webhooks/<source>"
@@ -116,9 +117,14 @@ def receive_webhook(source: str) -> Response:
 @app.get(WEBHOOK_ROUTE)
 def webhook_get(source: str) -> Response:
     app.append_context(source=source)
-    _ports().adapters(source)  # an unknown source is 404 whatever the method
-    # GET is reserved for endpoint challenges (eBay's, when that channel arrives).
-    raise MethodNotAllowed("this endpoint only accepts POST")
+    adapter = _ports().adapters(source)  # an unknown source is 404 whatever the method
+    # GET is for a vendor's endpoint challenge (eBay's); other sources have none.
+    params = dict(app.current_event.query_string_parameters or {})
+    answer = adapter.answer_challenge(params, _endpoint_url(source, app.current_event.headers))
+    if answer is None:
+        raise MethodNotAllowed("this endpoint only accepts POST")
+    _count("WebhookChallengeAnswered", source)
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=json.dumps(answer))
 
 
 @app.exception_handler(RetailSyncError)
@@ -147,7 +153,6 @@ def _bug(exc: Exception) -> Response:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # log_metrics clears after flushing, but a disabled flush (POWERTOOLS_METRICS_DISABLED, local
     # runs) never does: start every invocation with no dimensions left from the last one.

@@ -1,0 +1,134 @@
+"""`make bench`: the figures the issues set budgets for, measured on this machine.
+
+  ingest cold import      fresh interpreter per sample, median of 7        budget 300 ms
+  ingest warm CPU         per accepted webhook, AWS stubbed                budget 1 ms
+  AWS calls per order     one Shopify order end to end in the local stack  every call explained
+  hot SKU                 movements per second on one SKU (bench/hot_sku.py, when present)
+
+`python -m bench [section ...]` runs some sections only (cold, warm, calls, hot). Figures go to
+stdout and to `.build/bench.json`; BENCHMARKS.md records a run with its command.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import aws_calls, cold_import, warm_ingest
+
+COLD_IMPORT_BUDGET_MS = 300.0
+WARM_CPU_BUDGET_MS = 1.0
+HANDLERS = {
+    "ingest": "functions.ingest.handlers.webhook",
+    "orders worker": "functions.orders.handlers.orders_worker",
+    "reserve stock": "functions.orders.handlers.reserve_stock",
+    "inventory worker": "functions.inventory.handlers.inventory_worker",
+    "ops api": "functions.ops.handlers.api",
+}
+OUT = Path(__file__).resolve().parents[1] / ".build" / "bench.json"
+
+
+def cold(console: Console) -> dict[str, Any]:
+    table = Table(title="Cold import (fresh interpreter, 7 samples)")
+    for column in ("handler", "median ms", "min ms", "max ms", "budget"):
+        table.add_column(column)
+    results = {}
+    for name, module in HANDLERS.items():
+        figures = cold_import.measure(module)
+        results[name] = figures
+        budget = f"{COLD_IMPORT_BUDGET_MS:.0f} ms" if name == "ingest" else "-"
+        ok = "" if name != "ingest" else (" ok" if figures["median_ms"] <= COLD_IMPORT_BUDGET_MS else " OVER")
+        table.add_row(
+            name, f"{figures['median_ms']:.0f}", f"{figures['min_ms']:.0f}", f"{figures['max_ms']:.0f}", budget + ok
+        )
+    console.print(table)
+    return results
+
+
+def warm(console: Console) -> dict[str, Any]:
+    table = Table(title="Ingest warm CPU per accepted webhook (Shopify orders/create, new delivery each)")
+    for column in ("AWS", "webhooks", "median ms", "p95 ms", "budget"):
+        table.add_column(column)
+    results = {}
+    for key, kwargs in (("ports", {"webhooks": 2000}), ("botocore", {"webhooks": 500, "botocore_stub": True})):
+        figures = warm_ingest.measure(**kwargs)  # type: ignore[arg-type]
+        results[key] = figures
+        budget = ""
+        if key == "ports":
+            budget = f"{WARM_CPU_BUDGET_MS} ms " + ("ok" if figures["cpu_ms_median"] <= WARM_CPU_BUDGET_MS else "OVER")
+        table.add_row(
+            figures["aws"], str(figures["webhooks"]), f"{figures['cpu_ms_median']:.3f}", f"{figures['cpu_ms_p95']:.3f}",
+            budget or "(information)",
+        )
+    console.print(table)
+    return results
+
+
+def calls(console: Console) -> dict[str, Any]:
+    count = aws_calls.measure()
+    table = Table(title="AWS API calls for one accepted Shopify order, end to end")
+    for column in ("made by", "service", "operation", "resource", "calls"):
+        table.add_column(column)
+    for row in count.rows():
+        table.add_row(*row[:4], str(row[4]))
+    console.print(table)
+    total = count.total()
+    console.print(
+        f"total {total} calls per order (excluding the event source mapping's long polls, "
+        f"{count.total(include_polls=True) - total} during the measurement)"
+    )
+    return {"total": total, "rows": [list(row) for row in count.rows()]}
+
+
+def hot(console: Console) -> dict[str, Any]:
+    if importlib.util.find_spec("bench.hot_sku") is None:
+        console.print("hot SKU: bench/hot_sku.py is not there yet")
+        return {}
+    result: dict[str, Any] = importlib.import_module("bench.hot_sku").run()
+    table = Table(title="Hot SKU: movements on one SKU and location")
+    table.add_column("figure")
+    table.add_column("value")
+    for key, value in result.items():
+        table.add_row(key, f"{value:.1f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    return result
+
+
+SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {"cold": cold, "warm": warm, "calls": calls, "hot": hot}
+
+
+def main(argv: list[str]) -> int:
+    console = Console(width=None if sys.stdout.isatty() else 140)
+    chosen = argv or list(SECTIONS)
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown:
+        console.print(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+        return 2
+    results = {}
+    for name in chosen:
+        console.rule(name)
+        results[name] = SECTIONS[name](console)
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=2, default=str))
+    console.print(f"figures written to {OUT}")
+    over = []
+    if "cold" in results and results["cold"]["ingest"]["median_ms"] > COLD_IMPORT_BUDGET_MS:
+        over.append("ingest cold import")
+    if "warm" in results and results["warm"]["ports"]["cpu_ms_median"] > WARM_CPU_BUDGET_MS:
+        over.append("ingest warm CPU")
+    if over:
+        console.print(f"[red]over budget: {', '.join(over)}[/]")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
