@@ -29,7 +29,7 @@ local: install
 	$(BIN)/python -m local
 
 test: install
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n 2 tests
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
