@@ -46,7 +46,7 @@ MAX_RECEIVE_COUNT = 5
 WEBHOOK_MAX_BODY_BYTES = 256 * 1024
 
 # Sources accepted on /v1/webhooks/{source} in this release.
-WEBHOOK_SOURCES = ("shopify", "square", "wms", "pos", "erp")
+WEBHOOK_SOURCES = ("shopify", "square", "wms", "pos", "erp", "walmart", "ebay", "loop")
 
 # Defaults for the local environment.
 LOCAL_ENVIRONMENT = "local"
@@ -123,3 +123,106 @@ ACCESS_LOG_EXPIRY_DAYS = 90
 # At most this many concurrent ERP writers (reserved concurrency of create_erp_sales_order);
 # context `erpConcurrency` overrides, 0 turns the reservation off.
 DEFAULT_ERP_CONCURRENCY = 5
+
+# Key of the webhook secret JSON holding the Square API access token (read by the orders worker to
+# enrich Square notifications; `SQUARE_ACCESS_TOKEN` in the environment overrides it, for local use).
+SECRET_KEY_SQUARE_ACCESS_TOKEN = "square_access_token"
+# More keys of the webhook secret JSON: the vendor API credentials the orders worker (Walmart Orders API,
+# eBay getOrder) and the ingest (eBay endpoint challenge, getPublicKey) read when deployed.
+SECRET_KEYS_VENDOR_API = (
+    "walmart_access_token",
+    "ebay_verification_token",
+    "ebay_client_id",
+    "ebay_client_secret",
+    "ebay_refresh_token",
+)
+ENV_SQUARE_ACCESS_TOKEN = "SQUARE_ACCESS_TOKEN"
+
+# Reservation expiry (issue 4): a scheduled sweep releases HELD reservations past hold_expires_at.
+HANDLER_EXPIRE_RESERVATIONS = "functions.inventory.handlers.expire_reservations.lambda_handler"
+ID_RESERVATION_EXPIRY_FUNCTION = "ReservationExpiryFunction"
+ID_RESERVATION_EXPIRY_SCHEDULE = "ReservationExpirySchedule"
+RESERVATION_EXPIRY_INTERVAL_MINUTES = 5
+RESERVATION_EXPIRY_TIMEOUT_SECONDS = 60
+ENV_RESERVATION_EXPIRY_BATCH_LIMIT = "RESERVATION_EXPIRY_BATCH_LIMIT"
+RESERVATION_EXPIRY_BATCH_LIMIT = 500
+
+# --- pulled channels (issue 3): Amazon SP-API, Zalando, POS nightly files ----------------------
+HANDLER_AMAZON_ORDER_CHANGE = "functions.pollers.handlers.amazon_order_change.lambda_handler"
+HANDLER_AMAZON_ORDERS_POLLER = "functions.pollers.handlers.amazon_orders_poller.lambda_handler"
+HANDLER_ZALANDO_ORDERS_POLLER = "functions.pollers.handlers.zalando_orders_poller.lambda_handler"
+HANDLER_POS_FILES = "functions.pos_files.handlers.object_created.lambda_handler"
+ID_AMAZON_ORDER_CHANGE_FUNCTION = "AmazonOrderChangeFunction"
+ID_AMAZON_ORDER_CHANGE_RULE = "AmazonOrderChangeRule"
+ID_AMAZON_ORDERS_POLLER_FUNCTION = "AmazonOrdersPollerFunction"
+ID_AMAZON_ORDERS_POLL_SCHEDULE = "AmazonOrdersPollSchedule"
+ID_ZALANDO_ORDERS_POLLER_FUNCTION = "ZalandoOrdersPollerFunction"
+ID_ZALANDO_ORDERS_POLL_SCHEDULE = "ZalandoOrdersPollSchedule"
+ID_POS_FILES_BUCKET = "PosFilesBucket"
+ID_POS_FILES_QUEUE = "PosFilesQueue"
+ID_POS_FILES_DLQ = "PosFilesDlq"
+ID_POS_FILES_FUNCTION = "PosFilesFunction"
+ENV_AMAZON_SP_API_BASE_URL = "AMAZON_SP_API_BASE_URL"
+ENV_AMAZON_MARKETPLACE_IDS = "AMAZON_MARKETPLACE_IDS"
+ENV_ZALANDO_API_BASE_URL = "ZALANDO_API_BASE_URL"
+ENV_ZALANDO_MERCHANT_ID = "ZALANDO_MERCHANT_ID"
+ENV_POS_FILES_BUCKET = "POS_FILES_BUCKET_NAME"
+ENV_POS_STORE_TIME_ZONES = "POS_STORE_TIME_ZONES"
+# The SP-API partner event source / bus names start with this (CONTRACT.md).
+AMAZON_PARTNER_SOURCE_PREFIX = "aws.partner/sellingpartnerapi.amazon"
+AMAZON_ORDERS_POLL_MINUTES = 15
+ZALANDO_ORDERS_POLL_MINUTES = 10
+POLLER_TIMEOUT_SECONDS = 120
+AMAZON_ORDER_CHANGE_TIMEOUT_SECONDS = 10
+POS_FILES_TIMEOUT_SECONDS = 60  # visibility 6 x 60 s; a nightly file of a few thousand receipts fits
+POS_FILES_BATCH_SIZE = 1
+# Prefix S3 notifies about (import reports go under reports/, which must not trigger an import).
+POS_FILES_INCOMING_PREFIX = "incoming/"
+# Poll windows (docs: functions/pollers/logic/watermark.py): overlap before the watermark, first run's
+# look-back, and (Zalando) how long before now a window ends; Amazon's end is fixed (2 min + margin).
+AMAZON_POLL_OVERLAP_SECONDS = 30 * 60
+ZALANDO_POLL_OVERLAP_SECONDS = 15 * 60
+ZALANDO_POLL_SETTLE_SECONDS = 60
+POLL_FIRST_LOOKBACK_SECONDS = 6 * 3600
+
+# --- channel availability and reconciliation (issue 4, parts 4-6) -----------------------------
+HANDLER_AVAILABILITY_MARKER = "functions.availability.handlers.mark_dirty.lambda_handler"
+HANDLER_AVAILABILITY_PUBLISHER = "functions.availability.handlers.publisher.lambda_handler"
+HANDLER_RECONCILIATION = "functions.reconciliation.handlers.reconcile.lambda_handler"
+ID_AVAILABILITY_CHANGES_QUEUE = "AvailabilityChangesQueue"
+ID_AVAILABILITY_CHANGES_DLQ = "AvailabilityChangesDlq"
+ID_AVAILABILITY_CHANGES_RULE = "AvailabilityChangesRule"
+ID_AVAILABILITY_MARKER_FUNCTION = "AvailabilityMarkerFunction"
+ID_AVAILABILITY_PUBLISHER_FUNCTION = "AvailabilityPublisherFunction"
+ID_AVAILABILITY_PUBLISH_SCHEDULE = "AvailabilityPublishSchedule"
+ID_RECONCILIATION_FUNCTION = "ReconciliationFunction"
+ID_RECONCILIATION_SCHEDULE = "ReconciliationSchedule"
+ENV_WALMART_API_BASE_URL = "WALMART_API_BASE_URL"
+ENV_EBAY_API_BASE_URL = "EBAY_API_BASE_URL"
+ENV_SHOPIFY_ADMIN_BASE_URL = "SHOPIFY_ADMIN_BASE_URL"
+ENV_SHOPIFY_LOCATION_ID = "SHOPIFY_LOCATION_ID"
+ENV_AMAZON_SELLER_ID = "AMAZON_SELLER_ID"
+ENV_ZALANDO_SALES_CHANNEL_ID = "ZALANDO_SALES_CHANNEL_ID"
+ENV_WMS_BASE_URL = "WMS_BASE_URL"
+ENV_RECONCILIATION_FUNCTION_NAME = "RECONCILIATION_FUNCTION_NAME"
+ENV_RECONCILIATION_TOLERANCE_UNITS = "RECONCILIATION_TOLERANCE_UNITS"
+ENV_RECONCILIATION_TOLERANCE_VALUE = "RECONCILIATION_TOLERANCE_VALUE"
+# Domain events that change what a channel may sell (they name `sku` or `lines[].sku`).
+AVAILABILITY_EVENT_TYPES = ("InventoryChanged", "OrderAccepted", "OrderOnHold", "OrderCancelled")
+AVAILABILITY_MARKER_TIMEOUT_SECONDS = 30
+AVAILABILITY_MARKER_BATCH_SIZE = 100
+AVAILABILITY_MARKER_BATCHING_WINDOW_SECONDS = 1  # coalescing happens in the marker item; this only batches writes
+AVAILABILITY_PUBLISHER_TIMEOUT_SECONDS = 60
+AVAILABILITY_PUBLISH_SCHEDULE = "rate(1 minute)"
+RECONCILIATION_TIMEOUT_SECONDS = 300
+RECONCILIATION_SCHEDULE = "rate(1 hour)"
+ENV_SHOPIFY_API_VERSION = "SHOPIFY_API_VERSION"
+ENV_PUBLISHER_BUDGET_SECONDS = "PUBLISHER_BUDGET_SECONDS"
+ENV_PUBLISHER_MAX_SKUS = "PUBLISHER_MAX_SKUS"
+ENV_CHANNEL_TIMEOUT_SECONDS = "CHANNEL_TIMEOUT_SECONDS"
+ENV_SNAPSHOT_TIMEOUT_SECONDS = "SNAPSHOT_TIMEOUT_SECONDS"
+SHOPIFY_ADMIN_API_VERSION = "2024-07"
+AVAILABILITY_PUBLISHER_BUDGET_SECONDS = 50  # of the 60 s timeout: the rest writes what was accepted
+AVAILABILITY_PUBLISHER_MAX_SKUS = 5000
+CHANNEL_TIMEOUT_SECONDS = 10
+SNAPSHOT_TIMEOUT_SECONDS = 60

@@ -9,16 +9,23 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from infra import constants as c
+from infra.availability.availability_construct import AvailabilityConstruct
+from infra.availability.config import AvailabilityConfig
+from infra.channels.config import PullChannelsConfig
+from infra.channels.pull_channels_construct import PullChannelsConstruct
+from infra.channels.pull_intake import PullIntakeResources
 from infra.config import StackConfig
 from infra.ingest.ingest_construct import IngestConstruct
 from infra.ingest.webhook_api_construct import WebhookApiConstruct
 from infra.inventory.inventory_worker_construct import InventoryWorkerConstruct
+from infra.inventory.reservation_expiry_construct import ReservationExpiryConstruct
 from infra.messaging.event_bus_construct import EventBusConstruct
 from infra.messaging.queues_construct import QueuesConstruct
 from infra.observability.dashboard_construct import DashboardConstruct
 from infra.ops.ops_api_construct import OpsApiConstruct
 from infra.orders.order_flow_construct import OrderFlowConstruct
 from infra.orders.orders_worker_construct import OrdersWorkerConstruct
+from infra.reconciliation.reconciliation_construct import ReconciliationConstruct
 from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
 from infra.shared.bundling import lambda_code
 from infra.shared.function_factory import FunctionFactory
@@ -52,6 +59,8 @@ class RetailSyncStack(cdk.Stack):
             self, "Secrets", environment=config.environment, removal_policy=removal
         )
 
+        # Walmart's and eBay's API base URLs, shared by the publishers and the orders worker's enrichment.
+        channel_apis = AvailabilityConfig.from_context(self.node, config.environment)
         ingest = IngestConstruct(
             self,
             "Ingest",
@@ -63,6 +72,7 @@ class RetailSyncStack(cdk.Stack):
             payloads=payloads,
             webhook_secrets=secrets,
             webhook_base_url=config.webhook_base_url,
+            ebay_api_base_url=channel_apis.ebay_api_base_url,
         )
         order_flow = OrderFlowConstruct(
             self,
@@ -88,6 +98,12 @@ class RetailSyncStack(cdk.Stack):
             trace_table=tables.trace,
             payloads=payloads,
             square_api_base_url=config.square_api_base_url,
+            webhook_secrets=secrets,
+            state_table=tables.state,
+            event_bus=bus.bus,
+            event_bus_name=bus.bus_name,
+            walmart_api_base_url=channel_apis.walmart_api_base_url,
+            ebay_api_base_url=channel_apis.ebay_api_base_url,
         )
         inventory_worker = InventoryWorkerConstruct(
             self,
@@ -103,8 +119,53 @@ class RetailSyncStack(cdk.Stack):
             default_location_id=config.default_location_id,
             square_api_base_url=config.square_api_base_url,
         )
+        reservation_expiry = ReservationExpiryConstruct(
+            self,
+            "ReservationExpiry",
+            factory=factory,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            event_bus=bus.bus,
+            event_bus_name=bus.bus_name,
+        )
+        pull_channels = PullChannelsConstruct(
+            self,
+            "Channels",
+            factory=factory,
+            config=PullChannelsConfig.from_context(self.node, config.environment),
+            intake=PullIntakeResources(tables.idempotency, tables.trace, queues.orders, queues.inventory, payloads),
+            state_table=tables.state,
+            orders_worker=orders_worker.function,
+            environment=config.environment,
+            removal_policy=removal,
+        )
         ops = OpsApiConstruct(
-            self, "Ops", factory=factory, state_table=tables.state, trace_table=tables.trace
+            self,
+            "Ops",
+            factory=factory,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            parking_queue=queues.orders_parking,
+            order_flow=order_flow.state_machine,
+        )
+        availability_config = AvailabilityConfig.from_context(self.node, config.environment)
+        availability = AvailabilityConstruct(
+            self,
+            "Availability",
+            factory=factory,
+            config=availability_config,
+            state_table=tables.state,
+            event_bus=bus.bus,
+            ops_function=ops.function,
+        )
+        reconciliation = ReconciliationConstruct(
+            self,
+            "Reconciliation",
+            factory=factory,
+            config=availability_config,
+            erp_base_url=config.erp_base_url,
+            state_table=tables.state,
+            ops_function=ops.function,
         )
         api = WebhookApiConstruct(
             self,
@@ -120,7 +181,11 @@ class RetailSyncStack(cdk.Stack):
             environment=config.environment,
             api=api.api,
             work_queues=queues.work_queues,
-            dead_letter_queues=queues.dead_letter_queues,
+            dead_letter_queues={
+                **queues.dead_letter_queues,
+                c.ID_POS_FILES_DLQ: pull_channels.pos_files.dlq,
+                c.ID_AVAILABILITY_CHANGES_DLQ: availability.dlq,
+            },
             order_flow=order_flow.state_machine,
             functions={
                 c.ID_INGEST_FUNCTION: ingest.function,
@@ -130,7 +195,11 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_RECORD_ORDER_FUNCTION: order_flow.record_order,
                 c.ID_CANCEL_ORDER_FUNCTION: order_flow.cancel_order,
                 c.ID_INVENTORY_WORKER_FUNCTION: inventory_worker.function,
+                c.ID_RESERVATION_EXPIRY_FUNCTION: reservation_expiry.function,
                 c.ID_OPS_API_FUNCTION: ops.function,
+                **pull_channels.functions,
+                **availability.functions,
+                c.ID_RECONCILIATION_FUNCTION: reconciliation.function,
             },
         )
         cdk.Tags.of(self).add("service", c.SERVICE)

@@ -17,7 +17,16 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 # Which function environment variable points at which sandbox (sandbox name -> variable).
-SANDBOX_URL_ENV = {"erp": "ERP_BASE_URL", "square": "SQUARE_API_BASE_URL"}
+SANDBOX_URL_ENV = {
+    "erp": "ERP_BASE_URL",
+    "square": "SQUARE_API_BASE_URL",
+    "marketplace": "WALMART_API_BASE_URL",
+    "ebay": "EBAY_API_BASE_URL",
+    "amazon": "AMAZON_SP_API_BASE_URL",
+    "zalando": "ZALANDO_API_BASE_URL",
+    "shopify": "SHOPIFY_ADMIN_BASE_URL",  # the availability publisher's inventory_levels/set
+    "wms": "WMS_BASE_URL",  # reconciliation's WMS snapshot
+}
 
 # Partner event bus on which Amazon SP-API notifications arrive (CONTRACT.md).
 AMAZON_PARTNER_EVENT_SOURCE = f"aws.partner/sellingpartnerapi.amazon/{LOCAL_ENVIRONMENT}"
@@ -51,7 +60,8 @@ class LocalConfig:
     `api_port` / `aws_port` of 0 pick a free port. `visibility_scale` multiplies every queue's
     visibility timeout (rounded up to whole seconds, at least 1 s) so a poison message reaches its
     DLQ in seconds in tests. `schedules` turns the schedule clock on; `fire_schedule()` works
-    either way. `quiet` lowers handler logging to WARNING and turns EMF metric output off.
+    either way. `retry_scale` multiplies the state machines' Retry waits (0.1: a tenth, for tests).
+    `quiet` lowers handler logging to WARNING and turns EMF metric output off.
     """
 
     api_port: int = field(default_factory=lambda: _env_int("RETAIL_SYNC_PORT", 3000))
@@ -61,6 +71,8 @@ class LocalConfig:
         default_factory=lambda: _env_float("RETAIL_SYNC_LOCAL_VISIBILITY_SCALE", 1.0)
     )
     schedules: bool = field(default_factory=lambda: _env_flag("RETAIL_SYNC_LOCAL_SCHEDULES", True))
+    # Multiplies every Step Functions Retry wait (the template keeps its real intervals).
+    retry_scale: float = field(default_factory=lambda: _env_float("RETAIL_SYNC_LOCAL_RETRY_SCALE", 1.0))
     sandboxes: bool = True
     quiet: bool = False
     project_root: Path = field(default_factory=Path.cwd)

@@ -18,9 +18,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from infra.constants import WEBHOOK_SOURCES
+from infra.constants import ENV_SQUARE_ACCESS_TOKEN, SECRET_KEY_SQUARE_ACCESS_TOKEN, WEBHOOK_SOURCES
 from local.config import ACCOUNT_ID, AMAZON_PARTNER_EVENT_SOURCE, REGION
 from local.template import Template, s3_assets
+from shared.channels.clients.square_api import LOCAL_SQUARE_TOKEN
 
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 BOOTSTRAP_VERSION_PARAMETER = f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version"
@@ -48,11 +49,15 @@ class Deployment:
 
 
 def webhook_secret_values() -> dict[str, str]:
-    """`local-<source>-secret` for every source, unless RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE> is set."""
-    return {
+    """`local-<source>-secret` for every source, unless RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE> is set,
+    and the Square API token (`square_access_token`: SQUARE_ACCESS_TOKEN, else the sandbox's token),
+    so the orders worker reads it from the secret as it does when deployed."""
+    values = {
         source: os.environ.get(f"RETAIL_SYNC_WEBHOOK_SECRET_{source.upper()}", f"local-{source}-secret")
         for source in WEBHOOK_SOURCES
     }
+    values[SECRET_KEY_SQUARE_ACCESS_TOKEN] = os.environ.get(ENV_SQUARE_ACCESS_TOKEN) or LOCAL_SQUARE_TOKEN
+    return values
 
 
 def bootstrap(template: Template) -> None:
@@ -155,3 +160,52 @@ def _placeholder_zip() -> bytes:
             "README.txt", "local stack placeholder: handlers run in-process from the source tree\n"
         )
     return buffer.getvalue()
+
+
+def apply_bucket_notifications(deployment: Deployment) -> list[str]:
+    """Apply the template's S3 bucket notifications (queue and Lambda configurations) through the S3
+    API: moto's CloudFormation creates the buckets without them. Returns the buckets configured."""
+    s3 = boto3.client("s3")
+    configured = []
+    for logical_id, resource in deployment.template.of_type("AWS::S3::Bucket").items():
+        notification = resource.get("Properties", {}).get("NotificationConfiguration") or {}
+        config: dict[str, Any] = {}
+        queues = [
+            {"QueueArn": _arn_of(deployment, q["Queue"]), "Events": [q["Event"]], **_s3_filter(q)}
+            for q in notification.get("QueueConfigurations", [])
+        ]
+        functions = [
+            {"LambdaFunctionArn": _arn_of(deployment, f["Function"]), "Events": [f["Event"]], **_s3_filter(f)}
+            for f in notification.get("LambdaConfigurations", [])
+        ]
+        if queues:
+            config["QueueConfigurations"] = queues
+        if functions:
+            config["LambdaFunctionConfigurations"] = functions
+        if config:
+            s3.put_bucket_notification_configuration(
+                Bucket=deployment.physical_id(logical_id), NotificationConfiguration=config
+            )
+            configured.append(logical_id)
+    return configured
+
+
+def _s3_filter(configuration: dict[str, Any]) -> dict[str, Any]:
+    rules = ((configuration.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
+    if not rules:
+        return {}
+    return {"Filter": {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}}
+
+
+def _arn_of(deployment: Deployment, expression: Any) -> str:
+    """The ARN a `Fn::GetAtt [<queue or function>, Arn]` stands for, from the physical id."""
+    if isinstance(expression, str):
+        return expression
+    logical_id = expression["Fn::GetAtt"][0]
+    physical = deployment.physical_id(logical_id)
+    resource_type = deployment.template.type_of(logical_id)
+    if resource_type == "AWS::SQS::Queue":
+        return f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{physical.rsplit('/', 1)[-1]}"
+    if resource_type == "AWS::Lambda::Function":
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{physical}"
+    raise DeployError(f"no ARN for a notification target of type {resource_type}")

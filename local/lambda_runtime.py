@@ -5,6 +5,11 @@ so the same string works in Lambda, in tests and here. Results and errors come b
 shapes: a JSON payload, or `{"errorType", "errorMessage", "requestId", "stackTrace"}` with the
 exception's class name as `errorType`, which is what Step Functions Retry/Catch match on.
 
+Handlers built on a Powertools event resolver (a module-level `APIGatewayRestResolver`, as ingest
+and ops are) keep the request being served in that module object (`app.current_event`,
+`app.context`); Lambda never shares a container between two invocations, so here such a handler
+serves one invocation at a time (others wait their turn). Other handlers run concurrently.
+
 A function's reserved concurrency is enforced: an invocation beyond it is throttled (the caller
 decides what that means, as each AWS caller does), or waits for a slot when `wait_for_slot` is set
 (Lambda queues asynchronous invocations instead of refusing them).
@@ -15,6 +20,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import sys
 import threading
 import time
 import traceback
@@ -95,6 +101,7 @@ class InProcessRuntime:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._serial: dict[str, threading.Lock | None] = {}  # per handler path: one at a time?
         self._lock = threading.Lock()
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
@@ -116,6 +123,15 @@ class InProcessRuntime:
     def forget_handlers(self) -> None:
         with self._lock:
             self._handlers.clear()
+            self._serial.clear()
+
+    def _serial_lock(self, handler_path: str, handler: Handler) -> threading.Lock | None:
+        """A lock for handlers that keep the current request in module state (event resolvers)."""
+        with self._lock:
+            if handler_path not in self._serial:
+                module = sys.modules.get(getattr(handler, "__module__", "") or "")
+                self._serial[handler_path] = threading.Lock() if _keeps_request_state(module) else None
+            return self._serial[handler_path]
 
     def invoke(self, spec: FunctionSpec, event: Any, *, wait_for_slot: bool = False) -> Invocation:
         request_id = str(uuid.uuid4())
@@ -133,8 +149,13 @@ class InProcessRuntime:
                 handler = self.handler_for(spec.handler)
             except Exception as exc:  # an import error is Lambda's Runtime.ImportModuleError
                 return Invocation(None, _error(exc, request_id, "Runtime.ImportModuleError"), request_id)
+            serial = self._serial_lock(spec.handler, handler)
             try:
-                result = handler(event, LambdaContext(spec, request_id))
+                if serial is None:
+                    result = handler(event, LambdaContext(spec, request_id))
+                else:
+                    with serial:
+                        result = handler(event, LambdaContext(spec, request_id))
             except Exception as exc:
                 LOG.debug("function %s raised %s", spec.name, type(exc).__name__)
                 return Invocation(None, _error(exc, request_id), request_id)
@@ -171,6 +192,16 @@ def _error(exc: BaseException, request_id: str, error_type: str | None = None) -
         "requestId": request_id,
         "stackTrace": traceback.format_tb(exc.__traceback__),
     }
+
+
+def _keeps_request_state(module: Any) -> bool:
+    if module is None:
+        return False
+    try:
+        from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+    except ImportError:  # pragma: no cover - Powertools is a runtime dependency
+        return False
+    return any(isinstance(value, ApiGatewayResolver) for value in vars(module).values())
 
 
 def _throttle_error(request_id: str) -> dict[str, Any]:

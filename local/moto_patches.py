@@ -21,6 +21,11 @@ Each patch is installed once per process and delegates to the hooks of the runni
    it, so its `Ref` would be empty); `Ref` on an `AWS::Events::EventBus` is its name (moto hands the
    Python object to the rule); an event bus name containing `/` (partner buses) is kept whole
    instead of being cut at its last `/`.
+7. Step Functions `Retry` waits are multiplied by the running stack's `retry_scale` (1 unless set):
+   the template keeps its real intervals, tests wait a tenth of them.
+8. A Task whose `Resource` is a function ARN reports a refused invoke as `Lambda.<error code>`
+   (`Lambda.TooManyRequestsException` beyond reserved concurrency), as Step Functions does; moto
+   reported the bare `Exception`, which no `Lambda.*` Retry matches.
 """
 
 from __future__ import annotations
@@ -68,6 +73,17 @@ def set_hooks(hooks: Hooks | None) -> None:
     _hooks = hooks
 
 
+_retry_scale = 1.0
+
+
+def set_retry_scale(scale: float) -> None:
+    """Multiply every Step Functions Retry wait by `scale` (1.0 restores real time)."""
+    global _retry_scale
+    if scale < 0:
+        raise ValueError("retry scale must not be negative")
+    _retry_scale = scale
+
+
 def install() -> None:
     """Apply every patch (once per process)."""
     global _installed
@@ -86,6 +102,8 @@ def install() -> None:
         _patch_sqs_event_source_mappings()
         _patch_event_rule_targets()
         _patch_cloudformation_gaps()
+        _patch_retry_waits()
+        _patch_lambda_task_client_errors()
         _installed = True
 
 
@@ -325,3 +343,48 @@ def _patch_cloudformation_gaps() -> None:
 
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()  # the model registry is built from CloudFormationModel subclasses
+
+
+# 7. Step Functions Retry waits ----------------------------------------------------------------------
+def _patch_retry_waits() -> None:
+    import time as real_time
+    import types
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    def scaled_sleep(seconds: float) -> None:
+        real_time.sleep(seconds * _retry_scale)
+
+    # The retrier's module only calls `time.sleep`; give it a `time` whose sleep is scaled.
+    retrier_decl.time = types.SimpleNamespace(sleep=scaled_sleep)  # type: ignore[assignment]
+
+
+# 8. Lambda task errors ------------------------------------------------------------------------------
+def _patch_lambda_task_client_errors() -> None:
+    from botocore.exceptions import ClientError
+    from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import (
+        StateTaskLambda,
+    )
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+    original = StateTaskLambda._from_error
+
+    def _from_error(self: Any, env: Any, ex: Exception) -> Any:
+        if not isinstance(ex, ClientError):
+            return original(self, env, ex)
+        error = f"Lambda.{ex.response['Error'].get('Code') or 'Unknown'}"
+        return FailureEvent(
+            env=env,
+            error_name=CustomErrorName(error),
+            event_type=HistoryEventType.LambdaFunctionFailed,
+            event_details=EventDetails(  # type: ignore[typeddict-item]  # moto builds it the same way
+                lambdaFunctionFailedEventDetails=LambdaFunctionFailedEventDetails(
+                    error=error, cause=ex.response["Error"].get("Message", "")
+                )
+            ),
+        )
+
+    StateTaskLambda._from_error = _from_error  # type: ignore[method-assign]

@@ -3,6 +3,9 @@
 sign_shopify(body, secret)                  -> X-Shopify-Hmac-Sha256 value
 sign_square(notification_url, body, key)    -> x-square-hmacsha256-signature value
 sign_hmac_t_v1(body, secret, t)             -> X-Signature value (wms, pos, erp)
+sign_loop(body, secret)                     -> X-Loop-Signature value
+sign_walmart(method, path, ts_ms, body, s)  -> WM_SEC.SIGNATURE value (with WM_SEC.TIMESTAMP = ts_ms)
+sign_ebay(body, private_key_pem, kid)       -> X-EBAY-SIGNATURE value (the eBay key sandbox's key by default)
 signed_headers("shopify", body, ...)        -> every header a delivery needs, signature included
 fixture_request("shopify/orders_create")    -> (body bytes, signed headers) for an events/ fixture
 """
@@ -14,6 +17,7 @@ import time
 from pathlib import Path
 
 from shared.channels.signatures import hmac_sha256_base64, sign_t_v1
+from shared.channels.walmart import sign_walmart
 
 EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 OWN_SYSTEMS = ("wms", "pos", "erp")
@@ -31,6 +35,27 @@ def sign_shopify(body: bytes, secret: str) -> str:
 
 def sign_square(notification_url: str, body: bytes, key: str) -> str:
     return hmac_sha256_base64(key, notification_url.encode("utf-8") + body)
+
+
+def sign_loop(body: bytes, secret: str) -> str:
+    return hmac_sha256_base64(secret, body)
+
+
+def sign_ebay(body: bytes, private_key_pem: str | None = None, kid: str | None = None) -> str:
+    """eBay's header: base64 JSON {alg, kid, signature (DER, base64), digest} over the raw body."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from local.sandboxes.ebay_keys import TEST_KEY_ID, TEST_PRIVATE_KEY_PEM
+
+    key = load_pem_private_key((private_key_pem or TEST_PRIVATE_KEY_PEM).encode(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    signature = base64.b64encode(key.sign(body, ec.ECDSA(hashes.SHA1()))).decode()
+    header = {"alg": "ecdsa", "kid": kid or TEST_KEY_ID, "signature": signature, "digest": "SHA1"}
+    return base64.b64encode(json.dumps(header).encode()).decode()
 
 
 def sign_hmac_t_v1(body: bytes, secret: str, t: int | None = None) -> str:
@@ -59,6 +84,14 @@ def signed_headers(
         out["x-square-hmacsha256-signature"] = sign_square(endpoint_url(source, base_url), body, key)
     elif source in OWN_SYSTEMS:
         out["X-Signature"] = sign_hmac_t_v1(body, key, t)
+    elif source == "loop":
+        out["X-Loop-Signature"] = sign_loop(body, key)
+    elif source == "walmart":
+        millis = int((time.time() if t is None else t) * 1000)
+        out["WM_SEC.TIMESTAMP"] = str(millis)
+        out["WM_SEC.SIGNATURE"] = sign_walmart("POST", f"/v1/webhooks/{source}", millis, body, key)
+    elif source == "ebay":
+        out["X-EBAY-SIGNATURE"] = sign_ebay(body)
     else:
         raise ValueError(f"no signing scheme for source {source!r}")
     return out

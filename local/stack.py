@@ -103,6 +103,7 @@ class LocalStack:
             self._moto.start()
             os.environ.update(self._moto.client_environment())
             moto_patches.install()
+            moto_patches.set_retry_scale(config.retry_scale)
             self._dispatcher = EventDispatcher(self.invoke_spec, self._function_by_arn)
             moto_patches.set_hooks(
                 moto_patches.Hooks(
@@ -143,6 +144,7 @@ class LocalStack:
         if self._dispatcher:
             self._dispatcher.stop()
         moto_patches.set_hooks(None)
+        moto_patches.set_retry_scale(1.0)
         if self._sandboxes is not None:
             self._sandboxes.stop()
         if self._moto:
@@ -237,6 +239,7 @@ class LocalStack:
         with warnings.catch_warnings(), _quiet_unsupported_resources():
             warnings.filterwarnings("ignore", message="Tried to parse .* not supported")
             deployment = deploy.create_stack(template, self.config.stack_name)
+        deploy.apply_bucket_notifications(deployment)  # moto's CloudFormation skips them
         self.functions = resources.functions(deployment)
         deploy.put_webhook_secrets(deployment, ENV_WEBHOOK_SECRETS_ARN, deploy.webhook_secret_values())
         return deployment

@@ -7,3 +7,8 @@ from shared.settings import EventBusSettings, IdempotencySettings, TablesSetting
 
 class InventoryWorkerSettings(TablesSettings, IdempotencySettings, EventBusSettings):
     pass
+
+
+class ReservationExpirySettings(TablesSettings, EventBusSettings):
+    # At most this many expired reservations per run; the next run (5 min later) takes the rest.
+    reservation_expiry_batch_limit: int = 500

@@ -27,6 +27,7 @@ class IngestConstruct(Construct):
         payloads: PayloadBucketConstruct,
         webhook_secrets: WebhookSecretsConstruct,
         webhook_base_url: str,
+        ebay_api_base_url: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function: lambda_.Function = factory.function(
@@ -46,6 +47,9 @@ class IngestConstruct(Construct):
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
                 c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,
                 c.ENV_WEBHOOK_BASE_URL: webhook_base_url,
+                # eBay: getPublicKey (signature check) and the endpoint challenge; the verification
+                # token and client credentials are the webhook secret's `ebay_*` keys.
+                **({c.ENV_EBAY_API_BASE_URL: ebay_api_base_url} if ebay_api_base_url else {}),
             },
         )
         fn = self.function

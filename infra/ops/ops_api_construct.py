@@ -1,9 +1,11 @@
-"""The ops function behind `/v1/ops/{proxy+}`: read-only views of state and trace."""
+"""The ops function behind `/v1/ops/{proxy+}`: views of state and trace, and parked-order replay."""
 
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
@@ -11,6 +13,14 @@ from infra.shared.function_factory import FunctionFactory
 
 
 class OpsApiConstruct(Construct):
+    """Everything `functions/ops` reads (see `functions/ops/settings.py`), and nothing more:
+
+    - state and trace tables: read only (orders, positions, transaction timelines);
+    - the orders parking queue: receive and delete (`POST /v1/ops/parked/orders/replay` takes each
+      parked OrderFlow input off the queue once its new execution started);
+    - OrderFlow: start executions (the replay).
+    """
+
     def __init__(
         self,
         scope: Construct,
@@ -19,6 +29,8 @@ class OpsApiConstruct(Construct):
         factory: FunctionFactory,
         state_table: dynamodb.ITable,
         trace_table: dynamodb.ITable,
+        parking_queue: sqs.IQueue,
+        order_flow: sfn.IStateMachine,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function: lambda_.Function = factory.function(
@@ -26,12 +38,18 @@ class OpsApiConstruct(Construct):
             c.ID_OPS_API_FUNCTION,
             handler=c.HANDLER_OPS_API,
             service="ops",
-            description="Ops API: transaction timelines, orders and inventory positions",
+            description="Ops API: transaction timelines, orders, inventory positions, parked-order replay",
             timeout_seconds=c.OPS_API_TIMEOUT_SECONDS,
             environment={
                 c.ENV_STATE_TABLE: state_table.table_name,
                 c.ENV_TRACE_TABLE: trace_table.table_name,
+                c.ENV_ORDERS_PARKING_QUEUE_URL: parking_queue.queue_url,
+                c.ENV_ORDER_FLOW_ARN: order_flow.state_machine_arn,
             },
         )
-        state_table.grant_read_data(self.function)
-        trace_table.grant_read_data(self.function)
+        fn = self.function
+        state_table.grant_read_data(fn)
+        trace_table.grant_read_data(fn)
+        # Not grant_consume_messages: the replay never changes visibility or reads attributes.
+        parking_queue.grant(fn, "sqs:ReceiveMessage", "sqs:DeleteMessage")
+        order_flow.grant_start_execution(fn)

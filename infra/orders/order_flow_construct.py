@@ -23,6 +23,16 @@ from infra.shared.nag import XRAY_REASON, acknowledge
 ERP_THROTTLED = "ErpThrottled"
 ERP_UNAVAILABLE = "ErpUnavailable"
 CONCURRENT_MODIFICATION = "ConcurrentModification"
+# Lambda refusing the invoke: beyond a function's reserved concurrency (CreateErpSalesOrder has 5)
+# or its account limit. A burst waits its turn instead of parking orders.
+LAMBDA_THROTTLED = "Lambda.TooManyRequestsException"
+# Transient Lambda service failures (what CDK's `retry_on_service_exceptions` covers, with jitter).
+LAMBDA_SERVICE_ERRORS = (
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.ClientExecutionTimeoutException",
+)
 
 # The execution state fields each record_order call passes on, besides its status.
 _RECORD_FIELDS = ("action", "correlation_id", "event_id", "order", "reservation")
@@ -259,14 +269,16 @@ class OrderFlowConstruct(Construct):
 
     def _invoke(self, state_name: str, fn: lambda_.IFunction, *, result_path: str) -> tasks.LambdaInvoke:
         """A Lambda step whose result is the function's own return value (no invoke metadata)."""
-        return tasks.LambdaInvoke(
+        task = tasks.LambdaInvoke(
             self,
             state_name,
             lambda_function=fn,
             payload_response_only=True,
-            retry_on_service_exceptions=True,
+            retry_on_service_exceptions=False,
             result_path=result_path,
         )
+        self._add_lambda_retries(task)
+        return task
 
     def _record(self, state_name: str, status: str, *, extra: tuple[str, ...] = ()) -> tasks.LambdaInvoke:
         """record_order with the execution state plus `status` (JSONPath cannot merge objects)."""
@@ -274,14 +286,43 @@ class OrderFlowConstruct(Construct):
             "status": status,
             **{field: sfn.JsonPath.object_at(f"$.{field}") for field in (*_RECORD_FIELDS, *extra)},
         }
-        return tasks.LambdaInvoke(
+        task = tasks.LambdaInvoke(
             self,
             state_name,
             lambda_function=self.record_order,
             payload=sfn.TaskInput.from_object(payload),
             payload_response_only=True,
-            retry_on_service_exceptions=True,
+            retry_on_service_exceptions=False,
             result_path="$.recorded",
+        )
+        self._add_lambda_retries(task)
+        return task
+
+    @staticmethod
+    def _add_lambda_retries(task: tasks.LambdaInvoke) -> None:
+        """Every Lambda step waits out Lambda's own refusals with exponential backoff and FULL jitter
+        (waits spread uniformly up to the growing cap, so a throttled burst does not retry in step).
+
+        Throttling gets more attempts than service errors: at reserved concurrency 5 a burst of
+        orders drains in rounds. Worst case (every wait at its cap): 1+2+4+8+16+20+20+20 = 91 s,
+        inside the flow's 300 s timeout; the mean is half of it. Only after that does
+        CreateErpSalesOrder's catch park the order.
+        """
+        task.add_retry(
+            errors=[LAMBDA_THROTTLED],
+            interval=cdk.Duration.seconds(1),
+            backoff_rate=2.0,
+            max_attempts=8,
+            max_delay=cdk.Duration.seconds(20),
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        task.add_retry(
+            errors=list(LAMBDA_SERVICE_ERRORS),
+            interval=cdk.Duration.seconds(1),
+            backoff_rate=2.0,
+            max_attempts=6,
+            max_delay=cdk.Duration.seconds(20),
+            jitter_strategy=sfn.JitterType.FULL,
         )
 
     @staticmethod

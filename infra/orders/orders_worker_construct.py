@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
@@ -11,6 +12,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
+from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
 from infra.shared.function_factory import FunctionFactory
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
 
@@ -28,6 +30,12 @@ class OrdersWorkerConstruct(Construct):
         trace_table: dynamodb.ITable,
         payloads: PayloadBucketConstruct,
         square_api_base_url: str,
+        webhook_secrets: WebhookSecretsConstruct,
+        state_table: dynamodb.ITable | None = None,
+        event_bus: events.IEventBus | None = None,
+        event_bus_name: str | None = None,
+        walmart_api_base_url: str | None = None,
+        ebay_api_base_url: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function: lambda_.Function = factory.function(
@@ -44,6 +52,15 @@ class OrdersWorkerConstruct(Construct):
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
                 # Channel adapters enrich thin notifications (Square: Orders API) while normalizing.
                 c.ENV_SQUARE_API_BASE_URL: square_api_base_url,
+                # ... with the Square access token: key `square_access_token` of the webhook secret.
+                c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,
+                # Order changes and returns (functions/orders/logic/order_changes.py): recorded in the
+                # state table, published on the bus; Walmart PO_CREATED / eBay ORDER_CONFIRMATION are
+                # read from the Walmart Orders API / eBay Fulfillment API (tokens: the webhook secret).
+                **({c.ENV_STATE_TABLE: state_table.table_name} if state_table is not None else {}),
+                **({c.ENV_EVENT_BUS: event_bus_name} if event_bus_name else {}),
+                **({c.ENV_WALMART_API_BASE_URL: walmart_api_base_url} if walmart_api_base_url else {}),
+                **({c.ENV_EBAY_API_BASE_URL: ebay_api_base_url} if ebay_api_base_url else {}),
             },
         )
         fn = self.function
@@ -51,6 +68,11 @@ class OrdersWorkerConstruct(Construct):
         idempotency_table.grant_read_write_data(fn)
         trace_table.grant_write_data(fn)
         payloads.grant_read_payloads(fn)
+        webhook_secrets.grant_read(fn)
+        if state_table is not None:
+            state_table.grant_read_write_data(fn)
+        if event_bus is not None:
+            event_bus.grant_put_events_to(fn)
         fn.add_event_source(
             event_sources.SqsEventSource(
                 queue,

@@ -25,9 +25,18 @@ class WebhookSecretsConstruct(Construct):
             self,
             c.ID_WEBHOOK_SECRETS,
             secret_name=self.secret_name,
-            description='Webhook signing secrets per source: {"shopify": "...", "square": "...", ...}',
+            description='Webhook signing secrets per source: {"shopify": "...", "square": "...", ...}, '
+            'plus "square_access_token" (the Square API token the orders worker reads orders with), '
+            '"walmart_access_token", "ebay_verification_token", "ebay_client_id", "ebay_client_secret", '
+            '"ebay_refresh_token" (Walmart Orders API, eBay Notification and Fulfillment APIs)',
             generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template=json.dumps(dict.fromkeys(c.WEBHOOK_SOURCES, "")),
+                secret_string_template=json.dumps(
+                    {
+                        **dict.fromkeys(c.WEBHOOK_SOURCES, ""),
+                        c.SECRET_KEY_SQUARE_ACCESS_TOKEN: "",
+                        **dict.fromkeys(c.SECRET_KEYS_VENDOR_API, ""),
+                    }
+                ),
                 generate_string_key="_unused",
                 exclude_punctuation=True,
             ),

@@ -1,7 +1,8 @@
-"""Local stand-ins for the outside systems (ERP, marketplace, Square) with a WireMock-like admin API.
+"""Local stand-ins for the outside systems (ERP, marketplaces, Square) with a WireMock-like admin API.
 
-``start_sandboxes()`` serves them on 127.0.0.1: erp on ``base_port + 1``, marketplace on ``+ 2``,
-square on ``+ 3`` (``base_port=0`` picks free ports, for tests). See README.md beside this file.
+``start_sandboxes()`` serves them on 127.0.0.1: erp on ``base_port + 1``, marketplace (Walmart) on
+``+ 2``, square on ``+ 3``, amazon on ``+ 4``, shopify on ``+ 5``, zalando on ``+ 6``, ebay on ``+ 8``
+(``base_port=0`` picks free ports, for tests). See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -9,16 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from local.sandboxes.amazon import AmazonSandbox
 from local.sandboxes.base import Sandbox
+from local.sandboxes.ebay import EbaySandbox
 from local.sandboxes.erp import ErpSandbox
 from local.sandboxes.marketplace import MarketplaceSandbox
+from local.sandboxes.shopify import ShopifySandbox
 from local.sandboxes.square import SquareSandbox
+from local.sandboxes.wms import WmsSandbox
+from local.sandboxes.zalando import ZalandoSandbox
 
-__all__ = ["ErpSandbox", "MarketplaceSandbox", "Sandbox", "SandboxSet", "SquareSandbox", "start_sandboxes"]
+__all__ = [
+    "AmazonSandbox",
+    "EbaySandbox",
+    "ErpSandbox",
+    "MarketplaceSandbox",
+    "Sandbox",
+    "SandboxSet",
+    "ShopifySandbox",
+    "SquareSandbox",
+    "WmsSandbox",
+    "ZalandoSandbox",
+    "start_sandboxes",
+]
 
 DEFAULT_BASE_PORT = 3100
 # Port offsets from the base port; the order is the README's.
-PORT_OFFSETS = {"erp": 1, "marketplace": 2, "square": 3}
+PORT_OFFSETS = {"erp": 1, "marketplace": 2, "square": 3, "amazon": 4, "shopify": 5, "zalando": 6, "ebay": 8, "wms": 9}
 
 
 @dataclass
@@ -52,6 +70,36 @@ class SandboxSet:
         assert isinstance(sandbox, SquareSandbox)
         return sandbox
 
+    @property
+    def amazon(self) -> AmazonSandbox:
+        sandbox = self.sandboxes["amazon"]
+        assert isinstance(sandbox, AmazonSandbox)
+        return sandbox
+
+    @property
+    def zalando(self) -> ZalandoSandbox:
+        sandbox = self.sandboxes["zalando"]
+        assert isinstance(sandbox, ZalandoSandbox)
+        return sandbox
+
+    @property
+    def shopify(self) -> ShopifySandbox:
+        sandbox = self.sandboxes["shopify"]
+        assert isinstance(sandbox, ShopifySandbox)
+        return sandbox
+
+    @property
+    def ebay(self) -> EbaySandbox:
+        sandbox = self.sandboxes["ebay"]
+        assert isinstance(sandbox, EbaySandbox)
+        return sandbox
+
+    @property
+    def wms(self) -> WmsSandbox:
+        sandbox = self.sandboxes["wms"]
+        assert isinstance(sandbox, WmsSandbox)
+        return sandbox
+
     def stop(self) -> None:
         for sandbox in self.sandboxes.values():
             sandbox.stop()
@@ -72,6 +120,13 @@ def start_sandboxes(host: str = "127.0.0.1", base_port: int = DEFAULT_BASE_PORT)
         "erp": ErpSandbox(),
         "marketplace": MarketplaceSandbox(),
         "square": SquareSandbox(),
+        "amazon": AmazonSandbox(),
+        "shopify": ShopifySandbox(),
+        "zalando": ZalandoSandbox(),
+        # eBay's Sell APIs plus the Notification API key the eBay webhook check fetches.
+        "ebay": EbaySandbox(),
+        # The retailer's WMS: the inventory snapshot reconciliation compares positions with.
+        "wms": WmsSandbox(),
     }
     try:
         for name, sandbox in candidates.items():

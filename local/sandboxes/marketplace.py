@@ -1,4 +1,9 @@
-"""Walmart-style marketplace sandbox: order acknowledgement.
+"""Walmart-style marketplace sandbox: order acknowledgement, shipping, refunds and inventory.
+
+Routes beyond acknowledgement (``local/sandboxes/README.md`` lists them with their limits):
+``POST /v3/orders/{purchaseOrderId}/shipping`` (lines -> Shipped), ``POST .../refund`` (lines ->
+Refund), ``PUT /v3/inventory?sku=`` (one item), ``POST /v3/feeds?feedType=inventory`` (bulk), each
+under its own token bucket (fault key ``rate_limits``).
 
 What it follows, and where from (found with the search tool):
 - ``POST /v3/orders/{purchaseOrderId}/acknowledge`` acknowledges a whole order; the response to a
@@ -28,6 +33,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, ClassVar
@@ -36,8 +42,21 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, read_json
+from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
 
 DEFAULT_RATE_LIMIT = {"capacity": 10, "refill_per_second": 10.0}
+# The other Walmart operations (fault key `rate_limits`). The bulk inventory feed is Walmart's
+# published default, 10 feeds an hour (Walmart "Throttling" tables,
+# https://developer.walmart.com/ca-marketplace/docs/throttling and .../cl-marketplace/docs/throttling;
+# the US sandbox table says 30 an hour). Walmart gives no figure for shipping, refunds or the
+# single-item inventory update (it calls the latter "highly throttled", for exceptions only), so
+# those are stand-ins: 10 burst / 10 a second, and 10 burst / 10 a minute.
+WALMART_RATE_LIMITS: dict[str, Any] = {
+    "shipOrderLines": {"capacity": 10, "refill_per_second": 10.0},
+    "refundOrderLines": {"capacity": 10, "refill_per_second": 10.0},
+    "updateInventory": {"capacity": 10, "refill_per_second": 10 / 60},
+    "bulkInventoryFeed": {"capacity": 10, "refill_per_second": 10 / 3600},
+}
 UNACKNOWLEDGEABLE = frozenset({"Shipped", "Delivered", "Cancelled", "Refund"})
 _NO_REFILL_RETRY_AFTER_S = 60
 
@@ -49,9 +68,7 @@ def _epoch_ms() -> int:
 class TokenBucket:
     """``capacity`` tokens, refilled continuously at ``refill_per_second``; one call takes one."""
 
-    def __init__(
-        self, capacity: int, refill_per_second: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, capacity: int, refill_per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.capacity = capacity
         self.refill_per_second = refill_per_second
         self._clock = clock
@@ -75,26 +92,36 @@ class TokenBucket:
             return allowed, int(self._tokens), wait
 
 
-class MarketplaceSandbox(Sandbox):
-    """Walmart purchase orders, acknowledged under a token-bucket rate limit."""
+class MarketplaceSandbox(RateLimitedMixin, Sandbox):
+    """Walmart purchase orders (acknowledge, ship, refund) and inventory, under token-bucket limits."""
 
     name: ClassVar[str] = "marketplace"
+    DEFAULT_RATE_LIMITS = WALMART_RATE_LIMITS
 
     def __init__(self, rate_limit: dict[str, Any] | None = None, auto_create_orders: bool = True) -> None:
         self._store_lock = threading.Lock()
         self._orders: dict[str, dict[str, Any]] = {}
         self.auto_create_orders = auto_create_orders
         self._bucket: TokenBucket | None = None
+        self._inventory: dict[str, dict[str, Any]] = {}
+        self._feeds: list[dict[str, Any]] = []
         limit = DEFAULT_RATE_LIMIT if rate_limit is None else rate_limit
-        super().__init__(default_faults={"rate_limit": self.validate_extra_fault("rate_limit", limit)})
+        super().__init__(
+            default_faults={
+                "rate_limit": self.validate_extra_fault("rate_limit", limit),
+                RATE_LIMITS_KEY: deepcopy(WALMART_RATE_LIMITS),
+            }
+        )
         self.on_faults_changed()
 
     def rules(self) -> list[Rule]:
         return [
             Rule("/v3/orders/<purchase_order_id>", endpoint="get_order", methods=["GET"]),
-            Rule(
-                "/v3/orders/<purchase_order_id>/acknowledge", endpoint="acknowledge_order", methods=["POST"]
-            ),
+            Rule("/v3/orders/<purchase_order_id>/acknowledge", endpoint="acknowledge_order", methods=["POST"]),
+            Rule("/v3/orders/<purchase_order_id>/shipping", endpoint="ship_order_lines", methods=["POST"]),
+            Rule("/v3/orders/<purchase_order_id>/refund", endpoint="refund_order_lines", methods=["POST"]),
+            Rule("/v3/inventory", endpoint="update_inventory", methods=["PUT"]),
+            Rule("/v3/feeds", endpoint="submit_feed", methods=["POST"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
@@ -104,6 +131,8 @@ class MarketplaceSandbox(Sandbox):
             Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_delete_orders", methods=["DELETE"]),
             Rule(f"{ADMIN_PREFIX}/settings", endpoint="admin_get_settings", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/settings", endpoint="admin_post_settings", methods=["POST"]),
+            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_get_inventory", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/feeds", endpoint="admin_get_feeds", methods=["GET"]),
         ]
 
     # ----- vendor error shape ------------------------------------------------------------------
@@ -137,9 +166,7 @@ class MarketplaceSandbox(Sandbox):
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         if kind == "outage":
-            return self._error(
-                503, "SERVICE_UNAVAILABLE.GMP_GATEWAY_API", "Service is unavailable.", category="SYSTEM"
-            )
+            return self._error(503, "SERVICE_UNAVAILABLE.GMP_GATEWAY_API", "Service is unavailable.", category="SYSTEM")
         return self._error(
             429,
             "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API",
@@ -151,6 +178,8 @@ class MarketplaceSandbox(Sandbox):
     # ----- rate limit (a fault key of this sandbox) --------------------------------------------
 
     def validate_extra_fault(self, key: str, value: Any) -> Any:
+        if key == RATE_LIMITS_KEY:
+            return self._validate_rate_limits(value)
         if key != "rate_limit":
             raise ValueError(f"unknown fault {key!r}")
         if value is None:
@@ -167,6 +196,151 @@ class MarketplaceSandbox(Sandbox):
     def on_faults_changed(self) -> None:
         limit = self.faults().get("rate_limit")
         self._bucket = None if limit is None else TokenBucket(limit["capacity"], limit["refill_per_second"])
+        self._rebuild_limiter()
+
+    def _limited(self, operation: str) -> Response | None:
+        decision = self._limiter.take(operation)
+        if decision is None or decision.allowed:
+            return None
+        next_ms = _epoch_ms() + (0 if math.isinf(decision.wait_seconds) else math.ceil(decision.wait_seconds * 1000))
+        return self._error(
+            429,
+            "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API",
+            "Too many requests.",
+            headers={
+                "Retry-After": str(decision.retry_after),
+                "X-Current-Token-Count": str(decision.tokens_left),
+                "X-Next-Replenishment-Time": str(next_ms),
+            },
+            category="REQUEST",
+        )
+
+    # ----- shipping, refunds, inventory --------------------------------------------------------
+
+    def ship_order_lines(self, request: Request, purchase_order_id: str) -> Response:
+        """``{"orderShipment": {"orderLines": {"orderLine": [{"lineNumber", "orderLineStatuses":
+        {"orderLineStatus": [{"status": "Shipped", "statusQuantity", "trackingInfo"}]}}]}}}``."""
+        refused = self._limited("shipOrderLines")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            lines = body["orderShipment"]["orderLines"]["orderLine"]
+            shipped = {str(line["lineNumber"]): line["orderLineStatuses"]["orderLineStatus"][0] for line in lines}
+            for number, status in shipped.items():
+                if status.get("status") != "Shipped" or not status.get("trackingInfo"):
+                    raise ValueError(f"line {number}: status must be Shipped, with trackingInfo")
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_ORDER_API", f"Invalid shipping update: {exc}")
+        return self._update_lines(purchase_order_id, shipped, "Shipped", {"Acknowledged", "Shipped"})
+
+    def refund_order_lines(self, request: Request, purchase_order_id: str) -> Response:
+        """``{"orderRefund": {"purchaseOrderId", "orderLines": {"orderLine": [{"lineNumber", "refunds":
+        {"refund": [{"refundComments", "refundCharges": {"refundCharge": [...]}}]}}]}}}``."""
+        refused = self._limited("refundOrderLines")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            lines = body["orderRefund"]["orderLines"]["orderLine"]
+            refunds = {str(line["lineNumber"]): line["refunds"]["refund"] for line in lines}
+            if not all(isinstance(r, list) and r and r[0].get("refundCharges") for r in refunds.values()):
+                raise ValueError("each line needs refunds.refund[].refundCharges")
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_ORDER_API", f"Invalid refund: {exc}")
+        return self._update_lines(purchase_order_id, refunds, "Refund", {"Shipped", "Delivered", "Refund"})
+
+    def _update_lines(
+        self, purchase_order_id: str, changes: dict[str, Any], status: str, allowed_from: set[str]
+    ) -> Response:
+        with self._store_lock:
+            order = self._orders.get(purchase_order_id)
+            if order is None:
+                return self._not_found(purchase_order_id, {})
+            lines = {str(line["lineNumber"]): line for line in order["orderLines"]["orderLine"]}
+            unknown = sorted(set(changes) - set(lines))
+            if unknown:
+                return self._error(
+                    400,
+                    "INVALID_REQUEST_CONTENT.GMP_ORDER_API",
+                    f"Unknown line numbers: {', '.join(unknown)}.",
+                    field="lineNumber",
+                )
+            for number in changes:
+                current = {s["status"] for s in lines[number]["orderLineStatuses"]["orderLineStatus"]}
+                if not current & allowed_from:
+                    return self._error(
+                        400,
+                        "INVALID_REQUEST_CONTENT.GMP_ORDER_API",
+                        f"Line {number} is {', '.join(sorted(current))}: it cannot become {status}.",
+                        field="lineNumber",
+                    )
+            now = _epoch_ms()
+            for number, change in changes.items():
+                line = lines[number]
+                line["statusDate"] = now
+                for entry in line["orderLineStatuses"]["orderLineStatus"]:
+                    entry["status"] = status
+                    if status == "Shipped":
+                        entry["trackingInfo"] = deepcopy(change.get("trackingInfo"))
+                if status == "Refund":
+                    line["refund"] = {"refundCharges": deepcopy(change[0]["refundCharges"])}
+            body = {"order": deepcopy(order)}
+        return json_response(body)
+
+    def update_inventory(self, request: Request) -> Response:
+        """``PUT /v3/inventory?sku=`` with ``{"sku", "quantity": {"unit": "EACH", "amount"}}``."""
+        refused = self._limited("updateInventory")
+        if refused is not None:
+            return refused
+        sku = request.args.get("sku")
+        try:
+            body = read_json(request)
+            if not sku or body.get("sku") != sku:
+                raise ValueError("the sku query parameter and the body's sku must be the same")
+            amount = body["quantity"]["amount"]
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+                raise ValueError("quantity.amount must be a whole number >= 0")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API", f"Invalid inventory: {exc}")
+        record = {"sku": sku, "quantity": {"unit": body["quantity"].get("unit", "EACH"), "amount": amount}}
+        with self._store_lock:
+            self._inventory[sku] = deepcopy(record)
+        return json_response(record)
+
+    def submit_feed(self, request: Request) -> Response:
+        """``POST /v3/feeds?feedType=inventory`` with ``{"InventoryHeader", "Inventory": [...]}``."""
+        if request.args.get("feedType") != "inventory":
+            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", "feedType must be inventory.")
+        refused = self._limited("bulkInventoryFeed")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            items = body["Inventory"]
+            if not isinstance(items, list) or not items:
+                raise ValueError("Inventory must be a non-empty array")
+            for item in items:
+                if not item.get("sku") or not isinstance(item["quantity"]["amount"], int):
+                    raise ValueError("each Inventory entry needs sku and quantity.amount")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", f"Invalid feed: {exc}")
+        feed_id = f"{uuid.uuid4().hex.upper()}@AQMB"
+        with self._store_lock:
+            for item in items:
+                self._inventory[item["sku"]] = {"sku": item["sku"], "quantity": deepcopy(item["quantity"])}
+            self._feeds.append({"feedId": feed_id, "feedType": "inventory", "itemsReceived": len(items)})
+        return json_response({"feedId": feed_id})
+
+    def admin_get_inventory(self, request: Request) -> Response:
+        with self._store_lock:
+            inventory = deepcopy(list(self._inventory.values()))
+        return json_response({"count": len(inventory), "inventory": inventory})
+
+    def admin_get_feeds(self, request: Request) -> Response:
+        with self._store_lock:
+            feeds = deepcopy(self._feeds)
+        return json_response({"count": len(feeds), "feeds": feeds})
 
     # ----- orders ------------------------------------------------------------------------------
 
@@ -189,9 +363,7 @@ class MarketplaceSandbox(Sandbox):
         with self._store_lock:
             order = self._orders.get(purchase_order_id)
             if order is None and self.auto_create_orders:
-                order = self._orders[purchase_order_id] = complete_walmart_order(
-                    {"purchaseOrderId": purchase_order_id}
-                )
+                order = self._orders[purchase_order_id] = complete_walmart_order({"purchaseOrderId": purchase_order_id})
             if order is None:
                 return self._not_found(purchase_order_id, headers)
             lines = order["orderLines"]["orderLine"]
@@ -260,7 +432,8 @@ class MarketplaceSandbox(Sandbox):
         return json_response({"count": len(stored), "orders": stored})
 
     def admin_delete_orders(self, request: Request) -> Response:
-        self.reset_state()
+        with self._store_lock:
+            self._orders.clear()
         return json_response({"count": 0, "orders": []})
 
     def admin_get_settings(self, request: Request) -> Response:
@@ -280,6 +453,8 @@ class MarketplaceSandbox(Sandbox):
     def reset_state(self) -> None:
         with self._store_lock:
             self._orders.clear()
+            self._inventory.clear()
+            self._feeds.clear()
 
 
 def complete_walmart_order(order: Any) -> dict[str, Any]:
@@ -354,6 +529,4 @@ def _complete_line(line: dict[str, Any], number: int, now: int) -> None:
         raise ValueError('orderLineStatuses must be {"orderLineStatus": [{"status": ...}]}')
     if not all(isinstance(s, dict) and isinstance(s.get("status"), str) for s in statuses["orderLineStatus"]):
         raise ValueError("each orderLineStatus needs a string status")
-    line.setdefault(
-        "fulfillment", {"fulfillmentOption": "S2H", "shipMethod": "STANDARD", "pickUpDateTime": now}
-    )
+    line.setdefault("fulfillment", {"fulfillmentOption": "S2H", "shipMethod": "STANDARD", "pickUpDateTime": now})

@@ -1,4 +1,4 @@
-"""Square API sandbox: the Orders API subset the Square channel adapter reads.
+"""Square API sandbox: the Orders and Catalog API subset the Square channel adapter reads.
 
 What it follows, and where from (found with the search tool):
 - ``GET /v2/orders/{order_id}`` (RetrieveOrder) answers ``{"order": {...}}``; the Order has ``id``,
@@ -15,8 +15,20 @@ What it follows, and where from (found with the search tool):
   https://developer.squareup.com/reference/square/objects/ErrorCategory,
   https://developer.squareup.com/reference/square/enums/ErrorCode
 
+- ``POST /v2/catalog/batch-retrieve`` (BatchRetrieveCatalogObjects) takes ``{"object_ids": [...]
+  (required), "include_related_objects"?, "include_deleted_objects"?, "catalog_version"?}`` and
+  answers ``{"objects": [...], "related_objects"?: [...]}``; unknown ids are left out. With
+  ``include_related_objects`` an ITEM_VARIATION brings its parent ITEM (``item_variation_data.item_id``)
+  into ``related_objects``. CatalogObject: ``type``, ``id``, ``updated_at``, ``created_at``, ``version``,
+  ``is_deleted``, ``present_at_all_locations``, ``item_variation_data`` {``item_id``, ``name``, ``sku``,
+  ``price_money``, ...}. https://developer.squareup.com/reference/square/catalog/batch-retrieve-catalog-objects,
+  square/connect-javascript-sdk docs/BatchRetrieveCatalogObjects{Request,Response}.md.
+
 Sandbox liberties: any non-empty bearer token is accepted; ``Square-Version`` is optional (journaled);
-orders come from ``POST /__admin/orders`` (missing totals are computed from the lines).
+orders come from ``POST /__admin/orders`` (missing totals are computed from the lines); catalog
+objects from ``POST /__admin/catalog`` (a list, or ``{"objects": [...]}`` like the batch-retrieve
+answer; ``version`` and timestamps are filled in); ``catalog_version`` is accepted but not used (the
+sandbox keeps only the latest version of an object).
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ import secrets
 import string
 import threading
 from copy import deepcopy
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -52,19 +65,22 @@ def _square_id() -> str:
 
 
 class SquareSandbox(Sandbox):
-    """Square orders seeded by the admin API, read back through RetrieveOrder and BatchRetrieveOrders."""
+    """Square orders and catalog objects seeded by the admin API, read back through RetrieveOrder,
+    BatchRetrieveOrders and BatchRetrieveCatalogObjects."""
 
     name: ClassVar[str] = "square"
 
     def __init__(self) -> None:
         self._store_lock = threading.Lock()
         self._orders: dict[str, dict[str, Any]] = {}
+        self._catalog: dict[str, dict[str, Any]] = {}
         super().__init__()
 
     def rules(self) -> list[Rule]:
         return [
             Rule("/v2/orders/batch-retrieve", endpoint="batch_retrieve_orders", methods=["POST"]),
             Rule("/v2/orders/<order_id>", endpoint="retrieve_order", methods=["GET"]),
+            Rule("/v2/catalog/batch-retrieve", endpoint="batch_retrieve_catalog_objects", methods=["POST"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
@@ -72,6 +88,9 @@ class SquareSandbox(Sandbox):
             Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
             Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_delete_orders", methods=["DELETE"]),
+            Rule(f"{ADMIN_PREFIX}/catalog", endpoint="admin_get_catalog", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/catalog", endpoint="admin_post_catalog", methods=["POST"]),
+            Rule(f"{ADMIN_PREFIX}/catalog", endpoint="admin_delete_catalog", methods=["DELETE"]),
         ]
 
     # ----- vendor error shape ------------------------------------------------------------------
@@ -186,6 +205,149 @@ class SquareSandbox(Sandbox):
     def reset_state(self) -> None:
         with self._store_lock:
             self._orders.clear()
+            self._catalog.clear()
+
+    # ----- catalog -----------------------------------------------------------------------------
+
+    def batch_retrieve_catalog_objects(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+        except ValueError:
+            return self._error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
+        if not isinstance(body, dict):
+            return self._error(400, "INVALID_CONTENT", "The request body must be a JSON object.")
+        object_ids = body.get("object_ids")
+        if not isinstance(object_ids, list) or not object_ids:
+            return self._error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", field="object_ids")
+        if not all(isinstance(i, str) and i for i in object_ids):
+            return self._error(
+                400, "INVALID_VALUE", "Every object id must be a non-empty string.", field="object_ids"
+            )
+        for flag in ("include_related_objects", "include_deleted_objects"):
+            if flag in body and not isinstance(body[flag], bool):
+                return self._error(400, "EXPECTED_BOOLEAN", "Expected a boolean value.", field=flag)
+        with_related = body.get("include_related_objects", False)
+        with_deleted = body.get("include_deleted_objects", False)
+        with self._store_lock:
+            objects = [
+                deepcopy(self._catalog[i])
+                for i in dict.fromkeys(object_ids)  # each object once, in the order asked
+                if i in self._catalog and (with_deleted or not self._catalog[i].get("is_deleted"))
+            ]
+            related = self._related_locked(objects) if with_related else []
+        answer: dict[str, Any] = {}
+        # Like Square, empty lists are left out of the JSON.
+        if objects:
+            answer["objects"] = objects
+        if related:
+            answer["related_objects"] = related
+        return json_response(answer)
+
+    def _related_locked(self, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Parent items of the variations, one level deep, not repeating what `objects` holds."""
+        returned = {o["id"] for o in objects}
+        related: dict[str, dict[str, Any]] = {}
+        for obj in objects:
+            item_id = (obj.get("item_variation_data") or {}).get("item_id")
+            if not isinstance(item_id, str):
+                continue
+            parent = self._catalog.get(item_id)
+            if parent is not None and item_id not in returned and not parent.get("is_deleted"):
+                related[item_id] = deepcopy(parent)
+        return list(related.values())
+
+    def seed_catalog(self, objects: list[Any]) -> list[dict[str, Any]]:
+        """Stores catalog objects (metadata filled in); a re-seeded id gets a newer version."""
+        completed = [complete_catalog_object(raw) for raw in objects]
+        with self._store_lock:
+            for obj in completed:
+                previous = self._catalog.get(obj["id"])
+                if previous is not None:
+                    obj["created_at"] = previous["created_at"]
+                    obj["version"] = max(obj["version"], previous["version"] + 1)
+                self._catalog[obj["id"]] = obj
+        return deepcopy(completed)
+
+    def catalog_object(self, object_id: str) -> dict[str, Any] | None:
+        with self._store_lock:
+            found = self._catalog.get(object_id)
+            return None if found is None else deepcopy(found)
+
+    def admin_get_catalog(self, request: Request) -> Response:
+        with self._store_lock:
+            objects = deepcopy(list(self._catalog.values()))
+        return json_response({"count": len(objects), "objects": objects})
+
+    def admin_post_catalog(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            objects = body.get("objects") if isinstance(body, dict) and "objects" in body else body
+            stored = self.seed_catalog(objects if isinstance(objects, list) else [objects])
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"count": len(stored), "objects": stored})
+
+    def admin_delete_catalog(self, request: Request) -> Response:
+        with self._store_lock:
+            self._catalog.clear()
+        return json_response({"count": 0, "objects": []})
+
+
+CATALOG_TYPES = frozenset(
+    {
+        "ITEM",
+        "ITEM_VARIATION",
+        "CATEGORY",
+        "TAX",
+        "DISCOUNT",
+        "MODIFIER",
+        "MODIFIER_LIST",
+        "IMAGE",
+        "ITEM_OPTION",
+        "ITEM_OPTION_VAL",
+        "MEASUREMENT_UNIT",
+        "PRICING_RULE",
+        "PRODUCT_SET",
+        "TIME_PERIOD",
+        "CUSTOM_ATTRIBUTE_DEFINITION",
+        "QUICK_AMOUNTS_SETTINGS",
+        "SUBSCRIPTION_PLAN",
+        "SUBSCRIPTION_PLAN_VARIATION",
+        "COMPONENT",
+        "COMPOSITION",
+    }
+)
+
+
+def complete_catalog_object(raw: Any) -> dict[str, Any]:
+    """A CatalogObject as BatchRetrieveCatalogObjects returns it; raises ``ValueError`` when unusable."""
+    if not isinstance(raw, dict):
+        raise ValueError("a catalog object must be a JSON object")
+    obj = deepcopy(raw)
+    kind = obj.get("type")
+    if kind not in CATALOG_TYPES:
+        raise ValueError(f"catalog object type must be one of Square's CatalogObjectType values, not {kind!r}")
+    obj.setdefault("id", _square_id()[:24].upper())
+    if not isinstance(obj["id"], str) or not obj["id"]:
+        raise ValueError("catalog object id must be a non-empty string")
+    if kind == "ITEM_VARIATION":
+        data = obj.get("item_variation_data")
+        if not isinstance(data, dict):
+            raise ValueError(f"ITEM_VARIATION {obj['id']} needs item_variation_data")
+        sku = data.get("sku")
+        if sku is not None and (not isinstance(sku, str) or not sku):
+            raise ValueError(f"item_variation_data.sku of {obj['id']} must be a non-empty string")
+        if "price_money" in data:
+            data["price_money"] = _money(data["price_money"], "item_variation_data.price_money", DEFAULT_CURRENCY)
+    now = utc_now_iso()
+    obj.setdefault("created_at", now)
+    obj.setdefault("updated_at", now)
+    version = obj.setdefault("version", int(datetime.now(UTC).timestamp() * 1000))
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValueError(f"version of {obj['id']} must be an integer")
+    obj.setdefault("is_deleted", False)
+    obj.setdefault("present_at_all_locations", True)
+    return obj
 
 
 def _money(value: Any, what: str, currency: str) -> dict[str, Any]:

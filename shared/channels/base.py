@@ -11,7 +11,8 @@ canonical models. Two callers use it:
 
 `normalize` contract (what a worker relies on):
 - returns a list of canonical commands (`Order`, `OrderCancellation`, `InventoryAdjustment`,
-  `Shipment`), possibly empty when the delivery turns out to need no action (a Square order
+  `Shipment`, and the order changes and returns of `shared.models.order_changes` /
+  `shared.models.returns`), possibly empty when the delivery turns out to need no action (a Square order
   that is not completed yet);
 - raises `NormalizationError` (a `shared.errors.PoisonMessage`) when the payload can never be
   turned into commands (a line without a SKU, a fractional quantity): the worker sends the
@@ -33,13 +34,28 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from shared.errors import PoisonMessage, ValidationFailed
-from shared.models import InventoryAdjustment, Order, OrderCancellation, Shipment
+from shared.models import InventoryAdjustment, InventoryMovement, Order, OrderCancellation, Shipment
+from shared.models.order_changes import Fulfilment, OrderLinesCancelled, OrderUpdate, Refund
+from shared.models.returns import ReturnAuthorization, StoreReturn
 
 if TYPE_CHECKING:
     from shared.models import Envelope
     from shared.models.envelope import Domain
 
-CanonicalCommand: TypeAlias = Order | OrderCancellation | InventoryAdjustment | Shipment
+CanonicalCommand: TypeAlias = (
+    Order
+    | OrderCancellation
+    | InventoryAdjustment
+    | InventoryMovement  # WMS stock movements (receipt, pick, transfer, count, ...), inventory worker
+    | Shipment
+    # Order changes and returns (recorded by the orders worker, not the OrderFlow):
+    | OrderUpdate
+    | Fulfilment
+    | Refund
+    | OrderLinesCancelled
+    | ReturnAuthorization
+    | StoreReturn
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -131,6 +147,10 @@ class ChannelAdapter(ABC):
     def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
         """The canonical commands a queued envelope stands for (see the module docstring)."""
 
+    def answer_challenge(self, params: dict[str, str], endpoint_url: str | None) -> dict[str, Any] | None:
+        """The answer to a vendor's `GET` endpoint challenge (eBay's), or None: this source has none (405)."""
+        return None
+
     def default_enricher(self) -> Any | None:
         """The outside lookup `normalize` uses when the caller passes none (most channels: none)."""
         return None
@@ -139,9 +159,7 @@ class ChannelAdapter(ABC):
 def payload_of(envelope: Envelope) -> dict[str, Any]:
     """The vendor payload of an envelope; workers resolve a claim-check `payload_ref` first."""
     if envelope.payload is None:
-        raise ValueError(
-            f"envelope {envelope.event_id} has no payload: resolve payload_ref before normalizing"
-        )
+        raise ValueError(f"envelope {envelope.event_id} has no payload: resolve payload_ref before normalizing")
     return envelope.payload
 
 
@@ -150,9 +168,7 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]
     details = []
     for err in exc.errors(include_url=False, include_context=False, include_input=False):
         path = ".".join(str(part) for part in err["loc"])
-        details.append(
-            {"field": f"{prefix}{path}" if path else prefix.rstrip(".") or "body", "message": err["msg"]}
-        )
+        details.append({"field": f"{prefix}{path}" if path else prefix.rstrip(".") or "body", "message": err["msg"]})
     return details
 
 
@@ -169,6 +185,4 @@ def validate_for_worker(model: type[M], data: Any, what: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise NormalizationError(
-            f"{what} is missing or has invalid fields", details=field_errors(exc)
-        ) from exc
+        raise NormalizationError(f"{what} is missing or has invalid fields", details=field_errors(exc)) from exc

@@ -8,8 +8,11 @@ Vendor facts (sources in events/README.md):
 - Order payloads are the REST Order resource: ids are 64-bit integers (kept exact: Python's json
   does not round them), money amounts are strings in the shop currency (`currency`).
 
-Topics: `orders/create` -> Order, `orders/cancelled` -> OrderCancellation. `orders/updated`,
-`orders/fulfilled`, `refunds/create` (and any other topic) are verified and answered 202 ignored.
+Topics: `orders/create` -> Order, `orders/cancelled` -> OrderCancellation, `orders/updated` ->
+OrderUpdate (the order as it is now: status, shipping address, lines), `orders/fulfilled` -> one
+Fulfilment per fulfillment of the order, `refunds/create` -> Refund (the REST Refund resource:
+`refund_line_items[]` with `subtotal_set` / `total_tax_set`, `transactions[]` of kind `refund`).
+Any other topic is verified and answered 202 ignored.
 
 Normalization decisions:
 - unit price = `price` (shop currency); line tax = sum of `tax_lines[].price`; line discount = sum
@@ -23,7 +26,7 @@ Normalization decisions:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -45,6 +48,7 @@ from shared.channels.signatures import verify_base64_hmac
 from shared.errors import ValidationFailed
 from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
 from shared.models.envelope import Domain
+from shared.models.order_changes import Fulfilment, FulfilmentLine, OrderUpdate, Refund, RefundLine
 
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
 TOPIC_HEADER = "X-Shopify-Topic"
@@ -54,14 +58,17 @@ TRIGGERED_AT_HEADER = "X-Shopify-Triggered-At"
 
 ORDERS_CREATE = "orders/create"
 ORDERS_CANCELLED = "orders/cancelled"
+ORDERS_UPDATED = "orders/updated"
+ORDERS_FULFILLED = "orders/fulfilled"
+REFUNDS_CREATE = "refunds/create"
 
-# Topic -> queue; None = verified, answered 202 ignored. Unlisted topics are ignored too.
+# Topic -> queue. Unlisted topics are verified and answered 202 ignored.
 TOPICS: dict[str, Domain | None] = {
     ORDERS_CREATE: "orders",
     ORDERS_CANCELLED: "orders",
-    "orders/updated": None,
-    "orders/fulfilled": None,
-    "refunds/create": None,
+    ORDERS_UPDATED: "orders",
+    ORDERS_FULFILLED: "orders",
+    REFUNDS_CREATE: "orders",
 }
 
 
@@ -186,9 +193,7 @@ def _lines(order: ShopifyOrder) -> list[OrderLine]:
         if item.gift_card:
             continue
         if not item.sku or not item.sku.strip():
-            missing.append(
-                {"field": f"line_items.{index}.sku", "message": "a line without a SKU cannot be reserved"}
-            )
+            missing.append({"field": f"line_items.{index}.sku", "message": "a line without a SKU cannot be reserved"})
             continue
         lines.append(
             OrderLine(
@@ -221,9 +226,7 @@ def order_from_shopify(payload: dict[str, Any]) -> Order:
             source_updated_at=vendor.updated_at,
         )
     except ValidationError as exc:
-        raise NormalizationError(
-            "Shopify order does not fit the canonical model", details=field_errors(exc)
-        ) from exc
+        raise NormalizationError("Shopify order does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 def cancellation_from_shopify(payload: dict[str, Any], fallback_time: datetime) -> OrderCancellation:
@@ -234,6 +237,171 @@ def cancellation_from_shopify(payload: dict[str, Any], fallback_time: datetime) 
         channel_order_id=str(vendor.id),
         cancelled_at=vendor.cancelled_at or vendor.updated_at or fallback_time,
         reason=vendor.cancel_reason,
+    )
+
+
+class ShopifyChangedOrder(_Vendor):
+    """orders/updated and orders/fulfilled: the whole order as it is after the change."""
+
+    id: int | str
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    updated_at: AwareDatetime
+    financial_status: str | None = None
+    fulfillment_status: str | None = None
+    line_items: list[ShopifyLineItem] = []
+    shipping_address: ShopifyAddress | None = None
+    fulfillments: list[ShopifyFulfillment] = []
+
+
+class ShopifyFulfillment(_Vendor):
+    id: int | str
+    status: str
+    created_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    location_id: int | str | None = None
+    tracking_company: str | None = None
+    tracking_numbers: list[str] = []
+    line_items: list[ShopifyLineItem] = []
+
+
+class ShopifyMoneyAmount(_Vendor):
+    amount: AmountString
+    currency_code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class ShopifyMoneySet(_Vendor):
+    shop_money: ShopifyMoneyAmount
+
+
+class ShopifyRefundLineItem(_Vendor):
+    id: int | str
+    line_item_id: int | str
+    quantity: Annotated[int, Field(ge=0)]
+    restock_type: str | None = None
+    subtotal_set: ShopifyMoneySet
+    total_tax_set: ShopifyMoneySet | None = None
+    line_item: ShopifyLineItem
+
+
+class ShopifyTransaction(_Vendor):
+    kind: str
+    status: str
+    amount: AmountString
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class ShopifyRefund(_Vendor):
+    """The REST Refund resource, as refunds/create sends it."""
+
+    id: int | str
+    order_id: int | str
+    created_at: AwareDatetime
+    processed_at: AwareDatetime | None = None
+    note: str | None = None
+    refund_line_items: list[ShopifyRefundLineItem] = []
+    transactions: list[ShopifyTransaction] = []
+
+
+ShopifyChangedOrder.model_rebuild()
+
+
+def update_from_shopify(payload: dict[str, Any]) -> OrderUpdate:
+    """orders/updated -> OrderUpdate (the lines only when every line still maps to a SKU)."""
+    vendor = validate_for_worker(ShopifyChangedOrder, payload, "Shopify updated order")
+    lines: list[OrderLine] | None = None
+    if vendor.line_items:
+        as_order = validate_for_worker(
+            ShopifyOrder,
+            {**payload, "created_at": payload.get("created_at") or vendor.updated_at.isoformat()},
+            "Shopify updated order",
+        )
+        lines = _lines(as_order)
+    return OrderUpdate(
+        channel="shopify",
+        channel_order_id=str(vendor.id),
+        # Shopify sends no id per update: the order's updated_at is what tells two versions apart.
+        change_id=vendor.updated_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ"),
+        updated_at=vendor.updated_at,
+        financial_status=vendor.financial_status,
+        fulfilment_status=vendor.fulfillment_status,
+        shipping_address=_address(vendor.shipping_address),
+        lines=lines,
+    )
+
+
+def fulfilments_from_shopify(payload: dict[str, Any]) -> list[Fulfilment]:
+    """orders/fulfilled -> one Fulfilment per successful fulfillment (gift cards skipped)."""
+    vendor = validate_for_worker(ShopifyChangedOrder, payload, "Shopify fulfilled order")
+    fulfilments: list[Fulfilment] = []
+    for index, fulfillment in enumerate(vendor.fulfillments):
+        if fulfillment.status != "success":
+            continue
+        lines = []
+        for item in fulfillment.line_items:
+            if item.gift_card:
+                continue
+            if not item.sku:
+                raise NormalizationError(
+                    "Shopify fulfillment has a line without a SKU",
+                    details=[{"field": f"fulfillments.{index}.line_items", "message": f"line {item.id} has no SKU"}],
+                )
+            lines.append(FulfilmentLine(line_id=str(item.id), sku=item.sku, quantity=item.quantity))
+        if not lines:
+            continue
+        fulfilments.append(
+            Fulfilment(
+                channel="shopify",
+                channel_order_id=str(vendor.id),
+                change_id=str(fulfillment.id),
+                fulfilled_at=fulfillment.created_at,
+                status=fulfillment.status,
+                lines=lines,
+                carrier=fulfillment.tracking_company,
+                tracking_numbers=fulfillment.tracking_numbers,
+            )
+        )
+    return fulfilments
+
+
+def refund_from_shopify(payload: dict[str, Any]) -> Refund:
+    """refunds/create -> Refund: the amount is the sum of successful refund transactions."""
+    vendor = validate_for_worker(ShopifyRefund, payload, "Shopify refund")
+    paid = [t for t in vendor.transactions if t.kind == "refund" and t.status == "success"]
+    currencies = {t.currency for t in paid} or {
+        item.subtotal_set.shop_money.currency_code for item in vendor.refund_line_items
+    }
+    if len(currencies) != 1:
+        raise NormalizationError(
+            "Shopify refund has no single currency",
+            details=[{"field": "transactions", "message": f"currencies {sorted(currencies)}"}],
+        )
+    currency = currencies.pop()
+    lines = []
+    for index, item in enumerate(vendor.refund_line_items):
+        if not item.line_item.sku:
+            raise NormalizationError(
+                "Shopify refund has a line without a SKU",
+                details=[{"field": f"refund_line_items.{index}.line_item.sku", "message": "required"}],
+            )
+        tax = item.total_tax_set.shop_money if item.total_tax_set else None
+        lines.append(
+            RefundLine(
+                line_id=str(item.line_item_id),
+                sku=item.line_item.sku,
+                quantity=item.quantity,
+                amount=Money(amount=item.subtotal_set.shop_money.amount, currency=currency),
+                tax=Money(amount=tax.amount, currency=currency) if tax else None,
+                restock=item.restock_type in ("return", "cancel"),
+            )
+        )
+    return Refund(
+        channel="shopify",
+        channel_order_id=str(vendor.order_id),
+        change_id=str(vendor.id),
+        refunded_at=vendor.processed_at or vendor.created_at,
+        amount=Money(amount=sum((t.amount for t in paid), Decimal("0")), currency=currency),
+        lines=lines,
+        reason=vendor.note,
     )
 
 
@@ -262,6 +430,12 @@ class ShopifyAdapter(ChannelAdapter):
         elif topic == ORDERS_CANCELLED:
             cancelled = validate_at_edge(ShopifyCancelledOrder, body, "Shopify cancelled order")
             occurred_at = occurred_at or cancelled.cancelled_at or cancelled.updated_at
+        elif topic in (ORDERS_UPDATED, ORDERS_FULFILLED):
+            changed = validate_at_edge(ShopifyChangedOrder, body, f"Shopify {topic} order")
+            occurred_at = occurred_at or changed.updated_at
+        elif topic == REFUNDS_CREATE:
+            refund = validate_at_edge(ShopifyRefund, body, "Shopify refund")
+            occurred_at = occurred_at or refund.processed_at or refund.created_at
         return DeliveryInfo(delivery_id=delivery_id, event_type=topic, domain=domain, occurred_at=occurred_at)
 
     def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
@@ -270,6 +444,12 @@ class ShopifyAdapter(ChannelAdapter):
             return [order_from_shopify(payload)]
         if envelope.event_type == ORDERS_CANCELLED:
             return [cancellation_from_shopify(payload, envelope.occurred_at or envelope.received_at)]
+        if envelope.event_type == ORDERS_UPDATED:
+            return [update_from_shopify(payload)]
+        if envelope.event_type == ORDERS_FULFILLED:
+            return list(fulfilments_from_shopify(payload))
+        if envelope.event_type == REFUNDS_CREATE:
+            return [refund_from_shopify(payload)]
         return []
 
 

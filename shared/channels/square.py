@@ -16,7 +16,8 @@ the order with RetrieveOrder and the SKUs of its catalog variations with BatchRe
 (the `enrich` dependency, `SquareLookup`). Routing:
 - `order.created` / `order.updated` / `order.fulfillment.updated` with state COMPLETED or CANCELED,
   `payment.created` / `payment.updated` with status COMPLETED and an `order_id`: queue `orders`;
-- everything else (OPEN orders, pending payments, refunds, catalog, ...): 202 ignored.
+- `refund.created` / `refund.updated` with status COMPLETED: queue `orders` (a store return);
+- everything else (OPEN orders, pending payments and refunds, catalog, ...): 202 ignored.
 Several notifications can stand for one sale (payment and order events): they normalize to the
 same canonical order (`order_id_for("square", order id)`), which the order flow dedupes.
 
@@ -52,6 +53,7 @@ from shared.channels.signatures import verify_base64_hmac
 from shared.errors import SignatureInvalid
 from shared.models import CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
 from shared.models.envelope import Domain
+from shared.models.returns import StoreReturn
 
 SIGNATURE_HEADER = "x-square-hmacsha256-signature"
 
@@ -62,6 +64,8 @@ ORDER_EVENTS = {
     "order.fulfillment.updated": "order_fulfillment_updated",
 }
 PAYMENT_EVENTS = frozenset({"payment.created", "payment.updated"})
+# A refund taken at the counter: a store return at the refund's location once COMPLETED.
+REFUND_EVENTS = frozenset({"refund.created", "refund.updated"})
 ACTIONABLE_ORDER_STATES = frozenset({"COMPLETED", "CANCELED"})
 SKIPPED_ITEM_TYPES = frozenset({"GIFT_CARD", "CUSTOM_AMOUNT"})
 
@@ -175,9 +179,7 @@ def _order_change(event: SquareEvent, *, at_edge: bool) -> SquareOrderChange:
 
 def _payment_change(event: SquareEvent, *, at_edge: bool) -> SquarePaymentChange:
     validate = validate_at_edge if at_edge else validate_for_worker
-    return validate(
-        SquarePaymentChange, event.data.object.get("payment"), f"Square {event.type} data.object.payment"
-    )
+    return validate(SquarePaymentChange, event.data.object.get("payment"), f"Square {event.type} data.object.payment")
 
 
 def _quantity(item: SquareLineItem, index: int) -> int:
@@ -188,9 +190,7 @@ def _quantity(item: SquareLineItem, index: int) -> int:
     if not quantity.is_finite() or quantity <= 0 or quantity != quantity.to_integral_value():
         raise NormalizationError(
             "Square line quantity is not a whole number of units",
-            details=[
-                {"field": f"line_items.{index}.quantity", "message": f"{item.quantity!r} cannot be reserved"}
-            ],
+            details=[{"field": f"line_items.{index}.quantity", "message": f"{item.quantity!r} cannot be reserved"}],
         )
     return int(quantity)
 
@@ -204,18 +204,14 @@ def order_from_square(vendor_order: dict[str, Any], lookup: SquareLookup) -> Ord
     order = validate_for_worker(SquareOrder, vendor_order, "Square order")
     items = [(i, item) for i, item in enumerate(order.line_items) if item.item_type not in SKIPPED_ITEM_TYPES]
     # An explicit `metadata.sku` (set by the retailer's POS setup) wins and saves the catalog call.
-    catalog_ids = [
-        item.catalog_object_id for _, item in items if item.catalog_object_id and not _metadata_sku(item)
-    ]
+    catalog_ids = [item.catalog_object_id for _, item in items if item.catalog_object_id and not _metadata_sku(item)]
     skus = lookup.variation_skus(catalog_ids) if catalog_ids else {}
     lines: list[OrderLine] = []
     missing: list[dict[str, Any]] = []
     for index, item in items:
         sku = _metadata_sku(item) or skus.get(item.catalog_object_id or "")
         if not sku:
-            missing.append(
-                {"field": f"line_items.{index}.catalog_object_id", "message": "no SKU for this line"}
-            )
+            missing.append({"field": f"line_items.{index}.catalog_object_id", "message": "no SKU for this line"})
             continue
         title = " - ".join(part for part in (item.name, item.variation_name) if part) or None
         lines.append(
@@ -231,11 +227,7 @@ def order_from_square(vendor_order: dict[str, Any], lookup: SquareLookup) -> Ord
         )
     if missing:
         raise NormalizationError("Square order has lines without a SKU", details=missing)
-    currency = (
-        lines[0].unit_price.currency
-        if lines
-        else (order.total_money.currency if order.total_money else "USD")
-    )
+    currency = lines[0].unit_price.currency if lines else (order.total_money.currency if order.total_money else "USD")
     try:
         return Order(
             channel="square",
@@ -248,9 +240,43 @@ def order_from_square(vendor_order: dict[str, Any], lookup: SquareLookup) -> Ord
             source_updated_at=order.updated_at or order.closed_at,
         )
     except ValidationError as exc:
-        raise NormalizationError(
-            "Square order does not fit the canonical model", details=field_errors(exc)
-        ) from exc
+        raise NormalizationError("Square order does not fit the canonical model", details=field_errors(exc)) from exc
+
+
+class SquareRefund(_Vendor):
+    """The Refund object of refund.created / refund.updated (`data.object.refund`)."""
+
+    id: Annotated[str, Field(min_length=1)]
+    status: str
+    location_id: Annotated[str, Field(min_length=1)]
+    amount_money: SquareMoney
+    order_id: str | None = None
+    payment_id: str | None = None
+    reason: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+
+
+def _refund_change(event: SquareEvent, *, at_edge: bool) -> SquareRefund:
+    validate = validate_at_edge if at_edge else validate_for_worker
+    return validate(SquareRefund, event.data.object.get("refund"), f"Square {event.type} data.object.refund")
+
+
+def store_return_from_square(refund: SquareRefund) -> StoreReturn:
+    """A COMPLETED Square refund -> a store return at the refund's location (the store)."""
+    try:
+        return StoreReturn(
+            channel="square",
+            return_id=refund.id,
+            channel_order_id=refund.order_id,
+            location_id=refund.location_id,
+            status=refund.status,
+            returned_at=refund.updated_at or refund.created_at,
+            amount=money_from_square(refund.amount_money),
+            reason=refund.reason,
+        )
+    except ValidationError as exc:
+        raise NormalizationError("Square refund does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 @register
@@ -277,6 +303,10 @@ class SquareAdapter(ChannelAdapter):
             payment = _payment_change(event, at_edge=True)
             if payment.status == "COMPLETED" and payment.order_id:
                 domain = "orders"
+        elif event.type in REFUND_EVENTS:
+            refund = _refund_change(event, at_edge=True)
+            if refund.status == "COMPLETED":
+                domain = "orders"
         return DeliveryInfo(
             delivery_id=event.event_id,
             event_type=event.type,
@@ -287,6 +317,9 @@ class SquareAdapter(ChannelAdapter):
 
     def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
         event = validate_for_worker(SquareEvent, payload_of(envelope), "Square event")
+        if event.type in REFUND_EVENTS:
+            refund = _refund_change(event, at_edge=False)
+            return [store_return_from_square(refund)] if refund.status == "COMPLETED" else []
         if event.type in ORDER_EVENTS:
             order_id = _order_change(event, at_edge=False).order_id
         elif event.type in PAYMENT_EVENTS:

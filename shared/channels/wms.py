@@ -2,7 +2,9 @@
 
 - `inventory.adjusted` -> `InventoryAdjustment` (absolute `on_hand` after the change, `delta` for
   information, `sequence` as the source sequence);
-- `shipment.shipped` -> `Shipment` (consumes the order's reservation at that location).
+- `shipment.shipped` -> `Shipment` (consumes the order's reservation at that location);
+- `inventory.moved` -> `InventoryMovement` (receipt, pick, store sale, return to stock, transfer
+  out / in, damage, write-off, adjustment by delta, cycle count, safety stock; `movement` says which).
 Both go to the inventory queue; the inventory worker applies them under the per SKU and location
 sequence guard, so a stale or repeated event changes nothing. Other event types: 202 ignored.
 """
@@ -12,15 +14,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.channels.base import CanonicalCommand, NormalizationError, field_errors, payload_of
 from shared.channels.own_system import OwnSystemAdapter
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
-from shared.models import Envelope, InventoryAdjustment, Shipment, ShipmentLine
+from shared.models import Envelope, InventoryAdjustment, InventoryMovement, MovementKind, Shipment, ShipmentLine
 
 INVENTORY_ADJUSTED = "inventory.adjusted"
+INVENTORY_MOVED = "inventory.moved"
 SHIPMENT_SHIPPED = "shipment.shipped"
 
 
@@ -60,8 +63,63 @@ class WmsShipmentShipped(_Wms):
     shipped_at: AwareDatetime
 
 
-def command_from_wms(body: dict[str, Any]) -> InventoryAdjustment | Shipment:
+# Which payload field carries the number for each movement (events/wms/README.md).
+_QUANTITY_FIELD = {
+    MovementKind.ADJUSTMENT: "delta",
+    MovementKind.CYCLE_COUNT: "on_hand",
+    MovementKind.SAFETY_STOCK: "safety_stock",
+}
+
+
+class WmsInventoryMoved(_Wms):
+    event_type: Literal["inventory.moved"]
+    movement: MovementKind
+    location_id: str
+    sku: str
+    quantity: Annotated[int, Field(gt=0)] | None = None
+    delta: int | None = None
+    on_hand: Annotated[int, Field(ge=0)] | None = None
+    safety_stock: Annotated[int, Field(ge=0)] | None = None
+    to_location_id: str | None = None
+    from_location_id: str | None = None
+    from_quarantine: bool = False
+    reference: str | None = None
+    reason: str | None = None
+    occurred_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _fields_for_movement(self) -> WmsInventoryMoved:
+        needed = _QUANTITY_FIELD.get(self.movement, "quantity")
+        if getattr(self, needed) is None:
+            raise ValueError(f"a {self.movement.value} movement needs `{needed}`")
+        if self.movement is MovementKind.TRANSFER_OUT and not self.to_location_id:
+            raise ValueError("a transfer_out movement needs `to_location_id`")
+        return self
+
+    def amount(self) -> int:
+        value: int = getattr(self, _QUANTITY_FIELD.get(self.movement, "quantity"))
+        return value
+
+
+def command_from_wms(body: dict[str, Any]) -> InventoryAdjustment | InventoryMovement | Shipment:
     """A WMS event body -> its canonical command (pydantic ValidationError when it does not fit)."""
+    if body.get("event_type") == INVENTORY_MOVED:
+        moved = WmsInventoryMoved.model_validate(body)
+        return InventoryMovement(
+            event_id=moved.event_id,
+            kind=moved.movement,
+            sku=moved.sku,
+            location_id=moved.location_id,
+            quantity=moved.amount(),
+            counterpart_location_id=moved.to_location_id
+            if moved.movement is MovementKind.TRANSFER_OUT
+            else moved.from_location_id,
+            from_quarantine=moved.from_quarantine,
+            reference=moved.reference,
+            reason=moved.reason,
+            source_sequence=moved.sequence,
+            occurred_at=moved.occurred_at,
+        )
     if body.get("event_type") == SHIPMENT_SHIPPED:
         shipped = WmsShipmentShipped.model_validate(body)
         return Shipment(
@@ -92,7 +150,7 @@ def command_from_wms(body: dict[str, Any]) -> InventoryAdjustment | Shipment:
 @register
 class WmsAdapter(OwnSystemAdapter):
     source = "wms"
-    handled = {INVENTORY_ADJUSTED: "inventory", SHIPMENT_SHIPPED: "inventory"}
+    handled = {INVENTORY_ADJUSTED: "inventory", INVENTORY_MOVED: "inventory", SHIPMENT_SHIPPED: "inventory"}
 
     def check(self, event_type: str, body: dict[str, Any]) -> datetime | None:
         # The canonical command is built here too, so a SKU the models refuse answers 400 now

@@ -2,7 +2,14 @@
 
 from shared.models.common import Address, CustomerRef, utc_now
 from shared.models.envelope import Envelope
-from shared.models.inventory import InventoryAdjustment, InventoryPosition
+from shared.models.inventory import (
+    InventoryAdjustment,
+    InventoryMovement,
+    InventoryPosition,
+    Location,
+    LocationKind,
+    MovementKind,
+)
 from shared.models.money import Money
 from shared.models.orders import Order, OrderCancellation, OrderLine, OrderStatus, order_id_for
 from shared.models.shipment import Shipment, ShipmentLine
@@ -12,8 +19,12 @@ __all__ = [
     "CustomerRef",
     "Envelope",
     "InventoryAdjustment",
+    "InventoryMovement",
     "InventoryPosition",
+    "Location",
+    "LocationKind",
     "Money",
+    "MovementKind",
     "Order",
     "OrderCancellation",
     "OrderLine",

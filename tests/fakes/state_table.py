@@ -26,6 +26,7 @@ class InMemoryStateTable:
         self.reservations: dict[str, Reservation] = {}
         self.positions: dict[tuple[str, str], InventoryPosition] = {}
         self.reserve_attempts = 0
+        self.movement_markers: set[tuple[str, str, str]] = set()  # (event_id, sku, location_id)
 
     # Test setup ----------------------------------------------------------------------------------
 
@@ -168,8 +169,16 @@ class InMemoryStateTable:
             self.positions[key] = updated
             return updated.model_copy()
 
+    def applied_skus(self, event_id: str, location_id: str, skus: Iterable[str]) -> set[str]:
+        with self.lock:
+            return {sku for sku in skus if (event_id, sku, location_id) in self.movement_markers}
+
     def commit_shipment(self, plan: ShipmentPlan, at: datetime) -> bool:
         with self.lock:
+            location_id = plan.positions[0].location_id if plan.positions else ""
+            markers = {(plan.event_id, sku, location_id) for sku in plan.applied_skus}
+            if markers & self.movement_markers:
+                return False
             for update in plan.positions:
                 current = self.positions.get((update.sku, update.location_id))
                 if (current.version if current else None) != update.expected_version:
@@ -192,6 +201,7 @@ class InMemoryStateTable:
                     version=(update.expected_version or 0) + 1,
                     updated_at=at,
                 )
+            self.movement_markers |= markers
             if plan.reservation is not None:
                 consumption = plan.reservation
                 self.reservations[consumption.order_id] = self.reservations[consumption.order_id].model_copy(

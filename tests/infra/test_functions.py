@@ -16,7 +16,15 @@ HANDLERS = {
     c.ID_RECORD_ORDER_FUNCTION: c.HANDLER_RECORD_ORDER,
     c.ID_CANCEL_ORDER_FUNCTION: c.HANDLER_CANCEL_ORDER,
     c.ID_INVENTORY_WORKER_FUNCTION: c.HANDLER_INVENTORY_WORKER,
+    c.ID_RESERVATION_EXPIRY_FUNCTION: c.HANDLER_EXPIRE_RESERVATIONS,
     c.ID_OPS_API_FUNCTION: c.HANDLER_OPS_API,
+    c.ID_AMAZON_ORDER_CHANGE_FUNCTION: c.HANDLER_AMAZON_ORDER_CHANGE,
+    c.ID_AMAZON_ORDERS_POLLER_FUNCTION: c.HANDLER_AMAZON_ORDERS_POLLER,
+    c.ID_ZALANDO_ORDERS_POLLER_FUNCTION: c.HANDLER_ZALANDO_ORDERS_POLLER,
+    c.ID_POS_FILES_FUNCTION: c.HANDLER_POS_FILES,
+    c.ID_AVAILABILITY_MARKER_FUNCTION: c.HANDLER_AVAILABILITY_MARKER,
+    c.ID_AVAILABILITY_PUBLISHER_FUNCTION: c.HANDLER_AVAILABILITY_PUBLISHER,
+    c.ID_RECONCILIATION_FUNCTION: c.HANDLER_RECONCILIATION,
 }
 
 
@@ -46,7 +54,7 @@ def test_every_function_logs_to_its_own_retained_log_group(resources: dict[str, 
         group_id = fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         assert resources[group_id]["Properties"]["RetentionInDays"] > 0
         groups.add(group_id)
-    assert len(groups) == 8
+    assert len(groups) == len(HANDLERS)
 
 
 def test_an_env_var_name_has_one_value_across_all_functions(resources: dict[str, dict[str, Any]]) -> None:

@@ -31,6 +31,10 @@ def test_every_queue_is_encrypted_with_sse_sqs(resources: dict[str, dict[str, An
         c.ID_INVENTORY_QUEUE,
         c.ID_INVENTORY_DLQ,
         c.ID_ORDERS_PARKING_QUEUE,
+        c.ID_POS_FILES_QUEUE,
+        c.ID_POS_FILES_DLQ,
+        c.ID_AVAILABILITY_CHANGES_QUEUE,
+        c.ID_AVAILABILITY_CHANGES_DLQ,
     }
     for queue_id, queue in queues.items():
         assert queue["Properties"].get("SqsManagedSseEnabled") is True, queue_id
@@ -92,7 +96,7 @@ def test_workers_consume_their_queue_with_partial_batch_failures(
 
 def test_every_event_source_mapping_reports_batch_item_failures(resources: dict[str, dict[str, Any]]) -> None:
     mappings = [r for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert len(mappings) == 2
+    assert len(mappings) == 4  # orders, inventory, POS files, availability changes
     for mapping in mappings:
         assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["Properties"]["MaximumBatchingWindowInSeconds"] <= 5

@@ -132,3 +132,44 @@ def test_trace_entry_has_the_fields_the_ops_timeline_reads(definition: dict[str,
     assert set(item) >= {"correlation_id", "sk", "at", "hop", "status", "detail"}
     assert item["sk"] == {"S.$": "States.Format('{}#flow#{}', $$.State.EnteredTime, States.UUID())"}
     assert item["hop"] == {"S": "order-flow"}
+
+
+LAMBDA_TASKS = ("ReserveStock", "CreateErpSalesOrder", "RecordAccepted", "RecordOnHold", "RecordErpFailed",
+                "CancelOrder")  # fmt: skip
+LAMBDA_SERVICE_ERRORS = ("Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException")
+
+
+@pytest.mark.parametrize("state", LAMBDA_TASKS)
+def test_lambda_throttling_waits_with_full_jitter_instead_of_parking(
+    definition: dict[str, Any], state: str
+) -> None:
+    # CreateErpSalesOrder has reserved concurrency 5: a burst's extra invokes are refused with
+    # Lambda.TooManyRequestsException and must wait their turn, not fall into the catch-all.
+    task = definition["States"][state]
+    retry = _retry(task, "Lambda.TooManyRequestsException")
+    assert retry["JitterStrategy"] == "FULL"
+    assert retry["BackoffRate"] > 1 and retry["MaxAttempts"] >= 6 and retry["IntervalSeconds"] >= 1
+    assert retry["MaxDelaySeconds"] <= 30
+    worst_wait = sum(
+        min(retry["IntervalSeconds"] * retry["BackoffRate"] ** n, retry["MaxDelaySeconds"])
+        for n in range(retry["MaxAttempts"])
+    )
+    assert worst_wait < c.ORDER_FLOW_TIMEOUT_SECONDS / 2
+
+
+@pytest.mark.parametrize("state", LAMBDA_TASKS)
+@pytest.mark.parametrize("error", LAMBDA_SERVICE_ERRORS)
+def test_lambda_service_errors_are_retried_with_backoff_and_full_jitter(
+    definition: dict[str, Any], state: str, error: str
+) -> None:
+    retry = _retry(definition["States"][state], error)
+    assert retry["JitterStrategy"] == "FULL"
+    assert retry["BackoffRate"] > 1 and retry["MaxAttempts"] >= 3
+
+
+def test_no_lambda_step_keeps_the_unjittered_cdk_service_retry(definition: dict[str, Any]) -> None:
+    for state in LAMBDA_TASKS:
+        for retry in definition["States"][state]["Retry"]:
+            assert retry.get("JitterStrategy") == "FULL" or not any(
+                e.startswith("Lambda.") for e in retry["ErrorEquals"]
+            ), (state, retry)

@@ -20,6 +20,8 @@ from local.stack import LocalStack
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 VISIBILITY_SCALE = 0.01
+# State machine Retry waits at a tenth: an ERP outage parks an order after about 1.4 s, not 14 s.
+RETRY_SCALE = 0.1
 
 _stack: LocalStack | None = None
 
@@ -30,6 +32,7 @@ def _config() -> LocalConfig:
         aws_port=0,
         sandbox_base_port=0,
         visibility_scale=VISIBILITY_SCALE,
+        retry_scale=RETRY_SCALE,
         schedules=False,
         quiet=True,
         project_root=ROOT,

@@ -81,7 +81,10 @@ def test_webhook_secret_holds_the_local_secrets(local_stack: LocalStack) -> None
     secret = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ[ENV_WEBHOOK_SECRETS_ARN])
 
     values = json.loads(secret["SecretString"])
-    assert values == {source: f"local-{source}-secret" for source in WEBHOOK_SOURCES}
+    assert values == {
+        **{source: f"local-{source}-secret" for source in WEBHOOK_SOURCES},
+        "square_access_token": "local-square-token",  # the orders worker's Square API token
+    }
 
 
 def test_every_event_source_mapping_is_polled_with_its_template_settings(local_stack: LocalStack) -> None:

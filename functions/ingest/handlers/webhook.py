@@ -131,9 +131,7 @@ def webhook_get(source: str) -> Response:
 def _refused(exc: RetailSyncError) -> Response:
     source = app.context.get("source")
     known = source if source in sources() else "unknown"
-    logger.warning(
-        "webhook refused", source=known, code=exc.code.value, status=exc.status, reason=exc.message
-    )
+    logger.warning("webhook refused", source=known, code=exc.code.value, status=exc.status, reason=exc.message)
     _count("WebhookRefused" if exc.status < 500 else "WebhookFailed", known)
     return _error(exc.status, exc.code, exc.message, exc.details)
 
@@ -221,10 +219,6 @@ def _json(status: int, model: BaseModel) -> Response:
     )
 
 
-def _error(
-    status: int, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None
-) -> Response:
-    detail = ErrorDetail(
-        code=code.value, message=message, correlation_id=_correlation_id(), details=details or None
-    )
+def _error(status: int, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None) -> Response:
+    detail = ErrorDetail(code=code.value, message=message, correlation_id=_correlation_id(), details=details or None)
     return _json(status, ErrorResponse(error=detail))

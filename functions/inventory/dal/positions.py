@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from functions.inventory.dal.movements import marker_put, movement_marker_key
 from functions.inventory.logic.stock import PositionUpdate, ReservationConsumption, ShipmentPlan
 from functions.orders.dal.state_store import (
     CLOSED_RESERVATION_TTL_SECONDS,
@@ -44,6 +45,10 @@ class PositionStore(Protocol):
         """Write the plan in one transaction; False when something changed since it was read."""
         ...
 
+    def applied_skus(self, event_id: str, location_id: str, skus: Iterable[str]) -> set[str]:
+        """SKUs whose on-hand change event `event_id` already made at `location_id` (markers exist)."""
+        ...
+
 
 class DynamoPositionStore:
     def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
@@ -61,13 +66,13 @@ class DynamoPositionStore:
         return self._state.get_reservation(order_id)
 
     def apply_adjustment(self, adjustment: InventoryAdjustment, at: datetime) -> InventoryPosition:
-        """Absolute on_hand under the guard `attribute_not_exists(pk) OR last_sequence < :seq`."""
+        """Absolute on_hand (a count) under the guard `attribute_not_exists(pk) OR last_sequence < :seq`."""
         try:
             response = self.client.update_item(
                 TableName=self.table_name,
                 Key=to_dynamo(position_key(adjustment.sku, adjustment.location_id)),
                 UpdateExpression=(
-                    "SET #sku = :sku, #loc = :loc, #on_hand = :on_hand, #last_sequence = :seq, "
+                    "SET #sku = :sku, #loc = :loc, #on_hand = :on_hand, #last_sequence = :seq, #count_sequence = :seq, "
                     "#updated_at = :now, #reserved = if_not_exists(#reserved, :zero), "
                     "#version = if_not_exists(#version, :zero) + :one"
                 ),
@@ -77,6 +82,7 @@ class DynamoPositionStore:
                     "#loc": "location_id",
                     "#on_hand": "on_hand",
                     "#last_sequence": "last_sequence",
+                    "#count_sequence": "count_sequence",
                     "#updated_at": "updated_at",
                     "#reserved": "reserved",
                     "#version": "version",
@@ -101,8 +107,27 @@ class DynamoPositionStore:
             raise
         return position_from_item(from_dynamo(response["Attributes"]))
 
+    def applied_skus(self, event_id: str, location_id: str, skus: Iterable[str]) -> set[str]:
+        keys = [to_dynamo(movement_marker_key(event_id, sku, location_id)) for sku in sorted(set(skus))]
+        found: set[str] = set()
+        request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}} if keys else {}
+        while request:
+            response = self.client.batch_get_item(RequestItems=request)
+            found.update(
+                str(from_dynamo(item)["sku"]) for item in response.get("Responses", {}).get(self.table_name, [])
+            )
+            request = dict(response.get("UnprocessedKeys") or {})
+        return found
+
     def commit_shipment(self, plan: ShipmentPlan, at: datetime) -> bool:
+        """Positions, the reservation and a movement marker per SKU whose on-hand change it makes."""
         items = [self._position_write(update, at) for update in plan.positions]
+        items += [
+            marker_put(
+                self.table_name, plan.event_id, sku, plan.positions[0].location_id, "shipment", plan.sequence, at
+            )
+            for sku in plan.applied_skus
+        ]
         if plan.reservation is not None:
             items.append(self._reservation_write(plan.reservation, at))
         if not items:
@@ -125,6 +150,7 @@ class DynamoPositionStore:
                 "on_hand": update.on_hand,
                 "reserved": update.reserved,
                 "last_sequence": update.last_sequence,
+                "count_sequence": -1,  # a shipment is a delta: no absolute count yet
                 "version": 1,
                 "updated_at": iso(at),
             }
@@ -140,17 +166,19 @@ class DynamoPositionStore:
                 "TableName": self.table_name,
                 "Key": to_dynamo(key),
                 "UpdateExpression": "SET #on_hand = :on_hand, #reserved = :reserved, #last_sequence = :seq, "
-                "#updated_at = :now, #version = #version + :one",
+                "#count_sequence = :counted, #updated_at = :now, #version = #version + :one",
                 "ConditionExpression": "#version = :v",
                 "ExpressionAttributeNames": {
                     "#on_hand": "on_hand",
                     "#reserved": "reserved",
                     "#last_sequence": "last_sequence",
+                    "#count_sequence": "count_sequence",
                     "#updated_at": "updated_at",
                     "#version": "version",
                 },
                 "ExpressionAttributeValues": to_dynamo(
                     {
+                        ":counted": update.count_sequence,
                         ":on_hand": update.on_hand,
                         ":reserved": update.reserved,
                         ":seq": update.last_sequence,
@@ -181,9 +209,7 @@ class DynamoPositionStore:
             update += ", #expires_at = :ttl"
             values[":ttl"] = int(time.time()) + CLOSED_RESERVATION_TTL_SECONDS
         version_check = (
-            "#version = :v"
-            if consumption.expected_version
-            else "(#version = :v OR attribute_not_exists(#version))"
+            "#version = :v" if consumption.expected_version else "(#version = :v OR attribute_not_exists(#version))"
         )
         names = {
             "#consumed": "consumed",

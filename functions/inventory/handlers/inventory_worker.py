@@ -1,17 +1,19 @@
-"""Inventory queue consumer: WMS adjustments and shipments, sequence-guarded; partial batch responses."""
+"""Inventory queue consumer: movements aggregated per position, adjustments and shipments per record,
+all sequence-guarded; partial batch responses."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.inventory.adapters.event_bus import EventBridgeBus
+from functions.inventory.dal.movements import DynamoMovementStore
 from functions.inventory.dal.positions import DynamoPositionStore
+from functions.inventory.logic.batch import InventoryBatch
 from functions.inventory.logic.intake import HOP, InventoryIntake
 from functions.inventory.settings import InventoryWorkerSettings
 from functions.orders.adapters.payloads import S3PayloadStore
@@ -21,11 +23,9 @@ from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics, tracer
 from shared.settings import cached
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-
 
 @lru_cache(maxsize=1)
-def default_worker() -> EnvelopeWorker:
+def default_worker() -> InventoryBatch:
     settings = cached(InventoryWorkerSettings)
     trace = DynamoTraceStore(settings.trace_table_name)
     intake = InventoryIntake(
@@ -33,19 +33,20 @@ def default_worker() -> EnvelopeWorker:
         EventBridgeBus(settings.event_bus_name),
         trace,
         S3PayloadStore(),
+        movements=DynamoMovementStore(settings.state_table_name),
     )
     persistence = DynamoDBPersistenceLayer(
         table_name=settings.idempotency_table_name, boto3_client=aws_client("dynamodb")
     )
-    return EnvelopeWorker(HOP, intake.process, trace, persistence)
+    return InventoryBatch(EnvelopeWorker(HOP, intake.process, trace, persistence), intake)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, worker: EnvelopeWorker | None = None
+    event: dict[str, Any], context: LambdaContext, worker: InventoryBatch | EnvelopeWorker | None = None
 ) -> PartialItemFailureResponse:
     worker = worker or default_worker()
-    worker.config.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=worker, processor=processor, context=context)
+    batch = worker if isinstance(worker, InventoryBatch) else InventoryBatch(worker)
+    return batch.handle(event, context)

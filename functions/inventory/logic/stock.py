@@ -1,15 +1,16 @@
 """Inventory decisions (pure): the sequence guard, adjustments and shipments.
 
-The WMS is the book of record for physical stock: an adjustment sets `on_hand` absolutely and
-never touches `reserved`. A shipment takes its units off `on_hand` and consumes the order's
-reservation at that location (`reserved -= what that order still held`). Both are guarded per
-SKU and location by the WMS sequence, so a stale or repeated event changes nothing. Counts never
+The WMS is the book of record for physical stock: an adjustment sets `on_hand` absolutely (a
+count) and never touches `reserved`; it applies only when newer than every change to `on_hand`.
+A shipment takes its units off `on_hand` (a delta: it applies when newer than the last count, in
+any order with other deltas, once per event and SKU thanks to its movement marker) and consumes
+the order's reservation at that location (`reserved -= what that order still held`). Counts never
 go below zero: a shipment of more than we knew of leaves zero, not a negative number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +31,7 @@ class PositionUpdate:
     reserved: int
     last_sequence: int
     expected_version: int | None
+    count_sequence: int = -1  # the last count's sequence, as read (written so legacy items gain it)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class ShipmentPlan:
     positions: tuple[PositionUpdate, ...] = ()
     reservation: ReservationConsumption | None = None
     consumed_now: dict[str, int] = field(default_factory=dict)
+    event_id: str = ""
+    sequence: int = 0
+    applied_skus: tuple[str, ...] = ()  # SKUs whose on-hand change this plan makes (one marker each)
 
     @property
     def stale(self) -> bool:
@@ -54,8 +59,13 @@ class ShipmentPlan:
 
 
 def is_fresh(position: InventoryPosition | None, sequence: int) -> bool:
-    """The sequence guard: `attribute_not_exists(pk) OR last_sequence < :seq`."""
+    """The sequence guard of a count: `attribute_not_exists(pk) OR last_sequence < :seq`."""
     return position is None or position.last_sequence < sequence
+
+
+def is_fresh_delta(position: InventoryPosition | None, sequence: int) -> bool:
+    """A delta to `on_hand` that the last count does not already include (deltas commute)."""
+    return position is None or position.counted_at_sequence < sequence
 
 
 def apply_adjustment(
@@ -69,7 +79,12 @@ def apply_adjustment(
         location_id=adjustment.location_id,
         on_hand=adjustment.on_hand,
         reserved=position.reserved if position else 0,
+        in_transit=position.in_transit if position else 0,
+        damaged=position.damaged if position else 0,
+        safety_stock=position.safety_stock if position else 0,
+        safety_sequence=position.safety_sequence if position else -1,
         last_sequence=adjustment.source_sequence,
+        count_sequence=adjustment.source_sequence,
         version=(position.version if position else 0) + 1,
         updated_at=at,
     )
@@ -83,14 +98,18 @@ def _quantities(shipment: Shipment) -> dict[str, int]:
 
 
 def plan_shipment(
-    shipment: Shipment, positions: Mapping[str, InventoryPosition], reservation: Reservation | None
+    shipment: Shipment,
+    positions: Mapping[str, InventoryPosition],
+    reservation: Reservation | None,
+    applied: Collection[str] = (),
 ) -> ShipmentPlan:
     """Per SKU line: a fresh line takes its units off `on_hand` and moves the sequence; any line
     consumes what the order's reservation still holds for that SKU at that location.
 
     The reservation is consumed even for a line whose on-hand change is stale: a later WMS count
     already reflects the units leaving, but the order's hold must still be lifted. A shipment id
-    is consumed once (`shipments` on the reservation), so a repeated shipment consumes nothing.
+    is consumed once (`shipments` on the reservation), so a repeated shipment consumes nothing;
+    `applied` names the SKUs whose on-hand change this event already made (their markers exist).
     """
     consumable = (
         reservation is not None
@@ -101,26 +120,29 @@ def plan_shipment(
     outstanding = reservation.outstanding() if reservation is not None and consumable else {}
     updates: list[PositionUpdate] = []
     consumed_now: dict[str, int] = {}
+    applied_now: list[str] = []
     for sku, quantity in sorted(_quantities(shipment).items()):
         position = positions.get(sku)
-        fresh = is_fresh(position, shipment.source_sequence)
+        fresh = sku not in applied and is_fresh_delta(position, shipment.source_sequence)
         release = min(quantity, outstanding.get(sku, 0))
         if not fresh and release == 0:
             continue
         on_hand = position.on_hand if position else 0
         reserved = position.reserved if position else 0
+        last_sequence = position.last_sequence if position else shipment.source_sequence
         updates.append(
             PositionUpdate(
                 sku=sku,
                 location_id=shipment.location_id,
                 on_hand=max(on_hand - quantity, 0) if fresh else on_hand,
                 reserved=max(reserved - release, 0),
-                last_sequence=shipment.source_sequence
-                if fresh or position is None
-                else position.last_sequence,
+                last_sequence=max(last_sequence, shipment.source_sequence) if fresh else last_sequence,
                 expected_version=position.version if position else None,
+                count_sequence=position.counted_at_sequence if position else -1,
             )
         )
+        if fresh:
+            applied_now.append(sku)
         if release:
             consumed_now[sku] = release
     consumption = None
@@ -136,4 +158,11 @@ def plan_shipment(
             shipments=[*reservation.shipments, shipment.shipment_id],
             expected_version=reservation.version,
         )
-    return ShipmentPlan(positions=tuple(updates), reservation=consumption, consumed_now=consumed_now)
+    return ShipmentPlan(
+        positions=tuple(updates),
+        reservation=consumption,
+        consumed_now=consumed_now,
+        event_id=shipment.event_id,
+        sequence=shipment.source_sequence,
+        applied_skus=tuple(applied_now),
+    )

@@ -6,6 +6,7 @@ Every error answers `{"error": {"code", "message", "correlation_id"}}` from one 
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,29 +18,47 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from functions.availability.dal.availability_store import AvailabilityStore, DynamoAvailabilityStore
+from functions.availability.models.rules import DEFAULT_SCOPE
+from functions.ops.logic import channels as channel_ops
+from functions.ops.logic.channels import RunStore
 from functions.ops.logic.replay import replay_parked_orders
 from functions.ops.logic.views import TraceReader, inventory_view, order_view, transaction_timeline
-from functions.ops.models.responses import ErrorDetail, ErrorResponse, ReplayResult
+from functions.ops.models.responses import ErrorDetail, ErrorResponse, ReplayResult, RunList, StartedRun
 from functions.ops.settings import OpsSettings
 from functions.orders.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
 from functions.orders.adapters.parking_queue import ParkingQueuePort, SqsParkingQueue
 from functions.orders.dal.state_store import DynamoStateStore, StateStore
+from functions.reconciliation.adapters.starter import LambdaRunStarter, RunStarter
+from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.trace_store import DynamoTraceStore
-from shared.errors import ErrorCode, NotFound, RetailSyncError, UpstreamUnavailable
+from shared.errors import ErrorCode, MalformedBody, RetailSyncError, UpstreamUnavailable, ValidationFailed
 from shared.observability import logger, metrics, tracer
 from shared.settings import cached
 
 app = APIGatewayRestResolver()
+_SKU = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 
 @dataclass(frozen=True)
 class Deps:
     store: StateStore
     trace: TraceReader
-    channels: tuple[str, ...]
-    online_location_ids: tuple[str, ...] = ()
+    availability: AvailabilityStore | None = None
+    runs: RunStore | None = None
+    starter: RunStarter | None = None
     parking: ParkingQueuePort | None = None
     flow: OrderFlowPort | None = None
+
+    def need_availability(self) -> AvailabilityStore:
+        if self.availability is None:
+            raise UpstreamUnavailable("allocation rules are not configured (state table)")
+        return self.availability
+
+    def need_runs(self) -> RunStore:
+        if self.runs is None:
+            raise UpstreamUnavailable("reconciliation runs are not configured (state table)")
+        return self.runs
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +68,11 @@ def default_deps() -> Deps:
     return Deps(
         store=DynamoStateStore(settings.state_table_name),
         trace=DynamoTraceStore(settings.trace_table_name),
-        channels=settings.channels,
-        online_location_ids=settings.online_fulfilment_location_ids,
+        availability=DynamoAvailabilityStore(settings.state_table_name),
+        runs=DynamoReconciliationStore(settings.state_table_name),
+        starter=LambdaRunStarter(settings.reconciliation_function_name)
+        if settings.reconciliation_function_name
+        else None,
         parking=SqsParkingQueue(settings.orders_parking_queue_url) if replay_ready else None,
         flow=StepFunctionsOrderFlow(settings.order_flow_arn) if replay_ready else None,
     )
@@ -85,14 +107,69 @@ def get_order(channel: str, channel_order_id: str) -> Response:
 @app.get("/v1/ops/inventory/<sku>")
 def get_inventory(sku: str) -> Response:
     deps = _deps()
-    return _json(inventory_view(sku, deps.store, deps.channels, deps.online_location_ids))
+    rules = deps.availability.rules_for(sku) if deps.availability is not None else None
+    return _json(inventory_view(sku, deps.store, rules))
+
+
+@app.get("/v1/ops/allocation-rules")
+def get_default_rules() -> Response:
+    return _json(channel_ops.get_rules(_deps().need_availability()))
+
+
+@app.put("/v1/ops/allocation-rules")
+def put_default_rules() -> Response:
+    return _json(channel_ops.put_rules(_deps().need_availability(), _body()))
+
+
+@app.get("/v1/ops/allocation-rules/<sku>")
+def get_sku_rules(sku: str) -> Response:
+    return _json(channel_ops.get_rules(_deps().need_availability(), _sku(sku)))
+
+
+@app.put("/v1/ops/allocation-rules/<sku>")
+def put_sku_rules(sku: str) -> Response:
+    return _json(channel_ops.put_rules(_deps().need_availability(), _body(), _sku(sku)))
+
+
+@app.put("/v1/ops/listings/<sku>")
+def put_listing_ids(sku: str) -> Response:
+    return _json(channel_ops.put_listing_ids(_deps().need_availability(), _sku(sku), _body()))
 
 
 @app.post("/v1/ops/reconciliations/<kind>")
+def start_reconciliation(kind: str) -> Response:
+    deps = _deps()
+    if deps.starter is None:
+        raise UpstreamUnavailable("on-demand reconciliation is not configured (reconciliation function)")
+    run = channel_ops.start_run(kind, deps.need_runs(), deps.starter)
+    return _json(StartedRun(run_id=run.run_id, kind=run.kind, status=run.status.value), 202)
+
+
 @app.get("/v1/ops/reconciliations/<kind>")
-def reconciliations(kind: str) -> Response:
-    # No reconciliation kind is implemented in this release; each arrives with its feature.
-    raise NotFound(f"unknown reconciliation kind: {kind}")
+def list_reconciliations(kind: str) -> Response:
+    limit = app.current_event.get_query_string_value("limit", "20") or "20"
+    if not limit.isdigit():
+        raise ValidationFailed("limit must be a whole number", details=[{"field": "limit", "message": limit}])
+    runs = channel_ops.list_runs(kind, _deps().need_runs(), int(limit))
+    return _json(RunList(kind=kind, runs=runs))
+
+
+@app.get("/v1/ops/reconciliations/<kind>/<run_id>")
+def get_reconciliation(kind: str, run_id: str) -> Response:
+    return _json(channel_ops.get_run(kind, run_id, _deps().need_runs()))
+
+
+def _body() -> Any:
+    try:
+        return app.current_event.json_body
+    except ValueError as exc:
+        raise MalformedBody("the body is not JSON") from exc
+
+
+def _sku(sku: str) -> str:
+    if not _SKU.match(sku) or sku == DEFAULT_SCOPE:
+        raise ValidationFailed("not a SKU", details=[{"field": "sku", "message": sku[:64]}])
+    return sku
 
 
 @app.post("/v1/ops/parked/orders/replay")

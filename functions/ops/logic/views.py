@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from functions.availability.logic.allocation import channel_units
+from functions.availability.models.rules import AllocationRules
 from functions.ops.models.responses import (
     InventoryView,
     LocationStock,
@@ -15,7 +16,6 @@ from functions.ops.models.responses import (
 )
 from functions.orders.dal.state_store import StateStore, iso
 from shared.errors import NotFound
-from shared.models import InventoryPosition
 
 
 class TraceReader(Protocol):
@@ -61,23 +61,9 @@ def order_view(channel: str, channel_order_id: str, store: StateStore) -> OrderV
     )
 
 
-def channel_availability(
-    positions: Iterable[InventoryPosition], channels: Sequence[str], online_location_ids: Sequence[str]
-) -> dict[str, int]:
-    """Units each channel may sell.
-
-    For now every channel sees the same number: the available units (on hand - reserved) summed
-    over the locations that fulfil online orders (all locations when none are configured).
-    Per-channel allocation rules and buffers come with issue 4.
-    """
-    online = set(online_location_ids)
-    total = sum(p.available for p in positions if not online or p.location_id in online)
-    return dict.fromkeys(channels, total)
-
-
-def inventory_view(
-    sku: str, store: StateStore, channels: Sequence[str], online_location_ids: Sequence[str]
-) -> InventoryView:
+def inventory_view(sku: str, store: StateStore, rules: AllocationRules | None) -> InventoryView:
+    """Positions per location and what each channel may sell of them under the allocation rules
+    (the per-SKU override, else the default; no rules: no channel is offered anything)."""
     positions = sorted(store.positions_for_sku(sku), key=lambda p: p.location_id)
     if not positions:
         raise NotFound(f"no stock position for SKU {sku}")
@@ -94,5 +80,5 @@ def inventory_view(
             )
             for p in positions
         ],
-        channels=channel_availability(positions, channels, online_location_ids),
+        channels=channel_units(positions, rules),
     )

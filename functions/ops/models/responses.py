@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from functions.reconciliation.models.runs import ReconciliationRun
 from shared.models import OrderLine
 
 
@@ -48,6 +49,17 @@ class InventoryView(BaseModel):
     sku: str
     locations: list[LocationStock]
     channels: dict[str, int]
+
+
+class StartedRun(BaseModel):
+    run_id: str
+    kind: str
+    status: str
+
+
+class RunList(BaseModel):
+    kind: str
+    runs: list[ReconciliationRun]
 
 
 class ReplayResult(BaseModel):

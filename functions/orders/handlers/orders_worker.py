@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
 from functions.orders.adapters.payloads import S3PayloadStore
+from functions.orders.dal.order_changes import change_recorder
 from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
 from functions.orders.settings import OrdersWorkerSettings
@@ -31,7 +32,9 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 def default_worker() -> EnvelopeWorker:
     settings = cached(OrdersWorkerSettings)
     trace = DynamoTraceStore(settings.trace_table_name)
-    intake = OrderIntake(StepFunctionsOrderFlow(settings.order_flow_arn), trace, S3PayloadStore())
+    intake = OrderIntake(
+        StepFunctionsOrderFlow(settings.order_flow_arn), trace, S3PayloadStore(), changes=change_recorder(trace)
+    )
     persistence = DynamoDBPersistenceLayer(
         table_name=settings.idempotency_table_name, boto3_client=aws_client("dynamodb")
     )

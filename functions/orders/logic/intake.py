@@ -8,6 +8,7 @@ from typing import Any
 from functions.orders.adapters.order_flow import OrderFlowPort
 from functions.orders.adapters.payloads import PayloadResolver
 from functions.orders.logic.flow_start import execution_name, flow_inputs
+from functions.orders.logic.order_changes import RECORDABLE, ChangeRecorder
 from shared.adapters.trace_store import TraceSink
 from shared.models import Envelope
 from shared.observability import logger
@@ -31,7 +32,9 @@ class OrderIntake:
         payloads: PayloadResolver,
         adapter_for: AdapterLookup = _registry_lookup,
         enrich: Any | None = None,
+        changes: ChangeRecorder | None = None,
     ) -> None:
+        self.changes = changes  # order changes and returns (logic/order_changes.py); None: skipped
         self.flow = flow
         self.trace = trace
         self.payloads = payloads
@@ -43,6 +46,8 @@ class OrderIntake:
         resolved = self.payloads.resolve(envelope)
         commands = self.adapter_for(resolved.source).normalize(resolved, enrich=self.enrich)
         inputs, skipped = flow_inputs(resolved, commands)
+        if self.changes is not None:
+            inputs, skipped = self._record_changes(resolved, commands, inputs), []
         self.trace.record(
             resolved.correlation_id,
             HOP,
@@ -64,3 +69,16 @@ class OrderIntake:
                 {"execution": name, "action": flow_input.action.value, "already_started": not is_new},
             )
         return {"started": started, "already_started": already, "skipped": skipped}
+
+    def _record_changes(self, envelope: Envelope, commands: list[Any], inputs: list[Any]) -> list[Any]:
+        """Record the commands no flow runs; merge what waited for an order into it first."""
+        assert self.changes is not None
+        for command in commands:
+            if isinstance(command, RECORDABLE):
+                self.changes.record(envelope, command)
+        return [
+            flow.model_copy(update={"order": self.changes.release_held(envelope, flow.order)})
+            if flow.order is not None
+            else flow
+            for flow in inputs
+        ]

@@ -9,7 +9,6 @@ ingest path.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from urllib.parse import quote
 
@@ -17,11 +16,26 @@ import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.errors import ErpThrottled
+from shared.settings import EnvSettings
 
 # The Square API version we read payloads as (Square-Version header).
 SQUARE_VERSION = "2025-01-23"
 ENV_SQUARE_ACCESS_TOKEN = "SQUARE_ACCESS_TOKEN"
+# Key of the webhook secret JSON (`WEBHOOK_SECRETS_ARN`) that holds the token when deployed.
+SECRET_KEY_SQUARE_ACCESS_TOKEN = "square_access_token"
 LOCAL_SQUARE_TOKEN = "local-square-token"
+LOCAL_ENVIRONMENT = "local"
+SECRET_CACHE_SECONDS = 300
+
+
+class SquareApiSettings(EnvSettings):
+    """What the client reads from the environment (the orders worker's construct sets it)."""
+
+    square_api_base_url: str | None = None
+    # Wins over the secret (a developer's own sandbox token); never set in a deployed stack.
+    square_access_token: str | None = None
+    webhook_secrets_arn: str | None = None
+    environment_name: str = LOCAL_ENVIRONMENT
 
 
 class SquareApiThrottled(ErpThrottled):
@@ -55,10 +69,10 @@ class SquareApiClient(HttpConnector):
     def from_env(cls) -> SquareApiClient:
         """`SQUARE_API_BASE_URL`; the token from `SQUARE_ACCESS_TOKEN`, else the webhook secret
         JSON's `square_access_token` (deployed), else the local sandbox token."""
-        base_url = os.environ.get("SQUARE_API_BASE_URL")
-        if not base_url:
+        settings = SquareApiSettings.from_env()
+        if not settings.square_api_base_url:
             raise SquareApiUnavailable("SQUARE_API_BASE_URL is not set")
-        return cls(base_url, _access_token())
+        return cls(settings.square_api_base_url, access_token(settings))
 
     def retrieve_order(self, order_id: str) -> dict[str, Any]:
         """The `order` object of RetrieveOrder."""
@@ -86,15 +100,24 @@ class SquareApiClient(HttpConnector):
         return skus
 
 
-def _access_token() -> str:
-    token = os.environ.get(ENV_SQUARE_ACCESS_TOKEN)
-    if token:
-        return token
-    arn = os.environ.get("WEBHOOK_SECRETS_ARN")
-    if arn:
+def access_token(settings: SquareApiSettings) -> str:
+    """`SQUARE_ACCESS_TOKEN`, else the secret's `square_access_token`, else (local only) the sandbox's.
+
+    Deployed, a missing token is a configuration error: it surfaces as SquareApiUnavailable (the
+    message is retried, then dead-lettered) instead of calling Square with a token it would refuse.
+    """
+    if settings.square_access_token:
+        return settings.square_access_token
+    if settings.webhook_secrets_arn:
         from aws_lambda_powertools.utilities import parameters
 
-        secrets = parameters.get_secret(arn, transform="json", max_age=300)
-        if isinstance(secrets, dict) and secrets.get("square_access_token"):
-            return str(secrets["square_access_token"])
-    return LOCAL_SQUARE_TOKEN
+        secrets = parameters.get_secret(
+            settings.webhook_secrets_arn, transform="json", max_age=SECRET_CACHE_SECONDS
+        )
+        if isinstance(secrets, dict) and secrets.get(SECRET_KEY_SQUARE_ACCESS_TOKEN):
+            return str(secrets[SECRET_KEY_SQUARE_ACCESS_TOKEN])
+    if settings.environment_name == LOCAL_ENVIRONMENT:
+        return LOCAL_SQUARE_TOKEN
+    raise SquareApiUnavailable(
+        f"no Square access token: set `{SECRET_KEY_SQUARE_ACCESS_TOKEN}` in the webhook secret"
+    )

@@ -52,3 +52,27 @@ class FakeSquare:
     def variation_skus(self, catalog_object_ids: list[str]) -> dict[str, str]:
         self.sku_calls.append(list(catalog_object_ids))
         return {i: self.skus[i] for i in catalog_object_ids if i in self.skus}
+
+
+class FakeWalmart:
+    """In-memory Walmart Orders API: GET /v3/orders/{id} answers the fixture order."""
+
+    def __init__(self, order: dict[str, Any] | None = None) -> None:
+        self.order = order if order is not None else load_event("walmart/get_order_response")["order"]
+        self.calls: list[str] = []
+
+    def get_order(self, purchase_order_id: str) -> dict[str, Any]:
+        self.calls.append(purchase_order_id)
+        return self.order
+
+
+class FakeEbay:
+    """In-memory eBay Fulfillment API: getOrder answers the fixture order."""
+
+    def __init__(self, order: dict[str, Any] | None = None) -> None:
+        self.order = order if order is not None else load_event("ebay/get_order_response")
+        self.calls: list[str] = []
+
+    def get_order(self, order_id: str) -> dict[str, Any]:
+        self.calls.append(order_id)
+        return self.order

@@ -22,9 +22,7 @@ wms = adapter_for("wms")
 @pytest.mark.parametrize("source", ["wms", "pos", "erp"])
 def test_own_systems_verify_a_fresh_signature(source: str) -> None:
     body = load_event_bytes("wms/inventory_adjusted")
-    adapter_for(source).verify(
-        request(body, {"X-Signature": sign_hmac_t_v1(body, SECRET, T)}, source), SECRET, NOW
-    )
+    adapter_for(source).verify(request(body, {"X-Signature": sign_hmac_t_v1(body, SECRET, T)}, source), SECRET, NOW)
 
 
 @pytest.mark.parametrize("source", ["wms", "pos", "erp"])
@@ -32,17 +30,11 @@ def test_own_systems_refuse_stale_future_tampered_and_missing_signatures(source:
     adapter = adapter_for(source)
     body = load_event_bytes("wms/inventory_adjusted")
     with pytest.raises(TimestampStale):
-        adapter.verify(
-            request(body, {"X-Signature": sign_hmac_t_v1(body, SECRET, T - 301)}, source), SECRET, NOW
-        )
+        adapter.verify(request(body, {"X-Signature": sign_hmac_t_v1(body, SECRET, T - 301)}, source), SECRET, NOW)
     with pytest.raises(TimestampStale):
-        adapter.verify(
-            request(body, {"X-Signature": sign_hmac_t_v1(body, SECRET, T + 301)}, source), SECRET, NOW
-        )
+        adapter.verify(request(body, {"X-Signature": sign_hmac_t_v1(body, SECRET, T + 301)}, source), SECRET, NOW)
     with pytest.raises(SignatureInvalid):
-        adapter.verify(
-            request(body + b" ", {"X-Signature": sign_hmac_t_v1(body, SECRET, T)}, source), SECRET, NOW
-        )
+        adapter.verify(request(body + b" ", {"X-Signature": sign_hmac_t_v1(body, SECRET, T)}, source), SECRET, NOW)
     with pytest.raises(SignatureInvalid):
         adapter.verify(request(body, {}, source), SECRET, NOW)
 
@@ -54,9 +46,7 @@ def test_own_systems_refuse_stale_future_tampered_and_missing_signatures(source:
         ("wms/shipment_shipped", "shipment.shipped", 107),
     ],
 )
-def test_wms_events_go_to_the_inventory_queue_with_their_sequence(
-    fixture: str, event_type: str, sequence: int
-) -> None:
+def test_wms_events_go_to_the_inventory_queue_with_their_sequence(fixture: str, event_type: str, sequence: int) -> None:
     body = load_event(fixture)
     info = wms.describe(request(b"", {}, "wms"), body)
     assert (info.delivery_id, info.event_type, info.domain, info.source_sequence) == (
@@ -78,9 +68,7 @@ def test_pos_and_erp_events_are_verified_but_ignored_for_now(source: str) -> Non
     info = adapter_for(source).describe(request(b"", {}, source), load_event("wms/inventory_adjusted"))
     assert info.ignored
     assert (
-        adapter_for(source).normalize(
-            envelope(source, "inventory.adjusted", load_event("wms/inventory_adjusted"))
-        )
+        adapter_for(source).normalize(envelope(source, "inventory.adjusted", load_event("wms/inventory_adjusted")))
         == []
     )
 
@@ -115,13 +103,9 @@ def test_adjustment_and_shipment_normalize_to_their_commands() -> None:
     (adjustment,) = wms.normalize(
         envelope("wms", "inventory.adjusted", load_event("wms/inventory_adjusted"), "inventory")
     )
-    (shipment,) = wms.normalize(
-        envelope("wms", "shipment.shipped", load_event("wms/shipment_shipped"), "inventory")
-    )
+    (shipment,) = wms.normalize(envelope("wms", "shipment.shipped", load_event("wms/shipment_shipped"), "inventory"))
     assert (
-        isinstance(adjustment, InventoryAdjustment)
-        and adjustment.on_hand == 40
-        and adjustment.source_sequence == 101
+        isinstance(adjustment, InventoryAdjustment) and adjustment.on_hand == 40 and adjustment.source_sequence == 101
     )
     assert isinstance(shipment, Shipment) and shipment.source_sequence == 107 and len(shipment.lines) == 2
 

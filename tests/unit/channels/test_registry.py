@@ -38,10 +38,6 @@ def test_register_refuses_an_adapter_without_a_source() -> None:
 
 def test_discovering_the_adapters_does_not_import_httpx() -> None:
     # The Square API client (httpx) is only for workers; the webhook edge must not pay for it.
-    code = (
-        "import sys; from shared.channels.registry import sources; sources(); print('httpx' in sys.modules)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-    )
+    code = "import sys; from shared.channels.registry import sources; sources(); print('httpx' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "False"

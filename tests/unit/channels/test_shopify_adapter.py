@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from local.signing import sign_shopify
+from local.signing import fixture_request, sign_shopify
 from shared.channels.base import NormalizationError
 from shared.channels.registry import adapter_for
 from shared.errors import SignatureInvalid, ValidationFailed
@@ -35,10 +35,7 @@ def test_header_names_are_case_insensitive() -> None:
     body, headers = signed()
     lowered = {k.lower(): v for k, v in headers.items()}
     shopify.verify(request(body, lowered), SECRET, NOW)
-    assert (
-        shopify.describe(request(body, lowered), json.loads(body)).delivery_id
-        == headers["X-Shopify-Webhook-Id"]
-    )
+    assert shopify.describe(request(body, lowered), json.loads(body)).delivery_id == headers["X-Shopify-Webhook-Id"]
 
 
 def test_a_body_changed_after_signing_is_refused() -> None:
@@ -80,11 +77,18 @@ def test_the_event_id_is_the_delivery_id_when_the_webhook_id_is_absent() -> None
     assert info.delivery_id == "98880550-7158-44d4-b7cd-2c97c8a091b5"
 
 
-@pytest.mark.parametrize("topic", ["orders/updated", "orders/fulfilled", "refunds/create", "products/update"])
-def test_topics_not_handled_yet_are_ignored(topic: str) -> None:
+@pytest.mark.parametrize("topic", ["products/update", "customers/create", "app/uninstalled"])
+def test_topics_not_handled_are_ignored(topic: str) -> None:
     body, headers = signed(**{"X-Shopify-Topic": topic})
     info = shopify.describe(request(body, headers), json.loads(body))
     assert info.ignored and info.event_type == topic
+
+
+@pytest.mark.parametrize("case", ["orders_updated", "orders_fulfilled", "refunds_create"])
+def test_order_change_topics_go_to_the_orders_queue(case: str) -> None:
+    body, headers = fixture_request(f"shopify/{case}")
+    info = shopify.describe(request(body, headers), json.loads(body))
+    assert info.domain == "orders" and info.event_type == headers["X-Shopify-Topic"]
 
 
 def test_a_missing_topic_header_is_a_validation_error_naming_the_header() -> None:
@@ -147,4 +151,4 @@ def test_a_float_price_is_refused_rather_than_rounded() -> None:
 
 
 def test_a_topic_that_slipped_into_the_queue_normalizes_to_nothing() -> None:
-    assert shopify.normalize(envelope("shopify", "orders/updated", load_event("shopify/orders_create"))) == []
+    assert shopify.normalize(envelope("shopify", "products/update", load_event("shopify/orders_create"))) == []

@@ -69,9 +69,7 @@ def test_shopify_signature_round_trips_and_any_tampering_fails(body: bytes, secr
 
 
 @given(body=st.binary(max_size=2048), key=secrets, path=st.from_regex(r"/[a-z0-9/]{0,30}", fullmatch=True))
-def test_square_signature_covers_the_notification_url_as_well_as_the_body(
-    body: bytes, key: str, path: str
-) -> None:
+def test_square_signature_covers_the_notification_url_as_well_as_the_body(body: bytes, key: str, path: str) -> None:
     url = f"https://api.example.com{path}"
     signature = sign_square(url, body, key)
     verify_base64_hmac(signature, key, url.encode() + body, "x-square-hmacsha256-signature")

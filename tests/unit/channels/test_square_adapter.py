@@ -90,9 +90,7 @@ def test_an_order_event_without_its_order_change_is_refused_with_field_details()
 
 def test_a_completed_sale_is_read_back_and_normalized_with_cents_as_decimals() -> None:
     api = FakeSquare()
-    (order,) = square.normalize(
-        envelope("square", "order.updated", load_event("square/order_updated_completed")), api
-    )
+    (order,) = square.normalize(envelope("square", "order.updated", load_event("square/order_updated_completed")), api)
     assert isinstance(order, Order)
     assert api.order_calls == ["CAISENgvlJ6jLWAzERDzjyHVybY"]
     assert order.fulfilment_location_id == "D7AVYMEAPJ3A3"
@@ -117,20 +115,13 @@ def test_a_completed_payment_normalizes_to_the_same_order_as_the_order_event() -
 def test_an_order_still_open_when_read_back_needs_nothing() -> None:
     api = FakeSquare(order={**FakeSquare().order, "state": "OPEN"})
     assert (
-        square.normalize(
-            envelope("square", "order.updated", load_event("square/order_updated_completed")), api
-        )
-        == []
+        square.normalize(envelope("square", "order.updated", load_event("square/order_updated_completed")), api) == []
     )
 
 
 def test_a_canceled_order_becomes_a_cancellation() -> None:
-    api = FakeSquare(
-        order={**FakeSquare().order, "state": "CANCELED", "updated_at": "2026-11-23T15:10:03.512Z"}
-    )
-    (cancel,) = square.normalize(
-        envelope("square", "order.updated", load_event("square/order_updated_canceled")), api
-    )
+    api = FakeSquare(order={**FakeSquare().order, "state": "CANCELED", "updated_at": "2026-11-23T15:10:03.512Z"})
+    (cancel,) = square.normalize(envelope("square", "order.updated", load_event("square/order_updated_canceled")), api)
     assert isinstance(cancel, OrderCancellation)
     assert cancel.channel_order_id == "CAISENgvlJ6jLWAzERDzjyHVybY"
 
@@ -138,9 +129,7 @@ def test_a_canceled_order_becomes_a_cancellation() -> None:
 def test_a_line_whose_variation_has_no_sku_makes_the_message_poison() -> None:
     api = FakeSquare(skus={"HZZ5UVDBQ7LGNVBW2FUMUP6W": "IPOD2008PINK"})
     with pytest.raises(NormalizationError) as excinfo:
-        square.normalize(
-            envelope("square", "order.updated", load_event("square/order_updated_completed")), api
-        )
+        square.normalize(envelope("square", "order.updated", load_event("square/order_updated_completed")), api)
     assert excinfo.value.details[0]["field"] == "line_items.1.catalog_object_id"
 
 

@@ -38,9 +38,7 @@ def test_variation_skus_batch_retrieves_the_variations_and_maps_them_to_skus() -
     route = respx.post(f"{BASE}/v2/catalog/batch-retrieve").mock(
         return_value=httpx.Response(200, json=load_event("square/batch_retrieve_catalog_objects_response"))
     )
-    skus = SquareApiClient(BASE, "tok").variation_skus(
-        ["7YTRKYEGBOXOJEQAV2DUQ7VB", "HZZ5UVDBQ7LGNVBW2FUMUP6W"]
-    )
+    skus = SquareApiClient(BASE, "tok").variation_skus(["7YTRKYEGBOXOJEQAV2DUQ7VB", "HZZ5UVDBQ7LGNVBW2FUMUP6W"])
     assert skus == {"HZZ5UVDBQ7LGNVBW2FUMUP6W": "IPOD2008PINK", "7YTRKYEGBOXOJEQAV2DUQ7VB": "CASE-IPOD-CLEAR"}
     assert json.loads(route.calls.last.request.content)["object_ids"] == [
         "7YTRKYEGBOXOJEQAV2DUQ7VB",

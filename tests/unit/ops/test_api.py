@@ -48,9 +48,7 @@ def store() -> InMemoryStateTable:
 
 
 def _deps(store: InMemoryStateTable, **overrides: Any) -> Deps:
-    return Deps(
-        **{"store": store, "trace": FakeTraceReader(), "channels": ("shopify", "square"), **overrides}
-    )
+    return Deps(**{"store": store, "trace": FakeTraceReader(), **overrides})
 
 
 def test_transaction_timeline_lists_hops_in_time_order() -> None:
@@ -178,31 +176,13 @@ def test_inventory_view_lists_locations_and_what_each_channel_may_sell(store: In
         "last_sequence",
         "updated_at",
     }
-    assert body["channels"] == {"shopify": 11, "square": 11}
-
-
-def test_channels_only_count_the_locations_that_fulfil_online(store: InMemoryStateTable) -> None:
-    store.put_position("SKU-1", "dc-east", on_hand=10, reserved=3)
-    store.put_position("SKU-1", "store-7", on_hand=4)
-
-    _, body = _call(_deps(store, online_location_ids=("dc-east",)), "GET", "/v1/ops/inventory/SKU-1")
-
-    assert body["channels"] == {"shopify": 7, "square": 7}
+    assert body["channels"] == {}  # no allocation rules yet: no channel is offered anything
 
 
 def test_an_unknown_sku_is_404(store: InMemoryStateTable) -> None:
     status, body = _call(_deps(store), "GET", "/v1/ops/inventory/NOPE")
 
     assert status == 404 and body["error"]["code"] == "NOT_FOUND"
-
-
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_reconciliation_kinds_not_implemented_yet_are_404(store: InMemoryStateTable, method: str) -> None:
-    status, body = _call(_deps(store), method, "/v1/ops/reconciliations/inventory")
-
-    assert status == 404
-    assert body["error"]["code"] == "NOT_FOUND"
-    assert "unknown reconciliation kind" in body["error"]["message"]
 
 
 def test_an_unknown_route_is_404_with_the_error_body(store: InMemoryStateTable) -> None:
@@ -250,16 +230,11 @@ def test_an_unexpected_failure_is_500_internal_with_the_error_body(store: InMemo
     assert body["error"]["correlation_id"]
 
 
-def test_ops_settings_read_channels_and_online_locations_as_comma_lists(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_ops_settings_need_only_the_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STATE_TABLE_NAME", "state")
     monkeypatch.setenv("TRACE_TABLE_NAME", "trace")
-    monkeypatch.setenv("CHANNELS", "shopify, square,ebay")
-    monkeypatch.setenv("ONLINE_FULFILMENT_LOCATION_IDS", "dc-east")
 
     settings = OpsSettings.from_env()
 
-    assert settings.channels == ("shopify", "square", "ebay")
-    assert settings.online_fulfilment_location_ids == ("dc-east",)
     assert settings.orders_parking_queue_url is None
+    assert settings.reconciliation_function_name is None

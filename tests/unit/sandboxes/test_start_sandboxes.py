@@ -8,29 +8,38 @@ import socket
 import httpx
 import pytest
 
-from local.sandboxes import SandboxSet, start_sandboxes
+from local.sandboxes import PORT_OFFSETS, SandboxSet, start_sandboxes
 
 
 def test_port_zero_serves_every_sandbox_on_its_own_free_loopback_port() -> None:
     with start_sandboxes(base_port=0) as sandboxes:
         urls = sandboxes.urls
 
-        assert set(urls) == {"erp", "marketplace", "square"}
-        assert len(set(urls.values())) == 3
+        assert set(urls) == set(PORT_OFFSETS)
+        assert set(urls) >= {"erp", "marketplace", "square", "amazon", "shopify", "zalando", "ebay"}
+        assert len(set(urls.values())) == len(urls)
         for url in urls.values():
             assert url.startswith("http://127.0.0.1:")
             assert httpx.get(f"{url}/__admin/stats", timeout=5).json() == {"requests": 0, "max_concurrent": 0}
         assert sandboxes.erp.faults() == {"concurrency_limit": 5}
 
 
-def test_sandboxes_listen_on_base_port_plus_one_two_and_three() -> None:
+def test_sandboxes_listen_on_the_base_port_plus_their_offsets() -> None:
     sandboxes = _start_on_some_free_base_port()
     try:
         base = sandboxes.erp.port - 1
-        assert sandboxes.urls == {
-            "erp": f"http://127.0.0.1:{base + 1}",
-            "marketplace": f"http://127.0.0.1:{base + 2}",
-            "square": f"http://127.0.0.1:{base + 3}",
+        assert sandboxes.urls == {name: f"http://127.0.0.1:{base + offset}" for name, offset in PORT_OFFSETS.items()}
+        assert {
+            name: PORT_OFFSETS[name]
+            for name in ("erp", "marketplace", "square", "amazon", "shopify", "zalando", "ebay")
+        } == {
+            "erp": 1,
+            "marketplace": 2,
+            "square": 3,
+            "amazon": 4,
+            "shopify": 5,
+            "zalando": 6,
+            "ebay": 8,
         }
     finally:
         sandboxes.stop()
@@ -50,12 +59,12 @@ def _start_on_some_free_base_port() -> SandboxSet:
     # Another process may hold any given port, so try a few random bases.
     for _ in range(20):
         base = random.randrange(20_000, 60_000)
-        if all(_port_is_free(base + offset) for offset in (1, 2, 3)):
+        if all(_port_is_free(base + offset) for offset in PORT_OFFSETS.values()):
             try:
                 return start_sandboxes(base_port=base)
-            except OSError:
+            except (OSError, SystemExit):  # werkzeug exits when a port was taken meanwhile
                 continue
-    pytest.fail("no free run of three ports found")
+    pytest.fail("no free run of ports found")
 
 
 def _port_is_free(port: int) -> bool:

@@ -1,0 +1,43 @@
+"""Scheduled publisher (every minute): dirty SKUs -> channel availability -> connectors."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.availability.adapters.registry import connectors_from_settings
+from functions.availability.dal.availability_store import DynamoAvailabilityStore
+from functions.availability.logic.publisher import Publisher
+from functions.availability.settings import PublisherSettings
+from shared.observability import NAMESPACE, logger, metrics, tracer
+from shared.settings import cached
+
+
+def emit_metric(name: str, unit: str, value: float, channel: str) -> None:
+    """EMF through Powertools, one dimension set per channel."""
+    with single_metric(
+        name=name, unit=MetricUnit(unit), value=value, namespace=NAMESPACE, default_dimensions={"channel": channel}
+    ):
+        pass
+
+
+@lru_cache(maxsize=1)
+def default_publisher() -> tuple[Publisher, float]:
+    settings = cached(PublisherSettings)
+    store = DynamoAvailabilityStore(settings.state_table_name)
+    connectors = connectors_from_settings(settings, store)
+    publisher = Publisher(store, connectors, metric=emit_metric, max_skus=settings.publisher_max_skus)
+    return publisher, settings.publisher_budget_seconds
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext, publisher: Publisher | None = None) -> dict[str, Any]:
+    default, budget = default_publisher() if publisher is None else (publisher, 50.0)
+    report = default.run(budget).as_dict()
+    logger.info("availability published", report=report)
+    return report

@@ -1,0 +1,70 @@
+"""One SQS batch of the inventory queue: movements aggregated per position, the rest record by record.
+
+Records whose envelope normalizes to stock movements only are applied together (one write per
+position for the whole batch, docs/inventory.md); their exactly-once comes from the movement
+markers. Anything else (adjustments, shipments, and every record that does not parse or
+normalize, which the record path turns into poison) goes through the idempotent record worker.
+Failures come back as a partial batch response, so only the failed records are retried.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.inventory.logic.intake import InventoryIntake
+from functions.orders.logic.envelope_worker import EnvelopeWorker
+from shared.models import Envelope, InventoryMovement
+from shared.observability import logger
+
+
+class InventoryBatch:
+    def __init__(self, records: EnvelopeWorker, intake: InventoryIntake | None = None) -> None:
+        self.records = records
+        self.intake = intake  # None: no aggregation, every record on its own
+
+    def handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        self.records.config.register_lambda_context(context)
+        aggregated: list[tuple[str, Envelope, list[InventoryMovement]]] = []
+        rest: list[dict[str, Any]] = []
+        for record in event.get("Records", []):
+            split = self._movements_of(record)
+            if split is None:
+                rest.append(record)
+            else:
+                aggregated.append((record["messageId"], *split))
+        failures: list[str] = []
+        # Absolute reports (adjustments) and shipments first: a count in the same batch as newer
+        # deltas then lands before them instead of being refused as older.
+        if rest:
+            processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+            response = process_partial_response(
+                event={"Records": rest}, record_handler=self.records, processor=processor, context=context
+            )
+            failures += [str(item["itemIdentifier"]) for item in response.get("batchItemFailures", [])]
+        if aggregated and self.intake is not None:
+            outcome = self.intake.apply_movements([(envelope, moves) for _, envelope, moves in aggregated])
+            failures += [aggregated[i][0] for i in sorted(outcome.failed)]
+            logger.info(
+                "movements applied in aggregate",
+                records=len(aggregated),
+                positions=outcome.positions,
+                writes=outcome.writes,
+                failed=len(outcome.failed),
+            )
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
+
+    def _movements_of(self, record: dict[str, Any]) -> tuple[Envelope, list[InventoryMovement]] | None:
+        """(envelope, movements) when the record holds movements only; None sends it to the record path."""
+        if self.intake is None:
+            return None
+        try:
+            envelope, commands = self.intake.normalize(Envelope.model_validate_json(record["body"]))
+        except Exception:  # noqa: BLE001  (the record path classifies it: poison or transient)
+            return None
+        if commands and all(isinstance(command, InventoryMovement) for command in commands):
+            return envelope, [command for command in commands if isinstance(command, InventoryMovement)]
+        return None

@@ -1,0 +1,43 @@
+"""Scheduled poll of Zalando's Orders API (Zalando pushes nothing), with an overlapping window."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.pollers.adapters.runtime import intake_for, watermarks_for
+from functions.pollers.logic.polls import ZalandoOrders, poll_zalando_orders
+from functions.pollers.logic.watermark import WindowPolicy
+from functions.pollers.settings import ZalandoPollerSettings
+from shared.models import utc_now
+from shared.observability import logger, metrics
+from shared.settings import cached
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext, orders: ZalandoOrders | None = None
+) -> dict[str, Any]:
+    settings = cached(ZalandoPollerSettings)
+    if orders is None:
+        from shared.channels.clients.zalando_api import ZalandoOrdersClient
+
+        orders = ZalandoOrdersClient(settings.zalando_api_base_url, settings.zalando_access_token)
+    report = poll_zalando_orders(
+        orders,
+        settings.zalando_merchant_id,
+        store=watermarks_for(settings),
+        intake=intake_for(settings, context),
+        policy=WindowPolicy(
+            overlap=timedelta(seconds=settings.zalando_poll_overlap_seconds),
+            settle=timedelta(seconds=settings.zalando_poll_settle_seconds),
+            first_lookback=timedelta(seconds=settings.zalando_poll_first_lookback_seconds),
+        ),
+        now=utc_now(),
+    )
+    metrics.add_metric(name="ZalandoPolledOrdersAccepted", unit=MetricUnit.Count, value=report.get("accepted", 0))
+    return report

@@ -1,0 +1,54 @@
+"""The pull functions' environment, read once per cold start.
+
+Variable names are unique across the stack (the local stack runs every handler in one process with
+the union of their environments).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from shared.settings import EnvSettings
+
+ENV_AMAZON_SP_API_BASE_URL = "AMAZON_SP_API_BASE_URL"
+ENV_AMAZON_MARKETPLACE_IDS = "AMAZON_MARKETPLACE_IDS"
+ENV_ZALANDO_API_BASE_URL = "ZALANDO_API_BASE_URL"
+ENV_ZALANDO_MERCHANT_ID = "ZALANDO_MERCHANT_ID"
+
+
+class PullIntakeSettings(EnvSettings):
+    """What queuing a pulled record needs (the same tables and queues as the webhook ingest)."""
+
+    idempotency_table_name: Annotated[str, Field(min_length=3)]
+    trace_table_name: Annotated[str, Field(min_length=3)]
+    orders_queue_url: Annotated[str, Field(min_length=8)]
+    inventory_queue_url: Annotated[str, Field(min_length=8)]
+    payload_bucket_name: Annotated[str, Field(min_length=3)]
+
+
+class PollerSettings(PullIntakeSettings):
+    state_table_name: Annotated[str, Field(min_length=3)]
+
+
+class AmazonPollerSettings(PollerSettings):
+    amazon_sp_api_base_url: Annotated[str, Field(min_length=8)]
+    # Comma-separated marketplace ids the seller sells in (getOrders requires them).
+    amazon_marketplace_ids: Annotated[str, Field(min_length=1)] = "ATVPDKIKX0DER"
+    amazon_poll_overlap_seconds: Annotated[int, Field(ge=0)] = 30 * 60
+    amazon_poll_first_lookback_seconds: Annotated[int, Field(gt=0)] = 6 * 3600
+
+    @property
+    def marketplace_ids(self) -> list[str]:
+        return [m.strip() for m in self.amazon_marketplace_ids.split(",") if m.strip()]
+
+
+class ZalandoPollerSettings(PollerSettings):
+    zalando_api_base_url: Annotated[str, Field(min_length=8)]
+    # The OAuth2 client-credentials access token; locally the sandbox accepts any.
+    zalando_access_token: str = "local-zalando-token"
+    zalando_merchant_id: Annotated[str, Field(min_length=1)]
+    zalando_poll_overlap_seconds: Annotated[int, Field(ge=0)] = 15 * 60
+    zalando_poll_settle_seconds: Annotated[int, Field(ge=0)] = 60
+    zalando_poll_first_lookback_seconds: Annotated[int, Field(gt=0)] = 6 * 3600

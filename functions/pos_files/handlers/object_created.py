@@ -1,0 +1,57 @@
+"""POS files queue consumer: each S3 ObjectCreated notification -> import that nightly file.
+
+Partial batch responses: a file that cannot be read or queued now fails alone and is retried
+(then the DLQ); a rejected file is not a failure (retrying cannot fix it; its report says why).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.pollers.adapters.runtime import intake_for
+from functions.pos_files.adapters.s3_files import S3PosFiles
+from functions.pos_files.logic.import_file import import_pos_file
+from functions.pos_files.logic.notifications import created_objects
+from functions.pos_files.settings import PosFilesSettings
+from shared.models import utc_now
+from shared.observability import logger, metrics
+from shared.settings import cached
+
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+_files = S3PosFiles()
+
+
+def import_record(record: SQSRecord, context: LambdaContext | None = None) -> list[dict[str, Any]]:
+    settings = cached(PosFilesSettings)
+    reports = []
+    for created in created_objects(record.body):
+        report = import_pos_file(
+            created.bucket,
+            created.key,
+            files=_files,
+            intake=intake_for(settings, context),
+            time_zones=settings.pos_store_time_zones,
+            default_time_zone=None,  # a store without a configured zone gets its file rejected
+            now=utc_now(),
+        )
+        metrics.add_metric(
+            name="PosFileImported" if report["status"] == "imported" else "PosFileRejected",
+            unit=MetricUnit.Count,
+            value=1,
+        )
+        reports.append(report)
+    return reports
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=lambda record: import_record(record, context), processor=processor, context=context
+    )

@@ -1,0 +1,46 @@
+"""Inventory snapshots of the ERP and the WMS: `GET <base>/snapshot/inventory`.
+
+Both answer `{"as_of", "count", "items": [{"sku", "location_id", "on_hand", "unit_cost"?, "currency"?}]}`
+(local/sandboxes/README.md). A failure is the run's failure: nothing is corrected from half a picture.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import httpx
+
+from functions.reconciliation.models.runs import SnapshotRow
+from shared.adapters.http import HttpConnector
+
+SNAPSHOT_PATH = "/snapshot/inventory"
+
+
+class SnapshotUnavailable(Exception):
+    """The system could not give its snapshot (down, throttled, refused)."""
+
+
+class SnapshotThrottled(SnapshotUnavailable):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SnapshotSource(Protocol):
+    name: str
+
+    def snapshot(self) -> list[SnapshotRow]: ...
+
+
+class HttpSnapshotSource(HttpConnector):
+    throttled_error = SnapshotThrottled  # type: ignore[assignment]
+    unavailable_error = SnapshotUnavailable
+    rejected_error = SnapshotUnavailable
+
+    def __init__(self, name: str, base_url: str, timeout: float = 20.0, client: httpx.Client | None = None) -> None:
+        super().__init__(base_url, timeout=timeout, client=client)
+        self.name = name
+
+    def snapshot(self) -> list[SnapshotRow]:
+        body = self._send("GET", SNAPSHOT_PATH, headers={"Accept": "application/json"}).json()
+        return [SnapshotRow.model_validate(row) for row in body.get("items", [])]

@@ -1,0 +1,196 @@
+"""Reconciliation in the state table: runs, corrections (with their audit entries), exceptions.
+
+| item | pk | sk |
+| --- | --- | --- |
+| run | `RECON#<kind>` | `RUN#<run_id>` (run ids sort by time) |
+| audit entry | `AUDIT#INVENTORY` | `<at>#<run_id>#<sku>#<location_id>` |
+| exception | `EXCEPTION#RECONCILIATION` | `<at>#<run_id>#<sku>#<location_id>#<source>` |
+
+A correction is one transaction: the position's on-hand (only if its version and on-hand are
+still what the run compared), the audit entry, and the SKU's dirty marker (its channels are
+republished). It leaves `last_sequence` alone: the WMS's own sequence guard is unaffected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from functions.availability.dal.availability_store import DIRTY_PK
+from functions.orders.dal.state_store import from_dynamo, iso, position_from_item, position_key, to_dynamo
+from functions.reconciliation.models.runs import ReconciliationRun
+from shared.adapters.aws import client as aws_client
+from shared.models import InventoryPosition
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+AUDIT_PK = "AUDIT#INVENTORY"
+EXCEPTION_PK = "EXCEPTION#RECONCILIATION"
+
+
+def run_key(kind: str, run_id: str) -> dict[str, str]:
+    return {"pk": f"RECON#{kind}", "sk": f"RUN#{run_id}"}
+
+
+class DynamoReconciliationStore:
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            self._client = aws_client("dynamodb")
+        return self._client
+
+    # Runs ------------------------------------------------------------------------------------------
+
+    def save_run(self, run: ReconciliationRun) -> None:
+        item = {
+            **run_key(run.kind, run.run_id),
+            "run_id": run.run_id,
+            "status": run.status.value,
+            "document": run.model_dump_json(),
+        }
+        self.client.put_item(TableName=self.table_name, Item=to_dynamo(item))
+
+    def get_run(self, kind: str, run_id: str) -> ReconciliationRun | None:
+        item = self.client.get_item(
+            TableName=self.table_name, Key=to_dynamo(run_key(kind, run_id)), ConsistentRead=True
+        ).get("Item")
+        return ReconciliationRun.model_validate_json(str(from_dynamo(item)["document"])) if item else None
+
+    def list_runs(self, kind: str, limit: int = 20) -> list[ReconciliationRun]:
+        page = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :run)",
+            ExpressionAttributeValues=to_dynamo({":pk": f"RECON#{kind}", ":run": "RUN#"}),
+            ScanIndexForward=False,
+            Limit=limit,
+            ConsistentRead=True,
+        )
+        return [
+            ReconciliationRun.model_validate_json(str(from_dynamo(item)["document"])) for item in page.get("Items", [])
+        ]
+
+    # Positions -------------------------------------------------------------------------------------
+
+    def all_positions(self) -> list[InventoryPosition]:
+        """Every position (a paginated Scan: hourly, and positions are most of the table's items)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "FilterExpression": "begins_with(pk, :sku) AND begins_with(sk, :loc)",
+            "ExpressionAttributeValues": to_dynamo({":sku": "SKU#", ":loc": "LOC#"}),
+            "ConsistentRead": True,
+        }
+        positions: list[InventoryPosition] = []
+        while True:
+            page = self.client.scan(**kwargs)
+            positions.extend(position_from_item(from_dynamo(item)) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return positions
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    # Corrections and exceptions ----------------------------------------------------------------------
+
+    def correct(self, position: InventoryPosition, on_hand: int, audit: dict[str, Any], at: datetime) -> bool:
+        now = iso(at)
+        key = position_key(position.sku, position.location_id)
+        if position.version:
+            write: dict[str, Any] = {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": to_dynamo(key),
+                    "UpdateExpression": "SET #on_hand = :n, #updated_at = :now, #version = #version + :one",
+                    "ConditionExpression": "#version = :v AND #on_hand = :ours",
+                    "ExpressionAttributeNames": {
+                        "#on_hand": "on_hand",
+                        "#updated_at": "updated_at",
+                        "#version": "version",
+                    },
+                    "ExpressionAttributeValues": to_dynamo(
+                        {":n": on_hand, ":now": now, ":one": 1, ":v": position.version, ":ours": position.on_hand}
+                    ),
+                }
+            }
+        else:  # the WMS counts stock we never heard of: the position starts at its count
+            write = {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_dynamo(
+                        {
+                            **key,
+                            "sku": position.sku,
+                            "location_id": position.location_id,
+                            "on_hand": on_hand,
+                            "reserved": 0,
+                            "last_sequence": -1,
+                            "version": 1,
+                            "updated_at": now,
+                        }
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        audit_item = {"pk": AUDIT_PK, "sk": audit["audit_id"], "at": now, **audit}
+        items: list[dict[str, Any]] = [
+            write,
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_dynamo(audit_item),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": to_dynamo({"pk": DIRTY_PK, "sk": f"SKU#{position.sku}"}),
+                    "UpdateExpression": "SET #sku = :sku, #first = if_not_exists(#first, :now), #last = :now "
+                    "ADD #version :one",
+                    "ExpressionAttributeNames": {
+                        "#sku": "sku",
+                        "#first": "first_changed_at",
+                        "#last": "last_changed_at",
+                        "#version": "version",
+                    },
+                    "ExpressionAttributeValues": to_dynamo({":sku": position.sku, ":now": now, ":one": 1}),
+                }
+            },
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def raise_exception(self, record: dict[str, Any], at: datetime) -> str:
+        exception_id = f"{iso(at)}#{record['run_id']}#{record['sku']}#{record['location_id']}#{record['source']}"
+        item = {"pk": EXCEPTION_PK, "sk": exception_id, "exception_id": exception_id, "status": "OPEN", "at": iso(at)}
+        self.client.put_item(TableName=self.table_name, Item=to_dynamo({**item, **record}))
+        return exception_id
+
+    def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        page = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_dynamo({":pk": AUDIT_PK}),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [from_dynamo(item) for item in page.get("Items", [])]
+
+    def exceptions(self, limit: int = 100) -> list[dict[str, Any]]:
+        page = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_dynamo({":pk": EXCEPTION_PK}),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [from_dynamo(item) for item in page.get("Items", [])]

@@ -1,0 +1,84 @@
+"""Reconciliation runs, their variances and what was done about each (ops shows them as is)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+KINDS = ("inventory",)
+
+
+class RunStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class Action(StrEnum):
+    CORRECTED = "corrected"  # our position was set to the WMS's count, with an audit entry
+    EXCEPTION = "exception"  # above tolerance: nothing changed, an exception was raised
+    REPORTED = "reported"  # within tolerance but not ours to correct (the ERP's books)
+    SKIPPED_CHANGED = "skipped_changed"  # the position moved since it was read: next run decides
+
+
+class SnapshotRow(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    sku: str
+    location_id: str
+    on_hand: Annotated[int, Field(ge=0)]
+    unit_cost: Decimal | None = None
+    currency: str | None = None
+
+
+class Variance(BaseModel):
+    sku: str
+    location_id: str
+    source: str  # "wms" | "erp": whose snapshot differs from our position
+    ours: int
+    theirs: int
+    units: int  # theirs - ours
+    unit_cost: Decimal | None = None
+    currency: str | None = None
+    value: Decimal | None = None  # units x unit cost
+    action: Action
+    audit_id: str | None = None
+    exception_id: str | None = None
+
+
+class Tolerance(BaseModel):
+    units: Annotated[int, Field(ge=0)] = 5
+    value: Annotated[Decimal, Field(ge=0)] = Decimal("100")
+
+    def allows(self, units: int, value: Decimal | None) -> bool:
+        return abs(units) <= self.units and (value is None or abs(value) <= self.value)
+
+
+class ReconciliationRun(BaseModel):
+    run_id: str
+    kind: str
+    status: RunStatus
+    trigger: str  # "schedule" | "on_demand"
+    requested_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    positions_compared: int = 0
+    corrected: int = 0
+    exceptions: int = 0
+    variances: list[Variance] = Field(default_factory=list)
+    variances_truncated: bool = False
+    error: str | None = None
+
+
+class RunRequest(BaseModel):
+    """What the on-demand POST hands the reconciliation function (asynchronous invoke)."""
+
+    run_id: str
+    kind: str
+    trigger: str = "on_demand"
+    requested_at: datetime | None = None

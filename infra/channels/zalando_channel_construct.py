@@ -1,0 +1,62 @@
+"""Zalando: no push; a scheduled poll of the zDirect Orders API with an overlapping window."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import constants as c
+from infra.channels.pull_intake import PullIntakeResources
+from infra.shared.function_factory import FunctionFactory
+
+
+class ZalandoChannelConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        api_base_url: str,
+        merchant_id: str | None,
+        intake: PullIntakeResources,
+        state_table: dynamodb.ITable,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.poller: lambda_.Function = factory.function(
+            self,
+            c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
+            handler=c.HANDLER_ZALANDO_ORDERS_POLLER,
+            service="zalando-orders-poller",
+            description="Poll zDirect orders updated in an overlapping window (watermark); enqueue each once",
+            timeout_seconds=c.POLLER_TIMEOUT_SECONDS,
+            # One run at a time: two would read the same window and race for the watermark.
+            reserved_concurrency=1,
+            environment={
+                **intake.environment,
+                c.ENV_STATE_TABLE: state_table.table_name,
+                c.ENV_ZALANDO_API_BASE_URL: api_base_url,
+                # Empty until the merchant is configured: the schedule stays disabled meanwhile.
+                c.ENV_ZALANDO_MERCHANT_ID: merchant_id or "",
+                "ZALANDO_POLL_OVERLAP_SECONDS": str(c.ZALANDO_POLL_OVERLAP_SECONDS),
+                "ZALANDO_POLL_SETTLE_SECONDS": str(c.ZALANDO_POLL_SETTLE_SECONDS),
+                "ZALANDO_POLL_FIRST_LOOKBACK_SECONDS": str(c.POLL_FIRST_LOOKBACK_SECONDS),
+            },
+        )
+        intake.grant(self.poller)
+        state_table.grant_read_write_data(self.poller)
+        self.schedule = events.Rule(
+            self,
+            c.ID_ZALANDO_ORDERS_POLL_SCHEDULE,
+            description="Every 10 minutes: Zalando orders poll",
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.ZALANDO_ORDERS_POLL_MINUTES)),
+            enabled=bool(merchant_id),
+            targets=[targets.LambdaFunction(self.poller, retry_attempts=0)],
+        )
+        resource = self.schedule.node.default_child
+        assert isinstance(resource, events.CfnRule)
+        resource.override_logical_id(c.ID_ZALANDO_ORDERS_POLL_SCHEDULE)

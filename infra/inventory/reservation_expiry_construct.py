@@ -1,0 +1,59 @@
+"""The reservation-expiry sweeper: an EventBridge schedule (every 5 minutes) -> expire_reservations.
+
+It releases HELD reservations whose `hold_expires_at` has passed, so an abandoned order cannot hold
+stock forever, and publishes InventoryChanged for the positions given back.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import constants as c
+from infra.shared.function_factory import FunctionFactory
+
+
+class ReservationExpiryConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        state_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        event_bus: events.IEventBus,
+        event_bus_name: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function: lambda_.Function = factory.function(
+            self,
+            c.ID_RESERVATION_EXPIRY_FUNCTION,
+            handler=c.HANDLER_EXPIRE_RESERVATIONS,
+            service="reservation-expiry",
+            description="Release reservations whose hold has expired (scheduled every 5 minutes)",
+            timeout_seconds=c.RESERVATION_EXPIRY_TIMEOUT_SECONDS,
+            # One sweep at a time: two would only race each other for the same reservations.
+            reserved_concurrency=1,
+            environment={
+                c.ENV_STATE_TABLE: state_table.table_name,
+                c.ENV_TRACE_TABLE: trace_table.table_name,
+                c.ENV_EVENT_BUS: event_bus_name,
+                c.ENV_RESERVATION_EXPIRY_BATCH_LIMIT: str(c.RESERVATION_EXPIRY_BATCH_LIMIT),
+            },
+        )
+        fn = self.function
+        state_table.grant_read_write_data(fn)
+        trace_table.grant_write_data(fn)
+        event_bus.grant_put_events_to(fn)
+        self.rule = events.Rule(
+            self,
+            c.ID_RESERVATION_EXPIRY_SCHEDULE,
+            description="Every 5 minutes: release expired reservations",
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.RESERVATION_EXPIRY_INTERVAL_MINUTES)),
+            targets=[targets.LambdaFunction(fn, retry_attempts=2, max_event_age=cdk.Duration.minutes(5))],
+        )

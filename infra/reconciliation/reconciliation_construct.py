@@ -1,0 +1,76 @@
+"""Inventory reconciliation: hourly on its schedule, on demand through the ops API.
+
+Reserved concurrency 1: a run started on demand while the scheduled one runs waits its turn
+(asynchronous invokes queue), so two runs never correct the same position from one snapshot.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import constants as c
+from infra.availability.config import AvailabilityConfig
+from infra.shared.function_factory import FunctionFactory
+
+
+class ReconciliationConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        config: AvailabilityConfig,
+        erp_base_url: str,
+        state_table: dynamodb.ITable,
+        ops_function: lambda_.Function,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function: lambda_.Function = factory.function(
+            self,
+            c.ID_RECONCILIATION_FUNCTION,
+            handler=c.HANDLER_RECONCILIATION,
+            service="reconciliation",
+            description="Reconcile positions with the ERP's and the WMS's snapshots; correct within tolerance",
+            timeout_seconds=c.RECONCILIATION_TIMEOUT_SECONDS,
+            reserved_concurrency=1,
+            environment={
+                c.ENV_STATE_TABLE: state_table.table_name,
+                c.ENV_ERP_BASE_URL: erp_base_url,
+                c.ENV_WMS_BASE_URL: config.wms_base_url,
+                c.ENV_RECONCILIATION_TOLERANCE_UNITS: str(config.tolerance_units),
+                c.ENV_RECONCILIATION_TOLERANCE_VALUE: config.tolerance_value,
+                c.ENV_SNAPSHOT_TIMEOUT_SECONDS: str(c.SNAPSHOT_TIMEOUT_SECONDS),
+            },
+        )
+        # Scan (every position), runs and exceptions (Put/Get/Query), corrections (a transaction of
+        # Update + Put + Update).
+        state_table.grant(
+            self.function,
+            "dynamodb:Scan",
+            "dynamodb:Query",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        )
+        schedule = events.Rule(
+            self,
+            c.ID_RECONCILIATION_SCHEDULE,
+            description="Hourly inventory reconciliation against the ERP and the WMS",
+            schedule=events.Schedule.expression(config.reconciliation_schedule),
+            targets=[targets.LambdaFunction(self.function, retry_attempts=0)],
+        )
+        schedule_resource = schedule.node.default_child
+        assert isinstance(schedule_resource, events.CfnRule)
+        schedule_resource.override_logical_id(c.ID_RECONCILIATION_SCHEDULE)
+
+        ops_function.add_environment(c.ENV_RECONCILIATION_FUNCTION_NAME, self.function.function_name)
+        # The unqualified function only (grant_invoke would add every version, `<arn>:*`).
+        ops_function.add_to_role_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.function.function_arn])
+        )

@@ -1,0 +1,495 @@
+"""Amazon Selling Partner API sandbox: Orders v0, Listings Items 2021-08-01 patch, Feeds createFeed.
+
+What it follows, and where from (found with the search tool):
+- Orders API v0: ``GET /orders/v0/orders`` (getOrders: ``MarketplaceIds`` required, ``CreatedAfter``
+  or ``LastUpdatedAfter`` required, ``LastUpdatedBefore`` no later than two minutes before the
+  request, ``MaxResultsPerPage`` up to 100, ``NextToken`` overriding the other criteria), answering
+  ``{"payload": {"Orders": [...], "NextToken"?, "LastUpdatedBefore"}}``; ``GET /orders/v0/orders/{id}``
+  (getOrder, ``{"payload": {...}}``); ``GET /orders/v0/orders/{id}/orderItems`` (getOrderItems,
+  ``{"payload": {"OrderItems": [...], "AmazonOrderId", "NextToken"?}}``);
+  ``POST /orders/v0/orders/{id}/shipmentConfirmation`` (confirmShipment, 204). Shapes from Amazon's
+  samples (amzn/selling-partner-api-samples, code-recipes/test/responses/orders-getOrder.json,
+  orders-getOrderItems.json) and the Orders API v0 use case guide
+  (https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-use-case-guide).
+- Usage plans (requests per second / burst): getOrders 0.0167 / 20, getOrder 0.5 / 30, getOrderItems
+  0.5 / 30, confirmShipment 2 / 10 (Orders API v0 model, as published by @sp-api-sdk/orders-api-v0
+  clientRateLimits and the amazon-spapi crate docs); patchListingsItem 5 / 10 (Listings Items API
+  rate limits, https://developer-docs.amazon.com/sp-api/docs/listings-items-api-rate-limits);
+  createFeed 0.0083 / 15 (https://developer-docs.amazon.com/sp-api/docs/feeds-api-rate-limits).
+  Amazon's token bucket: the burst is the bucket, the rate its refill; over it, 429 ``QuotaExceeded``.
+  Answers carry ``x-amzn-RateLimit-Limit`` (the rate).
+- Calls need ``x-amz-access-token`` (the LWA access token; SigV4 is no longer required): without
+  it, 403 ``Unauthorized``. Errors are ``{"errors": [{"code", "message", "details"}]}``.
+
+Sandbox liberties: any non-empty token is accepted; one seller; listings and feeds are recorded
+(``GET /__admin/listings``, ``/__admin/feeds``), not processed; orders come from
+``POST /__admin/orders`` (missing fields filled in). A refused 429 also carries ``Retry-After``
+(Amazon does not send one) so callers and the contract's admin API agree.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import uuid
+from copy import deepcopy
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
+from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin
+
+ACCESS_TOKEN_HEADER = "x-amz-access-token"
+DEFAULT_MARKETPLACE_ID = "ATVPDKIKX0DER"
+DEFAULT_SELLER_ID = "A2SANDBOXSELLER"
+MAX_RESULTS_PER_PAGE = 100
+ITEMS_PER_PAGE = 30
+# getOrders refuses a LastUpdatedBefore / CreatedBefore later than two minutes before the request.
+SETTLE_SECONDS = 120
+
+RATE_LIMITS: dict[str, Any] = {
+    "getOrders": {"capacity": 20, "refill_per_second": 0.0167},
+    "getOrder": {"capacity": 30, "refill_per_second": 0.5},
+    "getOrderItems": {"capacity": 30, "refill_per_second": 0.5},
+    "confirmShipment": {"capacity": 10, "refill_per_second": 2.0},
+    "patchListingsItem": {"capacity": 10, "refill_per_second": 5.0},
+    "createFeed": {"capacity": 15, "refill_per_second": 0.0083},
+}
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: str, name: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{name} is not an ISO 8601 date-time: {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+class AmazonSandbox(RateLimitedMixin, Sandbox):
+    """Seeded SP-API orders, read through the Orders API under Amazon's per-operation usage plans."""
+
+    name: ClassVar[str] = "amazon"
+    DEFAULT_RATE_LIMITS = RATE_LIMITS
+
+    def __init__(self, seller_id: str = DEFAULT_SELLER_ID) -> None:
+        self.seller_id = seller_id
+        self._store_lock = threading.Lock()
+        self._orders: dict[str, dict[str, Any]] = {}
+        self._items: dict[str, list[dict[str, Any]]] = {}
+        self._listings: dict[str, dict[str, Any]] = {}
+        self._feeds: list[dict[str, Any]] = []
+        self._shipments: list[dict[str, Any]] = []
+        super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
+        self._rebuild_limiter()
+
+    def rules(self) -> list[Rule]:
+        return [
+            Rule("/orders/v0/orders", endpoint="get_orders", methods=["GET"]),
+            Rule("/orders/v0/orders/<order_id>", endpoint="get_order", methods=["GET"]),
+            Rule("/orders/v0/orders/<order_id>/orderItems", endpoint="get_order_items", methods=["GET"]),
+            Rule(
+                "/orders/v0/orders/<order_id>/shipmentConfirmation",
+                endpoint="confirm_shipment",
+                methods=["POST"],
+            ),
+            Rule("/listings/2021-08-01/items/<seller_id>/<path:sku>", endpoint="patch_listing", methods=["PATCH"]),
+            Rule("/feeds/2021-06-30/feeds", endpoint="create_feed", methods=["POST"]),
+        ]
+
+    def admin_rules(self) -> list[Rule]:
+        return [
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_delete_orders", methods=["DELETE"]),
+            Rule(f"{ADMIN_PREFIX}/listings", endpoint="admin_get_listings", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/feeds", endpoint="admin_get_feeds", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/shipments", endpoint="admin_get_shipments", methods=["GET"]),
+        ]
+
+    # ----- vendor shape ------------------------------------------------------------------------
+
+    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+        return json_response({"errors": [{"code": code, "message": detail, "details": ""}]}, status, headers)
+
+    def fault_response(self, kind: str, retry_after: int) -> Response:
+        if kind == "outage":
+            return self.error(503, "ServiceUnavailable", "Service temporarily unavailable. Please try again later.")
+        return self.error(
+            429,
+            "QuotaExceeded",
+            "You exceeded your quota for the requested resource.",
+            {"Retry-After": str(retry_after)},
+        )
+
+    def before_route(self, request: Request) -> Response | None:
+        if not (raw_header(request, ACCESS_TOKEN_HEADER) or "").strip():
+            return self.error(403, "Unauthorized", "Access to requested resource is denied.")
+        return None
+
+    def validate_extra_fault(self, key: str, value: Any) -> Any:
+        if key != RATE_LIMITS_KEY:
+            raise ValueError(f"unknown fault {key!r}")
+        return self._validate_rate_limits(value)
+
+    def on_faults_changed(self) -> None:
+        self._rebuild_limiter()
+
+    def _limited(self, operation: str) -> tuple[Response | None, dict[str, str]]:
+        decision: Decision | None = self._limiter.take(operation)
+        if decision is None:
+            return None, {}
+        headers = {"x-amzn-RateLimit-Limit": f"{decision.refill_per_second:g}"}
+        if decision.allowed:
+            return None, headers
+        refused = self.error(
+            429,
+            "QuotaExceeded",
+            "You exceeded your quota for the requested resource.",
+            {**headers, "Retry-After": str(decision.retry_after)},
+        )
+        return refused, headers
+
+    # ----- Orders API --------------------------------------------------------------------------
+
+    def get_orders(self, request: Request) -> Response:
+        refused, headers = self._limited("getOrders")
+        if refused is not None:
+            return refused
+        args = request.args
+        try:
+            query = _decode_token(args["NextToken"]) if args.get("NextToken") else self._orders_query(args)
+        except ValueError as exc:
+            return self.error(400, "InvalidInput", str(exc), headers)
+        with self._store_lock:
+            matching = [deepcopy(o) for o in self._orders.values() if _matches(o, query)]
+        matching.sort(key=lambda o: (o["LastUpdateDate"], o["AmazonOrderId"]))
+        offset, size = query["offset"], query["size"]
+        page = matching[offset : offset + size]
+        payload: dict[str, Any] = {"Orders": page}
+        if offset + size < len(matching):
+            payload["NextToken"] = _encode_token({**query, "offset": offset + size})
+        if query.get("before_field"):
+            payload[query["before_field"]] = query["before"]
+        return json_response({"payload": payload}, 200, headers)
+
+    def _orders_query(self, args: Any) -> dict[str, Any]:
+        marketplaces = [m for m in (args.get("MarketplaceIds") or "").split(",") if m]
+        if not marketplaces:
+            raise ValueError("MarketplaceIds is required.")
+        created_after, updated_after = args.get("CreatedAfter"), args.get("LastUpdatedAfter")
+        if bool(created_after) == bool(updated_after):
+            raise ValueError("Exactly one of CreatedAfter and LastUpdatedAfter must be specified.")
+        field, after_name = (
+            ("LastUpdateDate", "LastUpdatedAfter") if updated_after else ("PurchaseDate", "CreatedAfter")
+        )
+        before_name = "LastUpdatedBefore" if updated_after else "CreatedBefore"
+        after = parse_time(updated_after or created_after, after_name)
+        latest = datetime.now(UTC) - timedelta(seconds=SETTLE_SECONDS)
+        before = parse_time(args[before_name], before_name) if args.get(before_name) else latest
+        if before > latest + timedelta(seconds=1):
+            raise ValueError(f"{before_name} must be no later than two minutes before the request time.")
+        if before <= after:
+            raise ValueError(f"{before_name} must be later than {after_name}.")
+        try:
+            size = int(args.get("MaxResultsPerPage", MAX_RESULTS_PER_PAGE))
+        except ValueError as exc:
+            raise ValueError("MaxResultsPerPage must be a number.") from exc
+        if not 1 <= size <= MAX_RESULTS_PER_PAGE:
+            raise ValueError("MaxResultsPerPage must be between 1 and 100.")
+        statuses = [s for s in (args.get("OrderStatuses") or "").split(",") if s]
+        channels = [c for c in (args.get("FulfillmentChannels") or "").split(",") if c]
+        return {
+            "marketplaces": marketplaces,
+            "field": field,
+            "after": iso(after),
+            "before": iso(before),
+            "before_field": before_name,
+            "statuses": statuses,
+            "channels": channels,
+            "offset": 0,
+            "size": size,
+        }
+
+    def get_order(self, request: Request, order_id: str) -> Response:
+        refused, headers = self._limited("getOrder")
+        if refused is not None:
+            return refused
+        with self._store_lock:
+            order = deepcopy(self._orders.get(order_id))
+        if order is None:
+            return self.error(404, "NotFound", f"Order {order_id} was not found.", headers)
+        return json_response({"payload": order}, 200, headers)
+
+    def get_order_items(self, request: Request, order_id: str) -> Response:
+        refused, headers = self._limited("getOrderItems")
+        if refused is not None:
+            return refused
+        with self._store_lock:
+            items = deepcopy(self._items.get(order_id))
+        if items is None:
+            return self.error(404, "NotFound", f"Order {order_id} was not found.", headers)
+        try:
+            offset = (
+                int(base64.urlsafe_b64decode(request.args["NextToken"]).decode())
+                if request.args.get("NextToken")
+                else 0
+            )
+        except (ValueError, UnicodeDecodeError):
+            return self.error(400, "InvalidInput", "NextToken is invalid.", headers)
+        payload: dict[str, Any] = {"OrderItems": items[offset : offset + ITEMS_PER_PAGE], "AmazonOrderId": order_id}
+        if offset + ITEMS_PER_PAGE < len(items):
+            payload["NextToken"] = base64.urlsafe_b64encode(str(offset + ITEMS_PER_PAGE).encode()).decode()
+        return json_response({"payload": payload}, 200, headers)
+
+    def confirm_shipment(self, request: Request, order_id: str) -> Response:
+        refused, headers = self._limited("confirmShipment")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            package = body["packageDetail"]
+            for name in ("packageReferenceId", "carrierCode", "trackingNumber", "shipDate", "orderItems"):
+                if not package.get(name):
+                    raise ValueError(f"packageDetail.{name} is required.")
+            if not body.get("marketplaceId"):
+                raise ValueError("marketplaceId is required.")
+            shipped = {str(i["orderItemId"]): int(i["quantity"]) for i in package["orderItems"]}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return self.error(400, "InvalidInput", f"Invalid shipment confirmation: {exc}", headers)
+        with self._store_lock:
+            order = self._orders.get(order_id)
+            if order is None:
+                return self.error(404, "NotFound", f"Order {order_id} was not found.", headers)
+            if order["OrderStatus"] in {"Canceled", "Pending"}:
+                return self.error(400, "InvalidInput", f"Order {order_id} is {order['OrderStatus']}.", headers)
+            items = {i["OrderItemId"]: i for i in self._items.get(order_id, [])}
+            unknown = sorted(set(shipped) - set(items))
+            if unknown:
+                return self.error(400, "InvalidInput", f"Unknown orderItemId: {', '.join(unknown)}.", headers)
+            for item_id, quantity in shipped.items():
+                item = items[item_id]
+                item["QuantityShipped"] = min(item["QuantityOrdered"], item.get("QuantityShipped", 0) + quantity)
+            _refresh_totals(order, list(items.values()))
+            remaining = order["NumberOfItemsUnshipped"]
+            order["OrderStatus"] = "Shipped" if remaining == 0 else "PartiallyShipped"
+            order["LastUpdateDate"] = iso(datetime.now(UTC))
+            self._shipments.append({"AmazonOrderId": order_id, **deepcopy(body)})
+        return Response(status=204, headers=headers)
+
+    # ----- Listings Items / Feeds --------------------------------------------------------------
+
+    def patch_listing(self, request: Request, seller_id: str, sku: str) -> Response:
+        refused, headers = self._limited("patchListingsItem")
+        if refused is not None:
+            return refused
+        try:
+            if not request.args.get("marketplaceIds"):
+                raise ValueError("marketplaceIds is required.")
+            body = read_json(request)
+            if not isinstance(body, dict) or not body.get("productType"):
+                raise ValueError("productType is required.")
+            patches = body.get("patches")
+            if not isinstance(patches, list) or not patches:
+                raise ValueError("patches must be a non-empty array.")
+            for patch in patches:
+                if patch.get("op") not in {"add", "replace", "merge", "delete"} or not str(
+                    patch.get("path", "")
+                ).startswith("/attributes/"):
+                    raise ValueError("each patch needs op add|replace|merge|delete and a path under /attributes/.")
+        except (ValueError, AttributeError) as exc:
+            return self.error(400, "InvalidInput", str(exc), headers)
+        submission_id = uuid.uuid4().hex
+        with self._store_lock:
+            listing = self._listings.setdefault(sku, {"sku": sku, "sellerId": seller_id, "attributes": {}})
+            for patch in patches:
+                name = patch["path"].removeprefix("/attributes/")
+                if patch["op"] == "delete":
+                    listing["attributes"].pop(name, None)
+                else:
+                    listing["attributes"][name] = deepcopy(patch.get("value"))
+            listing["productType"] = body["productType"]
+            listing["lastSubmissionId"] = submission_id
+        answer = {"sku": sku, "status": "ACCEPTED", "submissionId": submission_id, "issues": []}
+        return json_response(answer, 200, headers)
+
+    def create_feed(self, request: Request) -> Response:
+        refused, headers = self._limited("createFeed")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            for name in ("feedType", "marketplaceIds", "inputFeedDocumentId"):
+                if not body.get(name):
+                    raise ValueError(f"{name} is required.")
+        except (ValueError, AttributeError) as exc:
+            return self.error(400, "InvalidInput", str(exc), headers)
+        feed_id = str(50000 + len(self._feeds) + 1)
+        with self._store_lock:
+            self._feeds.append({"feedId": feed_id, "processingStatus": "IN_QUEUE", **deepcopy(body)})
+        return json_response({"feedId": feed_id}, 202, headers)
+
+    # ----- admin -------------------------------------------------------------------------------
+
+    def seed_orders(self, seeds: list[Any]) -> list[dict[str, Any]]:
+        """Stores orders (``{"order": {...}, "items": [...]}`` or an order with ``OrderItems``)."""
+        stored = []
+        completed = [complete_amazon_order(seed) for seed in seeds]
+        with self._store_lock:
+            for order, items in completed:
+                self._orders[order["AmazonOrderId"]] = order
+                self._items[order["AmazonOrderId"]] = items
+                stored.append({"order": deepcopy(order), "items": deepcopy(items)})
+        return stored
+
+    def update_order(self, order_id: str, **changes: Any) -> dict[str, Any]:
+        """Changes an order's fields (``OrderStatus="Canceled"``); ``LastUpdateDate`` moves to now
+        unless given."""
+        with self._store_lock:
+            order = self._orders[order_id]
+            order.update(changes)
+            if "LastUpdateDate" not in changes:
+                order["LastUpdateDate"] = iso(datetime.now(UTC))
+            return deepcopy(order)
+
+    def listings(self) -> dict[str, dict[str, Any]]:
+        with self._store_lock:
+            return deepcopy(self._listings)
+
+    def admin_get_orders(self, request: Request) -> Response:
+        with self._store_lock:
+            orders = [
+                {"order": deepcopy(o), "items": deepcopy(self._items.get(k, []))} for k, o in self._orders.items()
+            ]
+        return json_response({"count": len(orders), "orders": orders})
+
+    def admin_post_orders(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            stored = self.seed_orders(body if isinstance(body, list) else [body])
+        except (ValueError, TypeError, KeyError, InvalidOperation) as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"count": len(stored), "orders": stored})
+
+    def admin_delete_orders(self, request: Request) -> Response:
+        with self._store_lock:
+            self._orders.clear()
+            self._items.clear()
+        return json_response({"count": 0, "orders": []})
+
+    def admin_get_listings(self, request: Request) -> Response:
+        listings = self.listings()
+        return json_response({"count": len(listings), "listings": list(listings.values())})
+
+    def admin_get_feeds(self, request: Request) -> Response:
+        with self._store_lock:
+            feeds = deepcopy(self._feeds)
+        return json_response({"count": len(feeds), "feeds": feeds})
+
+    def admin_get_shipments(self, request: Request) -> Response:
+        with self._store_lock:
+            shipments = deepcopy(self._shipments)
+        return json_response({"count": len(shipments), "shipments": shipments})
+
+    def reset_state(self) -> None:
+        with self._store_lock:
+            self._orders.clear()
+            self._items.clear()
+            self._listings.clear()
+            self._feeds.clear()
+            self._shipments.clear()
+
+
+def complete_amazon_order(seed: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An order as getOrder returns it and its items as getOrderItems does; ``ValueError`` if unusable."""
+    if not isinstance(seed, dict):
+        raise ValueError("an order must be a JSON object")
+    if "order" in seed:
+        order, items = deepcopy(seed["order"]), deepcopy(seed.get("items") or [])
+    else:
+        order = deepcopy(seed)
+        items = order.pop("OrderItems", None) or []
+    order_id = order.get("AmazonOrderId")
+    if not isinstance(order_id, str) or not order_id:
+        raise ValueError("an order needs a string AmazonOrderId")
+    if not isinstance(items, list):
+        raise ValueError("items must be a list of order items")
+    now = iso(datetime.now(UTC))
+    order.setdefault("PurchaseDate", now)
+    order.setdefault("LastUpdateDate", order["PurchaseDate"])
+    order.setdefault("OrderStatus", "Unshipped")
+    order.setdefault("FulfillmentChannel", "MFN")
+    order.setdefault("SalesChannel", "Amazon.com")
+    order.setdefault("OrderType", "StandardOrder")
+    order.setdefault("MarketplaceId", DEFAULT_MARKETPLACE_ID)
+    order.setdefault("ShipmentServiceLevelCategory", "Standard")
+    order.setdefault("IsPrime", False)
+    order.setdefault("IsBusinessOrder", False)
+    order.setdefault("IsReplacementOrder", False)
+    currency = order.get("OrderTotal", {}).get("CurrencyCode") or "USD"
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not item.get("SellerSKU"):
+            raise ValueError("each order item needs a SellerSKU")
+        item.setdefault("OrderItemId", f"{order_id.replace('-', '')[-8:]}{number:04d}")
+        item.setdefault("ASIN", f"B0SANDBOX{number:02d}")
+        item.setdefault("Title", f"Sandbox item {item['SellerSKU']}")
+        item.setdefault("QuantityOrdered", 1)
+        item.setdefault("QuantityShipped", 0)
+        item.setdefault("ItemPrice", {"CurrencyCode": currency, "Amount": "0.00"})
+        item.setdefault("ItemTax", {"CurrencyCode": currency, "Amount": "0.00"})
+        item.setdefault("PromotionDiscount", {"CurrencyCode": currency, "Amount": "0.00"})
+        item.setdefault("IsGift", "false")
+        item.setdefault("ConditionId", "New")
+        item.setdefault("ProductInfo", {"NumberOfItems": "1"})
+    _refresh_totals(order, items)
+    return order, items
+
+
+def _refresh_totals(order: dict[str, Any], items: list[dict[str, Any]]) -> None:
+    if items and "OrderTotal" not in order:
+        currency = items[0]["ItemPrice"]["CurrencyCode"]
+        total = sum(
+            (Decimal(str(i["ItemPrice"]["Amount"])) + Decimal(str(i.get("ItemTax", {}).get("Amount", "0"))))
+            for i in items
+        )
+        order["OrderTotal"] = {"CurrencyCode": currency, "Amount": f"{total:.2f}"}
+    shipped = sum(int(i.get("QuantityShipped", 0)) for i in items)
+    ordered = sum(int(i.get("QuantityOrdered", 0)) for i in items)
+    order["NumberOfItemsShipped"] = shipped
+    order["NumberOfItemsUnshipped"] = max(0, ordered - shipped)
+
+
+def _matches(order: dict[str, Any], query: dict[str, Any]) -> bool:
+    stamp = parse_time(order[query["field"]], query["field"])
+    # Amazon: "after (or at)" and "before (or at)" the given times.
+    if not parse_time(query["after"], "after") <= stamp <= parse_time(query["before"], "before"):
+        return False
+    if order.get("MarketplaceId") not in query["marketplaces"]:
+        return False
+    if query["statuses"] and order.get("OrderStatus") not in query["statuses"]:
+        return False
+    return not query["channels"] or order.get("FulfillmentChannel") in query["channels"]
+
+
+def _encode_token(query: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(query, sort_keys=True).encode()).decode()
+
+
+def _decode_token(token: str) -> dict[str, Any]:
+    try:
+        query = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except ValueError as exc:
+        raise ValueError("NextToken is invalid.") from exc
+    if not isinstance(query, dict) or "offset" not in query:
+        raise ValueError("NextToken is invalid.")
+    return query

@@ -1,0 +1,377 @@
+"""eBay REST sandbox: Sell Inventory bulk price/quantity, Sell Fulfillment shipping and refunds, the
+Notification API's public keys, and the client-credentials token those calls need.
+
+What it follows, and where from (found with the search tool):
+- ``POST /sell/inventory/v1/bulk_update_price_quantity``: ``{"requests": [{"sku"?,
+  "shipToLocationAvailability"?: {"quantity"}, "offers"?: [{"offerId", "availableQuantity",
+  "price"?}]}]}``, at most 25 requests; answers ``{"responses": [{"statusCode", "sku", "offerId"?,
+  "errors", "warnings"}]}`` (eBay Inventory API reference, bulkUpdatePriceQuantity).
+- ``POST /sell/fulfillment/v1/order/{orderId}/shipping_fulfillment``: ``{"lineItems": [{"lineItemId",
+  "quantity"}], "shippedDate", "shippingCarrierCode", "trackingNumber"}``; 201, empty body, ``Location``
+  naming the new fulfillment (createShippingFulfillment).
+- ``POST /sell/fulfillment/v1/order/{order_id}/issue_refund``: ``{"reasonForRefund", "comment"?,
+  "orderLevelRefundAmount"? | "refundItems"?}``; 200 ``{"refundId", "refundStatus": "PENDING"}``.
+- ``GET /commerce/notification/v1/public_key/{public_key_id}``: ``{"algorithm": "ECDSA", "digest":
+  "SHA1", "key": "-----BEGIN PUBLIC KEY-----...-----END PUBLIC KEY-----"}`` (the key on one line, as
+  eBay sends it); callers should cache it about an hour
+  (https://developer.ebay.com/api-docs/commerce/notification/resources/public_key/methods/getPublicKey).
+  It serves ``local/sandboxes/ebay_keys.py``'s key under ``PUBLIC_KEY_ID``.
+- ``POST /identity/v1/oauth2/token`` (client-credentials grant, Basic client id:secret) answers
+  ``{"access_token", "expires_in": 7200, "token_type": "Application Access Token"}``; every other call
+  needs ``Authorization: Bearer <token>``.
+- Limits are daily call quotas: Notification API 10,000 calls a day
+  (https://developer.ebay.com/develop/api/buy/api_call_limits); the OAuth client-credentials grant
+  1,000 requests a day (https://developer.ebay.com/api-docs/static/oauth-rate-limits.html). A quota is a
+  bucket of that many calls refilled evenly over the day. Over it: 429 with eBay's error 2001.
+
+Sandbox liberties: any Basic credentials get a token and any non-empty bearer token is accepted;
+inventory and fulfillments are recorded (``GET /__admin/state``), not validated against listings.
+The Sell Inventory and Fulfillment quotas are not in the stored copies of eBay's call-limit table,
+so the sandbox leaves them unlimited until set with ``rate_limits``.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from copy import deepcopy
+from typing import Any, ClassVar
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
+from local.sandboxes.ebay_keys import ALGORITHM, DIGEST, PUBLIC_KEY_ID, PUBLIC_KEY_PEM
+from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+
+TOKEN_PATH = "/identity/v1/oauth2/token"
+BULK_MAX_REQUESTS = 25
+DAY_SECONDS = 86_400
+
+RATE_LIMITS: dict[str, Any] = {
+    "getPublicKey": {"capacity": 10_000, "refill_per_second": 10_000 / DAY_SECONDS},
+    "mintToken": {"capacity": 1_000, "refill_per_second": 1_000 / DAY_SECONDS},
+}
+_OPERATIONS: dict[str, Any] = {
+    **RATE_LIMITS,
+    "bulkUpdatePriceQuantity": None,
+    "createShippingFulfillment": None,
+    "issueRefund": None,
+    "getOrder": None,  # Fulfillment getOrder (eBay ORDER_CONFIRMATION enrichment; see the section below)
+}
+
+
+def _one_line_pem(pem: str) -> str:
+    return "".join(line.strip() for line in pem.strip().splitlines())
+
+
+class EbaySandbox(RateLimitedMixin, Sandbox):
+    """eBay's Sell APIs the connectors call and the Notification API key the webhook check fetches."""
+
+    name: ClassVar[str] = "ebay"
+    DEFAULT_RATE_LIMITS = _OPERATIONS
+
+    def __init__(self) -> None:
+        self._store_lock = threading.Lock()
+        self._keys: dict[str, str] = {PUBLIC_KEY_ID: PUBLIC_KEY_PEM}
+        self._inventory: dict[str, dict[str, Any]] = {}
+        self._fulfillments: list[dict[str, Any]] = []
+        self._refunds: list[dict[str, Any]] = []
+        self._tokens: set[str] = set()
+        self._orders: dict[str, dict[str, Any]] = {}  # getOrder's orders, seeded by POST /__admin/orders
+        super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
+        self._rebuild_limiter()
+
+    def rules(self) -> list[Rule]:
+        return [
+            Rule(TOKEN_PATH, endpoint="mint_token", methods=["POST"]),
+            Rule("/commerce/notification/v1/public_key/<public_key_id>", endpoint="get_public_key", methods=["GET"]),
+            Rule("/sell/inventory/v1/bulk_update_price_quantity", endpoint="bulk_update", methods=["POST"]),
+            Rule(
+                "/sell/fulfillment/v1/order/<order_id>/shipping_fulfillment",
+                endpoint="create_fulfillment",
+                methods=["POST"],
+            ),
+            Rule("/sell/fulfillment/v1/order/<order_id>/issue_refund", endpoint="issue_refund", methods=["POST"]),
+            Rule("/sell/fulfillment/v1/order/<order_id>", endpoint="get_order", methods=["GET"]),
+        ]
+
+    def admin_rules(self) -> list[Rule]:
+        return [
+            Rule(f"{ADMIN_PREFIX}/keys", endpoint="admin_get_keys", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/keys", endpoint="admin_post_keys", methods=["POST"]),
+            Rule(f"{ADMIN_PREFIX}/state", endpoint="admin_get_state", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
+        ]
+
+    # ----- vendor shape ------------------------------------------------------------------------
+
+    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+        error_ids = {400: 2004, 401: 1001, 404: 195000, 429: 2001, 503: 2003}
+        category = "REQUEST" if status < 500 else "APPLICATION"
+        body = {
+            "errors": [
+                {
+                    "errorId": error_ids.get(status, 2003),
+                    "domain": "API_SANDBOX",
+                    "category": category,
+                    "message": detail,
+                    "longMessage": detail,
+                }
+            ]
+        }
+        return json_response(body, status, headers)
+
+    def fault_response(self, kind: str, retry_after: int) -> Response:
+        if kind == "outage":
+            return self.error(
+                503, "SERVICE_UNAVAILABLE", "There was a problem with an eBay internal system or process."
+            )
+        return self.error(
+            429,
+            "TOO_MANY_REQUESTS",
+            "Too many requests. The request limit has been reached for the resource.",
+            {"Retry-After": str(retry_after)},
+        )
+
+    def before_route(self, request: Request) -> Response | None:
+        auth = raw_header(request, "Authorization") or ""
+        if request.path == TOKEN_PATH:
+            if not auth.startswith("Basic ") or not auth.removeprefix("Basic ").strip():
+                return json_response(
+                    {"error": "invalid_client", "error_description": "client authentication failed"}, 401
+                )
+            return None
+        if not auth.startswith("Bearer ") or not auth.removeprefix("Bearer ").strip():
+            return self.error(
+                401, "UNAUTHORIZED", "Invalid access token. Check the value of the Authorization HTTP request header."
+            )
+        return None
+
+    def validate_extra_fault(self, key: str, value: Any) -> Any:
+        if key != RATE_LIMITS_KEY:
+            raise ValueError(f"unknown fault {key!r}")
+        return self._validate_rate_limits(value)
+
+    def on_faults_changed(self) -> None:
+        self._rebuild_limiter()
+
+    def _refused(self, operation: str) -> Response | None:
+        decision = self._limiter.take(operation)
+        if decision is None or decision.allowed:
+            return None
+        return self.error(
+            429,
+            "TOO_MANY_REQUESTS",
+            "Too many requests. The request limit has been reached for the resource.",
+            {"Retry-After": str(decision.retry_after)},
+        )
+
+    # ----- routes ------------------------------------------------------------------------------
+
+    def mint_token(self, request: Request) -> Response:
+        refused = self._refused("mintToken")
+        if refused is not None:
+            return refused
+        grant = request.form.get("grant_type")
+        # refresh_token: a seller's user token (getOrder needs one), minted from the refresh token.
+        if grant == "refresh_token" and not request.form.get("refresh_token"):
+            return json_response({"error": "invalid_request", "error_description": "refresh_token is required"}, 400)
+        if grant not in ("client_credentials", "refresh_token"):
+            return json_response(
+                {"error": "unsupported_grant_type", "error_description": "grant type not supported"}, 400
+            )
+        token = f"v^1.1#i^1#sandbox#{uuid.uuid4().hex}"
+        with self._store_lock:
+            self._tokens.add(token)
+        kind = "User Access Token" if grant == "refresh_token" else "Application Access Token"
+        return json_response({"access_token": token, "expires_in": 7200, "token_type": kind})
+
+    def get_public_key(self, request: Request, public_key_id: str) -> Response:
+        refused = self._refused("getPublicKey")
+        if refused is not None:
+            return refused
+        with self._store_lock:
+            pem = self._keys.get(public_key_id)
+        if pem is None:
+            return self.error(404, "NOT_FOUND", f"The public key {public_key_id} was not found.")
+        return json_response({"algorithm": ALGORITHM, "digest": DIGEST, "key": _one_line_pem(pem)})
+
+    def bulk_update(self, request: Request) -> Response:
+        refused = self._refused("bulkUpdatePriceQuantity")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            requests = body.get("requests") if isinstance(body, dict) else None
+            if not isinstance(requests, list) or not requests:
+                raise ValueError("requests must be a non-empty array")
+            if len(requests) > BULK_MAX_REQUESTS:
+                raise ValueError(f"at most {BULK_MAX_REQUESTS} requests per call")
+        except ValueError as exc:
+            return self.error(400, "BAD_REQUEST", str(exc))
+        responses = []
+        with self._store_lock:
+            for item in requests:
+                sku = item.get("sku") if isinstance(item, dict) else None
+                offers = (item.get("offers") or []) if isinstance(item, dict) else []
+                availability = (item.get("shipToLocationAvailability") or {}) if isinstance(item, dict) else {}
+                if not sku and not offers:
+                    responses.append(
+                        {
+                            "statusCode": 400,
+                            "errors": [{"errorId": 25702, "message": "sku or offers is required"}],
+                            "warnings": [],
+                        }
+                    )
+                    continue
+                if sku:
+                    record = self._inventory.setdefault(sku, {"sku": sku})
+                    if "quantity" in availability:
+                        record["quantity"] = availability["quantity"]
+                    responses.append({"statusCode": 200, "sku": sku, "errors": [], "warnings": []})
+                for offer in offers:
+                    record = self._inventory.setdefault(sku or f"offer:{offer.get('offerId')}", {"sku": sku})
+                    record.setdefault("offers", {})[str(offer.get("offerId"))] = deepcopy(offer)
+                    responses.append(
+                        {"statusCode": 200, "sku": sku, "offerId": offer.get("offerId"), "errors": [], "warnings": []}
+                    )
+        return json_response({"responses": responses})
+
+    def create_fulfillment(self, request: Request, order_id: str) -> Response:
+        refused = self._refused("createShippingFulfillment")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            lines = body.get("lineItems")
+            if (
+                not isinstance(lines, list)
+                or not lines
+                or not all(isinstance(x, dict) and x.get("lineItemId") for x in lines)
+            ):
+                raise ValueError("lineItems must list {lineItemId, quantity}")
+            if not body.get("trackingNumber") or not body.get("shippingCarrierCode"):
+                raise ValueError("trackingNumber and shippingCarrierCode are required")
+        except (ValueError, AttributeError) as exc:
+            return self.error(400, "BAD_REQUEST", str(exc))
+        fulfillment_id = uuid.uuid4().hex[:16].upper()
+        with self._store_lock:
+            self._fulfillments.append({"orderId": order_id, "fulfillmentId": fulfillment_id, **deepcopy(body)})
+        location = (
+            f"{request.host_url.rstrip('/')}/sell/fulfillment/v1/order/{order_id}/shipping_fulfillment/{fulfillment_id}"
+        )
+        return Response(status=201, headers={"Location": location})
+
+    def issue_refund(self, request: Request, order_id: str) -> Response:
+        refused = self._refused("issueRefund")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            if not body.get("reasonForRefund"):
+                raise ValueError("reasonForRefund is required")
+            if not body.get("orderLevelRefundAmount") and not body.get("refundItems"):
+                raise ValueError("orderLevelRefundAmount or refundItems is required")
+        except (ValueError, AttributeError) as exc:
+            return self.error(400, "BAD_REQUEST", str(exc))
+        refund_id = f"5{uuid.uuid4().int % 10**10:010d}"
+        with self._store_lock:
+            self._refunds.append({"orderId": order_id, "refundId": refund_id, **deepcopy(body)})
+        return json_response({"refundId": refund_id, "refundStatus": "PENDING"})
+
+    # ----- admin -------------------------------------------------------------------------------
+
+    def add_key(self, kid: str, pem: str) -> None:
+        with self._store_lock:
+            self._keys[kid] = pem
+
+    def state(self) -> dict[str, Any]:
+        with self._store_lock:
+            return {
+                "inventory": deepcopy(self._inventory),
+                "fulfillments": deepcopy(self._fulfillments),
+                "refunds": deepcopy(self._refunds),
+            }
+
+    def admin_get_keys(self, request: Request) -> Response:
+        with self._store_lock:
+            keys = dict(self._keys)
+        return json_response({"keys": keys})
+
+    def admin_post_keys(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            if not isinstance(body, dict) or not body.get("kid") or not body.get("key"):
+                raise ValueError('send {"kid": ..., "key": "<PEM>"}')
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+        self.add_key(str(body["kid"]), str(body["key"]))
+        return json_response({"kid": body["kid"]})
+
+    def admin_get_state(self, request: Request) -> Response:
+        return json_response(self.state())
+
+    def reset_state(self) -> None:
+        with self._store_lock:
+            self._keys = {PUBLIC_KEY_ID: PUBLIC_KEY_PEM}
+            self._inventory.clear()
+            self._fulfillments.clear()
+            self._refunds.clear()
+            self._tokens.clear()
+            self._orders.clear()
+
+    # ----- Fulfillment getOrder (added for eBay ORDER_CONFIRMATION enrichment) ---------------------
+    # ``GET /sell/fulfillment/v1/order/{orderId}`` answers the Order object (orderId, creationDate,
+    # pricingSummary, fulfillmentStartInstructions, lineItems[] with sku, quantity, lineItemCost, taxes;
+    # https://developer.ebay.com/api-docs/sell/fulfillment/resources/order/methods/getOrder), 404 with
+    # eBay's error 32100 for an order it does not know. Orders come from ``POST /__admin/orders`` (one
+    # Order object, a list, or ``{"orders": [...]}``, each with an ``orderId``).
+
+    def get_order(self, request: Request, order_id: str) -> Response:
+        refused = self._refused("getOrder")
+        if refused is not None:
+            return refused
+        with self._store_lock:
+            order = deepcopy(self._orders.get(order_id))
+        if order is None:
+            return json_response(
+                {
+                    "errors": [
+                        {
+                            "errorId": 32100,
+                            "domain": "API_FULFILLMENT",
+                            "category": "REQUEST",
+                            "message": "Invalid order ID: " + order_id,
+                        }
+                    ]
+                },
+                404,
+            )
+        return json_response(order)
+
+    def seed_orders(self, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Stores getOrder's Order objects (``ValueError`` for one without an ``orderId``)."""
+        for order in orders:
+            if not isinstance(order, dict) or not isinstance(order.get("orderId"), str) or not order["orderId"]:
+                raise ValueError("each order must be an object with a string orderId")
+        with self._store_lock:
+            for order in orders:
+                self._orders[order["orderId"]] = deepcopy(order)
+        return deepcopy(orders)
+
+    def admin_get_orders(self, request: Request) -> Response:
+        with self._store_lock:
+            orders = deepcopy(list(self._orders.values()))
+        return json_response({"count": len(orders), "orders": orders})
+
+    def admin_post_orders(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            if isinstance(body, dict) and isinstance(body.get("orders"), list):
+                body = body["orders"]
+            stored = self.seed_orders(body if isinstance(body, list) else [body])
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"count": len(stored), "orders": stored})

@@ -1,0 +1,210 @@
+"""Shopify Admin REST sandbox: inventory levels, fulfillments and refunds under the leaky bucket.
+
+What it follows, and where from (found with the search tool):
+- ``POST /admin/api/{version}/inventory_levels/set.json`` ``{"location_id", "inventory_item_id",
+  "available"}`` -> 200 ``{"inventory_level": {"inventory_item_id", "location_id", "available",
+  "updated_at", "admin_graphql_api_id"}}``; ``POST /admin/api/{version}/fulfillments.json``
+  ``{"fulfillment": {"line_items_by_fulfillment_order": [{"fulfillment_order_id",
+  "fulfillment_order_line_items"?}], "tracking_info"?, "notify_customer"?}}`` -> 201
+  ``{"fulfillment": {...}}``; ``POST /admin/api/{version}/orders/{order_id}/refunds.json``
+  ``{"refund": {...}}`` -> 201 ``{"refund": {...}}`` (REST Admin API reference:
+  InventoryLevel, Fulfillment, Refund resources).
+- Rate limit: a leaky bucket per app and store, 40 requests, leaking 2 a second on the standard plan;
+  every answer carries ``X-Shopify-Shop-Api-Call-Limit: <used>/40``; over it 429 with
+  ``Retry-After: 2.0`` and ``{"errors": "Exceeded 2 calls per second for api client. ..."}``
+  (https://shopify.dev/docs/api/admin-rest/usage/rate-limits).
+- Calls need ``X-Shopify-Access-Token``; without it 401 ``{"errors": "[API] Invalid API key or access
+  token (unrecognized login or wrong password)"}``.
+
+Sandbox liberties: any token; ids are generated; the records are kept for ``GET /__admin/state``,
+not checked against orders or locations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from copy import deepcopy
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
+from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+
+ACCESS_TOKEN_HEADER = "X-Shopify-Access-Token"
+CALL_LIMIT_HEADER = "X-Shopify-Shop-Api-Call-Limit"
+BUCKET = "admin"
+RATE_LIMITS: dict[str, Any] = {
+    # One bucket for every Admin REST call of the app on the store.
+    operation: {"capacity": 40, "refill_per_second": 2.0, "bucket": BUCKET}
+    for operation in ("setInventoryLevel", "createFulfillment", "createRefund")
+}
+THROTTLED = "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
+
+
+def _now() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+class ShopifySandbox(RateLimitedMixin, Sandbox):
+    name: ClassVar[str] = "shopify"
+    DEFAULT_RATE_LIMITS = RATE_LIMITS
+
+    def __init__(self) -> None:
+        self._store_lock = threading.Lock()
+        self._ids = itertools.count(1_072_000_000)
+        self._levels: dict[tuple[int, int], dict[str, Any]] = {}
+        self._fulfillments: list[dict[str, Any]] = []
+        self._refunds: list[dict[str, Any]] = []
+        super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
+        self._rebuild_limiter()
+
+    def rules(self) -> list[Rule]:
+        return [
+            Rule("/admin/api/<version>/inventory_levels/set.json", endpoint="set_level", methods=["POST"]),
+            Rule("/admin/api/<version>/fulfillments.json", endpoint="create_fulfillment", methods=["POST"]),
+            Rule("/admin/api/<version>/orders/<int:order_id>/refunds.json", endpoint="create_refund", methods=["POST"]),
+        ]
+
+    def admin_rules(self) -> list[Rule]:
+        return [Rule(f"{ADMIN_PREFIX}/state", endpoint="admin_get_state", methods=["GET"])]
+
+    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+        return json_response({"errors": detail}, status, headers)
+
+    def fault_response(self, kind: str, retry_after: int) -> Response:
+        if kind == "outage":
+            return self.error(503, "unavailable", "Service Unavailable")
+        return self.error(429, "throttled", THROTTLED, {"Retry-After": f"{float(retry_after):.1f}"})
+
+    def before_route(self, request: Request) -> Response | None:
+        if not (raw_header(request, ACCESS_TOKEN_HEADER) or "").strip():
+            return self.error(
+                401, "unauthorized", "[API] Invalid API key or access token (unrecognized login or wrong password)"
+            )
+        return None
+
+    def validate_extra_fault(self, key: str, value: Any) -> Any:
+        if key != RATE_LIMITS_KEY:
+            raise ValueError(f"unknown fault {key!r}")
+        return self._validate_rate_limits(value)
+
+    def on_faults_changed(self) -> None:
+        self._rebuild_limiter()
+
+    def _admit(self, operation: str) -> tuple[Response | None, dict[str, str]]:
+        decision = self._limiter.take(operation)
+        if decision is None:
+            return None, {}
+        used = round(decision.capacity - decision.tokens_left)
+        headers = {CALL_LIMIT_HEADER: f"{min(used, int(decision.capacity))}/{int(decision.capacity)}"}
+        if decision.allowed:
+            return None, headers
+        # Shopify asks to wait for the bucket to leak: Retry-After is in seconds, as a float.
+        refused = self.error(
+            429, "throttled", THROTTLED, {**headers, "Retry-After": f"{float(decision.retry_after):.1f}"}
+        )
+        return refused, headers
+
+    def set_level(self, request: Request, version: str) -> Response:
+        refused, headers = self._admit("setInventoryLevel")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            location_id, item_id, available = (
+                body.get("location_id"),
+                body.get("inventory_item_id"),
+                body.get("available"),
+            )
+            if not isinstance(location_id, int) or not isinstance(item_id, int):
+                raise ValueError("location_id and inventory_item_id must be integers")
+            if isinstance(available, bool) or not isinstance(available, int):
+                raise ValueError("available must be an integer")
+        except (ValueError, AttributeError) as exc:
+            return json_response({"errors": {"base": [str(exc)]}}, 422, headers)
+        level = {
+            "inventory_item_id": item_id,
+            "location_id": location_id,
+            "available": available,
+            "updated_at": _now(),
+            "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{location_id}?inventory_item_id={item_id}",
+        }
+        with self._store_lock:
+            self._levels[(location_id, item_id)] = level
+        return json_response({"inventory_level": level}, 200, headers)
+
+    def create_fulfillment(self, request: Request, version: str) -> Response:
+        refused, headers = self._admit("createFulfillment")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            fulfillment = body["fulfillment"]
+            groups = fulfillment["line_items_by_fulfillment_order"]
+            if not isinstance(groups, list) or not groups or not all(g.get("fulfillment_order_id") for g in groups):
+                raise ValueError("line_items_by_fulfillment_order must list fulfillment_order_id entries")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return json_response({"errors": {"fulfillment": [f"is invalid: {exc}"]}}, 422, headers)
+        tracking = fulfillment.get("tracking_info") or {}
+        with self._store_lock:
+            record = {
+                "id": next(self._ids),
+                "status": "success",
+                "created_at": _now(),
+                "service": "manual",
+                "tracking_company": tracking.get("company"),
+                "tracking_number": tracking.get("number"),
+                "tracking_numbers": [tracking["number"]] if tracking.get("number") else [],
+                "tracking_url": tracking.get("url"),
+                "line_items_by_fulfillment_order": deepcopy(groups),
+            }
+            self._fulfillments.append(record)
+        return json_response({"fulfillment": record}, 201, headers)
+
+    def create_refund(self, request: Request, version: str, order_id: int) -> Response:
+        refused, headers = self._admit("createRefund")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            refund = body["refund"]
+            if not isinstance(refund, dict):
+                raise ValueError("refund must be an object")
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_response({"errors": {"refund": [f"is invalid: {exc}"]}}, 422, headers)
+        with self._store_lock:
+            record = {
+                "id": next(self._ids),
+                "order_id": order_id,
+                "created_at": _now(),
+                "note": refund.get("note"),
+                "restock": bool(refund.get("restock", False)),
+                "refund_line_items": deepcopy(refund.get("refund_line_items", [])),
+                "transactions": [
+                    {**deepcopy(t), "id": next(self._ids), "status": "success", "order_id": order_id}
+                    for t in refund.get("transactions", [])
+                ],
+            }
+            self._refunds.append(record)
+        return json_response({"refund": record}, 201, headers)
+
+    def state(self) -> dict[str, Any]:
+        with self._store_lock:
+            return {
+                "inventory_levels": deepcopy(list(self._levels.values())),
+                "fulfillments": deepcopy(self._fulfillments),
+                "refunds": deepcopy(self._refunds),
+            }
+
+    def admin_get_state(self, request: Request) -> Response:
+        return json_response(self.state())
+
+    def reset_state(self) -> None:
+        with self._store_lock:
+            self._levels.clear()
+            self._fulfillments.clear()
+            self._refunds.clear()

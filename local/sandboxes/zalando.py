@@ -1,0 +1,476 @@
+"""Zalando zDirect sandbox: the Orders API listing the poller reads, and the Stocks API.
+
+What it follows, and where from (found with the search tool):
+- Orders are pulled, never pushed ("We do not currently support push notification",
+  https://developers.merchants.zalando.com/docs/orders-getting.html).
+  ``GET /merchants/{merchant_id}/orders`` filters on ``created_after``, ``created_before``,
+  ``last_updated_after``, ``last_updated_before`` (all exclusive: ``last_updated_after=t`` returns
+  orders with ``modified_at > t``), ``order_status``, ``order_type``, ``exported``; ``include=
+  order_items,order_lines``; ``page[number]`` (from 0) and ``page[size]`` (default 50); ``sort``
+  (default ``-modified_at``). https://developers.merchants.zalando.com/docs/orders-api-get-orders.html
+  and the zDirect Orders OpenAPI (api-evangelist/zalando, openapi/_original/zalando-orders-openapi.yml).
+- Answers are JSON:API (``application/vnd.api+json``): ``{"data": [Order], "included": [OrderItem,
+  OrderLine], "links"}``. Order attributes (``order_id``, ``order_number``, ``order_date``, ``status``
+  initial|approved|fulfilled, ``merchant_id``, ``sales_channel_id``, ``customer_number``,
+  ``order_type``, ``shipping_address``, ``billing_address``, ``order_lines_price_amount`` /
+  ``_currency``, ``created_at``, ``modified_at``, ...); an OrderItem summarises quantities per article
+  (``article_id``, ``external_id`` = the merchant's SKU, ``quantity_initial`` ... ``quantity_canceled``);
+  an OrderLine is one unit (``status`` initial|reserved|shipped|returned|canceled, ``price``).
+- ``POST /merchants/{merchant_id}/stocks`` with ``{"items": [{"sales_channel_id", "ean",
+  "quantity"}]}``, at most 1000 per request, each (sales channel, EAN) once per batch. Rate limits:
+  60 requests a minute and 2000 stock updates a minute, whichever is reached first
+  (https://developers.merchants.zalando.com/docs/offers-stocks-api.html); 429 with ``Retry-After``.
+- Every call needs ``Authorization: Bearer <token>`` (OAuth2 client credentials).
+
+Sandbox liberties: any bearer token; the Orders API has no limit by default (Zalando's pages do not
+state one; set ``rate_limits.listOrders`` to add one); the stock answer's per-item result shape is
+``{"item", "result": {"status": "ACCEPTED"}}``; errors are JSON:API ``{"errors": [{"status", "title",
+"detail"}]}``; orders are seeded with ``POST /__admin/orders`` in a compact form (see ``seed_order``).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from copy import deepcopy
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
+from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+
+JSON_API = "application/vnd.api+json"
+DEFAULT_MERCHANT_ID = "6c5f7a0e-7f43-4b4e-9c0e-5a1d2a3b4c5d"
+DEFAULT_SALES_CHANNEL_ID = "bf48ba35-149d-4b76-8ac9-d08d126b517f"
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+MAX_STOCK_ITEMS = 1000
+ORDER_STATUSES = ("initial", "approved", "fulfilled")
+LINE_STATUSES = ("initial", "reserved", "shipped", "returned", "canceled")
+
+RATE_LIMITS: dict[str, Any] = {
+    "stockRequests": {"capacity": 60, "refill_per_second": 1.0},
+    "stockUpdates": {"capacity": 2000, "refill_per_second": 2000 / 60},
+}
+_OPERATIONS: dict[str, Any] = {**RATE_LIMITS, "listOrders": None, "getOrder": None}
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse(value: str, name: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{name} is not an ISO 8601 date-time") from exc
+    if parsed.tzinfo is None:
+        raise ValueError(f"{name} needs a time zone (Z or an offset)")
+    return parsed.astimezone(UTC)
+
+
+class ZalandoSandbox(RateLimitedMixin, Sandbox):
+    """Partner orders seeded by the admin API, listed like zDirect's Orders API; stock updates."""
+
+    name: ClassVar[str] = "zalando"
+    DEFAULT_RATE_LIMITS = _OPERATIONS
+
+    def __init__(self) -> None:
+        self._store_lock = threading.Lock()
+        # order id -> {"order": resource, "items": [resources], "lines": [resources]}
+        self._orders: dict[str, dict[str, Any]] = {}
+        self._stocks: dict[tuple[str, str], int] = {}
+        super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
+        self._rebuild_limiter()
+
+    def rules(self) -> list[Rule]:
+        return [
+            Rule("/merchants/<merchant_id>/orders", endpoint="list_orders", methods=["GET"]),
+            Rule("/merchants/<merchant_id>/orders/<order_id>", endpoint="get_order", methods=["GET"]),
+            Rule("/merchants/<merchant_id>/stocks", endpoint="post_stocks", methods=["POST"]),
+        ]
+
+    def admin_rules(self) -> list[Rule]:
+        return [
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_delete_orders", methods=["DELETE"]),
+            Rule(f"{ADMIN_PREFIX}/stocks", endpoint="admin_get_stocks", methods=["GET"]),
+        ]
+
+    # ----- vendor shape ------------------------------------------------------------------------
+
+    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+        body = {"errors": [{"status": str(status), "title": code, "detail": detail}]}
+        return Response(_dumps(body), status=status, headers=headers, mimetype=JSON_API)
+
+    def fault_response(self, kind: str, retry_after: int) -> Response:
+        if kind == "outage":
+            return self.error(503, "Service Unavailable", "The service is temporarily unavailable.")
+        return self.error(
+            429,
+            "Too Many Requests",
+            "Exceeded the rate limit.",
+            {"Retry-After": str(retry_after), "X-Rate-Limit": "throttled"},
+        )
+
+    def before_route(self, request: Request) -> Response | None:
+        auth = raw_header(request, "Authorization") or ""
+        if not auth.startswith("Bearer ") or not auth.removeprefix("Bearer ").strip():
+            return self.error(401, "Unauthorized", "A bearer access token is required.")
+        return None
+
+    def validate_extra_fault(self, key: str, value: Any) -> Any:
+        if key != RATE_LIMITS_KEY:
+            raise ValueError(f"unknown fault {key!r}")
+        return self._validate_rate_limits(value)
+
+    def on_faults_changed(self) -> None:
+        self._rebuild_limiter()
+
+    def _refused(self, operation: str, cost: int = 1) -> Response | None:
+        decision = self._limiter.take(operation, cost)
+        if decision is None or decision.allowed:
+            return None
+        return self.error(
+            429,
+            "Too Many Requests",
+            f"Exceeded the rate limit ({operation}).",
+            {"Retry-After": str(decision.retry_after), "X-Rate-Limit": f"{decision.capacity:g}"},
+        )
+
+    # ----- Orders API --------------------------------------------------------------------------
+
+    def list_orders(self, request: Request, merchant_id: str) -> Response:
+        refused = self._refused("listOrders")
+        if refused is not None:
+            return refused
+        args = request.args
+        try:
+            bounds = {
+                name: _parse(args[name], name)
+                for name in ("created_after", "created_before", "last_updated_after", "last_updated_before")
+                if args.get(name)
+            }
+            number = int(args.get("page[number]", 0))
+            size = int(args.get("page[size]", DEFAULT_PAGE_SIZE))
+            if number < 0 or not 1 <= size <= MAX_PAGE_SIZE:
+                raise ValueError(f"page[number] must be >= 0 and page[size] between 1 and {MAX_PAGE_SIZE}")
+            sort = args.get("sort", "-modified_at")
+            if sort.lstrip("+-") not in {"modified_at", "created_at", "order_date"}:
+                raise ValueError("sort supports modified_at, created_at and order_date")
+            include = _include(args.get("include"))
+        except ValueError as exc:
+            return self.error(400, "Bad Request", str(exc))
+        with self._store_lock:
+            found = [
+                deepcopy(entry)
+                for entry in self._orders.values()
+                if _order_matches(entry["order"], merchant_id, args, bounds)
+            ]
+        field = sort.lstrip("+-")
+        found.sort(key=lambda e: (e["order"]["attributes"][field], e["order"]["id"]), reverse=sort.startswith("-"))
+        page = found[number * size : (number + 1) * size]
+        body: dict[str, Any] = {"data": [e["order"] for e in page], "links": {"self": _link(request, number, size)}}
+        if (number + 1) * size < len(found):
+            body["links"]["next"] = _link(request, number + 1, size)
+        included = _included(page, include)
+        if included:
+            body["included"] = included
+        return Response(_dumps(body), status=200, mimetype=JSON_API)
+
+    def get_order(self, request: Request, merchant_id: str, order_id: str) -> Response:
+        refused = self._refused("getOrder")
+        if refused is not None:
+            return refused
+        try:
+            include = _include(request.args.get("include"))
+        except ValueError as exc:
+            return self.error(400, "Bad Request", str(exc))
+        with self._store_lock:
+            entry = deepcopy(self._orders.get(order_id))
+        if entry is None or entry["order"]["attributes"]["merchant_id"] != merchant_id:
+            return self.error(404, "Not Found", "Merchant order was not found.")
+        body: dict[str, Any] = {"data": entry["order"]}
+        included = _included([entry], include)
+        if included:
+            body["included"] = included
+        return Response(_dumps(body), status=200, mimetype=JSON_API)
+
+    # ----- Stocks API --------------------------------------------------------------------------
+
+    def post_stocks(self, request: Request, merchant_id: str) -> Response:
+        try:
+            body = read_json(request)
+            items = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(items, list) or not items:
+                raise ValueError("items must be a non-empty array")
+            if len(items) > MAX_STOCK_ITEMS:
+                raise ValueError(f"a batch holds at most {MAX_STOCK_ITEMS} stock updates")
+            seen: set[tuple[str, str]] = set()
+            for index, item in enumerate(items):
+                channel, ean, quantity = item.get("sales_channel_id"), item.get("ean"), item.get("quantity")
+                if (
+                    not channel
+                    or not ean
+                    or isinstance(quantity, bool)
+                    or not isinstance(quantity, int)
+                    or quantity < 0
+                ):
+                    raise ValueError(f"items[{index}] needs sales_channel_id, ean and a whole quantity >= 0")
+                if (channel, ean) in seen:
+                    raise ValueError(f"items[{index}]: sales_channel_id and ean must be unique in a batch")
+                seen.add((channel, ean))
+        except (ValueError, AttributeError) as exc:
+            return self.error(400, "Bad Request", str(exc))
+        # Both limits apply at once; whichever is reached first refuses the request.
+        refused = self._refused("stockRequests") or self._refused("stockUpdates", len(items))
+        if refused is not None:
+            return refused
+        with self._store_lock:
+            for item in items:
+                self._stocks[(item["sales_channel_id"], item["ean"])] = item["quantity"]
+        answer = {"items": [{"item": item, "result": {"status": "ACCEPTED"}} for item in items]}
+        return Response(_dumps(answer), status=200, mimetype=JSON_API)
+
+    # ----- admin -------------------------------------------------------------------------------
+
+    def seed_order(self, seed: dict[str, Any]) -> dict[str, Any]:
+        """Stores an order given compactly: ``order_id``, ``order_number``, ``status``, ``order_date``,
+        ``modified_at`` (default now), ``merchant_id``, ``shipping_address``, ... and ``items``:
+        ``[{"external_id": SKU, "article_id"?, "quantity", "price": {"amount", "currency"},
+        "line_status"? (all lines) or "line_statuses"? (one per unit)}]``. Returns the Order resource."""
+        entry = build_order(seed)
+        with self._store_lock:
+            self._orders[entry["order"]["id"]] = entry
+        return deepcopy(entry["order"])
+
+    def update_order(self, order_id: str, **changes: Any) -> dict[str, Any]:
+        """Changes order attributes; ``line_status`` sets every line; ``modified_at`` defaults to now."""
+        with self._store_lock:
+            entry = self._orders[order_id]
+            modified = changes.pop("modified_at", None) or iso(datetime.now(UTC))
+            line_status = changes.pop("line_status", None)
+            entry["order"]["attributes"].update(changes)
+            entry["order"]["attributes"]["modified_at"] = modified
+            if line_status is not None:
+                for line in entry["lines"]:
+                    line["attributes"]["status"] = line_status
+                    line["attributes"]["modified_at"] = modified
+                _summarise_items(entry)
+            return deepcopy(entry["order"])
+
+    def stocks(self) -> dict[str, int]:
+        with self._store_lock:
+            return {f"{channel}/{ean}": quantity for (channel, ean), quantity in self._stocks.items()}
+
+    def admin_get_orders(self, request: Request) -> Response:
+        with self._store_lock:
+            orders = deepcopy(list(self._orders.values()))
+        return json_response({"count": len(orders), "orders": orders})
+
+    def admin_post_orders(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            seeds = body if isinstance(body, list) else [body]
+            stored = [self.seed_order(seed) for seed in seeds]
+        except (ValueError, TypeError, KeyError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"count": len(stored), "orders": stored})
+
+    def admin_delete_orders(self, request: Request) -> Response:
+        with self._store_lock:
+            self._orders.clear()
+        return json_response({"count": 0, "orders": []})
+
+    def admin_get_stocks(self, request: Request) -> Response:
+        return json_response({"stocks": self.stocks()})
+
+    def reset_state(self) -> None:
+        with self._store_lock:
+            self._orders.clear()
+            self._stocks.clear()
+
+
+def build_order(seed: Any) -> dict[str, Any]:
+    """The JSON:API resources of one order from its compact seed; ``ValueError`` when unusable."""
+    if not isinstance(seed, dict):
+        raise ValueError("an order seed must be a JSON object")
+    items = seed.get("items")
+    if not isinstance(items, list) or not items:
+        raise ValueError("an order needs items")
+    status = seed.get("status", "approved")
+    if status not in ORDER_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(ORDER_STATUSES)}")
+    now = iso(datetime.now(UTC))
+    order_id = str(seed.get("order_id") or uuid.uuid4())
+    created = seed.get("created_at") or seed.get("order_date") or now
+    modified = seed.get("modified_at") or now
+    item_resources: list[dict[str, Any]] = []
+    line_resources: list[dict[str, Any]] = []
+    total = Decimal("0")
+    currency = "EUR"
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not item.get("external_id"):
+            raise ValueError(f"items[{index}] needs external_id (the merchant's SKU)")
+        quantity = int(item.get("quantity", 1))
+        price = item.get("price") or {}
+        if "amount" not in price or "currency" not in price:
+            raise ValueError(f"items[{index}].price needs amount and currency")
+        currency = str(price["currency"])
+        statuses = item.get("line_statuses") or [item.get("line_status", "initial")] * quantity
+        if len(statuses) != quantity or any(s not in LINE_STATUSES for s in statuses):
+            raise ValueError(f"items[{index}]: one line status per unit, each one of {', '.join(LINE_STATUSES)}")
+        item_id = str(item.get("order_item_id") or uuid.uuid4())
+        lines = []
+        for status_of_line in statuses:
+            line_id = str(uuid.uuid4())
+            lines.append(
+                {
+                    "type": "OrderLine",
+                    "id": line_id,
+                    "attributes": {
+                        "order_line_id": line_id,
+                        "order_item_id": item_id,
+                        "status": status_of_line,
+                        "price": {"amount": price["amount"], "currency": currency},
+                        "created_at": created,
+                        "modified_at": modified,
+                    },
+                }
+            )
+            total += Decimal(str(price["amount"]))
+        line_resources.extend(lines)
+        item_resources.append(
+            {
+                "type": "OrderItem",
+                "id": item_id,
+                "attributes": {
+                    "order_item_id": item_id,
+                    "order_id": order_id,
+                    "article_id": item.get("article_id") or f"ZA{index:03d}A00{index}-Q11",
+                    "external_id": item["external_id"],
+                    "description": item.get("description") or f"Article {item['external_id']}",
+                    "quantity_initial": quantity,
+                    "created_at": created,
+                    "modified_at": modified,
+                },
+                "relationships": {"order_lines": {"data": [{"type": "OrderLine", "id": line["id"]} for line in lines]}},
+            }
+        )
+    address = seed.get("shipping_address") or {
+        "first_name": "Erika",
+        "last_name": "Mustermann",
+        "address_line_1": "Valeska-Gert-Strasse 5",
+        "zip_code": "10243",
+        "city": "Berlin",
+        "country_code": "DE",
+        "address_type": "HOME_ADDRESS",
+    }
+    attributes = {
+        "merchant_id": seed.get("merchant_id", DEFAULT_MERCHANT_ID),
+        "logistics_provider_id": seed.get("merchant_id", DEFAULT_MERCHANT_ID),
+        "order_id": order_id,
+        "order_number": str(seed.get("order_number") or f"10{uuid.uuid4().int % 10**14:014d}"),
+        "order_date": seed.get("order_date") or created,
+        "merchant_order_id": seed.get("merchant_order_id"),
+        "exported": bool(seed.get("exported", False)),
+        "sales_channel_id": seed.get("sales_channel_id", DEFAULT_SALES_CHANNEL_ID),
+        "locale": seed.get("locale", "de-DE"),
+        "customer_number": str(seed.get("customer_number", "31400820597")),
+        "order_type": seed.get("order_type", "PartnerFulfilled"),
+        "status": status,
+        "shipping_address": address,
+        "billing_address": seed.get("billing_address") or address,
+        "shipment_number": seed.get("shipment_number", ""),
+        "order_lines_count": len(line_resources),
+        "order_lines_price_amount": float(total),
+        "order_lines_price_currency": currency,
+        "created_at": created,
+        "modified_at": modified,
+    }
+    order = {
+        "type": "Order",
+        "id": order_id,
+        "attributes": {k: v for k, v in attributes.items() if v is not None},
+        "relationships": {"order_items": {"data": [{"type": "OrderItem", "id": i["id"]} for i in item_resources]}},
+    }
+    entry = {"order": order, "items": item_resources, "lines": line_resources}
+    _summarise_items(entry)
+    return entry
+
+
+def _summarise_items(entry: dict[str, Any]) -> None:
+    lines_by_item: dict[str, list[dict[str, Any]]] = {}
+    for line in entry["lines"]:
+        lines_by_item.setdefault(line["attributes"]["order_item_id"], []).append(line)
+    for item in entry["items"]:
+        statuses = [line["attributes"]["status"] for line in lines_by_item.get(item["id"], [])]
+        item["attributes"].update(
+            {
+                "quantity_reserved": statuses.count("reserved"),
+                "quantity_shipped": statuses.count("shipped"),
+                "quantity_returned": statuses.count("returned"),
+                "quantity_canceled": statuses.count("canceled"),
+            }
+        )
+
+
+def _order_matches(order: dict[str, Any], merchant_id: str, args: Any, bounds: dict[str, datetime]) -> bool:
+    attributes = order["attributes"]
+    if attributes["merchant_id"] != merchant_id:
+        return False
+    created = _parse(attributes["created_at"], "created_at")
+    modified = _parse(attributes["modified_at"], "modified_at")
+    # zDirect's temporal filters are exclusive on both ends.
+    checks = {
+        "created_after": lambda t: created > t,
+        "created_before": lambda t: created < t,
+        "last_updated_after": lambda t: modified > t,
+        "last_updated_before": lambda t: modified < t,
+    }
+    if not all(checks[name](value) for name, value in bounds.items()):
+        return False
+    if args.get("order_status") and attributes["status"] != args["order_status"]:
+        return False
+    if args.get("order_type") and attributes.get("order_type") != args["order_type"]:
+        return False
+    if args.get("exported") is not None and args.get("exported") != "":
+        return str(attributes.get("exported", False)).lower() == args["exported"].lower()
+    return True
+
+
+def _include(value: str | None) -> set[str]:
+    allowed = {"order_items", "order_lines", "order_transitions", "order_lines.order_line_transitions", "shipments"}
+    parts = {p.strip() for p in (value or "").split(",") if p.strip()}
+    unknown = parts - allowed
+    if unknown:
+        raise ValueError(f"include: unknown fields {', '.join(sorted(unknown))}")
+    return parts
+
+
+def _included(entries: list[dict[str, Any]], include: set[str]) -> list[dict[str, Any]]:
+    included: list[dict[str, Any]] = []
+    for entry in entries:
+        if "order_items" in include:
+            included.extend(entry["items"])
+        if "order_lines" in include:
+            included.extend(entry["lines"])
+    return included
+
+
+def _link(request: Request, number: int, size: int) -> str:
+    args = {k: v for k, v in request.args.items() if k not in {"page[number]", "page[size]"}}
+    args.update({"page[number]": str(number), "page[size]": str(size)})
+    return f"{request.base_url}?{urlencode(args)}"
+
+
+def _dumps(body: Any) -> str:
+    import json
+
+    return json.dumps(body)

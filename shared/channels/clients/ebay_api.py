@@ -1,0 +1,120 @@
+"""A small eBay Sell Fulfillment API client: getOrder, with the user access token it needs.
+
+eBay's ORDER_CONFIRMATION notification names the order (`data.order.orderId`) but carries no prices,
+SKUs or ship-to address, so normalizing it reads the order with the Fulfillment API's getOrder
+(`GET /sell/fulfillment/v1/order/{orderId}`). getOrder is a seller call: it needs a *user* access token
+(scope `sell.fulfillment.readonly`), which the client mints from the seller's long-lived refresh
+token (`POST /identity/v1/oauth2/token`, `grant_type=refresh_token`, Basic client id:secret) and
+caches until a minute before `expires_in` runs out.
+
+Credentials (`ebay_credentials`): `EBAY_CLIENT_ID` / `EBAY_CLIENT_SECRET` / `EBAY_REFRESH_TOKEN` from
+the environment win; else the webhook secret JSON (`WEBHOOK_SECRETS_ARN`) keys `ebay_client_id`,
+`ebay_client_secret`, `ebay_refresh_token` (deployed); else, locally, the sandbox's placeholders.
+Workers import this module lazily (httpx stays off the ingest path).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from shared.adapters.http import HttpConnector
+from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavailable, ebay_credential
+from shared.errors import ErpThrottled
+
+GET_ORDER_PATH = "/sell/fulfillment/v1/order/{order_id}"
+TOKEN_PATH = "/identity/v1/oauth2/token"
+FULFILLMENT_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.fulfillment.readonly"
+
+
+class EbayApiThrottled(ErpThrottled):
+    """eBay answered 429 (a daily call quota is spent): retry later (transient)."""
+
+
+EbayApiUnavailable = EbayUnavailable  # eBay down, timed out, or credentials not configured: retry later
+
+
+class EbayApiRejected(Exception):
+    """eBay refused the call (4xx other than 429), e.g. an unknown order id or a revoked token."""
+
+
+@dataclass(frozen=True)
+class EbayCredentials:
+    client_id: str
+    client_secret: str
+    refresh_token: str
+
+
+class EbayApiClient(HttpConnector):
+    throttled_error = EbayApiThrottled
+    unavailable_error = EbayApiUnavailable
+    rejected_error = EbayApiRejected
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: EbayCredentials,
+        timeout: float = 5.0,
+        client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(base_url, timeout=timeout, client=client)
+        self._credentials = credentials
+        self._clock = clock
+        self._token: tuple[float, str] | None = None
+        self._lock = threading.Lock()
+        self.tokens_minted = 0
+
+    @classmethod
+    def from_env(cls) -> EbayApiClient:
+        settings = EbayApiSettings.from_env()
+        if not settings.ebay_api_base_url:
+            raise EbayApiUnavailable("EBAY_API_BASE_URL is not set")
+        credentials = EbayCredentials(
+            client_id=ebay_credential(settings, "client_id"),
+            client_secret=ebay_credential(settings, "client_secret"),
+            refresh_token=ebay_credential(settings, "refresh_token"),
+        )
+        return cls(settings.ebay_api_base_url, credentials)
+
+    def get_order(self, order_id: str) -> dict[str, Any]:
+        """The Order object of getOrder."""
+        response = self._send(
+            "GET",
+            GET_ORDER_PATH.format(order_id=quote(order_id, safe="")),
+            headers={"Authorization": f"Bearer {self._user_token()}", "Accept": "application/json"},
+        )
+        order = response.json()
+        if not isinstance(order, dict) or not order.get("orderId"):
+            raise EbayApiRejected(f"getOrder {order_id}: no order in the answer")
+        return order
+
+    def _user_token(self) -> str:
+        with self._lock:
+            now = self._clock()
+            if self._token and self._token[0] > now:
+                return self._token[1]
+            response = self._send(
+                "POST",
+                TOKEN_PATH,
+                auth=(self._credentials.client_id, self._credentials.client_secret),
+                data={
+                    "grant_type": "refresh_token",
+                    "refresh_token": self._credentials.refresh_token,
+                    "scope": FULFILLMENT_SCOPE,
+                },
+            )
+            body = response.json()
+            token = body.get("access_token")
+            if not isinstance(token, str) or not token:
+                raise EbayApiRejected("eBay's token answer has no access_token")
+            # Renew a minute early so a token never expires between the check and the call.
+            self._token = (now + max(int(body.get("expires_in", 7200)) - 60, 0), token)
+            self.tokens_minted += 1
+            return token

@@ -1,0 +1,176 @@
+"""A small Amazon Selling Partner API client: Orders API v0 getOrder, getOrderItems and getOrders.
+
+ORDER_CHANGE notifications carry the order id, its status and SKUs but no prices, so normalizing an
+Amazon order reads it with getOrder (``GET /orders/v0/orders/{orderId}``) and getOrderItems
+(``GET /orders/v0/orders/{orderId}/orderItems``, paged with ``NextToken``); the backup poll lists
+recently updated orders with getOrders (``GET /orders/v0/orders``). Calls send the Login with Amazon
+access token in ``x-amz-access-token`` (SP-API no longer needs SigV4). Token handling is reduced to a
+configured token: ``AMAZON_SP_API_ACCESS_TOKEN`` (deployed, refreshed by whatever mints it), else the
+local sandbox token. Imported lazily by the workers: httpx stays off the ingest path.
+
+Amazon answers 429 ``QuotaExceeded`` beyond an operation's usage plan (getOrder 0.5 requests a second,
+burst 30; getOrders 0.0167, burst 20); the client waits and retries a throttled call a bounded number
+of times (``max_retries``), waiting ``Retry-After`` when sent, else the time one token takes at the
+operation's documented rate, capped at ``max_wait_seconds``; then it raises ``SpApiThrottled`` so the
+queue retries the message later.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from shared.adapters.http import HttpConnector
+from shared.errors import ErpThrottled
+from shared.settings import EnvSettings
+
+ENV_BASE_URL = "AMAZON_SP_API_BASE_URL"
+ENV_ACCESS_TOKEN = "AMAZON_SP_API_ACCESS_TOKEN"
+LOCAL_ACCESS_TOKEN = "local-amazon-lwa-token"
+
+
+class SpApiSettings(EnvSettings):
+    amazon_sp_api_base_url: str | None = None
+    # The LWA access token; locally the sandbox accepts any (see the module docstring).
+    amazon_sp_api_access_token: str = LOCAL_ACCESS_TOKEN
+
+
+# Documented default rates (requests per second): the wait before retrying a throttled call.
+OPERATION_RATES = {"getOrders": 0.0167, "getOrder": 0.5, "getOrderItems": 0.5}
+MAX_RESULTS_PER_PAGE = 100
+MAX_PAGES = 50
+
+
+class SpApiThrottled(ErpThrottled):
+    """SP-API answered 429 QuotaExceeded (after the client's own retries): retry later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SpApiUnavailable(Exception):
+    """SP-API is down or timed out: retry later (transient)."""
+
+
+class SpApiRejected(Exception):
+    """SP-API refused the call (4xx other than 429): the request or the order id is wrong."""
+
+
+class SpApiNotFound(SpApiRejected):
+    """getOrder / getOrderItems: no such order."""
+
+
+def sp_api_time(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z, as SP-API's date parameters expect."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SpApiClient(HttpConnector):
+    throttled_error = SpApiThrottled
+    unavailable_error = SpApiUnavailable
+    rejected_error = SpApiRejected
+    not_found_error = SpApiNotFound
+
+    def __init__(
+        self,
+        base_url: str,
+        access_token: str,
+        *,
+        timeout: float = 5.0,
+        client: httpx.Client | None = None,
+        max_retries: int = 2,
+        max_wait_seconds: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(base_url, timeout=timeout, client=client)
+        self._headers = {"x-amz-access-token": access_token, "Accept": "application/json"}
+        self._max_retries = max_retries
+        self._max_wait = max_wait_seconds
+        self._sleep = sleep
+        self.throttled_calls = 0
+
+    @classmethod
+    def from_settings(cls, settings: SpApiSettings) -> SpApiClient:
+        """``AMAZON_SP_API_BASE_URL`` (the regional endpoint, or the sandbox) and the access token."""
+        if not settings.amazon_sp_api_base_url:
+            raise SpApiUnavailable(f"{ENV_BASE_URL} is not set")
+        return cls(settings.amazon_sp_api_base_url, settings.amazon_sp_api_access_token)
+
+    @classmethod
+    def from_env(cls) -> SpApiClient:
+        return cls.from_settings(SpApiSettings.from_env())
+
+    # ----- operations ---------------------------------------------------------------------------
+
+    def get_order(self, order_id: str) -> dict[str, Any]:
+        """getOrder's ``payload`` (the Order)."""
+        body = self._call("getOrder", "GET", f"/orders/v0/orders/{quote(order_id, safe='')}")
+        payload = body.get("payload")
+        if not isinstance(payload, dict):
+            raise SpApiRejected(f"getOrder {order_id}: no payload in the answer")
+        return payload
+
+    def get_order_items(self, order_id: str) -> list[dict[str, Any]]:
+        """Every OrderItem of the order (getOrderItems, following ``NextToken``)."""
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            params = {"NextToken": token} if token else None
+            body = self._call(
+                "getOrderItems", "GET", f"/orders/v0/orders/{quote(order_id, safe='')}/orderItems", params=params
+            )
+            payload = body.get("payload") or {}
+            items.extend(payload.get("OrderItems") or [])
+            token = payload.get("NextToken")
+            if not token:
+                return items
+        raise SpApiRejected(f"getOrderItems {order_id}: more than {MAX_PAGES} pages")
+
+    def get_orders(
+        self,
+        marketplace_ids: list[str],
+        last_updated_after: datetime,
+        last_updated_before: datetime | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Orders updated in ``[after, before]`` (getOrders, every page), oldest update first."""
+        params: dict[str, str] = {
+            "MarketplaceIds": ",".join(marketplace_ids),
+            "LastUpdatedAfter": sp_api_time(last_updated_after),
+            "MaxResultsPerPage": str(MAX_RESULTS_PER_PAGE),
+        }
+        if last_updated_before is not None:
+            params["LastUpdatedBefore"] = sp_api_time(last_updated_before)
+        for _ in range(MAX_PAGES):
+            body = self._call("getOrders", "GET", "/orders/v0/orders", params=params)
+            payload = body.get("payload") or {}
+            yield from payload.get("Orders") or []
+            token = payload.get("NextToken")
+            if not token:
+                return
+            # NextToken overrides the other criteria; MarketplaceIds stays required.
+            params = {"MarketplaceIds": ",".join(marketplace_ids), "NextToken": token}
+        raise SpApiRejected(f"getOrders: more than {MAX_PAGES} pages in one window")
+
+    # ----- plumbing -----------------------------------------------------------------------------
+
+    def _call(self, operation: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                response = self._send(method, path, headers=self._headers, **kwargs)
+            except SpApiThrottled as exc:
+                self.throttled_calls += 1
+                if attempt >= self._max_retries:
+                    raise
+                attempt += 1
+                wait = exc.retry_after if exc.retry_after is not None else 1 / OPERATION_RATES.get(operation, 1.0)
+                self._sleep(min(wait, self._max_wait))
+                continue
+            body = response.json()
+            return body if isinstance(body, dict) else {}

@@ -1,0 +1,110 @@
+"""A small Zalando zDirect Orders API client: list the orders updated in a window, with their items
+and lines.
+
+Zalando does not push orders; they are pulled with ``GET /merchants/{merchant_id}/orders`` (JSON:API,
+``include=order_items,order_lines``, ``page[number]`` from 0, ``page[size]``), whose temporal filters
+are exclusive (``last_updated_after=t`` returns ``modified_at > t``). Each listed order is returned as
+its own JSON:API document (``{"data": Order, "included": [its OrderItems and OrderLines]}``) so one
+order travels as one envelope. Calls carry ``Authorization: Bearer <token>`` (OAuth2 client
+credentials, reduced to a configured token: ``ZALANDO_ACCESS_TOKEN``, else the sandbox's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from shared.adapters.http import HttpConnector
+from shared.errors import ErpThrottled
+from shared.settings import EnvSettings
+
+ENV_BASE_URL = "ZALANDO_API_BASE_URL"
+ENV_ACCESS_TOKEN = "ZALANDO_ACCESS_TOKEN"
+LOCAL_ACCESS_TOKEN = "local-zalando-token"
+JSON_API = "application/vnd.api+json"
+PAGE_SIZE = 100
+MAX_PAGES = 100
+
+
+class ZalandoApiSettings(EnvSettings):
+    zalando_api_base_url: str | None = None
+    # The OAuth2 client-credentials access token; locally the sandbox accepts any.
+    zalando_access_token: str = LOCAL_ACCESS_TOKEN
+
+
+class ZalandoApiThrottled(ErpThrottled):
+    """zDirect answered 429: retry later."""
+
+
+class ZalandoApiUnavailable(Exception):
+    """zDirect is down or timed out: retry later."""
+
+
+class ZalandoApiRejected(Exception):
+    """zDirect refused the call (4xx other than 429)."""
+
+
+def zalando_time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def order_documents(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """Split a listing page into one JSON:API document per order, with only its own items and lines."""
+    included = {(r.get("type"), r.get("id")): r for r in page.get("included") or []}
+    documents = []
+    for order in page.get("data") or []:
+        own: list[dict[str, Any]] = []
+        for ref in ((order.get("relationships") or {}).get("order_items") or {}).get("data") or []:
+            item = included.get(("OrderItem", ref.get("id")))
+            if item is None:
+                continue
+            own.append(item)
+            for line_ref in ((item.get("relationships") or {}).get("order_lines") or {}).get("data") or []:
+                line = included.get(("OrderLine", line_ref.get("id")))
+                if line is not None:
+                    own.append(line)
+        documents.append({"data": order, "included": own})
+    return documents
+
+
+class ZalandoOrdersClient(HttpConnector):
+    throttled_error = ZalandoApiThrottled
+    unavailable_error = ZalandoApiUnavailable
+    rejected_error = ZalandoApiRejected
+
+    def __init__(
+        self, base_url: str, access_token: str, *, timeout: float = 10.0, client: httpx.Client | None = None
+    ) -> None:
+        super().__init__(base_url, timeout=timeout, client=client)
+        self._headers = {"Authorization": f"Bearer {access_token}", "Accept": JSON_API}
+
+    @classmethod
+    def from_env(cls) -> ZalandoOrdersClient:
+        settings = ZalandoApiSettings.from_env()
+        if not settings.zalando_api_base_url:
+            raise ZalandoApiUnavailable(f"{ENV_BASE_URL} is not set")
+        return cls(settings.zalando_api_base_url, settings.zalando_access_token)
+
+    def list_orders(
+        self, merchant_id: str, last_updated_after: datetime, last_updated_before: datetime
+    ) -> Iterator[dict[str, Any]]:
+        """Every order with ``after < modified_at < before`` as its own document, oldest first."""
+        params = {
+            "last_updated_after": zalando_time(last_updated_after),
+            "last_updated_before": zalando_time(last_updated_before),
+            "include": "order_items,order_lines",
+            "sort": "modified_at",
+            "page[size]": str(PAGE_SIZE),
+        }
+        path = f"/merchants/{quote(merchant_id, safe='')}/orders"
+        for number in range(MAX_PAGES):
+            response = self._send("GET", path, headers=self._headers, params={**params, "page[number]": str(number)})
+            page = response.json()
+            yield from order_documents(page)
+            if not (page.get("links") or {}).get("next") or not page.get("data"):
+                return
+        raise ZalandoApiRejected(f"more than {MAX_PAGES} pages of orders in one window")

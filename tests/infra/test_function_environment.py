@@ -1,0 +1,160 @@
+"""Every environment variable a function reads is set by its construct.
+
+What a function reads is declared in one place per function: the `EnvSettings` classes its handler
+builds (`cached(<Settings>)` in the handler module) plus the settings of the clients it builds
+while normalizing (the Square API client of the orders worker). A required field missing from the
+template's `Environment.Variables` fails here instead of at the first cold start in AWS; an
+optional one must be set too, unless it is a documented knob below. A module that reads
+`os.environ` directly, outside a settings class, fails the last test.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+from functions.orders.dal.order_changes import OrderChangesSettings
+from infra import constants as c
+from shared.channels.clients.ebay_credentials import EbayApiSettings
+from shared.channels.clients.sp_api import SpApiSettings
+from shared.channels.clients.square_api import SquareApiSettings
+from shared.channels.clients.walmart_api import WalmartApiSettings
+from shared.channels.ebay import EbaySettings
+from shared.settings import EnvSettings
+from tests.infra.conftest import functions_by_id
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Settings a function builds outside its handler module (clients built while normalizing).
+INDIRECT_SETTINGS: dict[str, tuple[type[EnvSettings], ...]] = {
+    # Square notifications are enriched via its API, Amazon envelopes via SP-API getOrder / getOrderItems.
+    c.ID_ORDERS_WORKER_FUNCTION: (SquareApiSettings, SpApiSettings),
+}
+# Walmart PO_CREATED (Orders API) and eBay ORDER_CONFIRMATION (getOrder) are enriched too, and order
+# changes / returns are recorded in the state table and published on the bus.
+INDIRECT_SETTINGS[c.ID_ORDERS_WORKER_FUNCTION] += (WalmartApiSettings, EbayApiSettings, OrderChangesSettings)
+# The ingest verifies eBay signatures with getPublicKey and answers eBay's endpoint challenge.
+INDIRECT_SETTINGS[c.ID_INGEST_FUNCTION] = (EbaySettings,)
+
+# Optional settings a construct may leave unset: each has a safe default, documented here.
+OPTIONAL_KNOBS = {
+    "ERP_TIMEOUT_SECONDS": "HTTP timeout toward the ERP, 10 s",
+    "RESERVATION_HOLD_SECONDS": "how long a reservation holds stock, 7 days",
+    "CHANNELS": "channels the inventory view reports, shopify and square",
+    "ONLINE_FULFILMENT_LOCATION_IDS": "locations fulfilling online orders, all of them",
+    "SQUARE_ACCESS_TOKEN": "developer override; deployed, the token is the secret's square_access_token",
+    "AMAZON_SP_API_ACCESS_TOKEN": "the LWA access token; locally the sandbox's (minting it is not built yet)",
+    "ZALANDO_ACCESS_TOKEN": "the zDirect OAuth token; locally the sandbox's (minting it is not built yet)",
+    "WALMART_ACCESS_TOKEN": "the Walmart Marketplace token; locally the sandbox's (minting it is not built yet)",
+    "EBAY_ACCESS_TOKEN": "the eBay OAuth token; locally the sandbox's (minting it is not built yet)",
+    "EBAY_CLIENT_ID": "developer override; deployed, the webhook secret's ebay_client_id",
+    "EBAY_CLIENT_SECRET": "developer override; deployed, the webhook secret's ebay_client_secret",
+    "EBAY_REFRESH_TOKEN": "developer override; deployed, the webhook secret's ebay_refresh_token",
+    "EBAY_VERIFICATION_TOKEN": "developer override; deployed, the webhook secret's ebay_verification_token",
+    "SHOPIFY_ACCESS_TOKEN": "the Shopify Admin API token; locally the sandbox's (installing the app is not built)",
+}
+
+# Direct `os.environ` readers allowed outside settings classes, and why.
+DIRECT_ENV_READERS = {
+    "shared/settings.py": "EnvSettings.from_env itself",
+    "functions/ingest/handlers/webhook.py": "passes os.environ for RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE> overrides",
+}
+
+
+def _handler_module(function: dict[str, Any]) -> Any:
+    return importlib.import_module(function["Properties"]["Handler"].rsplit(".", 1)[0])
+
+
+def _settings_of(function_id: str, function: dict[str, Any]) -> list[type[EnvSettings]]:
+    """The settings classes the handler module builds: `cached(X)` or `X.from_env()`."""
+    module = _handler_module(function)
+    source = inspect.getsource(module)
+    names = re.findall(r"cached\((\w+)\)", source) + re.findall(r"(\w+)\.from_env\(\)", source)
+    classes = [getattr(module, name) for name in dict.fromkeys(names)]
+    assert classes, f"{function_id}: its handler builds no settings class (cached(X) or X.from_env())"
+    return [*classes, *INDIRECT_SETTINGS.get(function_id, ())]
+
+
+def _reads(settings: list[type[EnvSettings]]) -> dict[str, bool]:
+    """Variable name -> required, over every field of the settings classes."""
+    reads: dict[str, bool] = {}
+    for cls in settings:
+        for name, field in cls.model_fields.items():
+            reads[name.upper()] = reads.get(name.upper(), False) or field.is_required()
+    return reads
+
+
+def _missing(reads: dict[str, bool], env: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(required variables not set, optional ones neither set nor documented knobs)."""
+    required = sorted(name for name, needed in reads.items() if needed and name not in env)
+    optional = sorted(
+        name for name, needed in reads.items() if not needed and name not in env and name not in OPTIONAL_KNOBS
+    )
+    return required, optional
+
+
+def test_every_function_reads_only_variables_its_construct_sets(resources: dict[str, dict[str, Any]]) -> None:
+    problems: dict[str, dict[str, list[str]]] = {}
+    functions = functions_by_id(resources)
+    assert len(functions) >= 8
+    for function_id, function in sorted(functions.items()):
+        env = function["Properties"]["Environment"]["Variables"]
+        required, optional = _missing(_reads(_settings_of(function_id, function)), env)
+        if required or optional:
+            problems[function_id] = {"required, not set": required, "optional, not set nor a knob": optional}
+    assert problems == {}, "set these in the function's construct (or document an optional one as a knob)"
+
+
+def test_the_ops_function_has_what_parked_order_replay_needs(resources: dict[str, dict[str, Any]]) -> None:
+    env = resources[c.ID_OPS_API_FUNCTION]["Properties"]["Environment"]["Variables"]
+    assert env[c.ENV_ORDERS_PARKING_QUEUE_URL] == {"Ref": c.ID_ORDERS_PARKING_QUEUE}
+    assert env[c.ENV_ORDER_FLOW_ARN] == {"Ref": c.ID_ORDER_FLOW}
+
+
+def test_the_orders_worker_finds_the_square_token_in_the_webhook_secret(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    worker_env = resources[c.ID_ORDERS_WORKER_FUNCTION]["Properties"]["Environment"]["Variables"]
+    ingest_env = resources[c.ID_INGEST_FUNCTION]["Properties"]["Environment"]["Variables"]
+    assert worker_env[c.ENV_WEBHOOK_SECRETS_ARN] == ingest_env[c.ENV_WEBHOOK_SECRETS_ARN]
+    assert c.ENV_SQUARE_ACCESS_TOKEN not in worker_env  # a token never sits in plain environment
+    template = resources[c.ID_WEBHOOK_SECRETS]["Properties"]["GenerateSecretString"]["SecretStringTemplate"]
+    assert c.SECRET_KEY_SQUARE_ACCESS_TOKEN in template
+
+
+def test_a_missing_variable_is_caught_by_this_check() -> None:
+    # The check itself: a settings class with a required field the environment lacks.
+    class Replay(EnvSettings):
+        state_table_name: str
+        orders_parking_queue_url: str
+        order_flow_arn: str | None = None
+        erp_timeout_seconds: float = 10.0
+
+    env = {"STATE_TABLE_NAME": "t"}
+    assert _missing(_reads([Replay]), env) == (["ORDERS_PARKING_QUEUE_URL"], ["ORDER_FLOW_ARN"])
+
+
+def _direct_env_reads(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(), str(path))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+        and node.attr in ("environ", "getenv")
+    ]
+
+
+def test_functions_and_shared_code_read_the_environment_only_through_settings_classes() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): lines
+        for folder in ("functions", "shared")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if (lines := _direct_env_reads(path)) and str(path.relative_to(ROOT)) not in DIRECT_ENV_READERS
+    }
+    assert offenders == {}, "read the environment through an EnvSettings class (see shared/settings.py)"
