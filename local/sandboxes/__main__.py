@@ -1,6 +1,7 @@
 """``python -m local.sandboxes``: serves the sandboxes until Ctrl-C and prints their URLs.
 
-The base port is ``RETAIL_SYNC_SANDBOX_BASE_PORT`` (default 3100): erp +1, marketplace +2, square +3;
+The base port is ``RETAIL_SYNC_SANDBOX_BASE_PORT`` (default 3100); each sandbox sits at its offset in
+``PORT_OFFSETS`` (erp +1, marketplace +2, square +3, amazon +4, shopify +5, zalando +6, ebay +8);
 0 picks free ports.
 """
 

@@ -62,4 +62,4 @@ def test_webhook_secret_is_named_per_environment_with_a_json_template(
     props = resources[c.ID_WEBHOOK_SECRETS]["Properties"]
     assert props["Name"] == "retail-sync/test/webhooks"
     template = json.loads(props["GenerateSecretString"]["SecretStringTemplate"])
-    assert set(template) == {*c.WEBHOOK_SOURCES, c.SECRET_KEY_SQUARE_ACCESS_TOKEN}
+    assert set(template) == {*c.WEBHOOK_SOURCES, c.SECRET_KEY_SQUARE_ACCESS_TOKEN, *c.SECRET_KEYS_VENDOR_API}

@@ -302,3 +302,89 @@ def test_a_rules_change_republishes_every_known_sku() -> None:
     assert routes["shopify"].call_count - before == 2  # share 0.5 -> 1: both SKUs sent again
     assert store.published("SKU-1")["shopify"] == 40 and store.published("SKU-2")["shopify"] == 8
     assert store.dirty(10) == []
+
+
+def test_many_changes_go_to_amazon_as_one_json_listings_feed() -> None:
+    store = MemoryAvailabilityStore()
+    clock = FakeClock()
+    connector = AmazonConnector(
+        AMAZON,
+        seller_id="A1SELLER",
+        marketplace_id="ATVPDKIKX0DER",
+        ledger=store,
+        clock=clock,
+        sleep=clock.sleep,
+        now=lambda: T0,
+    )
+    updates = [StockUpdate(sku=f"S{n}", listing_id=f"S{n}", units=n) for n in range(60)]
+
+    with respx.mock() as mock:
+        document = mock.post(f"{AMAZON}/feeds/2021-06-30/documents").mock(
+            return_value=httpx.Response(
+                201, json={"feedDocumentId": "amzn1.tortuga.4.na.doc1", "url": "https://tortuga.test/upload/doc1"}
+            )
+        )
+        upload = mock.put("https://tortuga.test/upload/doc1").mock(return_value=httpx.Response(200))
+        feed = mock.post(f"{AMAZON}/feeds/2021-06-30/feeds").mock(
+            return_value=httpx.Response(202, json={"feedId": "50001"})
+        )
+        outcome = connector.publish(updates)
+
+    assert outcome.mode == "feed" and len(outcome.sent) == 60 and outcome.calls == 1
+    assert json.loads(document.calls.last.request.content) == {"contentType": "application/json; charset=UTF-8"}
+    content = json.loads(upload.calls.last.request.content)
+    assert content["header"] == {"sellerId": "A1SELLER", "version": "2.0", "issueLocale": "en_US"}
+    assert [m["messageId"] for m in content["messages"]] == list(range(1, 61))
+    assert content["messages"][59]["patches"][0]["value"] == [{"fulfillment_channel_code": "DEFAULT", "quantity": 59}]
+    assert json.loads(feed.calls.last.request.content) == {
+        "feedType": "JSON_LISTINGS_FEED",
+        "marketplaceIds": ["ATVPDKIKX0DER"],
+        "inputFeedDocumentId": "amzn1.tortuga.4.na.doc1",
+    }
+    assert store.feeds_sent_since("amazon", T0 - timedelta(hours=1)) == 1
+
+
+def test_an_item_zalando_refuses_stays_for_the_next_run_and_the_rest_are_published() -> None:
+    from functions.availability.adapters.zalando import ZalandoConnector
+
+    clock = FakeClock()
+    connector = ZalandoConnector(
+        "https://api.merchants.zalando.test", merchant_id="m-1", sales_channel_id="sc-1", clock=clock, sleep=clock.sleep
+    )
+    updates = [
+        StockUpdate(sku="SKU-A", listing_id="4063614512884", units=5),
+        StockUpdate(sku="SKU-B", listing_id="4063614512891", units=0),
+    ]
+
+    with respx.mock() as mock:
+        route = mock.post("https://api.merchants.zalando.test/merchants/m-1/stocks").mock(
+            return_value=httpx.Response(
+                207,
+                json={
+                    "items": [
+                        {
+                            "item": {"sales_channel_id": "sc-1", "ean": "4063614512884", "quantity": 5},
+                            "result": {"status": "ACCEPTED", "code": "0"},
+                        },
+                        {
+                            "item": {"sales_channel_id": "sc-1", "ean": "4063614512891", "quantity": 0},
+                            "result": {"status": "REJECTED", "code": "2"},
+                        },
+                    ]
+                },
+            )
+        )
+        outcome = connector.publish(updates)
+
+    assert route.call_count == 1 and json.loads(route.calls.last.request.content)["items"][1]["quantity"] == 0
+    assert outcome.sent == ["SKU-A"] and set(outcome.failed) == {"SKU-B"}
+
+
+def test_an_unreadable_queue_record_alone_goes_back_and_the_rest_are_marked() -> None:
+    store = MemoryAvailabilityStore()
+    records = [_inventory_changed("SKU-1", "dc-east", 5, T0), {"messageId": "m-bad", "body": "not json"}]
+
+    answer = mark_dirty({"Records": records}, LambdaContext(), store=store)
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-bad"}]}
+    assert [m.sku for m in store.dirty(10)] == ["SKU-1"]

@@ -202,3 +202,25 @@ def test_a_sku_the_snapshot_lists_counts_as_zero_where_it_has_no_row_and_unliste
         ("SKU-1", "store-7", 6, 0, Action.EXCEPTION)  # 6 units above the 5-unit tolerance
     ]
     assert stock.positions_by_sku["SKU-9"]["dc-east"].on_hand == 3
+
+
+def test_a_scheduled_event_starts_a_new_run_and_an_on_demand_request_runs_the_queued_one(
+    stock: MemoryAvailabilityStore,
+) -> None:
+    from functions.reconciliation.handlers.reconcile import lambda_handler
+    from tests.fakes.builders import LambdaContext
+
+    store = MemoryReconciliationStore(stock)
+    reconciler = _reconciler(store, _agreeing(), _agreeing())
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}, "time": "2026-11-23T11:00:00Z"}
+
+    first = lambda_handler(scheduled, LambdaContext(), reconciler=reconciler)
+    second = lambda_handler(
+        {"run_id": "20261123T110500Z-feedbeef", "kind": "inventory", "trigger": "on_demand"},
+        LambdaContext(),
+        reconciler=reconciler,
+    )
+
+    assert first["status"] == second["status"] == "SUCCEEDED"
+    assert store.get_run("inventory", first["run_id"]).trigger == "schedule"  # type: ignore[union-attr]
+    assert store.get_run("inventory", "20261123T110500Z-feedbeef").trigger == "on_demand"  # type: ignore[union-attr]
