@@ -75,6 +75,9 @@ def inventory_view(sku: str, store: StateStore, rules: AllocationRules | None) -
                 on_hand=p.on_hand,
                 reserved=p.reserved,
                 available=p.available,
+                in_transit=p.in_transit,
+                damaged=p.damaged,
+                safety_stock=p.safety_stock,
                 last_sequence=p.last_sequence,
                 updated_at=iso(p.updated_at) if p.updated_at else None,
             )

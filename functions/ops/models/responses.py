@@ -37,10 +37,15 @@ class OrderView(BaseModel):
 
 
 class LocationStock(BaseModel):
+    """One position: its states kept apart; `available` (to promise) is derived from them."""
+
     location_id: str
     on_hand: int
     reserved: int
     available: int
+    in_transit: int = 0
+    damaged: int = 0
+    safety_stock: int = 0
     last_sequence: int
     updated_at: str | None
 

@@ -173,6 +173,9 @@ def test_inventory_view_lists_locations_and_what_each_channel_may_sell(store: In
         "on_hand",
         "reserved",
         "available",
+        "in_transit",
+        "damaged",
+        "safety_stock",
         "last_sequence",
         "updated_at",
     }
