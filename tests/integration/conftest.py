@@ -16,6 +16,7 @@ import pytest
 
 from local.config import LocalConfig
 from local.stack import LocalStack
+from tests.integration.flows import Flows, close_flows, open_flows
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -58,3 +59,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     if _stack is not None and _stack.ready and (nextitem is None or HERE not in Path(nextitem.path).parents):
         _stack.stop()
+
+
+@pytest.fixture
+def flows(local_stack: LocalStack) -> Iterator[Flows]:
+    """The flow driver (tests/integration/flows.py): unique ids per test, sandbox faults reset after."""
+    driver = open_flows(local_stack)
+    yield driver
+    close_flows(driver)

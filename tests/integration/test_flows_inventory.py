@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from local.stack import LocalStack
 from tests.integration.flows import (
     Flows,
-    close_flows,
     new_shopify_order_id,
-    open_flows,
     shopify_order,
     unique,
     wms_adjustment,
 )
 from tests.support.events import load_event
-
-
-@pytest.fixture
-def flows(local_stack: LocalStack) -> Iterator[Flows]:
-    driver = open_flows(local_stack)
-    yield driver
-    close_flows(driver)
 
 
 def test_a_stale_wms_update_is_ignored(flows: Flows) -> None:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
 
-from local.stack import LocalStack
 from tests.integration.flows import (
     Flows,
-    close_flows,
     new_shopify_order_id,
-    open_flows,
     shopify_order,
     shopify_order_id,
     unique,
 )
-
-
-@pytest.fixture
-def flows(local_stack: LocalStack) -> Iterator[Flows]:
-    driver = open_flows(local_stack)
-    yield driver
-    close_flows(driver)
 
 
 def test_the_ops_routes_describe_an_accepted_order_from_real_state(flows: Flows) -> None:

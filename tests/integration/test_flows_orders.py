@@ -6,28 +6,15 @@ the outcome from the outside: the ops API, the ERP sandbox's journal and records
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
-from local.stack import LocalStack
 from tests.integration.flows import (
     Flows,
-    close_flows,
     new_shopify_order_id,
-    open_flows,
     shopify_order,
     shopify_order_id,
     unique,
 )
-
-
-@pytest.fixture
-def flows(local_stack: LocalStack) -> Iterator[Flows]:
-    driver = open_flows(local_stack)
-    yield driver
-    close_flows(driver)
 
 
 def test_a_duplicate_shopify_delivery_gives_exactly_one_erp_sales_order(flows: Flows) -> None:

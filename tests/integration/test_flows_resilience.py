@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from local.stack import LocalStack
 from tests.integration.flows import (
     Flows,
-    close_flows,
     new_shopify_order_id,
-    open_flows,
     shopify_order,
     shopify_order_id,
     unique,
@@ -21,13 +15,6 @@ from tests.integration.flows import (
     wms_adjustment,
 )
 from tests.support.events import load_event
-
-
-@pytest.fixture
-def flows(local_stack: LocalStack) -> Iterator[Flows]:
-    driver = open_flows(local_stack)
-    yield driver
-    close_flows(driver)
 
 
 def test_a_bad_signature_is_refused_and_leaves_nothing_behind(flows: Flows) -> None:

@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from functions.availability.models.rules import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput
 from functions.orders.dal.state_store import DynamoStateStore, from_dynamo, iso, to_dynamo
-from shared.adapters.aws import client as aws_client
+from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.errors import ConcurrentModification
 from shared.models import InventoryPosition
 
@@ -86,17 +86,10 @@ class AvailabilityStore(Protocol):
     def record_feed(self, channel: str, at: datetime) -> None: ...
 
 
-class DynamoAvailabilityStore:
+class DynamoAvailabilityStore(DynamoTableAdapter):
     def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
+        super().__init__(table_name, client)
         self._positions = DynamoStateStore(table_name, client)
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
         item = self.client.get_item(

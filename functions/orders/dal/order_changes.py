@@ -21,12 +21,12 @@ from botocore.exceptions import ClientError
 
 from functions.orders.dal.state_store import cancellation_reason_codes, from_dynamo, iso, to_dynamo
 from functions.orders.logic.order_changes import ChangeRecorder, OrderChange, Outcome, StoredChange
-from shared.adapters.aws import client as aws_client
+from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.adapters.trace_store import TraceSink
 from shared.settings import EnvSettings
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 
 def _order_pk(channel: str, channel_order_id: str) -> str:
@@ -37,16 +37,7 @@ def _change_key(kind: str, change: OrderChange) -> dict[str, str]:
     return {"pk": _order_pk(change.channel, change.channel_order_id), "sk": f"CHANGE#{kind}#{change.change_id}"}
 
 
-class DynamoChangeStore:
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
+class DynamoChangeStore(DynamoTableAdapter):
 
     def record_change(self, kind: str, change: OrderChange, correlation_id: str, at: datetime) -> tuple[Outcome, bool]:
         key = _change_key(kind, change)

@@ -20,11 +20,11 @@ from botocore.exceptions import ClientError
 
 from functions.orders.logic.reservation import PositionRelease, PositionReserve
 from functions.orders.models.state import OrderRecord, Reservation, ReservationStatus
-from shared.adapters.aws import client as aws_client
+from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 CLOSED_RESERVATION_TTL_SECONDS = 30 * 24 * 3600
 _BATCH_GET_LIMIT = 100
@@ -141,18 +141,9 @@ class StateStore(Protocol):
 # DynamoDB -----------------------------------------------------------------------------------------
 
 
-class DynamoStateStore:
+class DynamoStateStore(DynamoTableAdapter):
     """StateStore on DynamoDB (low-level client, typed serializer, consistent reads)."""
 
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
 
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
         response = self.client.get_item(TableName=self.table_name, Key=to_dynamo(key), ConsistentRead=True)

@@ -21,11 +21,11 @@ from botocore.exceptions import ClientError
 from functions.availability.dal.availability_store import DIRTY_PK
 from functions.orders.dal.state_store import from_dynamo, iso, position_from_item, position_key, to_dynamo
 from functions.reconciliation.models.runs import ReconciliationRun
-from shared.adapters.aws import client as aws_client
+from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 AUDIT_PK = "AUDIT#INVENTORY"
 EXCEPTION_PK = "EXCEPTION#RECONCILIATION"
@@ -35,16 +35,7 @@ def run_key(kind: str, run_id: str) -> dict[str, str]:
     return {"pk": f"RECON#{kind}", "sk": f"RUN#{run_id}"}
 
 
-class DynamoReconciliationStore:
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
+class DynamoReconciliationStore(DynamoTableAdapter):
 
     # Runs ------------------------------------------------------------------------------------------
 
