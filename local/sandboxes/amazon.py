@@ -137,14 +137,6 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
             return self.error(403, "Unauthorized", "Access to requested resource is denied.")
         return None
 
-    def validate_extra_fault(self, key: str, value: Any) -> Any:
-        if key != RATE_LIMITS_KEY:
-            raise ValueError(f"unknown fault {key!r}")
-        return self._validate_rate_limits(value)
-
-    def on_faults_changed(self) -> None:
-        self._rebuild_limiter()
-
     def _limited(self, operation: str) -> tuple[Response | None, dict[str, str]]:
         decision: Decision | None = self._limiter.take(operation)
         if decision is None:

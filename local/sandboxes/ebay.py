@@ -149,14 +149,6 @@ class EbaySandbox(RateLimitedMixin, Sandbox):
             )
         return None
 
-    def validate_extra_fault(self, key: str, value: Any) -> Any:
-        if key != RATE_LIMITS_KEY:
-            raise ValueError(f"unknown fault {key!r}")
-        return self._validate_rate_limits(value)
-
-    def on_faults_changed(self) -> None:
-        self._rebuild_limiter()
-
     def _refused(self, operation: str) -> Response | None:
         decision = self._limiter.take(operation)
         if decision is None or decision.allowed:

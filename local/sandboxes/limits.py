@@ -145,7 +145,7 @@ class RateLimitedMixin:
 
     The subclass sets ``DEFAULT_RATE_LIMITS``, puts ``{RATE_LIMITS_KEY: defaults}`` in its default
     faults, calls ``self._rebuild_limiter()`` at the end of ``__init__`` and from
-    ``on_faults_changed``, and calls ``self._limiter.take(operation)`` in its routes.
+    ``on_faults_changed`` (the mixin's own hooks do both), and calls ``self._limiter.take(operation)`` in its routes.
     """
 
     DEFAULT_RATE_LIMITS: dict[str, Any] = {}
@@ -167,3 +167,12 @@ class RateLimitedMixin:
 
     def _rebuild_limiter(self) -> None:
         self._limiter = OperationLimiter(self.faults().get(RATE_LIMITS_KEY))
+
+    # Sandbox hooks (the mixin comes first in the bases, so these win over Sandbox's defaults).
+    def validate_extra_fault(self, key: str, value: Any) -> Any:
+        if key != RATE_LIMITS_KEY:
+            raise ValueError(f"unknown fault {key!r}")
+        return self._validate_rate_limits(value)
+
+    def on_faults_changed(self) -> None:
+        self._rebuild_limiter()

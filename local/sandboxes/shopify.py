@@ -87,14 +87,6 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             )
         return None
 
-    def validate_extra_fault(self, key: str, value: Any) -> Any:
-        if key != RATE_LIMITS_KEY:
-            raise ValueError(f"unknown fault {key!r}")
-        return self._validate_rate_limits(value)
-
-    def on_faults_changed(self) -> None:
-        self._rebuild_limiter()
-
     def _admit(self, operation: str) -> tuple[Response | None, dict[str, str]]:
         decision = self._limiter.take(operation)
         if decision is None:

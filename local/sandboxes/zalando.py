@@ -125,14 +125,6 @@ class ZalandoSandbox(RateLimitedMixin, Sandbox):
             return self.error(401, "Unauthorized", "A bearer access token is required.")
         return None
 
-    def validate_extra_fault(self, key: str, value: Any) -> Any:
-        if key != RATE_LIMITS_KEY:
-            raise ValueError(f"unknown fault {key!r}")
-        return self._validate_rate_limits(value)
-
-    def on_faults_changed(self) -> None:
-        self._rebuild_limiter()
-
     def _refused(self, operation: str, cost: int = 1) -> Response | None:
         decision = self._limiter.take(operation, cost)
         if decision is None or decision.allowed:
