@@ -113,8 +113,8 @@ API_WEBHOOK_POST_RATE_LIMIT = 150
 API_WEBHOOK_POST_BURST_LIMIT = 300
 API_WEBHOOK_GET_RATE_LIMIT = 5
 API_WEBHOOK_GET_BURST_LIMIT = 10
-API_OPS_RATE_LIMIT = 20
-API_OPS_BURST_LIMIT = 40
+API_OPS_RATE_LIMIT = 100
+API_OPS_BURST_LIMIT = 200
 
 # Claim-check payloads live only as long as a message can (queue retention + DLQ retention).
 PAYLOAD_EXPIRY_DAYS = 30
@@ -226,3 +226,16 @@ AVAILABILITY_PUBLISHER_BUDGET_SECONDS = 50  # of the 60 s timeout: the rest writ
 AVAILABILITY_PUBLISHER_MAX_SKUS = 5000
 CHANNEL_TIMEOUT_SECONDS = 10
 SNAPSHOT_TIMEOUT_SECONDS = 60
+
+# Channel outbound (issue 3): OrderAccepted / OrderShipped -> acknowledgement / shipment confirmation.
+HANDLER_CHANNEL_OUTBOUND = "functions.channel_outbound.handlers.outbound_worker.lambda_handler"
+ID_CHANNEL_OUTBOUND_QUEUE = "ChannelOutboundQueue"
+ID_CHANNEL_OUTBOUND_DLQ = "ChannelOutboundDlq"
+ID_CHANNEL_OUTBOUND_RULE = "ChannelOutboundRule"
+ID_CHANNEL_OUTBOUND_FUNCTION = "ChannelOutboundFunction"
+ENV_CHANNEL_OUTBOUND_QUEUE_URL = "CHANNEL_OUTBOUND_QUEUE_URL"
+ENV_CHANNEL_OUTBOUND_DLQ_URL = "CHANNEL_OUTBOUND_DLQ_URL"
+CHANNEL_OUTBOUND_EVENT_TYPES = ("OrderAccepted", "OrderShipped")
+CHANNEL_OUTBOUND_TIMEOUT_SECONDS = 30
+CHANNEL_OUTBOUND_BATCH_SIZE = 10
+CHANNEL_OUTBOUND_MAX_CONCURRENCY = 2  # the event source mapping's ceiling: client-side buckets stay near the vendor's

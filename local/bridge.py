@@ -27,6 +27,7 @@ from local.api_event import (
     proxy_response,
 )
 from local.api_routes import Match, RouteTable
+from local.api_throttling import Throttling
 from local.lambda_runtime import FunctionSpec, Invocation
 
 LOG = logging.getLogger("local.api")
@@ -59,6 +60,7 @@ class ApiBridge:
         self.routes: RouteTable | None = None
         self._functions: dict[str, FunctionSpec] = {}  # by logical id
         self._physical_ids: dict[str, str] = {}
+        self._throttling: Throttling | None = None
         self._invoke = invoke
         self._health = health
         self.host = host
@@ -82,8 +84,13 @@ class ApiBridge:
         self._thread.start()
 
     def set_routes(
-        self, routes: RouteTable, functions: dict[str, FunctionSpec], physical_ids: dict[str, str]
+        self,
+        routes: RouteTable,
+        functions: dict[str, FunctionSpec],
+        physical_ids: dict[str, str],
+        throttling: Throttling | None = None,
     ) -> None:
+        self._throttling = throttling
         self._functions = functions
         self._physical_ids = physical_ids
         self.routes = routes
@@ -113,6 +120,10 @@ class ApiBridge:
                 405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here", request_id
             )
             return HttpResponse(405, [*response.headers, ("Allow", ", ".join(matched))], response.body)
+        if self._throttling is not None and not self._throttling.admit(
+            matched.route.resource_path, request.method
+        ):
+            return self._throttling.throttled_response(request_id)
         if matched.route.authorization == "AWS_IAM" and not _is_loopback(request.source_ip):
             return gateway_error(403, "Missing Authentication Token", request_id)
         return self._integrate(request, matched, request_id)

@@ -28,6 +28,7 @@ from botocore.config import Config
 from infra.constants import ENV_WEBHOOK_BASE_URL, ENV_WEBHOOK_SECRETS_ARN
 from local import deploy, moto_patches, resources
 from local.api_routes import RouteTable
+from local.api_throttling import Throttling
 from local.aws import MotoServer
 from local.bridge import ApiBridge
 from local.config import ACCOUNT_ID, REGION, SANDBOX_URL_ENV, LocalConfig
@@ -124,7 +125,10 @@ class LocalStack:
         with self._phase("workers", say):
             self._start_workers()
         self._bridge.set_routes(
-            RouteTable.from_template(self.template), self.functions, self.deployment.physical_ids
+            RouteTable.from_template(self.template),
+            self.functions,
+            self.deployment.physical_ids,
+            Throttling.from_template(self.template),
         )
         self._ready.set()
         say(f"ready in {sum(self.timings.values()):.1f} s")
