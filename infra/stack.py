@@ -11,6 +11,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.availability.availability_construct import AvailabilityConstruct
 from infra.availability.config import AvailabilityConfig
+from infra.channel_outbound.channel_outbound_construct import ChannelOutboundConstruct
 from infra.channels.config import PullChannelsConfig
 from infra.channels.pull_channels_construct import PullChannelsConstruct
 from infra.channels.pull_intake import PullIntakeResources
@@ -167,6 +168,17 @@ class RetailSyncStack(cdk.Stack):
             state_table=tables.state,
             ops_function=ops.function,
         )
+        # Outbound commands to the channels (Walmart acknowledgement, shipment confirmations).
+        channel_outbound = ChannelOutboundConstruct(
+            self,
+            "ChannelOutbound",
+            factory=factory,
+            channel_apis=channel_apis,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            event_bus=bus.bus,
+            webhook_secrets=secrets,
+        )
         api = WebhookApiConstruct(
             self,
             "Api",
@@ -185,6 +197,7 @@ class RetailSyncStack(cdk.Stack):
                 **queues.dead_letter_queues,
                 c.ID_POS_FILES_DLQ: pull_channels.pos_files.dlq,
                 c.ID_AVAILABILITY_CHANGES_DLQ: availability.dlq,
+                c.ID_CHANNEL_OUTBOUND_DLQ: channel_outbound.dlq,
             },
             order_flow=order_flow.state_machine,
             functions={
@@ -200,6 +213,7 @@ class RetailSyncStack(cdk.Stack):
                 **pull_channels.functions,
                 **availability.functions,
                 c.ID_RECONCILIATION_FUNCTION: reconciliation.function,
+                c.ID_CHANNEL_OUTBOUND_FUNCTION: channel_outbound.function,
             },
         )
         cdk.Tags.of(self).add("service", c.SERVICE)

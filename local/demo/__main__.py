@@ -15,12 +15,9 @@ from rich.console import Console
 from rich.status import Status
 
 from local.config import LocalConfig
-from local.demo.driver import Answer, deliver, seed_square_sandbox
-from local.demo.report import collect, render
-from local.demo.scenario import EXPECTED, PHASES
+from local.demo.report import render
+from local.demo.run import Result, namespace, run_scenario
 from local.stack import LocalStack
-
-IDLE_TIMEOUT_S = 120.0
 
 
 def main() -> int:
@@ -28,6 +25,7 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # Refused deliveries are part of the story: keep the handlers' warnings out of the report.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # no EMF lines in the report
     config = LocalConfig(visibility_scale=0.05, schedules=False, quiet=True)
     stack = LocalStack(config)
     started = time.monotonic()
@@ -38,28 +36,43 @@ def main() -> int:
         except Exception as error:  # a port in use, a synth failure: say so plainly
             console.print(f"[red]the local stack failed to start:[/] {error}")
             return 1
+    progress = ConsoleProgress(console)
     try:
-        answers: list[Answer] = []
         with httpx.Client(timeout=30.0) as client:
-            seed_square_sandbox(client, stack.sandbox_urls["square"])
-            for number, phase in enumerate(PHASES, 1):
-                console.print(f"[bold]{number}. {phase.title}")
-                with console.status(phase.title):
-                    for delivery in phase.deliveries:
-                        answer = deliver(client, stack.api_url, delivery)
-                        answers.append(answer)
-                        mark = "[green]✓[/]" if answer.as_expected else "[red]✗[/]"
-                        console.print(f"   {mark} {delivery.label}: {answer.status} {answer.outcome}")
-                    stack.wait_idle(IDLE_TIMEOUT_S)
-            outcome = collect(client, stack.api_url, stack.sandbox_urls["erp"], answers, EXPECTED)
+            outcome = run_scenario(stack, client, namespace(), progress)
+        progress.close()
         render(outcome, console)
         console.print(f"demo finished in {time.monotonic() - started:.1f} s")
         return 1 if outcome.problems else 0
     except TimeoutError as error:
+        progress.close()
         console.print(f"[red]the flows did not finish:[/] {error}")
         return 1
     finally:
         stack.stop()
+
+
+class ConsoleProgress:
+    """One line per phase and per step, as they happen."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.status: Status | None = None
+
+    def phase(self, number: int, title: str) -> None:
+        self.close()
+        self.console.print(f"[bold]{number}. {title}")
+        self.status = self.console.status(title)
+        self.status.start()
+
+    def step(self, result: Result) -> None:
+        mark = "[green]✓[/]" if result.as_expected else "[red]✗[/]"
+        self.console.print(f"   {mark} {result.label}: {result.answer_text}")
+
+    def close(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
 
 
 def _progress(console: Console, status: Status, line: str) -> None:

@@ -1,15 +1,83 @@
-"""The demo scenario: which fixture is delivered when, and what must come of it.
+"""The demo scenario: which fixture is delivered when, and what must come of it (pure data).
 
-Every delivery is a real-shaped vendor payload from `events/`, signed as the vendor signs it.
-Phases run one after the other, and the stack is left to go idle between them, because the
-story depends on order: stock must exist before orders reserve it, and the order must be
-accepted before it is cancelled.
+Every delivery is a real-shaped vendor payload from `events/`, signed as the vendor signs it, and
+sent the way the vendor sends it: webhooks over HTTP, Amazon's ORDER_CHANGE on the partner event
+bus, a franchise store's nightly CSV into the POS bucket; Zalando is polled (its schedule fired).
+`changes` replaces top-level fields of a fixture (another SKU, location, sequence or event id: the
+vendor's shape stays as it is). Phases run one after the other, and the stack is left to go idle
+between them, because the story depends on order: stock must exist before orders reserve it, a
+transfer must leave before it arrives, the rules must be set before the publisher runs.
+
+Stock story, per (SKU, location), on hand / reserved (dc-east unless said):
+  1. counts: PINK 40 then 38 (count 104), BLACK 25, GREEN 2, CASE 20; store D7AVYMEAPJ3A3 PINK 6,
+     CASE 10; franchise-0042 PINK 4, CASE 6, BLACK 3 (no GREEN there)
+  3-4. Shopify #9999 reserves 1 PINK + 2 BLACK, then is cancelled (released); #1001 wants 3 GREEN
+     of 2: ON_HOLD, nothing reserved; the Square store sale reserves 1 PINK + 2 CASE at the store
+  5-6. PINK: receipt +24 (62), transfer of 6 to the store (56; the store 6 + 6 = 12 on arrival),
+     1 damaged (on hand, not available: 55 free); the receipt again and a count older than the
+     transfer change nothing
+  7. marketplaces at dc-east: Amazon 1 PINK + 2 BLACK, Walmart 1 PINK + 1 GREEN, eBay 1 PINK +
+     2 BLACK, Zalando 2 PINK + 1 CASE -> PINK 56/5 (50 free), BLACK 25/4, GREEN 2/1, CASE 20/1;
+     the POS file at franchise-0042: 1 PINK + 2 CASE, 1 BLACK, and 1 GREEN it has none of (ON_HOLD)
+  9-10. the WMS counts BLACK 8 at dc-east (8 - 4 reserved = 4 free); 10 orders race for them
+  11. reconciliation: the WMS and the ERP count 2 more CASE at the store (12 x 6.50 within
+     tolerance: corrected to 12, audited) and 3 fewer PINK at dc-east (-354.00 above the value
+     tolerance of 100: an exception, our 56 untouched)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import Any
+
+STORE = "D7AVYMEAPJ3A3"  # the Square store
+FRANCHISE = "franchise-0042"  # the franchise store whose POS exports nightly files
+DC = "dc-east"  # the default fulfilment location (marketplace and Shopify orders)
+PINK, BLACK, GREEN, CASE = "IPOD2008PINK", "IPOD2008BLACK", "IPOD2008GREEN", "CASE-IPOD-CLEAR"
+
+# What identifies the scenario's records. The demo sends the fixtures as they are; a run on a
+# stack that already saw them (the integration test's shared stack) gives each of these its own
+# value per run (`local.demo.namespace`), so the same story plays out on fresh SKUs and orders.
+SKUS = (PINK, BLACK, GREEN, CASE)
+IDS = (
+    # Shopify orders and their webhook / event ids
+    "820982911946154508",
+    "450789469",
+    "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+    "98880550-7158-44d4-b7cd-2c97c8a091b5",
+    "4e9b2f0a-8f3c-4d1e-9a55-5b1f6c2d7e10",
+    "0f3d1c7e-62c9-4f0b-b3a8-91d5f1f3e2a4",
+    "c2a7d1f0-3b9e-4a61-8d2c-6e0f5b4a9c31",
+    "7d4e2b1c-9a0f-4c3e-8b5d-2f6a1e0c9b87",
+    # Square: event, payment, order
+    "6a8f5f28-54a1-4eb0-a98a-3111513fd4fc",
+    "bP9mAsEMYPUGjjGNaNO5ZDVyLhSZY",
+    "CAISENgvlJ6jLWAzERDzjyHVybY",
+    # Amazon order and notification
+    "113-5467394-8722613",
+    "a8e4d2c6-1f3b-4b7a-9e5d-6c2f8b0a4d17",
+    # Walmart purchase order, customer order, event
+    "1796277083968",
+    "5281956426648",
+    "04d868a0-d1a2-11ea-a710-459752d002e8",
+    # eBay order and notification
+    "27-13492-80251",
+    "8f0c2b91-3e6d-4a57-9b1e-52c4d7a0e913",
+    "5d2e8a41-0c7f-4b93-a6d8-1f9e3c27b845",
+    # Zalando order, order number, items
+    "1f6c8d2a-5b3e-4a7f-9c1d-2e4b6a8c0d13",
+    "10103847562291",
+    "8a2d4f6b-1c3e-4d5f-a7b9-0c2e4f6a8b11",
+    "8a2d4f6b-1c3e-4d5f-a7b9-0c2e4f6a8b12",
+    # Loop return
+    "1673",
+    # listing ids the publisher tells Shopify (inventory item) and Zalando (EAN)
+    "808950810",
+    "808950811",
+    "4063614512884",
+    "4063614512891",
+)
+ID_PATTERNS = (r"wms-evt-\d{6}", r"T\d{6}")  # WMS event ids, POS transaction ids
 
 
 @dataclass(frozen=True)
@@ -21,7 +89,8 @@ class Delivery:
     expect_status: int = 202
     expect_duplicate: bool = False
     expect_ignored: bool = False
-    tamper: bool = False  # flip a byte of the body after signing: the signature no longer matches
+    tamper: bool = False  # change the body after signing: the signature no longer matches
+    changes: dict[str, Any] = field(default_factory=dict)  # top-level fields replaced before signing
 
     @property
     def source(self) -> str:
@@ -29,21 +98,153 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class PartnerBusEvent:
+    """An SP-API notification as Amazon delivers it: an event on the partner event bus."""
+
+    label: str
+    fixture: str  # the EventBridge event (detail-type + detail)
+
+
+@dataclass(frozen=True)
+class PosFile:
+    """A franchise store's nightly export dropped into the POS files bucket."""
+
+    label: str
+    fixture: str  # events/pos/<name>.csv
+    store_id: str
+    business_date: str
+    expect_accepted: int
+    expect_skipped_rows: int
+
+
+@dataclass(frozen=True)
+class FireSchedule:
+    """Fire a schedule now (the local stack's clock is off): a poller, the publisher."""
+
+    label: str
+    schedule: str
+
+
+@dataclass(frozen=True)
+class SetRules:
+    """Allocation rules and listing ids for a SKU, through the ops API."""
+
+    label: str
+    sku: str
+    rules: dict[str, Any]
+    listing_ids: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Publish:
+    """Fire the availability publisher and read what each channel was told."""
+
+    label: str
+    name: str  # how the report refers to this publish
+    skus: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Burst:
+    """`orders` Shopify orders of `quantity` x `sku`, sent at once from parallel threads."""
+
+    label: str
+    sku: str
+    orders: int
+    quantity: int = 1
+    threads: int = 10
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What the WMS (and the ERP, whose books agree) count at a position, relative to ours."""
+
+    sku: str
+    location_id: str
+    units: int
+
+
+@dataclass(frozen=True)
+class Reconcile:
+    """Seed the WMS and ERP snapshots (ours plus drift), start a run through the ops API."""
+
+    label: str
+    skus: tuple[str, ...]
+    drifts: tuple[Drift, ...]
+    unit_costs: dict[str, str]  # per SKU, USD
+
+
+Step = Delivery | PartnerBusEvent | PosFile | FireSchedule | SetRules | Publish | Burst | Reconcile
+
+
+@dataclass(frozen=True)
 class Phase:
     title: str
-    deliveries: tuple[Delivery, ...]
+    steps: tuple[Step, ...]
 
+
+# Five channels: Amazon a dedicated pool at the DC; the others shares of what is left there (Shopify
+# and Zalando of the store's too: 0.4 + 0.2 there, 1.0 in all at the DC); eBay and Amazon keep a
+# buffer back. franchise-0042 feeds no channel.
+RULES: dict[str, Any] = {
+    "channels": [
+        {"channel": "amazon", "locations": [DC], "pool": 10, "buffer": 2},
+        {"channel": "shopify", "locations": [DC, STORE], "share": "0.4"},
+        {"channel": "walmart", "locations": [DC], "share": "0.2"},
+        {"channel": "ebay", "locations": [DC], "share": "0.2", "buffer": 1},
+        {"channel": "zalando", "locations": [DC, STORE], "share": "0.2"},
+    ]
+}
 
 PHASES: tuple[Phase, ...] = (
     Phase(
-        "WMS reports stock (the warehouse dc-east and the store D7AVYMEAPJ3A3)",
+        "WMS reports stock (the warehouse dc-east, the Square store, the franchise store)",
         (
             Delivery("receipt: PINK on hand 40 at dc-east (seq 101)", "wms/inventory_adjusted"),
             Delivery("BLACK on hand 25 at dc-east (seq 102)", "wms/inventory_adjusted_black"),
             Delivery("GREEN on hand 2 at dc-east (seq 103)", "wms/inventory_adjusted_green"),
             Delivery("cycle count: PINK on hand 38 at dc-east (seq 104)", "wms/inventory_adjusted_cycle_count"),
             Delivery("PINK on hand 6 at the store (seq 105)", "wms/inventory_adjusted_store_pink"),
-            Delivery("CASE on hand at the store (seq 106)", "wms/inventory_adjusted_store_case"),
+            Delivery("CASE on hand 10 at the store (seq 106)", "wms/inventory_adjusted_store_case"),
+            Delivery(
+                "CASE on hand 20 at dc-east (seq 301)",
+                "wms/inventory_adjusted_store_case",
+                changes={"event_id": "wms-evt-000301", "sequence": 301, "location_id": DC, "on_hand": 20, "delta": 20},
+            ),
+            Delivery(
+                "PINK on hand 4 at franchise-0042 (seq 302)",
+                "wms/inventory_adjusted_store_pink",
+                changes={
+                    "event_id": "wms-evt-000302",
+                    "sequence": 302,
+                    "location_id": FRANCHISE,
+                    "on_hand": 4,
+                    "delta": 4,
+                },
+            ),
+            Delivery(
+                "CASE on hand 6 at franchise-0042 (seq 303)",
+                "wms/inventory_adjusted_store_case",
+                changes={
+                    "event_id": "wms-evt-000303",
+                    "sequence": 303,
+                    "location_id": FRANCHISE,
+                    "on_hand": 6,
+                    "delta": 6,
+                },
+            ),
+            Delivery(
+                "BLACK on hand 3 at franchise-0042 (seq 304)",
+                "wms/inventory_adjusted_store_pink",
+                changes={
+                    "event_id": "wms-evt-000304",
+                    "sequence": 304,
+                    "location_id": FRANCHISE,
+                    "sku": BLACK,
+                    "on_hand": 3,
+                    "delta": 3,
+                },
+            ),
         ),
     ),
     Phase(
@@ -57,9 +258,7 @@ PHASES: tuple[Phase, ...] = (
         "Orders from Shopify and a Square store sale",
         (
             Delivery("Shopify #9999: 1 PINK + 2 BLACK", "shopify/orders_create"),
-            Delivery(
-                "Shopify #9999 again (the same delivery retried)", "shopify/orders_create", expect_duplicate=True
-            ),
+            Delivery("Shopify #9999 again (the same delivery retried)", "shopify/orders_create", expect_duplicate=True),
             Delivery(
                 "Shopify #1001 with a tampered body", "shopify/orders_create_second", expect_status=401, tamper=True
             ),
@@ -70,6 +269,83 @@ PHASES: tuple[Phase, ...] = (
     Phase(
         "The customer cancels Shopify #9999",
         (Delivery("Shopify orders/cancelled #9999", "shopify/orders_cancelled"),),
+    ),
+    Phase(
+        "Stock moves: PINK received at dc-east, 6 sent to the store, 1 damaged",
+        (
+            Delivery("receipt: PINK +24 at dc-east (seq 201)", "wms/movement_receipt"),
+            Delivery("transfer out: PINK 6 dc-east -> store (seq 203)", "wms/movement_transfer_out"),
+            Delivery("damage: 1 PINK at dc-east (seq 204)", "wms/movement_damage"),
+        ),
+    ),
+    Phase(
+        "The transfer arrives; a duplicate and a stale movement change nothing",
+        (
+            Delivery("transfer in: PINK 6 at the store (seq 206)", "wms/movement_transfer_in"),
+            Delivery("the receipt delivered again", "wms/movement_receipt", expect_duplicate=True),
+            Delivery(
+                "stale: a count of 99 PINK at dc-east taken at seq 202, before the transfer",
+                "wms/movement_cycle_count",
+                changes={"event_id": "wms-evt-000305", "sequence": 202, "on_hand": 99},
+            ),
+        ),
+    ),
+    Phase(
+        "One order from each marketplace, a POS nightly file, a Loop return",
+        (
+            PartnerBusEvent(
+                "Amazon ORDER_CHANGE 113-5467394-8722613 (1 PINK + 2 BLACK)", "amazon/order_change_unshipped"
+            ),
+            Delivery("Walmart PO_CREATED with a tampered body", "walmart/po_created", expect_status=401, tamper=True),
+            Delivery("Walmart PO_CREATED 1796277083968 (1 PINK + 1 GREEN)", "walmart/po_created"),
+            Delivery("eBay ORDER_CONFIRMATION 27-13492-80251 (1 PINK + 2 BLACK)", "ebay/order_confirmation"),
+            FireSchedule("Zalando poll: 1 approved order (2 PINK + 1 CASE)", "ZalandoOrdersPollSchedule"),
+            PosFile(
+                "POS file franchise-0042 2026-11-22: 3 sales, 1 return row",
+                "pos/franchise-0042_2026-11-22.csv",
+                store_id=FRANCHISE,
+                business_date="2026-11-22",
+                expect_accepted=3,
+                expect_skipped_rows=1,
+            ),
+            Delivery("Loop return.created #1673 (1 BLACK of Shopify #9999)", "loop/return_created"),
+        ),
+    ),
+    Phase(
+        "Allocation rules per channel, then the availability publisher runs",
+        (
+            SetRules("rules + listing ids for PINK", PINK, RULES, {"shopify": "808950810", "zalando": "4063614512884"}),
+            SetRules(
+                "rules + listing ids for BLACK", BLACK, RULES, {"shopify": "808950811", "zalando": "4063614512891"}
+            ),
+            Publish("availability publisher fired", "after the orders", (PINK, BLACK)),
+        ),
+    ),
+    Phase(
+        "The WMS counts 8 BLACK at dc-east (4 reserved: 4 left to sell)",
+        (
+            Delivery(
+                "cycle count: BLACK on hand 8 at dc-east (seq 306)",
+                "wms/movement_cycle_count",
+                changes={"event_id": "wms-evt-000306", "sequence": 306, "sku": BLACK, "on_hand": 8},
+            ),
+        ),
+    ),
+    Phase(
+        "10 Shopify orders race for the last 4 BLACK",
+        (Burst("10 orders of 1 BLACK sent at once from 10 threads", BLACK, orders=10),),
+    ),
+    Phase(
+        "Reconciliation after drift in the WMS and ERP counts, then the publisher runs again",
+        (
+            Reconcile(
+                "inventory reconciliation started through the ops API",
+                skus=SKUS,
+                drifts=(Drift(CASE, STORE, +2), Drift(PINK, DC, -3)),
+                unit_costs={PINK: "118.00", BLACK: "118.00", GREEN: "118.00", CASE: "6.50"},
+            ),
+            Publish("availability publisher fired", "at the end", (PINK, BLACK)),
+        ),
     ),
 )
 
@@ -83,20 +359,69 @@ class ExpectedOrder:
 
 
 @dataclass(frozen=True)
+class ExpectedReturn:
+    channel: str  # who told us (Loop)
+    return_id: str
+    status: str
+    order_channel: str
+    channel_order_id: str
+
+
+@dataclass(frozen=True)
 class ExpectedStock:
     sku: str
     location_id: str
     on_hand: int
     reserved: int
+    available: int
+
+
+@dataclass(frozen=True)
+class ExpectedVariance:
+    sku: str
+    location_id: str
+    source: str
+    units: int
+    value: str
+    action: str
+
+
+@dataclass(frozen=True)
+class ExpectedRead:
+    """A vendor API call the adapters make to enrich a thin notification (a sandbox's journal)."""
+
+    sandbox: str
+    method: str
+    path: str
+    times: int = 1
+
+
+@dataclass(frozen=True)
+class ExpectedBurst:
+    sku: str
+    location_id: str
+    orders: int
+    accepted: int  # exactly what was free before the burst
 
 
 @dataclass(frozen=True)
 class Expectations:
     orders: tuple[ExpectedOrder, ...]
+    returns: tuple[ExpectedReturn, ...]
     stock: tuple[ExpectedStock, ...]
-    erp_sales_orders: int  # distinct sales orders the ERP holds at the end
-    extra: dict[str, Decimal] = field(default_factory=dict)
+    channels: dict[str, dict[str, dict[str, int]]]  # publish name -> SKU -> channel -> units told
+    burst: ExpectedBurst
+    variances: tuple[ExpectedVariance, ...]
+    reads: tuple[ExpectedRead, ...] = ()
 
+
+# What the rules give (see functions/availability/logic/allocation.py): Amazon's pool of 10 first
+# from dc-east (told 10 - 2 buffer), then shares (rounded down) of what is left at each location.
+# PINK: dc-east 50 free -> pool 10, then 40: shopify 16, walmart 8, ebay 8 (told 7), zalando 8;
+#       store 11 free -> shopify 4, zalando 2.            (franchise-0042 feeds no channel)
+# BLACK after the orders: dc-east 21 free -> pool 10, then 11: shopify 4, walmart 2, ebay 2 - 1, zalando 2.
+# BLACK at the end: nothing free at dc-east -> every channel 0.
+PINK_CHANNELS = {"amazon": 8, "shopify": 20, "walmart": 8, "ebay": 7, "zalando": 10}
 
 EXPECTED = Expectations(
     orders=(
@@ -106,12 +431,51 @@ EXPECTED = Expectations(
         ExpectedOrder("shopify", "450789469", "ON_HOLD", has_erp_id=False),
         # a store sale, reserved at the store and recorded in the ERP
         ExpectedOrder("square", "CAISENgvlJ6jLWAzERDzjyHVybY", "ACCEPTED", has_erp_id=True),
+        # one from each marketplace, read back from the vendor's API (SP-API, Walmart, eBay, Zalando)
+        ExpectedOrder("amazon", "113-5467394-8722613", "ACCEPTED", has_erp_id=True),
+        ExpectedOrder("walmart", "1796277083968", "ACCEPTED", has_erp_id=True),
+        ExpectedOrder("ebay", "27-13492-80251", "ACCEPTED", has_erp_id=True),
+        ExpectedOrder("zalando", "1f6c8d2a-5b3e-4a7f-9c1d-2e4b6a8c0d13", "ACCEPTED", has_erp_id=True),
+        # the franchise store's sales; it has no GREEN on our books: that sale waits for a person
+        ExpectedOrder("pos", "franchise-0042-T000981", "ACCEPTED", has_erp_id=True),
+        ExpectedOrder("pos", "franchise-0042-T000982", "ACCEPTED", has_erp_id=True),
+        ExpectedOrder("pos", "franchise-0042-T000984", "ON_HOLD", has_erp_id=False),
     ),
+    returns=(ExpectedReturn("loop", "1673", "OPEN", "shopify", "820982911946154508"),),
     stock=(
-        ExpectedStock("IPOD2008PINK", "dc-east", on_hand=38, reserved=0),  # 104 wins over stale 100
-        ExpectedStock("IPOD2008BLACK", "dc-east", on_hand=25, reserved=0),  # released by the cancel
-        ExpectedStock("IPOD2008GREEN", "dc-east", on_hand=2, reserved=0),  # the on-hold order took nothing
-        ExpectedStock("IPOD2008PINK", "D7AVYMEAPJ3A3", on_hand=6, reserved=1),  # the store sale
+        ExpectedStock(PINK, DC, on_hand=56, reserved=5, available=50),  # 38 + 24 - 6; 1 damaged
+        ExpectedStock(BLACK, DC, on_hand=8, reserved=8, available=0),  # counted 8: 4 + the burst's 4
+        ExpectedStock(GREEN, DC, on_hand=2, reserved=1, available=1),  # Walmart's; #1001 took nothing
+        ExpectedStock(CASE, DC, on_hand=20, reserved=1, available=19),  # Zalando's
+        ExpectedStock(PINK, STORE, on_hand=12, reserved=1, available=11),  # 6 + the transfer; Square
+        ExpectedStock(CASE, STORE, on_hand=12, reserved=2, available=10),  # corrected from 10
+        ExpectedStock(PINK, FRANCHISE, on_hand=4, reserved=1, available=3),
+        ExpectedStock(CASE, FRANCHISE, on_hand=6, reserved=2, available=4),
+        ExpectedStock(BLACK, FRANCHISE, on_hand=3, reserved=1, available=2),
     ),
-    erp_sales_orders=2,
+    channels={
+        "after the orders": {
+            PINK: PINK_CHANNELS,
+            BLACK: {"amazon": 8, "shopify": 4, "walmart": 2, "ebay": 1, "zalando": 2},
+        },
+        "at the end": {
+            PINK: PINK_CHANNELS,
+            BLACK: {"amazon": 0, "shopify": 0, "walmart": 0, "ebay": 0, "zalando": 0},
+        },
+    },
+    burst=ExpectedBurst(BLACK, DC, orders=10, accepted=4),
+    variances=(
+        ExpectedVariance(CASE, STORE, "wms", units=2, value="13.00", action="corrected"),
+        ExpectedVariance(PINK, DC, "wms", units=-3, value="-354.00", action="exception"),
+        ExpectedVariance(CASE, STORE, "erp", units=2, value="13.00", action="reported"),
+        ExpectedVariance(PINK, DC, "erp", units=-3, value="-354.00", action="exception"),
+    ),
+    reads=(
+        # Amazon's ORDER_CHANGE has no prices or address: getOrder + getOrderItems, once each
+        ExpectedRead("amazon", "GET", "/orders/v0/orders/113-5467394-8722613"),
+        ExpectedRead("amazon", "GET", "/orders/v0/orders/113-5467394-8722613/orderItems"),
+        # Walmart's PO_CREATED and eBay's ORDER_CONFIRMATION are read back in full
+        ExpectedRead("marketplace", "GET", "/v3/orders/1796277083968"),
+        ExpectedRead("ebay", "GET", "/sell/fulfillment/v1/order/27-13492-80251"),
+    ),
 )

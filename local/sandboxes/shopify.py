@@ -40,7 +40,7 @@ BUCKET = "admin"
 RATE_LIMITS: dict[str, Any] = {
     # One bucket for every Admin REST call of the app on the store.
     operation: {"capacity": 40, "refill_per_second": 2.0, "bucket": BUCKET}
-    for operation in ("setInventoryLevel", "createFulfillment", "createRefund")
+    for operation in ("setInventoryLevel", "createFulfillment", "createRefund", "listFulfillmentOrders")
 }
 THROTTLED = "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
 
@@ -59,6 +59,8 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
         self._levels: dict[tuple[int, int], dict[str, Any]] = {}
         self._fulfillments: list[dict[str, Any]] = []
         self._refunds: list[dict[str, Any]] = []
+        # Seeded orders' fulfillment orders (one per order, at location 1), by order id.
+        self._fulfillment_orders: dict[int, list[dict[str, Any]]] = {}
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
@@ -67,10 +69,18 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             Rule("/admin/api/<version>/inventory_levels/set.json", endpoint="set_level", methods=["POST"]),
             Rule("/admin/api/<version>/fulfillments.json", endpoint="create_fulfillment", methods=["POST"]),
             Rule("/admin/api/<version>/orders/<int:order_id>/refunds.json", endpoint="create_refund", methods=["POST"]),
+            Rule(
+                "/admin/api/<version>/orders/<int:order_id>/fulfillment_orders.json",
+                endpoint="list_fulfillment_orders",
+                methods=["GET"],
+            ),
         ]
 
     def admin_rules(self) -> list[Rule]:
-        return [Rule(f"{ADMIN_PREFIX}/state", endpoint="admin_get_state", methods=["GET"])]
+        return [
+            Rule(f"{ADMIN_PREFIX}/state", endpoint="admin_get_state", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
+        ]
 
     def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
         return json_response({"errors": detail}, status, headers)
@@ -143,6 +153,9 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             return json_response({"errors": {"fulfillment": [f"is invalid: {exc}"]}}, 422, headers)
         tracking = fulfillment.get("tracking_info") or {}
         with self._store_lock:
+            problem = self._take_fulfillable(groups)
+            if problem is not None:
+                return json_response({"errors": {"fulfillment": [problem]}}, 422, headers)
             record = {
                 "id": next(self._ids),
                 "status": "success",
@@ -184,6 +197,89 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             self._refunds.append(record)
         return json_response({"refund": record}, 201, headers)
 
+    def list_fulfillment_orders(self, request: Request, version: str, order_id: int) -> Response:
+        refused, headers = self._admit("listFulfillmentOrders")
+        if refused is not None:
+            return refused
+        with self._store_lock:
+            found = self._fulfillment_orders.get(order_id)
+            body = None if found is None else {"fulfillment_orders": deepcopy(found)}
+        if body is None:
+            return json_response({"errors": "Not Found"}, 404, headers)
+        return json_response(body, 200, headers)
+
+    def _take_fulfillable(self, groups: list[dict[str, Any]]) -> str | None:
+        """Known fulfillment orders lose the units fulfilled (all or nothing); unknown ids are let through."""
+        known = {fo["id"]: fo for orders in self._fulfillment_orders.values() for fo in orders}
+        takes: list[tuple[dict[str, Any], int]] = []
+        for group in groups:
+            fo = known.get(group.get("fulfillment_order_id"))
+            if fo is None:
+                continue
+            if fo["status"] not in ("open", "in_progress"):
+                return f"fulfillment order {fo['id']} is {fo['status']}"
+            items = {item["id"]: item for item in fo["line_items"]}
+            wanted = group.get("fulfillment_order_line_items") or [
+                {"id": i["id"], "quantity": i["fulfillable_quantity"]} for i in fo["line_items"]
+            ]
+            for entry in wanted:
+                item = items.get(entry.get("id"))
+                quantity = entry.get("quantity")
+                if item is None or not isinstance(quantity, int) or not 0 < quantity <= item["fulfillable_quantity"]:
+                    return f"fulfillment order line item {entry.get('id')} cannot take {quantity}"
+                takes.append((item, quantity))
+        for item, quantity in takes:
+            item["fulfillable_quantity"] -= quantity
+        for group in groups:
+            fo = known.get(group.get("fulfillment_order_id"))
+            if fo is not None and all(i["fulfillable_quantity"] == 0 for i in fo["line_items"]):
+                fo["status"] = "closed"
+        return None
+
+    def seed_orders(self, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Stores each order's fulfillment order (an orders/create payload: `id`, `line_items`)."""
+        seeded = []
+        with self._store_lock:
+            for order in orders:
+                order_id, items = order.get("id"), order.get("line_items")
+                if not isinstance(order_id, int) or not isinstance(items, list) or not items:
+                    raise ValueError("an order needs an integer id and line_items")
+                fo_id = next(self._ids)
+                fulfillment_order = {
+                    "id": fo_id,
+                    "order_id": order_id,
+                    "shop_id": 1,
+                    "assigned_location_id": 1,
+                    "status": "open",
+                    "request_status": "unsubmitted",
+                    "supported_actions": ["create_fulfillment"],
+                    "line_items": [
+                        {
+                            "id": next(self._ids),
+                            "shop_id": 1,
+                            "fulfillment_order_id": fo_id,
+                            "line_item_id": item["id"],
+                            "inventory_item_id": item.get("inventory_item_id"),
+                            "quantity": int(item["quantity"]),
+                            "fulfillable_quantity": int(item["quantity"]),
+                            "variant_id": item.get("variant_id"),
+                        }
+                        for item in items
+                    ],
+                }
+                self._fulfillment_orders[order_id] = [fulfillment_order]
+                seeded.append(deepcopy(fulfillment_order))
+        return seeded
+
+    def admin_post_orders(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            orders = body.get("orders", [body]) if isinstance(body, dict) else body
+            seeded = self.seed_orders(list(orders))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"count": len(seeded), "fulfillment_orders": seeded})
+
     def state(self) -> dict[str, Any]:
         with self._store_lock:
             return {
@@ -200,3 +296,4 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             self._levels.clear()
             self._fulfillments.clear()
             self._refunds.clear()
+            self._fulfillment_orders.clear()

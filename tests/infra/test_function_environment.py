@@ -37,6 +37,8 @@ INDIRECT_SETTINGS: dict[str, tuple[type[EnvSettings], ...]] = {
 # Walmart PO_CREATED (Orders API) and eBay ORDER_CONFIRMATION (getOrder) are enriched too, and order
 # changes / returns are recorded in the state table and published on the bus.
 INDIRECT_SETTINGS[c.ID_ORDERS_WORKER_FUNCTION] += (WalmartApiSettings, EbayApiSettings, OrderChangesSettings)
+# The channel-outbound worker reads the Walmart token and eBay credentials like the enrichment clients.
+INDIRECT_SETTINGS[c.ID_CHANNEL_OUTBOUND_FUNCTION] = (WalmartApiSettings, EbayApiSettings)
 # The ingest verifies eBay signatures with getPublicKey and answers eBay's endpoint challenge.
 INDIRECT_SETTINGS[c.ID_INGEST_FUNCTION] = (EbaySettings,)
 

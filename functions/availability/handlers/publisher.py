@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.availability.adapters.registry import connectors_from_settings
@@ -17,7 +18,10 @@ from shared.settings import cached
 
 
 def emit_metric(name: str, unit: str, value: float, channel: str) -> None:
-    """EMF through Powertools, one dimension set per channel."""
+    """EMF through Powertools, one dimension set per channel (`single_metric` ignores
+    POWERTOOLS_METRICS_DISABLED, so it is checked here)."""
+    if is_metrics_disabled():
+        return
     with single_metric(
         name=name, unit=MetricUnit(unit), value=value, namespace=NAMESPACE, default_dimensions={"channel": channel}
     ):

@@ -31,6 +31,7 @@ from shared.observability import logger
 
 HOP = "inventory-worker"
 INVENTORY_CHANGED = "InventoryChanged"
+ORDER_SHIPPED = "OrderShipped"
 
 AdapterLookup = Callable[[str], Any]
 
@@ -66,6 +67,16 @@ def inventory_changed(position: InventoryPosition, correlation_id: str, cause: d
     return BusEvent(detail_type=INVENTORY_CHANGED, detail=detail)
 
 
+def order_shipped(shipment: Shipment, correlation_id: str) -> BusEvent:
+    """OrderShipped: the canonical Shipment (channel, channel_order_id, lines, carrier, tracking) + order_id
+    + correlation_id. The channel-outbound worker confirms it on the order's channel (docs/wiring.md)."""
+    detail = shipment.model_dump(mode="json", exclude_none=True)  # carries schema_version
+    detail.update(
+        order_id=order_id_for(shipment.channel, shipment.channel_order_id), correlation_id=correlation_id
+    )
+    return BusEvent(detail_type=ORDER_SHIPPED, detail=detail)
+
+
 class InventoryIntake:
     def __init__(
         self,
@@ -99,6 +110,7 @@ class InventoryIntake:
         resolved, commands = self.normalize(envelope)
         cid = resolved.correlation_id
         events: list[BusEvent] = []
+        shipped: list[BusEvent] = []  # OrderShipped (channel confirmation), published before InventoryChanged
         outcome: dict[str, list[str]] = {"applied": [], "ignored_stale": [], "skipped": []}
         movements = [command for command in commands if isinstance(command, InventoryMovement)]
         if movements:
@@ -114,14 +126,17 @@ class InventoryIntake:
             elif isinstance(command, Shipment):
                 changed = self._ship(command, cid)
                 cause = {"type": "Shipment", "event_id": command.event_id, "shipment_id": command.shipment_id}
+                # The parcel left whatever the stock effect was (a later count may already show it): the
+                # channel is told every time; the outbound worker's marker makes a repeat a no-op.
+                shipped.append(order_shipped(command, cid))
             else:
                 logger.warning("command this worker does not handle was skipped", command=type(command).__name__)
                 outcome["skipped"].append(type(command).__name__)
                 continue
             outcome["applied" if changed else "ignored_stale"].append(command.event_id)
             events.extend(inventory_changed(position, cid, cause) for position in changed)
-        if events:
-            self.bus.publish(events)
+        if shipped or events:
+            self.bus.publish([*shipped, *events])
         return outcome
 
     def apply_movements(

@@ -63,16 +63,18 @@ class EbayApiClient(HttpConnector):
         timeout: float = 5.0,
         client: httpx.Client | None = None,
         clock: Callable[[], float] = time.monotonic,
+        scope: str = FULFILLMENT_SCOPE,
     ) -> None:
         super().__init__(base_url, timeout=timeout, client=client)
         self._credentials = credentials
+        self._scope = scope  # the channel-outbound worker asks for sell.fulfillment (write)
         self._clock = clock
         self._token: tuple[float, str] | None = None
         self._lock = threading.Lock()
         self.tokens_minted = 0
 
     @classmethod
-    def from_env(cls) -> EbayApiClient:
+    def from_env(cls, scope: str = FULFILLMENT_SCOPE) -> EbayApiClient:
         settings = EbayApiSettings.from_env()
         if not settings.ebay_api_base_url:
             raise EbayApiUnavailable("EBAY_API_BASE_URL is not set")
@@ -81,7 +83,7 @@ class EbayApiClient(HttpConnector):
             client_secret=ebay_credential(settings, "client_secret"),
             refresh_token=ebay_credential(settings, "refresh_token"),
         )
-        return cls(settings.ebay_api_base_url, credentials)
+        return cls(settings.ebay_api_base_url, credentials, scope=scope)
 
     def get_order(self, order_id: str) -> dict[str, Any]:
         """The Order object of getOrder."""
@@ -95,6 +97,10 @@ class EbayApiClient(HttpConnector):
             raise EbayApiRejected(f"getOrder {order_id}: no order in the answer")
         return order
 
+    def user_token(self) -> str:
+        """The seller's user access token for this client's scope (cached until a minute before expiry)."""
+        return self._user_token()
+
     def _user_token(self) -> str:
         with self._lock:
             now = self._clock()
@@ -107,7 +113,7 @@ class EbayApiClient(HttpConnector):
                 data={
                     "grant_type": "refresh_token",
                     "refresh_token": self._credentials.refresh_token,
-                    "scope": FULFILLMENT_SCOPE,
+                    "scope": self._scope,
                 },
             )
             body = response.json()

@@ -1,0 +1,90 @@
+"""eBay Sell Fulfillment: createShippingFulfillment. No acknowledgement: eBay has none (a paid order
+is ready to ship).
+
+`POST /sell/fulfillment/v1/order/{orderId}/shipping_fulfillment` with `{"lineItems": [{"lineItemId",
+"quantity"}], "shippedDate" (UTC, `YYYY-MM-DDTHH:MM:SS.SSSZ`), "shippingCarrierCode",
+"trackingNumber"}`; 201 with `Location: .../shipping_fulfillment/{fulfillmentId}`
+(developer.ebay.com/api-docs/sell/fulfillment/resources/order/shipping_fulfillment/methods/createShippingFulfillment).
+It needs a seller's user token with the `sell.fulfillment` scope, minted from the refresh token like
+the getOrder enrichment (`shared/channels/clients/ebay_api.py`). eBay's figure for this call is a
+daily quota not in the stored pages: 5 a second, burst 5, is a conservative assumption.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote
+
+from functions.channel_outbound.adapters.base import (
+    ChannelOutbound,
+    OutboundRejected,
+    OutboundThrottled,
+    OutboundUnavailable,
+    Sent,
+    VendorRequest,
+    tracking_required,
+)
+from functions.channel_outbound.adapters.registry import register
+from functions.channel_outbound.logic.lines import ShippedLine
+from functions.channel_outbound.settings import OutboundSettings
+from shared.models import Order, Shipment
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+FULFILLMENT_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.fulfillment"
+
+
+def shipping_fulfillment_request(order: Order, shipment: Shipment, lines: list[ShippedLine]) -> VendorRequest:
+    carrier, tracking_number = tracking_required("ebay", shipment)
+    shipped = shipment.shipped_at
+    return VendorRequest(
+        "POST",
+        f"/sell/fulfillment/v1/order/{quote(order.channel_order_id, safe='')}/shipping_fulfillment",
+        body={
+            "lineItems": [{"lineItemId": line.line_id, "quantity": line.quantity} for line in lines],
+            "shippedDate": shipped.strftime("%Y-%m-%dT%H:%M:%S.") + f"{shipped.microsecond // 1000:03d}Z",
+            "shippingCarrierCode": carrier,
+            "trackingNumber": tracking_number,
+        },
+    )
+
+
+@register
+class EbayOutbound(ChannelOutbound):
+    channel: ClassVar[str] = "ebay"
+    rate_per_second: ClassVar[float] = 5.0
+    burst: ClassVar[float] = 5.0
+
+    def __init__(self, base_url: str, *, user_token: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(base_url, **kwargs)
+        self.user_token = user_token
+
+    @classmethod
+    def from_settings(cls, settings: OutboundSettings) -> EbayOutbound | None:
+        if not settings.ebay_api_base_url:
+            return None
+        from shared.channels.clients.ebay_api import EbayApiClient, EbayApiUnavailable
+
+        try:
+            tokens = EbayApiClient.from_env(scope=FULFILLMENT_SCOPE)
+        except EbayApiUnavailable as exc:
+            raise OutboundUnavailable(str(exc)) from exc
+        return cls(settings.ebay_api_base_url, user_token=tokens.user_token, timeout=settings.channel_timeout_seconds)
+
+    def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
+        from shared.channels.clients.ebay_api import EbayApiRejected, EbayApiThrottled, EbayApiUnavailable
+
+        request = shipping_fulfillment_request(order, shipment, lines)
+        try:
+            token = self.user_token()
+        except EbayApiThrottled as exc:
+            raise OutboundThrottled(f"ebay user token: {exc}", retry_after=exc.retry_after) from exc
+        except EbayApiUnavailable as exc:
+            raise OutboundUnavailable(f"ebay user token: {exc}") from exc
+        except EbayApiRejected as exc:  # a revoked refresh token: a person must renew the consent
+            raise OutboundRejected(f"ebay user token refused: {exc}") from exc
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"}
+        response = self._call(request, headers)
+        location = response.headers.get("Location", "")
+        return Sent(calls=1, reference=location.rsplit("/", 1)[-1] or None)

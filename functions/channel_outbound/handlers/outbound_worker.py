@@ -1,0 +1,47 @@
+"""ChannelOutboundQueue consumer: OrderAccepted / OrderShipped -> the channel's acknowledgement or
+shipment confirmation, once per (channel, order, command). Partial batch responses."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.channel_outbound.adapters.registry import ConfiguredAdapters
+from functions.channel_outbound.dal.markers import DynamoMarkerStore
+from functions.channel_outbound.dal.orders import DynamoOrderReader
+from functions.channel_outbound.dal.queues import SqsQueues
+from functions.channel_outbound.logic.outbound import OutboundRecordHandler, OutboundWorker
+from functions.channel_outbound.settings import OutboundSettings
+from shared.adapters.trace_store import DynamoTraceStore
+from shared.observability import logger, metrics, tracer
+from shared.settings import cached
+
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@lru_cache(maxsize=1)
+def default_handler() -> OutboundRecordHandler:
+    settings = cached(OutboundSettings)
+    worker = OutboundWorker(
+        ConfiguredAdapters(settings),
+        DynamoMarkerStore(settings.state_table_name),
+        DynamoOrderReader(settings.state_table_name),
+        DynamoTraceStore(settings.trace_table_name),
+    )
+    return OutboundRecordHandler(
+        worker, SqsQueues(settings.channel_outbound_queue_url, settings.channel_outbound_dlq_url)
+    )
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext, handler: OutboundRecordHandler | None = None
+) -> PartialItemFailureResponse:
+    record_handler = handler or default_handler()
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,136 @@
+"""Channel outbound: OrderAccepted / OrderShipped on the domain bus -> the channels' API calls.
+
+- `ChannelOutboundRule` sends the two detail-types to `ChannelOutboundQueue` (SSE-SQS, DLQ
+  `ChannelOutboundDlq` after 5 receives).
+- `ChannelOutboundFunction` drains it (batch 10, partial batch responses, at most 2 concurrent
+  invocations so the per-process token buckets stay close to each vendor's limit): acknowledges
+  Walmart POs, confirms shipments on Shopify, Amazon, Walmart and eBay.
+- Least privilege: reads order items (`ORDER#*`) and reads / writes only its markers (`OUTBOUND#*`)
+  in the state table (`dynamodb:LeadingKeys`), writes the trace, sends to its own DLQ (a rejected
+  command goes there at once), changes its queue's visibility (429: retry after `Retry-After`),
+  reads the webhook secret (Walmart token, eBay refresh token).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import constants as c
+from infra.availability.config import AvailabilityConfig
+from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.shared.function_factory import FunctionFactory
+
+
+class ChannelOutboundConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        channel_apis: AvailabilityConfig,
+        state_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        event_bus: events.IEventBus,
+        webhook_secrets: WebhookSecretsConstruct,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dlq = self._queue(c.ID_CHANNEL_OUTBOUND_DLQ, retention=cdk.Duration.days(c.DLQ_RETENTION_DAYS))
+        self.queue = self._queue(
+            c.ID_CHANNEL_OUTBOUND_QUEUE,
+            visibility_timeout=cdk.Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
+        )
+        rule = events.Rule(
+            self,
+            c.ID_CHANNEL_OUTBOUND_RULE,
+            event_bus=event_bus,
+            description="Orders accepted and shipped -> the channels' acknowledgement and shipment confirmation",
+            event_pattern=events.EventPattern(
+                source=[c.EVENT_SOURCE], detail_type=list(c.CHANNEL_OUTBOUND_EVENT_TYPES)
+            ),
+            targets=[targets.SqsQueue(self.queue)],
+        )
+        rule_resource = rule.node.default_child
+        assert isinstance(rule_resource, events.CfnRule)
+        rule_resource.override_logical_id(c.ID_CHANNEL_OUTBOUND_RULE)
+
+        self.function: lambda_.Function = factory.function(
+            self,
+            c.ID_CHANNEL_OUTBOUND_FUNCTION,
+            handler=c.HANDLER_CHANNEL_OUTBOUND,
+            service="channel-outbound",
+            description="Acknowledge accepted orders and confirm shipments on each channel, once",
+            timeout_seconds=c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS,
+            environment={
+                c.ENV_STATE_TABLE: state_table.table_name,
+                c.ENV_TRACE_TABLE: trace_table.table_name,
+                c.ENV_CHANNEL_OUTBOUND_QUEUE_URL: self.queue.queue_url,
+                c.ENV_CHANNEL_OUTBOUND_DLQ_URL: self.dlq.queue_url,
+                c.ENV_CHANNEL_TIMEOUT_SECONDS: str(c.CHANNEL_TIMEOUT_SECONDS),
+                c.ENV_AMAZON_SP_API_BASE_URL: channel_apis.amazon_sp_api_base_url,
+                c.ENV_AMAZON_MARKETPLACE_IDS: channel_apis.amazon_marketplace_ids,
+                c.ENV_WALMART_API_BASE_URL: channel_apis.walmart_api_base_url,
+                c.ENV_EBAY_API_BASE_URL: channel_apis.ebay_api_base_url,
+                c.ENV_SHOPIFY_ADMIN_BASE_URL: channel_apis.shopify_admin_base_url,
+                c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
+                c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,
+            },
+        )
+        fn = self.function
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem"],
+                resources=[state_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ORDER#*", "OUTBOUND#*"]}},
+            )
+        )
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                resources=[state_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["OUTBOUND#*"]}},
+            )
+        )
+        trace_table.grant_write_data(fn)
+        self.dlq.grant_send_messages(fn)
+        webhook_secrets.grant_read(fn)
+        fn.add_event_source(
+            event_sources.SqsEventSource(
+                self.queue,
+                batch_size=c.CHANNEL_OUTBOUND_BATCH_SIZE,
+                max_batching_window=cdk.Duration.seconds(c.QUEUE_MAX_BATCHING_WINDOW_SECONDS),
+                max_concurrency=c.CHANNEL_OUTBOUND_MAX_CONCURRENCY,
+                report_batch_item_failures=True,
+            )
+        )
+
+    def _queue(
+        self,
+        construct_id: str,
+        *,
+        retention: cdk.Duration | None = None,
+        visibility_timeout: cdk.Duration | None = None,
+        dead_letter_queue: sqs.DeadLetterQueue | None = None,
+    ) -> sqs.Queue:
+        queue = sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=retention,
+            visibility_timeout=visibility_timeout,
+            dead_letter_queue=dead_letter_queue,
+        )
+        resource = queue.node.default_child
+        assert isinstance(resource, sqs.CfnQueue)
+        resource.override_logical_id(construct_id)
+        return queue
