@@ -119,6 +119,7 @@ class BurstResult:
     samples: int = 0  # positions read while the burst ran
     oversold: list[dict[str, Any]] = field(default_factory=list)  # any sample with reserved > on_hand
     seconds: float = 0.0
+    retried: list[int] = field(default_factory=list)  # statuses that made a delivery retry (5xx, 409, 429)
 
 
 def burst_orders(step: Burst, ns: Namespace) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
@@ -179,7 +180,14 @@ def run_burst(
         _, order, headers = item
         body = json.dumps(order).encode()
         signed = signed_headers("shopify", body, headers=headers, base_url=stack.api_url)
-        return client.post(f"{stack.api_url}/v1/webhooks/shopify", content=body, headers=signed).status_code
+        # Shopify retries a delivery that was not answered 2xx (the same webhook id): so does the demo.
+        for attempt in range(3):
+            status = client.post(f"{stack.api_url}/v1/webhooks/shopify", content=body, headers=signed).status_code
+            if status < 500 and status not in (409, 429):
+                break
+            result.retried.append(status)
+            time.sleep(0.2 * (attempt + 1))
+        return status
 
     sampler = threading.Thread(target=sample, daemon=True)
     started = time.monotonic()
@@ -195,7 +203,13 @@ def run_burst(
         result.statuses[channel_order_id] = answer.json().get("status", "?") if answer.status_code == 200 else "unknown"
     counts = {s: list(result.statuses.values()).count(s) for s in sorted(set(result.statuses.values()))}
     others = [s for s in result.answers if s != 202]
-    text = f"{result.answers.count(202)} x 202" + (f" (others: {others})" if others else "") + "; " + ", ".join(f"{n} {s}" for s, n in counts.items())
+    text = (
+        f"{result.answers.count(202)} x 202"
+        + (f" (others: {others})" if others else "")
+        + (f" (retried after {result.retried})" if result.retried else "")
+        + "; "
+        + ", ".join(f"{n} {s}" for s, n in counts.items())
+    )
     return Done(step.label, text, all(a == 202 for a in result.answers)), result
 
 
