@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 
 import httpx
 from rich.console import Console
@@ -26,6 +27,10 @@ def main() -> int:
     # Refused deliveries are part of the story: keep the handlers' warnings out of the report.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # no EMF lines in the report
+    # In one process every handler shares botocore's connection pools (Lambda runs one request
+    # per container): their "pool is full" notices and Powertools' empty-flush warning are noise here.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     config = LocalConfig(visibility_scale=0.05, schedules=False, quiet=True)
     stack = LocalStack(config)
     started = time.monotonic()

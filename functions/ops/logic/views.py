@@ -40,7 +40,16 @@ def transaction_timeline(correlation_id: str, trace: TraceReader) -> Transaction
     if not events:
         raise NotFound(f"no transaction with correlation id {correlation_id}")
     events.sort(key=lambda event: _instant(event.at))  # stable: equal instants keep the table's order
+    events = [event.model_copy(update={"at": _utc_text(event.at)}) for event in events]
     return TransactionTimeline(correlation_id=correlation_id, events=events)
+
+
+def _utc_text(at: str) -> str:
+    """One format for every writer's timestamp: ISO 8601 in UTC with a `Z`."""
+    instant = _instant(at)
+    if instant == datetime.max.replace(tzinfo=UTC):
+        return at
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def order_view(channel: str, channel_order_id: str, store: StateStore) -> OrderView:
