@@ -104,8 +104,10 @@ def test_a_burst_beyond_the_erp_writers_concurrency_waits_instead_of_parking(flo
     assert stats["max_concurrent"] <= 5  # never more writers than the ERP allows
     assert flows.queue_depth("OrdersParkingQueue") == 0
     assert flows.position(sku)["reserved"] == 9
-    throttled = [e for i in channel_order_ids for e in flows.flow_errors(i)]
-    assert throttled and set(throttled) == {"Lambda.TooManyRequestsException"}
+    retried = [e for i in channel_order_ids for e in flows.flow_errors(i)]
+    assert "Lambda.TooManyRequestsException" in retried  # the writer's concurrency was hit, and waited
+    # nine reservations on one position may also race (optimistic lock): retried too, never parked
+    assert set(retried) <= {"Lambda.TooManyRequestsException", "ConcurrentModification"}
 
 
 def test_cancellation_releases_the_reservation_and_closes_the_erp_order(flows: Flows) -> None:
