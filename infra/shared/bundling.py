@@ -21,6 +21,8 @@ from aws_cdk import aws_lambda as lambda_
 SOURCE_PACKAGES = ("functions", "shared")
 # The Lambda runtime ships boto3/botocore; bundling them only grows the package.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore"})
+# Packages the runtime ships with boto3, removed from the bundle when a dependency drags them in.
+RUNTIME_PRUNED = ("boto3", "botocore", "s3transfer")
 PIP_PLATFORM = "manylinux2014_x86_64"
 PYTHON_VERSION = "3.12"
 _SOURCE_IGNORE = ("__pycache__", "*.pyc", "tests", ".pytest_cache", ".mypy_cache")
@@ -73,6 +75,7 @@ class PipLocalBundling:
         if result.returncode != 0:
             raise RuntimeError(f"pip could not bundle the Lambda dependencies:\n{result.stderr}")
         shutil.rmtree(out / "bin", ignore_errors=True)
+        _prune_runtime_provided(out)
         for pkg in SOURCE_PACKAGES:
             src = self._root / pkg
             if src.is_dir():
@@ -80,6 +83,15 @@ class PipLocalBundling:
                     src, out / pkg, ignore=shutil.ignore_patterns(*_SOURCE_IGNORE), dirs_exist_ok=True
                 )
         return True
+
+
+def _prune_runtime_provided(out: Path) -> None:
+    """Remove what the Lambda runtime already ships that came in as a transitive dependency
+    (aws-xray-sdk pulls botocore: 30 MB the runtime has)."""
+    for name in RUNTIME_PRUNED:
+        shutil.rmtree(out / name, ignore_errors=True)
+        for dist_info in out.glob(f"{name}-*.dist-info"):
+            shutil.rmtree(dist_info, ignore_errors=True)
 
 
 def lambda_code(project_root: Path, *, bundle: bool) -> lambda_.Code:
