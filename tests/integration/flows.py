@@ -207,12 +207,10 @@ class Flows:
                 if f"-{channel_order_id}-" not in execution["name"]:
                     continue
                 events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
-                errors += [
-                    details["error"]
-                    for event in events
-                    for key, details in event.items()
-                    if key.endswith("FailedEventDetails") and "error" in details
-                ]
+                for event in events:
+                    for key, details in event.items():
+                        if key.endswith("FailedEventDetails") and isinstance(details, dict) and "error" in details:
+                            errors.append(str(details["error"]))
         return errors
 
     def idle(self, timeout: float = 60.0) -> None:

@@ -231,9 +231,11 @@ def test_shopify_calls_never_outrun_its_leaky_bucket_of_40_at_2_per_second() -> 
     updates = [StockUpdate(sku=f"S{n}", listing_id=str(808950810 + n), units=n) for n in range(60)]
 
     with respx.mock() as mock:
-        mock.post(f"{SHOPIFY}/admin/api/2024-07/inventory_levels/set.json").mock(
-            side_effect=lambda request: sent_at.append(clock.t) or httpx.Response(200, json={})
-        )
+        def answer(request: httpx.Request) -> httpx.Response:
+            sent_at.append(clock.t)
+            return httpx.Response(200, json={})
+
+        mock.post(f"{SHOPIFY}/admin/api/2024-07/inventory_levels/set.json").mock(side_effect=answer)
         outcome = connector.publish(updates)
 
     assert len(outcome.sent) == 60

@@ -8,6 +8,7 @@ from functions.orders.dal.order_changes import DynamoChangeStore
 from functions.orders.logic.order_changes import ChangeRecorder, Outcome
 from shared.channels.registry import adapter_for
 from shared.models import Envelope, Order
+from shared.models.returns import StoreReturn
 from tests.fakes.aws import STATE_TABLE
 from tests.support.events import load_event, load_expected
 
@@ -92,5 +93,6 @@ def test_square_refund_is_recorded_as_a_store_return_at_its_location(dynamodb: A
     from tests.unit.channels.conftest import envelope as channel_envelope
 
     store_return = adapter_for("square").normalize(channel_envelope("square", payload["type"], payload))[0]
+    assert isinstance(store_return, StoreReturn)
     assert changes.record(envelope("square", "corr-sq-1"), store_return) is Outcome.APPLIED
     assert bus.events[0][0] == "StoreReturnRecorded" and bus.events[0][1]["location_id"] == "D7AVYMEAPJ3A3"
