@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"  # 404: ops lookups for something we do not know
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # 413: body over 256 KiB
     DELIVERY_IN_PROGRESS = "DELIVERY_IN_PROGRESS"  # 409: the same delivery is being accepted right now; retry
+    POSITION_CHANGED = "POSITION_CHANGED"  # 409: the stock position moved since the exception was raised
+    ALREADY_RESOLVED = "ALREADY_RESOLVED"  # 409: the reconciliation exception was resolved before
     THROTTLED = "THROTTLED"  # 429: over the API's rate
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"  # 405
     UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"  # 503: could not durably queue; the vendor should retry
@@ -34,6 +36,8 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.DELIVERY_IN_PROGRESS: 409,
+    ErrorCode.POSITION_CHANGED: 409,
+    ErrorCode.ALREADY_RESOLVED: 409,
     ErrorCode.THROTTLED: 429,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.UPSTREAM_UNAVAILABLE: 503,
@@ -90,6 +94,14 @@ class DeliveryInProgress(RetailSyncError):
 
 class UpstreamUnavailable(RetailSyncError):
     code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+class PositionChanged(RetailSyncError):
+    code = ErrorCode.POSITION_CHANGED
+
+
+class AlreadyResolved(RetailSyncError):
+    code = ErrorCode.ALREADY_RESOLVED
 
 
 # Domain outcomes raised inside workers and state machine tasks (not API answers).

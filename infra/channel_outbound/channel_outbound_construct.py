@@ -80,6 +80,8 @@ class ChannelOutboundConstruct(Construct):
                 c.ENV_AMAZON_MARKETPLACE_IDS: channel_apis.amazon_marketplace_ids,
                 c.ENV_WALMART_API_BASE_URL: channel_apis.walmart_api_base_url,
                 c.ENV_EBAY_API_BASE_URL: channel_apis.ebay_api_base_url,
+                c.ENV_ZALANDO_API_BASE_URL: channel_apis.zalando_api_base_url,
+                c.ENV_ZALANDO_MERCHANT_ID: channel_apis.zalando_merchant_id,
                 c.ENV_SHOPIFY_ADMIN_BASE_URL: channel_apis.shopify_admin_base_url,
                 c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
                 c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,

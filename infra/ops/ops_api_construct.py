@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
@@ -11,6 +12,11 @@ from constructs import Construct
 from infra import constants as c
 from infra.shared.function_factory import FunctionFactory
 
+# State-table partition keys that resolving a reconciliation exception writes
+# (functions/reconciliation/dal/reconciliation_store.py), per action.
+EXCEPTION_RESOLUTION_UPDATES = ["EXCEPTION#RECONCILIATION", "SKU#*", "AVAILABILITY#DIRTY"]
+EXCEPTION_RESOLUTION_PUTS = ["AUDIT#INVENTORY", "SKU#*"]
+
 
 class OpsApiConstruct(Construct):
     """Everything `functions/ops` reads (see `functions/ops/settings.py`), and nothing more:
@@ -18,7 +24,11 @@ class OpsApiConstruct(Construct):
     - state and trace tables: read only (orders, positions, transaction timelines);
     - the orders parking queue: receive and delete (`POST /v1/ops/parked/orders/replay` takes each
       parked OrderFlow input off the queue once its new execution started);
-    - OrderFlow: start executions (the replay).
+    - OrderFlow: start executions (the replay);
+    - resolving reconciliation exceptions (`POST /v1/ops/exceptions/{id}/resolve`): one transaction
+      of the exception's status (UpdateItem), its audit entry (PutItem) and, to accept the WMS's
+      count, the position (UpdateItem, or PutItem when we never had one) and the SKU's dirty marker
+      (UpdateItem); each held to those partition keys by a `dynamodb:LeadingKeys` condition.
     """
 
     def __init__(
@@ -53,3 +63,14 @@ class OpsApiConstruct(Construct):
         # Not grant_consume_messages: the replay never changes visibility or reads attributes.
         parking_queue.grant(fn, "sqs:ReceiveMessage", "sqs:DeleteMessage")
         order_flow.grant_start_execution(fn)
+        for action, keys in (
+            ("dynamodb:UpdateItem", EXCEPTION_RESOLUTION_UPDATES),
+            ("dynamodb:PutItem", EXCEPTION_RESOLUTION_PUTS),
+        ):
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=[action],
+                    resources=[state_table.table_arn],
+                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": keys}},
+                )
+            )

@@ -22,7 +22,11 @@ What it follows, and where from (found with the search tool):
   (https://developers.merchants.zalando.com/docs/offers-stocks-api.html); 429 with ``Retry-After``.
 - Every call needs ``Authorization: Bearer <token>`` (OAuth2 client credentials).
 
-Sandbox liberties: any bearer token; the Orders API has no limit by default (Zalando's pages do not
+Order PATCHes (tracking on the order, order line status; https://developers.merchants.zalando.com/docs/orders-api-patch.html,
+orders-preparing-shipping.html) share Zalando's "PATCH requests" quota of 2000 a minute
+(orders-api.html).
+
+Sandbox liberties: any bearer token; the Orders API GETs have no limit by default (Zalando's pages do not
 state one; set ``rate_limits.listOrders`` to add one); the stock answer's per-item result shape is
 ``{"item", "result": {"status": "ACCEPTED"}}``; errors are JSON:API ``{"errors": [{"status", "title",
 "detail"}]}``; orders are seeded with ``POST /__admin/orders`` in a compact form (see ``seed_order``).
@@ -56,7 +60,19 @@ LINE_STATUSES = ("initial", "reserved", "shipped", "returned", "canceled")
 RATE_LIMITS: dict[str, Any] = {
     "stockRequests": {"capacity": 60, "refill_per_second": 1.0},
     "stockUpdates": {"capacity": 2000, "refill_per_second": 2000 / 60},
+    # Orders API "PATCH requests": 2000 a minute in production (40 in Zalando's sandbox), one quota.
+    "patchOrder": {"capacity": 2000, "refill_per_second": 2000 / 60, "bucket": "orderPatches"},
+    "patchOrderLine": {"capacity": 2000, "refill_per_second": 2000 / 60, "bucket": "orderPatches"},
 }
+# Order attributes a PATCH of the order may set (tracking, the merchant's order number, export).
+PATCHABLE_ORDER_ATTRIBUTES = {"tracking_number", "return_tracking_number", "merchant_order_id", "exported"}
+# Order line status transitions zDirect accepts from the partner.
+LINE_TRANSITIONS = {
+    "shipped": {"initial", "reserved"},
+    "canceled": {"initial", "reserved"},
+    "returned": {"shipped"},
+}
+FINAL_LINE_STATUSES = {"shipped", "canceled", "returned"}
 _OPERATIONS: dict[str, Any] = {**RATE_LIMITS, "listOrders": None, "getOrder": None}
 
 
@@ -92,6 +108,12 @@ class ZalandoSandbox(RateLimitedMixin, Sandbox):
         return [
             Rule("/merchants/<merchant_id>/orders", endpoint="list_orders", methods=["GET"]),
             Rule("/merchants/<merchant_id>/orders/<order_id>", endpoint="get_order", methods=["GET"]),
+            Rule("/merchants/<merchant_id>/orders/<order_id>", endpoint="patch_order", methods=["PATCH"]),
+            Rule(
+                "/merchants/<merchant_id>/orders/<order_id>/items/<item_id>/lines/<line_id>",
+                endpoint="patch_order_line",
+                methods=["PATCH"],
+            ),
             Rule("/merchants/<merchant_id>/stocks", endpoint="post_stocks", methods=["POST"]),
         ]
 
@@ -193,6 +215,76 @@ class ZalandoSandbox(RateLimitedMixin, Sandbox):
         if included:
             body["included"] = included
         return Response(_dumps(body), status=200, mimetype=JSON_API)
+
+    def patch_order(self, request: Request, merchant_id: str, order_id: str) -> Response:
+        """``{"data": {"type": "Order", "id", "attributes": {"tracking_number", ...}}}`` -> 204.
+        Tracking works at order level and the first value set is kept (Zalando: "in case of
+        multiple updates the first one will be picked")."""
+        refused = self._refused("patchOrder")
+        if refused is not None:
+            return refused
+        try:
+            attributes = _patch_attributes(read_json(request), "Order", order_id)
+            unknown = set(attributes) - PATCHABLE_ORDER_ATTRIBUTES
+            if unknown:
+                raise ValueError(f"attributes not patchable: {', '.join(sorted(unknown))}")
+            for name, value in attributes.items():
+                valid = isinstance(value, bool) if name == "exported" else isinstance(value, str) and value
+                if not valid:
+                    raise ValueError(f"attributes.{name} has a bad value")
+        except ValueError as exc:
+            return self.error(400, "Bad Request", str(exc))
+        with self._store_lock:
+            entry = self._orders.get(order_id)
+            if entry is None or entry["order"]["attributes"]["merchant_id"] != merchant_id:
+                return self.error(404, "Not Found", "Merchant order was not found.")
+            stored = entry["order"]["attributes"]
+            for name, value in attributes.items():
+                if name in {"tracking_number", "return_tracking_number"} and stored.get(name):
+                    continue  # the first tracking update is the one kept
+                stored[name] = value
+            stored["modified_at"] = iso(datetime.now(UTC))
+        return Response(status=204, headers={"Location": f"{request.host_url.rstrip('/')}{request.path}"})
+
+    def patch_order_line(
+        self, request: Request, merchant_id: str, order_id: str, item_id: str, line_id: str
+    ) -> Response:
+        """``{"data": {"id": line_id, "type": "OrderLine", "attributes": {"status"}}}`` -> 204; the
+        item quantities follow, and the order is ``fulfilled`` once every line is final."""
+        refused = self._refused("patchOrderLine")
+        if refused is not None:
+            return refused
+        try:
+            attributes = _patch_attributes(read_json(request), "OrderLine", line_id)
+            status = attributes.get("status")
+            if status not in LINE_TRANSITIONS:
+                raise ValueError(f"attributes.status must be one of {', '.join(sorted(LINE_TRANSITIONS))}")
+        except ValueError as exc:
+            return self.error(400, "Bad Request", str(exc))
+        with self._store_lock:
+            entry = self._orders.get(order_id)
+            if entry is None or entry["order"]["attributes"]["merchant_id"] != merchant_id:
+                return self.error(404, "Not Found", "Merchant order was not found.")
+            line = next(
+                (ln for ln in entry["lines"] if ln["id"] == line_id and ln["attributes"]["order_item_id"] == item_id),
+                None,
+            )
+            if line is None:
+                return self.error(404, "Not Found", "Order line was not found.")
+            current = line["attributes"]["status"]
+            if current not in LINE_TRANSITIONS[status]:
+                return self.error(400, "Bad Request", f"order line cannot go from {current} to {status}")
+            now = iso(datetime.now(UTC))
+            line["attributes"]["status"] = status
+            line["attributes"]["modified_at"] = now
+            _summarise_items(entry)
+            order = entry["order"]["attributes"]
+            order["modified_at"] = now
+            if order["status"] == "approved" and all(
+                ln["attributes"]["status"] in FINAL_LINE_STATUSES for ln in entry["lines"]
+            ):
+                order["status"] = "fulfilled"
+        return Response(status=204)
 
     # ----- Stocks API --------------------------------------------------------------------------
 
@@ -395,6 +487,21 @@ def build_order(seed: Any) -> dict[str, Any]:
     entry = {"order": order, "items": item_resources, "lines": line_resources}
     _summarise_items(entry)
     return entry
+
+
+def _patch_attributes(body: Any, kind: str, resource_id: str) -> dict[str, Any]:
+    """The attributes of a JSON:API patch document for ``kind`` ``resource_id``; ValueError otherwise."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise ValueError("the body must be a JSON:API document with data")
+    if data.get("type") != kind:
+        raise ValueError(f"data.type must be {kind}")
+    if data.get("id") != resource_id:
+        raise ValueError("data.id must be the id in the path")
+    attributes = data.get("attributes")
+    if not isinstance(attributes, dict) or not attributes:
+        raise ValueError("data.attributes must be a non-empty object")
+    return attributes
 
 
 def _summarise_items(entry: dict[str, Any]) -> None:

@@ -11,16 +11,22 @@ its first occurrence. A ``sold_at`` that does carry an offset is taken as writte
 ``parse_pos_file`` checks the whole file before anything is queued: one bad row (a missing column, a
 fractional quantity, an amount that is not a decimal, a store without a time zone) rejects the file
 with every problem listed (``PosFileRejected``), so a file is queued completely or not at all.
-``RETURN`` and ``VOID`` rows are not sales: they are counted as skipped (store returns have their
-own flow).
+``VOID`` rows are counted as skipped. ``RETURN`` rows are goods brought back to the store: they
+group per transaction like sales and become a canonical ``StoreReturn`` at the store (the location),
+``returned_at`` in UTC, recorded by the orders worker like a Square store return
+(``STORE_RETURN#pos#<store_id>-<transaction_id>``, event ``StoreReturnRecorded``).
 
 One queued record per transaction (a receipt), ``{"format", "store_id", "transaction_id",
 "time_zone", "business_date", "file", "rows"}``; its delivery id is ``<store_id>/<transaction_id>``,
 the sale's own identity rather than the file's name or its row numbers, so the same file dropped
 twice, the same sales in a re-exported file under another name, or a burst of files after an outage
-change nothing the second time. Normalization -> ``Order`` (channel ``pos``, ``channel_order_id``
-``<store_id>-<transaction_id>``, ``fulfilment_location_id`` the store): the same canonical store
-sale a Square POS sale becomes.
+change nothing the second time. A return transaction is queued with ``"transaction_type":
+"RETURN"`` and the delivery id ``<store_id>/<transaction_id>/return`` (an exchange, one receipt
+with SALE and RETURN rows, gives a sale and a return). Normalization -> ``Order`` (channel ``pos``,
+``channel_order_id`` ``<store_id>-<transaction_id>``, ``fulfilment_location_id`` the store): the same
+canonical store sale a Square POS sale becomes; or ``StoreReturn`` (``return_id``
+``<store_id>-<transaction_id>``, ``status`` ``COMPLETED``, one line per row with its refund amount,
+``amount`` their total: units x price - discount + tax, like an order line's total).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -49,9 +55,11 @@ from shared.channels.base import (
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
 from shared.models import Envelope, Money, Order, OrderLine
+from shared.models.returns import ReturnLine, StoreReturn
 
 FORMAT = "retail-sync-pos-csv/1"
 EVENT_TYPE = "StoreSale"
+RETURN_EVENT_TYPE = "StoreReturn"
 CHANNEL = "pos"
 COLUMNS = (
     "store_id",
@@ -70,7 +78,10 @@ COLUMNS = (
 )
 REQUIRED = frozenset(COLUMNS) - {"description", "discount", "tax"}
 SALE = "SALE"
-NOT_SALES = frozenset({"RETURN", "VOID"})
+RETURN = "RETURN"
+SKIPPED_TYPES = frozenset({"VOID"})
+RECEIPT_TYPES = (SALE, RETURN)
+RETURN_STATUS = "COMPLETED"  # the goods are back and refunded at the till
 MAX_ROWS = 100_000
 _ID = r"^[A-Za-z0-9._\-]+$"
 
@@ -88,11 +99,12 @@ class FileRef:
 
 @dataclass
 class ParsedFile:
-    """What a valid file holds: one payload per transaction, and the rows that are not sales."""
+    """What a valid file holds: one payload per transaction (sale or return), and the void rows."""
 
     receipts: list[dict[str, Any]] = field(default_factory=list)
     skipped_rows: int = 0
     sale_rows: int = 0
+    return_rows: int = 0
 
 
 class PosRow(BaseModel):
@@ -120,6 +132,7 @@ class PosReceipt(BaseModel):
     store_id: Annotated[str, Field(min_length=1, max_length=64, pattern=_ID)]
     transaction_id: Annotated[str, Field(min_length=1, max_length=60, pattern=_ID)]
     time_zone: Annotated[str, Field(min_length=1)]
+    transaction_type: Literal["SALE", "RETURN"] = "SALE"
     business_date: date | None = None
     file: dict[str, Any] = {}
     rows: Annotated[list[PosRow], Field(min_length=1)]
@@ -179,7 +192,7 @@ def parse_pos_file(
             details=[{"row": 1, "field": c, "message": "column missing"} for c in missing_columns],
         )
     problems: list[dict[str, Any]] = []
-    receipts: dict[tuple[str, str], dict[str, Any]] = {}
+    receipts: dict[tuple[str, str, str], dict[str, Any]] = {}
     result = ParsedFile()
     for row_number, raw in enumerate(reader, start=2):
         if row_number > MAX_ROWS + 1:
@@ -188,7 +201,7 @@ def parse_pos_file(
         if not any(values.values()):
             continue
         kind = (values.get("transaction_type") or SALE).upper()
-        if kind in NOT_SALES:
+        if kind in SKIPPED_TYPES:
             result.skipped_rows += 1
             continue
         row_problems = _check_row(row_number, values, kind, time_zones, default_time_zone)
@@ -197,12 +210,13 @@ def parse_pos_file(
             continue
         store, transaction = values["store_id"], values["transaction_id"]
         receipt = receipts.setdefault(
-            (store, transaction),
+            (store, transaction, kind),
             {
                 "format": FORMAT,
                 "store_id": store,
                 "transaction_id": transaction,
                 "time_zone": time_zones.get(store) or default_time_zone,
+                "transaction_type": kind,
                 "business_date": values["business_date"],
                 "file": {"bucket": file.bucket, "key": file.key, "etag": file.etag},
                 "rows": [],
@@ -233,7 +247,10 @@ def parse_pos_file(
                 },
             }
         )
-        result.sale_rows += 1
+        if kind == RETURN:
+            result.return_rows += 1
+        else:
+            result.sale_rows += 1
     if problems:
         raise PosFileRejected(f"{len(problems)} problem(s) in {file.key}; nothing was imported", details=problems)
     result.receipts = list(receipts.values())
@@ -248,7 +265,7 @@ def _check_row(
     def problem(name: str, message: str) -> None:
         problems.append({"row": row_number, "field": name, "message": message})
 
-    if kind != SALE:
+    if kind not in RECEIPT_TYPES:
         problem("transaction_type", f"{kind!r} is not SALE, RETURN or VOID")
     for name in sorted(REQUIRED - {"transaction_type"}):
         if not values.get(name):
@@ -330,6 +347,43 @@ def order_from_receipt(receipt: PosReceipt) -> Order:
         raise NormalizationError("POS sale cannot be read", details=[{"field": "rows", "message": str(exc)}]) from exc
 
 
+def store_return_from_receipt(receipt: PosReceipt) -> StoreReturn:
+    """A checked RETURN receipt -> canonical StoreReturn at the store, its time in UTC."""
+    try:
+        returned_at = to_utc(receipt.rows[0].sold_at, receipt.time_zone)
+        currency = receipt.rows[0].currency
+        lines: list[ReturnLine] = []
+        total = Decimal("0")
+        for row in receipt.rows:
+            unit_price = _decimal(row.unit_price, "unit_price")
+            if unit_price is None:
+                raise ValueError(f"row {row.row_number}: unit_price is required")
+            quantity = _quantity(row.quantity)
+            refund = unit_price * quantity - (_decimal(row.discount, "discount") or 0) + (_decimal(row.tax, "tax") or 0)
+            total += refund
+            lines.append(
+                ReturnLine(
+                    line_id=row.line_number,
+                    sku=row.sku,
+                    quantity=quantity,
+                    refund_amount=Money(amount=refund, currency=row.currency),
+                )
+            )
+        return StoreReturn(
+            channel=CHANNEL,
+            return_id=f"{receipt.store_id}-{receipt.transaction_id}",
+            location_id=receipt.store_id,
+            status=RETURN_STATUS,
+            returned_at=returned_at,
+            amount=Money(amount=total, currency=currency),
+            lines=lines,
+        )
+    except ValidationError as exc:
+        raise NormalizationError("POS return does not fit the canonical model", details=field_errors(exc)) from exc
+    except ValueError as exc:
+        raise NormalizationError("POS return cannot be read", details=[{"field": "rows", "message": str(exc)}]) from exc
+
+
 @register
 class PosCsvAdapter(PullChannelAdapter):
     source = "pos_csv"
@@ -343,13 +397,16 @@ class PosCsvAdapter(PullChannelAdapter):
             raise ValidationFailed(
                 "POS receipt time", details=[{"field": "rows.0.sold_at", "message": str(exc)}]
             ) from exc
+        is_return = receipt.transaction_type == RETURN
         return DeliveryInfo(
-            delivery_id=f"{receipt.store_id}/{receipt.transaction_id}",
-            event_type=EVENT_TYPE,
+            delivery_id=f"{receipt.store_id}/{receipt.transaction_id}" + ("/return" if is_return else ""),
+            event_type=RETURN_EVENT_TYPE if is_return else EVENT_TYPE,
             domain="orders",
             occurred_at=occurred_at,
         )
 
     def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
         receipt = validate_for_worker(PosReceipt, payload_of(envelope), "POS receipt")
+        if receipt.transaction_type == RETURN:
+            return [store_return_from_receipt(receipt)]
         return [order_from_receipt(receipt)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from functions.reconciliation.dal.reconciliation_store import new_exception_id
 from functions.reconciliation.models.runs import ReconciliationRun, RunRequest
 from shared.models import InventoryPosition
 from tests.fakes.availability import MemoryAvailabilityStore
@@ -43,7 +44,7 @@ class MemoryReconciliationStore:
         return True
 
     def raise_exception(self, record: dict[str, Any], at: datetime) -> str:
-        exception_id = f"{at.isoformat()}#{record['run_id']}#{record['sku']}#{record['location_id']}#{record['source']}"
+        exception_id = new_exception_id(at)
         self.exceptions.append({**record, "exception_id": exception_id})
         return exception_id
 

@@ -77,6 +77,8 @@ def test_the_worker_gets_the_channel_base_urls_the_publisher_uses(resources: dic
         c.ENV_SHOPIFY_ADMIN_BASE_URL,
         c.ENV_AMAZON_SP_API_BASE_URL,
         c.ENV_AMAZON_MARKETPLACE_IDS,
+        c.ENV_ZALANDO_API_BASE_URL,
+        c.ENV_ZALANDO_MERCHANT_ID,
     ):
         assert outbound[name] == publisher[name], name
     assert outbound[c.ENV_CHANNEL_OUTBOUND_DLQ_URL] == {"Ref": c.ID_CHANNEL_OUTBOUND_DLQ}

@@ -51,6 +51,7 @@ OPTIONAL_KNOBS = {
     "SQUARE_ACCESS_TOKEN": "developer override; deployed, the token is the secret's square_access_token",
     "AMAZON_SP_API_ACCESS_TOKEN": "the LWA access token; locally the sandbox's (minting it is not built yet)",
     "ZALANDO_ACCESS_TOKEN": "the zDirect OAuth token; locally the sandbox's (minting it is not built yet)",
+    "ZALANDO_TRACKING_SETTLE_SECONDS": "wait between Zalando's tracking and line updates, 5 s (Zalando's advice)",
     "WALMART_ACCESS_TOKEN": "the Walmart Marketplace token; locally the sandbox's (minting it is not built yet)",
     "EBAY_ACCESS_TOKEN": "the eBay OAuth token; locally the sandbox's (minting it is not built yet)",
     "EBAY_CLIENT_ID": "developer override; deployed, the webhook secret's ebay_client_id",

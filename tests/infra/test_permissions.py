@@ -106,19 +106,43 @@ def test_only_the_orders_worker_and_the_parked_order_replay_start_order_flow(
     assert starters == {c.ID_ORDERS_WORKER_FUNCTION, c.ID_OPS_API_FUNCTION}
 
 
+def _ops_writes(resources: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
+    """(action, partition key pattern) of every state-table write the ops function may make."""
+    statements = policy_statements_for_role(resources, role_of(resources[c.ID_OPS_API_FUNCTION]))
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    granted: set[tuple[str, str]] = set()
+    for statement in statements:
+        actions = set(as_list(statement["Action"]))
+        if actions & writes:
+            assert actions <= {"dynamodb:PutItem", "dynamodb:UpdateItem"}, statement
+            keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            granted |= {(action, key) for action in actions for key in keys}
+    return granted
+
+
 def test_ops_api_reads_tables_and_writes_only_the_items_it_manages(resources: dict[str, dict[str, Any]]) -> None:
-    # Allocation rules, listing ids, dirty markers (republish) and reconciliation runs; never an
-    # order, a reservation or a position: every write is held to those partition keys.
+    # Allocation rules, listing ids, dirty markers (republish) and reconciliation runs, plus what
+    # resolving a reconciliation exception writes; never an order or a reservation: every write is
+    # held to those partition keys.
     statements = policy_statements_for_role(resources, role_of(resources[c.ID_OPS_API_FUNCTION]))
     actions = {a for s in statements for a in as_list(s["Action"])}
     assert "dynamodb:Query" in actions
-    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
-    writing = [s for s in statements if set(as_list(s["Action"])) & writes]
-    assert writing
-    for statement in writing:
-        assert set(as_list(statement["Action"])) <= {"dynamodb:PutItem", "dynamodb:UpdateItem"}
-        keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-        assert sorted(keys) == ["ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"]
+    granted = _ops_writes(resources)
+    managed = {"ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"}
+    assert {(a, k) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") for k in managed} <= granted
+    assert {key for _, key in granted} == managed | {"EXCEPTION#RECONCILIATION", "AUDIT#INVENTORY", "SKU#*"}
+
+
+def test_resolving_an_exception_may_write_only_its_status_its_audit_entry_and_the_corrected_position(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    granted = _ops_writes(resources)
+    assert ("dynamodb:UpdateItem", "EXCEPTION#RECONCILIATION") in granted
+    assert ("dynamodb:PutItem", "EXCEPTION#RECONCILIATION") not in granted  # ops never raises one
+    assert ("dynamodb:PutItem", "AUDIT#INVENTORY") in granted
+    assert ("dynamodb:UpdateItem", "AUDIT#INVENTORY") not in granted  # an audit entry is never rewritten
+    assert {("dynamodb:UpdateItem", "SKU#*"), ("dynamodb:PutItem", "SKU#*")} <= granted
+    assert not any(key.startswith(("ORDER#", "RESERVATION#", "*")) for _, key in granted)
 
 
 def test_every_function_has_its_own_role(resources: dict[str, dict[str, Any]]) -> None:

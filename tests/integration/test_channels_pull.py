@@ -76,6 +76,19 @@ def _fire(stack: LocalStack, schedule: str) -> dict[str, Any]:
     return report
 
 
+def _state_item(stack: LocalStack, pk: str, sk: str) -> dict[str, Any]:
+    """One state-table item, plain JSON values (store returns are not in the ops API)."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    raw = boto3.client("dynamodb").get_item(
+        TableName=stack.physical_id("StateTable"), Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+    )
+    item = raw.get("Item")
+    assert item is not None, f"no state item {pk} / {sk}"
+    deserialize = TypeDeserializer().deserialize
+    return {k: deserialize(v) for k, v in item.items()}
+
+
 def _stored_order(stack: LocalStack, channel: str, channel_order_id: str) -> dict[str, Any]:
     table = boto3.resource("dynamodb").Table(stack.physical_id("StateTable"))
     item = table.get_item(Key={"pk": f"ORDER#{channel}#{channel_order_id}", "sk": "ORDER"})["Item"]
@@ -201,13 +214,16 @@ def test_the_same_pos_file_dropped_twice_changes_nothing_the_second_time(local_s
     local_stack.wait_idle(30)
     third = json.loads(s3.get_object(Bucket=bucket, Key=f"reports/{other}.json")["Body"].read())
 
-    assert first["status"] == "imported" and first["skipped_rows"] == 1
-    assert first["accepted"] + first["duplicates"] == 3
-    assert (second["accepted"], second["duplicates"]) == (0, 3)
-    assert (third["accepted"], third["duplicates"]) == (0, 3)
+    assert first["status"] == "imported" and (first["return_rows"], first["skipped_rows"]) == (1, 0)
+    assert first["accepted"] + first["duplicates"] == 4  # 3 sales and 1 return
+    assert (second["accepted"], second["duplicates"]) == (0, 4)
+    assert (third["accepted"], third["duplicates"]) == (0, 4)
     after = {t: _order(local_stack, "pos", f"franchise-0042-{t}").json() for t in before}
     assert after == before
     assert _order(local_stack, "pos", "franchise-0042-T000983").status_code == 404  # a RETURN row is not a sale
+    store_return = _state_item(local_stack, "STORE_RETURN#pos#franchise-0042-T000983", "STORE_RETURN")
+    assert (store_return["location_id"], store_return["returned_at"]) == ("franchise-0042", "2026-11-23T00:03:27Z")
+    assert store_return["amount"] == {"amount": "219.40", "currency": "USD"}
 
 
 def test_pos_sales_are_stored_in_utc_from_the_store_time_zone(local_stack: LocalStack) -> None:

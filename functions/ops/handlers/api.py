@@ -1,4 +1,4 @@
-"""Ops API: transaction timelines, orders, inventory, reconciliations, parked-order replay.
+"""Ops API: transaction timelines, orders, inventory, reconciliations (runs, exceptions, audit), replay.
 
 Every error answers `{"error": {"code", "message", "correlation_id"}}` from one mapping
 (`_error`): a RetailSyncError carries its own status; anything else is a 500 INTERNAL.
@@ -21,7 +21,9 @@ from pydantic import BaseModel
 from functions.availability.dal.availability_store import AvailabilityStore, DynamoAvailabilityStore
 from functions.availability.models.rules import DEFAULT_SCOPE
 from functions.ops.logic import channels as channel_ops
+from functions.ops.logic import exceptions as exception_ops
 from functions.ops.logic.channels import RunStore
+from functions.ops.logic.exceptions import ExceptionStore
 from functions.ops.logic.replay import replay_parked_orders
 from functions.ops.logic.views import TraceReader, inventory_view, order_view, transaction_timeline
 from functions.ops.models.responses import ErrorDetail, ErrorResponse, ReplayResult, RunList, StartedRun
@@ -49,6 +51,7 @@ class Deps:
     starter: RunStarter | None = None
     parking: ParkingQueuePort | None = None
     flow: OrderFlowPort | None = None
+    exceptions: ExceptionStore | None = None
 
     def need_availability(self) -> AvailabilityStore:
         if self.availability is None:
@@ -60,21 +63,28 @@ class Deps:
             raise UpstreamUnavailable("reconciliation runs are not configured (state table)")
         return self.runs
 
+    def need_exceptions(self) -> ExceptionStore:
+        if self.exceptions is None:
+            raise UpstreamUnavailable("reconciliation exceptions are not configured (state table)")
+        return self.exceptions
+
 
 @lru_cache(maxsize=1)
 def default_deps() -> Deps:
     settings = cached(OpsSettings)
     replay_ready = settings.orders_parking_queue_url and settings.order_flow_arn
+    reconciliation = DynamoReconciliationStore(settings.state_table_name)
     return Deps(
         store=DynamoStateStore(settings.state_table_name),
         trace=DynamoTraceStore(settings.trace_table_name),
         availability=DynamoAvailabilityStore(settings.state_table_name),
-        runs=DynamoReconciliationStore(settings.state_table_name),
+        runs=reconciliation,
         starter=LambdaRunStarter(settings.reconciliation_function_name)
         if settings.reconciliation_function_name
         else None,
         parking=SqsParkingQueue(settings.orders_parking_queue_url) if replay_ready else None,
         flow=StepFunctionsOrderFlow(settings.order_flow_arn) if replay_ready else None,
+        exceptions=reconciliation,
     )
 
 
@@ -157,6 +167,28 @@ def list_reconciliations(kind: str) -> Response:
 @app.get("/v1/ops/reconciliations/<kind>/<run_id>")
 def get_reconciliation(kind: str, run_id: str) -> Response:
     return _json(channel_ops.get_run(kind, run_id, _deps().need_runs()))
+
+
+@app.get("/v1/ops/exceptions")
+def list_exceptions() -> Response:
+    query = app.current_event.get_query_string_value
+    status = exception_ops.parse_status(query("status", None))
+    kind = exception_ops.parse_kind(query("kind", None))
+    limit = exception_ops.parse_limit(query("limit", None))
+    return _json(exception_ops.list_exceptions(_deps().need_exceptions(), status, kind, limit))
+
+
+@app.post("/v1/ops/exceptions/<exception_id>/resolve")
+def resolve_exception(exception_id: str) -> Response:
+    return _json(exception_ops.resolve_exception(_deps().need_exceptions(), exception_id, _body()))
+
+
+@app.get("/v1/ops/audit")
+def list_audit() -> Response:
+    query = app.current_event.get_query_string_value
+    sku = query("sku", None)
+    limit = exception_ops.parse_limit(query("limit", None))
+    return _json(exception_ops.audit_trail(_deps().need_exceptions(), _sku(sku) if sku else None, limit))
 
 
 def _body() -> Any:

@@ -1,10 +1,11 @@
-"""Import one nightly POS file: check it whole, then queue one store sale per transaction, once.
+"""Import one nightly POS file: check it whole, then queue one store sale (or store return, for a
+RETURN transaction) per transaction, once.
 
 Nothing half done: ``parse_pos_file`` checks every row before anything is queued, and a rejected
 file queues nothing; its problems are written to the file's report. A file whose queuing fails half
 way (SQS down) fails its message: the retry queues the rest, the first part now duplicates by
-delivery id (``<store_id>/<transaction_id>``). The same file dropped again, or the same sales in
-another file, queue nothing new. Every file gets a report at ``reports/<key>.json``.
+delivery id (``<store_id>/<transaction_id>``, ``.../return`` for a return). The same file dropped
+again, or the same sales in another file, queue nothing new. Every file gets a report at ``reports/<key>.json``.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def import_pos_file(
         "status": "imported",
         "transactions": len(parsed.receipts),
         "sale_rows": parsed.sale_rows,
+        "return_rows": parsed.return_rows,
         "skipped_rows": parsed.skipped_rows,
         **counts.as_dict(),
     }

@@ -4,15 +4,18 @@
 | --- | --- | --- |
 | run | `RECON#<kind>` | `RUN#<run_id>` (run ids sort by time) |
 | audit entry | `AUDIT#INVENTORY` | `<at>#<run_id>#<sku>#<location_id>` |
-| exception | `EXCEPTION#RECONCILIATION` | `<at>#<run_id>#<sku>#<location_id>#<source>` |
+| exception | `EXCEPTION#RECONCILIATION` | `<yyyymmddThhmmssffffffZ>-<8 hex>` (its id: sorts by time, URL-safe) |
 
 A correction is one transaction: the position's on-hand (only if its version and on-hand are
 still what the run compared), the audit entry, and the SKU's dirty marker (its channels are
 republished). It leaves `last_sequence` alone: the WMS's own sequence guard is unaffected.
+Resolving an exception (ops) adds its status change, held to `OPEN`, to the same transaction.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +32,12 @@ if TYPE_CHECKING:
 
 AUDIT_PK = "AUDIT#INVENTORY"
 EXCEPTION_PK = "EXCEPTION#RECONCILIATION"
+OPEN = "OPEN"
+RESOLVED = "RESOLVED"
+
+
+def new_exception_id(at: datetime) -> str:
+    return f"{at.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:8]}"
 
 
 def run_key(kind: str, run_id: str) -> dict[str, str]:
@@ -87,7 +96,15 @@ class DynamoReconciliationStore(DynamoTableAdapter):
 
     # Corrections and exceptions ----------------------------------------------------------------------
 
-    def correct(self, position: InventoryPosition, on_hand: int, audit: dict[str, Any], at: datetime) -> bool:
+    def correct(
+        self,
+        position: InventoryPosition,
+        on_hand: int,
+        audit: dict[str, Any],
+        at: datetime,
+        also: Sequence[dict[str, Any]] = (),
+    ) -> bool:
+        """False (and nothing written) when the position moved or one of `also`'s conditions failed."""
         now = iso(at)
         key = position_key(position.sku, position.location_id)
         if position.version:
@@ -126,16 +143,9 @@ class DynamoReconciliationStore(DynamoTableAdapter):
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
-        audit_item = {"pk": AUDIT_PK, "sk": audit["audit_id"], "at": now, **audit}
         items: list[dict[str, Any]] = [
             write,
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamo(audit_item),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            self._audit_put(audit, now),
             {
                 "Update": {
                     "TableName": self.table_name,
@@ -151,7 +161,20 @@ class DynamoReconciliationStore(DynamoTableAdapter):
                     "ExpressionAttributeValues": to_dynamo({":sku": position.sku, ":now": now, ":one": 1}),
                 }
             },
+            *also,
         ]
+        return self._transact(items)
+
+    def _audit_put(self, audit: dict[str, Any], now: str) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": to_dynamo({"pk": AUDIT_PK, "sk": audit["audit_id"], "at": now, **audit}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _transact(self, items: list[dict[str, Any]]) -> bool:
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as exc:
@@ -161,27 +184,76 @@ class DynamoReconciliationStore(DynamoTableAdapter):
         return True
 
     def raise_exception(self, record: dict[str, Any], at: datetime) -> str:
-        exception_id = f"{iso(at)}#{record['run_id']}#{record['sku']}#{record['location_id']}#{record['source']}"
-        item = {"pk": EXCEPTION_PK, "sk": exception_id, "exception_id": exception_id, "status": "OPEN", "at": iso(at)}
+        exception_id = new_exception_id(at)
+        item = {"pk": EXCEPTION_PK, "sk": exception_id, "exception_id": exception_id, "status": OPEN, "at": iso(at)}
         self.client.put_item(TableName=self.table_name, Item=to_dynamo({**item, **record}))
         return exception_id
 
-    def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
-        page = self.client.query(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_dynamo({":pk": AUDIT_PK}),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [from_dynamo(item) for item in page.get("Items", [])]
+    def get_exception(self, exception_id: str) -> dict[str, Any] | None:
+        item = self.client.get_item(
+            TableName=self.table_name, Key=to_dynamo({"pk": EXCEPTION_PK, "sk": exception_id}), ConsistentRead=True
+        ).get("Item")
+        return from_dynamo(item) if item else None
 
-    def exceptions(self, limit: int = 100) -> list[dict[str, Any]]:
-        page = self.client.query(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_dynamo({":pk": EXCEPTION_PK}),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [from_dynamo(item) for item in page.get("Items", [])]
+    def resolve(
+        self,
+        exception_id: str,
+        resolution: dict[str, Any],
+        audit: dict[str, Any],
+        at: datetime,
+        correction: tuple[InventoryPosition, int] | None = None,
+    ) -> bool:
+        """Close an OPEN exception with its audit entry, and (accept theirs) the correction, in one
+        transaction; False and nothing written when it is no longer OPEN or the position moved."""
+        now = iso(at)
+        close = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": to_dynamo({"pk": EXCEPTION_PK, "sk": exception_id}),
+                "UpdateExpression": "SET #status = :resolved, #resolved_at = :now, #resolution = :resolution",
+                "ConditionExpression": "#status = :open",
+                "ExpressionAttributeNames": {
+                    "#status": "status",
+                    "#resolved_at": "resolved_at",
+                    "#resolution": "resolution",
+                },
+                "ExpressionAttributeValues": to_dynamo(
+                    {":resolved": RESOLVED, ":open": OPEN, ":now": now, ":resolution": resolution}
+                ),
+            }
+        }
+        if correction is not None:
+            position, on_hand = correction
+            return self.correct(position, on_hand, audit, at, also=[close])
+        return self._transact([close, self._audit_put(audit, now)])
+
+    def audit_entries(self, limit: int = 100, sku: str | None = None) -> list[dict[str, Any]]:
+        """Newest first; only the SKU's when given."""
+        return self._newest_first(AUDIT_PK, limit, {"sku": sku} if sku else {})
+
+    def exceptions(self, limit: int = 100, status: str | None = None) -> list[dict[str, Any]]:
+        """Newest first; only those in `status` (OPEN / RESOLVED) when given."""
+        return self._newest_first(EXCEPTION_PK, limit, {"status": status} if status else {})
+
+    def _newest_first(self, pk: str, limit: int, equal: dict[str, str]) -> list[dict[str, Any]]:
+        """One partition, newest first, filtered on equal attributes: pages until `limit` matched
+        (a filter applies after DynamoDB's own Limit, so a filtered page may hold none)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_dynamo({":pk": pk, **{f":{name}": v for name, v in equal.items()}}),
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+        }
+        if equal:
+            kwargs["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in equal)
+            kwargs["ExpressionAttributeNames"] = {f"#{name}": name for name in equal}
+        else:
+            kwargs["Limit"] = limit
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.client.query(**kwargs)
+            found.extend(from_dynamo(item) for item in page.get("Items", []))
+            if len(found) >= limit or "LastEvaluatedKey" not in page:
+                return found[:limit]
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -174,7 +174,14 @@ class Reconciler:
         }
         at = self.now()
         if not self.tolerance.allows(drift.units, drift.value):
-            record = {**fields, "run_id": run_id, "kind": "inventory", "reason": "variance above tolerance"}
+            record = {
+                **fields,
+                "run_id": run_id,
+                "kind": "inventory",
+                "reason": "variance above tolerance",
+                # what ops' accept_theirs holds the position to: unchanged since this run read it
+                "position_version": position.version if position else 0,
+            }
             exception_id = self.store.raise_exception(_plain(record), at)
             logger.warning("reconciliation variance above tolerance", **_plain(record))
             return Variance(**fields, action=Action.EXCEPTION, exception_id=exception_id)

@@ -40,7 +40,7 @@ def body(request: httpx.Request) -> Any:
 
 
 def test_outbound_adapters_exist_for_the_channels_that_take_commands() -> None:
-    assert channels() == ["amazon", "ebay", "shopify", "walmart"]  # zalando: see the README (no sandbox route)
+    assert channels() == ["amazon", "ebay", "shopify", "walmart", "zalando"]
 
 
 def test_walmart_acknowledgement_is_a_bodyless_post_with_walmart_headers() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
 from shared.channels.pos_csv import PosFileRejected, parse_pos_file, to_utc
 from shared.channels.registry import adapter_for
 from shared.models import Order
+from shared.models.returns import StoreReturn
 from tests.unit.channels.conftest import envelope
 from tests.unit.channels.pull_fakes import POS_FILE, POS_TIME_ZONES, pos_text
 
@@ -42,12 +44,13 @@ def _row(
     )
 
 
-def test_rows_group_into_one_receipt_per_transaction_and_returns_are_skipped() -> None:
+def test_rows_group_into_one_receipt_per_transaction_returns_included() -> None:
     parsed = parse_pos_file(pos_text("pos/franchise-0042_2026-11-22"), POS_TIME_ZONES, POS_FILE)
 
-    assert [r["transaction_id"] for r in parsed.receipts] == ["T000981", "T000982", "T000984"]
-    assert [len(r["rows"]) for r in parsed.receipts] == [2, 1, 1]
-    assert (parsed.sale_rows, parsed.skipped_rows) == (4, 1)
+    assert [r["transaction_id"] for r in parsed.receipts] == ["T000981", "T000982", "T000983", "T000984"]
+    assert [r["transaction_type"] for r in parsed.receipts] == ["SALE", "SALE", "RETURN", "SALE"]
+    assert [len(r["rows"]) for r in parsed.receipts] == [2, 1, 1, 1]
+    assert (parsed.sale_rows, parsed.return_rows, parsed.skipped_rows) == (4, 1, 0)
     assert parsed.receipts[0]["file"] == {"bucket": POS_FILE.bucket, "key": POS_FILE.key, "etag": POS_FILE.etag}
 
 
@@ -60,7 +63,7 @@ def test_the_delivery_is_the_sale_not_the_file() -> None:
 
 
 def test_store_wall_clock_becomes_utc_across_midnight() -> None:
-    receipt = parse_pos_file(pos_text("pos/franchise-0042_2026-11-22"), POS_TIME_ZONES, POS_FILE).receipts[2]
+    receipt = parse_pos_file(pos_text("pos/franchise-0042_2026-11-22"), POS_TIME_ZONES, POS_FILE).receipts[3]
 
     (order,) = pos.normalize(envelope("pos_csv", "StoreSale", receipt))
 
@@ -133,3 +136,57 @@ def test_a_byte_order_mark_and_blank_lines_are_tolerated() -> None:
     parsed = parse_pos_file("\ufeff" + HEADER + _row() + ",,,,,,,,,,,,\n", POS_TIME_ZONES, POS_FILE)
 
     assert len(parsed.receipts) == 1
+
+
+def test_a_return_transaction_becomes_a_store_return_at_the_store_in_utc() -> None:
+    receipt = parse_pos_file(pos_text("pos/franchise-0042_2026-11-22"), POS_TIME_ZONES, POS_FILE).receipts[2]
+
+    info = pos.describe_pulled(receipt)  # type: ignore[attr-defined]
+    (store_return,) = pos.normalize(envelope("pos_csv", info.event_type, receipt))
+
+    assert (info.delivery_id, info.event_type, info.domain) == (
+        "franchise-0042/T000983/return",
+        "StoreReturn",
+        "orders",
+    )
+    assert isinstance(store_return, StoreReturn)
+    assert (store_return.channel, store_return.return_id) == ("pos", "franchise-0042-T000983")
+    assert store_return.location_id == "franchise-0042"
+    assert store_return.returned_at == datetime(2026, 11, 23, 0, 3, 27, tzinfo=UTC)  # 18:03:27 CST on the 22nd
+    assert store_return.amount.amount == Decimal("219.40")  # 199.00 + 20.40 tax
+    assert [(line.sku, line.quantity) for line in store_return.lines] == [("IPOD2008PINK", 1)]
+
+
+def test_an_exchange_receipt_gives_a_sale_and_a_return_with_distinct_deliveries() -> None:
+    text = HEADER + _row("T9", "1", sku="SKU-NEW") + _row("T9", "2", sku="SKU-OLD", transaction_type="RETURN")
+
+    parsed = parse_pos_file(text, POS_TIME_ZONES, POS_FILE)
+
+    sale, refund = (pos.describe_pulled(r) for r in parsed.receipts)  # type: ignore[attr-defined]
+    assert (sale.delivery_id, refund.delivery_id) == ("franchise-0042/T9", "franchise-0042/T9/return")
+    assert (parsed.sale_rows, parsed.return_rows) == (1, 1)
+
+
+def test_a_return_total_is_units_times_price_less_discount_plus_tax() -> None:
+    text = (
+        HEADER
+        + _row("R1", "1", quantity="2", discount="1.00", transaction_type="RETURN")
+        + _row("R1", "2", sku="SKU-2", transaction_type="RETURN")
+    )
+    receipt = parse_pos_file(text, POS_TIME_ZONES, POS_FILE).receipts[0]
+
+    (store_return,) = pos.normalize(envelope("pos_csv", "StoreReturn", receipt))
+
+    assert isinstance(store_return, StoreReturn)
+    refunds = [line.refund_amount.amount for line in store_return.lines if line.refund_amount is not None]
+    assert refunds == [Decimal("19.83"), Decimal("10.83")]  # 2 x 10.00 - 1.00 + 0.83; 10.00 + 0.83
+    assert store_return.amount.amount == Decimal("30.66")
+
+
+def test_void_rows_are_skipped_and_counted() -> None:
+    text = HEADER + _row("T1") + _row("T2", transaction_type="VOID")
+
+    parsed = parse_pos_file(text, POS_TIME_ZONES, POS_FILE)
+
+    assert [r["transaction_id"] for r in parsed.receipts] == ["T1"]
+    assert parsed.skipped_rows == 1

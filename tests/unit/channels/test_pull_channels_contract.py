@@ -10,6 +10,7 @@ from shared.channels.base import CanonicalCommand
 from shared.channels.pos_csv import parse_pos_file
 from shared.channels.registry import adapter_for
 from shared.models import Order
+from shared.models.returns import StoreReturn
 from tests.support.events import EVENTS_DIR, load_expected
 from tests.unit.channels.conftest import envelope
 from tests.unit.channels.pull_fakes import POS_FILE, POS_TIME_ZONES, pos_text
@@ -20,7 +21,11 @@ CASES = sorted(f"pos/{path.stem}" for path in (EVENTS_DIR / "pos").glob("*.csv")
 def normalize(name: str) -> list[CanonicalCommand]:
     parsed = parse_pos_file(pos_text(name), POS_TIME_ZONES, POS_FILE)
     adapter = adapter_for("pos_csv")
-    return [c for receipt in parsed.receipts for c in adapter.normalize(envelope("pos_csv", "StoreSale", receipt))]
+    commands: list[CanonicalCommand] = []
+    for receipt in parsed.receipts:
+        event_type = adapter.describe_pulled(receipt).event_type  # type: ignore[attr-defined]
+        commands.extend(adapter.normalize(envelope("pos_csv", event_type, receipt)))
+    return commands
 
 
 def test_there_are_pos_file_cases() -> None:
@@ -35,5 +40,6 @@ def test_pos_file_normalizes_to_its_expected_json(name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_pos_expected_json_parses_back_to_the_same_commands(name: str) -> None:
-    parsed = [Order.model_validate(item["data"]) for item in load_expected(name)]
+    models: dict[str, type[Order] | type[StoreReturn]] = {"Order": Order, "StoreReturn": StoreReturn}
+    parsed = [models[item["command"]].model_validate(item["data"]) for item in load_expected(name)]
     assert parsed == normalize(name)

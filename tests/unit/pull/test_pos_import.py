@@ -38,7 +38,7 @@ def _import(files: MemoryFiles, key: str, pulled: Any) -> dict[str, Any]:
     )
 
 
-def test_a_file_becomes_one_store_sale_per_transaction_with_a_report() -> None:
+def test_a_file_becomes_one_store_sale_or_return_per_transaction_with_a_report() -> None:
     files = MemoryFiles({KEY: _file()})
     pulled, published, _, _ = intake()
 
@@ -47,10 +47,13 @@ def test_a_file_becomes_one_store_sale_per_transaction_with_a_report() -> None:
     assert [e.delivery_id for e in published.envelopes] == [
         "franchise-0042/T000981",
         "franchise-0042/T000982",
+        "franchise-0042/T000983/return",
         "franchise-0042/T000984",
     ]
     assert {e.source for e in published.envelopes} == {"pos_csv"}
-    assert (report["status"], report["accepted"], report["skipped_rows"]) == ("imported", 3, 1)
+    assert [e.event_type for e in published.envelopes].count("StoreReturn") == 1
+    assert (report["status"], report["accepted"], report["skipped_rows"]) == ("imported", 4, 0)
+    assert (report["sale_rows"], report["return_rows"]) == (4, 1)
     assert files.reports[report_key(KEY)] == report
 
 
@@ -62,9 +65,9 @@ def test_the_same_file_twice_or_under_another_name_queues_nothing_new() -> None:
     again = _import(files, KEY, pulled)
     renamed = _import(files, "incoming/franchise-0042/resent.csv", pulled)
 
-    assert len(published.envelopes) == 3
-    assert (again["accepted"], again["duplicates"]) == (0, 3)
-    assert (renamed["accepted"], renamed["duplicates"]) == (0, 3)
+    assert len(published.envelopes) == 4
+    assert (again["accepted"], again["duplicates"]) == (0, 4)
+    assert (renamed["accepted"], renamed["duplicates"]) == (0, 4)
 
 
 def test_a_burst_that_fails_half_way_is_retried_without_doubling() -> None:
@@ -79,8 +82,8 @@ def test_a_burst_that_fails_half_way_is_retried_without_doubling() -> None:
     publisher.fail_after = None
     retried = _import(files, KEY, pulled)
 
-    assert len(published.envelopes) == 3
-    assert (retried["accepted"], retried["duplicates"]) == (2, 1)
+    assert len(published.envelopes) == 4
+    assert (retried["accepted"], retried["duplicates"]) == (3, 1)
 
 
 def test_a_rejected_file_queues_nothing_and_its_report_lists_the_problems() -> None:

@@ -1,0 +1,184 @@
+"""Ops over reconciliation exceptions (list, resolve) and the inventory audit trail.
+
+Resolving `accept_theirs` goes through the reconciliation's own correction (position held to the
+version and on-hand the run compared, audit entry, dirty marker) plus the exception's status change,
+all in one transaction: if the position moved since the exception was raised, nothing is written
+and the answer is 409 POSITION_CHANGED (the next run compares again). Only a WMS count is accepted:
+the ERP's books are not ours to correct (as in the run). `keep_ours` closes the exception with an
+audit entry and changes no stock. A resolved exception stays resolved (409 ALREADY_RESOLVED).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from functions.ops.logic.channels import _validation_failed
+from functions.ops.models.exceptions import (
+    EXCEPTION_KINDS,
+    AuditEntry,
+    AuditList,
+    ExceptionList,
+    ExceptionStatus,
+    ExceptionView,
+    Resolution,
+    ResolveRequest,
+)
+from shared.errors import AlreadyResolved, NotFound, PositionChanged, ValidationFailed
+from shared.models import InventoryPosition, utc_now
+
+MAX_LIMIT = 100
+
+
+class ExceptionStore(Protocol):
+    def exceptions(self, limit: int = 100, status: str | None = None) -> list[dict[str, Any]]: ...
+
+    def get_exception(self, exception_id: str) -> dict[str, Any] | None: ...
+
+    def audit_entries(self, limit: int = 100, sku: str | None = None) -> list[dict[str, Any]]: ...
+
+    def resolve(
+        self,
+        exception_id: str,
+        resolution: dict[str, Any],
+        audit: dict[str, Any],
+        at: datetime,
+        correction: tuple[InventoryPosition, int] | None = None,
+    ) -> bool: ...
+
+
+def parse_status(status: str | None) -> ExceptionStatus:
+    try:
+        return ExceptionStatus((status or ExceptionStatus.OPEN.value).lower())
+    except ValueError:
+        raise ValidationFailed(
+            "status must be open or resolved", details=[{"field": "status", "message": str(status)[:64]}]
+        ) from None
+
+
+def parse_kind(kind: str | None) -> str:
+    kind = kind or EXCEPTION_KINDS[0]
+    if kind not in EXCEPTION_KINDS:
+        raise ValidationFailed(
+            f"kind must be one of {', '.join(EXCEPTION_KINDS)}", details=[{"field": "kind", "message": kind[:64]}]
+        )
+    return kind
+
+
+def parse_limit(limit: str | None, default: int = 20) -> int:
+    text = limit or str(default)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise ValidationFailed(
+            f"limit must be a whole number from 1 to {MAX_LIMIT}", details=[{"field": "limit", "message": text[:64]}]
+        )
+    return int(text)
+
+
+def exception_view(item: dict[str, Any]) -> ExceptionView:
+    resolution = item.get("resolution") or {}
+    return ExceptionView(
+        id=item["exception_id"],
+        kind=EXCEPTION_KINDS[0],
+        sku=item["sku"],
+        location_id=item["location_id"],
+        source=item["source"],
+        ours=item["ours"],
+        theirs=item["theirs"],
+        units=item["units"],
+        value=item.get("value"),
+        run_id=item["run_id"],
+        raised_at=item["at"],
+        status=ExceptionStatus(str(item["status"]).lower()),
+        currency=item.get("currency"),
+        reason=item.get("reason"),
+        resolution=resolution.get("action"),
+        resolved_at=item.get("resolved_at"),
+        note=resolution.get("note"),
+        audit_id=resolution.get("audit_id"),
+    )
+
+
+def list_exceptions(store: ExceptionStore, status: ExceptionStatus, kind: str, limit: int) -> ExceptionList:
+    items = store.exceptions(limit, status.value.upper())
+    return ExceptionList(status=status, kind=kind, exceptions=[exception_view(item) for item in items])
+
+
+def audit_trail(store: ExceptionStore, sku: str | None, limit: int) -> AuditList:
+    entries = [
+        AuditEntry.model_validate({**item, "kind": item.get("kind", "correction")})
+        for item in store.audit_entries(limit, sku)
+    ]
+    return AuditList(sku=sku, entries=entries)
+
+
+def resolve_exception(
+    store: ExceptionStore, exception_id: str, body: Any, now: Callable[[], datetime] = utc_now
+) -> ExceptionView:
+    try:
+        request = ResolveRequest.model_validate(body)
+    except ValidationError as exc:
+        raise _validation_failed(exc, "resolution") from exc
+    item = store.get_exception(exception_id)
+    if item is None:
+        raise NotFound(f"no exception {exception_id}")
+    exception = exception_view(item)
+    if exception.status is not ExceptionStatus.OPEN:
+        raise AlreadyResolved(f"exception {exception_id} was resolved at {exception.resolved_at}")
+    accept = request.action is Resolution.ACCEPT_THEIRS
+    if accept and exception.source != "wms":
+        raise ValidationFailed(
+            "only a WMS count can be accepted: the ERP's books are not ours to correct",
+            details=[{"field": "action", "message": f"accept_theirs on a {exception.source} variance"}],
+        )
+    correction = None
+    if accept:
+        if "position_version" not in item:
+            raise PositionChanged(
+                f"exception {exception_id} does not say which version of the position it saw; "
+                "keep_ours and let the next run compare again"
+            )
+        expected = InventoryPosition(
+            sku=exception.sku,
+            location_id=exception.location_id,
+            on_hand=exception.ours,
+            version=int(item["position_version"]),
+        )
+        correction = (expected, exception.theirs)
+    at = now()
+    audit_id = f"{at.isoformat()}#{exception_id}#{exception.sku}#{exception.location_id}"
+    audit = _without_none(
+        {
+            "audit_id": audit_id,
+            "kind": "resolution",
+            "exception_id": exception_id,
+            "run_id": exception.run_id,
+            "sku": exception.sku,
+            "location_id": exception.location_id,
+            "source": exception.source,
+            "action": request.action.value,
+            "before": exception.ours,
+            "after": exception.theirs if accept else exception.ours,
+            "units": exception.units,
+            "value": None if exception.value is None else str(exception.value),
+            "reason": f"exception resolved: {request.action.value}",
+            "note": request.note,
+        }
+    )
+    resolution = {"action": request.action.value, "note": request.note, "audit_id": audit_id}
+    if not store.resolve(exception_id, resolution, audit, at, correction):
+        current = store.get_exception(exception_id)
+        if current is None or str(current.get("status")).lower() != ExceptionStatus.OPEN.value:
+            raise AlreadyResolved(f"exception {exception_id} was resolved meanwhile")
+        raise PositionChanged(
+            f"the position of {exception.sku} at {exception.location_id} changed since the exception was "
+            "raised; nothing was written (the next run compares again)"
+        )
+    resolved = store.get_exception(exception_id)
+    return exception_view(resolved if resolved is not None else item)
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
