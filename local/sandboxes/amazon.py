@@ -1,4 +1,5 @@
-"""Amazon Selling Partner API sandbox: Orders v0, Listings Items 2021-08-01 patch, Feeds createFeed.
+"""Amazon Selling Partner API sandbox: Orders v0, Listings Items 2021-08-01 patch, Feeds
+createFeedDocument (+ the upload to its URL) and createFeed.
 
 What it follows, and where from (found with the search tool):
 - Orders API v0: ``GET /orders/v0/orders`` (getOrders: ``MarketplaceIds`` required, ``CreatedAfter``
@@ -59,7 +60,10 @@ RATE_LIMITS: dict[str, Any] = {
     "confirmShipment": {"capacity": 10, "refill_per_second": 2.0},
     "patchListingsItem": {"capacity": 10, "refill_per_second": 5.0},
     "createFeed": {"capacity": 15, "refill_per_second": 0.0083},
+    "createFeedDocument": {"capacity": 15, "refill_per_second": 0.5},
 }
+# Where createFeedDocument's upload URL points (Amazon answers a presigned S3 URL; here the sandbox).
+UPLOAD_PREFIX = "/__uploads"
 
 
 def iso(value: datetime) -> str:
@@ -89,6 +93,7 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
         self._items: dict[str, list[dict[str, Any]]] = {}
         self._listings: dict[str, dict[str, Any]] = {}
         self._feeds: list[dict[str, Any]] = []
+        self._documents: dict[str, dict[str, Any]] = {}  # feedDocumentId -> contentType, content
         self._shipments: list[dict[str, Any]] = []
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
@@ -104,6 +109,8 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
                 methods=["POST"],
             ),
             Rule("/listings/2021-08-01/items/<seller_id>/<path:sku>", endpoint="patch_listing", methods=["PATCH"]),
+            Rule("/feeds/2021-06-30/documents", endpoint="create_feed_document", methods=["POST"]),
+            Rule(f"{UPLOAD_PREFIX}/<document_id>", endpoint="upload_feed_document", methods=["PUT"]),
             Rule("/feeds/2021-06-30/feeds", endpoint="create_feed", methods=["POST"]),
         ]
 
@@ -133,6 +140,8 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
         )
 
     def before_route(self, request: Request) -> Response | None:
+        if request.path.startswith(UPLOAD_PREFIX):  # a presigned URL: no SP-API token
+            return None
         if not (raw_header(request, ACCESS_TOKEN_HEADER) or "").strip():
             return self.error(403, "Unauthorized", "Access to requested resource is denied.")
         return None
@@ -326,10 +335,48 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
                     raise ValueError(f"{name} is required.")
         except (ValueError, AttributeError) as exc:
             return self.error(400, "InvalidInput", str(exc), headers)
-        feed_id = str(50000 + len(self._feeds) + 1)
         with self._store_lock:
-            self._feeds.append({"feedId": feed_id, "processingStatus": "IN_QUEUE", **deepcopy(body)})
+            document = self._documents.get(str(body["inputFeedDocumentId"]))
+        if document is not None and document.get("content") is None:
+            return self.error(400, "InvalidInput", "The feed document has not been uploaded.", headers)
+        feed_id = str(50000 + len(self._feeds) + 1)
+        record = {"feedId": feed_id, "processingStatus": "IN_QUEUE", **deepcopy(body)}
+        if document is not None:
+            record["content"] = deepcopy(document["content"])
+        with self._store_lock:
+            self._feeds.append(record)
         return json_response({"feedId": feed_id}, 202, headers)
+
+    def create_feed_document(self, request: Request) -> Response:
+        """createFeedDocument: a document id and the URL to PUT the feed content to."""
+        refused, headers = self._limited("createFeedDocument")
+        if refused is not None:
+            return refused
+        try:
+            body = read_json(request)
+            content_type = body.get("contentType") if isinstance(body, dict) else None
+            if not content_type:
+                raise ValueError("contentType is required.")
+        except (ValueError, AttributeError) as exc:
+            return self.error(400, "InvalidInput", str(exc), headers)
+        document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
+        with self._store_lock:
+            self._documents[document_id] = {"contentType": content_type, "content": None}
+        url = f"{request.host_url.rstrip('/')}{UPLOAD_PREFIX}/{document_id}"
+        return json_response({"feedDocumentId": document_id, "url": url}, 201, headers)
+
+    def upload_feed_document(self, request: Request, document_id: str) -> Response:
+        """The upload to the presigned URL (S3 answers 200 with an empty body)."""
+        raw = request.get_data()
+        with self._store_lock:
+            document = self._documents.get(document_id)
+            if document is None:
+                return Response("<Error><Code>NoSuchUpload</Code></Error>", 404, content_type="application/xml")
+            try:
+                document["content"] = json.loads(raw) if raw else None
+            except json.JSONDecodeError:
+                document["content"] = raw.decode("utf-8", "replace")
+        return Response(b"", 200)
 
     # ----- admin -------------------------------------------------------------------------------
 
@@ -399,6 +446,7 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
             self._items.clear()
             self._listings.clear()
             self._feeds.clear()
+            self._documents.clear()
             self._shipments.clear()
 
 

@@ -205,3 +205,66 @@ def test_rate_limits_can_be_tightened_or_lifted_per_operation_and_restored(
     assert tightened == [200, 429]
     assert set(lifted) == {200}
     assert restored["rate_limits"]["getOrders"] == {"capacity": 20, "refill_per_second": 0.0167}
+
+
+def test_a_feed_is_created_from_a_document_uploaded_to_its_url(amazon: AmazonSandbox, client: httpx.Client) -> None:
+    # GIVEN a feed document (createFeedDocument) and its content PUT to the upload URL, without a token
+    document = client.post(
+        f"{amazon.url}/feeds/2021-06-30/documents", headers=TOKEN, json={"contentType": "application/json"}
+    )
+    assert document.status_code == 201
+    doc = document.json()
+    assert doc["feedDocumentId"].startswith("amzn1.tortuga.4.na.")
+    content = {"header": {"sellerId": "A1", "version": "2.0"}, "messages": [{"messageId": 1, "sku": "S1"}]}
+    assert client.put(doc["url"], json=content).status_code == 200
+
+    # WHEN the feed is created from it
+    feed = client.post(
+        f"{amazon.url}/feeds/2021-06-30/feeds",
+        headers=TOKEN,
+        json={
+            "feedType": "JSON_LISTINGS_FEED",
+            "marketplaceIds": ["ATVPDKIKX0DER"],
+            "inputFeedDocumentId": doc["feedDocumentId"],
+        },
+    )
+
+    # THEN it is queued with the uploaded content
+    assert feed.status_code == 202
+    [recorded] = client.get(f"{amazon.url}/__admin/feeds").json()["feeds"]
+    assert recorded["feedId"] == feed.json()["feedId"]
+    assert recorded["content"] == content
+
+
+def test_a_feed_refers_to_a_document_that_was_uploaded(amazon: AmazonSandbox, client: httpx.Client) -> None:
+    doc = client.post(
+        f"{amazon.url}/feeds/2021-06-30/documents", headers=TOKEN, json={"contentType": "application/json"}
+    ).json()
+
+    feed = client.post(
+        f"{amazon.url}/feeds/2021-06-30/feeds",
+        headers=TOKEN,
+        json={"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": ["X"], "inputFeedDocumentId": doc["feedDocumentId"]},
+    )
+
+    assert feed.status_code == 400
+    assert client.put(f"{amazon.url}/__uploads/amzn1.tortuga.4.na.unknown", json={}).status_code == 404
+
+
+def test_the_availability_connector_sends_a_listings_feed_through_the_three_steps(
+    amazon: AmazonSandbox, client: httpx.Client
+) -> None:
+    from functions.availability.adapters.amazon import AmazonConnector
+    from functions.availability.adapters.base import StockUpdate
+
+    connector = AmazonConnector(
+        amazon.url, seller_id="A2SELLER", marketplace_id="ATVPDKIKX0DER", access_token="Atza|sandbox"
+    )
+
+    feed_id = connector.send_feed([StockUpdate(sku=f"S{n}", listing_id=f"S{n}", units=n) for n in range(3)])
+
+    [recorded] = client.get(f"{amazon.url}/__admin/feeds").json()["feeds"]
+    assert recorded["feedId"] == feed_id
+    assert recorded["feedType"] == "JSON_LISTINGS_FEED"
+    assert [m["sku"] for m in recorded["content"]["messages"]] == ["S0", "S1", "S2"]
+    assert recorded["content"]["header"]["sellerId"] == "A2SELLER"
