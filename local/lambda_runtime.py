@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
 LOG = logging.getLogger("local.lambda")
 
 Handler = Callable[[Any, Any], Any]
@@ -165,6 +167,7 @@ class InProcessRuntime:
                 return Invocation(None, _marshal_error(exc, request_id), request_id)
             return Invocation(result, None, request_id)
         finally:
+            _forget_unflushed_metrics()
             elapsed = time.monotonic() - started
             if elapsed > spec.timeout_s:
                 # Lambda would have stopped it; here it ran to the end, so only say so.
@@ -220,3 +223,14 @@ def _marshal_error(exc: BaseException, request_id: str) -> dict[str, Any]:
         "requestId": request_id,
         "stackTrace": [],
     }
+
+
+def _forget_unflushed_metrics() -> None:
+    """With POWERTOOLS_METRICS_DISABLED (quiet local runs) `log_metrics` never flushes, so nothing
+    clears the metric set Powertools shares between invocations: dimensions would pile up across
+    invocations (and warn when a value changes). Lambda starts each invocation clean; so do we."""
+    if not is_metrics_disabled():
+        return
+    from shared.observability import metrics
+
+    metrics.clear_metrics()

@@ -152,9 +152,6 @@ def _bug(exc: Exception) -> Response:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # log_metrics clears after flushing, but a disabled flush (POWERTOOLS_METRICS_DISABLED, local
-    # runs) never does: start every invocation with no dimensions left from the last one.
-    metrics.clear_metrics()
     dedupe = _ports().dedupe
     if hasattr(dedupe, "register_lambda_context"):
         dedupe.register_lambda_context(context)
