@@ -111,6 +111,19 @@ def raw_headers(request: Request) -> dict[str, str]:
     return headers
 
 
+def has_bearer_token(authorization: str) -> bool:
+    """Whether an ``Authorization`` value is ``Bearer <non-blank token>``."""
+    return authorization.startswith("Bearer ") and bool(authorization.removeprefix("Bearer ").strip())
+
+
+def admin_rules_for(resource: str, *methods: str) -> list[Rule]:
+    """``/__admin/<resource>`` routed to ``admin_<method>_<resource>`` for each HTTP method."""
+    return [
+        Rule(f"{ADMIN_PREFIX}/{resource}", endpoint=f"admin_{method.lower()}_{resource}", methods=[method])
+        for method in methods
+    ]
+
+
 def raw_header(request: Request, name: str) -> str | None:
     """One raw header, looked up case-insensitively."""
     wanted = name.lower()
@@ -128,6 +141,9 @@ class Sandbox:
     """
 
     name: ClassVar[str] = "sandbox"
+    # (code, detail) of the injected-fault answers; ``fault_response`` shapes them with ``error()``.
+    outage_error: ClassVar[tuple[str, str]] = ("SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
+    throttle_error: ClassVar[tuple[str, str]] = ("TOO_MANY_REQUESTS", "Too many requests.")
 
     def __init__(self, default_faults: dict[str, Any] | None = None) -> None:
         # What DELETE /__admin/faults goes back to (the ERP starts with its concurrency limit).
@@ -162,8 +178,12 @@ class Sandbox:
     def fault_response(self, kind: str, retry_after: int) -> Response:
         """The answer to an injected fault: ``kind`` is ``outage``, ``throttle`` or ``concurrency``."""
         if kind == "outage":
-            return self.error(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
-        return self.error(429, "TOO_MANY_REQUESTS", "Too many requests.", {"Retry-After": str(retry_after)})
+            return self.error(503, *self.outage_error)
+        return self.error(429, *self.throttle_error, self.throttle_headers(retry_after))
+
+    def throttle_headers(self, retry_after: int) -> dict[str, str]:
+        """Headers of a 429 answer to an injected fault."""
+        return {"Retry-After": str(retry_after)}
 
     def before_route(self, request: Request) -> Response | None:
         """A chance to refuse a call before routing (authentication)."""

@@ -40,9 +40,10 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
+from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, raw_header, read_json
 from local.sandboxes.ebay_keys import ALGORITHM, DIGEST, PUBLIC_KEY_ID, PUBLIC_KEY_PEM
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.seeding import OrdersAdminMixin
 
 TOKEN_PATH = "/identity/v1/oauth2/token"
 BULK_MAX_REQUESTS = 25
@@ -65,10 +66,18 @@ def _one_line_pem(pem: str) -> str:
     return "".join(line.strip() for line in pem.strip().splitlines())
 
 
-class EbaySandbox(RateLimitedMixin, Sandbox):
+class EbaySandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """eBay's Sell APIs the connectors call and the Notification API key the webhook check fetches."""
 
     name: ClassVar[str] = "ebay"
+    outage_error: ClassVar[tuple[str, str]] = (
+        "SERVICE_UNAVAILABLE",
+        "There was a problem with an eBay internal system or process.",
+    )
+    throttle_error: ClassVar[tuple[str, str]] = (
+        "TOO_MANY_REQUESTS",
+        "Too many requests. The request limit has been reached for the resource.",
+    )
     DEFAULT_RATE_LIMITS = _OPERATIONS
 
     def __init__(self) -> None:
@@ -98,11 +107,9 @@ class EbaySandbox(RateLimitedMixin, Sandbox):
 
     def admin_rules(self) -> list[Rule]:
         return [
-            Rule(f"{ADMIN_PREFIX}/keys", endpoint="admin_get_keys", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/keys", endpoint="admin_post_keys", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/state", endpoint="admin_get_state", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
+            *admin_rules_for("keys", "GET", "POST"),
+            *admin_rules_for("state", "GET"),
+            *admin_rules_for("orders", "GET", "POST"),
         ]
 
     # ----- vendor shape ------------------------------------------------------------------------
@@ -123,18 +130,6 @@ class EbaySandbox(RateLimitedMixin, Sandbox):
         }
         return json_response(body, status, headers)
 
-    def fault_response(self, kind: str, retry_after: int) -> Response:
-        if kind == "outage":
-            return self.error(
-                503, "SERVICE_UNAVAILABLE", "There was a problem with an eBay internal system or process."
-            )
-        return self.error(
-            429,
-            "TOO_MANY_REQUESTS",
-            "Too many requests. The request limit has been reached for the resource.",
-            {"Retry-After": str(retry_after)},
-        )
-
     def before_route(self, request: Request) -> Response | None:
         auth = raw_header(request, "Authorization") or ""
         if request.path == TOKEN_PATH:
@@ -143,7 +138,7 @@ class EbaySandbox(RateLimitedMixin, Sandbox):
                     {"error": "invalid_client", "error_description": "client authentication failed"}, 401
                 )
             return None
-        if not auth.startswith("Bearer ") or not auth.removeprefix("Bearer ").strip():
+        if not has_bearer_token(auth):
             return self.error(
                 401, "UNAUTHORIZED", "Invalid access token. Check the value of the Authorization HTTP request header."
             )
@@ -353,17 +348,7 @@ class EbaySandbox(RateLimitedMixin, Sandbox):
                 self._orders[order["orderId"]] = deepcopy(order)
         return deepcopy(orders)
 
-    def admin_get_orders(self, request: Request) -> Response:
-        with self._store_lock:
-            orders = deepcopy(list(self._orders.values()))
-        return json_response({"count": len(orders), "orders": orders})
-
-    def admin_post_orders(self, request: Request) -> Response:
-        try:
-            body = read_json(request)
-            if isinstance(body, dict) and isinstance(body.get("orders"), list):
-                body = body["orders"]
-            stored = self.seed_orders(body if isinstance(body, list) else [body])
-        except ValueError as exc:
-            return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "orders": stored})
+    def order_seeds(self, body: Any) -> list[Any]:
+        if isinstance(body, dict) and isinstance(body.get("orders"), list):
+            body = body["orders"]
+        return super().order_seeds(body)

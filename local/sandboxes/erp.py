@@ -35,7 +35,8 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, read_json, utc_now_iso
+from local.sandboxes.base import ADMIN_PREFIX, Sandbox, admin_rules_for, json_response, read_json, utc_now_iso
+from local.sandboxes.seeding import InventoryAdminMixin, check_stock_row
 
 RECORD_PATH = "/services/rest/record/v1"
 SALES_ORDER_PATH = f"{RECORD_PATH}/salesOrder"
@@ -63,7 +64,7 @@ class _Rejected(Exception):
         self.status, self.code, self.detail, self.path = status, code, detail, path
 
 
-class ErpSandbox(Sandbox):
+class ErpSandbox(InventoryAdminMixin, Sandbox):
     """Sales orders upserted by external id, read back by external or internal id."""
 
     name: ClassVar[str] = "erp"
@@ -89,9 +90,7 @@ class ErpSandbox(Sandbox):
     def admin_rules(self) -> list[Rule]:
         return [
             Rule(f"{ADMIN_PREFIX}/records", endpoint="admin_get_records", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_get_inventory", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_post_inventory", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_delete_inventory", methods=["DELETE"]),
+            *admin_rules_for("inventory", "GET", "POST", "DELETE"),
         ]
 
     # ----- vendor error shape ------------------------------------------------------------------
@@ -264,9 +263,9 @@ class ErpSandbox(Sandbox):
     # ----- inventory snapshot (reconciliation) -------------------------------------------------
 
     def inventory_snapshot(self, request: Request) -> Response:
-        return json_response(self._inventory_body(request.args.get("sku"), request.args.get("location_id")))
+        return json_response(self.snapshot_body(request.args.get("sku"), request.args.get("location_id")))
 
-    def _inventory_body(self, sku: str | None = None, location_id: str | None = None) -> dict[str, Any]:
+    def snapshot_body(self, sku: str | None = None, location_id: str | None = None) -> dict[str, Any]:
         with self._store_lock:
             rows = [
                 {"sku": s, "location_id": loc, "on_hand": qty}
@@ -275,39 +274,18 @@ class ErpSandbox(Sandbox):
             ]
         return {"as_of": utc_now_iso(), "count": len(rows), "items": rows}
 
-    def seed_inventory(self, rows: list[dict[str, Any]]) -> None:
+    def seed_inventory(self, rows: list[Any]) -> None:
         """Sets on-hand per (sku, location_id); rows not named keep their value."""
         parsed: dict[tuple[str, str], int] = {}
         for row in rows:
-            if not isinstance(row, dict):
-                raise ValueError("each inventory row must be an object")
-            sku, location_id, on_hand = row.get("sku"), row.get("location_id"), row.get("on_hand")
-            if not isinstance(sku, str) or not isinstance(location_id, str) or not sku or not location_id:
-                raise ValueError("each inventory row needs string sku and location_id")
-            if isinstance(on_hand, bool) or not isinstance(on_hand, int) or on_hand < 0:
-                raise ValueError(f"on_hand must be a whole number >= 0 (sku {sku})")
+            sku, location_id, on_hand = check_stock_row(row)
             parsed[(sku, location_id)] = on_hand
         with self._store_lock:
             self._inventory.update(parsed)
 
-    def admin_get_inventory(self, request: Request) -> Response:
-        return json_response(self._inventory_body())
-
-    def admin_post_inventory(self, request: Request) -> Response:
-        try:
-            body = read_json(request)
-            rows = body.get("items") if isinstance(body, dict) else body
-            if not isinstance(rows, list):
-                raise ValueError('send a list of {"sku", "location_id", "on_hand"} or {"items": [...]}')
-            self.seed_inventory(rows)
-        except ValueError as exc:
-            return json_response({"error": str(exc)}, 400)
-        return json_response(self._inventory_body())
-
-    def admin_delete_inventory(self, request: Request) -> Response:
+    def clear_inventory(self) -> None:
         with self._store_lock:
             self._inventory.clear()
-        return json_response(self._inventory_body())
 
     def admin_get_records(self, request: Request) -> Response:
         with self._store_lock:

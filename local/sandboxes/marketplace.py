@@ -41,8 +41,9 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, read_json
+from local.sandboxes.base import Sandbox, admin_rules_for, json_response, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.seeding import OrdersAdminMixin
 
 DEFAULT_RATE_LIMIT = {"capacity": 10, "refill_per_second": 10.0}
 # The other Walmart operations (fault key `rate_limits`). The bulk inventory feed is Walmart's
@@ -92,10 +93,11 @@ class TokenBucket:
             return allowed, int(self._tokens), wait
 
 
-class MarketplaceSandbox(RateLimitedMixin, Sandbox):
+class MarketplaceSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """Walmart purchase orders (acknowledge, ship, refund) and inventory, under token-bucket limits."""
 
     name: ClassVar[str] = "marketplace"
+    seed_errors: ClassVar[tuple[type[Exception], ...]] = (ValueError, TypeError, KeyError)
     DEFAULT_RATE_LIMITS = WALMART_RATE_LIMITS
 
     def __init__(self, rate_limit: dict[str, Any] | None = None, auto_create_orders: bool = True) -> None:
@@ -126,13 +128,10 @@ class MarketplaceSandbox(RateLimitedMixin, Sandbox):
 
     def admin_rules(self) -> list[Rule]:
         return [
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_delete_orders", methods=["DELETE"]),
-            Rule(f"{ADMIN_PREFIX}/settings", endpoint="admin_get_settings", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/settings", endpoint="admin_post_settings", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_get_inventory", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/feeds", endpoint="admin_get_feeds", methods=["GET"]),
+            *admin_rules_for("orders", "GET", "POST", "DELETE"),
+            *admin_rules_for("settings", "GET", "POST"),
+            *admin_rules_for("inventory", "GET"),
+            *admin_rules_for("feeds", "GET"),
         ]
 
     # ----- vendor error shape ------------------------------------------------------------------
@@ -417,24 +416,6 @@ class MarketplaceSandbox(RateLimitedMixin, Sandbox):
         with self._store_lock:
             found = self._orders.get(purchase_order_id)
             return None if found is None else deepcopy(found)
-
-    def admin_get_orders(self, request: Request) -> Response:
-        with self._store_lock:
-            orders = deepcopy(list(self._orders.values()))
-        return json_response({"count": len(orders), "orders": orders})
-
-    def admin_post_orders(self, request: Request) -> Response:
-        try:
-            body = read_json(request)
-            stored = self.seed_orders(body if isinstance(body, list) else [body])
-        except (ValueError, TypeError, KeyError) as exc:
-            return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "orders": stored})
-
-    def admin_delete_orders(self, request: Request) -> Response:
-        with self._store_lock:
-            self._orders.clear()
-        return json_response({"count": 0, "orders": []})
 
     def admin_get_settings(self, request: Request) -> Response:
         return json_response({"auto_create_orders": self.auto_create_orders})

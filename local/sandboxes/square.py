@@ -44,7 +44,8 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, read_json, utc_now_iso
+from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, read_json, utc_now_iso
+from local.sandboxes.seeding import OrdersAdminMixin
 
 DEFAULT_LOCATION_ID = "LSANDBOX000001"
 DEFAULT_CURRENCY = "USD"
@@ -64,11 +65,12 @@ def _square_id() -> str:
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(27))
 
 
-class SquareSandbox(Sandbox):
+class SquareSandbox(OrdersAdminMixin, Sandbox):
     """Square orders and catalog objects seeded by the admin API, read back through RetrieveOrder,
     BatchRetrieveOrders and BatchRetrieveCatalogObjects."""
 
     name: ClassVar[str] = "square"
+    throttle_error: ClassVar[tuple[str, str]] = ("RATE_LIMITED", "Rate limit exceeded.")
 
     def __init__(self) -> None:
         self._store_lock = threading.Lock()
@@ -84,14 +86,7 @@ class SquareSandbox(Sandbox):
         ]
 
     def admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_delete_orders", methods=["DELETE"]),
-            Rule(f"{ADMIN_PREFIX}/catalog", endpoint="admin_get_catalog", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/catalog", endpoint="admin_post_catalog", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/catalog", endpoint="admin_delete_catalog", methods=["DELETE"]),
-        ]
+        return admin_rules_for("orders", "GET", "POST", "DELETE") + admin_rules_for("catalog", "GET", "POST", "DELETE")
 
     # ----- vendor error shape ------------------------------------------------------------------
 
@@ -111,15 +106,9 @@ class SquareSandbox(Sandbox):
             item["field"] = field
         return json_response({"errors": [item]}, status, headers)
 
-    def fault_response(self, kind: str, retry_after: int) -> Response:
-        if kind == "outage":
-            return self.error(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
-        return self.error(429, "RATE_LIMITED", "Rate limit exceeded.", {"Retry-After": str(retry_after)})
-
     def before_route(self, request: Request) -> Response | None:
         authorization = request.headers.get("Authorization", "")
-        scheme, _, token = authorization.partition(" ")
-        if scheme != "Bearer" or not token.strip():
+        if not has_bearer_token(authorization):
             detail = (
                 "This request could not be authorized."
                 if not authorization
@@ -185,22 +174,9 @@ class SquareSandbox(Sandbox):
             found = self._orders.get(order_id)
             return None if found is None else deepcopy(found)
 
-    def admin_get_orders(self, request: Request) -> Response:
-        with self._store_lock:
-            orders = deepcopy(list(self._orders.values()))
-        return json_response({"count": len(orders), "orders": orders})
-
-    def admin_post_orders(self, request: Request) -> Response:
-        try:
-            body = read_json(request)
-            stored = self.seed_orders(body if isinstance(body, list) else [body])
-        except ValueError as exc:
-            return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "orders": stored})
-
-    def admin_delete_orders(self, request: Request) -> Response:
+    def clear_orders(self) -> None:
+        # DELETE /__admin/orders forgets the catalog too.
         self.reset_state()
-        return json_response({"count": 0, "orders": []})
 
     def reset_state(self) -> None:
         with self._store_lock:

@@ -23,13 +23,14 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, read_json, utc_now_iso
+from local.sandboxes.base import Sandbox, admin_rules_for, json_response, utc_now_iso
+from local.sandboxes.seeding import InventoryAdminMixin, check_stock_row
 
 SNAPSHOT_PATH = "/snapshot/inventory"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-class WmsSandbox(Sandbox):
+class WmsSandbox(InventoryAdminMixin, Sandbox):
     name: ClassVar[str] = "wms"
 
     def __init__(self) -> None:
@@ -41,16 +42,12 @@ class WmsSandbox(Sandbox):
         return [Rule(SNAPSHOT_PATH, endpoint="inventory_snapshot", methods=["GET"])]
 
     def admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_get_inventory", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_post_inventory", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/inventory", endpoint="admin_delete_inventory", methods=["DELETE"]),
-        ]
+        return admin_rules_for("inventory", "GET", "POST", "DELETE")
 
     def inventory_snapshot(self, request: Request) -> Response:
-        return json_response(self._body(request.args.get("sku"), request.args.get("location_id")))
+        return json_response(self.snapshot_body(request.args.get("sku"), request.args.get("location_id")))
 
-    def _body(self, sku: str | None = None, location_id: str | None = None) -> dict[str, Any]:
+    def snapshot_body(self, sku: str | None = None, location_id: str | None = None) -> dict[str, Any]:
         with self._store_lock:
             rows = [
                 dict(row)
@@ -63,13 +60,7 @@ class WmsSandbox(Sandbox):
         """Sets rows per (sku, location_id); all are checked before any is stored."""
         parsed: dict[tuple[str, str], dict[str, Any]] = {}
         for row in rows:
-            if not isinstance(row, dict):
-                raise ValueError("each inventory row must be an object")
-            sku, location_id, on_hand = row.get("sku"), row.get("location_id"), row.get("on_hand")
-            if not isinstance(sku, str) or not isinstance(location_id, str) or not sku or not location_id:
-                raise ValueError("each inventory row needs string sku and location_id")
-            if isinstance(on_hand, bool) or not isinstance(on_hand, int) or on_hand < 0:
-                raise ValueError(f"on_hand must be a whole number >= 0 (sku {sku})")
+            sku, location_id, on_hand = check_stock_row(row)
             stored: dict[str, Any] = {"sku": sku, "location_id": location_id, "on_hand": on_hand}
             if row.get("unit_cost") is not None:
                 try:
@@ -86,23 +77,8 @@ class WmsSandbox(Sandbox):
         with self._store_lock:
             self._rows.update(parsed)
 
-    def admin_get_inventory(self, request: Request) -> Response:
-        return json_response(self._body())
-
-    def admin_post_inventory(self, request: Request) -> Response:
-        try:
-            body = read_json(request)
-            rows = body.get("items") if isinstance(body, dict) else body
-            if not isinstance(rows, list):
-                raise ValueError('send a list of {"sku", "location_id", "on_hand"} or {"items": [...]}')
-            self.seed_inventory(rows)
-        except ValueError as exc:
-            return json_response({"error": str(exc)}, 400)
-        return json_response(self._body())
-
-    def admin_delete_inventory(self, request: Request) -> Response:
+    def clear_inventory(self) -> None:
         self.reset_state()
-        return json_response(self._body())
 
     def reset_state(self) -> None:
         with self._store_lock:

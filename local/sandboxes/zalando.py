@@ -45,8 +45,9 @@ from urllib.parse import urlencode
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
+from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, raw_header, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.seeding import OrdersAdminMixin
 
 JSON_API = "application/vnd.api+json"
 DEFAULT_MERCHANT_ID = "6c5f7a0e-7f43-4b4e-9c0e-5a1d2a3b4c5d"
@@ -90,10 +91,13 @@ def _parse(value: str, name: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-class ZalandoSandbox(RateLimitedMixin, Sandbox):
+class ZalandoSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """Partner orders seeded by the admin API, listed like zDirect's Orders API; stock updates."""
 
     name: ClassVar[str] = "zalando"
+    outage_error: ClassVar[tuple[str, str]] = ("Service Unavailable", "The service is temporarily unavailable.")
+    throttle_error: ClassVar[tuple[str, str]] = ("Too Many Requests", "Exceeded the rate limit.")
+    seed_errors: ClassVar[tuple[type[Exception], ...]] = (ValueError, TypeError, KeyError)
     DEFAULT_RATE_LIMITS = _OPERATIONS
 
     def __init__(self) -> None:
@@ -118,12 +122,7 @@ class ZalandoSandbox(RateLimitedMixin, Sandbox):
         ]
 
     def admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_delete_orders", methods=["DELETE"]),
-            Rule(f"{ADMIN_PREFIX}/stocks", endpoint="admin_get_stocks", methods=["GET"]),
-        ]
+        return admin_rules_for("orders", "GET", "POST", "DELETE") + admin_rules_for("stocks", "GET")
 
     # ----- vendor shape ------------------------------------------------------------------------
 
@@ -131,19 +130,12 @@ class ZalandoSandbox(RateLimitedMixin, Sandbox):
         body = {"errors": [{"status": str(status), "title": code, "detail": detail}]}
         return Response(_dumps(body), status=status, headers=headers, mimetype=JSON_API)
 
-    def fault_response(self, kind: str, retry_after: int) -> Response:
-        if kind == "outage":
-            return self.error(503, "Service Unavailable", "The service is temporarily unavailable.")
-        return self.error(
-            429,
-            "Too Many Requests",
-            "Exceeded the rate limit.",
-            {"Retry-After": str(retry_after), "X-Rate-Limit": "throttled"},
-        )
+    def throttle_headers(self, retry_after: int) -> dict[str, str]:
+        return {"Retry-After": str(retry_after), "X-Rate-Limit": "throttled"}
 
     def before_route(self, request: Request) -> Response | None:
         auth = raw_header(request, "Authorization") or ""
-        if not auth.startswith("Bearer ") or not auth.removeprefix("Bearer ").strip():
+        if not has_bearer_token(auth):
             return self.error(401, "Unauthorized", "A bearer access token is required.")
         return None
 
@@ -353,24 +345,9 @@ class ZalandoSandbox(RateLimitedMixin, Sandbox):
         with self._store_lock:
             return {f"{channel}/{ean}": quantity for (channel, ean), quantity in self._stocks.items()}
 
-    def admin_get_orders(self, request: Request) -> Response:
-        with self._store_lock:
-            orders = deepcopy(list(self._orders.values()))
-        return json_response({"count": len(orders), "orders": orders})
-
-    def admin_post_orders(self, request: Request) -> Response:
-        try:
-            body = read_json(request)
-            seeds = body if isinstance(body, list) else [body]
-            stored = [self.seed_order(seed) for seed in seeds]
-        except (ValueError, TypeError, KeyError) as exc:
-            return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "orders": stored})
-
-    def admin_delete_orders(self, request: Request) -> Response:
-        with self._store_lock:
-            self._orders.clear()
-        return json_response({"count": 0, "orders": []})
+    def seed_orders(self, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Seeds each order in turn (the ones before a bad seed stay stored)."""
+        return [self.seed_order(seed) for seed in orders]
 
     def admin_get_stocks(self, request: Request) -> Response:
         return json_response({"stocks": self.stocks()})

@@ -1,0 +1,100 @@
+"""Admin seeding routes shared by the sandboxes: stored orders and the inventory snapshot.
+
+- ``OrdersAdminMixin``: ``GET|POST|DELETE /__admin/orders`` over the sandbox's ``_orders`` (answers
+  ``{"count", "orders"}``; POST takes one order or a list, 400 ``{"error"}`` when unusable).
+- ``InventoryAdminMixin``: ``GET|POST|DELETE /__admin/inventory`` over a snapshot store (POST takes a
+  list of rows or ``{"items": [...]}``; 400 ``{"error"}`` when unusable), and ``check_stock_row``,
+  the on-hand row check the ERP and the WMS snapshots share.
+
+The vendor shapes (orders, snapshot rows) stay in each sandbox.
+"""
+
+from __future__ import annotations
+
+import threading
+from copy import deepcopy
+from typing import Any, ClassVar
+
+from werkzeug.wrappers import Request, Response
+
+from local.sandboxes.base import json_response, read_json
+
+
+class OrdersAdminMixin:
+    """Admin routes over ``_orders``; the sandbox gives ``_store_lock``, ``_orders`` and ``seed_orders``."""
+
+    _store_lock: threading.Lock
+    _orders: dict[str, dict[str, Any]]
+    # What a bad seed may raise besides ``ValueError`` (the order builders index into the seed).
+    seed_errors: ClassVar[tuple[type[Exception], ...]] = (ValueError,)
+
+    def seed_orders(self, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def order_seeds(self, body: Any) -> list[Any]:
+        """The orders in a ``POST /__admin/orders`` body: one order or a list."""
+        return body if isinstance(body, list) else [body]
+
+    def admin_get_orders(self, request: Request) -> Response:
+        with self._store_lock:
+            orders = deepcopy(list(self._orders.values()))
+        return json_response({"count": len(orders), "orders": orders})
+
+    def admin_post_orders(self, request: Request) -> Response:
+        try:
+            stored = self.seed_orders(self.order_seeds(read_json(request)))
+        except self.seed_errors as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"count": len(stored), "orders": stored})
+
+    def admin_delete_orders(self, request: Request) -> Response:
+        self.clear_orders()
+        return json_response({"count": 0, "orders": []})
+
+    def clear_orders(self) -> None:
+        with self._store_lock:
+            self._orders.clear()
+
+
+def check_stock_row(row: Any) -> tuple[str, str, int]:
+    """``(sku, location_id, on_hand)`` of one seeded snapshot row; ``ValueError`` when unusable."""
+    if not isinstance(row, dict):
+        raise ValueError("each inventory row must be an object")
+    sku, location_id, on_hand = row.get("sku"), row.get("location_id"), row.get("on_hand")
+    if not isinstance(sku, str) or not isinstance(location_id, str) or not sku or not location_id:
+        raise ValueError("each inventory row needs string sku and location_id")
+    if isinstance(on_hand, bool) or not isinstance(on_hand, int) or on_hand < 0:
+        raise ValueError(f"on_hand must be a whole number >= 0 (sku {sku})")
+    return sku, location_id, on_hand
+
+
+class InventoryAdminMixin:
+    """Admin routes over an inventory snapshot; the sandbox gives the three methods below."""
+
+    def seed_inventory(self, rows: list[Any]) -> None:
+        raise NotImplementedError
+
+    def clear_inventory(self) -> None:
+        raise NotImplementedError
+
+    def snapshot_body(self, sku: str | None = None, location_id: str | None = None) -> dict[str, Any]:
+        """``{"as_of", "count", "items"}``, filtered by ``sku`` and ``location_id`` when given."""
+        raise NotImplementedError
+
+    def admin_get_inventory(self, request: Request) -> Response:
+        return json_response(self.snapshot_body())
+
+    def admin_post_inventory(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            rows = body.get("items") if isinstance(body, dict) else body
+            if not isinstance(rows, list):
+                raise ValueError('send a list of {"sku", "location_id", "on_hand"} or {"items": [...]}')
+            self.seed_inventory(rows)
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response(self.snapshot_body())
+
+    def admin_delete_inventory(self, request: Request) -> Response:
+        self.clear_inventory()
+        return json_response(self.snapshot_body())
