@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from shared.adapters.aws import dynamodb_table
+from shared.adapters.dynamo_table import DynamoTableAdapter
 
 TRACE_TTL_SECONDS = 30 * 24 * 3600
 
@@ -16,18 +16,8 @@ class TraceSink(Protocol):
     def record(self, correlation_id: str, hop: str, status: str, detail: dict[str, Any] | None = None) -> None: ...
 
 
-class DynamoTraceStore:
+class DynamoTraceStore(DynamoTableAdapter):
     """Trace table: pk `correlation_id`, sk `<iso time>#<hop>#<random>` so a query returns time order."""
-
-    def __init__(self, table_name: str, table: Any | None = None) -> None:
-        self._table_name = table_name
-        self._table = table
-
-    @property
-    def table(self) -> Any:
-        if self._table is None:
-            self._table = dynamodb_table(self._table_name)
-        return self._table
 
     def record(self, correlation_id: str, hop: str, status: str, detail: dict[str, Any] | None = None) -> None:
         now = datetime.now(UTC)

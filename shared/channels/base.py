@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from shared.errors import PoisonMessage, ValidationFailed
 from shared.models import InventoryAdjustment, InventoryMovement, Order, OrderCancellation, Shipment
@@ -121,6 +121,25 @@ class DeliveryInfo:
     def ignored(self) -> bool:
         return self.domain is None
 
+    def envelope(
+        self, source: str, event_id: str, correlation_id: str, received_at: datetime, payload: dict[str, Any]
+    ) -> Envelope:
+        """The queue envelope of this delivery (raises pydantic's ``ValidationError`` on bad identifiers)."""
+        from shared.models import Envelope
+
+        return Envelope(
+            event_id=event_id,
+            source=source,
+            event_type=self.event_type,
+            domain=self.domain,
+            delivery_id=self.delivery_id,
+            correlation_id=correlation_id,
+            occurred_at=self.occurred_at,
+            received_at=received_at,
+            source_sequence=self.source_sequence,
+            payload=payload,
+        )
+
 
 class NormalizationError(PoisonMessage):
     """The payload can never become canonical commands: the message is poison (DLQ, no retry)."""
@@ -186,3 +205,21 @@ def validate_for_worker(model: type[M], data: Any, what: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise NormalizationError(f"{what} is missing or has invalid fields", details=field_errors(exc)) from exc
+
+
+class VendorModel(BaseModel):
+    """Base of a vendor payload model: fields we do not read are ignored, not rejected."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+def amounts_as_strings(vendor: str) -> BeforeValidator:
+    """For ``Annotated[Decimal, amounts_as_strings("Shopify")]``: the vendor sends amounts as JSON
+    strings; a JSON float is refused (it would lose cents)."""
+
+    def no_float(value: object) -> object:
+        if isinstance(value, float):
+            raise ValueError(f"{vendor} sends amounts as strings; a float would lose cents")
+        return value
+
+    return BeforeValidator(no_float)

@@ -55,6 +55,7 @@ from shared.channels.base import (
     validate_at_edge,
     validate_for_worker,
 )
+from shared.channels.base import VendorModel as _Vendor
 from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavailable, ebay_credential
 from shared.channels.registry import register
 from shared.errors import SignatureInvalid, UpstreamUnavailable, ValidationFailed
@@ -237,10 +238,6 @@ class EbayLookup(Protocol):
     """What normalization needs from eBay's Fulfillment API (`EbayApiClient`, or a fake in tests)."""
 
     def get_order(self, order_id: str) -> dict[str, Any]: ...
-
-
-class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class EbayNotifiedOrder(_Vendor):

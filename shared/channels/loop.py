@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BeforeValidator, Field, ValidationError
 
 from shared.channels.base import (
     CanonicalCommand,
@@ -29,11 +29,13 @@ from shared.channels.base import (
     DeliveryInfo,
     NormalizationError,
     WebhookRequest,
+    amounts_as_strings,
     field_errors,
     payload_of,
     validate_at_edge,
     validate_for_worker,
 )
+from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
 from shared.channels.signatures import verify_base64_hmac
 from shared.models import CustomerRef, Envelope, Money
@@ -54,17 +56,7 @@ STATES = {
 ORDER_CHANNEL = "shopify"
 
 
-def _amount(value: object) -> object:
-    if isinstance(value, float):
-        raise ValueError("Loop sends amounts as strings; a float would lose cents")
-    return value
-
-
-Amount = Annotated[Decimal, BeforeValidator(_amount)]
-
-
-class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+Amount = Annotated[Decimal, amounts_as_strings("Loop")]
 
 
 class LoopWebhook(_Vendor):

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, Field, ValidationError
 
 from shared.channels.base import (
     CanonicalCommand,
@@ -38,11 +38,13 @@ from shared.channels.base import (
     DeliveryInfo,
     NormalizationError,
     WebhookRequest,
+    amounts_as_strings,
     field_errors,
     payload_of,
     validate_at_edge,
     validate_for_worker,
 )
+from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
 from shared.channels.signatures import verify_base64_hmac
 from shared.errors import ValidationFailed
@@ -72,17 +74,7 @@ TOPICS: dict[str, Domain | None] = {
 }
 
 
-def _no_float(value: object) -> object:
-    if isinstance(value, float):
-        raise ValueError("Shopify sends amounts as strings; a float would lose cents")
-    return value
-
-
-AmountString = Annotated[Decimal, BeforeValidator(_no_float)]
-
-
-class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+AmountString = Annotated[Decimal, amounts_as_strings("Shopify")]
 
 
 class ShopifyTaxLine(_Vendor):

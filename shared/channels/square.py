@@ -35,7 +35,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, Field, ValidationError
 
 from shared.channels.base import (
     CanonicalCommand,
@@ -48,6 +48,7 @@ from shared.channels.base import (
     validate_at_edge,
     validate_for_worker,
 )
+from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
 from shared.channels.signatures import verify_base64_hmac
 from shared.errors import SignatureInvalid
@@ -102,10 +103,6 @@ class SquareLookup(Protocol):
     def retrieve_order(self, order_id: str) -> dict[str, Any]: ...
 
     def variation_skus(self, catalog_object_ids: list[str]) -> dict[str, str]: ...
-
-
-class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class SquareEventData(_Vendor):

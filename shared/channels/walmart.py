@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, Field, ValidationError
 
 from shared.channels.base import (
     CanonicalCommand,
@@ -40,6 +40,7 @@ from shared.channels.base import (
     validate_at_edge,
     validate_for_worker,
 )
+from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
 from shared.channels.signatures import hmac_sha256_base64
 from shared.errors import SignatureInvalid, TimestampStale
@@ -94,10 +95,6 @@ class WalmartLookup(Protocol):
     """What normalization needs from Walmart's Orders API (`WalmartApiClient`, or a fake in tests)."""
 
     def get_order(self, purchase_order_id: str) -> dict[str, Any]: ...
-
-
-class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class WalmartSource(_Vendor):

@@ -25,7 +25,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, Field, ValidationError
 
 from shared.channels._pull import PullChannelAdapter
 from shared.channels.base import (
@@ -37,6 +37,7 @@ from shared.channels.base import (
     validate_at_edge,
     validate_for_worker,
 )
+from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
 from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
@@ -46,10 +47,6 @@ ACCEPT_STATUS = "approved"
 CANCELED_LINE = "canceled"
 
 Action = Literal["accept", "cancel"]
-
-
-class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class ZalandoMoney(_Vendor):

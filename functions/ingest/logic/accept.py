@@ -100,17 +100,6 @@ def _envelope(
     source: str, info: DeliveryInfo, event_id: str, correlation_id: str, now: datetime, body: dict[str, Any]
 ) -> Envelope:
     try:
-        return Envelope(
-            event_id=event_id,
-            source=source,
-            event_type=info.event_type,
-            domain=info.domain,
-            delivery_id=info.delivery_id,
-            correlation_id=correlation_id,
-            occurred_at=info.occurred_at,
-            received_at=now,
-            source_sequence=info.source_sequence,
-            payload=body,
-        )
+        return info.envelope(source, event_id, correlation_id, now, body)
     except ValidationError as exc:
         raise ValidationFailed("the delivery's identifiers are invalid", details=field_errors(exc)) from exc

@@ -8,37 +8,24 @@ ErpRejected when the ERP cannot close its sales order (after the stock is releas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.orders.adapters.erp import ErpPort, HttpErp
-from functions.orders.dal.state_store import DynamoStateStore, StateStore
+from functions.orders.handlers._deps import ErpDeps, erp_deps
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.models.flow import FlowInput
 from functions.orders.settings import CancelOrderSettings
-from shared.adapters.trace_store import DynamoTraceStore, TraceSink
 from shared.observability import logger, metrics, tracer
 from shared.settings import cached
 
-
-@dataclass(frozen=True)
-class Deps:
-    store: StateStore
-    erp: ErpPort
-    trace: TraceSink
+Deps = ErpDeps
 
 
 @lru_cache(maxsize=1)
 def default_deps() -> Deps:
-    settings = cached(CancelOrderSettings)
-    return Deps(
-        store=DynamoStateStore(settings.state_table_name),
-        erp=HttpErp(settings.erp_base_url, timeout=settings.erp_timeout_seconds),
-        trace=DynamoTraceStore(settings.trace_table_name),
-    )
+    return erp_deps(cached(CancelOrderSettings))
 
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")

@@ -8,31 +8,24 @@ Output: `{"event_type": "OrderAccepted" | "OrderOnHold" | "OrderErpFailed" | "Or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.orders.dal.state_store import DynamoStateStore, StateStore
+from functions.orders.handlers._deps import StoreDeps, store_deps
 from functions.orders.logic.record_order import record_order
 from functions.orders.models.flow import RecordOrderInput
 from functions.orders.settings import RecordOrderSettings
-from shared.adapters.trace_store import DynamoTraceStore, TraceSink
 from shared.observability import logger, metrics, tracer
 from shared.settings import cached
 
-
-@dataclass(frozen=True)
-class Deps:
-    store: StateStore
-    trace: TraceSink
+Deps = StoreDeps
 
 
 @lru_cache(maxsize=1)
 def default_deps() -> Deps:
-    settings = cached(RecordOrderSettings)
-    return Deps(DynamoStateStore(settings.state_table_name), DynamoTraceStore(settings.trace_table_name))
+    return store_deps(cached(RecordOrderSettings))
 
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")

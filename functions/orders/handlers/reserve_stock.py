@@ -13,11 +13,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.orders.dal.state_store import DynamoStateStore, StateStore
+from functions.orders.dal.state_store import StateStore
+from functions.orders.handlers._deps import store_deps
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from functions.orders.models.flow import FlowInput
 from functions.orders.settings import ReserveStockSettings
-from shared.adapters.trace_store import DynamoTraceStore, TraceSink
+from shared.adapters.trace_store import TraceSink
 from shared.observability import logger, metrics, tracer
 from shared.settings import cached
 
@@ -32,9 +33,10 @@ class Deps:
 @lru_cache(maxsize=1)
 def default_deps() -> Deps:
     settings = cached(ReserveStockSettings)
+    tables = store_deps(settings)
     return Deps(
-        store=DynamoStateStore(settings.state_table_name),
-        trace=DynamoTraceStore(settings.trace_table_name),
+        store=tables.store,
+        trace=tables.trace,
         policy=ReservePolicy(settings.default_fulfilment_location_id, settings.reservation_hold_seconds),
     )
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.pollers.logic.watermark import format_watermark, parse_watermark
-from shared.adapters.aws import dynamodb_table
+from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.errors import UpstreamUnavailable
 
 SORT_KEY = "WATERMARK"
@@ -18,16 +17,8 @@ def watermark_key(poller: str) -> dict[str, str]:
     return {"pk": f"POLLER#{poller}", "sk": SORT_KEY}
 
 
-class DynamoWatermarkStore:
-    def __init__(self, table_name: str, table: Any | None = None) -> None:
-        self._table_name = table_name
-        self._table = table
-
-    @property
-    def table(self) -> Any:
-        if self._table is None:
-            self._table = dynamodb_table(self._table_name)
-        return self._table
+class DynamoWatermarkStore(DynamoTableAdapter):
+    """Uses the resource ``table`` (plain values); tests inject it with ``table=``."""
 
     def load(self, poller: str) -> datetime | None:
         try:

@@ -148,15 +148,4 @@ class PulledIntake:
         source: str, info: DeliveryInfo, event_id: str, correlation_id: str, now: datetime, payload: dict[str, Any]
     ) -> Envelope:
         assert info.domain is not None
-        return Envelope(
-            event_id=event_id,
-            source=source,
-            event_type=info.event_type,
-            domain=info.domain,
-            delivery_id=info.delivery_id,
-            correlation_id=correlation_id,
-            occurred_at=info.occurred_at,
-            received_at=now,
-            source_sequence=info.source_sequence,
-            payload=payload,
-        )
+        return info.envelope(source, event_id, correlation_id, now, payload)

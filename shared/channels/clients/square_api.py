@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from shared.adapters.http import HttpConnector
+from shared.channels.clients._token import LOCAL_ENVIRONMENT, vendor_access_token
 from shared.errors import ErpThrottled
 from shared.settings import EnvSettings
 
@@ -24,8 +25,6 @@ ENV_SQUARE_ACCESS_TOKEN = "SQUARE_ACCESS_TOKEN"
 # Key of the webhook secret JSON (`WEBHOOK_SECRETS_ARN`) that holds the token when deployed.
 SECRET_KEY_SQUARE_ACCESS_TOKEN = "square_access_token"
 LOCAL_SQUARE_TOKEN = "local-square-token"
-LOCAL_ENVIRONMENT = "local"
-SECRET_CACHE_SECONDS = 300
 
 
 class SquareApiSettings(EnvSettings):
@@ -106,18 +105,12 @@ def access_token(settings: SquareApiSettings) -> str:
     Deployed, a missing token is a configuration error: it surfaces as SquareApiUnavailable (the
     message is retried, then dead-lettered) instead of calling Square with a token it would refuse.
     """
-    if settings.square_access_token:
-        return settings.square_access_token
-    if settings.webhook_secrets_arn:
-        from aws_lambda_powertools.utilities import parameters
-
-        secrets = parameters.get_secret(
-            settings.webhook_secrets_arn, transform="json", max_age=SECRET_CACHE_SECONDS
-        )
-        if isinstance(secrets, dict) and secrets.get(SECRET_KEY_SQUARE_ACCESS_TOKEN):
-            return str(secrets[SECRET_KEY_SQUARE_ACCESS_TOKEN])
-    if settings.environment_name == LOCAL_ENVIRONMENT:
-        return LOCAL_SQUARE_TOKEN
-    raise SquareApiUnavailable(
-        f"no Square access token: set `{SECRET_KEY_SQUARE_ACCESS_TOKEN}` in the webhook secret"
+    return vendor_access_token(
+        vendor="Square",
+        from_env=settings.square_access_token,
+        webhook_secrets_arn=settings.webhook_secrets_arn,
+        secret_key=SECRET_KEY_SQUARE_ACCESS_TOKEN,
+        environment_name=settings.environment_name,
+        local_token=LOCAL_SQUARE_TOKEN,
+        unavailable=SquareApiUnavailable,
     )

@@ -14,13 +14,13 @@ from urllib.parse import quote
 import httpx
 
 from shared.adapters.http import HttpConnector
+from shared.channels.clients._token import LOCAL_ENVIRONMENT, vendor_access_token
 from shared.errors import ErpThrottled
 from shared.settings import EnvSettings
 
 LOCAL_WALMART_TOKEN = "local-walmart-token"
 # Key of the webhook secret JSON (`WEBHOOK_SECRETS_ARN`) that holds the token when deployed.
 SECRET_KEY_WALMART_ACCESS_TOKEN = "walmart_access_token"
-SECRET_CACHE_SECONDS = 300
 
 
 class WalmartApiSettings(EnvSettings):
@@ -28,7 +28,7 @@ class WalmartApiSettings(EnvSettings):
     # The OAuth access token (client-credentials grant); wins over the secret. Locally the sandbox accepts any.
     walmart_access_token: str | None = None
     webhook_secrets_arn: str | None = None
-    environment_name: str = "local"
+    environment_name: str = LOCAL_ENVIRONMENT
 
 
 class WalmartApiThrottled(ErpThrottled):
@@ -79,16 +79,12 @@ def access_token(settings: WalmartApiSettings) -> str:
 
     Deployed, a missing token is a configuration error (WalmartApiUnavailable: retried, then
     dead-lettered) rather than a call Walmart would refuse."""
-    if settings.walmart_access_token:
-        return settings.walmart_access_token
-    if settings.webhook_secrets_arn:
-        from aws_lambda_powertools.utilities import parameters
-
-        secrets = parameters.get_secret(settings.webhook_secrets_arn, transform="json", max_age=SECRET_CACHE_SECONDS)
-        if isinstance(secrets, dict) and secrets.get(SECRET_KEY_WALMART_ACCESS_TOKEN):
-            return str(secrets[SECRET_KEY_WALMART_ACCESS_TOKEN])
-    if settings.environment_name == "local":
-        return LOCAL_WALMART_TOKEN
-    raise WalmartApiUnavailable(
-        f"no Walmart access token: set `{SECRET_KEY_WALMART_ACCESS_TOKEN}` in the webhook secret"
+    return vendor_access_token(
+        vendor="Walmart",
+        from_env=settings.walmart_access_token,
+        webhook_secrets_arn=settings.webhook_secrets_arn,
+        secret_key=SECRET_KEY_WALMART_ACCESS_TOKEN,
+        environment_name=settings.environment_name,
+        local_token=LOCAL_WALMART_TOKEN,
+        unavailable=WalmartApiUnavailable,
     )

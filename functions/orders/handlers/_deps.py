@@ -1,0 +1,55 @@
+"""The dependencies the OrderFlow task handlers share, built once per cold start from settings.
+
+Every task reads and writes the order state and appends to the trace; CreateErpSalesOrder and
+CancelOrder also call the ERP. Tests pass their own ``Deps`` (in-memory stores, a fake ERP).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from functions.orders.adapters.erp import ErpPort, HttpErp
+from functions.orders.dal.state_store import DynamoStateStore, StateStore
+from shared.adapters.trace_store import DynamoTraceStore, TraceSink
+from shared.settings import TablesSettings
+
+
+@dataclass(frozen=True)
+class StoreDeps:
+    store: StateStore
+    trace: TraceSink
+
+
+@dataclass(frozen=True)
+class ErpDeps:
+    store: StateStore
+    erp: ErpPort
+    trace: TraceSink
+
+
+def store_deps(settings: TablesSettings) -> StoreDeps:
+    """The state store and trace of the tables named in ``settings``."""
+    return StoreDeps(DynamoStateStore(settings.state_table_name), DynamoTraceStore(settings.trace_table_name))
+
+
+class TablesAndErpSettings(Protocol):
+    """``TablesSettings`` and ``ErpSettings`` together (the settings of the tasks that call the ERP)."""
+
+    @property
+    def state_table_name(self) -> str: ...
+    @property
+    def trace_table_name(self) -> str: ...
+    @property
+    def erp_base_url(self) -> str: ...
+    @property
+    def erp_timeout_seconds(self) -> float: ...
+
+
+def erp_deps(settings: TablesAndErpSettings) -> ErpDeps:
+    """The state store, ERP client and trace named in ``settings``."""
+    return ErpDeps(
+        store=DynamoStateStore(settings.state_table_name),
+        erp=HttpErp(settings.erp_base_url, timeout=settings.erp_timeout_seconds),
+        trace=DynamoTraceStore(settings.trace_table_name),
+    )
