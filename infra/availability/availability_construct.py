@@ -12,19 +12,17 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as event_sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.queues import queue_with_dlq
 
 # Partition keys of the state-table items the ops API writes (functions/availability/dal, functions/reconciliation/dal).
 OPS_WRITABLE_LEADING_KEYS = ["ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"]
@@ -43,13 +41,11 @@ class AvailabilityConstruct(Construct):
         ops_function: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dlq = self._queue(c.ID_AVAILABILITY_CHANGES_DLQ, retention=cdk.Duration.days(c.DLQ_RETENTION_DAYS))
-        self.queue = self._queue(
+        self.queue, self.dlq = queue_with_dlq(
+            self,
             c.ID_AVAILABILITY_CHANGES_QUEUE,
-            visibility_timeout=cdk.Duration.seconds(
-                c.VISIBILITY_TIMEOUT_FACTOR * c.AVAILABILITY_MARKER_TIMEOUT_SECONDS
-            ),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
+            c.ID_AVAILABILITY_CHANGES_DLQ,
+            consumer_timeout_seconds=c.AVAILABILITY_MARKER_TIMEOUT_SECONDS,
         )
         rule = events.Rule(
             self,
@@ -74,23 +70,23 @@ class AvailabilityConstruct(Construct):
             environment=table_env,
         )
         state_table.grant(self.marker, "dynamodb:UpdateItem")
-        self.marker.add_event_source(
-            event_sources.SqsEventSource(
-                self.queue,
-                batch_size=c.AVAILABILITY_MARKER_BATCH_SIZE,
-                max_batching_window=cdk.Duration.seconds(c.AVAILABILITY_MARKER_BATCHING_WINDOW_SECONDS),
-                report_batch_item_failures=True,
-            )
+        consume_queue(
+            self.marker,
+            self.queue,
+            batch_size=c.AVAILABILITY_MARKER_BATCH_SIZE,
+            max_batching_window_seconds=c.AVAILABILITY_MARKER_BATCHING_WINDOW_SECONDS,
         )
 
-        self.publisher: lambda_.Function = factory.function(
+        self.publisher, _ = factory.scheduled_function(
             self,
             c.ID_AVAILABILITY_PUBLISHER_FUNCTION,
+            schedule_id=c.ID_AVAILABILITY_PUBLISH_SCHEDULE,
+            schedule=events.Schedule.expression(c.AVAILABILITY_PUBLISH_SCHEDULE),
+            schedule_description="Publish availability of the SKUs that changed (coalesced per SKU and channel)",
             handler=c.HANDLER_AVAILABILITY_PUBLISHER,
             service="availability-publisher",
             description="Publish channel-safe availability to each marketplace within its rate limits",
             timeout_seconds=c.AVAILABILITY_PUBLISHER_TIMEOUT_SECONDS,
-            reserved_concurrency=1,
             environment={**table_env, **config.publisher_environment()},
         )
         state_table.grant(
@@ -101,16 +97,6 @@ class AvailabilityConstruct(Construct):
             "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
         )
-        schedule = events.Rule(
-            self,
-            c.ID_AVAILABILITY_PUBLISH_SCHEDULE,
-            description="Publish availability of the SKUs that changed (coalesced per SKU and channel)",
-            schedule=events.Schedule.expression(c.AVAILABILITY_PUBLISH_SCHEDULE),
-            targets=[targets.LambdaFunction(self.publisher, retry_attempts=0)],
-        )
-        schedule_resource = schedule.node.default_child
-        assert isinstance(schedule_resource, events.CfnRule)
-        schedule_resource.override_logical_id(c.ID_AVAILABILITY_PUBLISH_SCHEDULE)
 
         # Ops: rules, listing ids, dirty markers (republish), reconciliation runs; nothing else.
         ops_function.add_to_role_policy(
@@ -124,25 +110,3 @@ class AvailabilityConstruct(Construct):
     @property
     def functions(self) -> dict[str, lambda_.IFunction]:
         return {c.ID_AVAILABILITY_MARKER_FUNCTION: self.marker, c.ID_AVAILABILITY_PUBLISHER_FUNCTION: self.publisher}
-
-    def _queue(
-        self,
-        construct_id: str,
-        *,
-        retention: cdk.Duration | None = None,
-        visibility_timeout: cdk.Duration | None = None,
-        dead_letter_queue: sqs.DeadLetterQueue | None = None,
-    ) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            construct_id,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=retention,
-            visibility_timeout=visibility_timeout,
-            dead_letter_queue=dead_letter_queue,
-        )
-        resource = queue.node.default_child
-        assert isinstance(resource, sqs.CfnQueue)
-        resource.override_logical_id(construct_id)
-        return queue

@@ -13,20 +13,18 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as event_sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.queues import queue_with_dlq
 
 
 class ChannelOutboundConstruct(Construct):
@@ -43,11 +41,11 @@ class ChannelOutboundConstruct(Construct):
         webhook_secrets: WebhookSecretsConstruct,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dlq = self._queue(c.ID_CHANNEL_OUTBOUND_DLQ, retention=cdk.Duration.days(c.DLQ_RETENTION_DAYS))
-        self.queue = self._queue(
+        self.queue, self.dlq = queue_with_dlq(
+            self,
             c.ID_CHANNEL_OUTBOUND_QUEUE,
-            visibility_timeout=cdk.Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
+            c.ID_CHANNEL_OUTBOUND_DLQ,
+            consumer_timeout_seconds=c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS,
         )
         rule = events.Rule(
             self,
@@ -105,34 +103,9 @@ class ChannelOutboundConstruct(Construct):
         trace_table.grant_write_data(fn)
         self.dlq.grant_send_messages(fn)
         webhook_secrets.grant_read(fn)
-        fn.add_event_source(
-            event_sources.SqsEventSource(
-                self.queue,
-                batch_size=c.CHANNEL_OUTBOUND_BATCH_SIZE,
-                max_batching_window=cdk.Duration.seconds(c.QUEUE_MAX_BATCHING_WINDOW_SECONDS),
-                max_concurrency=c.CHANNEL_OUTBOUND_MAX_CONCURRENCY,
-                report_batch_item_failures=True,
-            )
+        consume_queue(
+            fn,
+            self.queue,
+            batch_size=c.CHANNEL_OUTBOUND_BATCH_SIZE,
+            max_concurrency=c.CHANNEL_OUTBOUND_MAX_CONCURRENCY,
         )
-
-    def _queue(
-        self,
-        construct_id: str,
-        *,
-        retention: cdk.Duration | None = None,
-        visibility_timeout: cdk.Duration | None = None,
-        dead_letter_queue: sqs.DeadLetterQueue | None = None,
-    ) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            construct_id,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=retention,
-            visibility_timeout=visibility_timeout,
-            dead_letter_queue=dead_letter_queue,
-        )
-        resource = queue.node.default_child
-        assert isinstance(resource, sqs.CfnQueue)
-        resource.override_logical_id(construct_id)
-        return queue

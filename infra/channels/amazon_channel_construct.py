@@ -69,15 +69,18 @@ class AmazonChannelConstruct(Construct):
             assert isinstance(resource, events.CfnRule)
             resource.override_logical_id(c.ID_AMAZON_ORDER_CHANGE_RULE)
 
-        self.poller: lambda_.Function = factory.function(
+        # One run at a time (reserved concurrency 1): two would read the same window and race for
+        # the watermark.
+        self.poller, self.schedule = factory.scheduled_function(
             self,
             c.ID_AMAZON_ORDERS_POLLER_FUNCTION,
+            schedule_id=c.ID_AMAZON_ORDERS_POLL_SCHEDULE,
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.AMAZON_ORDERS_POLL_MINUTES)),
+            schedule_description="Every 15 minutes: Amazon orders backup poll",
             handler=c.HANDLER_AMAZON_ORDERS_POLLER,
             service="amazon-orders-poller",
             description="Backup poll of SP-API getOrders over an overlapping window (watermark)",
             timeout_seconds=c.POLLER_TIMEOUT_SECONDS,
-            # One run at a time: two would read the same window and race for the watermark.
-            reserved_concurrency=1,
             environment={
                 **intake.environment,
                 **sp_api,
@@ -89,15 +92,5 @@ class AmazonChannelConstruct(Construct):
         )
         intake.grant(self.poller)
         state_table.grant_read_write_data(self.poller)
-        self.schedule = events.Rule(
-            self,
-            c.ID_AMAZON_ORDERS_POLL_SCHEDULE,
-            description="Every 15 minutes: Amazon orders backup poll",
-            schedule=events.Schedule.rate(cdk.Duration.minutes(c.AMAZON_ORDERS_POLL_MINUTES)),
-            targets=[targets.LambdaFunction(self.poller, retry_attempts=0)],
-        )
-        schedule_resource = self.schedule.node.default_child
-        assert isinstance(schedule_resource, events.CfnRule)
-        schedule_resource.override_logical_id(c.ID_AMAZON_ORDERS_POLL_SCHEDULE)
         # The worker reads getOrder / getOrderItems while normalizing Amazon envelopes.
         orders_worker.add_environment(c.ENV_AMAZON_SP_API_BASE_URL, config.amazon_sp_api_base_url)

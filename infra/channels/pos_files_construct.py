@@ -14,15 +14,14 @@ import json
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
 from infra.channels.pull_intake import PullIntakeResources
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.nag import acknowledge
+from infra.shared.queues import queue_with_dlq
 
 REPORTS_PREFIX = "reports/"
 
@@ -41,11 +40,8 @@ class PosFilesConstruct(Construct):
         removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dlq = self._queue(c.ID_POS_FILES_DLQ, retention_period=cdk.Duration.days(c.DLQ_RETENTION_DAYS))
-        self.queue = self._queue(
-            c.ID_POS_FILES_QUEUE,
-            visibility_timeout=cdk.Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * c.POS_FILES_TIMEOUT_SECONDS),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
+        self.queue, self.dlq = queue_with_dlq(
+            self, c.ID_POS_FILES_QUEUE, c.ID_POS_FILES_DLQ, consumer_timeout_seconds=c.POS_FILES_TIMEOUT_SECONDS
         )
         # A known name, so the queue policy can name the bucket without referring to it (the bucket
         # depends on the policy: S3 checks it may send to the queue when the notification is set).
@@ -134,24 +130,4 @@ class PosFilesConstruct(Construct):
                     "Reading any nightly file under incoming/ and writing its report under reports/ of this "
                     "one bucket: object keys are per store and day, so the grant is per prefix",
                 )
-        fn.add_event_source(
-            event_sources.SqsEventSource(
-                self.queue,
-                batch_size=c.POS_FILES_BATCH_SIZE,
-                max_batching_window=cdk.Duration.seconds(c.QUEUE_MAX_BATCHING_WINDOW_SECONDS),
-                report_batch_item_failures=True,
-            )
-        )
-
-    def _queue(self, construct_id: str, **kwargs: object) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            construct_id,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            **kwargs,  # type: ignore[arg-type]
-        )
-        resource = queue.node.default_child
-        assert isinstance(resource, sqs.CfnQueue)
-        resource.override_logical_id(construct_id)
-        return queue
+        consume_queue(fn, self.queue, batch_size=c.POS_FILES_BATCH_SIZE)

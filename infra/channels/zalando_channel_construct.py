@@ -5,8 +5,6 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
@@ -27,15 +25,20 @@ class ZalandoChannelConstruct(Construct):
         state_table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.poller: lambda_.Function = factory.function(
+        # One run at a time (reserved concurrency 1): two would read the same window and race for
+        # the watermark.
+        self.poller, self.schedule = factory.scheduled_function(
             self,
             c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
+            schedule_id=c.ID_ZALANDO_ORDERS_POLL_SCHEDULE,
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.ZALANDO_ORDERS_POLL_MINUTES)),
+            schedule_description="Every 10 minutes: Zalando orders poll",
+            # Disabled until the merchant is configured.
+            enabled=bool(merchant_id),
             handler=c.HANDLER_ZALANDO_ORDERS_POLLER,
             service="zalando-orders-poller",
             description="Poll zDirect orders updated in an overlapping window (watermark); enqueue each once",
             timeout_seconds=c.POLLER_TIMEOUT_SECONDS,
-            # One run at a time: two would read the same window and race for the watermark.
-            reserved_concurrency=1,
             environment={
                 **intake.environment,
                 c.ENV_STATE_TABLE: state_table.table_name,
@@ -49,14 +52,3 @@ class ZalandoChannelConstruct(Construct):
         )
         intake.grant(self.poller)
         state_table.grant_read_write_data(self.poller)
-        self.schedule = events.Rule(
-            self,
-            c.ID_ZALANDO_ORDERS_POLL_SCHEDULE,
-            description="Every 10 minutes: Zalando orders poll",
-            schedule=events.Schedule.rate(cdk.Duration.minutes(c.ZALANDO_ORDERS_POLL_MINUTES)),
-            enabled=bool(merchant_id),
-            targets=[targets.LambdaFunction(self.poller, retry_attempts=0)],
-        )
-        resource = self.schedule.node.default_child
-        assert isinstance(resource, events.CfnRule)
-        resource.override_logical_id(c.ID_ZALANDO_ORDERS_POLL_SCHEDULE)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
@@ -30,15 +28,21 @@ class ReservationExpiryConstruct(Construct):
         event_bus_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.function: lambda_.Function = factory.function(
+        # One sweep at a time (reserved concurrency 1): two would only race each other for the same
+        # reservations. The rule keeps the logical id CDK derived from its path (deployed that way).
+        self.function, self.rule = factory.scheduled_function(
             self,
             c.ID_RESERVATION_EXPIRY_FUNCTION,
+            schedule_id=c.ID_RESERVATION_EXPIRY_SCHEDULE,
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.RESERVATION_EXPIRY_INTERVAL_MINUTES)),
+            schedule_description="Every 5 minutes: release expired reservations",
+            retry_attempts=2,
+            max_event_age=cdk.Duration.minutes(5),
+            stable_rule_id=False,
             handler=c.HANDLER_EXPIRE_RESERVATIONS,
             service="reservation-expiry",
             description="Release reservations whose hold has expired (scheduled every 5 minutes)",
             timeout_seconds=c.RESERVATION_EXPIRY_TIMEOUT_SECONDS,
-            # One sweep at a time: two would only race each other for the same reservations.
-            reserved_concurrency=1,
             environment={
                 c.ENV_STATE_TABLE: state_table.table_name,
                 c.ENV_TRACE_TABLE: trace_table.table_name,
@@ -50,10 +54,3 @@ class ReservationExpiryConstruct(Construct):
         state_table.grant_read_write_data(fn)
         trace_table.grant_write_data(fn)
         event_bus.grant_put_events_to(fn)
-        self.rule = events.Rule(
-            self,
-            c.ID_RESERVATION_EXPIRY_SCHEDULE,
-            description="Every 5 minutes: release expired reservations",
-            schedule=events.Schedule.rate(cdk.Duration.minutes(c.RESERVATION_EXPIRY_INTERVAL_MINUTES)),
-            targets=[targets.LambdaFunction(fn, retry_attempts=2, max_event_age=cdk.Duration.minutes(5))],
-        )

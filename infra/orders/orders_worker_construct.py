@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
 from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
 
 
@@ -73,11 +71,4 @@ class OrdersWorkerConstruct(Construct):
             state_table.grant_read_write_data(fn)
         if event_bus is not None:
             event_bus.grant_put_events_to(fn)
-        fn.add_event_source(
-            event_sources.SqsEventSource(
-                queue,
-                batch_size=c.ORDERS_QUEUE_BATCH_SIZE,
-                max_batching_window=cdk.Duration.seconds(c.QUEUE_MAX_BATCHING_WINDOW_SECONDS),
-                report_batch_item_failures=True,
-            )
-        )
+        consume_queue(fn, queue, batch_size=c.ORDERS_QUEUE_BATCH_SIZE)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -31,14 +30,16 @@ class ReconciliationConstruct(Construct):
         ops_function: lambda_.Function,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.function: lambda_.Function = factory.function(
+        self.function, _ = factory.scheduled_function(
             self,
             c.ID_RECONCILIATION_FUNCTION,
+            schedule_id=c.ID_RECONCILIATION_SCHEDULE,
+            schedule=events.Schedule.expression(config.reconciliation_schedule),
+            schedule_description="Hourly inventory reconciliation against the ERP and the WMS",
             handler=c.HANDLER_RECONCILIATION,
             service="reconciliation",
             description="Reconcile positions with the ERP's and the WMS's snapshots; correct within tolerance",
             timeout_seconds=c.RECONCILIATION_TIMEOUT_SECONDS,
-            reserved_concurrency=1,
             environment={
                 c.ENV_STATE_TABLE: state_table.table_name,
                 c.ENV_ERP_BASE_URL: erp_base_url,
@@ -58,16 +59,6 @@ class ReconciliationConstruct(Construct):
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
         )
-        schedule = events.Rule(
-            self,
-            c.ID_RECONCILIATION_SCHEDULE,
-            description="Hourly inventory reconciliation against the ERP and the WMS",
-            schedule=events.Schedule.expression(config.reconciliation_schedule),
-            targets=[targets.LambdaFunction(self.function, retry_attempts=0)],
-        )
-        schedule_resource = schedule.node.default_child
-        assert isinstance(schedule_resource, events.CfnRule)
-        schedule_resource.override_logical_id(c.ID_RECONCILIATION_SCHEDULE)
 
         ops_function.add_environment(c.ENV_RECONCILIATION_FUNCTION_NAME, self.function.function_name)
         # The unqualified function only (grant_invoke would add every version, `<arn>:*`).

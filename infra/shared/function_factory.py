@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
@@ -88,3 +92,69 @@ class FunctionFactory:
         acknowledge(role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
         acknowledge_resource(fn, "AwsSolutions-L1", LAMBDA_RUNTIME_REASON)
         return fn
+
+    def scheduled_function(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        schedule_id: str,
+        schedule: events.Schedule,
+        schedule_description: str,
+        handler: str,
+        service: str,
+        description: str,
+        timeout_seconds: int,
+        environment: Mapping[str, str] | None = None,
+        enabled: bool = True,
+        retry_attempts: int = 0,
+        max_event_age: cdk.Duration | None = None,
+        stable_rule_id: bool = True,
+    ) -> tuple[lambda_.Function, events.Rule]:
+        """A function run by an EventBridge schedule, one run at a time (reserved concurrency 1: two
+        runs would race for the same items or watermark). The rule's logical id is `schedule_id`
+        unless `stable_rule_id` is False (the id CDK derives from the construct path)."""
+        fn = self.function(
+            scope,
+            construct_id,
+            handler=handler,
+            service=service,
+            description=description,
+            timeout_seconds=timeout_seconds,
+            reserved_concurrency=1,
+            environment=environment,
+        )
+        rule = events.Rule(
+            scope,
+            schedule_id,
+            description=schedule_description,
+            schedule=schedule,
+            enabled=enabled,
+            targets=[targets.LambdaFunction(fn, retry_attempts=retry_attempts, max_event_age=max_event_age)],
+        )
+        if stable_rule_id:
+            rule_resource = rule.node.default_child
+            assert isinstance(rule_resource, events.CfnRule)
+            rule_resource.override_logical_id(schedule_id)
+        return fn, rule
+
+
+def consume_queue(
+    fn: lambda_.Function,
+    queue: sqs.IQueue,
+    *,
+    batch_size: int,
+    max_batching_window_seconds: int = c.QUEUE_MAX_BATCHING_WINDOW_SECONDS,
+    max_concurrency: int | None = None,
+) -> None:
+    """Feed `fn` from `queue` through an event source mapping with partial batch responses
+    (ReportBatchItemFailures: only the failed messages are retried)."""
+    fn.add_event_source(
+        event_sources.SqsEventSource(
+            queue,
+            batch_size=batch_size,
+            max_batching_window=cdk.Duration.seconds(max_batching_window_seconds),
+            max_concurrency=max_concurrency,
+            report_batch_item_failures=True,
+        )
+    )

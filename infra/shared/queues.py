@@ -1,0 +1,60 @@
+"""SQS queues made one way: SSE-SQS, TLS only, a readable logical id; work queues with their DLQ."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import aws_cdk as cdk
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import constants as c
+
+
+class QueueWithDlq(NamedTuple):
+    queue: sqs.Queue
+    dlq: sqs.Queue
+
+
+def encrypted_queue(
+    scope: Construct,
+    construct_id: str,
+    *,
+    retention_period: cdk.Duration | None = None,
+    visibility_timeout: cdk.Duration | None = None,
+    dead_letter_queue: sqs.DeadLetterQueue | None = None,
+) -> sqs.Queue:
+    """An SSE-SQS queue that refuses plain HTTP, whose logical id is `construct_id`."""
+    queue = sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=retention_period,
+        visibility_timeout=visibility_timeout,
+        dead_letter_queue=dead_letter_queue,
+    )
+    resource = queue.node.default_child
+    assert isinstance(resource, sqs.CfnQueue)
+    resource.override_logical_id(construct_id)
+    return queue
+
+
+def queue_with_dlq(
+    scope: Construct,
+    queue_id: str,
+    dlq_id: str,
+    *,
+    consumer_timeout_seconds: int,
+) -> QueueWithDlq:
+    """A work queue and its DLQ: messages move to the DLQ after `MAX_RECEIVE_COUNT` receives and stay
+    there `DLQ_RETENTION_DAYS`; the visibility timeout is `VISIBILITY_TIMEOUT_FACTOR` x the consumer's
+    timeout (Lambda's guidance: at least 6 x, so retries never overlap)."""
+    dlq = encrypted_queue(scope, dlq_id, retention_period=cdk.Duration.days(c.DLQ_RETENTION_DAYS))
+    queue = encrypted_queue(
+        scope,
+        queue_id,
+        visibility_timeout=cdk.Duration.seconds(c.VISIBILITY_TIMEOUT_FACTOR * consumer_timeout_seconds),
+        dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
+    )
+    return QueueWithDlq(queue, dlq)
