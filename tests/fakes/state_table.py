@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from functions.inventory.logic.stock import ShipmentPlan, apply_adjustment
-from functions.orders.dal.state_store import CommitResult
+from functions.orders.dal.state_store import CommitResult, ReservationContext
 from functions.orders.logic.reservation import PositionRelease, PositionReserve
 from functions.orders.models.state import OrderRecord, Reservation, ReservationStatus
 from shared.errors import StaleUpdate
@@ -92,6 +92,15 @@ class InMemoryStateTable:
         with self.lock:
             reservation = self.reservations.get(order_id)
             return reservation.model_copy(deep=True) if reservation else None
+
+    def reservation_context(
+        self, channel: str, channel_order_id: str, order_id: str, location_id: str, skus: Iterable[str]
+    ) -> ReservationContext:
+        return ReservationContext(
+            self.get_order(channel, channel_order_id),
+            self.get_reservation(order_id),
+            self.get_positions(location_id, skus),
+        )
 
     def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]:
         with self.lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -112,6 +113,17 @@ def cancellation_reason_codes(error: ClientError) -> list[str]:
 # Port ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReservationContext:
+    """What ReserveStock decides on, read together: the order (cancelled?), its reservation (a
+    replay?) and the positions of its SKUs at the location."""
+
+    order: OrderRecord | None
+    reservation: Reservation | None
+    positions: dict[str, InventoryPosition]
+
+
+
 class StateStore(Protocol):
     """What the order tasks need from the state table (the Dynamo store and the in-memory fake)."""
 
@@ -126,6 +138,10 @@ class StateStore(Protocol):
     def get_reservation(self, order_id: str) -> Reservation | None: ...
 
     def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]: ...
+
+    def reservation_context(
+        self, channel: str, channel_order_id: str, order_id: str, location_id: str, skus: Iterable[str]
+    ) -> ReservationContext: ...
 
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]: ...
 
@@ -222,19 +238,43 @@ class DynamoStateStore(DynamoTableAdapter):
         return reservation_from_item(item) if item else None
 
     def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]:
-        keys = [to_dynamo(position_key(sku, location_id)) for sku in sorted(set(skus))]
+        items = self._batch_get([position_key(sku, location_id) for sku in sorted(set(skus))])
+        positions = (position_from_item(item) for item in items)
+        return {position.sku: position for position in positions}
+
+    def reservation_context(
+        self, channel: str, channel_order_id: str, order_id: str, location_id: str, skus: Iterable[str]
+    ) -> ReservationContext:
+        """One consistent BatchGetItem for the order, its reservation and the positions."""
+        order_pk, reservation_pk = order_key(channel, channel_order_id)["pk"], reservation_key(order_id)["pk"]
+        keys = [order_key(channel, channel_order_id), reservation_key(order_id)]
+        keys += [position_key(sku, location_id) for sku in sorted(set(skus))]
+        order: OrderRecord | None = None
+        reservation: Reservation | None = None
         positions: dict[str, InventoryPosition] = {}
-        for start in range(0, len(keys), _BATCH_GET_LIMIT):
+        for item in self._batch_get(keys):
+            if item["pk"] == order_pk:
+                order = order_record_from_item(item)
+            elif item["pk"] == reservation_pk:
+                reservation = reservation_from_item(item)
+            else:
+                position = position_from_item(item)
+                positions[position.sku] = position
+        return ReservationContext(order, reservation, positions)
+
+    def _batch_get(self, keys: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
+        """Strongly consistent BatchGetItem in chunks of 100, unprocessed keys retried."""
+        items: list[dict[str, Any]] = []
+        wire = [to_dynamo(dict(key)) for key in keys]
+        for start in range(0, len(wire), _BATCH_GET_LIMIT):
             request: dict[str, Any] = {
-                self.table_name: {"Keys": keys[start : start + _BATCH_GET_LIMIT], "ConsistentRead": True}
+                self.table_name: {"Keys": wire[start : start + _BATCH_GET_LIMIT], "ConsistentRead": True}
             }
             while request:
                 response = self.client.batch_get_item(RequestItems=request)
-                for raw in response.get("Responses", {}).get(self.table_name, []):
-                    position = position_from_item(from_dynamo(raw))
-                    positions[position.sku] = position
+                items += [from_dynamo(raw) for raw in response.get("Responses", {}).get(self.table_name, [])]
                 request = dict(response.get("UnprocessedKeys") or {})
-        return positions
+        return items
 
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
         kwargs: dict[str, Any] = {

@@ -55,16 +55,21 @@ def reserve_stock(
         )
         return ReserveStockOutput(outcome=outcome, location_id=location, shortages=list(shortages))
 
-    current = store.get_order(order.channel, order.channel_order_id)
-    if blocks_reservation(current.status if current else None):
+    quantities = order.quantities_by_sku()
+    context = store.reservation_context(
+        order.channel, order.channel_order_id, order.order_id, location_id, quantities
+    )
+    if blocks_reservation(context.order.status if context.order else None):
         return answer(ReserveOutcome.CANCELLED)
-    existing = store.get_reservation(order.order_id)
+    existing = context.reservation
     if existing is not None:
         return answer(ReserveOutcome.ALREADY_RESERVED, existing.location_id, status=existing.status.value)
 
-    quantities = order.quantities_by_sku()
+    positions = context.positions
     for attempt in range(policy.retry.max_attempts):
-        plan = plan_reservation(quantities, location_id, store.get_positions(location_id, quantities))
+        if attempt:  # the last attempt lost a race: read the positions again
+            positions = store.get_positions(location_id, quantities)
+        plan = plan_reservation(quantities, location_id, positions)
         if plan.is_short:
             return answer(ReserveOutcome.ON_HOLD, shortages=plan.shortages)
         created = now()
