@@ -120,6 +120,7 @@ class BurstResult:
     oversold: list[dict[str, Any]] = field(default_factory=list)  # any sample with reserved > on_hand
     seconds: float = 0.0
     retried: list[int] = field(default_factory=list)  # statuses that made a delivery retry (5xx, 409, 429)
+    refusals: list[str] = field(default_factory=list)  # status and body of every answer but 202
 
 
 def burst_orders(step: Burst, ns: Namespace) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
@@ -182,7 +183,10 @@ def run_burst(
         signed = signed_headers("shopify", body, headers=headers, base_url=stack.api_url)
         # Shopify retries a delivery that was not answered 2xx (the same webhook id): so does the demo.
         for attempt in range(3):
-            status = client.post(f"{stack.api_url}/v1/webhooks/shopify", content=body, headers=signed).status_code
+            response = client.post(f"{stack.api_url}/v1/webhooks/shopify", content=body, headers=signed)
+            status = response.status_code
+            if status != 202:
+                result.refusals.append(f"{status} {response.text[:200]}")
             if status < 500 and status not in (409, 429):
                 break
             result.retried.append(status)
@@ -205,7 +209,7 @@ def run_burst(
     others = [s for s in result.answers if s != 202]
     text = (
         f"{result.answers.count(202)} x 202"
-        + (f" (others: {others})" if others else "")
+        + (f" (others: {others}: {result.refusals})" if others else "")
         + (f" (retried after {result.retried})" if result.retried else "")
         + "; "
         + ", ".join(f"{n} {s}" for s, n in counts.items())
