@@ -73,6 +73,9 @@ class LocalConfig:
     schedules: bool = field(default_factory=lambda: _env_flag("RETAIL_SYNC_LOCAL_SCHEDULES", True))
     # Multiplies every Step Functions Retry wait (the template keeps its real intervals).
     retry_scale: float = field(default_factory=lambda: _env_float("RETAIL_SYNC_LOCAL_RETRY_SCALE", 1.0))
+    # What `python -m local` puts in once ready (RETAIL_SYNC_SEED): "demo", the demo's starting point
+    # (local/seed.py), or "none". The stack itself never seeds: tests and the demo bring their own data.
+    seed: str = field(default_factory=lambda: (os.environ.get("RETAIL_SYNC_SEED") or "demo").strip().lower())
     sandboxes: bool = True
     quiet: bool = False
     project_root: Path = field(default_factory=Path.cwd)

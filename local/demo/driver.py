@@ -104,15 +104,6 @@ def post(client: httpx.Client, api_url: str, delivery: Delivery, body: bytes, he
     return Answer(delivery, response.status_code, parsed if isinstance(parsed, dict) else {"body": parsed})
 
 
-def seed_square_sandbox(client: httpx.Client, square_url: str, ns: Namespace) -> None:
-    """Square webhooks carry no line items: the adapter reads the order (and its variations'
-    SKUs) back from Square, here the Square sandbox, seeded with the fixture responses."""
-    order = ns.data(fixture_json("square/retrieve_order_response")["order"])
-    client.post(f"{square_url}/__admin/orders", json=[order]).raise_for_status()
-    catalog = ns.data(fixture_json("square/batch_retrieve_catalog_objects_response"))
-    client.post(f"{square_url}/__admin/catalog", json=catalog.get("objects", [])).raise_for_status()
-
-
 def fixture_json(name: str) -> dict[str, Any]:
     value = json.loads((EVENTS_DIR / f"{name}.json").read_text())
     assert isinstance(value, dict), name

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import httpx
 
 from local.demo import channels, inventory
-from local.demo.driver import deliver, seed_square_sandbox
+from local.demo.driver import deliver
 from local.demo.namespace import Namespace
 from local.demo.report import Outcome, Result, collect
 from local.demo.scenario import (
@@ -30,6 +30,7 @@ from local.demo.scenario import (
     Reconcile,
     SetRules,
 )
+from local.seed import seed_sandboxes
 from local.stack import LocalStack
 
 IDLE_TIMEOUT_S = 120.0
@@ -64,8 +65,7 @@ def run_scenario(
     """Deliver every phase, wait for the stack to go idle after each, read the outcome back and
     check it. TimeoutError if the flows do not settle."""
     say = progress or Silent()
-    seed_square_sandbox(client, stack.sandbox_urls["square"], ns)
-    channels.seed_marketplaces(client, stack, ns)
+    seed_sandboxes(client, stack, ns)  # the vendors' records, as `make local` seeds them
     results: list[Result] = []
     published: dict[str, inventory.Published] = {}
     listings: dict[str, dict[str, str]] = {}
