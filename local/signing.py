@@ -4,10 +4,14 @@ sign_shopify(body, secret)                  -> X-Shopify-Hmac-Sha256 value
 sign_square(notification_url, body, key)    -> x-square-hmacsha256-signature value
 sign_hmac_t_v1(body, secret, t)             -> X-Signature value (wms, pos, erp)
 sign_loop(body, secret)                     -> X-Loop-Signature value
-sign_walmart(method, path, ts_ms, body, s)  -> WM_SEC.SIGNATURE value (with WM_SEC.TIMESTAMP = ts_ms)
+sign_walmart(method, path, ts, body, s)     -> WM_SEC.SIGNATURE value (WM_SEC.TIMESTAMP = ts, epoch seconds)
 sign_ebay(body, private_key_pem, kid)       -> X-EBAY-SIGNATURE value (the eBay key sandbox's key by default)
 signed_headers("shopify", body, ...)        -> every header a delivery needs, signature included
 fixture_request("shopify/orders_create")    -> (body bytes, signed headers) for an events/ fixture
+
+`base_url` is the public base the vendor calls, path included: behind API Gateway's default URL it
+holds the stage (`https://<api>.execute-api.<region>.amazonaws.com/dev`), and Square's URL and
+Walmart's signed path are taken from it, as the vendors sign what they call.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from shared.channels.signatures import hmac_sha256_base64, sign_t_v1
 from shared.channels.walmart import sign_walmart
@@ -87,9 +92,11 @@ def signed_headers(
     elif source == "loop":
         out["X-Loop-Signature"] = sign_loop(body, key)
     elif source == "walmart":
-        millis = int((time.time() if t is None else t) * 1000)
-        out["WM_SEC.TIMESTAMP"] = str(millis)
-        out["WM_SEC.SIGNATURE"] = sign_walmart("POST", f"/v1/webhooks/{source}", millis, body, key)
+        # Walmart's WM_SEC.TIMESTAMP is Unix epoch seconds; the signed path is the one it calls.
+        seconds = int(time.time()) if t is None else t
+        path = urlsplit(endpoint_url(source, base_url)).path
+        out["WM_SEC.TIMESTAMP"] = str(seconds)
+        out["WM_SEC.SIGNATURE"] = sign_walmart("POST", path, seconds, body, key)
     elif source == "ebay":
         out["X-EBAY-SIGNATURE"] = sign_ebay(body)
     else:

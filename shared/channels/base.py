@@ -88,8 +88,10 @@ class Headers(Mapping[str, str]):
 class WebhookRequest:
     """A webhook as it arrived: the raw body bytes are what signatures are computed over.
 
-    `endpoint_url` is the public URL of this source's endpoint (`WEBHOOK_BASE_URL` +
-    `/v1/webhooks/<source>`): Square signs it together with the body.
+    `path_with_query` is the path the vendor called (stage prefix included on API Gateway's default
+    URL: Walmart signs it) and `endpoint_url` the public URL of this source's endpoint (the URL the
+    request was sent to, or `WEBHOOK_BASE_URL` + `/v1/webhooks/<source>` when that override is set):
+    Square signs it together with the body.
     """
 
     method: str

@@ -10,7 +10,12 @@ Vendor facts (sources in events/README.md):
   ECDSA signature (DER, base64) over the raw body, verified with the public key that the
   Notification API's getPublicKey (`GET /commerce/notification/v1/public_key/{kid}`, application
   OAuth token from `POST /identity/v1/oauth2/token`, client-credentials grant) returns; keys are
-  cached (an hour) per kid, as eBay's SDKs do.
+  cached (an hour) per kid, as eBay's SDKs do ("should not be requested for every notification since
+  doing so can result in exceeding API call limits", getPublicKey's page). The kid comes from an
+  unauthenticated request, so it must look like a key id (eBay documents `public_key_id` only as a
+  string; its ids are UUIDs: letters, digits, `-`, `_`) before it goes, percent-encoded, into the
+  path; kids eBay does not know are cached too (5 min), and one lookup per kid runs at a time while
+  concurrent requests for that kid wait for its answer.
 - Topics: `ORDER_CONFIRMATION` (checkout complete; one notification per line item, and again if a
   failed payment is completed later) names the order (`data.order.orderId`, plus `orderLineItems[]`
   with `orderLineItemId`, `listingId`, `quantity`) and the seller (`data.user`), no SKU, price or
@@ -36,11 +41,13 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import threading
 import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Protocol
+from urllib.parse import quote
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -66,6 +73,10 @@ PUBLIC_KEY_PATH = "/commerce/notification/v1/public_key/{kid}"
 TOKEN_PATH = "/identity/v1/oauth2/token"
 OAUTH_SCOPE = "https://api.ebay.com/oauth/api_scope"
 KEY_CACHE_SECONDS = 3600
+MISS_CACHE_SECONDS = 300  # an unknown kid is asked again after 5 min (a key eBay has just rotated in)
+MAX_CACHED_KIDS = 1024  # hits and misses together: random kids cannot grow the cache without bound
+LOOKUP_WAIT_SECONDS = 10.0  # a request waiting for another's lookup of its kid gives up after this
+KID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 ORDER_CONFIRMATION = "ORDER_CONFIRMATION"
 
 
@@ -123,27 +134,68 @@ def _pem(key: str) -> str:
     return "\n".join([header, *lines, footer]) + "\n"
 
 
+class _Lookup:
+    """One getPublicKey call in progress; requests for the same kid wait for its outcome."""
+
+    __slots__ = ("done", "error", "pem")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.pem: str | None = None
+        self.error: Exception | None = None
+
+
 class NotificationApiKeys:
-    """getPublicKey with an application token, both cached (keys for KEY_CACHE_SECONDS)."""
+    """getPublicKey with an application token, both cached (keys for KEY_CACHE_SECONDS, unknown kids
+    for MISS_CACHE_SECONDS); one lookup per kid at a time (the others wait for its answer)."""
 
     def __init__(self, settings: EbaySettings, clock: Any = time.monotonic) -> None:
         self._settings = settings
         self._clock = clock
-        self._keys: dict[str, tuple[float, str]] = {}
+        self._keys: dict[str, tuple[float, str | None]] = {}  # kid -> (expires, PEM or None: unknown)
+        self._lookups: dict[str, _Lookup] = {}
         self._token: tuple[float, str] | None = None
         self._lock = threading.Lock()
         self.fetches = 0
 
     def pem_for(self, kid: str) -> str:
-        now = self._clock()
+        if not KID_PATTERN.fullmatch(kid):
+            raise SignatureInvalid(f"{SIGNATURE_HEADER} kid is not an eBay key id")
         with self._lock:
             cached = self._keys.get(kid)
-            if cached and cached[0] > now:
-                return cached[1]
-        pem = self._fetch(kid)
+            if cached and cached[0] > self._clock():
+                return _known(cached[1])
+            lookup = self._lookups.get(kid)
+            leader = lookup is None
+            if lookup is None:
+                lookup = self._lookups[kid] = _Lookup()
+        if not leader:
+            return _outcome(lookup)
+        try:
+            lookup.pem = self._fetch(kid)
+            self._remember(kid, KEY_CACHE_SECONDS, lookup.pem)
+        except SignatureInvalid as exc:
+            lookup.error = exc
+            self._remember(kid, MISS_CACHE_SECONDS, None)
+            raise
+        except Exception as exc:  # eBay down: not cached, but the waiting requests get the same answer
+            lookup.error = exc
+            raise
+        finally:
+            with self._lock:
+                self._lookups.pop(kid, None)
+            lookup.done.set()
+        return lookup.pem
+
+    def _remember(self, kid: str, seconds: float, pem: str | None) -> None:
         with self._lock:
-            self._keys[kid] = (now + KEY_CACHE_SECONDS, pem)
-        return pem
+            now = self._clock()
+            if len(self._keys) >= MAX_CACHED_KIDS:
+                for stale in [k for k, (expires, _) in self._keys.items() if expires <= now]:
+                    del self._keys[stale]
+            while len(self._keys) >= MAX_CACHED_KIDS:
+                del self._keys[next(iter(self._keys))]  # the oldest entry
+            self._keys[kid] = (now + seconds, pem)
 
     def _client(self) -> Any:
         import httpx  # lazily: only a verification that misses the cache needs it
@@ -172,7 +224,9 @@ class NotificationApiKeys:
         try:
             with self._client() as client:
                 token = self._app_token(client)
-                response = client.get(PUBLIC_KEY_PATH.format(kid=kid), headers={"Authorization": f"Bearer {token}"})
+                response = client.get(
+                    PUBLIC_KEY_PATH.format(kid=quote(kid, safe="")), headers={"Authorization": f"Bearer {token}"}
+                )
         except httpx.HTTPError as exc:
             raise UpstreamUnavailable("could not fetch eBay's public key; retry later") from exc
         self.fetches += 1
@@ -184,6 +238,23 @@ class NotificationApiKeys:
         if not isinstance(key, str):
             raise UpstreamUnavailable("eBay getPublicKey answered without a key")
         return _pem(key)
+
+
+def _known(pem: str | None) -> str:
+    if pem is None:
+        raise SignatureInvalid("eBay knows no public key with this kid")
+    return pem
+
+
+def _outcome(lookup: _Lookup) -> str:
+    """What another request's lookup of the same kid found (fresh exceptions: one per request)."""
+    if not lookup.done.wait(LOOKUP_WAIT_SECONDS):
+        raise UpstreamUnavailable("eBay's public key lookup is taking too long; retry later")
+    if isinstance(lookup.error, SignatureInvalid):
+        raise SignatureInvalid(lookup.error.message)
+    if lookup.error is not None or lookup.pem is None:
+        raise UpstreamUnavailable("could not fetch eBay's public key; retry later")
+    return lookup.pem
 
 
 def verify_ecdsa(body: bytes, header: SignatureHeader, pem: str) -> None:

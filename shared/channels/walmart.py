@@ -3,9 +3,13 @@
 Vendor facts (sources in events/README.md):
 - Every notification is `{"source": {"eventType", "eventTime", "eventId"}, "payload": {...}}`;
   `source.eventId` identifies the event (our delivery id).
-- Signature (Walmart's performance-webhook scheme): `WM_SEC.SIGNATURE` = base64(HMAC-SHA256(secret,
-  "METHOD\\nPATH_AND_QUERY\\nTIMESTAMP\\nsha256_hex(raw body)")) with `WM_SEC.TIMESTAMP` in epoch
-  milliseconds; a timestamp more than 300 s from now (either way) is refused.
+- Signature (Walmart's performance-webhook scheme, "Security and authenticity",
+  developer.walmart.com/us-marketplace/docs/security-and-authenticity): `WM_SEC.SIGNATURE` =
+  base64(HMAC-SHA256(secret, "METHOD\\nPATH_AND_QUERY\\nTIMESTAMP\\nsha256_hex(raw body)")), where
+  PATH_AND_QUERY is the "request path with query string, exactly as received" (the public path, stage
+  prefix included on API Gateway's default URL: `WebhookRequest.path_with_query`) and `WM_SEC.TIMESTAMP`
+  is "Unix epoch seconds when the event was created"; a timestamp more than 300 s from now (either
+  way) is refused.
 - `PO_CREATED` lists lines (`sku`, `quantity.measurementValue` as a string) without prices,
   currency or address: normalization reads the order from the Orders API
   (`GET /v3/orders/{purchaseOrderId}`, the `enrich` dependency, `WalmartLookup`), whose
@@ -52,6 +56,7 @@ from shared.models.returns import ReturnAuthorization, ReturnLine, ReturnStatus
 SIGNATURE_HEADER = "WM_SEC.SIGNATURE"
 TIMESTAMP_HEADER = "WM_SEC.TIMESTAMP"
 TOLERANCE_SECONDS = 300
+MILLISECONDS_FROM = 10**11  # a WM_SEC.TIMESTAMP this large is epoch milliseconds (see timestamp_seconds)
 PO_CREATED = "PO_CREATED"
 PO_LINE_AUTOCANCELLED = "PO_LINE_AUTOCANCELLED"
 RETURN_CREATED = "RETURN_CREATED"
@@ -62,9 +67,21 @@ def signing_string(method: str, path_with_query: str, timestamp: str, body: byte
     return f"{method.upper()}\n{path_with_query}\n{timestamp}\n{hashlib.sha256(body).hexdigest()}".encode()
 
 
-def sign_walmart(method: str, path_with_query: str, timestamp_ms: int, body: bytes, secret: str) -> str:
-    """The `WM_SEC.SIGNATURE` value for a delivery (local/signing.py and tests use it)."""
-    return hmac_sha256_base64(secret, signing_string(method, path_with_query, str(timestamp_ms), body))
+def sign_walmart(method: str, path_with_query: str, timestamp: int, body: bytes, secret: str) -> str:
+    """The `WM_SEC.SIGNATURE` value for a delivery whose `WM_SEC.TIMESTAMP` is `timestamp` (epoch seconds)."""
+    return hmac_sha256_base64(secret, signing_string(method, path_with_query, str(timestamp), body))
+
+
+def timestamp_seconds(value: int) -> float:
+    """`WM_SEC.TIMESTAMP` as epoch seconds.
+
+    Walmart's page says seconds. A value of 10^11 or more can only be milliseconds (10^11 s is the
+    year 5138; 10^11 ms is 1973), and Walmart's API-call headers of the same family
+    (`WM_SEC.TIMESTAMP`, `WM_CONSUMER.INTIMESTAMP`) are epoch milliseconds, so a sender built on
+    that convention is read correctly instead of being answered TIMESTAMP_STALE. Accepting it widens
+    nothing: the header's exact text is inside the signed string and the 300 s window still applies.
+    """
+    return value / 1000 if value >= MILLISECONDS_FROM else float(value)
 
 
 def verify_walmart(request: WebhookRequest, secret: str, now: datetime) -> None:
@@ -75,15 +92,15 @@ def verify_walmart(request: WebhookRequest, secret: str, now: datetime) -> None:
         raise SignatureInvalid(f"missing {SIGNATURE_HEADER} or {TIMESTAMP_HEADER} header")
     try:
         received = base64.b64decode(signature, validate=True)
-        millis = int(timestamp)
+        sent_at = timestamp_seconds(int(timestamp))
     except (binascii.Error, ValueError) as exc:
-        raise SignatureInvalid(f"{SIGNATURE_HEADER} is not base64 or {TIMESTAMP_HEADER} not epoch ms") from exc
+        raise SignatureInvalid(f"{SIGNATURE_HEADER} is not base64 or {TIMESTAMP_HEADER} not epoch seconds") from exc
     expected = base64.b64decode(
         hmac_sha256_base64(secret, signing_string(request.method, request.path_with_query, timestamp, request.body))
     )
     if not hmac.compare_digest(received, expected):
         raise SignatureInvalid(f"{SIGNATURE_HEADER} does not match the request")
-    skew = now.timestamp() - millis / 1000
+    skew = now.timestamp() - sent_at
     if abs(skew) > TOLERANCE_SECONDS:
         raise TimestampStale(
             f"{TIMESTAMP_HEADER} is {int(abs(skew))} s {'old' if skew > 0 else 'in the future'}"

@@ -18,9 +18,18 @@ def rest_event(
     path_parameters: dict[str, str] | None = None,
     query: dict[str, list[str]] | None = None,
     base64_encoded: bool = False,
+    domain: str = "api.example.com",
+    stage: str = "prod",
+    stage_in_url: bool = False,
 ) -> dict[str, Any]:
-    """The event API Gateway's Lambda proxy integration sends (REST API, payload format 1.0)."""
-    headers = {"Host": "api.example.com", "X-Forwarded-Proto": "https", **(headers or {})}
+    """The event API Gateway's Lambda proxy integration sends (REST API, payload format 1.0).
+
+    `path` is the resource path the API routes on. As AWS sends it: called on the default URL
+    (`stage_in_url`, `https://<api>.execute-api.<region>.amazonaws.com/<stage>/...`), `path` loses
+    the stage and `requestContext.path` keeps it; called on a custom domain (base path mapped to the
+    stage, the default here), both are the path the client sent.
+    """
+    headers = {"Host": domain, "X-Forwarded-Proto": "https", **(headers or {})}
     if body is None:
         encoded = None
     elif base64_encoded:
@@ -40,8 +49,10 @@ def rest_event(
         "requestContext": {
             "resourcePath": resource,
             "httpMethod": method,
-            "path": f"/prod{path}",
-            "stage": "prod",
+            "path": f"/{stage}{path}" if stage_in_url else path,
+            "stage": stage,
+            "domainName": domain,
+            "domainPrefix": domain.split(".", 1)[0],
             "requestId": str(uuid.uuid4()),
             "identity": {"sourceIp": "203.0.113.10", "userAgent": headers.get("User-Agent", "test")},
             "accountId": "123456789012",

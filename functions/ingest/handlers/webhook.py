@@ -14,7 +14,7 @@ import json
 import os
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -34,6 +34,9 @@ from shared.errors import ErrorCode, MalformedBody, PayloadTooLarge, RetailSyncE
 from shared.models import utc_now
 from shared.observability import logger, metrics
 from shared.settings import cached
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 WEBHOOK_ROUTE = "/v1/webhooks/<source>"
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -120,7 +123,7 @@ def webhook_get(source: str) -> Response:
     adapter = _ports().adapters(source)  # an unknown source is 404 whatever the method
     # GET is for a vendor's endpoint challenge (eBay's); other sources have none.
     params = dict(app.current_event.query_string_parameters or {})
-    answer = adapter.answer_challenge(params, _endpoint_url(source, app.current_event.headers))
+    answer = adapter.answer_challenge(params, _endpoint_url(source, app.current_event))
     if answer is None:
         raise MethodNotAllowed("this endpoint only accepts POST")
     _count("WebhookChallengeAnswered", source)
@@ -182,25 +185,39 @@ def _webhook_request(source: str) -> WebhookRequest:
     else:
         body = raw.encode("utf-8")
     query = event.multi_value_query_string_parameters
-    path = event.path + (f"?{urlencode(query, doseq=True)}" if query else "")
+    path = _public_path(event) + (f"?{urlencode(query, doseq=True)}" if query else "")
     return WebhookRequest(
         method=event.http_method,
         path_with_query=path,
         body=body,
         headers=Headers(event.headers),
-        endpoint_url=_endpoint_url(source, event.headers),
+        endpoint_url=_endpoint_url(source, event),
     )
 
 
-def _endpoint_url(source: str, headers: dict[str, str]) -> str | None:
-    """The URL the vendor was told to call (Square signs it): WEBHOOK_BASE_URL, else the Host header."""
+def _public_path(event: APIGatewayProxyEvent) -> str:
+    """The path the vendor called, which is what Walmart signs (and Square, inside the URL).
+
+    On API Gateway's default URL `path` loses the stage (`/dev/v1/webhooks/walmart` arrives as
+    `/v1/webhooks/walmart`) while `requestContext.path` keeps it; behind a custom domain both are the
+    public path (with the base-path mapping's prefix, if any). So `requestContext.path` holds on both.
+    """
+    return event.request_context.path or event.path
+
+
+def _endpoint_url(source: str, event: APIGatewayProxyEvent) -> str | None:
+    """The URL the vendor was told to call (Square signs it, eBay hashes it in its challenge).
+
+    WEBHOOK_BASE_URL when set (an explicit override: `<base>/v1/webhooks/<source>`), else the URL this
+    request was sent to: `requestContext.domainName` (or the Host header) and the public path.
+    """
     base = _runtime.webhook_base_url
-    if not base:
-        host = headers.get("Host")
-        if not host:
-            return None
-        base = f"{headers.get('X-Forwarded-Proto') or 'https'}://{host}"
-    return f"{base.rstrip('/')}/v1/webhooks/{source}"
+    if base:
+        return f"{base.rstrip('/')}/v1/webhooks/{source}"
+    host = event.request_context.domain_name or event.headers.get("Host")
+    if not host:
+        return None
+    return f"{event.headers.get('X-Forwarded-Proto') or 'https'}://{host}{_public_path(event)}"
 
 
 def _count(metric: str, source: str) -> None:

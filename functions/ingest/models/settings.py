@@ -17,6 +17,7 @@ class IngestSettings(EnvSettings):
     payload_bucket_name: Annotated[str, Field(min_length=3)]
     # JSON secret {"<source>": "<secret>", ...}; per-source env overrides win (see adapters/secrets.py).
     webhook_secrets_arn: str | None = None
-    # Public base URL vendors call (Square signs `<base>/v1/webhooks/square`).
+    # Optional override of the public base URL vendors call (Square signs `<base>/v1/webhooks/square`);
+    # unset, the URL is the one each request was sent to (domain and path, stage prefix included).
     webhook_base_url: str | None = None
     environment_name: str = "local"
