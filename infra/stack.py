@@ -148,6 +148,7 @@ class RetailSyncStack(cdk.Stack):
             trace_table=tables.trace,
             parking_queue=queues.orders_parking,
             order_flow=order_flow.state_machine,
+            orders_queue=queues.orders,
         )
         availability_config = AvailabilityConfig.from_context(self.node, config.environment)
         availability = AvailabilityConstruct(

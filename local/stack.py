@@ -35,7 +35,7 @@ from local.config import ACCOUNT_ID, REGION, SANDBOX_URL_ENV, LocalConfig
 from local.deploy import Deployment
 from local.eventbridge import EventDispatcher
 from local.lambda_runtime import FunctionSpec, InProcessRuntime, Invocation
-from local.poller import SqsPoller
+from local.poller import SqsPoller, scaled_visibility_timeout
 from local.schedules import ScheduleClock
 from local.synth import synthesize
 from local.template import Template
@@ -47,6 +47,17 @@ Progress = Callable[[str], None]
 # Handler defaults that suit a process without the X-Ray daemon.
 _HANDLER_DEFAULTS = {"POWERTOOLS_TRACE_DISABLED": "true"}
 _QUIET_DEFAULTS = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+
+def _enrichment_backoff(visibility_scale: float) -> dict[str, str]:
+    """The orders worker's enrichment backoff, scaled like the queues' visibility timeouts (tests)."""
+    from functions.orders.settings import OrdersWorkerSettings
+
+    name = "ENRICHMENT_BACKOFF_SECONDS"
+    seconds = scaled_visibility_timeout(
+        int(OrdersWorkerSettings.model_fields["enrichment_backoff_seconds"].default), visibility_scale
+    )
+    return {} if seconds is None or name in os.environ else {name: str(seconds)}
+
 
 _running_lock = threading.Lock()
 _running: LocalStack | None = None
@@ -267,6 +278,7 @@ class LocalStack:
             if sandbox in self.sandbox_urls:
                 environment[variable] = self.sandbox_urls[sandbox]
         environment[ENV_WEBHOOK_BASE_URL] = self._bridge.url
+        environment.update(_enrichment_backoff(self.config.visibility_scale))
         os.environ.update(environment)
         self.environment = environment
         _reset_cached_clients()

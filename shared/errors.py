@@ -145,3 +145,21 @@ class ErpRejected(Exception):
 
 class PoisonMessage(Exception):
     """A queued message that can never be processed (unknown shape); it goes to the DLQ."""
+
+
+class VendorNotFound(Exception):
+    """A vendor read answered "no such record" (404): the mixin of each vendor client's not-found error."""
+
+
+class EnrichmentFailed(Exception):
+    """The vendor read that completes a notification failed (not found, throttled, timed out, refused).
+
+    The orders worker retries the message with backoff, then turns it into an `enrichment` exception.
+    """
+
+    def __init__(self, reason: str, channel: str, channel_order_id: str | None, error: str) -> None:
+        super().__init__(f"{channel} {channel_order_id or '?'}: {reason}: {error}")
+        self.reason = reason
+        self.channel = channel
+        self.channel_order_id = channel_order_id
+        self.error = error

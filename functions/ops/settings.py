@@ -15,5 +15,7 @@ class OpsSettings(TablesSettings):
     # Replay of parked orders needs both; without them the route answers 503.
     orders_parking_queue_url: Annotated[str, Field(min_length=1)] | None = None
     order_flow_arn: Annotated[str, Field(min_length=1)] | None = None
+    # Retrying an enrichment exception puts its envelope back on the orders queue; without it, 503.
+    orders_queue_url: Annotated[str, Field(min_length=1)] | None = None
     # On-demand reconciliation runs invoke it; without it POST /v1/ops/reconciliations/... answers 503.
     reconciliation_function_name: Annotated[str, Field(min_length=1)] | None = None

@@ -12,6 +12,13 @@ from shared.settings import ErpSettings, IdempotencySettings, TablesSettings
 class OrdersWorkerSettings(IdempotencySettings):
     trace_table_name: Annotated[str, Field(min_length=3)]
     order_flow_arn: Annotated[str, Field(min_length=20)]
+    # A failed vendor read is retried with backoff, then kept as an `enrichment` exception in the
+    # state table (functions/orders/logic/enrichment.py); without both, it is retried until the DLQ.
+    state_table_name: Annotated[str, Field(min_length=3)] | None = None
+    orders_queue_url: Annotated[str, Field(min_length=1)] | None = None
+    # Below the queue's maxReceiveCount (infra/constants.py), so SQS never dead-letters it first.
+    enrichment_max_attempts: Annotated[int, Field(ge=1)] = 4
+    enrichment_backoff_seconds: Annotated[int, Field(ge=1)] = 30
 
 
 class ReserveStockSettings(TablesSettings):

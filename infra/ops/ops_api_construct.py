@@ -14,7 +14,8 @@ from infra.shared.function_factory import FunctionFactory
 
 # State-table partition keys that resolving a reconciliation exception writes
 # (functions/reconciliation/dal/reconciliation_store.py), per action.
-EXCEPTION_RESOLUTION_UPDATES = ["EXCEPTION#RECONCILIATION", "SKU#*", "AVAILABILITY#DIRTY"]
+# Enrichment exceptions (shared/adapters/exception_store.py) are retried and resolved with UpdateItem.
+EXCEPTION_RESOLUTION_UPDATES = ["EXCEPTION#RECONCILIATION", "EXCEPTION#ENRICHMENT", "SKU#*", "AVAILABILITY#DIRTY"]
 EXCEPTION_RESOLUTION_PUTS = ["AUDIT#INVENTORY", "SKU#*"]
 
 
@@ -28,7 +29,9 @@ class OpsApiConstruct(Construct):
     - resolving reconciliation exceptions (`POST /v1/ops/exceptions/{id}/resolve`): one transaction
       of the exception's status (UpdateItem), its audit entry (PutItem) and, to accept the WMS's
       count, the position (UpdateItem, or PutItem when we never had one) and the SKU's dirty marker
-      (UpdateItem); each held to those partition keys by a `dynamodb:LeadingKeys` condition.
+      (UpdateItem); each held to those partition keys by a `dynamodb:LeadingKeys` condition;
+    - retrying an enrichment exception (`POST /v1/ops/exceptions/{id}/retry`): send its kept envelope
+      back to the orders queue, and count the retry on the exception (UpdateItem, same condition).
     """
 
     def __init__(
@@ -41,6 +44,7 @@ class OpsApiConstruct(Construct):
         trace_table: dynamodb.ITable,
         parking_queue: sqs.IQueue,
         order_flow: sfn.IStateMachine,
+        orders_queue: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function: lambda_.Function = factory.function(
@@ -55,6 +59,7 @@ class OpsApiConstruct(Construct):
                 c.ENV_TRACE_TABLE: trace_table.table_name,
                 c.ENV_ORDERS_PARKING_QUEUE_URL: parking_queue.queue_url,
                 c.ENV_ORDER_FLOW_ARN: order_flow.state_machine_arn,
+                **({c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url} if orders_queue is not None else {}),
             },
         )
         fn = self.function
@@ -63,6 +68,8 @@ class OpsApiConstruct(Construct):
         # Not grant_consume_messages: the replay never changes visibility or reads attributes.
         parking_queue.grant(fn, "sqs:ReceiveMessage", "sqs:DeleteMessage")
         order_flow.grant_start_execution(fn)
+        if orders_queue is not None:
+            orders_queue.grant_send_messages(fn)
         for action, keys in (
             ("dynamodb:UpdateItem", EXCEPTION_RESOLUTION_UPDATES),
             ("dynamodb:PutItem", EXCEPTION_RESOLUTION_PUTS),

@@ -48,6 +48,9 @@ class OrdersWorkerConstruct(Construct):
                 c.ENV_IDEMPOTENCY_TABLE: idempotency_table.table_name,
                 c.ENV_TRACE_TABLE: trace_table.table_name,
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
+                # A failed vendor read is delayed on this queue (ChangeMessageVisibility), then kept as an
+                # `enrichment` exception in the state table (functions/orders/logic/enrichment.py).
+                c.ENV_ORDERS_QUEUE_URL: queue.queue_url,
                 # Channel adapters enrich thin notifications (Square: Orders API) while normalizing.
                 c.ENV_SQUARE_API_BASE_URL: square_api_base_url,
                 # ... with the Square access token: key `square_access_token` of the webhook secret.

@@ -23,16 +23,18 @@ from functions.availability.models.rules import DEFAULT_SCOPE
 from functions.ops.logic import channels as channel_ops
 from functions.ops.logic import exceptions as exception_ops
 from functions.ops.logic.channels import RunStore
-from functions.ops.logic.exceptions import ExceptionStore
+from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
 from functions.ops.logic.replay import replay_parked_orders
 from functions.ops.logic.views import TraceReader, inventory_view, order_view, transaction_timeline
 from functions.ops.models.responses import ErrorDetail, ErrorResponse, ReplayResult, RunList, StartedRun
 from functions.ops.settings import OpsSettings
+from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
 from functions.orders.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
 from functions.orders.adapters.parking_queue import ParkingQueuePort, SqsParkingQueue
 from functions.orders.dal.state_store import DynamoStateStore, StateStore
 from functions.reconciliation.adapters.starter import LambdaRunStarter, RunStarter
 from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
+from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.errors import ErrorCode, MalformedBody, RetailSyncError, UpstreamUnavailable, ValidationFailed
 from shared.observability import logger, metrics, tracer
@@ -52,6 +54,8 @@ class Deps:
     parking: ParkingQueuePort | None = None
     flow: OrderFlowPort | None = None
     exceptions: ExceptionStore | None = None
+    kinds: KindStore | None = None  # exceptions of every kind but reconciliation's
+    queues: dict[str, EnvelopeQueue] | None = None  # domain -> the queue a retried envelope goes back to
 
     def need_availability(self) -> AvailabilityStore:
         if self.availability is None:
@@ -67,6 +71,11 @@ class Deps:
         if self.exceptions is None:
             raise UpstreamUnavailable("reconciliation exceptions are not configured (state table)")
         return self.exceptions
+
+    def need_kinds(self) -> KindStore:
+        if self.kinds is None:
+            raise UpstreamUnavailable("exceptions are not configured (state table)")
+        return self.kinds
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +94,8 @@ def default_deps() -> Deps:
         parking=SqsParkingQueue(settings.orders_parking_queue_url) if replay_ready else None,
         flow=StepFunctionsOrderFlow(settings.order_flow_arn) if replay_ready else None,
         exceptions=reconciliation,
+        kinds=DynamoExceptionStore(settings.state_table_name),
+        queues={"orders": SqsEnvelopeQueue(settings.orders_queue_url)} if settings.orders_queue_url else {},
     )
 
 
@@ -175,12 +186,29 @@ def list_exceptions() -> Response:
     status = exception_ops.parse_status(query("status", None))
     kind = exception_ops.parse_kind(query("kind", None))
     limit = exception_ops.parse_limit(query("limit", None))
+    if kind in exception_ops.RETRYABLE_KINDS:
+        return _json(exception_ops.list_stored_exceptions(_deps().need_kinds(), status, kind, limit))
     return _json(exception_ops.list_exceptions(_deps().need_exceptions(), status, kind, limit))
 
 
 @app.post("/v1/ops/exceptions/<exception_id>/resolve")
 def resolve_exception(exception_id: str) -> Response:
+    if exception_ops.stored_kind(exception_id):
+        return _json(exception_ops.close_stored_exception(_deps().need_kinds(), exception_id, _body()))
     return _json(exception_ops.resolve_exception(_deps().need_exceptions(), exception_id, _body()))
+
+
+@app.post("/v1/ops/exceptions/<exception_id>/retry")
+def retry_exception(exception_id: str) -> Response:
+    if not exception_ops.stored_kind(exception_id):
+        raise ValidationFailed(
+            "a reconciliation exception is not retried: resolve it, or start a new run",
+            details=[{"field": "exception_id", "message": exception_id[:64]}],
+        )
+    deps = _deps()
+    if not deps.queues:
+        raise UpstreamUnavailable("retrying exceptions is not configured (orders queue)")
+    return _json(exception_ops.retry_stored_exception(deps.need_kinds(), deps.queues, exception_id), 202)
 
 
 @app.get("/v1/ops/audit")

@@ -1,4 +1,12 @@
-"""Ops over reconciliation exceptions (list, resolve) and the inventory audit trail.
+"""Ops over exceptions (list, resolve, retry) and the inventory audit trail.
+
+Kinds other than reconciliation (today `enrichment`, functions/orders/logic/enrichment.py) live in
+the shared exception store, one partition per kind, their ids naming their kind
+(`enrichment-<time>-<hash>`). Retrying one puts its kept envelope back on its queue, tagged with the
+exception id, and counts the retry; it stays OPEN until the worker resolves it when the envelope
+goes through (`resolution: retried`), so a retry that fails again leaves it open and visible.
+Resolving one by hand closes it with a note (`resolution: dismissed`). Either way a resolved
+exception stays resolved (409 ALREADY_RESOLVED).
 
 Resolving `accept_theirs` goes through the reconciliation's own correction (position held to the
 version and on-hand the run compared, audit entry, dirty marker) plus the exception's status change,
@@ -19,16 +27,20 @@ from pydantic import ValidationError
 from functions.ops.logic.channels import _validation_failed
 from functions.ops.models.exceptions import (
     EXCEPTION_KINDS,
+    RETRYABLE_KINDS,
     AuditEntry,
     AuditList,
+    CloseRequest,
+    EnrichmentExceptionView,
     ExceptionList,
     ExceptionStatus,
     ExceptionView,
     Resolution,
     ResolveRequest,
 )
+from shared.adapters.exception_store import RETRY_OF, kind_of
 from shared.errors import AlreadyResolved, NotFound, PositionChanged, ValidationFailed
-from shared.models import InventoryPosition, utc_now
+from shared.models import Envelope, InventoryPosition, utc_now
 
 MAX_LIMIT = 100
 
@@ -48,6 +60,22 @@ class ExceptionStore(Protocol):
         at: datetime,
         correction: tuple[InventoryPosition, int] | None = None,
     ) -> bool: ...
+
+
+class KindStore(Protocol):
+    """The shared exception store (shared/adapters/exception_store.py)."""
+
+    def get(self, kind: str, exception_id: str) -> dict[str, Any] | None: ...
+
+    def list(self, kind: str, status: str | None, limit: int) -> list[dict[str, Any]]: ...
+
+    def mark_retried(self, kind: str, exception_id: str, at: datetime) -> bool: ...
+
+    def resolve(self, kind: str, exception_id: str, resolution: dict[str, Any], at: datetime) -> bool: ...
+
+
+class EnvelopeQueue(Protocol):
+    def send(self, body: str, attributes: dict[str, str]) -> str: ...
 
 
 def parse_status(status: str | None) -> ExceptionStatus:
@@ -182,3 +210,99 @@ def resolve_exception(
 
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+# Kinds in the shared exception store ----------------------------------------------------------------
+
+
+def stored_kind(exception_id: str) -> str | None:
+    """The kind of an id kept in the shared store, or None (a reconciliation exception's id)."""
+    return kind_of(exception_id, RETRYABLE_KINDS)
+
+
+def enrichment_view(item: dict[str, Any]) -> EnrichmentExceptionView:
+    resolution = item.get("resolution") or {}
+    notification: dict[str, Any] | None = None
+    payload_ref: str | None = None
+    try:
+        envelope = Envelope.model_validate_json(str(item.get("envelope") or ""))
+        notification, payload_ref = envelope.payload, envelope.payload_ref
+    except ValidationError:
+        pass
+    return EnrichmentExceptionView(
+        id=item["exception_id"],
+        status=ExceptionStatus(str(item["status"]).lower()),
+        reason=item["reason"],
+        channel=item["channel"],
+        channel_order_id=item.get("channel_order_id"),
+        correlation_id=item["correlation_id"],
+        raised_at=item["at"],
+        last_failed_at=item.get("last_failed_at"),
+        event_id=item.get("event_id"),
+        event_type=item.get("event_type"),
+        delivery_id=item.get("delivery_id"),
+        error=item.get("error"),
+        attempts=item.get("attempts"),
+        failures=item.get("failures", 1),
+        retries=item.get("retries", 0),
+        last_retry_at=item.get("last_retry_at"),
+        notification=notification,
+        payload_ref=payload_ref,
+        resolution=resolution.get("action"),
+        resolved_at=item.get("resolved_at"),
+        note=resolution.get("note"),
+    )
+
+
+def list_stored_exceptions(store: KindStore, status: ExceptionStatus, kind: str, limit: int) -> ExceptionList:
+    items = store.list(kind, status.value.upper(), limit)
+    return ExceptionList(status=status, kind=kind, exceptions=[enrichment_view(item) for item in items])
+
+
+def _stored(store: KindStore, exception_id: str) -> tuple[str, dict[str, Any]]:
+    kind = stored_kind(exception_id)
+    item = store.get(kind, exception_id) if kind else None
+    if kind is None or item is None:
+        raise NotFound(f"no exception {exception_id}")
+    if str(item["status"]).lower() != ExceptionStatus.OPEN.value:
+        raise AlreadyResolved(f"exception {exception_id} was resolved at {item.get('resolved_at')}")
+    return kind, item
+
+
+def close_stored_exception(
+    store: KindStore, exception_id: str, body: Any, now: Callable[[], datetime] = utc_now
+) -> EnrichmentExceptionView:
+    """Close an OPEN exception by hand, with a note (`{"note": "..."}`)."""
+    try:
+        request = CloseRequest.model_validate(body)
+    except ValidationError as exc:
+        raise _validation_failed(exc, "resolution") from exc
+    kind, _ = _stored(store, exception_id)
+    resolution = {"action": "dismissed", "note": request.note}
+    if not store.resolve(kind, exception_id, resolution, now()):
+        raise AlreadyResolved(f"exception {exception_id} was resolved meanwhile")
+    item = store.get(kind, exception_id)
+    assert item is not None
+    return enrichment_view(item)
+
+
+def retry_stored_exception(
+    store: KindStore, queues: dict[str, EnvelopeQueue], exception_id: str, now: Callable[[], datetime] = utc_now
+) -> EnrichmentExceptionView:
+    """Put the kept envelope back on its queue (same event and correlation ids), tagged with the exception.
+
+    The exception stays OPEN with one more retry counted; the worker resolves it once the envelope
+    goes through. Nothing is queued for an exception that is not OPEN.
+    """
+    kind, item = _stored(store, exception_id)
+    queue = queues.get(str(item.get("domain") or "orders"))
+    if queue is None:
+        raise ValidationFailed(
+            f"no queue to retry a {item.get('domain')} exception on",
+            details=[{"field": "domain", "message": str(item.get("domain"))}],
+        )
+    if not store.mark_retried(kind, exception_id, now()):
+        raise AlreadyResolved(f"exception {exception_id} was resolved meanwhile")
+    queue.send(str(item["envelope"]), {RETRY_OF: exception_id})
+    updated = store.get(kind, exception_id)
+    return enrichment_view(updated if updated is not None else item)

@@ -1,14 +1,17 @@
-"""Reconciliation exceptions and the inventory audit trail, as the ops routes show them."""
+"""Exceptions (reconciliation, enrichment) and the inventory audit trail, as the ops routes show them."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EXCEPTION_KINDS = ("reconciliation",)
+# The first is what `GET /v1/ops/exceptions` lists when no kind is asked for.
+EXCEPTION_KINDS = ("reconciliation", "enrichment")
+# Kinds kept in the shared exception store (shared/adapters/exception_store.py), retried by ops.
+RETRYABLE_KINDS = ("enrichment",)
 
 
 class ExceptionStatus(StrEnum):
@@ -52,10 +55,46 @@ class ExceptionView(BaseModel):
     audit_id: str | None = None
 
 
+class EnrichmentExceptionView(BaseModel):
+    """A notification whose vendor read failed on every attempt, kept so it can be retried."""
+
+    id: str
+    kind: Literal["enrichment"] = "enrichment"
+    status: ExceptionStatus
+    reason: str  # vendor_not_found | vendor_throttled | vendor_timeout | vendor_error
+    channel: str
+    channel_order_id: str | None
+    correlation_id: str
+    raised_at: str
+    last_failed_at: str | None = None
+    event_id: str | None = None
+    event_type: str | None = None
+    delivery_id: str | None = None
+    error: str | None = None  # the last vendor error, as the connector raised it
+    attempts: int | None = None  # deliveries tried before the exception was raised
+    failures: int = 1  # times it ended as an exception (a failed retry adds one)
+    retries: int = 0  # retries asked for through ops
+    last_retry_at: str | None = None
+    notification: dict[str, Any] | None = None  # the vendor's notification, as received
+    payload_ref: str | None = None  # where a claim-checked notification is kept instead
+    resolution: str | None = None  # "retried" (it went through) | "dismissed" (closed by a person)
+    resolved_at: str | None = None
+    note: str | None = None
+
+
+class CloseRequest(BaseModel):
+    """Body of `POST /v1/ops/exceptions/{exception_id}/resolve` for a kind other than reconciliation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["dismiss"] = "dismiss"
+    note: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
 class ExceptionList(BaseModel):
     status: ExceptionStatus
     kind: str
-    exceptions: list[ExceptionView]
+    exceptions: list[ExceptionView | EnrichmentExceptionView]
 
 
 class AuditEntry(BaseModel):

@@ -14,13 +14,16 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
 from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
 from functions.orders.adapters.payloads import S3PayloadStore
 from functions.orders.dal.order_changes import change_recorder
+from functions.orders.logic.enrichment import EnrichmentRetries, RetryPolicy
 from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
 from functions.orders.settings import OrdersWorkerSettings
 from shared.adapters.aws import client as aws_client
+from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics, tracer
 from shared.settings import cached
@@ -38,7 +41,17 @@ def default_worker() -> EnvelopeWorker:
     persistence = DynamoDBPersistenceLayer(
         table_name=settings.idempotency_table_name, boto3_client=aws_client("dynamodb")
     )
-    return EnvelopeWorker(HOP, intake.process, trace, persistence)
+    enrichment = (
+        EnrichmentRetries(
+            DynamoExceptionStore(settings.state_table_name),
+            SqsEnvelopeQueue(settings.orders_queue_url),
+            trace,
+            RetryPolicy(settings.enrichment_max_attempts, settings.enrichment_backoff_seconds),
+        )
+        if settings.state_table_name and settings.orders_queue_url
+        else None
+    )
+    return EnvelopeWorker(HOP, intake.process, trace, persistence, enrichment=enrichment)
 
 
 @logger.inject_lambda_context

@@ -7,13 +7,15 @@ not normalize) is logged, counted (`PoisonMessages`, on the first receive only) 
 then the record is failed like any other: after maxReceiveCount (5) receives SQS moves it to the
 queue's DLQ, where it can be inspected and redriven. It is not dropped silently and it never
 blocks the rest of its batch (partial batch responses). Anything else (throttling, the network,
-a downstream outage) fails the record for a normal retry.
+a downstream outage) fails the record for a normal retry, except a failed vendor read while
+normalizing (`EnrichmentFailed`): with `enrichment` given, it is retried with backoff and then kept
+as an ops exception (logic/enrichment.py), never left to reach the DLQ unseen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -22,9 +24,12 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from pydantic import ValidationError
 
 from shared.adapters.trace_store import TraceSink
-from shared.errors import MalformedBody, PoisonMessage, UnknownSource, ValidationFailed
+from shared.errors import EnrichmentFailed, MalformedBody, PoisonMessage, UnknownSource, ValidationFailed
 from shared.models import Envelope
 from shared.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from functions.orders.logic.enrichment import EnrichmentRetries
 
 POISON_ERRORS: tuple[type[Exception], ...] = (
     ValidationError,
@@ -53,8 +58,10 @@ class EnvelopeWorker:
         trace: TraceSink,
         persistence: BasePersistenceLayer | None = None,
         key_prefix: str | None = None,
+        enrichment: EnrichmentRetries | None = None,
     ) -> None:
         self.hop = hop
+        self.enrichment = enrichment
         self.trace = trace
         self.config = IdempotencyConfig(
             event_key_jmespath="event_id",
@@ -80,9 +87,16 @@ class EnvelopeWorker:
             self._poison(record, None, exc)
         logger.append_keys(correlation_id=envelope.correlation_id, event_id=envelope.event_id)
         try:
-            return self._process(envelope=envelope)
+            result = self._process(envelope=envelope)
+            if self.enrichment is not None:
+                self.enrichment.succeeded(record, envelope)
+            return result
         except POISON_ERRORS as exc:
             self._poison(record, envelope, exc)
+        except EnrichmentFailed as failure:
+            if self.enrichment is None:
+                raise
+            return self.enrichment.failed(record, envelope, failure)
         finally:
             logger.remove_keys(["correlation_id", "event_id"])
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from functions.orders.adapters.order_flow import OrderFlowPort
 from functions.orders.adapters.payloads import PayloadResolver
+from functions.orders.logic.enrichment import WatchedLookup
 from functions.orders.logic.flow_start import execution_name, flow_inputs
 from functions.orders.logic.order_changes import RECORDABLE, ChangeRecorder
 from shared.adapters.trace_store import TraceSink
@@ -44,7 +45,16 @@ class OrderIntake:
     def process(self, envelope: Envelope) -> dict[str, Any]:
         """Start the flows; the names started, the ones that already existed, the commands skipped."""
         resolved = self.payloads.resolve(envelope)
-        commands = self.adapter_for(resolved.source).normalize(resolved, enrich=self.enrich)
+        adapter = self.adapter_for(resolved.source)
+        lookup = WatchedLookup(self.enrich, getattr(adapter, "default_enricher", lambda: None))
+        try:
+            commands = adapter.normalize(resolved, enrich=lookup)
+        except Exception as exc:
+            # A failed vendor read is retried with backoff, then kept as an exception (logic/enrichment.py).
+            failure = lookup.failure(resolved.source, exc)
+            if failure is None:
+                raise
+            raise failure from exc
         inputs, skipped = flow_inputs(resolved, commands)
         if self.changes is not None:
             inputs, skipped = self._record_changes(resolved, commands, inputs), []

@@ -26,7 +26,7 @@ import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavailable, ebay_credential
-from shared.errors import ErpThrottled
+from shared.errors import ErpThrottled, VendorNotFound
 
 GET_ORDER_PATH = "/sell/fulfillment/v1/order/{order_id}"
 TOKEN_PATH = "/identity/v1/oauth2/token"
@@ -44,6 +44,10 @@ class EbayApiRejected(Exception):
     """eBay refused the call (4xx other than 429), e.g. an unknown order id or a revoked token."""
 
 
+class EbayApiNotFound(EbayApiRejected, VendorNotFound):
+    """getOrder: no such order (yet)."""
+
+
 @dataclass(frozen=True)
 class EbayCredentials:
     client_id: str
@@ -55,6 +59,7 @@ class EbayApiClient(HttpConnector):
     throttled_error = EbayApiThrottled
     unavailable_error = EbayApiUnavailable
     rejected_error = EbayApiRejected
+    not_found_error = EbayApiNotFound
 
     def __init__(
         self,

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import httpx
 
 from shared.adapters.http import HttpConnector
-from shared.errors import ErpThrottled
+from shared.errors import ErpThrottled, VendorNotFound
 from shared.settings import EnvSettings
 
 ENV_BASE_URL = "AMAZON_SP_API_BASE_URL"
@@ -62,7 +62,7 @@ class SpApiRejected(Exception):
     """SP-API refused the call (4xx other than 429): the request or the order id is wrong."""
 
 
-class SpApiNotFound(SpApiRejected):
+class SpApiNotFound(SpApiRejected, VendorNotFound):
     """getOrder / getOrderItems: no such order."""
 
 

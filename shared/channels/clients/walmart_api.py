@@ -15,7 +15,7 @@ import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.channels.clients._token import LOCAL_ENVIRONMENT, vendor_access_token
-from shared.errors import ErpThrottled
+from shared.errors import ErpThrottled, VendorNotFound
 from shared.settings import EnvSettings
 
 LOCAL_WALMART_TOKEN = "local-walmart-token"
@@ -43,10 +43,15 @@ class WalmartApiRejected(Exception):
     """Walmart refused the call (4xx other than 429), e.g. an unknown purchase order."""
 
 
+class WalmartApiNotFound(WalmartApiRejected, VendorNotFound):
+    """GET /v3/orders/{purchaseOrderId}: no such purchase order (yet)."""
+
+
 class WalmartApiClient(HttpConnector):
     throttled_error = WalmartApiThrottled
     unavailable_error = WalmartApiUnavailable
     rejected_error = WalmartApiRejected
+    not_found_error = WalmartApiNotFound
 
     def __init__(self, base_url: str, access_token: str, timeout: float = 5.0, client: httpx.Client | None = None):
         super().__init__(base_url, timeout=timeout, client=client)
