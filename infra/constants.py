@@ -7,6 +7,9 @@ their environments.
 
 from __future__ import annotations
 
+# Enforced by the ingest function, so it lives in the Lambda asset (which cannot import infra).
+from shared.limits import WEBHOOK_MAX_BODY_BYTES as WEBHOOK_MAX_BODY_BYTES
+
 SERVICE = "retail-sync"
 STACK_PREFIX = "RetailSync"
 METRICS_NAMESPACE = "RetailSync"
@@ -43,7 +46,6 @@ ENV_ENVIRONMENT_NAME = "ENVIRONMENT_NAME"
 ORDERS_QUEUE_BATCH_SIZE = 10
 INVENTORY_QUEUE_BATCH_SIZE = 25
 MAX_RECEIVE_COUNT = 5
-WEBHOOK_MAX_BODY_BYTES = 256 * 1024
 
 # Sources accepted on /v1/webhooks/{source} in this release.
 WEBHOOK_SOURCES = ("shopify", "square", "wms", "pos", "erp", "walmart", "ebay", "loop")

@@ -27,10 +27,10 @@ from functions.ingest.logic.accept import accept_webhook
 from functions.ingest.logic.ports import IngestPorts
 from functions.ingest.models.responses import Accepted, ErrorDetail, ErrorResponse
 from functions.ingest.models.settings import IngestSettings
-from infra.constants import WEBHOOK_MAX_BODY_BYTES
 from shared.channels.base import Headers, WebhookRequest
 from shared.channels.registry import sources
 from shared.errors import ErrorCode, MalformedBody, PayloadTooLarge, RetailSyncError
+from shared.limits import WEBHOOK_MAX_BODY_BYTES
 from shared.models import utc_now
 from shared.observability import logger, metrics
 from shared.settings import cached

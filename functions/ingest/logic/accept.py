@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from functions.ingest.logic.ports import IngestPorts
-from infra.constants import WEBHOOK_MAX_BODY_BYTES
 from shared.channels.base import DeliveryInfo, WebhookRequest, field_errors
 from shared.errors import MalformedBody, PayloadTooLarge, ValidationFailed
+from shared.limits import WEBHOOK_MAX_BODY_BYTES
 from shared.models import Envelope
 
 HOP = "ingest"

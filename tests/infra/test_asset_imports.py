@@ -1,0 +1,190 @@
+"""Every handler in the template imports from what its Lambda asset holds, and nothing else.
+
+Tests and the local stack run from the repository root (and the project is installed editable, so
+`infra`, `local` and the rest resolve from anywhere in this venv): a handler importing what the asset
+does not bundle would pass every other test and fail every request once deployed. Here each handler
+is imported in a fresh interpreter whose `sys.path` is exactly the asset's layout: a copy of the
+project's packages made by the bundling code itself (`infra/shared/bundling.py`), then the
+installed dependencies. `-I -S`: no current directory, no PYTHON* variables and no `.pth` files,
+so the editable install's finder (which maps `infra` back to the checkout) is never loaded.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import site
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.shared.bundling import SOURCE_PACKAGES, copy_sources
+from tests.infra.conftest import functions_by_id
+
+ROOT = Path(__file__).resolve().parents[2]
+# Packages of the checkout that are never in a Lambda asset.
+NOT_BUNDLED = ("infra", "local", "tests", "bench", "app")
+
+_PROBE = """
+import importlib, json, sys
+asset, deps, handler = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+sys.path[:] = [asset, *sys.path, *deps]
+module_name, _, attribute = handler.rpartition(".")
+try:
+    if not callable(getattr(importlib.import_module(module_name), attribute)):
+        raise TypeError(f"{handler} is not callable")
+except BaseException as exc:
+    print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
+    raise SystemExit(0)
+outside = sorted(
+    name for name, module in list(sys.modules.items())
+    if name.split(".")[0] in __BUNDLED__ and not str(getattr(module, "__file__", None) or asset).startswith(asset)
+)
+reached = sorted(name for name in sys.modules if name.split(".")[0] in __NOT_BUNDLED__)
+print(json.dumps({"error": None, "outside_asset": outside, "not_bundled": reached}))
+"""
+
+
+def dependency_paths() -> list[str]:
+    """Where the installed dependencies are (this venv's site-packages), as Lambda puts them beside
+    the sources. The runtime's boto3/botocore are there too."""
+    return [path for path in site.getsitepackages() if Path(path).is_dir()]
+
+
+def import_problem(asset: Path, handler: str, environment: dict[str, str]) -> str | None:
+    """None when `handler` ("package.module.function") imports from `asset` alone; else what went wrong."""
+    probe = _PROBE.replace("__BUNDLED__", repr(set(SOURCE_PACKAGES))).replace("__NOT_BUNDLED__", repr(set(NOT_BUNDLED)))
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", probe, str(asset), json.dumps(dependency_paths()), handler],
+        cwd=asset,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        return f"probe exited {result.returncode}: {result.stderr.strip()[-2000:]}"
+    answer: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    if answer["error"]:
+        return str(answer["error"])
+    if answer["outside_asset"]:
+        return f"imported from outside the asset: {answer['outside_asset']}"
+    if answer["not_bundled"]:
+        return f"imported packages the asset does not hold: {answer['not_bundled']}"
+    return None
+
+
+def lambda_environment(function: dict[str, Any]) -> dict[str, str]:
+    """The function's variables as Lambda would set them (intrinsics become placeholder strings)."""
+    variables = function["Properties"].get("Environment", {}).get("Variables", {})
+    environment = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"}
+    for name, value in variables.items():
+        environment[name] = value if isinstance(value, str) else f"placeholder-{name.lower()}"
+    return environment
+
+
+@pytest.fixture(scope="module")
+def asset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("asset")
+    copy_sources(ROOT, out)
+    return out
+
+
+def test_the_asset_copy_holds_only_the_bundled_packages(asset: Path) -> None:
+    assert sorted(p.name for p in asset.iterdir()) == sorted(SOURCE_PACKAGES)
+    assert not list(asset.rglob("__pycache__"))
+
+
+def test_every_handler_in_the_template_imports_from_its_asset_alone(
+    asset: Path, resources: dict[str, dict[str, Any]]
+) -> None:
+    functions = functions_by_id(resources)
+    assert len(functions) >= 10, "the template should name every function"
+    problems = {
+        logical_id: import_problem(asset, function["Properties"]["Handler"], lambda_environment(function))
+        for logical_id, function in functions.items()
+        if function["Properties"].get("Runtime", "").startswith("python")
+    }
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+# The check itself must be able to fail: a handler reaching for `infra` (which the editable
+# install makes importable from anywhere in this venv) is caught.
+def _fake_asset(tmp_path: Path, handler_source: str) -> Path:
+    package = tmp_path / "functions" / "demo"
+    package.mkdir(parents=True)
+    (tmp_path / "functions" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "handler.py").write_text(handler_source)
+    return tmp_path
+
+
+def test_a_handler_importing_infra_fails_the_check(tmp_path: Path) -> None:
+    # GIVEN a handler that reads a constant from infra, importable here through the editable install
+    asset = _fake_asset(
+        tmp_path, "from infra.constants import SERVICE\n\ndef lambda_handler(event, context):\n    return SERVICE\n"
+    )
+    subprocess.run([sys.executable, "-c", "import infra.constants"], cwd=tmp_path, check=True)
+    # WHEN it is imported as the asset would import it
+    problem = import_problem(asset, "functions.demo.handler.lambda_handler", {"PATH": "/usr/bin:/bin"})
+    # THEN the check reports it
+    assert problem is not None
+    assert "No module named 'infra'" in problem
+
+
+def test_a_handler_importing_the_checkout_copy_of_a_bundled_package_fails_the_check(tmp_path: Path) -> None:
+    asset = _fake_asset(
+        tmp_path,
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('shared', {str(ROOT / 'shared' / '__init__.py')!r})\n"
+        "sys.modules['shared'] = importlib.util.module_from_spec(spec)\n"
+        "def lambda_handler(event, context):\n    return None\n",
+    )
+    problem = import_problem(asset, "functions.demo.handler.lambda_handler", {"PATH": "/usr/bin:/bin"})
+    assert problem is not None
+    assert "outside the asset" in problem
+
+
+def test_a_missing_handler_attribute_fails_the_check(tmp_path: Path) -> None:
+    asset = _fake_asset(tmp_path, "def handler(event, context):\n    return None\n")
+    problem = import_problem(asset, "functions.demo.handler.lambda_handler", {"PATH": "/usr/bin:/bin"})
+    assert problem is not None
+    assert "AttributeError" in problem
+
+
+def test_a_self_contained_handler_passes_the_check(tmp_path: Path) -> None:
+    asset = _fake_asset(tmp_path, "import json\n\ndef lambda_handler(event, context):\n    return json.dumps(event)\n")
+    assert import_problem(asset, "functions.demo.handler.lambda_handler", {"PATH": "/usr/bin:/bin"}) is None
+
+
+# Lint: the same rule, read from the source, so a lazy import inside a function is caught too.
+def not_bundled_imports(root: Path) -> list[str]:
+    """`path:line module` for every import under the bundled packages of a package not bundled."""
+    found = []
+    for package in SOURCE_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    if name.split(".")[0] in NOT_BUNDLED:
+                        found.append(f"{path.relative_to(root)}:{node.lineno} {name}")
+    return found
+
+
+def test_no_bundled_module_imports_what_the_asset_does_not_hold() -> None:
+    assert not_bundled_imports(ROOT) == []
+
+
+def test_the_import_lint_finds_a_lazy_import_of_local(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "x.py").write_text("def f():\n    from local.config import Config\n    return Config\n")
+    assert not_bundled_imports(tmp_path) == ["shared/x.py:2 local.config"]
