@@ -30,14 +30,15 @@ def main() -> int:
         return 2
     stack = LocalStack(config)
     print("==> booting the local stack", flush=True)
-    try:
-        stack.start(progress=lambda line: print(f"    {line}", flush=True))
-    except Exception as error:
-        print(f"local stack failed to start: {error}", file=sys.stderr, flush=True)
-        return 1
-    if not _seed(stack):
-        stack.stop()
-        return 1
+    with stack.hold_health("seeding"):
+        try:
+            stack.start(progress=lambda line: print(f"    {line}", flush=True))
+        except Exception as error:
+            print(f"local stack failed to start: {error}", file=sys.stderr, flush=True)
+            return 1
+        if not _seed(stack):
+            stack.stop()
+            return 1
     print(f"API         {stack.api_url}   (GET {stack.api_url}/health)")
     print(f"AWS (moto)  {stack.aws_url}")
     for name, url in sorted(stack.sandbox_urls.items()):

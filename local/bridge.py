@@ -156,7 +156,9 @@ class ApiBridge:
 
     def _health_response(self, request_id: str) -> HttpResponse:
         body = self._health()
-        status = 200 if body is not None else 503
+        # Routes serve from the first body on; /health says 200 only once its status is "ok"
+        # (`python -m local` seeds through the routes while it says "seeding").
+        status = 200 if body is not None and body.get("status") == "ok" else 503
         payload = body if body is not None else {"status": "starting"}
         return HttpResponse(
             status,

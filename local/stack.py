@@ -48,6 +48,7 @@ Progress = Callable[[str], None]
 _HANDLER_DEFAULTS = {"POWERTOOLS_TRACE_DISABLED": "true"}
 _QUIET_DEFAULTS = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
 
+
 def _enrichment_backoff(visibility_scale: float) -> dict[str, str]:
     """The orders worker's enrichment backoff, scaled like the queues' visibility timeouts (tests)."""
     from functions.orders.settings import OrdersWorkerSettings
@@ -84,6 +85,7 @@ class LocalStack:
         self._sqs: Any = None
         self._sfn: Any = None
         self._ready = threading.Event()
+        self._held: str | None = None  # what /health says instead of "ok" (hold_health)
 
     # Lifecycle ------------------------------------------------------------------------------------
     def start(self, progress: Progress | None = None) -> LocalStack:
@@ -181,6 +183,16 @@ class LocalStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @contextmanager
+    def hold_health(self, status: str) -> Iterator[None]:
+        """`GET /health` answers 503 `{"status": <status>}` while the block runs, the routes serve:
+        `python -m local` seeds in one, so whoever waits for 200 finds the data in."""
+        self._held = status
+        try:
+            yield
+        finally:
+            self._held = None
 
     # Addresses ------------------------------------------------------------------------------------
     @property
@@ -312,7 +324,7 @@ class LocalStack:
     def _health_body(self) -> dict[str, Any] | None:
         if not self._ready.is_set():
             return None
-        return {"status": "ok", "sandboxes": self.sandbox_urls, "aws": self.aws_url}
+        return {"status": self._held or "ok", "sandboxes": self.sandbox_urls, "aws": self.aws_url}
 
     def _busy(self) -> list[str]:
         busy = []

@@ -1,6 +1,8 @@
 """`python -m local` as a developer runs it: free ports from the environment, /health, a webhook
 sent like curl would (the fixture's raw bytes, signed), the order visible through the ops API, and
-a clean exit on Ctrl-C (SIGINT)."""
+a clean exit on Ctrl-C (SIGINT). It starts from the demo's sample data (stock, rules, the
+sandboxes' records), so the README's curl works right after boot; `RETAIL_SYNC_SEED=none` starts
+empty."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from local.signing import fixture_request, signed_headers
+from local.signing import fixture_request
 from tests.support.events import load_event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +54,7 @@ def _free_port_range(span: int) -> int:
 
 
 class LocalProcess:
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, **extra_env: str) -> None:
         self.api_port, self.aws_port = _free_port(), _free_port()
         self.sandbox_port = _free_port_range(SANDBOX_PORT_SPAN)
         self.api_url = f"http://127.0.0.1:{self.api_port}"
@@ -63,12 +65,16 @@ class LocalProcess:
             "RETAIL_SYNC_SANDBOX_PORT": str(self.sandbox_port),
             "RETAIL_SYNC_LOCAL_SCHEDULES": "off",
             "PYTHONUNBUFFERED": "1",
+            **extra_env,
         }
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
+
+    def sandbox_port_url(self, offset: int) -> str:
+        return f"http://127.0.0.1:{self.sandbox_port + offset}"
 
     @property
     def output(self) -> str:
@@ -121,40 +127,91 @@ def _wait_for_status(http: httpx.Client, url: str, status: str, timeout: float =
     raise AssertionError(f"{url} never reached {status}: {last.text if last else 'no answer'}")
 
 
-def test_python_m_local_accepts_a_signed_shopify_order_and_exits_cleanly_on_ctrl_c(
+def _send_the_readme_order(http: httpx.Client, api_url: str) -> dict[str, object]:
+    """The fixture's bytes as they are on disk, signed like the README's `curl --data-binary @file`."""
+    body, headers = fixture_request("shopify/orders_create", base_url=api_url)
+    answer = http.post(f"{api_url}/v1/webhooks/shopify", content=body, headers=headers)
+    assert answer.status_code == 202, answer.text
+    accepted: dict[str, object] = answer.json()
+    assert accepted["duplicate"] is False
+    return accepted
+
+
+def _position(http: httpx.Client, api_url: str, sku: str, location_id: str) -> dict[str, int]:
+    answer = http.get(f"{api_url}/v1/ops/inventory/{sku}")
+    assert answer.status_code == 200, answer.text
+    [position] = [loc for loc in answer.json()["locations"] if loc["location_id"] == location_id]
+    return {key: position[key] for key in ("on_hand", "reserved", "available")}
+
+
+def test_python_m_local_starts_seeded_so_the_readme_curl_order_reaches_the_erp_and_reserves_stock(
     local_process: LocalProcess,
 ) -> None:
+    # GIVEN `python -m local` as a new user starts it (seeding on by default), nothing sent by the test
+    order = load_event("shopify/orders_create")
     with httpx.Client(timeout=10.0) as http:
         health = local_process.wait_healthy(http)
         assert health["status"] == "ok"
         sandboxes = health["sandboxes"]
         assert isinstance(sandboxes, dict)
         assert sandboxes["erp"] == f"http://127.0.0.1:{local_process.sandbox_port + 1}"
+        # /health says 200 only once the seed is in: the demo's WMS counts are there already
+        assert _position(http, local_process.api_url, "IPOD2008BLACK", "dc-east") == {
+            "on_hand": 25,
+            "reserved": 0,
+            "available": 25,
+        }
 
-        # Stock for the fixture's SKUs, through the WMS webhook.
-        order = load_event("shopify/orders_create")
-        for sequence, line in enumerate(order["line_items"], start=1):
-            event = {**load_event("wms/inventory_adjusted"), "event_id": f"e2e-{sequence}", "sku": line["sku"]}
-            event.update(sequence=sequence, on_hand=10, delta=None)
-            body = httpx.Request("POST", "/", json=event).content
-            answer = http.post(
-                f"{local_process.api_url}/v1/webhooks/wms",
-                content=body,
-                headers=signed_headers("wms", body, base_url=local_process.api_url),
-            )
-            assert answer.status_code == 202, answer.text
+        # WHEN the README's signed Shopify order (1 PINK + 2 BLACK) is sent right after boot
+        accepted = _send_the_readme_order(http, local_process.api_url)
 
-        # The fixture's bytes as they are on disk, signed like `curl --data-binary @file` would send them.
-        body, headers = fixture_request("shopify/orders_create", base_url=local_process.api_url)
-        answer = http.post(f"{local_process.api_url}/v1/webhooks/shopify", content=body, headers=headers)
-        assert answer.status_code == 202, answer.text
-        accepted = answer.json()
-
+        # THEN within seconds it is ACCEPTED with an ERP sales order id and the stock is reserved
         view = _wait_for_status(
             http, f"{local_process.api_url}/v1/ops/orders/shopify/{order['id']}", "ACCEPTED", timeout=60
         )
         assert view["correlation_id"] == accepted["correlation_id"]
         assert view["erp_sales_order_id"]
+        assert _position(http, local_process.api_url, "IPOD2008BLACK", "dc-east") == {
+            "on_hand": 25,
+            "reserved": 2,
+            "available": 23,
+        }
+        assert _position(http, local_process.api_url, "IPOD2008PINK", "dc-east")["reserved"] == 1
+        # the allocation rules were seeded too: the ops view splits BLACK across the five channels
+        channels = http.get(f"{local_process.api_url}/v1/ops/inventory/IPOD2008BLACK").json()["channels"]
+        assert set(channels) == {"amazon", "shopify", "walmart", "ebay", "zalando"}
+        # and the vendors' records for the fixtures' orders are in their sandboxes
+        walmart = http.get(f"{local_process.sandbox_port_url(2)}/__admin/orders")
+        assert walmart.status_code == 200 and "1796277083968" in walmart.text
 
     assert local_process.stop() == 0, local_process.output
-    assert "stopping" in local_process.output
+    output = local_process.output
+    assert "seeding the demo's starting point" in output
+    assert "IPOD2008BLACK    dc-east 25, franchise-0042 3" in output
+    assert output.index("seeded in") < output.index("Ctrl-C to stop")  # the URLs print after the seed
+    assert "stopping" in output
+
+
+@pytest.fixture
+def empty_local_process(tmp_path: Path) -> Iterator[LocalProcess]:
+    running = LocalProcess(tmp_path / "local.log", RETAIL_SYNC_SEED="none")
+    yield running
+    running.stop()
+
+
+def test_retail_sync_seed_none_starts_empty_and_the_same_order_waits_on_hold(
+    empty_local_process: LocalProcess,
+) -> None:
+    order = load_event("shopify/orders_create")
+    api_url = empty_local_process.api_url
+    with httpx.Client(timeout=10.0) as http:
+        empty_local_process.wait_healthy(http)
+        assert http.get(f"{api_url}/v1/ops/inventory/IPOD2008BLACK").status_code == 404
+
+        _send_the_readme_order(http, api_url)
+
+        # no stock anywhere: the order is held for a person, never sent to the ERP
+        view = _wait_for_status(http, f"{api_url}/v1/ops/orders/shopify/{order['id']}", "ON_HOLD", timeout=60)
+        assert view["erp_sales_order_id"] is None
+    assert empty_local_process.stop() == 0, empty_local_process.output
+    assert "RETAIL_SYNC_SEED=none: starting empty" in empty_local_process.output
