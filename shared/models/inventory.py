@@ -115,6 +115,10 @@ class InventoryPosition(StrictModel):
     last_sequence: int = -1
     count_sequence: int | None = None
     safety_sequence: int = -1
+    # Store sales (the POS is not in the WMS's sequence) are ordered against counts by time, epoch ms:
+    # the time of the last absolute count, and of the latest till sale applied (0: none yet).
+    counted_at_ms: int = 0
+    sold_through_ms: int = 0
     version: int = 0
     updated_at: UtcDatetime | None = None
 
@@ -144,6 +148,8 @@ class InventoryPosition(StrictModel):
             "last_sequence",
             "count_sequence",
             "safety_sequence",
+            "counted_at_ms",
+            "sold_through_ms",
             "version",
         ):
             if data.get(key) is not None:

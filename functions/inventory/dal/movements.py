@@ -248,6 +248,8 @@ class DynamoMovementStore:
             "last_sequence",
             "count_sequence",
             "safety_sequence",
+            "counted_at_ms",
+            "sold_through_ms",
             "updated_at",
         )
         values = position.model_dump(mode="json", include=set(fields))

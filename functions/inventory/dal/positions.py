@@ -66,23 +66,31 @@ class DynamoPositionStore:
         return self._state.get_reservation(order_id)
 
     def apply_adjustment(self, adjustment: InventoryAdjustment, at: datetime) -> InventoryPosition:
-        """Absolute on_hand (a count) under the guard `attribute_not_exists(pk) OR last_sequence < :seq`."""
+        """Absolute on_hand (a count) under the guard `attribute_not_exists(pk) OR last_sequence < :seq`,
+        and not taken before the latest till sale applied here (logic/store_sales.py)."""
+        at_ms = int(adjustment.occurred_at.timestamp() * 1000)
         try:
             response = self.client.update_item(
                 TableName=self.table_name,
                 Key=to_dynamo(position_key(adjustment.sku, adjustment.location_id)),
                 UpdateExpression=(
                     "SET #sku = :sku, #loc = :loc, #on_hand = :on_hand, #last_sequence = :seq, #count_sequence = :seq, "
+                    "#counted_at_ms = :at_ms, "
                     "#updated_at = :now, #reserved = if_not_exists(#reserved, :zero), "
                     "#version = if_not_exists(#version, :zero) + :one"
                 ),
-                ConditionExpression="attribute_not_exists(pk) OR #last_sequence < :seq",
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (#last_sequence < :seq "
+                    "AND (attribute_not_exists(#sold_through_ms) OR #sold_through_ms <= :at_ms))"
+                ),
                 ExpressionAttributeNames={
                     "#sku": "sku",
                     "#loc": "location_id",
                     "#on_hand": "on_hand",
                     "#last_sequence": "last_sequence",
                     "#count_sequence": "count_sequence",
+                    "#counted_at_ms": "counted_at_ms",
+                    "#sold_through_ms": "sold_through_ms",
                     "#updated_at": "updated_at",
                     "#reserved": "reserved",
                     "#version": "version",
@@ -93,6 +101,7 @@ class DynamoPositionStore:
                         ":loc": adjustment.location_id,
                         ":on_hand": adjustment.on_hand,
                         ":seq": adjustment.source_sequence,
+                        ":at_ms": at_ms,
                         ":now": iso(at),
                         ":zero": 0,
                         ":one": 1,
@@ -103,7 +112,9 @@ class DynamoPositionStore:
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 where = f"{adjustment.sku}@{adjustment.location_id}"
-                raise StaleUpdate(f"{where}: sequence {adjustment.source_sequence} is not newer") from exc
+                raise StaleUpdate(
+                    f"{where}: sequence {adjustment.source_sequence} is not newer, or the count is older than a sale"
+                ) from exc
             raise
         return position_from_item(from_dynamo(response["Attributes"]))
 

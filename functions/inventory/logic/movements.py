@@ -10,7 +10,9 @@ Ordering rules, per SKU and location (the WMS sequence is the source order):
   a delta to `on_hand` not newer than the last absolute count is already in that count: stale;
 - a cycle count (absolute) applies only when newer than every change applied to `on_hand`, so an
   older count never overwrites later movements;
-- safety stock (absolute) has its own sequence.
+- safety stock (absolute) has its own sequence;
+- a count taken before the latest till sale applied here (`sold_through_ms`, logic/store_sales.py)
+  is stale too: the POS is not in the WMS's sequence, so sales and counts are ordered by time.
 Counts never go negative: a batch's net change that would take a counter below zero leaves zero
 and reports the shortfall (the WMS knew of units we missed; reconciliation will see it).
 """
@@ -40,6 +42,7 @@ class Effect:
     damaged: int = 0
     count: int | None = None
     safety_stock: int | None = None
+    at_ms: int = 0  # when it happened (epoch ms): orders a count against till sales
 
     @property
     def key(self) -> tuple[str, str]:
@@ -69,6 +72,7 @@ def effects_of(movement: InventoryMovement) -> list[Effect]:
             sku=movement.sku,
             location_id=movement.location_id,
             sequence=movement.source_sequence,
+            at_ms=int(movement.occurred_at.timestamp() * 1000),
             **changes,  # type: ignore[arg-type]
         )
 
@@ -145,17 +149,19 @@ def apply_effects(
     count_sequence = base.counted_at_sequence
     last_sequence = base.last_sequence
     safety_stock, safety_sequence = base.safety_stock, base.safety_sequence
+    counted_at_ms = base.counted_at_ms
     net = dict.fromkeys(DELTA_COUNTERS, 0)
     applied: list[str] = []
     stale: list[str] = []
     for effect in sorted(effects, key=lambda e: (e.sequence, e.event_id)):
         if effect.count is not None:
-            if effect.sequence <= last_sequence:
+            if effect.sequence <= last_sequence or effect.at_ms < base.sold_through_ms:
                 stale.append(effect.event_id)
                 continue
             # Deltas summed so far are older than this count: the count already reflects them.
             on_hand, net["on_hand"] = effect.count, 0
             count_sequence = last_sequence = effect.sequence
+            counted_at_ms = max(counted_at_ms, effect.at_ms)
             applied.append(effect.event_id)
         elif effect.safety_stock is not None:
             if effect.sequence <= safety_sequence:
@@ -188,6 +194,7 @@ def apply_effects(
             **totals,
             "last_sequence": last_sequence,
             "count_sequence": count_sequence,
+            "counted_at_ms": counted_at_ms,
             "safety_stock": safety_stock,
             "safety_sequence": safety_sequence,
             "version": base.version + 1,

@@ -72,7 +72,10 @@ def apply_adjustment(
     position: InventoryPosition | None, adjustment: InventoryAdjustment, at: datetime
 ) -> InventoryPosition | None:
     """The position after the adjustment, or None when the adjustment is stale (what the DAL's write does)."""
-    if not is_fresh(position, adjustment.source_sequence):
+    at_ms = int(adjustment.occurred_at.timestamp() * 1000)
+    if not is_fresh(position, adjustment.source_sequence) or (
+        position is not None and at_ms < position.sold_through_ms
+    ):
         return None
     return InventoryPosition(
         sku=adjustment.sku,
@@ -85,6 +88,8 @@ def apply_adjustment(
         safety_sequence=position.safety_sequence if position else -1,
         last_sequence=adjustment.source_sequence,
         count_sequence=adjustment.source_sequence,
+        counted_at_ms=at_ms,
+        sold_through_ms=position.sold_through_ms if position else 0,
         version=(position.version if position else 0) + 1,
         updated_at=at,
     )

@@ -1,7 +1,7 @@
 """OrderFlow task ReserveStock.
 
 Input: the flow input `{"action": "accept", "correlation_id", "event_id", "order": {...}}`.
-Output: `{"outcome": "RESERVED" | "ALREADY_RESERVED" | "ON_HOLD" | "CANCELLED", "location_id",
+Output: `{"outcome": "RESERVED" | "ALREADY_RESERVED" | "ON_HOLD" | "CANCELLED" | "SOLD", "location_id",
 "shortages": [{"sku", "requested", "available"}]}`. Raises ConcurrentModification (retried).
 """
 
@@ -13,6 +13,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.inventory.dal.store_sales import DynamoStoreSaleStore
+from functions.inventory.logic.store_sales import StoreSaleStore
 from functions.orders.dal.state_store import StateStore
 from functions.orders.handlers._deps import store_deps
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
@@ -28,6 +30,7 @@ class Deps:
     store: StateStore
     trace: TraceSink
     policy: ReservePolicy
+    sales: StoreSaleStore | None = None  # store sales (Square, POS files): on hand lowered, not reserved
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +41,7 @@ def default_deps() -> Deps:
         store=tables.store,
         trace=tables.trace,
         policy=ReservePolicy(settings.default_fulfilment_location_id, settings.reservation_hold_seconds),
+        sales=DynamoStoreSaleStore(settings.state_table_name),
     )
 
 
@@ -46,5 +50,5 @@ def default_deps() -> Deps:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
-    result = reserve_stock(FlowInput.model_validate(event), deps.store, deps.trace, deps.policy)
+    result = reserve_stock(FlowInput.model_validate(event), deps.store, deps.trace, deps.policy, sales=deps.sales)
     return result.model_dump(mode="json")

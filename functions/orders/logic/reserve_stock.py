@@ -1,4 +1,9 @@
-"""ReserveStock: hold every line of an order at one location, or put the order on hold."""
+"""ReserveStock: hold every line of an order at one location, or put the order on hold.
+
+A completed store sale (Square, POS files) is not reserved: the goods already left the store, so
+its units come off on hand there, once, and the flow goes on to the ERP (outcome SOLD, never
+ON_HOLD; units the count did not hold become a variance: functions/inventory/logic/store_sales.py).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from functions.inventory.logic.store_sales import StoreSaleStore, apply_store_sale, is_store_sale
 from functions.orders.dal.state_store import CommitResult, StateStore
 from functions.orders.logic.order_lifecycle import blocks_reservation
 from functions.orders.logic.reservation import choose_location, plan_reservation
@@ -32,13 +38,19 @@ def reserve_stock(
     trace: TraceSink,
     policy: ReservePolicy,
     now: Callable[[], datetime] = utc_now,
+    sales: StoreSaleStore | None = None,
 ) -> ReserveStockOutput:
-    """RESERVED, ALREADY_RESERVED (a replay), ON_HOLD (short: nothing reserved) or CANCELLED (tombstone).
+    """RESERVED, ALREADY_RESERVED (a replay), ON_HOLD (short: nothing reserved) or CANCELLED (tombstone);
+    SOLD for a store sale (`sales` applies it; required for the channels of store sales).
 
     Raises ConcurrentModification when other writers keep winning the race for the positions;
     the state machine retries the task.
     """
     order = flow.require_order()
+    if is_store_sale(order):
+        if sales is None:
+            raise ValueError(f"store sale {order.order_id}: ReserveStock was given no store-sale store")
+        return sell_at_store(flow, store, sales, trace, now)
     location_id = choose_location(order, policy.default_location_id)
     cid = flow.correlation_id
 
@@ -93,3 +105,36 @@ def reserve_stock(
     raise ConcurrentModification(
         f"positions for {order.order_id} kept changing after {policy.retry.max_attempts} attempts"
     )
+
+
+def sell_at_store(
+    flow: FlowInput,
+    store: StateStore,
+    sales: StoreSaleStore,
+    trace: TraceSink,
+    now: Callable[[], datetime] = utc_now,
+) -> ReserveStockOutput:
+    """SOLD once on hand at the store has the sale (now or before: a replay changes nothing), or
+    CANCELLED when the order was cancelled first. Never ON_HOLD: the sale already happened."""
+    order = flow.require_order()
+    location_id = order.fulfilment_location_id or ""
+    cid = flow.correlation_id
+    current = store.get_order(order.channel, order.channel_order_id)
+    if blocks_reservation(current.status if current else None):
+        trace.record(cid, HOP, "cancelled", {"order_id": order.order_id, "location_id": location_id})
+        return ReserveStockOutput(outcome=ReserveOutcome.CANCELLED, location_id=location_id)
+    sold = apply_store_sale(order, sales, cid, now)
+    quantities = order.quantities_by_sku()
+    shortages = [
+        Shortage(sku=sku, requested=quantities[sku], available=quantities[sku] - short)
+        for sku, short in sorted(sold.shortfall.items())
+    ]
+    detail: dict[str, object] = {"order_id": order.order_id, "location_id": location_id, "taken": sold.applied}
+    if sold.stale:
+        detail["in_last_count"] = sold.stale
+    if sold.duplicate:
+        detail["already_applied"] = sold.duplicate
+    if shortages:
+        detail["variances"] = [shortage.model_dump() for shortage in shortages]
+    trace.record(cid, HOP, "sold_at_store", detail)
+    return ReserveStockOutput(outcome=ReserveOutcome.SOLD, location_id=location_id, shortages=shortages)

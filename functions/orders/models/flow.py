@@ -66,6 +66,9 @@ class ReserveOutcome(StrEnum):
     ALREADY_RESERVED = "ALREADY_RESERVED"
     ON_HOLD = "ON_HOLD"
     CANCELLED = "CANCELLED"
+    # A completed till sale: on hand at the store lowered once, nothing reserved, never held
+    # (functions/inventory/logic/store_sales.py); `shortages` then lists what the count did not cover.
+    SOLD = "SOLD"
 
 
 class Shortage(BaseModel):
