@@ -200,7 +200,9 @@ class EnrichmentRetries:
 
     def succeeded(self, record: SQSRecord, envelope: Envelope) -> None:
         """A retried envelope went through: its exception is resolved (a second time changes nothing)."""
-        attribute = record.message_attributes.get(RETRY_OF) if record.message_attributes else None
+        attributes = record.message_attributes
+        # `.get` would answer the raw dict: only `[]` answers Powertools' typed attribute.
+        attribute = attributes[RETRY_OF] if RETRY_OF in attributes else None  # noqa: SIM401
         exception = attribute.string_value if attribute is not None else None
         if not exception:
             return
