@@ -1,4 +1,11 @@
-"""API Gateway REST (v1) Lambda proxy integration: the event in, the proxy result out."""
+"""API Gateway REST (v1) Lambda proxy integration: the event in, the proxy result out.
+
+The bridge answers on both shapes of a deployed API's URL. `http://127.0.0.1:3000/v1/...` is a
+custom domain whose base path maps to the stage: `path` and `requestContext.path` are both the path
+sent. `http://127.0.0.1:3000/local/v1/...` is the default execute-api URL, stage first: `path` loses
+the stage and `requestContext.path` keeps it, as AWS sends them. `requestContext.domainName` is the
+Host the client called (with its port, which a deployed domain has no need of).
+"""
 
 from __future__ import annotations
 
@@ -35,6 +42,14 @@ class HttpResponse:
     body: bytes
 
 
+def split_stage(path: str) -> str:
+    """The resource path of a request: `/local/v1/x` (execute-api shape, stage first) is `/v1/x`."""
+    prefix = f"/{STAGE}"
+    if path == prefix or path.startswith(prefix + "/"):
+        return path[len(prefix) :] or "/"
+    return path
+
+
 def proxy_event(request: HttpRequest, match: Match, *, api_id: str, resource_id: str) -> dict[str, Any]:
     route = match.route
     now = datetime.now(UTC)
@@ -57,7 +72,7 @@ def proxy_event(request: HttpRequest, match: Match, *, api_id: str, resource_id:
     iam = route.authorization == "AWS_IAM"
     return {
         "resource": route.resource_path,
-        "path": request.path,
+        "path": split_stage(request.path),
         "httpMethod": request.method,
         "headers": _single(headers),
         "multiValueHeaders": _multi(headers),

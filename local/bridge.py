@@ -25,6 +25,7 @@ from local.api_event import (
     gateway_error,
     proxy_event,
     proxy_response,
+    split_stage,
 )
 from local.api_routes import Match, RouteTable
 from local.api_throttling import Throttling
@@ -110,7 +111,7 @@ class ApiBridge:
             return error_response(503, "UPSTREAM_UNAVAILABLE", "the local stack is starting", request_id)
         if len(request.body) > MAX_BODY_BYTES:
             return gateway_error(413, f"HTTP content length exceeded {MAX_BODY_BYTES} bytes.", request_id)
-        matched = self.routes.match(request.method, request.path)
+        matched = self.routes.match(request.method, split_stage(request.path))
         if matched is None:
             return error_response(
                 404, "NOT_FOUND", f"no route for {request.method} {request.path}", request_id
