@@ -6,18 +6,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ENV ?= dev
 CDK_CLI_VERSION := 2.1148.1
+LOCK_FLAGS = --generate-hashes --no-header --annotation-style line --quiet $(UPGRADE)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install demo local test test-unit test-infra test-integration test-e2e lint synth synth-fast bench deploy clean
+.PHONY: help install demo local test test-unit test-infra test-integration test-e2e lint synth synth-fast bench deploy lock clean
 
 help:
-	@echo "make demo | local | test | lint | synth | bench | deploy ENV=<name> | clean"
+	@echo "make demo | local | test | lint | synth | bench | deploy ENV=<name> | lock [UPGRADE=--upgrade] | clean"
 
-$(STAMP): pyproject.toml
+# The versions come from requirements/dev.lock (pinned, with hashes), so every clone and CI install
+# the same code; `make lock` regenerates the locks after a change to pyproject.toml.
+$(STAMP): pyproject.toml requirements/dev.lock
 	@echo "==> creating $(VENV) and installing dependencies (about a minute on a fresh clone)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -63,6 +67,14 @@ bench: install
 deploy: install
 	@test -x .build/cdk/node_modules/.bin/cdk || npm install --silent --prefix .build/cdk aws-cdk@$(CDK_CLI_VERSION)
 	PATH="$(CURDIR)/$(BIN):$$PATH" .build/cdk/node_modules/.bin/cdk deploy -c environment=$(ENV) --require-approval broadening
+
+# Pins every dependency (with the hashes of all its files) for the dev environment and for the
+# Lambda bundle (cp312 manylinux wheels, boto3 left to the runtime); existing pins are kept unless
+# UPGRADE=--upgrade. infra/shared/bundling.py installs the bundle from the lock with --require-hashes.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 $(LOCK_FLAGS) -o requirements/dev.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.12 --python-platform x86_64-manylinux2014 \
+		--no-emit-package boto3 --no-emit-package s3transfer $(LOCK_FLAGS) -o requirements/lambda.lock
 
 clean:
 	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache
