@@ -12,12 +12,10 @@ from infra import constants as c
 _LOCAL_DEFAULTS = {
     "erpBaseUrl": "http://127.0.0.1:3101",
     "squareApiBaseUrl": "http://127.0.0.1:3103",
-    "webhookBaseUrl": "http://127.0.0.1:3000",
 }
 _DEFAULTS = {
     "erpBaseUrl": "https://erp.example.invalid",
     "squareApiBaseUrl": "https://connect.squareup.com",
-    "webhookBaseUrl": "https://webhooks.example.invalid",
 }
 
 
@@ -27,7 +25,10 @@ class StackConfig:
     bundle: bool
     erp_base_url: str
     square_api_base_url: str
-    webhook_base_url: str
+    # Optional override of the public base URL vendors call. Unset (the default), the ingest function
+    # takes each request's own URL (domain + path, stage prefix included), which holds on the default
+    # execute-api URL and on a custom domain alike.
+    webhook_base_url: str | None
     default_location_id: str
     log_level: str
     erp_concurrency: int
@@ -53,7 +54,7 @@ class StackConfig:
             bundle=_as_bool(ctx("bundle", True)),
             erp_base_url=str(ctx("erpBaseUrl", defaults["erpBaseUrl"])).rstrip("/"),
             square_api_base_url=str(ctx("squareApiBaseUrl", defaults["squareApiBaseUrl"])).rstrip("/"),
-            webhook_base_url=str(ctx("webhookBaseUrl", defaults["webhookBaseUrl"])).rstrip("/"),
+            webhook_base_url=str(ctx("webhookBaseUrl", "")).rstrip("/") or None,
             default_location_id=str(ctx("defaultFulfilmentLocationId", "dc-east")),
             log_level=str(ctx("logLevel", "INFO")).upper(),
             erp_concurrency=int(ctx("erpConcurrency", c.DEFAULT_ERP_CONCURRENCY)),

@@ -25,7 +25,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from infra.constants import ENV_WEBHOOK_BASE_URL, ENV_WEBHOOK_SECRETS_ARN
+from infra.constants import ENV_WEBHOOK_SECRETS_ARN
 from local import deploy, moto_patches, resources
 from local.api_routes import RouteTable
 from local.api_throttling import Throttling
@@ -289,7 +289,8 @@ class LocalStack:
         for sandbox, variable in SANDBOX_URL_ENV.items():
             if sandbox in self.sandbox_urls:
                 environment[variable] = self.sandbox_urls[sandbox]
-        environment[ENV_WEBHOOK_BASE_URL] = self._bridge.url
+        # No WEBHOOK_BASE_URL, as deployed: the ingest function takes the URL each request was sent to
+        # (http://127.0.0.1:<port>/v1/... or the execute-api shape /local/v1/...).
         environment.update(_enrichment_backoff(self.config.visibility_scale))
         os.environ.update(environment)
         self.environment = environment

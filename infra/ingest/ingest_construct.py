@@ -26,7 +26,7 @@ class IngestConstruct(Construct):
         inventory_queue: sqs.IQueue,
         payloads: PayloadBucketConstruct,
         webhook_secrets: WebhookSecretsConstruct,
-        webhook_base_url: str,
+        webhook_base_url: str | None,
         ebay_api_base_url: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -46,7 +46,7 @@ class IngestConstruct(Construct):
                 c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
                 c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,
-                c.ENV_WEBHOOK_BASE_URL: webhook_base_url,
+                **({c.ENV_WEBHOOK_BASE_URL: webhook_base_url} if webhook_base_url else {}),
                 # eBay: getPublicKey (signature check) and the endpoint challenge; the verification
                 # token and client credentials are the webhook secret's `ebay_*` keys.
                 **({c.ENV_EBAY_API_BASE_URL: ebay_api_base_url} if ebay_api_base_url else {}),
