@@ -41,6 +41,7 @@ class Outcome:
     ns: Namespace
     reads: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (sandbox, method, path) -> calls
     problems: list[str] = field(default_factory=list)
+    exceptions: list[dict[str, Any]] = field(default_factory=list)  # open reconciliation exceptions
 
     def erp_count(self, order_id: str) -> int:
         return sum(1 for r in self.erp_records if r.get("externalId") == order_id)
@@ -83,6 +84,11 @@ def collect(
         outcome.reads[(read.sandbox, read.method, read.path)] = sum(
             1 for e in journal.get("requests", []) if e.get("method") == read.method and e.get("path") == path
         )
+    if expected.sale_variances:
+        answer = client.get(
+            f"{api_url}/v1/ops/exceptions", params={"kind": "reconciliation", "status": "open", "limit": "100"}
+        )
+        outcome.exceptions = answer.json().get("exceptions", []) if answer.status_code == 200 else []
     outcome.problems = check(outcome, expected)
     return outcome
 
@@ -158,6 +164,19 @@ def check(outcome: Outcome, expected: Expectations) -> list[str]:
     problems += _check_channels(outcome, expected)
     problems += _check_burst(outcome, expected)
     problems += _check_variances(outcome, expected)
+    for variance in expected.sale_variances:
+        found = [
+            e
+            for e in outcome.exceptions
+            if (e.get("sku"), e.get("location_id"), e.get("source"), e.get("units"))
+            == (ns.id(variance.sku), variance.location_id, variance.source, variance.units)
+            and str(e.get("reason", "")).startswith("sale_exceeded_count")
+        ]
+        if len(found) != 1:
+            problems.append(
+                f"till sale beyond the count of {variance.sku} at {variance.location_id}: "
+                f"{len(found)} open sale_exceeded_count exceptions, expected 1"
+            )
     if not outcome.trace or not outcome.trace.get("events"):
         problems.append("no trace for the first Shopify order")
     return problems

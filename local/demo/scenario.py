@@ -10,18 +10,22 @@ transfer must leave before it arrives, the rules must be set before the publishe
 
 Stock story, per (SKU, location), on hand / reserved (dc-east unless said):
   1. counts: PINK 40 then 38 (count 104), BLACK 25, GREEN 2, CASE 20; store D7AVYMEAPJ3A3 PINK 6,
-     CASE 10; franchise-0042 PINK 4, CASE 6, BLACK 3 (no GREEN there)
+     CASE 10; franchise-0042 PINK 4, CASE 6, BLACK 3 (no GREEN there), counted the morning before
+     the business day of its nightly file
   3-4. Shopify #9999 reserves 1 PINK + 2 BLACK, then is cancelled (released); #1001 wants 3 GREEN
-     of 2: ON_HOLD, nothing reserved; the Square store sale reserves 1 PINK + 2 CASE at the store
-  5-6. PINK: receipt +24 (62), transfer of 6 to the store (56; the store 6 + 6 = 12 on arrival),
+     of 2: ON_HOLD, nothing reserved; the Square store sale is a till sale: it takes 1 PINK + 2 CASE
+     off on hand at the store (PINK 5, CASE 8), reserves nothing, and reaches the ERP
+  5-6. PINK: receipt +24 (62), transfer of 6 to the store (56; the store 5 + 6 = 11 on arrival),
      1 damaged (on hand, not available: 55 free); the receipt again and a count older than the
      transfer change nothing
   7. marketplaces at dc-east: Amazon 1 PINK + 2 BLACK, Walmart 1 PINK + 1 GREEN, eBay 1 PINK +
      2 BLACK, Zalando 2 PINK + 1 CASE -> PINK 56/5 (50 free), BLACK 25/4, GREEN 2/1, CASE 20/1;
-     the POS file at franchise-0042: 1 PINK + 2 CASE, 1 BLACK, and 1 GREEN it has none of (ON_HOLD)
+     the POS file at franchise-0042, till sales: 1 PINK + 2 CASE, 1 BLACK off on hand (PINK 3,
+     CASE 4, BLACK 2), and 1 GREEN our books never had: on hand stays 0, the sale is ACCEPTED and
+     the missing unit is a variance (an open exception, `sale_exceeded_count`), not a hold
   9-10. the WMS counts BLACK 8 at dc-east (8 - 4 reserved = 4 free); 10 orders race for them
-  11. reconciliation: the WMS and the ERP count 2 more CASE at the store (12 x 6.50 within
-     tolerance: corrected to 12, audited) and 3 fewer PINK at dc-east (-354.00 above the value
+  11. reconciliation: the WMS and the ERP count 2 more CASE at the store (2 x 6.50 within
+     tolerance: corrected from 8 to 10, audited) and 3 fewer PINK at dc-east (-354.00 above the value
      tolerance of 100: an exception, our 56 untouched)
 """
 
@@ -32,6 +36,9 @@ from typing import Any
 
 STORE = "D7AVYMEAPJ3A3"  # the Square store
 FRANCHISE = "franchise-0042"  # the franchise store whose POS exports nightly files
+# The WMS counted the franchise store before it opened on 2026-11-22 (06:00 in Chicago): the
+# nightly file's sales that day come after the count, so each one lowers on hand once.
+FRANCHISE_COUNTED_AT = "2026-11-22T12:00:00Z"
 DC = "dc-east"  # the default fulfilment location (marketplace and Shopify orders)
 PINK, BLACK, GREEN, CASE = "IPOD2008PINK", "IPOD2008BLACK", "IPOD2008GREEN", "CASE-IPOD-CLEAR"
 
@@ -218,6 +225,7 @@ PHASES: tuple[Phase, ...] = (
                     "event_id": "wms-evt-000302",
                     "sequence": 302,
                     "location_id": FRANCHISE,
+                    "occurred_at": FRANCHISE_COUNTED_AT,
                     "on_hand": 4,
                     "delta": 4,
                 },
@@ -229,6 +237,7 @@ PHASES: tuple[Phase, ...] = (
                     "event_id": "wms-evt-000303",
                     "sequence": 303,
                     "location_id": FRANCHISE,
+                    "occurred_at": FRANCHISE_COUNTED_AT,
                     "on_hand": 6,
                     "delta": 6,
                 },
@@ -240,6 +249,7 @@ PHASES: tuple[Phase, ...] = (
                     "event_id": "wms-evt-000304",
                     "sequence": 304,
                     "location_id": FRANCHISE,
+                    "occurred_at": FRANCHISE_COUNTED_AT,
                     "sku": BLACK,
                     "on_hand": 3,
                     "delta": 3,
@@ -387,6 +397,16 @@ class ExpectedVariance:
 
 
 @dataclass(frozen=True)
+class ExpectedSaleVariance:
+    """A till sale our count did not cover: an open reconciliation exception (`GET /v1/ops/exceptions`)."""
+
+    sku: str
+    location_id: str
+    source: str  # the store sale's channel
+    units: int  # negative: sold beyond our count
+
+
+@dataclass(frozen=True)
 class ExpectedRead:
     """A vendor API call the adapters make to enrich a thin notification (a sandbox's journal)."""
 
@@ -413,6 +433,7 @@ class Expectations:
     burst: ExpectedBurst
     variances: tuple[ExpectedVariance, ...]
     reads: tuple[ExpectedRead, ...] = ()
+    sale_variances: tuple[ExpectedSaleVariance, ...] = ()
 
 
 # What the rules give (see functions/availability/logic/allocation.py): Amazon's pool of 10 first
@@ -429,17 +450,18 @@ EXPECTED = Expectations(
         ExpectedOrder("shopify", "820982911946154508", "CANCELLED", has_erp_id=True),
         # more GREEN than exists: on hold, never sent to the ERP, nothing reserved
         ExpectedOrder("shopify", "450789469", "ON_HOLD", has_erp_id=False),
-        # a store sale, reserved at the store and recorded in the ERP
+        # a till sale: on hand lowered at the store (nothing reserved, never held), recorded in the ERP
         ExpectedOrder("square", "CAISENgvlJ6jLWAzERDzjyHVybY", "ACCEPTED", has_erp_id=True),
         # one from each marketplace, read back from the vendor's API (SP-API, Walmart, eBay, Zalando)
         ExpectedOrder("amazon", "113-5467394-8722613", "ACCEPTED", has_erp_id=True),
         ExpectedOrder("walmart", "1796277083968", "ACCEPTED", has_erp_id=True),
         ExpectedOrder("ebay", "27-13492-80251", "ACCEPTED", has_erp_id=True),
         ExpectedOrder("zalando", "1f6c8d2a-5b3e-4a7f-9c1d-2e4b6a8c0d13", "ACCEPTED", has_erp_id=True),
-        # the franchise store's sales; it has no GREEN on our books: that sale waits for a person
+        # the franchise store's till sales; it has no GREEN on our books, but the sale happened:
+        # accepted and sent to the ERP, the missing unit a variance for reconciliation
         ExpectedOrder("pos", "franchise-0042-T000981", "ACCEPTED", has_erp_id=True),
         ExpectedOrder("pos", "franchise-0042-T000982", "ACCEPTED", has_erp_id=True),
-        ExpectedOrder("pos", "franchise-0042-T000984", "ON_HOLD", has_erp_id=False),
+        ExpectedOrder("pos", "franchise-0042-T000984", "ACCEPTED", has_erp_id=True),
     ),
     returns=(ExpectedReturn("loop", "1673", "OPEN", "shopify", "820982911946154508"),),
     stock=(
@@ -447,11 +469,13 @@ EXPECTED = Expectations(
         ExpectedStock(BLACK, DC, on_hand=8, reserved=8, available=0),  # counted 8: 4 + the burst's 4
         ExpectedStock(GREEN, DC, on_hand=2, reserved=1, available=1),  # Walmart's; #1001 took nothing
         ExpectedStock(CASE, DC, on_hand=20, reserved=1, available=19),  # Zalando's
-        ExpectedStock(PINK, STORE, on_hand=12, reserved=1, available=11),  # 6 + the transfer; Square
-        ExpectedStock(CASE, STORE, on_hand=12, reserved=2, available=10),  # corrected from 10
-        ExpectedStock(PINK, FRANCHISE, on_hand=4, reserved=1, available=3),
-        ExpectedStock(CASE, FRANCHISE, on_hand=6, reserved=2, available=4),
-        ExpectedStock(BLACK, FRANCHISE, on_hand=3, reserved=1, available=2),
+        ExpectedStock(PINK, STORE, on_hand=11, reserved=0, available=11),  # 6 - Square's 1 + the transfer
+        ExpectedStock(CASE, STORE, on_hand=10, reserved=0, available=10),  # 10 - Square's 2, corrected +2
+        # the nightly file's till sales, each once: on hand down, nothing reserved
+        ExpectedStock(PINK, FRANCHISE, on_hand=3, reserved=0, available=3),
+        ExpectedStock(CASE, FRANCHISE, on_hand=4, reserved=0, available=4),
+        ExpectedStock(BLACK, FRANCHISE, on_hand=2, reserved=0, available=2),
+        ExpectedStock(GREEN, FRANCHISE, on_hand=0, reserved=0, available=0),  # sold 1 of none: a variance
     ),
     channels={
         "after the orders": {
@@ -478,4 +502,6 @@ EXPECTED = Expectations(
         ExpectedRead("marketplace", "GET", "/v3/orders/1796277083968"),
         ExpectedRead("ebay", "GET", "/sell/fulfillment/v1/order/27-13492-80251"),
     ),
+    # franchise sale T000984: 1 GREEN sold where our books had none
+    sale_variances=(ExpectedSaleVariance(GREEN, FRANCHISE, "pos", units=-1),),
 )

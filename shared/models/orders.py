@@ -26,7 +26,7 @@ ORDER_SCHEMA_VERSION = "1"
 class OrderStatus(StrEnum):
     RECEIVED = "RECEIVED"
     ON_HOLD = "ON_HOLD"  # not enough stock: nothing reserved, waits for a person or stock
-    ACCEPTED = "ACCEPTED"  # stock reserved and the ERP sales order exists
+    ACCEPTED = "ACCEPTED"  # stock reserved (a till sale: taken off on hand) and the ERP sales order exists
     ERP_FAILED = "ERP_FAILED"  # parked for replay once the ERP is back
     CANCELLED = "CANCELLED"
 
