@@ -3,17 +3,15 @@
 Tests and the local stack run from the repository root (and the project is installed editable, so
 `infra`, `local` and the rest resolve from anywhere in this venv): a handler importing what the asset
 does not bundle would pass every other test and fail every request once deployed. Here each handler
-is imported in a fresh interpreter whose `sys.path` is exactly the asset's layout: a copy of the
-project's packages made by the bundling code itself (`infra/shared/bundling.py`), then the
-installed dependencies. `-I -S`: no current directory, no PYTHON* variables and no `.pth` files,
-so the editable install's finder (which maps `infra` back to the checkout) is never loaded.
+is imported in a fresh interpreter that sees exactly the asset's layout (`bench/lambda_asset.py`): a
+copy of the project's packages made by the bundling code itself, then the installed runtime
+dependencies; no current directory, no `.pth` files (so not the editable finder), no dev tools.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import site
 import subprocess
 import sys
 from pathlib import Path
@@ -21,17 +19,15 @@ from typing import Any
 
 import pytest
 
-from infra.shared.bundling import SOURCE_PACKAGES, copy_sources
-from tests.infra.conftest import functions_by_id
+from bench.lambda_asset import ROOT, asset_python, lambda_environment, stage_sources, template_functions
+from infra.shared.bundling import SOURCE_PACKAGES
 
-ROOT = Path(__file__).resolve().parents[2]
 # Packages of the checkout that are never in a Lambda asset.
 NOT_BUNDLED = ("infra", "local", "tests", "bench", "app")
 
 _PROBE = """
 import importlib, json, sys
-asset, deps, handler = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
-sys.path[:] = [asset, *sys.path, *deps]
+handler = sys.argv[4]
 module_name, _, attribute = handler.rpartition(".")
 try:
     if not callable(getattr(importlib.import_module(module_name), attribute)):
@@ -41,31 +37,16 @@ except BaseException as exc:
     raise SystemExit(0)
 outside = sorted(
     name for name, module in list(sys.modules.items())
-    if name.split(".")[0] in __BUNDLED__ and not str(getattr(module, "__file__", None) or asset).startswith(asset)
+    if name.split(".")[0] in __BUNDLED__ and not str(getattr(module, "__file__", None) or _asset).startswith(_asset)
 )
-reached = sorted(name for name in sys.modules if name.split(".")[0] in __NOT_BUNDLED__)
-print(json.dumps({"error": None, "outside_asset": outside, "not_bundled": reached}))
+print(json.dumps({"error": None, "outside_asset": outside}))
 """
-
-
-def dependency_paths() -> list[str]:
-    """Where the installed dependencies are (this venv's site-packages), as Lambda puts them beside
-    the sources. The runtime's boto3/botocore are there too."""
-    return [path for path in site.getsitepackages() if Path(path).is_dir()]
 
 
 def import_problem(asset: Path, handler: str, environment: dict[str, str]) -> str | None:
     """None when `handler` ("package.module.function") imports from `asset` alone; else what went wrong."""
-    probe = _PROBE.replace("__BUNDLED__", repr(set(SOURCE_PACKAGES))).replace("__NOT_BUNDLED__", repr(set(NOT_BUNDLED)))
-    result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", probe, str(asset), json.dumps(dependency_paths()), handler],
-        cwd=asset,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    probe = _PROBE.replace("__BUNDLED__", repr(set(SOURCE_PACKAGES)))
+    result = asset_python(asset, probe, environment, [handler])
     if result.returncode != 0:
         return f"probe exited {result.returncode}: {result.stderr.strip()[-2000:]}"
     answer: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -73,25 +54,12 @@ def import_problem(asset: Path, handler: str, environment: dict[str, str]) -> st
         return str(answer["error"])
     if answer["outside_asset"]:
         return f"imported from outside the asset: {answer['outside_asset']}"
-    if answer["not_bundled"]:
-        return f"imported packages the asset does not hold: {answer['not_bundled']}"
     return None
-
-
-def lambda_environment(function: dict[str, Any]) -> dict[str, str]:
-    """The function's variables as Lambda would set them (intrinsics become placeholder strings)."""
-    variables = function["Properties"].get("Environment", {}).get("Variables", {})
-    environment = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"}
-    for name, value in variables.items():
-        environment[name] = value if isinstance(value, str) else f"placeholder-{name.lower()}"
-    return environment
 
 
 @pytest.fixture(scope="module")
 def asset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("asset")
-    copy_sources(ROOT, out)
-    return out
+    return stage_sources(tmp_path_factory.mktemp("asset"))
 
 
 def test_the_asset_copy_holds_only_the_bundled_packages(asset: Path) -> None:
@@ -102,12 +70,11 @@ def test_the_asset_copy_holds_only_the_bundled_packages(asset: Path) -> None:
 def test_every_handler_in_the_template_imports_from_its_asset_alone(
     asset: Path, resources: dict[str, dict[str, Any]]
 ) -> None:
-    functions = functions_by_id(resources)
+    functions = template_functions(resources)
     assert len(functions) >= 10, "the template should name every function"
     problems = {
         logical_id: import_problem(asset, function["Properties"]["Handler"], lambda_environment(function))
         for logical_id, function in functions.items()
-        if function["Properties"].get("Runtime", "").startswith("python")
     }
     assert {k: v for k, v in problems.items() if v} == {}
 
@@ -147,6 +114,14 @@ def test_a_handler_importing_the_checkout_copy_of_a_bundled_package_fails_the_ch
     problem = import_problem(asset, "functions.demo.handler.lambda_handler", {"PATH": "/usr/bin:/bin"})
     assert problem is not None
     assert "outside the asset" in problem
+
+
+def test_a_handler_importing_a_dev_only_package_fails_the_check(tmp_path: Path) -> None:
+    # rich is installed here (for bench) but no runtime dependency brings it into the asset.
+    asset = _fake_asset(tmp_path, "import rich\n\ndef lambda_handler(event, context):\n    return None\n")
+    problem = import_problem(asset, "functions.demo.handler.lambda_handler", {"PATH": "/usr/bin:/bin"})
+    assert problem is not None
+    assert "not in the Lambda asset" in problem
 
 
 def test_a_missing_handler_attribute_fails_the_check(tmp_path: Path) -> None:
