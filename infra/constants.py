@@ -80,6 +80,8 @@ ID_RECORD_ORDER_FUNCTION = "RecordOrderFunction"
 ID_CANCEL_ORDER_FUNCTION = "CancelOrderFunction"
 ID_INVENTORY_WORKER_FUNCTION = "InventoryWorkerFunction"
 ID_OPS_API_FUNCTION = "OpsApiFunction"
+ID_OPS_READ_ONLY_ROLE = "OpsReadOnlyRole"
+ID_OPS_OPERATOR_ROLE = "OpsOperatorRole"
 
 # Attribute names the tables are keyed on (see docs/wiring.md).
 IDEMPOTENCY_TABLE_TTL_ATTRIBUTE = "expiration"

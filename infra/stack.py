@@ -23,6 +23,7 @@ from infra.inventory.reservation_expiry_construct import ReservationExpiryConstr
 from infra.messaging.event_bus_construct import EventBusConstruct
 from infra.messaging.queues_construct import QueuesConstruct
 from infra.observability.dashboard_construct import DashboardConstruct
+from infra.ops.ops_access_construct import OpsAccessConstruct
 from infra.ops.ops_api_construct import OpsApiConstruct
 from infra.orders.order_flow_construct import OrderFlowConstruct
 from infra.orders.orders_worker_construct import OrdersWorkerConstruct
@@ -188,6 +189,7 @@ class RetailSyncStack(cdk.Stack):
             ops_function=ops.function,
             removal_policy=removal,
         )
+        OpsAccessConstruct(self, "OpsAccess", api=api.api, environment=config.environment)
         DashboardConstruct(
             self,
             "Observability",
