@@ -14,6 +14,13 @@ from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
 
+# A failed vendor read while normalizing (functions/orders/logic/enrichment.py): tries before it becomes
+# an `enrichment` exception (one fewer than the queue's maxReceiveCount, so SQS never dead-letters it
+# first) and the first delay, doubled after each try (30 s, 60 s, 120 s).
+ENV_ENRICHMENT_MAX_ATTEMPTS = "ENRICHMENT_MAX_ATTEMPTS"
+ENV_ENRICHMENT_BACKOFF_SECONDS = "ENRICHMENT_BACKOFF_SECONDS"
+ENRICHMENT_BACKOFF_SECONDS = 30
+
 
 class OrdersWorkerConstruct(Construct):
     def __init__(
@@ -51,6 +58,8 @@ class OrdersWorkerConstruct(Construct):
                 # A failed vendor read is delayed on this queue (ChangeMessageVisibility), then kept as an
                 # `enrichment` exception in the state table (functions/orders/logic/enrichment.py).
                 c.ENV_ORDERS_QUEUE_URL: queue.queue_url,
+                ENV_ENRICHMENT_MAX_ATTEMPTS: str(c.MAX_RECEIVE_COUNT - 1),
+                ENV_ENRICHMENT_BACKOFF_SECONDS: str(ENRICHMENT_BACKOFF_SECONDS),
                 # Channel adapters enrich thin notifications (Square: Orders API) while normalizing.
                 c.ENV_SQUARE_API_BASE_URL: square_api_base_url,
                 # ... with the Square access token: key `square_access_token` of the webhook secret.

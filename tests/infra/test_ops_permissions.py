@@ -1,4 +1,4 @@
-"""The ops function: read-only on state, plus exactly what parked-order replay needs."""
+"""The ops function: read-only on state, plus exactly what parked-order replay and exception retries need."""
 
 from __future__ import annotations
 
@@ -12,11 +12,24 @@ def _ops_statements(resources: dict[str, dict[str, Any]]) -> list[dict[str, Any]
     return policy_statements_for_role(resources, role_of(resources[c.ID_OPS_API_FUNCTION]))
 
 
+def _sqs_by_queue(resources: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
+    granted: dict[str, set[str]] = {}
+    for statement in _ops_statements(resources):
+        actions = {a for a in as_list(statement["Action"]) if a.startswith("sqs:")}
+        for resource in as_list(statement["Resource"]) if actions else []:
+            granted.setdefault(render(resource), set()).update(actions)
+    return granted
+
+
 def test_replay_receives_and_deletes_on_the_parking_queue_only(resources: dict[str, dict[str, Any]]) -> None:
-    sqs = [s for s in _ops_statements(resources) if any(a.startswith("sqs:") for a in as_list(s["Action"]))]
-    assert len(sqs) == 1
-    assert sorted(as_list(sqs[0]["Action"])) == ["sqs:DeleteMessage", "sqs:ReceiveMessage"]
-    assert [render(r) for r in as_list(sqs[0]["Resource"])] == [f"<{c.ID_ORDERS_PARKING_QUEUE}.Arn>"]
+    assert _sqs_by_queue(resources)[f"<{c.ID_ORDERS_PARKING_QUEUE}.Arn>"] == {"sqs:DeleteMessage", "sqs:ReceiveMessage"}
+
+
+def test_an_exception_retry_may_only_send_to_the_orders_queue(resources: dict[str, dict[str, Any]]) -> None:
+    granted = _sqs_by_queue(resources)
+    assert set(granted) == {f"<{c.ID_ORDERS_PARKING_QUEUE}.Arn>", f"<{c.ID_ORDERS_QUEUE}.Arn>"}
+    assert "sqs:SendMessage" in granted[f"<{c.ID_ORDERS_QUEUE}.Arn>"]
+    assert not granted[f"<{c.ID_ORDERS_QUEUE}.Arn>"] & {"sqs:ReceiveMessage", "sqs:DeleteMessage"}
 
 
 def test_replay_starts_executions_of_order_flow_only(resources: dict[str, dict[str, Any]]) -> None:

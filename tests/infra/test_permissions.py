@@ -130,7 +130,8 @@ def test_ops_api_reads_tables_and_writes_only_the_items_it_manages(resources: di
     granted = _ops_writes(resources)
     managed = {"ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"}
     assert {(a, k) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") for k in managed} <= granted
-    assert {key for _, key in granted} == managed | {"EXCEPTION#RECONCILIATION", "AUDIT#INVENTORY", "SKU#*"}
+    exceptions = {"EXCEPTION#RECONCILIATION", "EXCEPTION#ENRICHMENT"}
+    assert {key for _, key in granted} == managed | exceptions | {"AUDIT#INVENTORY", "SKU#*"}
 
 
 def test_resolving_an_exception_may_write_only_its_status_its_audit_entry_and_the_corrected_position(
@@ -139,6 +140,9 @@ def test_resolving_an_exception_may_write_only_its_status_its_audit_entry_and_th
     granted = _ops_writes(resources)
     assert ("dynamodb:UpdateItem", "EXCEPTION#RECONCILIATION") in granted
     assert ("dynamodb:PutItem", "EXCEPTION#RECONCILIATION") not in granted  # ops never raises one
+    # An enrichment exception is retried (counted) or closed, never raised, by ops.
+    assert ("dynamodb:UpdateItem", "EXCEPTION#ENRICHMENT") in granted
+    assert ("dynamodb:PutItem", "EXCEPTION#ENRICHMENT") not in granted
     assert ("dynamodb:PutItem", "AUDIT#INVENTORY") in granted
     assert ("dynamodb:UpdateItem", "AUDIT#INVENTORY") not in granted  # an audit entry is never rewritten
     assert {("dynamodb:UpdateItem", "SKU#*"), ("dynamodb:PutItem", "SKU#*")} <= granted
