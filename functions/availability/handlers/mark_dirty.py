@@ -12,7 +12,7 @@ from functions.availability.dal.availability_store import AvailabilityStore, Dyn
 from functions.availability.logic.marking import changed_skus
 from functions.availability.settings import AvailabilitySettings
 from shared.models import utc_now
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 
@@ -23,7 +23,6 @@ def default_store() -> AvailabilityStore:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, store: AvailabilityStore | None = None
 ) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from functions.availability.adapters.registry import connectors_from_settings
 from functions.availability.dal.availability_store import DynamoAvailabilityStore
 from functions.availability.logic.publisher import Publisher
 from functions.availability.settings import PublisherSettings
-from shared.observability import NAMESPACE, logger, metrics, tracer
+from shared.observability import NAMESPACE, logger, metrics
 from shared.settings import cached
 
 
@@ -39,7 +39,6 @@ def default_publisher() -> tuple[Publisher, float]:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, publisher: Publisher | None = None) -> dict[str, Any]:
     default, budget = default_publisher() if publisher is None else (publisher, 50.0)
     report = default.run(budget).as_dict()

@@ -17,7 +17,7 @@ from functions.channel_outbound.dal.queues import SqsQueues
 from functions.channel_outbound.logic.outbound import OutboundRecordHandler, OutboundWorker
 from functions.channel_outbound.settings import OutboundSettings
 from shared.adapters.trace_store import DynamoTraceStore
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -39,7 +39,6 @@ def default_handler() -> OutboundRecordHandler:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, handler: OutboundRecordHandler | None = None
 ) -> PartialItemFailureResponse:

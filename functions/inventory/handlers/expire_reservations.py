@@ -17,7 +17,7 @@ from functions.inventory.dal.reservations import DynamoReservationStore, Reserva
 from functions.inventory.logic.expiry import expire_reservations
 from functions.inventory.settings import ReservationExpirySettings
 from shared.adapters.trace_store import DynamoTraceStore, TraceSink
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 
@@ -42,7 +42,6 @@ def default_deps() -> Deps:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     return asdict(expire_reservations(deps.store, deps.trace, deps.bus, deps.limit))

@@ -20,7 +20,7 @@ from functions.orders.adapters.payloads import S3PayloadStore
 from functions.orders.logic.envelope_worker import EnvelopeWorker
 from shared.adapters.aws import client as aws_client
 from shared.adapters.trace_store import DynamoTraceStore
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 
@@ -43,7 +43,6 @@ def default_worker() -> InventoryBatch:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, worker: InventoryBatch | EnvelopeWorker | None = None
 ) -> PartialItemFailureResponse:

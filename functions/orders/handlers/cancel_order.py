@@ -17,7 +17,7 @@ from functions.orders.handlers._deps import ErpDeps, erp_deps
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.models.flow import FlowInput
 from functions.orders.settings import CancelOrderSettings
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 Deps = ErpDeps
@@ -30,7 +30,6 @@ def default_deps() -> Deps:
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     result = cancel_order(FlowInput.model_validate(event), deps.store, deps.erp, deps.trace)

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.orders.handlers._deps import ErpDeps, erp_deps
 from functions.orders.logic.create_erp_sales_order import CreateErpInput, create_erp_sales_order
 from functions.orders.settings import CreateErpSalesOrderSettings
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 Deps = ErpDeps
@@ -28,7 +28,6 @@ def default_deps() -> Deps:
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     result = create_erp_sales_order(CreateErpInput.model_validate(event), deps.store, deps.erp, deps.trace)

@@ -25,7 +25,7 @@ from functions.orders.settings import OrdersWorkerSettings
 from shared.adapters.aws import client as aws_client
 from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.trace_store import DynamoTraceStore
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -56,7 +56,6 @@ def default_worker() -> EnvelopeWorker:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, worker: EnvelopeWorker | None = None
 ) -> PartialItemFailureResponse:

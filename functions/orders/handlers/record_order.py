@@ -17,7 +17,7 @@ from functions.orders.handlers._deps import StoreDeps, store_deps
 from functions.orders.logic.record_order import record_order
 from functions.orders.models.flow import RecordOrderInput
 from functions.orders.settings import RecordOrderSettings
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 Deps = StoreDeps
@@ -30,7 +30,6 @@ def default_deps() -> Deps:
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     result = record_order(RecordOrderInput.model_validate(event), deps.store, deps.trace)

@@ -21,7 +21,7 @@ from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from functions.orders.models.flow import FlowInput
 from functions.orders.settings import ReserveStockSettings
 from shared.adapters.trace_store import TraceSink
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 
@@ -47,7 +47,6 @@ def default_deps() -> Deps:
 
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     result = reserve_stock(FlowInput.model_validate(event), deps.store, deps.trace, deps.policy, sales=deps.sales)
