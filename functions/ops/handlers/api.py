@@ -37,7 +37,7 @@ from functions.reconciliation.dal.reconciliation_store import DynamoReconciliati
 from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.errors import ErrorCode, MalformedBody, RetailSyncError, UpstreamUnavailable, ValidationFailed
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 app = APIGatewayRestResolver()
@@ -266,7 +266,6 @@ def handle_not_found(exc: NotFoundError) -> Response:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     app.append_context(deps=deps)
     return app.resolve(event, context)

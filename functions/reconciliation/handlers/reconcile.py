@@ -14,7 +14,7 @@ from functions.reconciliation.logic.reconcile import Reconciler, new_run_id
 from functions.reconciliation.models.runs import ReconciliationRun, RunRequest, RunStatus, Tolerance
 from functions.reconciliation.settings import ReconciliationSettings
 from shared.models import utc_now
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics
 from shared.settings import cached
 
 
@@ -48,7 +48,6 @@ def run_for(event: dict[str, Any]) -> ReconciliationRun:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, reconciler: Reconciler | None = None
 ) -> dict[str, Any]:
