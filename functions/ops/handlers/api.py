@@ -22,6 +22,7 @@ from functions.availability.dal.availability_store import AvailabilityStore, Dyn
 from functions.availability.models.rules import DEFAULT_SCOPE
 from functions.ops.logic import channels as channel_ops
 from functions.ops.logic import exceptions as exception_ops
+from functions.ops.logic.caller import caller_of
 from functions.ops.logic.channels import RunStore
 from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
 from functions.ops.logic.replay import replay_parked_orders
@@ -111,6 +112,10 @@ def _json(model: BaseModel, status: int = 200) -> Response:
     )
 
 
+def _caller() -> str:
+    return caller_of(app.current_event.raw_event.get("requestContext"))
+
+
 def _correlation_id() -> str:
     return app.current_event.headers.get("X-Correlation-Id") or uuid.uuid4().hex
 
@@ -194,8 +199,10 @@ def list_exceptions() -> Response:
 @app.post("/v1/ops/exceptions/<exception_id>/resolve")
 def resolve_exception(exception_id: str) -> Response:
     if exception_ops.stored_kind(exception_id):
-        return _json(exception_ops.close_stored_exception(_deps().need_kinds(), exception_id, _body()))
-    return _json(exception_ops.resolve_exception(_deps().need_exceptions(), exception_id, _body()))
+        return _json(
+            exception_ops.close_stored_exception(_deps().need_kinds(), exception_id, _body(), actor=_caller())
+        )
+    return _json(exception_ops.resolve_exception(_deps().need_exceptions(), exception_id, _body(), actor=_caller()))
 
 
 @app.post("/v1/ops/exceptions/<exception_id>/retry")
@@ -268,4 +275,9 @@ def handle_not_found(exc: NotFoundError) -> Response:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     app.append_context(deps=deps)
-    return app.resolve(event, context)
+    # Every log line of the request names the caller; every write leaves an audit line with it.
+    logger.append_keys(caller=caller_of(event.get("requestContext")))
+    response = app.resolve(event, context)
+    if event.get("httpMethod") not in ("GET", "HEAD", "OPTIONS"):
+        logger.info("ops write", method=event.get("httpMethod"), path=event.get("path"), status=response["statusCode"])
+    return response

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from functions.ops.logic.caller import UNKNOWN_CALLER
 from functions.ops.logic.channels import _validation_failed
 from functions.ops.models.exceptions import (
     EXCEPTION_KINDS,
@@ -143,7 +144,11 @@ def audit_trail(store: ExceptionStore, sku: str | None, limit: int) -> AuditList
 
 
 def resolve_exception(
-    store: ExceptionStore, exception_id: str, body: Any, now: Callable[[], datetime] = utc_now
+    store: ExceptionStore,
+    exception_id: str,
+    body: Any,
+    now: Callable[[], datetime] = utc_now,
+    actor: str = UNKNOWN_CALLER,
 ) -> ExceptionView:
     try:
         request = ResolveRequest.model_validate(body)
@@ -193,6 +198,7 @@ def resolve_exception(
             "value": None if exception.value is None else str(exception.value),
             "reason": f"exception resolved: {request.action.value}",
             "note": request.note,
+            "actor": actor,
         }
     )
     resolution = {"action": request.action.value, "note": request.note, "audit_id": audit_id}
@@ -270,7 +276,11 @@ def _stored(store: KindStore, exception_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def close_stored_exception(
-    store: KindStore, exception_id: str, body: Any, now: Callable[[], datetime] = utc_now
+    store: KindStore,
+    exception_id: str,
+    body: Any,
+    now: Callable[[], datetime] = utc_now,
+    actor: str = UNKNOWN_CALLER,
 ) -> EnrichmentExceptionView:
     """Close an OPEN exception by hand, with a note (`{"note": "..."}`)."""
     try:
@@ -278,7 +288,7 @@ def close_stored_exception(
     except ValidationError as exc:
         raise _validation_failed(exc, "resolution") from exc
     kind, _ = _stored(store, exception_id)
-    resolution = {"action": "dismissed", "note": request.note}
+    resolution = {"action": "dismissed", "note": request.note, "actor": actor}
     if not store.resolve(kind, exception_id, resolution, now()):
         raise AlreadyResolved(f"exception {exception_id} was resolved meanwhile")
     item = store.get(kind, exception_id)

@@ -113,6 +113,9 @@ class AuditEntry(BaseModel):
     value: Decimal | None = None
     reason: str | None = None
     note: str | None = None
+    # Who made the change: the IAM caller of the ops route (`requestContext.identity.userArn`), or
+    # `retail-sync:reconciliation` for a run's own correction.
+    actor: str | None = None
 
 
 class AuditList(BaseModel):

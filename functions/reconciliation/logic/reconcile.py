@@ -35,6 +35,7 @@ from shared.models import InventoryPosition, utc_now
 from shared.observability import logger
 
 HOP = "reconciliation"
+RUN_ACTOR = "retail-sync:reconciliation"  # who an automatic correction's audit entry names
 MAX_VARIANCES_STORED = 1_000  # a run item stays far below DynamoDB's 400 KB
 
 Key = tuple[str, str]
@@ -194,6 +195,7 @@ class Reconciler:
             "audit_id": audit_id,
             "run_id": run_id,
             "reason": "reconciliation within tolerance",
+            "actor": RUN_ACTOR,
             "before": drift.ours,
             "after": drift.theirs,
         }
