@@ -131,14 +131,24 @@ DEFAULT_ERP_CONCURRENCY = 5
 # Key of the webhook secret JSON holding the Square API access token (read by the orders worker to
 # enrich Square notifications; `SQUARE_ACCESS_TOKEN` in the environment overrides it, for local use).
 SECRET_KEY_SQUARE_ACCESS_TOKEN = "square_access_token"
-# More keys of the webhook secret JSON: the vendor API credentials the orders worker (Walmart Orders API,
-# eBay getOrder) and the ingest (eBay endpoint challenge, getPublicKey) read when deployed.
+# More keys of the webhook secret JSON: the vendors' long-lived API credentials, from which every
+# connector mints and refreshes its short-lived tokens (shared/adapters/vendor_auth.py SECRET_KEYS, eBay's
+# in shared/channels/clients/ebay_credentials.py), and eBay's endpoint verification token.
 SECRET_KEYS_VENDOR_API = (
-    "walmart_access_token",
     "ebay_verification_token",
     "ebay_client_id",
     "ebay_client_secret",
     "ebay_refresh_token",
+    "amazon_lwa_client_id",
+    "amazon_lwa_client_secret",
+    "amazon_lwa_refresh_token",
+    "walmart_client_id",
+    "walmart_client_secret",
+    "zalando_client_id",
+    "zalando_client_secret",
+    "erp_client_id",
+    "erp_certificate_id",
+    "erp_private_key",
 )
 ENV_SQUARE_ACCESS_TOKEN = "SQUARE_ACCESS_TOKEN"
 

@@ -181,6 +181,17 @@ class RetailSyncStack(cdk.Stack):
             event_bus=bus.bus,
             webhook_secrets=secrets,
         )
+        # Every other function that calls a vendor mints its tokens from the credentials in the secret
+        # (the ERP tasks, reconciliation's ERP snapshot, the stock publisher, the order pollers).
+        for token_minting in (
+            order_flow.create_erp_sales_order,
+            order_flow.cancel_order,
+            reconciliation.function,
+            availability.publisher,
+            pull_channels.amazon.poller,
+            pull_channels.zalando.poller,
+        ):
+            secrets.grant_vendor_credentials(token_minting)
         api = WebhookApiConstruct(
             self,
             "Api",

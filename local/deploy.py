@@ -20,7 +20,10 @@ from botocore.exceptions import ClientError
 
 from infra.constants import ENV_SQUARE_ACCESS_TOKEN, SECRET_KEY_SQUARE_ACCESS_TOKEN, WEBHOOK_SOURCES
 from local.config import ACCOUNT_ID, AMAZON_PARTNER_EVENT_SOURCE, REGION
+from local.sandboxes import erp_keys
 from local.template import Template, s3_assets
+from shared.adapters.vendor_auth import SECRET_KEYS as VENDOR_SECRET_KEYS
+from shared.adapters.vendor_auth import local_default
 from shared.channels.clients.square_api import LOCAL_SQUARE_TOKEN
 
 BOOTSTRAP_QUALIFIER = "hnb659fds"
@@ -51,12 +54,27 @@ class Deployment:
 def webhook_secret_values() -> dict[str, str]:
     """`local-<source>-secret` for every source, unless RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE> is set,
     and the Square API token (`square_access_token`: SQUARE_ACCESS_TOKEN, else the sandbox's token),
-    so the orders worker reads it from the secret as it does when deployed."""
+    so the orders worker reads it from the secret as it does when deployed, and the vendors' credentials."""
     values = {
         source: os.environ.get(f"RETAIL_SYNC_WEBHOOK_SECRET_{source.upper()}", f"local-{source}-secret")
         for source in WEBHOOK_SOURCES
     }
     values[SECRET_KEY_SQUARE_ACCESS_TOKEN] = os.environ.get(ENV_SQUARE_ACCESS_TOKEN) or LOCAL_SQUARE_TOKEN
+    values.update(vendor_credential_values())
+    return values
+
+
+def vendor_credential_values() -> dict[str, str]:
+    """The marketplaces' and the ERP's long-lived credentials, as the sandboxes register them, so every
+    connector mints its tokens from the secret as it does when deployed (`shared/adapters/vendor_auth.py`)."""
+    values = {key: local_default(key) for key in VENDOR_SECRET_KEYS}
+    values.update(
+        {
+            "erp_client_id": erp_keys.CLIENT_ID,
+            "erp_certificate_id": erp_keys.CERTIFICATE_ID,
+            "erp_private_key": erp_keys.PRIVATE_KEY_PEM,
+        }
+    )
     return values
 
 

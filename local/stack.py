@@ -36,6 +36,7 @@ from local.deploy import Deployment
 from local.eventbridge import EventDispatcher
 from local.lambda_runtime import FunctionSpec, InProcessRuntime, Invocation
 from local.poller import SqsPoller, scaled_visibility_timeout
+from local.sandboxes.amazon import LWA_TOKEN_PATH
 from local.schedules import ScheduleClock
 from local.synth import synthesize
 from local.template import Template
@@ -289,6 +290,8 @@ class LocalStack:
         for sandbox, variable in SANDBOX_URL_ENV.items():
             if sandbox in self.sandbox_urls:
                 environment[variable] = self.sandbox_urls[sandbox]
+        if "amazon" in self.sandbox_urls:  # Login with Amazon is served by the SP-API sandbox here
+            environment["AMAZON_LWA_TOKEN_URL"] = self.sandbox_urls["amazon"] + LWA_TOKEN_PATH
         # No WEBHOOK_BASE_URL, as deployed: the ingest function takes the URL each request was sent to
         # (http://127.0.0.1:<port>/v1/... or the execute-api shape /local/v1/...).
         environment.update(_enrichment_backoff(self.config.visibility_scale))
@@ -359,11 +362,13 @@ def _reset_cached_clients() -> None:
     """Cached boto3 clients and settings were built from the old environment."""
     try:
         from shared.adapters.aws import reset_clients
+        from shared.adapters.tokens import forget_providers
         from shared.settings import cached
     except ImportError:  # pragma: no cover - the shared package is part of the project
         return
     reset_clients()
     cached.cache_clear()
+    forget_providers()  # vendor tokens minted by another stack's sandboxes
 
 
 @contextmanager

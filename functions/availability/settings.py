@@ -1,8 +1,9 @@
 """Settings of the availability functions (read once per cold start).
 
 A channel is published to only when its API base URL is set; its identifiers come with it.
-Access tokens: `<CHANNEL>_ACCESS_TOKEN` (the names the channel clients share), never in the template;
-unset, the local sandbox token (what mints the real ones is outside this release).
+Access tokens are minted from each vendor's credentials in Secrets Manager
+(`shared/adapters/vendor_auth.py`); only Shopify's custom-app token, which does not expire, is a
+configured value (`SHOPIFY_ACCESS_TOKEN`; unset, the local sandbox's).
 """
 
 from __future__ import annotations
@@ -27,13 +28,10 @@ class PublisherSettings(AvailabilitySettings):
     amazon_sp_api_base_url: str | None = None
     amazon_seller_id: str = "A2SANDBOXSELLER"
     amazon_marketplace_ids: str = "ATVPDKIKX0DER"  # comma list (shared with the order pollers): the first
-    amazon_sp_api_access_token: str = "local-amazon-lwa-token"
 
     walmart_api_base_url: str | None = None
-    walmart_access_token: str = "local-walmart-token"
 
     ebay_api_base_url: str | None = None
-    ebay_access_token: str = "local-ebay-token"
 
     shopify_admin_base_url: str | None = None
     shopify_location_id: str = "1"
@@ -43,4 +41,3 @@ class PublisherSettings(AvailabilitySettings):
     zalando_api_base_url: str | None = None
     zalando_merchant_id: str = "local-merchant"
     zalando_sales_channel_id: str = "local-sales-channel"
-    zalando_access_token: str = "local-zalando-token"

@@ -1,10 +1,10 @@
 """Settings of the channel-outbound worker (read once per cold start).
 
 A channel is called only when its API base URL is set (the same variables and context keys as the
-availability publisher and the orders worker's enrichment). Tokens: `SHOPIFY_ACCESS_TOKEN`,
-`AMAZON_SP_API_ACCESS_TOKEN`, `ZALANDO_ACCESS_TOKEN` (configured values, locally the sandboxes'); Walmart and eBay read
-theirs like the enrichment clients do (`WALMART_ACCESS_TOKEN` / the webhook secret, eBay's refresh
-token from the webhook secret).
+availability publisher and the orders worker's enrichment). Amazon, Walmart, Zalando and eBay tokens
+are minted and refreshed from the vendor credentials in Secrets Manager (`shared/adapters/vendor_auth.py`,
+`shared/channels/clients/ebay_api.py`); Shopify's custom-app token does not expire and stays a
+configured value (`SHOPIFY_ACCESS_TOKEN`, locally the sandbox's).
 """
 
 from __future__ import annotations
@@ -23,14 +23,12 @@ class OutboundSettings(TablesSettings):
 
     amazon_sp_api_base_url: str | None = None
     amazon_marketplace_ids: str = "ATVPDKIKX0DER"  # comma list: confirmations name the first
-    amazon_sp_api_access_token: str = "local-amazon-lwa-token"
 
     walmart_api_base_url: str | None = None
     ebay_api_base_url: str | None = None
 
     zalando_api_base_url: str | None = None
     zalando_merchant_id: str | None = None
-    zalando_access_token: str = "local-zalando-token"
     zalando_tracking_settle_seconds: Annotated[float, Field(ge=0)] = 5.0  # tracking -> line updates
 
     shopify_admin_base_url: str | None = None

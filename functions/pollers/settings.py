@@ -46,8 +46,6 @@ class AmazonPollerSettings(PollerSettings):
 
 class ZalandoPollerSettings(PollerSettings):
     zalando_api_base_url: Annotated[str, Field(min_length=8)]
-    # The OAuth2 client-credentials access token; locally the sandbox accepts any.
-    zalando_access_token: str = "local-zalando-token"
     zalando_merchant_id: Annotated[str, Field(min_length=1)]
     zalando_poll_overlap_seconds: Annotated[int, Field(ge=0)] = 15 * 60
     zalando_poll_settle_seconds: Annotated[int, Field(ge=0)] = 60

@@ -6,6 +6,7 @@ import json
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -27,8 +28,11 @@ class WebhookSecretsConstruct(Construct):
             secret_name=self.secret_name,
             description='Webhook signing secrets per source: {"shopify": "...", "square": "...", ...}, '
             'plus "square_access_token" (the Square API token the orders worker reads orders with), '
-            '"walmart_access_token", "ebay_verification_token", "ebay_client_id", "ebay_client_secret", '
-            '"ebay_refresh_token" (Walmart Orders API, eBay Notification and Fulfillment APIs)',
+            '"ebay_verification_token", and the vendors\' API credentials from which access tokens are '
+            'minted: "ebay_client_id", "ebay_client_secret", "ebay_refresh_token", "amazon_lwa_client_id", '
+            '"amazon_lwa_client_secret", "amazon_lwa_refresh_token", "walmart_client_id", '
+            '"walmart_client_secret", "zalando_client_id", "zalando_client_secret", "erp_client_id", '
+            '"erp_certificate_id", "erp_private_key" (PEM of the NetSuite M2M certificate)',
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template=json.dumps(
                     {
@@ -51,6 +55,11 @@ class WebhookSecretsConstruct(Construct):
             "Vendor-issued signing secrets rotate on the vendor side (Shopify, Square, ... issue them); "
             "a Secrets Manager rotation Lambda cannot mint them",
         )
+
+    def grant_vendor_credentials(self, fn: lambda_.Function) -> iam.Grant:
+        """A function that mints vendor tokens finds the credentials in this secret (`WEBHOOK_SECRETS_ARN`)."""
+        fn.add_environment(c.ENV_WEBHOOK_SECRETS_ARN, self.secret.secret_arn)
+        return self.grant_read(fn)
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Read the secret, addressed by its name-based ARN (`<name>-??????`) rather than a `Ref`:

@@ -20,9 +20,19 @@ What it follows, and where from (found with the search tool):
   Amazon's token bucket: the burst is the bucket, the rate its refill; over it, 429 ``QuotaExceeded``.
   Answers carry ``x-amzn-RateLimit-Limit`` (the rate).
 - Calls need ``x-amz-access-token`` (the LWA access token; SigV4 is no longer required): without
-  it, 403 ``Unauthorized``. Errors are ``{"errors": [{"code", "message", "details"}]}``.
+  it, 403 ``Unauthorized``; an expired one 403 ``Unauthorized`` "The access token you provided has
+  expired.", an unknown one "... is revoked, malformed or invalid." (SP-API answers 403, not 401:
+  amzn/selling-partner-api-models issues 4122 and 2333). Errors are ``{"errors": [{"code", "message",
+  "details"}]}``.
+- The LWA token endpoint (``POST /auth/o2/token``, served here though Amazon serves it on
+  api.amazon.com): form ``grant_type=refresh_token``, ``refresh_token``, ``client_id``, ``client_secret``
+  -> ``{"access_token": "Atza|...", "token_type": "bearer", "expires_in": 3600, "refresh_token"}``;
+  a wrong client 401 ``{"error": "invalid_client"}``, a wrong refresh token 400 ``invalid_grant``
+  (developer-docs.amazon.com "Connect to the SP-API"). LWA is another host, so its calls stay out of this
+  sandbox's journal, stats and faults; ``GET /__admin/tokens`` counts them. Token lifetime and expiry:
+  ``/__admin/tokens`` (``local/sandboxes/tokens.py``).
 
-Sandbox liberties: any non-empty token is accepted; one seller; listings and feeds are recorded
+Sandbox liberties: one LWA client (the ``local-amazon-lwa-*`` placeholders); one seller; listings and feeds are recorded
 (``GET /__admin/listings``, ``/__admin/feeds``), not processed; orders come from
 ``POST /__admin/orders`` (missing fields filled in). A refused 429 also carries ``Retry-After``
 (Amazon does not send one) so callers and the contract's admin API agree.
@@ -42,8 +52,10 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
+from local.sandboxes.base import ADMIN_PREFIX, Sandbox, admin_rules_for, json_response, raw_header, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin
+from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
+from shared.adapters.vendor_auth import local_default
 
 ACCESS_TOKEN_HEADER = "x-amz-access-token"
 DEFAULT_MARKETPLACE_ID = "ATVPDKIKX0DER"
@@ -64,6 +76,8 @@ RATE_LIMITS: dict[str, Any] = {
 }
 # Where createFeedDocument's upload URL points (Amazon answers a presigned S3 URL; here the sandbox).
 UPLOAD_PREFIX = "/__uploads"
+LWA_TOKEN_PATH = "/auth/o2/token"
+LWA_TOKEN_SECONDS = 3600  # "An LWA access token expires one hour after it is issued."
 
 
 def iso(value: datetime) -> str:
@@ -80,14 +94,19 @@ def parse_time(value: str, name: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-class AmazonSandbox(RateLimitedMixin, Sandbox):
+class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
     """Seeded SP-API orders, read through the Orders API under Amazon's per-operation usage plans."""
 
     name: ClassVar[str] = "amazon"
     DEFAULT_RATE_LIMITS = RATE_LIMITS
+    other_service_paths: ClassVar[frozenset[str]] = frozenset({LWA_TOKEN_PATH})  # api.amazon.com in reality
 
-    def __init__(self, seller_id: str = DEFAULT_SELLER_ID) -> None:
+    def __init__(self, seller_id: str = DEFAULT_SELLER_ID, token_ttl_seconds: float = LWA_TOKEN_SECONDS) -> None:
         self.seller_id = seller_id
+        self.tokens = TokenIssuer(token_ttl_seconds, prefix="Atza|sandbox-")
+        self.lwa_client = {
+            key: local_default(f"amazon_lwa_{key}") for key in ("client_id", "client_secret", "refresh_token")
+        }
         self._store_lock = threading.Lock()
         self._orders: dict[str, dict[str, Any]] = {}
         self._items: dict[str, list[dict[str, Any]]] = {}
@@ -112,6 +131,7 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
             Rule("/feeds/2021-06-30/documents", endpoint="create_feed_document", methods=["POST"]),
             Rule(f"{UPLOAD_PREFIX}/<document_id>", endpoint="upload_feed_document", methods=["PUT"]),
             Rule("/feeds/2021-06-30/feeds", endpoint="create_feed", methods=["POST"]),
+            Rule(LWA_TOKEN_PATH, endpoint="lwa_token", methods=["POST"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
@@ -122,6 +142,7 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
             Rule(f"{ADMIN_PREFIX}/listings", endpoint="admin_get_listings", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/feeds", endpoint="admin_get_feeds", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/shipments", endpoint="admin_get_shipments", methods=["GET"]),
+            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
         ]
 
     # ----- vendor shape ------------------------------------------------------------------------
@@ -140,11 +161,51 @@ class AmazonSandbox(RateLimitedMixin, Sandbox):
         )
 
     def before_route(self, request: Request) -> Response | None:
-        if request.path.startswith(UPLOAD_PREFIX):  # a presigned URL: no SP-API token
-            return None
-        if not (raw_header(request, ACCESS_TOKEN_HEADER) or "").strip():
+        if request.path.startswith(UPLOAD_PREFIX) or request.path == LWA_TOKEN_PATH:
+            return None  # a presigned URL, and LWA itself: no SP-API token
+        token = (raw_header(request, ACCESS_TOKEN_HEADER) or "").strip()
+        if not token:
             return self.error(403, "Unauthorized", "Access to requested resource is denied.")
-        return None
+        state = self.tokens.check(token)
+        if state == VALID:
+            return None
+        details = (
+            "The access token you provided has expired."
+            if state == "expired"
+            else "The access token you provided is revoked, malformed or invalid."
+        )
+        denied = {"code": "Unauthorized", "message": "Access to requested resource is denied.", "details": details}
+        return json_response({"errors": [denied]}, 403)
+
+    def lwa_token(self, request: Request) -> Response:
+        """Login with Amazon's refresh-token grant."""
+        form = request.form
+        if form.get("grant_type") != "refresh_token":
+            return json_response(
+                {"error": "unsupported_grant_type", "error_description": "Unsupported grant_type"}, 400
+            )
+        if (form.get("client_id"), form.get("client_secret")) != (
+            self.lwa_client["client_id"],
+            self.lwa_client["client_secret"],
+        ):
+            return json_response({"error": "invalid_client", "error_description": "Client authentication failed"}, 401)
+        if form.get("refresh_token") != self.lwa_client["refresh_token"]:
+            return json_response(
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The request has an invalid grant parameter : refresh_token",
+                },
+                400,
+            )
+        token, expires_in = self.tokens.issue()
+        return json_response(
+            {
+                "access_token": token,
+                "token_type": "bearer",
+                "expires_in": expires_in,
+                "refresh_token": self.lwa_client["refresh_token"],
+            }
+        )
 
     def _limited(self, operation: str) -> tuple[Response | None, dict[str, str]]:
         decision: Decision | None = self._limiter.take(operation)

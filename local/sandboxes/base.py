@@ -144,6 +144,9 @@ class Sandbox:
     # (code, detail) of the injected-fault answers; ``fault_response`` shapes them with ``error()``.
     outage_error: ClassVar[tuple[str, str]] = ("SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
     throttle_error: ClassVar[tuple[str, str]] = ("TOO_MANY_REQUESTS", "Too many requests.")
+    # Paths of another vendor service the sandbox also serves (Login with Amazon beside SP-API): answered
+    # without journal, stats or faults, as that other host's calls would not show in this one's.
+    other_service_paths: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, default_faults: dict[str, Any] | None = None) -> None:
         # What DELETE /__admin/faults goes back to (the ERP starts with its concurrency limit).
@@ -243,6 +246,8 @@ class Sandbox:
         request = Request(environ)
         if request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/"):
             response = self._dispatch(self._admin_map, request, admin=True)
+        elif request.path in self.other_service_paths:
+            response = self._dispatch(self._url_map, request, admin=False)
         else:
             response = self._serve_vendor_call(request)
         return response(environ, start_response)

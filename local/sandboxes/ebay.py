@@ -24,7 +24,12 @@ What it follows, and where from (found with the search tool):
   1,000 requests a day (https://developer.ebay.com/api-docs/static/oauth-rate-limits.html). A quota is a
   bucket of that many calls refilled evenly over the day. Over it: 429 with eBay's error 2001.
 
-Sandbox liberties: any Basic credentials get a token and any non-empty bearer token is accepted;
+Tokens: the client must be ``local-ebay-client-id`` / ``local-ebay-client-secret`` (else 401
+``invalid_client``) and a refresh-token grant ``local-ebay-refresh-token`` (else 400 ``invalid_grant``);
+every other call needs a token the sandbox issued and that has not expired (401 errorId 1001 otherwise).
+Lifetime and expiry for tests: ``/__admin/tokens`` (``local/sandboxes/tokens.py``).
+
+Sandbox liberties:
 inventory and fulfillments are recorded (``GET /__admin/state``), not validated against listings.
 The Sell Inventory and Fulfillment quotas are not in the stored copies of eBay's call-limit table,
 so the sandbox leaves them unlimited until set with ``rate_limits``.
@@ -44,8 +49,11 @@ from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, jso
 from local.sandboxes.ebay_keys import ALGORITHM, DIGEST, PUBLIC_KEY_ID, PUBLIC_KEY_PEM
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
 from local.sandboxes.seeding import OrdersAdminMixin
+from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
+from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
 
 TOKEN_PATH = "/identity/v1/oauth2/token"
+EBAY_TOKEN_SECONDS = 7200
 BULK_MAX_REQUESTS = 25
 DAY_SECONDS = 86_400
 
@@ -66,7 +74,7 @@ def _one_line_pem(pem: str) -> str:
     return "".join(line.strip() for line in pem.strip().splitlines())
 
 
-class EbaySandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
+class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """eBay's Sell APIs the connectors call and the Notification API key the webhook check fetches."""
 
     name: ClassVar[str] = "ebay"
@@ -80,13 +88,17 @@ class EbaySandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
     )
     DEFAULT_RATE_LIMITS = _OPERATIONS
 
-    def __init__(self) -> None:
+    def __init__(self, token_ttl_seconds: float = EBAY_TOKEN_SECONDS) -> None:
         self._store_lock = threading.Lock()
         self._keys: dict[str, str] = {PUBLIC_KEY_ID: PUBLIC_KEY_PEM}
         self._inventory: dict[str, dict[str, Any]] = {}
         self._fulfillments: list[dict[str, Any]] = []
         self._refunds: list[dict[str, Any]] = []
         self._tokens: set[str] = set()
+        # Tokens outlive a data reset (they are the authorization server's, not the seller's data).
+        self.tokens = TokenIssuer(token_ttl_seconds, prefix="v^1.1#i^1#sandbox#")
+        self.client_credentials = (LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET)
+        self.refresh_token = LOCAL_REFRESH_TOKEN
         self._orders: dict[str, dict[str, Any]] = {}  # getOrder's orders, seeded by POST /__admin/orders
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
@@ -110,6 +122,7 @@ class EbaySandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
             *admin_rules_for("keys", "GET", "POST"),
             *admin_rules_for("state", "GET"),
             *admin_rules_for("orders", "GET", "POST"),
+            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
         ]
 
     # ----- vendor shape ------------------------------------------------------------------------
@@ -133,12 +146,13 @@ class EbaySandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
     def before_route(self, request: Request) -> Response | None:
         auth = raw_header(request, "Authorization") or ""
         if request.path == TOKEN_PATH:
-            if not auth.startswith("Basic ") or not auth.removeprefix("Basic ").strip():
+            basic = request.authorization
+            if basic is None or basic.type != "basic" or (basic.username, basic.password) != self.client_credentials:
                 return json_response(
                     {"error": "invalid_client", "error_description": "client authentication failed"}, 401
                 )
             return None
-        if not has_bearer_token(auth):
+        if not has_bearer_token(auth) or self.tokens.check(auth.removeprefix("Bearer ").strip()) != VALID:
             return self.error(
                 401, "UNAUTHORIZED", "Invalid access token. Check the value of the Authorization HTTP request header."
             )
@@ -169,11 +183,21 @@ class EbaySandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
             return json_response(
                 {"error": "unsupported_grant_type", "error_description": "grant type not supported"}, 400
             )
-        token = f"v^1.1#i^1#sandbox#{uuid.uuid4().hex}"
+        if grant == "refresh_token" and request.form.get("refresh_token") != self.refresh_token:
+            return json_response(
+                {
+                    "error": "invalid_grant",
+                    "error_description": (
+                        "the provided authorization refresh token is invalid or was issued to another client"
+                    ),
+                },
+                400,
+            )
+        token, expires_in = self.tokens.issue()
         with self._store_lock:
             self._tokens.add(token)
         kind = "User Access Token" if grant == "refresh_token" else "Application Access Token"
-        return json_response({"access_token": token, "expires_in": 7200, "token_type": kind})
+        return json_response({"access_token": token, "expires_in": expires_in, "token_type": kind})
 
     def get_public_key(self, request: Request, public_key_id: str) -> Response:
         refused = self._refused("getPublicKey")

@@ -20,7 +20,21 @@ What it follows, and where from (found with the search tool):
   The stored pages name no REST ``o:errorCode`` for it (SOAP says ``WS_REQUEST_BLOCKED``, "concurrent
   request limit exceeded. Request blocked."); the sandbox uses ``CONCURRENCY_LIMIT_EXCEEDED``.
 
-Sandbox liberties: no OAuth 1.0 check (the ``Authorization`` header is journaled, not verified);
+- Authentication: OAuth 2.0 client credentials (machine to machine). ``POST
+  /services/rest/auth/oauth2/v1/token`` takes ``grant_type=client_credentials``,
+  ``client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`` and
+  ``client_assertion``, a JWT (header ``typ``, ``alg`` PS256, ``kid`` = the certificate id; payload
+  ``iss`` = the client id, ``scope`` including ``rest_webservices``, ``aud`` = the token URL, ``iat``,
+  ``exp`` at most an hour later) signed with the certificate's private key; the sandbox verifies the
+  signature with the registered public key and answers ``{"access_token", "expires_in": "3600",
+  "token_type": "bearer"}``. Oracle, "POST Request to the Token Endpoint and the Access Token Response"
+  (section_162755359851.html) and "Using SuiteScript with OAuth 2.0" (section_0312092247.html). Record
+  calls need ``Authorization: Bearer <token>``; missing, unknown or expired: 401 ``INVALID_LOGIN``
+  ("Invalid login attempt."), as NetSuite answers. Lifetime and expiry for tests: ``/__admin/tokens``.
+
+Sandbox liberties: one integration (``local/sandboxes/erp_keys.py``; ``register_certificate`` adds
+others); the token endpoint's refusals are 400 ``{"error": "invalid_client" | "invalid_grant" |
+"invalid_request", "error_description"}``;
 ``status`` is a plain string (``pendingFulfillment`` unless sent; the connector cancels with
 ``{"status": "cancelled"}``); ``?expand=true`` on the list returns whole records; ``/snapshot/inventory``
 is a sandbox endpoint for reconciliation, seeded through ``/__admin/inventory``.
@@ -28,7 +42,10 @@ is a sandbox endpoint for reconciliation, seeded through ``/__admin/inventory``.
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
+import time
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -36,9 +53,15 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import ADMIN_PREFIX, Sandbox, admin_rules_for, json_response, read_json, utc_now_iso
+from local.sandboxes.erp_keys import CERTIFICATE_ID, CLIENT_ID, PUBLIC_KEY_PEM
 from local.sandboxes.seeding import InventoryAdminMixin, check_stock_row
+from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 
 RECORD_PATH = "/services/rest/record/v1"
+TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ERP_TOKEN_SECONDS = 3600
+MAX_ASSERTION_SECONDS = 3600
 SALES_ORDER_PATH = f"{RECORD_PATH}/salesOrder"
 DEFAULT_CONCURRENCY_LIMIT = 5
 DEFAULT_STATUS = "pendingFulfillment"
@@ -64,12 +87,17 @@ class _Rejected(Exception):
         self.status, self.code, self.detail, self.path = status, code, detail, path
 
 
-class ErpSandbox(InventoryAdminMixin, Sandbox):
+class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
     """Sales orders upserted by external id, read back by external or internal id."""
 
     name: ClassVar[str] = "erp"
 
-    def __init__(self, concurrency_limit: int | None = DEFAULT_CONCURRENCY_LIMIT) -> None:
+    def __init__(
+        self, concurrency_limit: int | None = DEFAULT_CONCURRENCY_LIMIT, token_ttl_seconds: float = ERP_TOKEN_SECONDS
+    ) -> None:
+        self.tokens = TokenIssuer(token_ttl_seconds, prefix="eyJ-netsuite-sandbox-")
+        # certificate id -> (client id, public key PEM), as "OAuth 2.0 Client Credentials (M2M) Setup" maps them.
+        self.certificates: dict[str, tuple[str, str]] = {CERTIFICATE_ID: (CLIENT_ID, PUBLIC_KEY_PEM)}
         self._store_lock = threading.Lock()
         self._orders: dict[str, dict[str, Any]] = {}
         self._by_external_id: dict[str, str] = {}
@@ -85,13 +113,86 @@ class ErpSandbox(InventoryAdminMixin, Sandbox):
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="upsert_sales_order", methods=["PUT"]),
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="patch_sales_order", methods=["PATCH"]),
             Rule("/snapshot/inventory", endpoint="inventory_snapshot", methods=["GET"]),
+            Rule(TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
         return [
             Rule(f"{ADMIN_PREFIX}/records", endpoint="admin_get_records", methods=["GET"]),
             *admin_rules_for("inventory", "GET", "POST", "DELETE"),
+            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
         ]
+
+    # ----- authentication (OAuth 2.0 client credentials, JWT assertion) ------------------------
+
+    def register_certificate(self, certificate_id: str, client_id: str, public_key_pem: str) -> None:
+        self.certificates[certificate_id] = (client_id, public_key_pem)
+
+    def before_route(self, request: Request) -> Response | None:
+        if request.path == TOKEN_PATH:
+            return None
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer ") and self.tokens.check(auth.removeprefix("Bearer ").strip()) == VALID:
+            return None
+        return self.error(
+            401,
+            "INVALID_LOGIN",
+            "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > "
+            "Users/Roles > User Management > View Login Audit Trail.",
+        )
+
+    def issue_token(self, request: Request) -> Response:
+        form = request.form
+        if form.get("grant_type") != "client_credentials" or form.get("client_assertion_type") != ASSERTION_TYPE:
+            return json_response({"error": "invalid_request", "error_description": "unsupported grant"}, 400)
+        problem = self._assertion_problem(form.get("client_assertion", ""), request.base_url)
+        if problem is not None:
+            return json_response({"error": problem[0], "error_description": problem[1]}, 400)
+        token, expires_in = self.tokens.issue()
+        return json_response({"access_token": token, "expires_in": str(expires_in), "token_type": "bearer"})
+
+    def _assertion_problem(self, assertion: str, token_url: str) -> tuple[str, str] | None:
+        """Why the JWT is refused, or None: format, registered certificate, PS256 signature, claims."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+        try:
+            head_b64, payload_b64, signature_b64 = assertion.split(".")
+            header, payload = json.loads(_unb64(head_b64)), json.loads(_unb64(payload_b64))
+            signature = _unb64(signature_b64)
+        except (ValueError, TypeError):
+            return "invalid_request", "client_assertion is not a JWT"
+        registered = self.certificates.get(str(header.get("kid")))
+        if registered is None:
+            return "invalid_client", "unknown certificate id (kid)"
+        client_id, public_pem = registered
+        if header.get("alg") != "PS256":
+            return "invalid_client", "unsupported JWT algorithm"
+        key = serialization.load_pem_public_key(public_pem.encode())
+        assert isinstance(key, rsa.RSAPublicKey)
+        try:
+            key.verify(
+                signature,
+                f"{head_b64}.{payload_b64}".encode(),
+                padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+                hashes.SHA256(),
+            )
+        except InvalidSignature:
+            return "invalid_client", "the JWT signature does not verify with the certificate"
+        now = time.time()
+        iat, exp = payload.get("iat"), payload.get("exp")
+        if payload.get("iss") != client_id:
+            return "invalid_client", "iss is not the client id mapped to this certificate"
+        if payload.get("aud") != token_url:
+            return "invalid_grant", f"aud must be {token_url}"
+        if not isinstance(iat, int | float) or not isinstance(exp, int | float) or exp <= now:
+            return "invalid_grant", "the JWT has expired"
+        if exp - iat > MAX_ASSERTION_SECONDS or iat > now + 60:
+            return "invalid_grant", "iat/exp out of range"
+        if "rest_webservices" not in (payload.get("scope") or []):
+            return "invalid_grant", "scope must include rest_webservices"
+        return None
 
     # ----- vendor error shape ------------------------------------------------------------------
 
@@ -303,3 +404,7 @@ class ErpSandbox(InventoryAdminMixin, Sandbox):
             self._by_external_id.clear()
             self._inventory.clear()
             self._next_id = FIRST_INTERNAL_ID
+
+
+def _unb64(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))

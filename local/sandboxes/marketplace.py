@@ -23,8 +23,16 @@ What it follows, and where from (found with the search tool):
   second) is a stand-in; change it with the ``rate_limit`` fault. The throttle error code
   ``REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API`` is the one sellers report seeing.
 
-Sandbox liberties: ``WM_SEC.ACCESS_TOKEN`` / ``WM_QOS.CORRELATION_ID`` / ``WM_SVC.NAME`` are journaled
-(under their exact names) but not required; an unknown purchase order is created on first
+- Authentication: ``POST /v3/token`` (``Authorization: Basic base64(client_id:client_secret)``,
+  ``WM_SVC.NAME``, ``WM_QOS.CORRELATION_ID``, form ``grant_type=client_credentials``) answers
+  ``{"access_token", "token_type": "Bearer", "expires_in": 900}``; every other call needs that token in
+  ``WM_SEC.ACCESS_TOKEN``, else 401 ``UNAUTHORIZED.GMP_GATEWAY_API``. Walmart, "Token API"
+  (https://developer.walmart.com/us-marketplace/reference: "Access Token: 15 minutes (900 seconds)").
+  Lifetime and expiry for tests: ``/__admin/tokens`` (``local/sandboxes/tokens.py``).
+
+Sandbox liberties: one API client (``local-walmart-client-id`` / ``local-walmart-client-secret``);
+``WM_QOS.CORRELATION_ID`` / ``WM_SVC.NAME`` are journaled (under their exact names) but only required
+by the token call; an unknown purchase order is created on first
 acknowledgement with one placeholder line unless ``auto_create_orders`` is off (then 404).
 """
 
@@ -41,9 +49,14 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, json_response, read_json
+from local.sandboxes.base import Sandbox, admin_rules_for, json_response, raw_header, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
 from local.sandboxes.seeding import OrdersAdminMixin
+from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
+from shared.adapters.vendor_auth import local_default
+
+WALMART_TOKEN_PATH = "/v3/token"
+WALMART_TOKEN_SECONDS = 900
 
 DEFAULT_RATE_LIMIT = {"capacity": 10, "refill_per_second": 10.0}
 # The other Walmart operations (fault key `rate_limits`). The bulk inventory feed is Walmart's
@@ -93,14 +106,21 @@ class TokenBucket:
             return allowed, int(self._tokens), wait
 
 
-class MarketplaceSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
+class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """Walmart purchase orders (acknowledge, ship, refund) and inventory, under token-bucket limits."""
 
     name: ClassVar[str] = "marketplace"
     seed_errors: ClassVar[tuple[type[Exception], ...]] = (ValueError, TypeError, KeyError)
     DEFAULT_RATE_LIMITS = WALMART_RATE_LIMITS
 
-    def __init__(self, rate_limit: dict[str, Any] | None = None, auto_create_orders: bool = True) -> None:
+    def __init__(
+        self,
+        rate_limit: dict[str, Any] | None = None,
+        auto_create_orders: bool = True,
+        token_ttl_seconds: float = WALMART_TOKEN_SECONDS,
+    ) -> None:
+        self.tokens = TokenIssuer(token_ttl_seconds, prefix="eyJraWQiOi-sandbox-")
+        self.client_credentials = (local_default("walmart_client_id"), local_default("walmart_client_secret"))
         self._store_lock = threading.Lock()
         self._orders: dict[str, dict[str, Any]] = {}
         self.auto_create_orders = auto_create_orders
@@ -124,6 +144,7 @@ class MarketplaceSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
             Rule("/v3/orders/<purchase_order_id>/refund", endpoint="refund_order_lines", methods=["POST"]),
             Rule("/v3/inventory", endpoint="update_inventory", methods=["PUT"]),
             Rule("/v3/feeds", endpoint="submit_feed", methods=["POST"]),
+            Rule(WALMART_TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
@@ -132,7 +153,33 @@ class MarketplaceSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
             *admin_rules_for("settings", "GET", "POST"),
             *admin_rules_for("inventory", "GET"),
             *admin_rules_for("feeds", "GET"),
+            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
         ]
+
+    # ----- authentication ----------------------------------------------------------------------
+
+    def before_route(self, request: Request) -> Response | None:
+        if request.path == WALMART_TOKEN_PATH:
+            return None
+        if self.tokens.check(raw_header(request, "WM_SEC.ACCESS_TOKEN")) == VALID:
+            return None
+        return self._error(
+            401, "UNAUTHORIZED.GMP_GATEWAY_API", "Unauthorized token or invalid service name", "UNAUTHORIZED"
+        )
+
+    def issue_token(self, request: Request) -> Response:
+        """Walmart's Token API, client-credentials grant."""
+        if not raw_header(request, "WM_SVC.NAME") or not raw_header(request, "WM_QOS.CORRELATION_ID"):
+            return self._error(
+                400, "INVALID_REQUEST_HEADER.GMP_GATEWAY_API", "WM_SVC.NAME and WM_QOS.CORRELATION_ID are required"
+            )
+        auth = request.authorization
+        if auth is None or auth.type != "basic" or (auth.username, auth.password) != self.client_credentials:
+            return self._error(401, "UNAUTHORIZED.GMP_GATEWAY_API", "Invalid client id or secret", "Authorization")
+        if request.form.get("grant_type") != "client_credentials":
+            return self._error(400, "INVALID_REQUEST_PARAM.GMP_GATEWAY_API", "grant_type must be client_credentials")
+        token, expires_in = self.tokens.issue()
+        return json_response({"access_token": token, "token_type": "Bearer", "expires_in": expires_in})
 
     # ----- vendor error shape ------------------------------------------------------------------
 

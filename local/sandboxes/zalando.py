@@ -20,13 +20,19 @@ What it follows, and where from (found with the search tool):
   "quantity"}]}``, at most 1000 per request, each (sales channel, EAN) once per batch. Rate limits:
   60 requests a minute and 2000 stock updates a minute, whichever is reached first
   (https://developers.merchants.zalando.com/docs/offers-stocks-api.html); 429 with ``Retry-After``.
-- Every call needs ``Authorization: Bearer <token>`` (OAuth2 client credentials).
+- Every call needs ``Authorization: Bearer <token>`` (OAuth2 client credentials) minted by
+  ``POST /auth/token`` (Basic client id:secret, form ``grant_type=client_credentials&scope=access_token_only``
+  -> ``{"access_token", "token_type": "Bearer", "expires_in"}``; "When your access token expires or is
+  invalidated, request a new access token": developers.merchants.zalando.com/docs/auth.html and
+  requesting-access-token.html). Missing, expired or unknown: 401. Lifetime and expiry for tests:
+  ``/__admin/tokens`` (``local/sandboxes/tokens.py``).
 
 Order PATCHes (tracking on the order, order line status; https://developers.merchants.zalando.com/docs/orders-api-patch.html,
 orders-preparing-shipping.html) share Zalando's "PATCH requests" quota of 2000 a minute
 (orders-api.html).
 
-Sandbox liberties: any bearer token; the Orders API GETs have no limit by default (Zalando's pages do not
+Sandbox liberties: one API client (``local-zalando-client-id`` / ``local-zalando-client-secret``); tokens
+live 7200 s (the stored pages give no figure); the Orders API GETs have no limit by default (Zalando's pages do not
 state one; set ``rate_limits.listOrders`` to add one); the stock answer's per-item result shape is
 ``{"item", "result": {"status": "ACCEPTED"}}``; errors are JSON:API ``{"errors": [{"status", "title",
 "detail"}]}``; orders are seeded with ``POST /__admin/orders`` in a compact form (see ``seed_order``).
@@ -48,6 +54,11 @@ from werkzeug.wrappers import Request, Response
 from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, raw_header, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
 from local.sandboxes.seeding import OrdersAdminMixin
+from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
+from shared.adapters.vendor_auth import local_default
+
+ZALANDO_TOKEN_PATH = "/auth/token"
+ZALANDO_TOKEN_SECONDS = 7200
 
 JSON_API = "application/vnd.api+json"
 DEFAULT_MERCHANT_ID = "6c5f7a0e-7f43-4b4e-9c0e-5a1d2a3b4c5d"
@@ -91,7 +102,7 @@ def _parse(value: str, name: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-class ZalandoSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
+class ZalandoSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """Partner orders seeded by the admin API, listed like zDirect's Orders API; stock updates."""
 
     name: ClassVar[str] = "zalando"
@@ -100,7 +111,9 @@ class ZalandoSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
     seed_errors: ClassVar[tuple[type[Exception], ...]] = (ValueError, TypeError, KeyError)
     DEFAULT_RATE_LIMITS = _OPERATIONS
 
-    def __init__(self) -> None:
+    def __init__(self, token_ttl_seconds: float = ZALANDO_TOKEN_SECONDS) -> None:
+        self.tokens = TokenIssuer(token_ttl_seconds, prefix="zdirect-sandbox-")
+        self.client_credentials = (local_default("zalando_client_id"), local_default("zalando_client_secret"))
         self._store_lock = threading.Lock()
         # order id -> {"order": resource, "items": [resources], "lines": [resources]}
         self._orders: dict[str, dict[str, Any]] = {}
@@ -119,10 +132,15 @@ class ZalandoSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
                 methods=["PATCH"],
             ),
             Rule("/merchants/<merchant_id>/stocks", endpoint="post_stocks", methods=["POST"]),
+            Rule(ZALANDO_TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
-        return admin_rules_for("orders", "GET", "POST", "DELETE") + admin_rules_for("stocks", "GET")
+        return (
+            admin_rules_for("orders", "GET", "POST", "DELETE")
+            + admin_rules_for("stocks", "GET")
+            + admin_rules_for("tokens", "GET", "POST", "DELETE")
+        )
 
     # ----- vendor shape ------------------------------------------------------------------------
 
@@ -134,10 +152,25 @@ class ZalandoSandbox(OrdersAdminMixin, RateLimitedMixin, Sandbox):
         return {"Retry-After": str(retry_after), "X-Rate-Limit": "throttled"}
 
     def before_route(self, request: Request) -> Response | None:
+        if request.path == ZALANDO_TOKEN_PATH:
+            return None
         auth = raw_header(request, "Authorization") or ""
         if not has_bearer_token(auth):
             return self.error(401, "Unauthorized", "A bearer access token is required.")
+        state = self.tokens.check(auth.removeprefix("Bearer ").strip())
+        if state != VALID:
+            return self.error(401, "Unauthorized", f"The access token is {state}.")
         return None
+
+    def issue_token(self, request: Request) -> Response:
+        """zDirect's Authentication API, client-credentials grant."""
+        auth = request.authorization
+        if auth is None or auth.type != "basic" or (auth.username, auth.password) != self.client_credentials:
+            return json_response({"error": "invalid_client", "error_description": "Bad client credentials"}, 401)
+        if request.form.get("grant_type") != "client_credentials":
+            return json_response({"error": "unsupported_grant_type"}, 400)
+        token, expires_in = self.tokens.issue()
+        return json_response({"access_token": token, "token_type": "Bearer", "expires_in": expires_in})
 
     def _refused(self, operation: str, cost: int = 1) -> Response | None:
         decision = self._limiter.take(operation, cost)

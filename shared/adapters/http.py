@@ -1,4 +1,10 @@
-"""Base for HTTP connectors: one httpx client per connector, statuses mapped to domain errors."""
+"""Base for HTTP connectors: one httpx client per connector, statuses mapped to domain errors.
+
+A connector given a `TokenAuth` sends its vendor token on every call and, when the vendor refuses
+it (401; SP-API's 403: the token expired early or was revoked), forgets that token, mints a new one and sends the call
+once more. A refused token means the vendor refused before acting, so the second send cannot duplicate a
+write; a second refusal is a 4xx like any other.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from shared.adapters.tokens import CredentialsMissing, CredentialsRejected, TokenAuth, TokenEndpointUnavailable
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
 
@@ -33,10 +40,18 @@ class HttpConnector:
     # as an answer, not a failure).
     not_found_error: type[Exception] | None = None
 
-    def __init__(self, base_url: str, timeout: float = 10.0, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+        *,
+        token_auth: TokenAuth | None = None,
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._client = client
+        self.token_auth = token_auth
 
     @property
     def client(self) -> httpx.Client:
@@ -44,11 +59,40 @@ class HttpConnector:
             self._client = httpx.Client(base_url=self._base_url, timeout=self._timeout)
         return self._client
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, *, authorize: bool = True, **kwargs: Any) -> httpx.Response:
+        """One call; with `token_auth` (and `authorize`), the token is sent and a refused token retried once."""
+        auth = self.token_auth if authorize else None
+        if auth is None:
+            return self._checked(method, path, self._request(method, path, **kwargs))
+        token = self._vendor_token(auth)
+        response = self._request(method, path, **self._with_token(auth, token, kwargs))
+        if response.status_code in auth.refused_statuses:
+            auth.provider.invalidate(token)
+            token = self._vendor_token(auth)
+            response = self._request(method, path, **self._with_token(auth, token, kwargs))
+        return self._checked(method, path, response)
+
+    def _vendor_token(self, auth: TokenAuth) -> str:
+        """The provider's token; its failures become this connector's own errors (a wrong secret is a
+        refusal, a token endpoint that is down or unconfigured is transient)."""
         try:
-            response = self.client.request(method, path, **kwargs)
+            return auth.provider.token()
+        except CredentialsRejected as exc:
+            raise self.rejected_error(str(exc)) from exc
+        except (TokenEndpointUnavailable, CredentialsMissing) as exc:
+            raise self.unavailable_error(str(exc)) from exc
+
+    @staticmethod
+    def _with_token(auth: TokenAuth, token: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {**kwargs, "headers": {**(kwargs.get("headers") or {}), **auth.headers(token)}}
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self.client.request(method, path, **kwargs)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise self.unavailable_error(f"{method} {path}: {exc.__class__.__name__}") from exc
+
+    def _checked(self, method: str, path: str, response: httpx.Response) -> httpx.Response:
         if response.status_code == 429:
             raise self.throttled_error(f"{method} {path}: 429", retry_after=retry_after_seconds(response))
         if response.status_code >= 500:

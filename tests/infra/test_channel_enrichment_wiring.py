@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from infra import constants as c
+from shared.adapters.vendor_auth import SECRET_KEYS as VENDOR_SECRET_KEYS
 from tests.infra.conftest import as_list, functions_by_id, policy_statements_for_role, render, role_of
 
 
@@ -74,4 +75,21 @@ def test_ingest_fetches_ebay_keys_from_the_configured_api_with_credentials_from_
 def test_the_webhook_secret_has_a_slot_for_every_vendor_api_credential(resources: dict[str, dict[str, Any]]) -> None:
     template = json.loads(resources[c.ID_WEBHOOK_SECRETS]["Properties"]["GenerateSecretString"]["SecretStringTemplate"])
     assert set(c.SECRET_KEYS_VENDOR_API) <= set(template)
-    assert {"ebay_verification_token", "ebay_refresh_token", "walmart_access_token"} <= set(template)
+    assert {"ebay_verification_token", "ebay_refresh_token", "walmart_client_secret"} <= set(template)
+    # Every credential the connectors mint their tokens from has its slot (shared/adapters/vendor_auth.py).
+    assert set(VENDOR_SECRET_KEYS) <= set(template)
+
+
+def test_every_function_that_calls_a_vendor_reads_the_vendor_secret(resources: dict[str, dict[str, Any]]) -> None:
+    for function_id in (
+        c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
+        c.ID_CANCEL_ORDER_FUNCTION,
+        c.ID_RECONCILIATION_FUNCTION,
+        c.ID_AVAILABILITY_PUBLISHER_FUNCTION,
+        c.ID_AMAZON_ORDERS_POLLER_FUNCTION,
+        c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
+    ):
+        env = _env(resources, function_id)
+        assert c.ENV_WEBHOOK_SECRETS_ARN in env, function_id
+        # Tokens are minted, never configured.
+        assert not {"AMAZON_SP_API_ACCESS_TOKEN", "WALMART_ACCESS_TOKEN", "ZALANDO_ACCESS_TOKEN"} & set(env)

@@ -19,6 +19,7 @@ from typing import Any
 
 from functions.orders.dal.order_changes import OrderChangesSettings
 from infra import constants as c
+from shared.adapters.vendor_auth import VendorAuthSettings
 from shared.channels.clients.ebay_credentials import EbayApiSettings
 from shared.channels.clients.sp_api import SpApiSettings
 from shared.channels.clients.square_api import SquareApiSettings
@@ -41,6 +42,18 @@ INDIRECT_SETTINGS[c.ID_ORDERS_WORKER_FUNCTION] += (WalmartApiSettings, EbayApiSe
 INDIRECT_SETTINGS[c.ID_CHANNEL_OUTBOUND_FUNCTION] = (WalmartApiSettings, EbayApiSettings)
 # The ingest verifies eBay signatures with getPublicKey and answers eBay's endpoint challenge.
 INDIRECT_SETTINGS[c.ID_INGEST_FUNCTION] = (EbaySettings,)
+# Every function that calls a vendor mints its tokens from the credentials in the vendor secret.
+for _minting in (
+    c.ID_ORDERS_WORKER_FUNCTION,
+    c.ID_CHANNEL_OUTBOUND_FUNCTION,
+    c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
+    c.ID_CANCEL_ORDER_FUNCTION,
+    c.ID_RECONCILIATION_FUNCTION,
+    c.ID_AVAILABILITY_PUBLISHER_FUNCTION,
+    c.ID_AMAZON_ORDERS_POLLER_FUNCTION,
+    c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
+):
+    INDIRECT_SETTINGS[_minting] = (*INDIRECT_SETTINGS.get(_minting, ()), VendorAuthSettings)
 
 # Optional settings a construct may leave unset: each has a safe default, documented here.
 OPTIONAL_KNOBS = {
@@ -49,15 +62,12 @@ OPTIONAL_KNOBS = {
     "CHANNELS": "channels the inventory view reports, shopify and square",
     "ONLINE_FULFILMENT_LOCATION_IDS": "locations fulfilling online orders, all of them",
     "SQUARE_ACCESS_TOKEN": "developer override; deployed, the token is the secret's square_access_token",
-    "AMAZON_SP_API_ACCESS_TOKEN": "the LWA access token; locally the sandbox's (minting it is not built yet)",
-    "ZALANDO_ACCESS_TOKEN": "the zDirect OAuth token; locally the sandbox's (minting it is not built yet)",
     "ZALANDO_TRACKING_SETTLE_SECONDS": "wait between Zalando's tracking and line updates, 5 s (Zalando's advice)",
-    "WALMART_ACCESS_TOKEN": "the Walmart Marketplace token; locally the sandbox's (minting it is not built yet)",
-    "EBAY_ACCESS_TOKEN": "the eBay OAuth token; locally the sandbox's (minting it is not built yet)",
     "EBAY_CLIENT_ID": "developer override; deployed, the webhook secret's ebay_client_id",
     "EBAY_CLIENT_SECRET": "developer override; deployed, the webhook secret's ebay_client_secret",
     "EBAY_REFRESH_TOKEN": "developer override; deployed, the webhook secret's ebay_refresh_token",
     "EBAY_VERIFICATION_TOKEN": "developer override; deployed, the webhook secret's ebay_verification_token",
+    "AMAZON_LWA_TOKEN_URL": "Login with Amazon's token endpoint, api.amazon.com (NA); locally the SP-API sandbox",
     "SHOPIFY_ACCESS_TOKEN": "the Shopify Admin API token; locally the sandbox's (installing the app is not built)",
 }
 

@@ -45,8 +45,6 @@ class AmazonConnector(ChannelConnector):
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json"}
-        if self.access_token:
-            headers["x-amz-access-token"] = self.access_token
         return headers
 
     def send_items(self, batch: Sequence[StockUpdate]) -> dict[str, str]:
@@ -83,7 +81,10 @@ class AmazonConnector(ChannelConnector):
                 for i, update in enumerate(updates, start=1)
             ],
         }
-        self._send("PUT", document["url"], headers={"Content-Type": FEED_CONTENT_TYPE}, json=content)
+        # A presigned upload URL: it carries its own authorization, not the SP-API token.
+        self._send(
+            "PUT", document["url"], authorize=False, headers={"Content-Type": FEED_CONTENT_TYPE}, json=content
+        )
         feed = self._json(
             self._send(
                 "POST",

@@ -19,6 +19,7 @@ import httpx
 
 from functions.availability.logic.rate_limit import OutOfTime, TokenBucket
 from shared.adapters.http import HttpConnector
+from shared.adapters.tokens import TokenAuth
 from shared.errors import ErpThrottled
 from shared.models import utc_now
 
@@ -82,6 +83,7 @@ class ChannelConnector(HttpConnector):
         base_url: str,
         *,
         access_token: str | None = None,
+        token_auth: TokenAuth | None = None,
         timeout: float = 10.0,
         client: httpx.Client | None = None,
         ledger: FeedLedger | None = None,
@@ -89,7 +91,8 @@ class ChannelConnector(HttpConnector):
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
-        super().__init__(base_url, timeout=timeout, client=client)
+        super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth)
+        # A static token (Shopify's custom-app token does not expire); minted tokens come in `token_auth`.
         self.access_token = access_token
         self.ledger = ledger
         self.now = now

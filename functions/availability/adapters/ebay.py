@@ -23,8 +23,6 @@ class EbayConnector(ChannelConnector):
 
     def send_items(self, batch: Sequence[StockUpdate]) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self.access_token:
-            headers["Authorization"] = f"Bearer {self.access_token}"
         body = {"requests": [{"sku": u.listing_id, "shipToLocationAvailability": {"quantity": u.units}} for u in batch]}
         answer = self._json(self._send("POST", PATH, headers=headers, json=body)) or {}
         by_listing = {u.listing_id: u.sku for u in batch}

@@ -11,10 +11,24 @@ from functions.availability.adapters.shopify import ShopifyConnector
 from functions.availability.adapters.walmart import WalmartConnector
 from functions.availability.adapters.zalando import ZalandoConnector
 from functions.availability.settings import PublisherSettings
+from shared.adapters.tokens import TokenAuth
+from shared.adapters.vendor_auth import amazon_token_auth, walmart_token_auth, zalando_token_auth
+
+# A seller's user token for the Sell Inventory API (bulkUpdatePriceQuantity).
+EBAY_INVENTORY_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.inventory"
+
+
+def ebay_inventory_token_auth() -> TokenAuth:
+    from shared.channels.clients.ebay_api import EbayApiClient
+
+    auth = EbayApiClient.from_env(scope=EBAY_INVENTORY_SCOPE).token_auth
+    assert auth is not None
+    return auth
 
 
 def connectors_from_settings(settings: PublisherSettings, ledger: FeedLedger) -> dict[str, ChannelConnector]:
-    """One connector per channel whose base URL is configured."""
+    """One connector per channel whose base URL is configured; each marketplace's token is minted
+    and refreshed by its `TokenProvider` (Shopify's custom-app token does not expire)."""
     s = settings
     common: dict[str, Any] = {"ledger": ledger, "timeout": s.channel_timeout_seconds}
     found: dict[str, ChannelConnector] = {}
@@ -23,13 +37,15 @@ def connectors_from_settings(settings: PublisherSettings, ledger: FeedLedger) ->
             s.amazon_sp_api_base_url,
             seller_id=s.amazon_seller_id,
             marketplace_id=s.amazon_marketplace_ids.split(",")[0].strip(),
-            access_token=s.amazon_sp_api_access_token,
+            token_auth=amazon_token_auth(),
             **common,
         )
     if s.walmart_api_base_url:
-        found["walmart"] = WalmartConnector(s.walmart_api_base_url, access_token=s.walmart_access_token, **common)
+        found["walmart"] = WalmartConnector(
+            s.walmart_api_base_url, token_auth=walmart_token_auth(s.walmart_api_base_url), **common
+        )
     if s.ebay_api_base_url:
-        found["ebay"] = EbayConnector(s.ebay_api_base_url, access_token=s.ebay_access_token, **common)
+        found["ebay"] = EbayConnector(s.ebay_api_base_url, token_auth=ebay_inventory_token_auth(), **common)
     if s.shopify_admin_base_url:
         found["shopify"] = ShopifyConnector(
             s.shopify_admin_base_url,
@@ -43,7 +59,7 @@ def connectors_from_settings(settings: PublisherSettings, ledger: FeedLedger) ->
             s.zalando_api_base_url,
             merchant_id=s.zalando_merchant_id,
             sales_channel_id=s.zalando_sales_channel_id,
-            access_token=s.zalando_access_token,
+            token_auth=zalando_token_auth(s.zalando_api_base_url),
             **common,
         )
     return found

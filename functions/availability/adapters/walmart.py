@@ -35,8 +35,6 @@ class WalmartConnector(ChannelConnector):
             "WM_SVC.NAME": "Walmart Marketplace",
             "WM_QOS.CORRELATION_ID": uuid.uuid4().hex,
         }
-        if self.access_token:
-            headers["WM_SEC.ACCESS_TOKEN"] = self.access_token
         return headers
 
     def send_items(self, batch: Sequence[StockUpdate]) -> dict[str, str]:

@@ -26,8 +26,6 @@ class ZalandoConnector(ChannelConnector):
 
     def send_items(self, batch: Sequence[StockUpdate]) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self.access_token:
-            headers["Authorization"] = f"Bearer {self.access_token}"
         body = {
             "items": [
                 {"sales_channel_id": self.sales_channel_id, "ean": u.listing_id, "quantity": u.units} for u in batch

@@ -57,27 +57,29 @@ class AmazonOutbound(ChannelOutbound):
     rate_per_second: ClassVar[float] = 2.0
     burst: ClassVar[float] = 10.0
 
-    def __init__(self, base_url: str, *, access_token: str, marketplace_id: str, **kwargs: Any) -> None:
+    def __init__(self, base_url: str, *, marketplace_id: str, access_token: str | None = None, **kwargs: Any) -> None:
+        from shared.adapters.tokens import fixed_token
+        from shared.adapters.vendor_auth import amazon_auth
+
+        if access_token is not None:  # a fixed token (tests); deployed, `token_auth` mints LWA tokens
+            kwargs.setdefault("token_auth", amazon_auth(fixed_token("Amazon", access_token)))
         super().__init__(base_url, **kwargs)
-        self.access_token = access_token
         self.marketplace_id = marketplace_id
 
     @classmethod
     def from_settings(cls, settings: OutboundSettings) -> AmazonOutbound | None:
         if not settings.amazon_sp_api_base_url:
             return None
+        from shared.adapters.vendor_auth import amazon_token_auth
+
         return cls(
             settings.amazon_sp_api_base_url,
-            access_token=settings.amazon_sp_api_access_token,
+            token_auth=amazon_token_auth(),
             marketplace_id=settings.amazon_marketplace_ids.split(",")[0].strip(),
             timeout=settings.channel_timeout_seconds,
         )
 
     def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
-        headers = {
-            "x-amz-access-token": self.access_token,
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
         self._call(confirm_shipment_request(order, shipment, lines, self.marketplace_id), headers)
         return Sent(calls=1, reference=shipment.tracking_number)

@@ -21,6 +21,7 @@ import httpx
 
 from functions.availability.logic.rate_limit import OutOfTime, TokenBucket
 from shared.adapters.http import HttpConnector
+from shared.adapters.tokens import TokenAuth
 from shared.errors import ErpThrottled
 
 if TYPE_CHECKING:
@@ -79,8 +80,9 @@ class ChannelOutbound(HttpConnector):
         client: httpx.Client | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        token_auth: TokenAuth | None = None,
     ) -> None:
-        super().__init__(base_url, timeout=timeout, client=client)
+        super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth)
         self.clock = clock
         self.bucket = TokenBucket(self.rate_per_second, self.burst, clock, sleep)
 

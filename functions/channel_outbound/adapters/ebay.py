@@ -17,8 +17,6 @@ from urllib.parse import quote
 
 from functions.channel_outbound.adapters.base import (
     ChannelOutbound,
-    OutboundRejected,
-    OutboundThrottled,
     OutboundUnavailable,
     Sent,
     VendorRequest,
@@ -56,9 +54,12 @@ class EbayOutbound(ChannelOutbound):
     rate_per_second: ClassVar[float] = 5.0
     burst: ClassVar[float] = 5.0
 
-    def __init__(self, base_url: str, *, user_token: Callable[[], str], **kwargs: Any) -> None:
+    def __init__(self, base_url: str, *, user_token: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        from shared.adapters.tokens import Grant, TokenAuth, TokenProvider
+
+        if user_token is not None:  # a given token source (tests); deployed, `token_auth` is the eBay client's
+            kwargs.setdefault("token_auth", TokenAuth(TokenProvider("eBay", lambda: Grant(user_token(), float("inf")))))
         super().__init__(base_url, **kwargs)
-        self.user_token = user_token
 
     @classmethod
     def from_settings(cls, settings: OutboundSettings) -> EbayOutbound | None:
@@ -70,21 +71,13 @@ class EbayOutbound(ChannelOutbound):
             tokens = EbayApiClient.from_env(scope=FULFILLMENT_SCOPE)
         except EbayApiUnavailable as exc:
             raise OutboundUnavailable(str(exc)) from exc
-        return cls(settings.ebay_api_base_url, user_token=tokens.user_token, timeout=settings.channel_timeout_seconds)
+        return cls(settings.ebay_api_base_url, token_auth=tokens.token_auth, timeout=settings.channel_timeout_seconds)
 
     def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
-        from shared.channels.clients.ebay_api import EbayApiRejected, EbayApiThrottled, EbayApiUnavailable
-
+        # The user token comes from `token_auth` (minted from the refresh token, re-minted once on a 401); a
+        # revoked refresh token is OutboundRejected: a person must renew the seller's consent.
         request = shipping_fulfillment_request(order, shipment, lines)
-        try:
-            token = self.user_token()
-        except EbayApiThrottled as exc:
-            raise OutboundThrottled(f"ebay user token: {exc}", retry_after=exc.retry_after) from exc
-        except EbayApiUnavailable as exc:
-            raise OutboundUnavailable(f"ebay user token: {exc}") from exc
-        except EbayApiRejected as exc:  # a revoked refresh token: a person must renew the consent
-            raise OutboundRejected(f"ebay user token refused: {exc}") from exc
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
         response = self._call(request, headers)
         location = response.headers.get("Location", "")
         return Sent(calls=1, reference=location.rsplit("/", 1)[-1] or None)

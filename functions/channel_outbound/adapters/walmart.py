@@ -21,7 +21,6 @@ from urllib.parse import quote
 
 from functions.channel_outbound.adapters.base import (
     ChannelOutbound,
-    OutboundUnavailable,
     Sent,
     VendorRequest,
     tracking_required,
@@ -79,25 +78,28 @@ class WalmartOutbound(ChannelOutbound):
     rate_per_second: ClassVar[float] = 10.0
     burst: ClassVar[float] = 10.0
 
-    def __init__(self, base_url: str, *, access_token: str, **kwargs: Any) -> None:
+    def __init__(self, base_url: str, *, access_token: str | None = None, **kwargs: Any) -> None:
+        from shared.adapters.tokens import fixed_token
+        from shared.adapters.vendor_auth import walmart_auth
+
+        if access_token is not None:  # a fixed token (tests); deployed, `token_auth` mints Walmart tokens
+            kwargs.setdefault("token_auth", walmart_auth(fixed_token("Walmart", access_token)))
         super().__init__(base_url, **kwargs)
-        self.access_token = access_token
 
     @classmethod
     def from_settings(cls, settings: OutboundSettings) -> WalmartOutbound | None:
         if not settings.walmart_api_base_url:
             return None
-        from shared.channels.clients.walmart_api import WalmartApiSettings, WalmartApiUnavailable, access_token
+        from shared.adapters.vendor_auth import walmart_token_auth
 
-        try:
-            token = access_token(WalmartApiSettings.from_env())
-        except WalmartApiUnavailable as exc:
-            raise OutboundUnavailable(str(exc)) from exc
-        return cls(settings.walmart_api_base_url, access_token=token, timeout=settings.channel_timeout_seconds)
+        return cls(
+            settings.walmart_api_base_url,
+            token_auth=walmart_token_auth(settings.walmart_api_base_url),
+            timeout=settings.channel_timeout_seconds,
+        )
 
     def headers(self, with_body: bool) -> dict[str, str]:
         headers = {
-            "WM_SEC.ACCESS_TOKEN": self.access_token,
             "WM_QOS.CORRELATION_ID": str(uuid.uuid4()),
             "WM_SVC.NAME": SERVICE_NAME,
             "Accept": "application/json",

@@ -150,13 +150,16 @@ class ZalandoOutbound(ChannelOutbound):
         self,
         base_url: str,
         *,
-        access_token: str,
         merchant_id: str,
+        access_token: str | None = None,
         settle_seconds: float = SETTLE_SECONDS,
         **kwargs: Any,
     ) -> None:
+        from shared.adapters.tokens import TokenAuth, fixed_token
+
+        if access_token is not None:  # a fixed token (tests); deployed, `token_auth` mints zDirect tokens
+            kwargs.setdefault("token_auth", TokenAuth(fixed_token("Zalando", access_token)))
         super().__init__(base_url, **kwargs)
-        self.access_token = access_token
         self.merchant_id = merchant_id
         self.settle_seconds = settle_seconds
 
@@ -164,16 +167,18 @@ class ZalandoOutbound(ChannelOutbound):
     def from_settings(cls, settings: OutboundSettings) -> ZalandoOutbound | None:
         if not settings.zalando_api_base_url or not settings.zalando_merchant_id:
             return None
+        from shared.adapters.vendor_auth import zalando_token_auth
+
         return cls(
             settings.zalando_api_base_url,
-            access_token=settings.zalando_access_token,
+            token_auth=zalando_token_auth(settings.zalando_api_base_url),
             merchant_id=settings.zalando_merchant_id,
             settle_seconds=settings.zalando_tracking_settle_seconds,
             timeout=settings.channel_timeout_seconds,
         )
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}", "Accept": JSON_API, "Content-Type": JSON_API}
+        return {"Accept": JSON_API, "Content-Type": JSON_API}
 
     def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
         tracking = tracking_request(self.merchant_id, order, shipment)  # refuses a shipment without tracking

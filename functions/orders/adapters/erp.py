@@ -1,8 +1,12 @@
 """The ERP connector (NetSuite REST style, wiring.md "ERP connector").
 
 Sales orders are addressed by external id (`eid:<order_id>`), so a replayed upsert writes the
-same record. Statuses become domain errors in the base connector: 429 -> ErpThrottled(retry_after),
-5xx and timeouts -> ErpUnavailable, other 4xx -> ErpRejected.
+same record. Calls carry `Authorization: Bearer <token>` from NetSuite's OAuth 2.0 client
+credentials (machine-to-machine) flow (`shared/adapters/vendor_auth.erp_token_auth`,
+`shared/adapters/oauth.py`): minted with a certificate-signed JWT, cached, refreshed before expiry,
+minted once more after a 401 (NetSuite refuses before writing, so the resend cannot duplicate an
+order). Statuses become domain errors in the base connector: 429 -> ErpThrottled(retry_after), 5xx
+and timeouts -> ErpUnavailable, other 4xx -> ErpRejected.
 """
 
 from __future__ import annotations

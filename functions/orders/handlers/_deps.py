@@ -12,6 +12,7 @@ from typing import Protocol
 from functions.orders.adapters.erp import ErpPort, HttpErp
 from functions.orders.dal.state_store import DynamoStateStore, StateStore
 from shared.adapters.trace_store import DynamoTraceStore, TraceSink
+from shared.adapters.vendor_auth import erp_token_auth
 from shared.settings import TablesSettings
 
 
@@ -50,6 +51,10 @@ def erp_deps(settings: TablesAndErpSettings) -> ErpDeps:
     """The state store, ERP client and trace named in ``settings``."""
     return ErpDeps(
         store=DynamoStateStore(settings.state_table_name),
-        erp=HttpErp(settings.erp_base_url, timeout=settings.erp_timeout_seconds),
+        erp=HttpErp(
+            settings.erp_base_url,
+            timeout=settings.erp_timeout_seconds,
+            token_auth=erp_token_auth(settings.erp_base_url),
+        ),
         trace=DynamoTraceStore(settings.trace_table_name),
     )

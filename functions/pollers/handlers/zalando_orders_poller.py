@@ -24,9 +24,10 @@ def lambda_handler(
 ) -> dict[str, Any]:
     settings = cached(ZalandoPollerSettings)
     if orders is None:
+        from shared.adapters.vendor_auth import zalando_token_auth
         from shared.channels.clients.zalando_api import ZalandoOrdersClient
 
-        orders = ZalandoOrdersClient(settings.zalando_api_base_url, settings.zalando_access_token)
+        orders = ZalandoOrdersClient(settings.zalando_api_base_url, zalando_token_auth(settings.zalando_api_base_url))
     report = poll_zalando_orders(
         orders,
         settings.zalando_merchant_id,

@@ -12,6 +12,7 @@ import httpx
 
 from functions.reconciliation.models.runs import SnapshotRow
 from shared.adapters.http import HttpConnector
+from shared.adapters.tokens import TokenAuth
 
 SNAPSHOT_PATH = "/snapshot/inventory"
 
@@ -37,8 +38,15 @@ class HttpSnapshotSource(HttpConnector):
     unavailable_error = SnapshotUnavailable
     rejected_error = SnapshotUnavailable
 
-    def __init__(self, name: str, base_url: str, timeout: float = 20.0, client: httpx.Client | None = None) -> None:
-        super().__init__(base_url, timeout=timeout, client=client)
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        timeout: float = 20.0,
+        client: httpx.Client | None = None,
+        token_auth: TokenAuth | None = None,
+    ) -> None:
+        super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth)
         self.name = name
 
     def snapshot(self) -> list[SnapshotRow]:

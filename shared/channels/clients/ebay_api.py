@@ -4,8 +4,9 @@ eBay's ORDER_CONFIRMATION notification names the order (`data.order.orderId`) bu
 SKUs or ship-to address, so normalizing it reads the order with the Fulfillment API's getOrder
 (`GET /sell/fulfillment/v1/order/{orderId}`). getOrder is a seller call: it needs a *user* access token
 (scope `sell.fulfillment.readonly`), which the client mints from the seller's long-lived refresh
-token (`POST /identity/v1/oauth2/token`, `grant_type=refresh_token`, Basic client id:secret) and
-caches until a minute before `expires_in` runs out.
+token (`POST /identity/v1/oauth2/token`, `grant_type=refresh_token`, Basic client id:secret) through
+the shared `TokenProvider` (`shared/adapters/tokens.py`): cached per warm container until a minute
+before `expires_in` runs out, one mint under concurrency, minted again once when eBay answers 401.
 
 Credentials (`ebay_credentials`): `EBAY_CLIENT_ID` / `EBAY_CLIENT_SECRET` / `EBAY_REFRESH_TOKEN` from
 the environment win; else the webhook secret JSON (`WEBHOOK_SECRETS_ARN`) keys `ebay_client_id`,
@@ -15,7 +16,6 @@ Workers import this module lazily (httpx stays off the ingest path).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +25,8 @@ from urllib.parse import quote
 import httpx
 
 from shared.adapters.http import HttpConnector
+from shared.adapters.oauth import ebay_user_grant
+from shared.adapters.tokens import Grant, TokenAuth, TokenProvider, shared_provider
 from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavailable, ebay_credential
 from shared.errors import ErpThrottled, VendorNotFound
 
@@ -73,10 +75,13 @@ class EbayApiClient(HttpConnector):
         super().__init__(base_url, timeout=timeout, client=client)
         self._credentials = credentials
         self._scope = scope  # the channel-outbound worker asks for sell.fulfillment (write)
-        self._clock = clock
-        self._token: tuple[float, str] | None = None
-        self._lock = threading.Lock()
-        self.tokens_minted = 0
+        # One user token per (endpoint, client, scope) for the warm container: cached, renewed a minute
+        # before `expires_in` runs out, minted by one caller at a time, re-minted once after a 401.
+        provider = shared_provider(
+            ("ebay", self._base_url, credentials.client_id, scope),
+            lambda: TokenProvider("eBay", self._mint, clock=clock),
+        )
+        self.token_auth = TokenAuth(provider)
 
     @classmethod
     def from_env(cls, scope: str = FULFILLMENT_SCOPE) -> EbayApiClient:
@@ -90,12 +95,15 @@ class EbayApiClient(HttpConnector):
         )
         return cls(settings.ebay_api_base_url, credentials, scope=scope)
 
+    @property
+    def tokens_minted(self) -> int:
+        assert self.token_auth is not None
+        return self.token_auth.provider.minted
+
     def get_order(self, order_id: str) -> dict[str, Any]:
         """The Order object of getOrder."""
         response = self._send(
-            "GET",
-            GET_ORDER_PATH.format(order_id=quote(order_id, safe="")),
-            headers={"Authorization": f"Bearer {self._user_token()}", "Accept": "application/json"},
+            "GET", GET_ORDER_PATH.format(order_id=quote(order_id, safe="")), headers={"Accept": "application/json"}
         )
         order = response.json()
         if not isinstance(order, dict) or not order.get("orderId"):
@@ -104,28 +112,20 @@ class EbayApiClient(HttpConnector):
 
     def user_token(self) -> str:
         """The seller's user access token for this client's scope (cached until a minute before expiry)."""
-        return self._user_token()
+        assert self.token_auth is not None
+        return self._vendor_token(self.token_auth)
 
-    def _user_token(self) -> str:
-        with self._lock:
-            now = self._clock()
-            if self._token and self._token[0] > now:
-                return self._token[1]
-            response = self._send(
-                "POST",
-                TOKEN_PATH,
-                auth=(self._credentials.client_id, self._credentials.client_secret),
-                data={
-                    "grant_type": "refresh_token",
-                    "refresh_token": self._credentials.refresh_token,
-                    "scope": self._scope,
-                },
-            )
-            body = response.json()
-            token = body.get("access_token")
-            if not isinstance(token, str) or not token:
-                raise EbayApiRejected("eBay's token answer has no access_token")
-            # Renew a minute early so a token never expires between the check and the call.
-            self._token = (now + max(int(body.get("expires_in", 7200)) - 60, 0), token)
-            self.tokens_minted += 1
-            return token
+    def forget_token(self, token: str) -> None:
+        """eBay refused ``token`` (401): the next `user_token` mints a new one."""
+        assert self.token_auth is not None
+        self.token_auth.provider.invalidate(token)
+
+    def _mint(self) -> Grant:
+        return ebay_user_grant(
+            self._base_url,
+            self._credentials.client_id,
+            self._credentials.client_secret,
+            self._credentials.refresh_token,
+            self._scope,
+            client=self.client,
+        )

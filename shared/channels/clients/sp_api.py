@@ -4,9 +4,10 @@ ORDER_CHANGE notifications carry the order id, its status and SKUs but no prices
 Amazon order reads it with getOrder (``GET /orders/v0/orders/{orderId}``) and getOrderItems
 (``GET /orders/v0/orders/{orderId}/orderItems``, paged with ``NextToken``); the backup poll lists
 recently updated orders with getOrders (``GET /orders/v0/orders``). Calls send the Login with Amazon
-access token in ``x-amz-access-token`` (SP-API no longer needs SigV4). Token handling is reduced to a
-configured token: ``AMAZON_SP_API_ACCESS_TOKEN`` (deployed, refreshed by whatever mints it), else the
-local sandbox token. Imported lazily by the workers: httpx stays off the ingest path.
+access token in ``x-amz-access-token`` (SP-API no longer needs SigV4), minted from the seller's refresh
+token and refreshed before its hour runs out (``shared/adapters/vendor_auth.amazon_token_auth``); a 403
+``Unauthorized`` to a stale token mints once more and retries. Imported lazily by the workers: httpx
+stays off the ingest path.
 
 Amazon answers 429 ``QuotaExceeded`` beyond an operation's usage plan (getOrder 0.5 requests a second,
 burst 30; getOrders 0.0167, burst 20); the client waits and retries a throttled call a bounded number
@@ -26,18 +27,16 @@ from urllib.parse import quote
 import httpx
 
 from shared.adapters.http import HttpConnector
+from shared.adapters.tokens import TokenAuth
+from shared.adapters.vendor_auth import amazon_token_auth
 from shared.errors import ErpThrottled, VendorNotFound
 from shared.settings import EnvSettings
 
 ENV_BASE_URL = "AMAZON_SP_API_BASE_URL"
-ENV_ACCESS_TOKEN = "AMAZON_SP_API_ACCESS_TOKEN"
-LOCAL_ACCESS_TOKEN = "local-amazon-lwa-token"
 
 
 class SpApiSettings(EnvSettings):
     amazon_sp_api_base_url: str | None = None
-    # The LWA access token; locally the sandbox accepts any (see the module docstring).
-    amazon_sp_api_access_token: str = LOCAL_ACCESS_TOKEN
 
 
 # Documented default rates (requests per second): the wait before retrying a throttled call.
@@ -80,7 +79,7 @@ class SpApiClient(HttpConnector):
     def __init__(
         self,
         base_url: str,
-        access_token: str,
+        auth: TokenAuth,
         *,
         timeout: float = 5.0,
         client: httpx.Client | None = None,
@@ -88,8 +87,8 @@ class SpApiClient(HttpConnector):
         max_wait_seconds: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(base_url, timeout=timeout, client=client)
-        self._headers = {"x-amz-access-token": access_token, "Accept": "application/json"}
+        super().__init__(base_url, timeout=timeout, client=client, token_auth=auth)
+        self._headers = {"Accept": "application/json"}
         self._max_retries = max_retries
         self._max_wait = max_wait_seconds
         self._sleep = sleep
@@ -97,10 +96,10 @@ class SpApiClient(HttpConnector):
 
     @classmethod
     def from_settings(cls, settings: SpApiSettings) -> SpApiClient:
-        """``AMAZON_SP_API_BASE_URL`` (the regional endpoint, or the sandbox) and the access token."""
+        """``AMAZON_SP_API_BASE_URL`` (the regional endpoint, or the sandbox) and the LWA token provider."""
         if not settings.amazon_sp_api_base_url:
             raise SpApiUnavailable(f"{ENV_BASE_URL} is not set")
-        return cls(settings.amazon_sp_api_base_url, settings.amazon_sp_api_access_token)
+        return cls(settings.amazon_sp_api_base_url, amazon_token_auth())
 
     @classmethod
     def from_env(cls) -> SpApiClient:

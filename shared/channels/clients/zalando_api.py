@@ -5,8 +5,9 @@ Zalando does not push orders; they are pulled with ``GET /merchants/{merchant_id
 ``include=order_items,order_lines``, ``page[number]`` from 0, ``page[size]``), whose temporal filters
 are exclusive (``last_updated_after=t`` returns ``modified_at > t``). Each listed order is returned as
 its own JSON:API document (``{"data": Order, "included": [its OrderItems and OrderLines]}``) so one
-order travels as one envelope. Calls carry ``Authorization: Bearer <token>`` (OAuth2 client
-credentials, reduced to a configured token: ``ZALANDO_ACCESS_TOKEN``, else the sandbox's).
+order travels as one envelope. Calls carry ``Authorization: Bearer <token>``, an OAuth2 client-credentials
+token minted from the zDirect app's client id and secret (``shared/adapters/vendor_auth.zalando_token_auth``),
+refreshed before it expires and once more after a 401.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from urllib.parse import quote
 import httpx
 
 from shared.adapters.http import HttpConnector
+from shared.adapters.tokens import TokenAuth
+from shared.adapters.vendor_auth import zalando_token_auth
 from shared.errors import ErpThrottled
 from shared.settings import EnvSettings
 
 ENV_BASE_URL = "ZALANDO_API_BASE_URL"
-ENV_ACCESS_TOKEN = "ZALANDO_ACCESS_TOKEN"
-LOCAL_ACCESS_TOKEN = "local-zalando-token"
 JSON_API = "application/vnd.api+json"
 PAGE_SIZE = 100
 MAX_PAGES = 100
@@ -32,8 +33,6 @@ MAX_PAGES = 100
 
 class ZalandoApiSettings(EnvSettings):
     zalando_api_base_url: str | None = None
-    # The OAuth2 client-credentials access token; locally the sandbox accepts any.
-    zalando_access_token: str = LOCAL_ACCESS_TOKEN
 
 
 class ZalandoApiThrottled(ErpThrottled):
@@ -77,17 +76,17 @@ class ZalandoOrdersClient(HttpConnector):
     rejected_error = ZalandoApiRejected
 
     def __init__(
-        self, base_url: str, access_token: str, *, timeout: float = 10.0, client: httpx.Client | None = None
+        self, base_url: str, auth: TokenAuth, *, timeout: float = 10.0, client: httpx.Client | None = None
     ) -> None:
-        super().__init__(base_url, timeout=timeout, client=client)
-        self._headers = {"Authorization": f"Bearer {access_token}", "Accept": JSON_API}
+        super().__init__(base_url, timeout=timeout, client=client, token_auth=auth)
+        self._headers = {"Accept": JSON_API}
 
     @classmethod
     def from_env(cls) -> ZalandoOrdersClient:
         settings = ZalandoApiSettings.from_env()
         if not settings.zalando_api_base_url:
             raise ZalandoApiUnavailable(f"{ENV_BASE_URL} is not set")
-        return cls(settings.zalando_api_base_url, settings.zalando_access_token)
+        return cls(settings.zalando_api_base_url, zalando_token_auth(settings.zalando_api_base_url))
 
     def list_orders(
         self, merchant_id: str, last_updated_after: datetime, last_updated_before: datetime

@@ -25,6 +25,7 @@ from local.sandboxes import ZalandoSandbox
 from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
 from shared.models import Order
 from tests.support.events import load_event, load_expected
+from tests.support.vendor_tokens import zalando_sandbox_auth
 from tests.unit.channel_outbound.conftest import shipment_of
 
 ORDER_ID = "1f6c8d2a-5b3e-4a7f-9c1d-2e4b6a8c0d13"
@@ -198,16 +199,17 @@ def test_zalando_shipment_is_confirmed_once_against_the_sandbox(sandbox: Zalando
         }
     )
     items = {ref["id"] for ref in stored["relationships"]["order_items"]["data"]}
+    bearer = {"Authorization": f"Bearer {sandbox.tokens.issue()[0]}"}  # a token the sandbox minted
     with httpx.Client(timeout=5.0) as http:
-        document = http.get(
-            f"{sandbox.url}{ORDER_PATH}", params={"include": "order_items"}, headers={"Authorization": "Bearer t"}
-        ).json()
+        document = http.get(f"{sandbox.url}{ORDER_PATH}", params={"include": "order_items"}, headers=bearer).json()
     line_ids = {r["attributes"]["external_id"]: r["id"] for r in document["included"] if r["id"] in items}
     order = zalando_order().model_copy(
         update={"lines": [line.model_copy(update={"line_id": line_ids[line.sku]}) for line in zalando_order().lines]}
     )
     shipment = shipment_of(order)
-    adapter = ZalandoOutbound(sandbox.url, access_token="zd-token", merchant_id=DEFAULT_MERCHANT_ID)
+    adapter = ZalandoOutbound(
+        sandbox.url, token_auth=zalando_sandbox_auth(sandbox.url), merchant_id=DEFAULT_MERCHANT_ID
+    )
 
     with pytest.raises(TrackingSettling):
         adapter.confirm_shipment(order, shipment, shipped_lines(order, shipment))
@@ -217,7 +219,7 @@ def test_zalando_shipment_is_confirmed_once_against_the_sandbox(sandbox: Zalando
     assert (sent.calls, again.calls) == (4, 1)  # GET + 3 lines; then only the GET: nothing left open
     with httpx.Client(timeout=5.0) as http:
         patches = http.get(f"{sandbox.url}/__admin/requests", params={"method": "PATCH"}).json()["requests"]
-        final = http.get(f"{sandbox.url}{ORDER_PATH}", headers={"Authorization": "Bearer t"}).json()["data"]
+        final = http.get(f"{sandbox.url}{ORDER_PATH}", headers=bearer).json()["data"]
     assert [p["status"] for p in patches] == [204] * 4
     assert len({p["path"] for p in patches}) == 4  # the tracking once, each unit once
     assert final["attributes"]["tracking_number"] == "1Z999AA10123456784"

@@ -79,6 +79,10 @@ def test_other_topics_normalize_to_nothing_without_calling_ebay() -> None:
     assert lookup.calls == []
 
 
+# What the eBay sandbox registers (the local placeholders of ebay_credentials.py).
+LOCAL_CREDENTIALS = EbayCredentials("local-ebay-client-id", "local-ebay-client-secret", "local-ebay-refresh-token")
+
+
 @pytest.fixture
 def sandbox() -> Iterator[EbaySandbox]:
     server = EbaySandbox()
@@ -90,7 +94,7 @@ def sandbox() -> Iterator[EbaySandbox]:
 def test_client_mints_one_user_token_from_the_refresh_token_and_reads_seeded_orders(sandbox: EbaySandbox) -> None:
     order = load_event("ebay/get_order_response")
     sandbox.seed_orders([order])
-    client = EbayApiClient(sandbox.url, EbayCredentials("id", "secret", "refresh-token"))
+    client = EbayApiClient(sandbox.url, LOCAL_CREDENTIALS)
 
     assert client.get_order("27-13492-80251") == order
     assert client.get_order("27-13492-80251") == order
@@ -101,7 +105,7 @@ def test_client_mints_one_user_token_from_the_refresh_token_and_reads_seeded_ord
 
 
 def test_client_reports_an_unknown_order_as_rejected(sandbox: EbaySandbox) -> None:
-    client = EbayApiClient(sandbox.url, EbayCredentials("id", "secret", "refresh-token"))
+    client = EbayApiClient(sandbox.url, LOCAL_CREDENTIALS)
     with pytest.raises(EbayApiRejected):
         client.get_order("99-99999-99999")
 

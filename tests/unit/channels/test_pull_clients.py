@@ -13,6 +13,7 @@ from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
 from shared.channels.clients.sp_api import SpApiClient, SpApiNotFound, SpApiThrottled
 from shared.channels.clients.zalando_api import ZalandoOrdersClient
 from tests.support.events import load_event
+from tests.support.vendor_tokens import amazon_sandbox_auth, zalando_sandbox_auth
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def _seed(amazon: AmazonSandbox, order_id: str, updated: datetime, items: int = 
 
 def test_sp_api_client_reads_an_order_and_every_page_of_its_items(amazon: AmazonSandbox) -> None:
     _seed(amazon, "113-1111111-1111111", datetime.now(UTC) - timedelta(hours=1), items=45)
-    client = SpApiClient(amazon.url, "Atza|token")
+    client = SpApiClient(amazon.url, amazon_sandbox_auth(amazon.url))
 
     order = client.get_order("113-1111111-1111111")
     items = client.get_order_items("113-1111111-1111111")
@@ -50,14 +51,16 @@ def test_sp_api_client_reads_an_order_and_every_page_of_its_items(amazon: Amazon
     assert [i["SellerSKU"] for i in items] == [f"SKU-{n}" for n in range(45)]
     journal = amazon.journal()
     assert [e["path"].rsplit("/", 1)[-1] for e in journal] == ["113-1111111-1111111", "orderItems", "orderItems"]
-    assert all(e["headers"].get("x-amz-access-token") == "Atza|token" for e in journal)
+    # One LWA token, minted once (LWA is another host: not in the SP-API journal), sent on every call.
+    assert amazon.tokens.summary()["issued"] == 1
+    assert len({e["headers"]["x-amz-access-token"] for e in journal}) == 1
 
 
 def test_sp_api_client_lists_a_window_across_pages(amazon: AmazonSandbox) -> None:
     start = datetime.now(UTC) - timedelta(hours=3)
     for n in range(120):
         _seed(amazon, f"113-2222222-{n:07d}", start + timedelta(seconds=n), items=1)
-    client = SpApiClient(amazon.url, "token")
+    client = SpApiClient(amazon.url, amazon_sandbox_auth(amazon.url))
 
     orders = list(
         client.get_orders(["ATVPDKIKX0DER"], start - timedelta(seconds=1), datetime.now(UTC) - timedelta(minutes=3))
@@ -71,7 +74,7 @@ def test_sp_api_client_waits_out_a_short_throttle_and_gives_up_on_a_long_one(ama
     _seed(amazon, "113-3333333-3333333", datetime.now(UTC) - timedelta(hours=1))
     amazon.set_faults({"rate_limits": {"getOrder": {"capacity": 1, "refill_per_second": 0}}})
     waits: list[float] = []
-    client = SpApiClient(amazon.url, "token", max_retries=2, sleep=waits.append)
+    client = SpApiClient(amazon.url, amazon_sandbox_auth(amazon.url), max_retries=2, sleep=waits.append)
 
     client.get_order("113-3333333-3333333")
     with pytest.raises(SpApiThrottled):
@@ -85,7 +88,7 @@ def test_sp_api_client_waits_out_a_short_throttle_and_gives_up_on_a_long_one(ama
 def test_sp_api_client_retries_through_amazons_getorder_rate(amazon: AmazonSandbox) -> None:
     _seed(amazon, "113-4444444-4444444", datetime.now(UTC) - timedelta(hours=1))
     amazon.set_faults({"rate_limits": {"getOrder": {"capacity": 1, "refill_per_second": 20}}})
-    client = SpApiClient(amazon.url, "token", max_retries=3, sleep=lambda _: time.sleep(0.06))
+    client = SpApiClient(amazon.url, amazon_sandbox_auth(amazon.url), max_retries=3, sleep=lambda _: time.sleep(0.06))
 
     answers = [client.get_order("113-4444444-4444444")["AmazonOrderId"] for _ in range(3)]
 
@@ -95,7 +98,7 @@ def test_sp_api_client_retries_through_amazons_getorder_rate(amazon: AmazonSandb
 
 def test_sp_api_client_tells_an_unknown_order_apart(amazon: AmazonSandbox) -> None:
     with pytest.raises(SpApiNotFound):
-        SpApiClient(amazon.url, "token").get_order("113-0000000-0000000")
+        SpApiClient(amazon.url, amazon_sandbox_auth(amazon.url)).get_order("113-0000000-0000000")
 
 
 def test_zalando_client_yields_each_order_of_every_page_with_its_own_items(zalando: ZalandoSandbox) -> None:
@@ -108,11 +111,12 @@ def test_zalando_client_yields_each_order_of_every_page_with_its_own_items(zalan
                 "items": [{"external_id": f"SKU-{n}", "quantity": 2, "price": {"amount": 10, "currency": "EUR"}}],
             }
         )
-    client = ZalandoOrdersClient(zalando.url, "token")
+    client = ZalandoOrdersClient(zalando.url, zalando_sandbox_auth(zalando.url))
 
     documents = list(client.list_orders(DEFAULT_MERCHANT_ID, t - timedelta(seconds=1), t + timedelta(hours=1)))
 
     assert [d["data"]["id"] for d in documents] == [f"order-{n:03d}" for n in range(130)]
     assert [r["type"] for r in documents[7]["included"]] == ["OrderItem", "OrderLine", "OrderLine"]
     assert documents[7]["included"][0]["attributes"]["external_id"] == "SKU-7"
-    assert len(zalando.journal()) == 2  # 100 a page
+    # One token mint, then 100 orders a page.
+    assert [e["path"] for e in zalando.journal()] == ["/auth/token", *[f"/merchants/{DEFAULT_MERCHANT_ID}/orders"] * 2]

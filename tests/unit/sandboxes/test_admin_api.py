@@ -144,7 +144,7 @@ def test_concurrency_limit_refuses_calls_beyond_it_and_stats_show_the_callers_pe
     client.post(f"{erp.url}/__admin/faults", json={"concurrency_limit": 3, "latency_ms": 800})
 
     # WHEN eight calls arrive at once
-    answers = call_at_once(8, lambda: httpx.get(f"{erp.url}{SALES_ORDERS}", timeout=5))
+    answers = call_at_once(8, lambda: client.get(f"{erp.url}{SALES_ORDERS}", timeout=5))
 
     # THEN three are served and five refused the NetSuite way
     statuses = sorted(a.status_code for a in answers)
@@ -160,7 +160,7 @@ def test_concurrency_limit_refuses_calls_beyond_it_and_stats_show_the_callers_pe
 def test_max_concurrent_is_the_most_calls_in_flight_at_once(erp: ErpSandbox, client: httpx.Client) -> None:
     client.post(f"{erp.url}/__admin/faults", json={"concurrency_limit": None, "latency_ms": 400})
 
-    answers = call_at_once(6, lambda: httpx.get(f"{erp.url}{SALES_ORDERS}", timeout=5))
+    answers = call_at_once(6, lambda: client.get(f"{erp.url}{SALES_ORDERS}", timeout=5))
 
     assert [a.status_code for a in answers] == [200] * 6
     assert client.get(f"{erp.url}/__admin/stats").json() == {"requests": 6, "max_concurrent": 6}

@@ -12,7 +12,8 @@ import pytest
 from local.sandboxes import AmazonSandbox, Sandbox
 from tests.support.events import load_event
 
-TOKEN = {"x-amz-access-token": "Atza|sandbox"}
+# The ``client`` fixture presents an LWA token the sandbox minted (conftest.py).
+TOKEN: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -50,8 +51,8 @@ def test_get_order_and_items_answer_the_seeded_order_in_sp_api_shape(
     assert [i["SellerSKU"] for i in items.json()["payload"]["OrderItems"]] == ["IPOD2008PINK", "IPOD2008BLACK"]
 
 
-def test_calls_without_an_access_token_are_denied(amazon: AmazonSandbox, client: httpx.Client) -> None:
-    answer = client.get(f"{amazon.url}/orders/v0/orders/1")
+def test_calls_without_an_access_token_are_denied(amazon: AmazonSandbox, bare_client: httpx.Client) -> None:
+    answer = bare_client.get(f"{amazon.url}/orders/v0/orders/1")
 
     assert answer.status_code == 403
     assert answer.json()["errors"][0]["code"] == "Unauthorized"
@@ -256,9 +257,10 @@ def test_the_availability_connector_sends_a_listings_feed_through_the_three_step
 ) -> None:
     from functions.availability.adapters.amazon import AmazonConnector
     from functions.availability.adapters.base import StockUpdate
+    from tests.support.vendor_tokens import amazon_sandbox_auth
 
     connector = AmazonConnector(
-        amazon.url, seller_id="A2SELLER", marketplace_id="ATVPDKIKX0DER", access_token="Atza|sandbox"
+        amazon.url, seller_id="A2SELLER", marketplace_id="ATVPDKIKX0DER", token_auth=amazon_sandbox_auth(amazon.url)
     )
 
     feed_id = connector.send_feed([StockUpdate(sku=f"S{n}", listing_id=f"S{n}", units=n) for n in range(3)])

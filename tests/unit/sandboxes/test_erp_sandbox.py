@@ -147,7 +147,7 @@ def test_calls_beyond_the_starting_concurrency_limit_of_five_answer_429(
 ) -> None:
     client.post(f"{erp.url}/__admin/faults", json={"latency_ms": 800})
 
-    answers = call_at_once(7, lambda: httpx.get(f"{erp.url}{SALES_ORDERS}", timeout=5))
+    answers = call_at_once(7, lambda: client.get(f"{erp.url}{SALES_ORDERS}", timeout=5))
 
     assert sorted(a.status_code for a in answers) == [200] * 5 + [429] * 2
 

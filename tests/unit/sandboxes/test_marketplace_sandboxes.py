@@ -13,7 +13,8 @@ from local.sandboxes import EbaySandbox, MarketplaceSandbox, Sandbox, ShopifySan
 from local.sandboxes.ebay_keys import PRIVATE_KEY_PEM, PUBLIC_KEY_ID
 from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
 
-BEARER = {"Authorization": "Bearer sandbox-token"}
+# The ``client`` fixture presents a bearer token the addressed sandbox minted (conftest.py).
+BEARER: dict[str, str] = {}
 SHOPIFY = {"X-Shopify-Access-Token": "shpat_sandbox"}
 ITEM = {"external_id": "IPOD2008PINK", "quantity": 1, "price": {"amount": 189.95, "currency": "EUR"}}
 
@@ -79,8 +80,8 @@ def test_zalando_includes_items_and_lines_and_pages_with_a_next_link(
     assert {r["type"] for r in first["included"]} == {"OrderItem", "OrderLine"}
 
 
-def test_zalando_wants_a_bearer_token(zalando: ZalandoSandbox, client: httpx.Client) -> None:
-    assert client.get(f"{zalando.url}/merchants/{DEFAULT_MERCHANT_ID}/orders").status_code == 401
+def test_zalando_wants_a_bearer_token(zalando: ZalandoSandbox, bare_client: httpx.Client) -> None:
+    assert bare_client.get(f"{zalando.url}/merchants/{DEFAULT_MERCHANT_ID}/orders").status_code == 401
 
 
 def test_zalando_stock_updates_stop_at_2000_a_minute_whatever_the_request_count(
@@ -164,7 +165,9 @@ def test_ebay_serves_the_notification_key_whose_private_half_signs_verifiably(
     from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 
     token = client.post(
-        f"{ebay.url}/identity/v1/oauth2/token", auth=("id", "secret"), data={"grant_type": "client_credentials"}
+        f"{ebay.url}/identity/v1/oauth2/token",
+        auth=("local-ebay-client-id", "local-ebay-client-secret"),
+        data={"grant_type": "client_credentials"},
     ).json()
     answer = client.get(
         f"{ebay.url}/commerce/notification/v1/public_key/{PUBLIC_KEY_ID}",
@@ -189,9 +192,11 @@ def test_ebay_serves_the_notification_key_whose_private_half_signs_verifiably(
     assert base64.b64encode(signature)
 
 
-def test_ebay_unknown_key_is_404_and_calls_need_a_bearer_token(ebay: EbaySandbox, client: httpx.Client) -> None:
+def test_ebay_unknown_key_is_404_and_calls_need_a_bearer_token(
+    ebay: EbaySandbox, client: httpx.Client, bare_client: httpx.Client
+) -> None:
     assert client.get(f"{ebay.url}/commerce/notification/v1/public_key/nope", headers=BEARER).status_code == 404
-    assert client.get(f"{ebay.url}/commerce/notification/v1/public_key/{PUBLIC_KEY_ID}").status_code == 401
+    assert bare_client.get(f"{ebay.url}/commerce/notification/v1/public_key/{PUBLIC_KEY_ID}").status_code == 401
 
 
 def test_ebay_bulk_price_quantity_takes_at_most_25_and_fulfillments_answer_201_with_location(

@@ -11,7 +11,8 @@ import pytest
 from local.sandboxes import Sandbox, ZalandoSandbox
 from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
 
-BEARER = {"Authorization": "Bearer sandbox-token", "Content-Type": "application/vnd.api+json"}
+# The ``client`` fixture adds a bearer token the sandbox minted (conftest.py).
+BEARER = {"Content-Type": "application/vnd.api+json"}
 ITEM = {"external_id": "IPOD2008PINK", "quantity": 2, "price": {"amount": 189.95, "currency": "EUR"}}
 
 
