@@ -27,6 +27,10 @@ other state -> nothing. GIFT_CARD and CUSTOM_AMOUNT lines have no stock and are 
 SKU is the line's `metadata.sku` when the retailer sets one, else its catalog
 variation's SKU (BatchRetrieveCatalogObjects); a line without one, or with a fractional
 quantity, makes the message poison.
+
+A Square order is only emitted COMPLETED: the goods have left the store, so the OrderFlow treats it
+as a till sale (on hand lowered at the store once, never reserved or held:
+functions/inventory/logic/store_sales.py), and still sends it to the ERP.
 """
 
 from __future__ import annotations
