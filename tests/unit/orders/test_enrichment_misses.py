@@ -33,7 +33,9 @@ from infra.constants import MAX_RECEIVE_COUNT
 from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore, MemoryExceptionStore
 from shared.adapters.http import HttpConnector
 from shared.adapters.trace_store import MemoryTraceStore
+from shared.channels.clients.ebay_api import EbayApiThrottled
 from shared.channels.clients.sp_api import SpApiNotFound, SpApiRejected, SpApiThrottled, SpApiUnavailable
+from shared.channels.clients.walmart_api import WalmartApiNotFound
 from shared.models import Envelope
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext, sqs_event, sqs_record
@@ -196,6 +198,49 @@ def test_a_throttled_refused_or_down_sp_api_ends_as_an_exception_naming_the_reas
     _until_exception(world, _order_change())
     (exception,) = world.open_exceptions()
     assert (exception["reason"], exception["channel_order_id"]) == (reason, ORDER_ID)
+
+
+class FailingLookup:
+    def __init__(self, failure: Exception) -> None:
+        self.failure = failure
+
+    def get_order(self, order_id: str) -> dict[str, Any]:
+        raise self.failure
+
+
+@pytest.mark.parametrize(
+    ("source", "fixture", "failure", "order_id", "reason"),
+    [
+        (
+            "walmart",
+            "walmart/po_created",
+            WalmartApiNotFound("GET /v3/orders/x: 404"),
+            "1796277083968",
+            "vendor_not_found",
+        ),
+        ("ebay", "ebay/order_confirmation", EbayApiThrottled("GET order: 429"), "27-13492-80251", "vendor_throttled"),
+    ],
+    ids=["walmart-po-created", "ebay-order-confirmation"],
+)
+def test_walmart_and_ebay_notifications_whose_order_read_fails_end_as_exceptions_naming_the_order(
+    source: str, fixture: str, failure: Exception, order_id: str, reason: str
+) -> None:
+    from shared.channels.registry import adapter_for
+    from tests.support.events import load_event
+
+    world = World(SpApiNotFound("unused"))
+    intake = OrderIntake(world.flow, world.trace, PassThroughPayloads(), adapter_for, enrich=FailingLookup(failure))
+    retries = EnrichmentRetries(world.store, world.delays, world.trace, RetryPolicy(4, 30), now=lambda: NOW)
+    world.worker = EnvelopeWorker(HOP, intake.process, world.trace, enrichment=retries)
+    envelope = _order_change().model_copy(
+        update={"source": source, "event_type": fixture.split("/")[1].upper(), "payload": load_event(fixture)}
+    )
+
+    _until_exception(world, envelope)
+
+    (exception,) = world.open_exceptions()
+    assert (exception["channel"], exception["channel_order_id"], exception["reason"]) == (source, order_id, reason)
+    assert exception["notification"] == load_event(fixture)
 
 
 def test_a_timed_out_sp_api_read_ends_as_an_exception_saying_vendor_timeout() -> None:
