@@ -22,6 +22,7 @@ from infra.constants import (
 from local.api_routes import RouteTable
 from local.config import AMAZON_PARTNER_EVENT_SOURCE
 from local.stack import LocalStack
+from shared.adapters.vendor_auth import SECRET_KEYS as VENDOR_SECRET_KEYS
 
 pytestmark = pytest.mark.integration
 
@@ -81,10 +82,14 @@ def test_webhook_secret_holds_the_local_secrets(local_stack: LocalStack) -> None
     secret = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ[ENV_WEBHOOK_SECRETS_ARN])
 
     values = json.loads(secret["SecretString"])
+    vendor_credentials = {key: values.pop(key) for key in VENDOR_SECRET_KEYS}
     assert values == {
         **{source: f"local-{source}-secret" for source in WEBHOOK_SOURCES},
         "square_access_token": "local-square-token",  # the orders worker's Square API token
     }
+    # The credentials every connector mints its tokens from, as the sandboxes register them.
+    assert vendor_credentials["walmart_client_secret"] == "local-walmart-client-secret"
+    assert vendor_credentials["erp_private_key"].startswith("-----BEGIN PRIVATE KEY-----")
 
 
 def test_every_event_source_mapping_is_polled_with_its_template_settings(local_stack: LocalStack) -> None:
