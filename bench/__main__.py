@@ -44,7 +44,8 @@ def cold(console: Console) -> dict[str, Any]:
         title=f"Cold import of every function of the template, as its asset imports it "
         f"(fresh interpreter, median of {COLD_IMPORT_SAMPLES}; bare interpreter {bare:.0f} ms)"
     )
-    for column in ("function", "handler module", "median ms", "min", "max", "CPU ms", "x bare", "budget"):
+    columns = ("function", "handler module", "median ms", "min", "max", "CPU ms", "x bare", "budget", "1st AWS client")
+    for column in columns:
         table.add_column(column)
     for logical_id, figures in results["functions"].items():
         budget = cold_budget_ms(logical_id)
@@ -59,6 +60,7 @@ def cold(console: Console) -> dict[str, Any]:
             f"{figures['cpu_median_ms']:.0f}",
             f"{figures['ratio_to_bare']:.1f}",
             f"{budget:.0f} ms " + ("ok" if figures["within_budget"] else "OVER"),
+            f"+{figures['first_aws_client_ms']:.0f} ms",
         )
     console.print(table)
     return results

@@ -9,20 +9,28 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+@cache
+def _config() -> Any:
+    from botocore.config import Config  # imports most of botocore: with the first client, not at import
+
+    return Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
 
 @cache
 def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    # boto3 is imported with the first client (about 100 ms with botocore's session): a function
+    # that answers without AWS (a refused webhook, a GET) never pays it.
+    import boto3
+
+    return boto3.session.Session().client(service, config=_config())  # type: ignore[call-overload]
 
 
 @cache
 def dynamodb_table(name: str) -> Any:
-    return boto3.session.Session().resource("dynamodb", config=_CONFIG).Table(name)
+    import boto3
+
+    return boto3.session.Session().resource("dynamodb", config=_config()).Table(name)
 
 
 def reset_clients() -> None:

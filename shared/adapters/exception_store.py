@@ -19,22 +19,30 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from shared.adapters.dynamo_table import DynamoTableAdapter
 
 if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
     from mypy_boto3_dynamodb import DynamoDBClient
 
 OPEN = "OPEN"
 # The SQS message attribute of an envelope put back by an ops retry: the exception it retries.
 RETRY_OF = "retail_sync_exception_id"
 RESOLVED = "RESOLVED"
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
+
+
+@cache
+def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
+    # Not at import: `boto3.dynamodb.types` imports all of boto3 (and s3transfer), about 100 ms of
+    # cold start; the first read or write loads it, with the botocore client it needs anyway.
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def exception_pk(kind: str) -> str:
@@ -220,10 +228,10 @@ def _key(kind: str, exception_id: str) -> dict[str, Any]:
 
 
 def _dynamo(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _SERIALIZER.serialize(v) for k, v in values.items()}
+    return {k: _codec()[0].serialize(v) for k, v in values.items()}
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    values = {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
+    values = {k: _codec()[1].deserialize(v) for k, v in item.items()}
     # Counters come back as Decimal; every number these items hold is a whole count.
     return {k: int(v) if isinstance(v, Decimal) else v for k, v in values.items()}

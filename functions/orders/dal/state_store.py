@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from functions.orders.logic.reservation import PositionRelease, PositionReserve
@@ -25,12 +25,19 @@ from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
 
 if TYPE_CHECKING:
-    pass
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 CLOSED_RESERVATION_TTL_SECONDS = 30 * 24 * 3600
 _BATCH_GET_LIMIT = 100
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
+
+
+@cache
+def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
+    # Not at import: `boto3.dynamodb.types` imports all of boto3 (and s3transfer), about 100 ms of
+    # cold start; the first read or write loads it, with the botocore client it needs anyway.
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 class CommitResult(StrEnum):
@@ -70,11 +77,11 @@ def _plain(value: Any) -> Any:
 
 
 def to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _SERIALIZER.serialize(value) for key, value in item.items()}
+    return {key: _codec()[0].serialize(value) for key, value in item.items()}
 
 
 def from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_DESERIALIZER.deserialize(value)) for key, value in item.items()}
+    return {key: _plain(_codec()[1].deserialize(value)) for key, value in item.items()}
 
 
 def iso(at: datetime) -> str:
