@@ -14,6 +14,7 @@ import httpx
 
 from shared.adapters.tokens import CredentialsMissing, CredentialsRejected, TokenAuth, TokenEndpointUnavailable
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+from shared.redaction import vendor_error
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -100,5 +101,6 @@ class HttpConnector:
         if response.status_code == 404 and self.not_found_error is not None:
             raise self.not_found_error(f"{method} {path}: 404")
         if response.status_code >= 400:
-            raise self.rejected_error(f"{method} {path}: {response.status_code} {response.text[:500]}")
+            # Status and the vendor's error code only: its text often echoes the order (buyer, address).
+            raise self.rejected_error(f"{method} {path}: {vendor_error(response)}")
         return response

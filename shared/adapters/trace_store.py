@@ -1,4 +1,8 @@
-"""The transaction trace: every hop appends an entry under the correlation id."""
+"""The transaction trace: every hop appends an entry under the correlation id.
+
+Details are written through `shared.redaction.redact`: the values of customer-data keys never
+reach the table, whatever a hop passes in.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from shared.adapters.dynamo_table import DynamoTableAdapter
+from shared.redaction import redact
 
 TRACE_TTL_SECONDS = 30 * 24 * 3600
 
@@ -29,7 +34,7 @@ class DynamoTraceStore(DynamoTableAdapter):
                 "at": at,
                 "hop": hop,
                 "status": status,
-                "detail": detail or {},
+                "detail": redact(detail or {}),
                 "expires_at": int(time.time()) + TRACE_TTL_SECONDS,
             }
         )
@@ -61,7 +66,8 @@ class MemoryTraceStore:
         self.entries: list[dict[str, Any]] = []
 
     def record(self, correlation_id: str, hop: str, status: str, detail: dict[str, Any] | None = None) -> None:
-        self.entries.append({"correlation_id": correlation_id, "hop": hop, "status": status, "detail": detail or {}})
+        entry = {"correlation_id": correlation_id, "hop": hop, "status": status, "detail": redact(detail or {})}
+        self.entries.append(entry)
 
     def hops(self, correlation_id: str) -> list[str]:
         return [e["hop"] for e in self.entries if e["correlation_id"] == correlation_id]

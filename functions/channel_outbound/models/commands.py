@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from shared.errors import PoisonMessage
 from shared.models import Order, Shipment
+from shared.redaction import error_summary
 
 ORDER_ACCEPTED = "OrderAccepted"
 ORDER_SHIPPED = "OrderShipped"
@@ -73,5 +74,7 @@ def command_from_event(event: dict[str, Any]) -> OutboundCommand:
                 shipment=shipment,
             )
     except (KeyError, TypeError, ValidationError) as exc:
-        raise UnreadableEvent(f"not an outbound event: {type(exc).__name__}: {str(exc)[:300]}") from exc
+        # Field names only: str(ValidationError) would print the shipment's values (the address).
+        summary = error_summary(exc)
+        raise UnreadableEvent(f"not an outbound event: {summary['reason']} {summary.get('fields', '')}") from exc
     raise UnreadableEvent(f"detail-type {detail_type!r} is not an outbound command")

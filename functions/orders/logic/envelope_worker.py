@@ -27,6 +27,7 @@ from shared.adapters.trace_store import TraceSink
 from shared.errors import EnrichmentFailed, MalformedBody, PoisonMessage, UnknownSource, ValidationFailed
 from shared.models import Envelope
 from shared.observability import logger, metrics
+from shared.redaction import error_summary
 
 if TYPE_CHECKING:
     from functions.orders.logic.enrichment import EnrichmentRetries
@@ -103,20 +104,19 @@ class EnvelopeWorker:
     def _poison(self, record: SQSRecord, envelope: Envelope | None, exc: Exception) -> NoReturn:
         receive_count = record.attributes.approximate_receive_count or "1"
         first_sight = receive_count == "1"
+        # Never str(exc): a ValidationError prints the failing values (customer names, addresses).
+        summary = error_summary(exc)
         if first_sight:
             metrics.add_metric(name="PoisonMessages", unit=MetricUnit.Count, value=1)
             if envelope is not None:
-                self.trace.record(
-                    envelope.correlation_id,
-                    self.hop,
-                    "poison",
-                    {"event_id": envelope.event_id, "reason": type(exc).__name__, "message": str(exc)[:500]},
-                )
+                detail = {"event_id": envelope.event_id, **summary}
+                self.trace.record(envelope.correlation_id, self.hop, "poison", detail)
         logger.error(
             "poison message: failing it until SQS moves it to the DLQ",
             message_id=record.message_id,
-            reason=type(exc).__name__,
-            error=str(exc)[:1000],
+            reason=summary["reason"],
+            fields=summary.get("fields"),
+            error=summary.get("message"),
             receive_count=receive_count,
             first_sight=first_sight,
         )
