@@ -7,13 +7,14 @@ CancelOrder also call the ERP. Tests pass their own ``Deps`` (in-memory stores, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from functions.orders.adapters.erp import ErpPort, HttpErp
 from functions.orders.dal.state_store import DynamoStateStore, StateStore
 from shared.adapters.trace_store import DynamoTraceStore, TraceSink
-from shared.adapters.vendor_auth import erp_token_auth
 from shared.settings import TablesSettings
+
+if TYPE_CHECKING:
+    from functions.orders.adapters.erp import ErpPort
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class TablesAndErpSettings(Protocol):
 
 def erp_deps(settings: TablesAndErpSettings) -> ErpDeps:
     """The state store, ERP client and trace named in ``settings``."""
+    # Here, not at import: the ERP client brings httpx (about 30 ms) that ReserveStock and
+    # RecordOrder, which share this module, never use.
+    from functions.orders.adapters.erp import HttpErp
+    from shared.adapters.vendor_auth import erp_token_auth
+
     return ErpDeps(
         store=DynamoStateStore(settings.state_table_name),
         erp=HttpErp(
