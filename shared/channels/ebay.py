@@ -223,10 +223,11 @@ class NotificationApiKeys:
 
         try:
             with self._client() as client:
-                token = self._app_token(client)
-                response = client.get(
-                    PUBLIC_KEY_PATH.format(kid=quote(kid, safe="")), headers={"Authorization": f"Bearer {token}"}
-                )
+                path = PUBLIC_KEY_PATH.format(kid=quote(kid, safe=""))
+                response = client.get(path, headers={"Authorization": f"Bearer {self._app_token(client)}"})
+                if response.status_code == 401:  # the token expired early or was revoked: mint once more
+                    self._token = None
+                    response = client.get(path, headers={"Authorization": f"Bearer {self._app_token(client)}"})
         except httpx.HTTPError as exc:
             raise UpstreamUnavailable("could not fetch eBay's public key; retry later") from exc
         self.fetches += 1

@@ -345,3 +345,24 @@ def test_the_erp_sandbox_refuses_an_assertion_for_another_audience_or_an_expired
     assert mint(sign("https://1234567.suitetalk.api.netsuite.com/x")).json()["error"] == "invalid_grant"
     assert mint(sign(token_url, now=time.time() - 3600)).json()["error"] == "invalid_grant"
     assert mint("not-a-jwt").json()["error"] == "invalid_request"
+
+
+def test_the_ingest_refetches_an_ebay_key_once_after_its_app_token_expired(serve: Callable[..., Any]) -> None:
+    from local.sandboxes.ebay_keys import PUBLIC_KEY_ID
+    from shared.channels import ebay as ebay_channel
+
+    sandbox: EbaySandbox = serve(EbaySandbox())
+    clock = Clock()
+    settings = ebay_channel.EbaySettings(
+        ebay_api_base_url=sandbox.url, ebay_client_id=EBAY_LOCAL.client_id, ebay_client_secret=EBAY_LOCAL.client_secret
+    )
+    keys = ebay_channel.NotificationApiKeys(settings, clock=clock)
+    first = keys.pem_for(PUBLIC_KEY_ID)
+
+    # GIVEN the app token expired early and the cached key aged out
+    _expire_every_token(sandbox)
+    clock.now += ebay_channel.KEY_CACHE_SECONDS + 1
+
+    # THEN the lookup is refused once, mints a new app token, and finds the key
+    assert keys.pem_for(PUBLIC_KEY_ID) == first
+    assert [s for p, s in _paths(sandbox) if "public_key" in p] == [200, 401, 200]
