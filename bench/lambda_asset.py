@@ -8,10 +8,11 @@ asset, beside the runtime's boto3. `asset_python` starts an interpreter that see
 - `-I -S`: no current directory, no PYTHON* variables, no `site`, so no `.pth` file (the editable
   finder never loads);
 - `sys.path` = a copy of the asset's sources (made by the bundling code), the standard library,
-  then this venv's site-packages for the dependencies;
-- a meta-path finder that refuses every top-level module of site-packages that no runtime
-  dependency provides (the dependencies' closure from pyproject.toml, plus what the Lambda runtime
-  ships with boto3), so e.g. httpx's optional `rich`/`click` CLI imports fail as they do in Lambda.
+  then a directory of links to the installed runtime dependencies only (the dependencies' closure
+  from pyproject.toml, plus what the Lambda runtime ships with boto3), so e.g. httpx's optional
+  `rich`/`click` CLI imports fail as they do in Lambda;
+- a meta-path finder that refuses, by name, every other top-level module installed here and the
+  checkout's packages that are never bundled (belt and braces: a clear error message).
 
 `tests/infra/test_asset_imports.py` imports every handler of the template this way; `bench/
 cold_import.py` times them this way.
@@ -19,11 +20,14 @@ cold_import.py` times them this way.
 
 from __future__ import annotations
 
+import atexit
 import importlib.metadata
 import json
+import shutil
 import site
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -59,9 +63,22 @@ def stage_sources(out: Path) -> Path:
     return out
 
 
+@cache
 def dependency_paths() -> list[str]:
-    """This venv's site-packages: where the installed dependencies are."""
-    return [path for path in site.getsitepackages() if Path(path).is_dir()]
+    """One directory holding only the runtime dependencies, as the asset holds them beside the
+    sources: links to the installed files of each runtime distribution (and its `.dist-info`, so
+    `importlib.metadata`, which pydantic scans for plugins, sees what the Lambda would see)."""
+    out = Path(tempfile.mkdtemp(prefix="lambda-deps-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    site_packages = [Path(path) for path in site.getsitepackages() if Path(path).is_dir()]
+    for distribution in importlib.metadata.distributions(path=[str(p) for p in site_packages]):
+        if canonicalize_name(distribution.metadata["Name"]) not in runtime_distributions():
+            continue
+        base = Path(str(distribution.locate_file("")))
+        for top in {Path(str(f)).parts[0] for f in distribution.files or [] if not str(f).startswith("..")}:
+            if (base / top).exists() and not (out / top).exists():
+                (out / top).symlink_to(base / top)
+    return [str(out)]
 
 
 @cache
