@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from functions.inventory.logic.stock import ShipmentPlan, apply_adjustment
-from functions.orders.dal.state_store import CommitResult, ReservationContext
+from functions.orders.dal.state_store import CommitResult, OrderRef, ReservationContext, order_refs
 from functions.orders.logic.reservation import PositionRelease, PositionReserve
 from functions.orders.models.state import OrderRecord, Reservation, ReservationStatus
 from shared.errors import StaleUpdate
@@ -51,6 +51,12 @@ class InMemoryStateTable:
         with self.lock:
             record = self.orders.get((channel, channel_order_id))
             return record.model_copy(deep=True) if record else None
+
+    def find_orders(self, ref: OrderRef, value: str) -> list[OrderRecord]:
+        """What the pointer items answer on DynamoDB (`DynamoStateStore.find_orders`)."""
+        with self.lock:
+            found = [r for r in self.orders.values() if (ref, value) in order_refs(r)]
+            return [r.model_copy(deep=True) for r in sorted(found, key=lambda r: (r.channel, r.channel_order_id))]
 
     def save_order(self, record: OrderRecord, expected_status: OrderStatus | None) -> bool:
         with self.lock:

@@ -22,6 +22,7 @@ from functions.availability.dal.availability_store import AvailabilityStore, Dyn
 from functions.availability.models.rules import DEFAULT_SCOPE
 from functions.ops.logic import channels as channel_ops
 from functions.ops.logic import exceptions as exception_ops
+from functions.ops.logic import find as find_ops
 from functions.ops.logic.caller import caller_of
 from functions.ops.logic.channels import RunStore
 from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
@@ -123,6 +124,13 @@ def _correlation_id() -> str:
 @app.get("/v1/ops/transactions/<correlation_id>")
 def get_transaction(correlation_id: str) -> Response:
     return _json(transaction_timeline(correlation_id, _deps().trace))
+
+
+@app.get("/v1/ops/find")
+def find_by_any_id() -> Response:
+    deps = _deps()
+    any_id = find_ops.parse_id(app.current_event.get_query_string_value("id", None))
+    return _json(find_ops.find(any_id, deps.store, deps.trace, deps.kinds))
 
 
 @app.get("/v1/ops/orders/<channel>/<channel_order_id>")

@@ -15,6 +15,7 @@ from functions.ops.models.responses import (
     TransactionTimeline,
 )
 from functions.orders.dal.state_store import StateStore, iso
+from functions.orders.models.state import OrderRecord
 from shared.errors import NotFound
 
 
@@ -56,6 +57,10 @@ def order_view(channel: str, channel_order_id: str, store: StateStore) -> OrderV
     record = store.get_order(channel, channel_order_id)
     if record is None:
         raise NotFound(f"no order {channel_order_id} from {channel}")
+    return view_of(record)
+
+
+def view_of(record: OrderRecord) -> OrderView:
     return OrderView(
         order_id=record.order_id,
         channel=record.channel,

@@ -62,6 +62,26 @@ def position_key(sku: str, location_id: str) -> dict[str, str]:
     return {"pk": f"SKU#{sku}", "sk": f"LOC#{location_id}"}
 
 
+class OrderRef(StrEnum):
+    """The ids an order is found by besides its own key (`GET /v1/ops/find`)."""
+
+    CHANNEL_ORDER_ID = "CHANNEL_ORDER_ID"  # the same id may exist on several channels
+    ORDER_ID = "ORDER_ID"
+    ERP_SALES_ORDER_ID = "ERP_SALES_ORDER_ID"
+
+
+def order_ref_key(ref: OrderRef, value: str, channel: str, channel_order_id: str) -> dict[str, str]:
+    """A pointer item: `ORDERREF#<ref>#<value>` / `<channel>#<channel_order_id>`, one per order and id."""
+    return {"pk": f"ORDERREF#{ref.value}#{value}", "sk": f"{channel}#{channel_order_id}"}
+
+
+def order_refs(record: OrderRecord) -> list[tuple[OrderRef, str]]:
+    refs = [(OrderRef.CHANNEL_ORDER_ID, record.channel_order_id), (OrderRef.ORDER_ID, record.order_id)]
+    if record.erp_sales_order_id:
+        refs.append((OrderRef.ERP_SALES_ORDER_ID, record.erp_sales_order_id))
+    return refs
+
+
 # Codecs -------------------------------------------------------------------------------------------
 
 
@@ -136,6 +156,8 @@ class StateStore(Protocol):
 
     def get_order(self, channel: str, channel_order_id: str) -> OrderRecord | None: ...
 
+    def find_orders(self, ref: OrderRef, value: str) -> list[OrderRecord]: ...
+
     def save_order(self, record: OrderRecord, expected_status: OrderStatus | None) -> bool: ...
 
     def mark_cancelled(
@@ -196,7 +218,35 @@ class DynamoStateStore(DynamoTableAdapter):
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
+        self._index(record)
         return True
+
+    def _index(self, record: OrderRecord) -> None:
+        """The order's pointer items, each put once (`attribute_not_exists`): written after every
+        successful order write, so a crash between the two is mended by the task's retry."""
+        for ref, value in order_refs(record):
+            key = order_ref_key(ref, value, record.channel, record.channel_order_id)
+            item = {**key, "ref": ref.value, "channel": record.channel, "channel_order_id": record.channel_order_id}
+            try:
+                self.client.put_item(
+                    TableName=self.table_name, Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
+                )
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+
+    def find_orders(self, ref: OrderRef, value: str) -> list[OrderRecord]:
+        """The orders whose `ref` id is `value` (pointer query, then one consistent BatchGetItem)."""
+        response = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_dynamo({":pk": f"ORDERREF#{ref.value}#{value}"}),
+            Limit=_BATCH_GET_LIMIT,
+        )
+        pointers = [from_dynamo(item) for item in response.get("Items", [])]
+        keys = [order_key(p["channel"], p["channel_order_id"]) for p in pointers]
+        records = [order_record_from_item(item) for item in self._batch_get(keys)] if keys else []
+        return sorted(records, key=lambda r: (r.channel, r.channel_order_id))
 
     def mark_cancelled(
         self, cancellation: OrderCancellation, correlation_id: str, at: datetime
@@ -236,7 +286,9 @@ class DynamoStateStore(DynamoTableAdapter):
             ),
             ReturnValues="ALL_NEW",
         )
-        return order_record_from_item(from_dynamo(response["Attributes"]))
+        record = order_record_from_item(from_dynamo(response["Attributes"]))
+        self._index(record)
+        return record
 
     # Reservations and positions -----------------------------------------------------------------
 
