@@ -49,7 +49,7 @@ test-e2e: install
 
 lint: install synth-fast
 	$(BIN)/ruff check .
-	$(BIN)/mypy functions shared infra local bench tests
+	$(BIN)/mypy functions shared infra local bench cli tests
 	$(BIN)/cfn-lint cdk.out/RetailSync-lint.template.json --ignore-checks W3005 --non-zero-exit-code error
 
 # Synthesizes with Lambda dependencies bundled for the python3.12 runtime (no Docker needed).

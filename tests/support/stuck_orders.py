@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from functions.inventory.dal.positions import DynamoPositionStore
 from functions.ops.handlers.api import Deps
 from functions.orders.dal.state_store import DynamoStateStore
 from functions.orders.logic.record_order import record_order
 from functions.orders.models.flow import FlowInput, RecordOrderInput
 from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.trace_store import DynamoTraceStore
-from shared.models import OrderStatus
+from shared.models import InventoryAdjustment, OrderStatus
 from tests.fakes.aws import STATE_TABLE, TRACE_TABLE
-from tests.fakes.builders import order
+from tests.fakes.builders import envelope, order
 
 RAISED_AT = datetime(2026, 11, 23, 10, 5, tzinfo=UTC)
 ENRICHMENT_EXCEPTION_ID = "enrichment-20261123T100500000000Z-0123456789ab"
@@ -64,7 +65,8 @@ def seed(dynamodb: Any) -> StuckOrders:
     - walmart 1001: the same channel order id on another channel, ON_HOLD (corr-held);
     - ebay 2002: ERP_FAILED, parked for replay (corr-parked);
     - amazon 114-3941689-8772232: never recorded, its vendor read failed: an open enrichment exception;
-    - corr-inflight: a delivery whose orders-worker hop failed before any order was recorded."""
+    - corr-inflight: a delivery whose orders-worker hop failed before any order was recorded;
+    - SKU-1: 7 on hand at dc-east."""
     store = DynamoStateStore(STATE_TABLE, dynamodb)
     trace = DynamoTraceStore(TRACE_TABLE, dynamodb)
     exceptions = DynamoExceptionStore(STATE_TABLE, dynamodb)
@@ -85,11 +87,28 @@ def seed(dynamodb: Any) -> StuckOrders:
             "event_type": "ORDER_CHANGE",
             "error": "VendorNotFound",
             "attempts": 4,
-            "envelope": "{}",
+            "domain": "orders",
+            "envelope": envelope(
+                "evt-amazon",
+                source="amazon",
+                correlation_id="corr-amazon",
+                payload={"NotificationType": "ORDER_CHANGE"},
+            ).model_dump_json(),
         },
         RAISED_AT,
     )
     trace.record("corr-inflight", "ingest", "accepted", {"source": "shopify", "event_type": "orders/create"})
     trace.record("corr-inflight", "orders-worker", "poison", {"error": "ValidationError"})
+    DynamoPositionStore(STATE_TABLE, dynamodb).apply_adjustment(
+        InventoryAdjustment(
+            event_id="evt-stock",
+            sku="SKU-1",
+            location_id="dc-east",
+            on_hand=7,
+            source_sequence=1,
+            occurred_at=RAISED_AT,
+        ),
+        RAISED_AT,
+    )
     deps = Deps(store=store, trace=trace, kinds=exceptions)
     return StuckOrders(deps=deps, store=store, trace=trace, exceptions=exceptions)

@@ -1,0 +1,1 @@
+"""The operator CLI (`retail-sync`): the ops API from a terminal, locally or deployed."""
