@@ -46,11 +46,13 @@ class ApiError(Exception):
     @classmethod
     def from_response(cls, response: httpx.Response) -> ApiError:
         try:
-            error = response.json().get("error") or {}
+            body = response.json()
         except ValueError:
-            error = {}
-        if not isinstance(error, dict):
-            error = {}
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        # API Gateway's own refusals (403 without execute-api:Invoke, 429) answer `{"message": ...}`.
+        error: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else {}
+        error = error or {"message": body.get("message")}
         code = str(error.get("code") or f"HTTP_{response.status_code}")
         message = str(error.get("message") or response.reason_phrase or "no error body")
         return cls(response.status_code, code, message, error.get("correlation_id"))
