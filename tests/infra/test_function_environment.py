@@ -68,7 +68,7 @@ OPTIONAL_KNOBS = {
     "EBAY_REFRESH_TOKEN": "developer override; deployed, the webhook secret's ebay_refresh_token",
     "EBAY_VERIFICATION_TOKEN": "developer override; deployed, the webhook secret's ebay_verification_token",
     "AMAZON_LWA_TOKEN_URL": "Login with Amazon's token endpoint, api.amazon.com (NA); locally the SP-API sandbox",
-    "WEBHOOK_BASE_URL": "public base URL override (webhookBaseUrl); unset, Square's and eBay's URL come from the request",
+    "WEBHOOK_BASE_URL": "public base URL override (webhookBaseUrl); unset, Square/eBay URLs come from the request",
     "SHOPIFY_ACCESS_TOKEN": "the Shopify Admin API token; locally the sandbox's (installing the app is not built)",
 }
 
