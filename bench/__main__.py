@@ -4,9 +4,10 @@
                           imports it: fresh interpreter, median of 7, ratio to a bare interpreter
   ingest warm CPU         per accepted webhook, AWS stubbed                budget 1 ms
   AWS calls per order     one Shopify order end to end in the local stack  every call explained
+  cost per 1M orders      those calls, invocations, logs at list prices    accept path budget $10
   hot SKU                 movements per second on one SKU (bench/hot_sku.py, when present)
 
-`python -m bench [section ...]` runs some sections only (cold, warm, calls, hot). Figures go to
+`python -m bench [section ...]` runs some sections only (cold, warm, calls, cost, hot). Figures go to
 stdout and to `.build/bench.json`; BENCHMARKS.md records a run with its command.
 """
 
@@ -23,13 +24,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import aws_calls, cold_import, warm_ingest
+from bench import aws_calls, cold_import, cost, warm_ingest
 
 # Issue 7: every function's cold import, ingest's tighter (its caller, the vendor, waits on it).
 COLD_IMPORT_BUDGET_MS = 150.0
 COLD_IMPORT_BUDGETS_MS = {"IngestFunction": 100.0}
 COLD_IMPORT_SAMPLES = 7
 WARM_CPU_BUDGET_MS = 1.0
+# Issue 13: the accept path (webhook to accepted order) at most $10 per 1M orders on AWS list prices.
+ACCEPT_PATH_BUDGET_PER_MILLION = 10.0
 OUT = Path(__file__).resolve().parents[1] / ".build" / "bench.json"
 
 
@@ -101,6 +104,37 @@ def calls(console: Console) -> dict[str, Any]:
     return {"total": total, "rows": [list(row) for row in count.rows()]}
 
 
+def dollars(console: Console) -> dict[str, Any]:
+    usage = cost.measure()
+    per_million = usage.dollars_per_million()
+    table = Table(title="Modelled AWS cost per 1M orders (us-east-1 list prices; bench/cost.py says how)")
+    for column in ("path", "meter", "per order", "unit price", "$ per 1M orders"):
+        table.add_column(column)
+    totals: dict[str, float] = {}
+    for (path, meter), amount in sorted(usage.requests.items()):
+        dollars_ = per_million[(path, meter)]
+        totals[path] = totals.get(path, 0.0) + float(dollars_)
+        price, unit = cost.PRICES[meter]
+        table.add_row(path, meter, f"{float(amount):.6g}", f"${float(price):.3g} {unit}", f"{float(dollars_):.2f}")
+    console.print(table)
+    for (path, meter), notes in sorted(usage.detail.items()):
+        if meter in ("dynamodb_wru", "lambda_gb_second", "logs_gb", "sfn_express_gb_second"):
+            console.print(f"  {path} {meter}: " + "; ".join(notes))
+    accept = totals.get("accept", 0.0)
+    verdict = "ok" if accept <= ACCEPT_PATH_BUDGET_PER_MILLION else "OVER"
+    console.print(
+        f"accept path ${accept:.2f} per 1M orders (budget ${ACCEPT_PATH_BUDGET_PER_MILLION:.0f}: {verdict}); "
+        f"availability re-published after it ${totals.get('after', 0.0):.2f}; "
+        f"total ${sum(totals.values()):.2f}"
+    )
+    rows = [
+        {"path": p, "meter": m, "per_order": float(a), "dollars_per_million": float(per_million[(p, m)])}
+        for (p, m), a in sorted(usage.requests.items())
+    ]
+    return {"accept_per_million": accept, "after_per_million": totals.get("after", 0.0), "rows": rows,
+            "within_budget": accept <= ACCEPT_PATH_BUDGET_PER_MILLION}
+
+
 def hot(console: Console) -> dict[str, Any]:
     if importlib.util.find_spec("bench.hot_sku") is None:
         console.print("hot SKU: bench/hot_sku.py is not there yet")
@@ -115,7 +149,9 @@ def hot(console: Console) -> dict[str, Any]:
     return result
 
 
-SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {"cold": cold, "warm": warm, "calls": calls, "hot": hot}
+SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
+    "cold": cold, "warm": warm, "calls": calls, "cost": dollars, "hot": hot,
+}
 
 
 def main(argv: list[str]) -> int:
@@ -137,6 +173,8 @@ def main(argv: list[str]) -> int:
         over += [f"{name} cold import" for name, f in results["cold"]["functions"].items() if not f["within_budget"]]
     if "warm" in results and results["warm"]["ports"]["cpu_ms_median"] > WARM_CPU_BUDGET_MS:
         over.append("ingest warm CPU")
+    if "cost" in results and not results["cost"]["within_budget"]:
+        over.append("accept path cost per 1M orders")
     if over:
         console.print(f"[red]over budget: {', '.join(over)}[/]")
         return 1
