@@ -75,16 +75,16 @@ def measure(webhooks: int = 2000, *, botocore_stub: bool = False) -> dict[str, A
         from functions.ingest.logic.ports import IngestPorts
         from shared.adapters.trace_store import MemoryTraceStore
 
-        if botocore_stub:
-            webhook.configure(None)
-        else:
-            memory = IngestPorts(
+        webhook.default_ports.cache_clear()
+        deps = None  # botocore_stub: the AWS ports, built from the settings above
+        if not botocore_stub:
+            deps = IngestPorts(
                 secrets=MemorySecrets({"shopify": "bench-secret"}),
                 dedupe=MemoryDedupe(),
                 publisher=MemoryPublisher(),
                 trace=MemoryTraceStore(),
+                webhook_base_url="https://api.example.com",
             )
-            webhook.configure(memory, webhook_base_url="https://api.example.com")
 
         body, headers = fixture_request("shopify/orders_create", secret="bench-secret")
         context = _Context()
@@ -94,12 +94,12 @@ def measure(webhooks: int = 2000, *, botocore_stub: bool = False) -> dict[str, A
             delivery_headers["X-Shopify-Hmac-Sha256"] = sign_shopify(body, "bench-secret")
             event = _rest_event(body, delivery_headers)
             started = time.process_time()
-            answer = webhook.lambda_handler(event, context)  # type: ignore[arg-type]
+            answer = webhook.lambda_handler(event, context, deps=deps)  # type: ignore[arg-type]
             samples.append(time.process_time() - started)
             if answer["statusCode"] != 202 or json.loads(answer["body"]).get("duplicate"):
                 raise RuntimeError(f"the bench webhook was not accepted: {answer}")
         samples = samples[50:]  # warm-up: first calls build clients and caches
-        webhook.configure(None)
+        webhook.default_ports.cache_clear()
     return {
         "webhooks": webhooks,
         "aws": "botocore answered in memory" if botocore_stub else "ports in memory",

@@ -5,8 +5,8 @@ so the same string works in Lambda, in tests and here. Results and errors come b
 shapes: a JSON payload, or `{"errorType", "errorMessage", "requestId", "stackTrace"}` with the
 exception's class name as `errorType`, which is what Step Functions Retry/Catch match on.
 
-Handlers built on a Powertools event resolver (a module-level `APIGatewayRestResolver`, as ingest
-and ops are) keep the request being served in that module object (`app.current_event`,
+Handlers built on a Powertools event resolver (a module-level `APIGatewayRestResolver`, as the ops
+API is) keep the request being served in that module object (`app.current_event`,
 `app.context`); Lambda never shares a container between two invocations, so here such a handler
 serves one invocation at a time (others wait their turn). Other handlers run concurrently.
 

@@ -1,8 +1,9 @@
 """Which adapter serves which source.
 
-Each channel module defines one `ChannelAdapter` subclass decorated with `@register`. The modules
-of this package are discovered with `pkgutil` on first use, so adding a channel is adding one
-module (`shared/channels/<source>.py`); nothing here lists them.
+Each channel module defines one `ChannelAdapter` subclass decorated with `@register`, and is named
+after its source: `adapter_for(source)` imports that one module, `sources()` discovers them all
+with `pkgutil`. Adding a channel is adding one module (`shared/channels/<source>.py`); nothing here
+lists them.
 
     from shared.channels.registry import adapter_for
     adapter = adapter_for("shopify")          # UnknownSource (404) for anything not registered
@@ -13,15 +14,20 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import TypeVar
+import re
+from typing import TYPE_CHECKING, TypeVar
 
-from shared.channels.base import ChannelAdapter
 from shared.errors import UnknownSource
 
-A = TypeVar("A", bound=type[ChannelAdapter])
+if TYPE_CHECKING:
+    # Only the type: `base` imports pydantic, which the webhook edge loads with the channel's module.
+    from shared.channels.base import ChannelAdapter
+
+A = TypeVar("A", bound="type[ChannelAdapter]")
 
 _ADAPTERS: dict[str, ChannelAdapter] = {}
 _discovered = False
+_MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
 def register(cls: A) -> A:
@@ -29,6 +35,9 @@ def register(cls: A) -> A:
     source = getattr(cls, "source", None)
     if not source:
         raise TypeError(f"{cls.__name__} must set `source`")
+    package, _, module = cls.__module__.rpartition(".")
+    if package == __package__ and module != source:
+        raise TypeError(f"{cls.__name__} serves {source!r}: its module must be shared/channels/{source}.py")
     existing = _ADAPTERS.get(source)
     if existing is not None and type(existing).__qualname__ != cls.__qualname__:
         raise ValueError(f"source {source!r} is already served by {type(existing).__name__}")
@@ -49,12 +58,23 @@ def discover() -> None:
 
 
 def adapter_for(source: str) -> ChannelAdapter:
-    """The adapter registered for `source`; raises UnknownSource (404) otherwise."""
-    discover()
-    try:
-        return _ADAPTERS[source]
-    except KeyError:
-        raise UnknownSource("no webhook endpoint for this source") from None
+    """The adapter registered for `source`; raises UnknownSource (404) otherwise.
+
+    A channel's module is named after its source (`shared/channels/shopify.py` serves "shopify";
+    `register` insists), so only that module is imported: a webhook, or a worker's message, pays
+    for its own channel and not for the ten others (issue 7, cold start).
+    """
+    adapter = _ADAPTERS.get(source)
+    if adapter is None and _MODULE_NAME.match(source):
+        try:
+            importlib.import_module(f"shared.channels.{source}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"shared.channels.{source}":
+                raise
+        adapter = _ADAPTERS.get(source)
+    if adapter is None:
+        raise UnknownSource("no webhook endpoint for this source")
+    return adapter
 
 
 def sources() -> list[str]:

@@ -35,15 +35,13 @@ class Ingest:
 
     def __call__(self, spec: FunctionSpec, event: Any) -> Invocation:
         self.events.append(event)
-        return Invocation(webhook.lambda_handler(event, FakeLambdaContext()), None, "req-1")
+        # as deployed: no URL setting (the fakes' webhook_base_url is None)
+        return Invocation(webhook.lambda_handler(event, FakeLambdaContext(), deps=self.fakes.ports), None, "req-1")
 
 
 @pytest.fixture
 def ingest() -> Iterator[Ingest]:
-    handler = Ingest()
-    webhook.configure(handler.fakes.ports, webhook_base_url=None)  # as deployed: no URL setting
-    yield handler
-    webhook.configure(None)
+    yield Ingest()
 
 
 @pytest.fixture

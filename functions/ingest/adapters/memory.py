@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.ingest.logic.ports import DeliveryWork
 from shared.errors import DeliveryInProgress, SignatureInvalid
-from shared.models import Envelope
+
+if TYPE_CHECKING:
+    from shared.models import Envelope
 
 
 class MemorySecrets:

@@ -11,15 +11,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from functions.ingest.logic.ports import IngestPorts
-from shared.channels.base import DeliveryInfo, WebhookRequest, field_errors
+from shared.channels.delivery import DeliveryInfo, WebhookRequest
 from shared.errors import MalformedBody, PayloadTooLarge, ValidationFailed
 from shared.limits import WEBHOOK_MAX_BODY_BYTES
-from shared.models import Envelope
+
+if TYPE_CHECKING:
+    from shared.models import Envelope
 
 HOP = "ingest"
 
@@ -99,6 +99,12 @@ def accept_webhook(
 def _envelope(
     source: str, info: DeliveryInfo, event_id: str, correlation_id: str, now: datetime, body: dict[str, Any]
 ) -> Envelope:
+    # pydantic is loaded by now (the channel's module validates with it); the envelope is the
+    # same model the workers validate with.
+    from pydantic import ValidationError
+
+    from shared.channels.base import field_errors
+
     try:
         return info.envelope(source, event_id, correlation_id, now, body)
     except ValidationError as exc:

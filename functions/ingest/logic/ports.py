@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.channels.base import ChannelAdapter
 from shared.channels.registry import adapter_for
 
 if TYPE_CHECKING:
-    # Only the type: importing the trace store would pull boto3 into the cold start.
+    # Only the types: the trace store would pull boto3 into the cold start, the channel interface
+    # and the envelope pydantic (loaded with the request's channel module, on its first webhook).
     from shared.adapters.trace_store import TraceSink
+    from shared.channels.base import ChannelAdapter
     from shared.models import Envelope
 
 DeliveryWork = Callable[[], dict[str, Any]]
@@ -46,3 +47,5 @@ class IngestPorts:
     publisher: PublisherPort
     trace: TraceSink
     adapters: Callable[[str], ChannelAdapter] = field(default=adapter_for)
+    # The public base URL vendors call, when set (WEBHOOK_BASE_URL); else each request's own URL.
+    webhook_base_url: str | None = None

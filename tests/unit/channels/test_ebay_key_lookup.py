@@ -113,11 +113,9 @@ def test_a_kid_that_is_not_a_key_id_is_refused_without_any_http_request(
 
 @pytest.fixture
 def wired(keys: ebay.NotificationApiKeys, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fakes]:
-    fakes = Fakes(secrets=MemorySecrets({**SECRETS, "ebay": "unused"}))
+    fakes = Fakes(secrets=MemorySecrets({**SECRETS, "ebay": "unused"}), webhook_base_url="https://api.example.com")
     monkeypatch.setattr(adapter_for("ebay"), "keys", keys)
-    webhook.configure(fakes.ports, webhook_base_url="https://api.example.com")
     yield fakes
-    webhook.configure(None)
 
 
 @pytest.mark.parametrize("kid", ["../../../identity/v1/oauth2/token", "abc?x=1"])
@@ -126,7 +124,7 @@ def test_the_webhook_answers_401_to_a_traversal_or_query_kid_and_calls_no_ebay_e
 ) -> None:
     body, _ = fixture_request("ebay/marketplace_account_deletion")
     event = rest_event("POST", "/v1/webhooks/ebay", body=body, headers={"X-EBAY-SIGNATURE": header_with_kid(kid)})
-    response = webhook.lambda_handler(event, FakeLambdaContext())
+    response = webhook.lambda_handler(event, FakeLambdaContext(), deps=wired.ports)
     assert response["statusCode"] == 401
     assert json.loads(response["body"])["error"]["code"] == "SIGNATURE_INVALID"
     assert api.calls.call_count == 0  # neither the token endpoint nor any other eBay path
@@ -137,7 +135,7 @@ def test_a_genuine_notification_still_verifies_through_the_webhook(wired: Fakes,
     route = key_route(api, known_key)
     body, _ = fixture_request("ebay/marketplace_account_deletion")
     event = rest_event("POST", "/v1/webhooks/ebay", body=body, headers={"X-EBAY-SIGNATURE": sign_ebay(body)})
-    assert webhook.lambda_handler(event, FakeLambdaContext())["statusCode"] == 202
+    assert webhook.lambda_handler(event, FakeLambdaContext(), deps=wired.ports)["statusCode"] == 202
     assert route.call_count == 1 and route.calls.last.request.url.path.endswith(f"/public_key/{TEST_KEY_ID}")
     assert route.calls.last.request.headers["Authorization"] == "Bearer app-token"
 

@@ -41,3 +41,25 @@ def test_discovering_the_adapters_does_not_import_httpx() -> None:
     code = "import sys; from shared.channels.registry import sources; sources(); print('httpx' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "False"
+
+
+def test_an_adapter_is_found_by_importing_only_its_own_channel_module() -> None:
+    # GIVEN a fresh interpreter WHEN the Shopify adapter is looked up
+    code = (
+        "import sys; from shared.channels.registry import adapter_for; adapter_for('shopify'); "
+        "print(sorted(m for m in sys.modules if m.startswith('shared.channels.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    loaded = set(eval(result.stdout))  # a printed list of module names
+    # THEN no other channel's module is imported (a webhook pays for its own channel only)
+    assert "shared.channels.shopify" in loaded
+    assert not loaded & {f"shared.channels.{other}" for other in ("ebay", "amazon", "walmart", "square", "zalando")}
+
+
+def test_register_refuses_an_adapter_whose_module_is_not_named_after_its_source() -> None:
+    class Misplaced(ChannelAdapter):  # type: ignore[abstract]
+        source = "misplaced"
+
+    Misplaced.__module__ = "shared.channels.shopify"
+    with pytest.raises(TypeError, match="shared/channels/misplaced.py"):
+        register(Misplaced)  # type: ignore[type-abstract]

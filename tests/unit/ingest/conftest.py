@@ -19,11 +19,17 @@ class Fakes:
     dedupe: MemoryDedupe = field(default_factory=MemoryDedupe)
     publisher: MemoryPublisher = field(default_factory=MemoryPublisher)
     trace: MemoryTraceStore = field(default_factory=MemoryTraceStore)
+    webhook_base_url: str | None = None
 
     @property
     def ports(self) -> IngestPorts:
+        """The handler's `deps`: these fakes, and the public base URL setting (None: from the request)."""
         return IngestPorts(
-            secrets=self.secrets, dedupe=self.dedupe, publisher=self.publisher, trace=self.trace
+            secrets=self.secrets,
+            dedupe=self.dedupe,
+            publisher=self.publisher,
+            trace=self.trace,
+            webhook_base_url=self.webhook_base_url,
         )
 
     def nothing_left_behind(self) -> bool:

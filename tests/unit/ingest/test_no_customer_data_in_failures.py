@@ -100,17 +100,14 @@ def test_a_schema_invalid_webhook_answers_400_with_field_names_and_logs_no_custo
     order["id"] = {"email": EMAIL, "name": " ".join(NAME)}
     raw = json.dumps(order).encode()
     headers = load_event("shopify/orders_create.headers")
-    webhook.configure(fakes.ports, webhook_base_url=BASE_URL)
-    try:
-        event = rest_event(
-            "POST",
-            "/v1/webhooks/shopify",
-            body=raw,
-            headers=signed_headers("shopify", raw, secret=SECRETS["shopify"], headers=headers),
-        )
-        response = webhook.lambda_handler(event, FakeLambdaContext())
-    finally:
-        webhook.configure(None)
+    fakes.webhook_base_url = BASE_URL
+    event = rest_event(
+        "POST",
+        "/v1/webhooks/shopify",
+        body=raw,
+        headers=signed_headers("shopify", raw, secret=SECRETS["shopify"], headers=headers),
+    )
+    response = webhook.lambda_handler(event, FakeLambdaContext(), deps=fakes.ports)
 
     # THEN 400 with the field named, and no PII in the answer, the logs or the trace
     answer = json.loads(response["body"])

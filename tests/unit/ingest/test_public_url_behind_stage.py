@@ -34,9 +34,18 @@ WALMART_SECRET = "test-walmart-secret"
 @pytest.fixture(autouse=True)
 def wired(fakes: Fakes) -> Iterator[Fakes]:
     fakes.secrets = MemorySecrets({**SECRETS, "walmart": WALMART_SECRET})
-    webhook.configure(fakes.ports, webhook_base_url=None)  # no setting: the URL comes from the request
+    fakes.webhook_base_url = None  # no setting: the URL comes from the request
+    _wired.append(fakes)
     yield fakes
-    webhook.configure(None)
+    _wired.clear()
+
+
+_wired: list[Fakes] = []  # the fakes of the running test, passed as the handler's deps
+
+
+def handle(event: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = webhook.lambda_handler(event, FakeLambdaContext(), deps=_wired[-1].ports)
+    return answer
 
 
 def deliver(source: str, body: bytes, headers: dict[str, str], *, on: str, **kwargs: Any) -> int:
@@ -52,7 +61,7 @@ def deliver(source: str, body: bytes, headers: dict[str, str], *, on: str, **kwa
         stage_in_url=on_execute_api,
         **kwargs,
     )
-    return int(webhook.lambda_handler(event, FakeLambdaContext())["statusCode"])
+    return int(handle(event)["statusCode"])
 
 
 def public_base(on: str) -> str:
@@ -141,7 +150,7 @@ def test_square_tampered_body_is_refused_on_both(fakes: Fakes) -> None:
 
 
 def test_an_explicit_base_url_setting_still_wins(fakes: Fakes) -> None:
-    webhook.configure(fakes.ports, webhook_base_url="https://webhooks.retailer.example/edge")
+    fakes.webhook_base_url = "https://webhooks.retailer.example/edge"
     body, headers = fixture_request(
         "square/order_updated_completed", secret=SECRETS["square"], base_url="https://webhooks.retailer.example/edge"
     )
@@ -161,7 +170,7 @@ def test_ebay_challenge_hashes_the_url_with_the_stage_on_execute_api(monkeypatch
         stage=STAGE,
         stage_in_url=True,
     )
-    answer = webhook.lambda_handler(event, FakeLambdaContext())
+    answer = handle(event)
     url = f"https://{EXECUTE_API}/{STAGE}/v1/webhooks/ebay"
     expected = hashlib.sha256(f"a8628072verification-token-0123456789abcdef0123{url}".encode()).hexdigest()
     assert (answer["statusCode"], json.loads(answer["body"])) == (200, {"challengeResponse": expected})

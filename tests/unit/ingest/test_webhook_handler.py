@@ -17,16 +17,25 @@ from tests.unit.ingest.conftest import SECRETS, Fakes
 BASE_URL = "https://api.example.com"
 
 
+_wired: list[Fakes] = []  # the fakes of the running test, which `handle` passes as the handler's deps
+
+
 @pytest.fixture(autouse=True)
 def wired(fakes: Fakes) -> Iterator[Fakes]:
-    webhook.configure(fakes.ports, webhook_base_url=BASE_URL)
+    fakes.webhook_base_url = BASE_URL
+    _wired.append(fakes)
     yield fakes
-    webhook.configure(None)
+    _wired.clear()
+
+
+def handle(event: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = webhook.lambda_handler(event, FakeLambdaContext(), deps=_wired[-1].ports)
+    return answer
 
 
 def call(source: str, body: bytes, headers: dict[str, str], **kwargs: Any) -> tuple[int, dict[str, Any]]:
     event = rest_event("POST", f"/v1/webhooks/{source}", body=body, headers=headers, **kwargs)
-    response = webhook.lambda_handler(event, FakeLambdaContext())
+    response = handle(event)
     return response["statusCode"], json.loads(response["body"])
 
 
@@ -112,7 +121,7 @@ def test_square_signature_uses_the_configured_public_url(fakes: Fakes) -> None:
         "square/order_updated_completed", secret=SECRETS["square"], base_url=BASE_URL
     )
     assert call("square", body, headers)[0] == 202
-    webhook.configure(fakes.ports, webhook_base_url="https://other.example.com")
+    fakes.webhook_base_url = "https://other.example.com"
     body, headers = fixture_request(
         "square/order_updated_canceled", secret=SECRETS["square"], base_url=BASE_URL
     )
@@ -120,7 +129,7 @@ def test_square_signature_uses_the_configured_public_url(fakes: Fakes) -> None:
 
 
 def test_without_a_base_url_the_square_url_comes_from_domain_and_forwarded_proto(fakes: Fakes) -> None:
-    webhook.configure(fakes.ports, webhook_base_url=None)
+    fakes.webhook_base_url = None
     local = "http://127.0.0.1:3000"
     body, headers = fixture_request(
         "square/order_updated_completed", secret=SECRETS["square"], base_url=local
@@ -144,15 +153,15 @@ def test_an_unusable_correlation_header_is_replaced(fakes: Fakes) -> None:
 
 def test_get_answers_405_for_a_known_source_and_404_for_an_unknown_one() -> None:
     event = rest_event("GET", "/v1/webhooks/shopify")
-    response = webhook.lambda_handler(event, FakeLambdaContext())
+    response = handle(event)
     assert response["statusCode"] == 405
     assert json.loads(response["body"])["error"]["code"] == "METHOD_NOT_ALLOWED"
-    response = webhook.lambda_handler(rest_event("GET", "/v1/webhooks/nope"), FakeLambdaContext())
+    response = handle(rest_event("GET", "/v1/webhooks/nope"))
     assert response["statusCode"] == 404
 
 
 def test_a_route_that_does_not_exist_answers_404_not_found() -> None:
-    response = webhook.lambda_handler(rest_event("POST", "/v1/elsewhere", body=b"{}"), FakeLambdaContext())
+    response = handle(rest_event("POST", "/v1/elsewhere", body=b"{}"))
     assert response["statusCode"] == 404
     assert json.loads(response["body"])["error"]["code"] == "NOT_FOUND"
 

@@ -75,9 +75,9 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         aws.reset_clients()
         cached.cache_clear()
         parameters.clear_caches()
-        webhook.configure(None)
+        webhook.default_ports.cache_clear()
         yield {"ddb": ddb, "sqs": sqs, "s3": s3}
-        webhook.configure(None)
+        webhook.default_ports.cache_clear()
         aws.reset_clients()
         cached.cache_clear()
         parameters.clear_caches()
