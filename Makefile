@@ -9,10 +9,10 @@ CDK_CLI_VERSION := 2.1148.1
 LOCK_FLAGS = --generate-hashes --no-header --annotation-style line --quiet $(UPGRADE)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install demo local test test-unit test-infra test-integration test-e2e lint synth synth-fast bench deploy lock clean
+.PHONY: help install demo local test test-unit test-infra test-integration test-e2e fuzz lint synth synth-fast bench deploy lock clean
 
 help:
-	@echo "make demo | local | test | lint | synth | bench | deploy ENV=<name> | lock [UPGRADE=--upgrade] | clean"
+	@echo "make demo | local | test | fuzz | lint | synth | bench | deploy ENV=<name> | lock [UPGRADE=--upgrade] | clean"
 
 # The versions come from requirements/dev.lock (pinned, with hashes), so every clone and CI install
 # the same code; `make lock` regenerates the locks after a change to pyproject.toml.
@@ -46,6 +46,11 @@ test-integration: install
 
 test-e2e: install
 	$(BIN)/python -m pytest -q tests/e2e
+
+# 10,000 generated requests against a local stack of its own (tests/fuzz); FUZZ_SEED=<n> varies them.
+FUZZ_REQUESTS ?= 10000
+fuzz: install
+	$(BIN)/python -m tests.fuzz --requests $(FUZZ_REQUESTS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 lint: install synth-fast
 	$(BIN)/ruff check .
