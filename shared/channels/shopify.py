@@ -133,10 +133,13 @@ class ShopifyOrder(_Vendor):
 
 
 class ShopifyCancelledOrder(_Vendor):
-    """orders/cancelled carries the whole order; a cancellation needs only these."""
+    """orders/cancelled carries the whole order; a cancellation needs only these. Shopify sets
+    `cancelled_at` on every cancelled order (Order resource: "The date and time when the order was
+    canceled"), so a delivery without it is not a cancellation: 400, never queued (found by
+    `make fuzz`: a signed `{"id": 1}` was accepted)."""
 
     id: int | str
-    cancelled_at: AwareDatetime | None = None
+    cancelled_at: AwareDatetime
     cancel_reason: str | None = None
     updated_at: AwareDatetime | None = None
 

@@ -152,3 +152,13 @@ def test_a_float_price_is_refused_rather_than_rounded() -> None:
 
 def test_a_topic_that_slipped_into_the_queue_normalizes_to_nothing() -> None:
     assert shopify.normalize(envelope("shopify", "products/update", load_event("shopify/orders_create"))) == []
+
+
+def test_an_orders_cancelled_delivery_without_cancelled_at_is_not_a_cancellation() -> None:
+    # Found by `make fuzz`: a signed `{"id": 1}` on orders/cancelled was queued as a cancellation.
+    headers = load_headers("shopify/orders_cancelled")
+    with pytest.raises(ValidationFailed) as refused:
+        shopify.describe(request(b'{"id": 1}', headers), {"id": 1})
+    assert any(detail["field"] == "cancelled_at" for detail in refused.value.details)
+    body = load_event("shopify/orders_cancelled")
+    assert shopify.describe(request(json.dumps(body).encode(), headers), body).event_type == "orders/cancelled"
