@@ -1,0 +1,92 @@
+"""The ops API's collaborators: built once per cold start from the settings, or passed by a test
+(`lambda_handler(event, context, deps=Deps(...))`).
+
+The adapters are imported where `default_deps` builds them, not at import: each pulls boto3 or
+models that a cold start does not need before its first request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from shared.errors import UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from functions.availability.dal.availability_store import AvailabilityStore
+    from functions.ops.logic.channels import RunStore
+    from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
+    from functions.ops.logic.views import TraceReader
+    from functions.orders.adapters.order_flow import OrderFlowPort
+    from functions.orders.adapters.parking_queue import ParkingQueuePort
+    from functions.orders.dal.state_store import StateStore
+    from functions.reconciliation.adapters.starter import RunStarter
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: StateStore
+    trace: TraceReader
+    availability: AvailabilityStore | None = None
+    runs: RunStore | None = None
+    starter: RunStarter | None = None
+    parking: ParkingQueuePort | None = None
+    flow: OrderFlowPort | None = None
+    exceptions: ExceptionStore | None = None
+    kinds: KindStore | None = None  # exceptions of every kind but reconciliation's
+    queues: dict[str, EnvelopeQueue] | None = None  # domain -> the queue a retried envelope goes back to
+
+    def need_availability(self) -> AvailabilityStore:
+        if self.availability is None:
+            raise UpstreamUnavailable("allocation rules are not configured (state table)")
+        return self.availability
+
+    def need_runs(self) -> RunStore:
+        if self.runs is None:
+            raise UpstreamUnavailable("reconciliation runs are not configured (state table)")
+        return self.runs
+
+    def need_exceptions(self) -> ExceptionStore:
+        if self.exceptions is None:
+            raise UpstreamUnavailable("reconciliation exceptions are not configured (state table)")
+        return self.exceptions
+
+    def need_kinds(self) -> KindStore:
+        if self.kinds is None:
+            raise UpstreamUnavailable("exceptions are not configured (state table)")
+        return self.kinds
+
+
+@lru_cache(maxsize=1)
+def default_deps() -> Deps:
+    """The AWS adapters, from the settings (once per cold start)."""
+    from functions.availability.dal.availability_store import DynamoAvailabilityStore
+    from functions.ops.settings import OpsSettings
+    from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
+    from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
+    from functions.orders.adapters.parking_queue import SqsParkingQueue
+    from functions.orders.dal.state_store import DynamoStateStore
+    from functions.reconciliation.adapters.starter import LambdaRunStarter
+    from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
+    from shared.adapters.exception_store import DynamoExceptionStore
+    from shared.adapters.trace_store import DynamoTraceStore
+    from shared.settings import cached
+
+    settings = cached(OpsSettings)
+    replay_ready = settings.orders_parking_queue_url and settings.order_flow_arn
+    reconciliation = DynamoReconciliationStore(settings.state_table_name)
+    return Deps(
+        store=DynamoStateStore(settings.state_table_name),
+        trace=DynamoTraceStore(settings.trace_table_name),
+        availability=DynamoAvailabilityStore(settings.state_table_name),
+        runs=reconciliation,
+        starter=LambdaRunStarter(settings.reconciliation_function_name)
+        if settings.reconciliation_function_name
+        else None,
+        parking=SqsParkingQueue(settings.orders_parking_queue_url) if replay_ready else None,
+        flow=StepFunctionsOrderFlow(settings.order_flow_arn) if replay_ready else None,
+        exceptions=reconciliation,
+        kinds=DynamoExceptionStore(settings.state_table_name),
+        queues={"orders": SqsEnvelopeQueue(settings.orders_queue_url)} if settings.orders_queue_url else {},
+    )

@@ -1,0 +1,45 @@
+"""Orders: a transaction's timeline, find by any id, one order, the replay of parked orders."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from functions.ops.routes._http import answer, deps
+from shared.errors import UpstreamUnavailable
+
+router = Router()
+
+
+@router.get("/v1/ops/transactions/<correlation_id>")
+def get_transaction(correlation_id: str) -> Response:
+    from functions.ops.logic.views import transaction_timeline
+
+    return answer(transaction_timeline(correlation_id, deps(router).trace))
+
+
+@router.get("/v1/ops/find")
+def find_by_any_id() -> Response:
+    from functions.ops.logic import find as find_ops
+
+    given = deps(router)
+    any_id = find_ops.parse_id(router.current_event.get_query_string_value("id", None))
+    return answer(find_ops.find(any_id, given.store, given.trace, given.kinds))
+
+
+@router.get("/v1/ops/orders/<channel>/<channel_order_id>")
+def get_order(channel: str, channel_order_id: str) -> Response:
+    from functions.ops.logic.views import order_view
+
+    return answer(order_view(channel, channel_order_id, deps(router).store))
+
+
+@router.post("/v1/ops/parked/orders/replay")
+def replay_parked() -> Response:
+    from functions.ops.logic.replay import replay_parked_orders
+    from functions.ops.models.responses import ReplayResult
+
+    given = deps(router)
+    if given.parking is None or given.flow is None:
+        raise UpstreamUnavailable("parked-order replay is not configured (parking queue, order flow)")
+    return answer(ReplayResult(replayed=replay_parked_orders(given.parking, given.flow)))
