@@ -31,30 +31,40 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from shared.channels.delivery import DeliveryInfo, Headers, WebhookRequest
+# The request types live in `delivery` (no pydantic: the webhook edge decodes with them before any
+# channel loads); channels import them from here with the rest of the interface.
+from shared.channels.delivery import DeliveryInfo, WebhookRequest
+from shared.channels.delivery import Headers as Headers
 from shared.errors import PoisonMessage, ValidationFailed
-from shared.models import InventoryAdjustment, InventoryMovement, Order, OrderCancellation, Shipment
-from shared.models.order_changes import Fulfilment, OrderLinesCancelled, OrderUpdate, Refund
-from shared.models.returns import ReturnAuthorization, StoreReturn
 
 if TYPE_CHECKING:
-    from shared.models import Envelope
+    from shared.models import (
+        Envelope,
+        InventoryAdjustment,
+        InventoryMovement,
+        Order,
+        OrderCancellation,
+        Shipment,
+    )
+    from shared.models.order_changes import Fulfilment, OrderLinesCancelled, OrderUpdate, Refund
+    from shared.models.returns import ReturnAuthorization, StoreReturn
 
-__all__ = ["DeliveryInfo", "Headers", "WebhookRequest"]  # re-exported: every channel imports them from here
-
+# A string alias: only annotations use it, and naming the classes at run time would import every
+# canonical model into each channel's module (the webhook edge loads one channel and needs none of
+# them; a worker imports the ones its channel builds).
 CanonicalCommand: TypeAlias = (
-    Order
-    | OrderCancellation
-    | InventoryAdjustment
-    | InventoryMovement  # WMS stock movements (receipt, pick, transfer, count, ...), inventory worker
-    | Shipment
+    "Order"
+    " | OrderCancellation"
+    " | InventoryAdjustment"
+    " | InventoryMovement"  # WMS stock movements (receipt, pick, transfer, count, ...), inventory worker
+    " | Shipment"
     # Order changes and returns (recorded by the orders worker, not the OrderFlow):
-    | OrderUpdate
-    | Fulfilment
-    | Refund
-    | OrderLinesCancelled
-    | ReturnAuthorization
-    | StoreReturn
+    " | OrderUpdate"
+    " | Fulfilment"
+    " | Refund"
+    " | OrderLinesCancelled"
+    " | ReturnAuthorization"
+    " | StoreReturn"
 )
 
 M = TypeVar("M", bound=BaseModel)
