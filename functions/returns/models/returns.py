@@ -1,0 +1,175 @@
+"""The returns domain's own models: what ReturnFlow carries from step to step and what it stores.
+
+A return is keyed by its business key `<source>:<source_return_id>` (the ReturnFlow execution is
+named after it). Money is Decimal with an ISO currency; quantities are whole units.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.models.common import Channel, LocationId, Sku, StrictModel, UtcDatetime
+from shared.models.money import Money
+
+RETURN_FLOW_SCHEMA_VERSION = "1"
+
+
+class ReturnState(StrEnum):
+    """The contract's return statuses (CONTRACT.md, "Returns (ReturnFlow)")."""
+
+    REJECTED = "REJECTED"
+    AWAITING_INSPECTION = "AWAITING_INSPECTION"
+    INSPECTED = "INSPECTED"
+    REFUNDED = "REFUNDED"
+    EXCEPTION = "EXCEPTION"
+    CLOSED = "CLOSED"
+
+
+class Condition(StrEnum):
+    """What the warehouse found (the WMS `return.inspected` webhook)."""
+
+    RESELLABLE = "resellable"
+    REFURBISH = "refurbish"
+    DAMAGED = "damaged"
+    UNSELLABLE = "unsellable"
+
+
+class Disposition(StrEnum):
+    RESTOCK = "RESTOCK"
+    REFURBISH = "REFURBISH"
+    QUARANTINE = "QUARANTINE"
+    SCRAP = "SCRAP"
+    LIQUIDATE = "LIQUIDATE"
+
+
+class RefundStatus(StrEnum):
+    PENDING = "PENDING"  # not yet approved: nothing is refunded before the inspection
+    POSTED = "POSTED"  # credit memo in the ERP and refund pushed to the channel
+    REFUNDED_BY_CHANNEL = "REFUNDED_BY_CHANNEL"  # the marketplace (or the till) refunded itself
+    NONE = "NONE"  # nothing accepted: nothing to refund
+
+
+class RequestedLine(StrictModel):
+    sku: Sku
+    quantity: Annotated[int, Field(gt=0)]
+    reason: str | None = None
+
+
+class ReturnRequest(StrictModel):
+    """A return as ReturnFlow starts it, whatever the source (Loop, marketplace, POS)."""
+
+    schema_version: str = RETURN_FLOW_SCHEMA_VERSION
+    source: Channel
+    source_return_id: Annotated[str, Field(min_length=1, max_length=128)]
+    channel: Channel
+    channel_order_id: Annotated[str, Field(min_length=1, max_length=128)]
+    correlation_id: Annotated[str, Field(min_length=8, max_length=64)]
+    requested_at: UtcDatetime
+    lines: Annotated[list[RequestedLine], Field(min_length=1)]
+    # A store return names the store that took the goods back (restocked there after inspection).
+    location_id: LocationId | None = None
+    # The channel already paid the customer back (a marketplace refunding itself, the till).
+    refunded_by_channel: bool = False
+
+    @property
+    def return_key(self) -> str:
+        return f"{self.source}:{self.source_return_id}"
+
+
+class PurchasedLine(BaseModel):
+    """One line of the order the goods were bought on (read from the order item)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sku: str
+    quantity: int
+    unit_price: Money
+    tax: Money | None = None  # the line's tax for all its units
+    discount: Money | None = None  # the line's discount for all its units
+
+
+class PurchasedOrder(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    order_id: str
+    channel: str
+    channel_order_id: str
+    currency: str
+    placed_at: UtcDatetime
+    lines: list[PurchasedLine]
+    location_id: str | None = None
+
+
+class AcceptedLine(StrictModel):
+    """A line policy accepted: `quantity` units may come back."""
+
+    sku: Sku
+    quantity: Annotated[int, Field(gt=0)]
+
+
+class PolicyDecision(StrictModel):
+    accepted: list[AcceptedLine] = Field(default_factory=list)
+    rejected_reasons: list[str] = Field(default_factory=list)
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.accepted) and not self.rejected_reasons
+
+
+class InspectedLine(StrictModel):
+    sku: Sku
+    quantity: Annotated[int, Field(gt=0)]
+    condition: Condition
+
+
+class Inspection(StrictModel):
+    """The warehouse's `return.inspected` report (CONTRACT.md)."""
+
+    event_id: Annotated[str, Field(min_length=1, max_length=128)]
+    return_key: Annotated[str, Field(min_length=3, max_length=200)]
+    location_id: LocationId
+    sequence: Annotated[int, Field(ge=0)]
+    lines: list[InspectedLine]
+    occurred_at: UtcDatetime
+
+
+class DispositionLine(StrictModel):
+    sku: Sku
+    quantity: Annotated[int, Field(gt=0)]
+    condition: Condition
+    disposition: Disposition
+    refundable: bool
+
+
+class RefundLine(StrictModel):
+    sku: Sku
+    quantity: Annotated[int, Field(gt=0)]
+    merchandise: Money
+    tax: Money
+    fee: Money
+
+    @property
+    def total(self) -> Money:
+        return Money(amount=self.merchandise.amount + self.tax.amount - self.fee.amount, currency=self.tax.currency)
+
+
+class RefundComputation(StrictModel):
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    lines: list[RefundLine] = Field(default_factory=list)
+
+    @property
+    def amount(self) -> Money:
+        total = Money(amount=0, currency=self.currency)
+        for line in self.lines:
+            total = total + line.total
+        return total
+
+    @property
+    def tax(self) -> Money:
+        total = Money(amount=0, currency=self.currency)
+        for line in self.lines:
+            total = total + line.tax
+        return total

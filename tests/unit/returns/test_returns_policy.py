@@ -1,0 +1,73 @@
+"""Return policy: window per channel, eligible items, quantities against bought minus returned."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from functions.returns.logic.policy import ReturnPolicy, decide
+from functions.returns.models.returns import PurchasedLine, PurchasedOrder, RequestedLine, ReturnRequest
+from shared.models.money import Money
+
+PLACED = datetime(2026, 11, 1, 12, tzinfo=UTC)
+
+
+def order(**quantities: int) -> PurchasedOrder:
+    return PurchasedOrder(
+        order_id="ord-1",
+        channel="shopify",
+        channel_order_id="1001",
+        currency="USD",
+        placed_at=PLACED,
+        lines=[
+            PurchasedLine(sku=sku, quantity=units, unit_price=Money(amount="10.00", currency="USD"))
+            for sku, units in quantities.items()
+        ],
+    )
+
+
+def request(days_after: int = 3, **quantities: int) -> ReturnRequest:
+    return ReturnRequest(
+        source="loop",
+        source_return_id="R-1",
+        channel="shopify",
+        channel_order_id="1001",
+        correlation_id="corr-12345678",
+        requested_at=PLACED + timedelta(days=days_after),
+        lines=[RequestedLine(sku=sku, quantity=units) for sku, units in quantities.items()],
+    )
+
+
+def test_partial_return_within_the_window_is_accepted_for_the_units_asked() -> None:
+    decision = decide(request(A=1), order(A=3, B=1), [], now=PLACED)
+    assert decision.approved
+    assert [(line.sku, line.quantity) for line in decision.accepted] == [("A", 1)]
+
+
+def test_second_return_may_not_exceed_what_is_left_after_the_first() -> None:
+    # GIVEN 3 bought, 2 already returned by an earlier return of the same order
+    decision = decide(request(A=2), order(A=3), [{"A": 2}], now=PLACED)
+    assert not decision.approved
+    assert decision.rejected_reasons == ["A: 2 requested but only 1 of 3 bought can still be returned"]
+    assert decide(request(A=1), order(A=3), [{"A": 2}], now=PLACED).approved
+
+
+def test_return_after_the_channel_window_is_rejected_with_the_window_named() -> None:
+    decision = decide(request(days_after=31, A=1), order(A=1), [], now=PLACED)
+    assert not decision.approved
+    assert "30-day return window for shopify" in decision.rejected_reasons[0]
+
+
+def test_walmart_window_is_longer_than_shopify() -> None:
+    policy = ReturnPolicy()
+    assert policy.window("walmart") > policy.window("shopify")
+
+
+def test_item_not_on_the_order_and_final_sale_items_are_rejected_with_each_reason() -> None:
+    policy = ReturnPolicy(final_sale_skus=frozenset({"B"}))
+    decision = decide(request(B=1, C=1), order(A=1, B=1), [], now=PLACED, policy=policy)
+    assert decision.rejected_reasons == ["B is final sale", "C was not bought on this order"]
+
+
+def test_unknown_order_is_rejected() -> None:
+    decision = decide(request(A=1), None, [], now=PLACED)
+    assert decision.rejected_reasons == ["order shopify:1001 is unknown"]

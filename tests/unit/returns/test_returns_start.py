@@ -1,0 +1,30 @@
+"""Recorded returns -> ReturnFlow requests and execution names."""
+
+from __future__ import annotations
+
+from functions.returns.logic.start import execution_name, request_from_event
+from tests.support.events import load_expected
+
+
+def test_loop_return_created_starts_a_flow_keyed_by_source_and_return_id() -> None:
+    [expected] = load_expected("loop/return_created")
+    detail = {**expected["data"], "correlation_id": "corr-12345678"}
+    request = request_from_event("ReturnAuthorized", detail)
+    assert request is not None
+    assert request.return_key == "loop:1673"
+    assert (request.channel, request.channel_order_id) == ("shopify", "820982911946154508")
+    assert [(line.sku, line.quantity) for line in request.lines] == [("IPOD2008BLACK", 1)]
+    assert not request.refunded_by_channel
+
+
+def test_closed_return_starts_nothing() -> None:
+    [expected] = load_expected("loop/return_closed")
+    detail = {**expected["data"], "correlation_id": "corr-12345678"}
+    assert request_from_event("ReturnAuthorized", detail) is None
+
+
+def test_execution_name_is_the_business_key_made_safe_and_distinct() -> None:
+    assert execution_name("loop", "1673") == "loop_1673"
+    odd = execution_name("walmart", "a:b")
+    assert odd != execution_name("walmart", "a_b")
+    assert len(execution_name("loop", "x" * 200)) <= 80
