@@ -16,6 +16,7 @@ from shared.errors import UpstreamUnavailable
 if TYPE_CHECKING:
     from functions.availability.dal.availability_store import AvailabilityStore
     from functions.ops.logic.channels import RunStore
+    from functions.ops.logic.dead_letters import RedrivePort
     from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
     from functions.ops.logic.views import TraceReader
     from functions.orders.adapters.order_flow import OrderFlowPort
@@ -35,7 +36,12 @@ class Deps:
     flow: OrderFlowPort | None = None
     exceptions: ExceptionStore | None = None
     kinds: KindStore | None = None  # exceptions of every kind but reconciliation's
-    queues: dict[str, EnvelopeQueue] | None = None  # domain -> the queue a retried envelope goes back to
+    # Short queue name (orders, inventory, pos-files, availability, channel-outbound) -> the queue a
+    # retried message goes back to.
+    queues: dict[str, EnvelopeQueue] | None = None
+    # Short queue name -> {"queue": source URL, "dlq": its DLQ's URL}, and what moves them.
+    dead_letter_queues: dict[str, dict[str, str]] | None = None
+    redrive: RedrivePort | None = None
 
     def need_availability(self) -> AvailabilityStore:
         if self.availability is None:
@@ -52,6 +58,11 @@ class Deps:
             raise UpstreamUnavailable("reconciliation exceptions are not configured (state table)")
         return self.exceptions
 
+    def need_redrive(self) -> RedrivePort:
+        if self.redrive is None:
+            raise UpstreamUnavailable("dead-letter redrive is not configured (DEAD_LETTER_QUEUES)")
+        return self.redrive
+
     def need_kinds(self) -> KindStore:
         if self.kinds is None:
             raise UpstreamUnavailable("exceptions are not configured (state table)")
@@ -62,6 +73,7 @@ class Deps:
 def default_deps() -> Deps:
     """The AWS adapters, from the settings (once per cold start)."""
     from functions.availability.dal.availability_store import DynamoAvailabilityStore
+    from functions.ops.adapters.redrive import SqsRedrive
     from functions.ops.settings import OpsSettings
     from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
     from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
@@ -88,5 +100,10 @@ def default_deps() -> Deps:
         flow=StepFunctionsOrderFlow(settings.order_flow_arn) if replay_ready else None,
         exceptions=reconciliation,
         kinds=DynamoExceptionStore(settings.state_table_name),
-        queues={"orders": SqsEnvelopeQueue(settings.orders_queue_url)} if settings.orders_queue_url else {},
+        queues={
+            **{name: SqsEnvelopeQueue(pair["queue"]) for name, pair in settings.dead_letter_queues.items()},
+            **({"orders": SqsEnvelopeQueue(settings.orders_queue_url)} if settings.orders_queue_url else {}),
+        },
+        dead_letter_queues=settings.dead_letter_queues,
+        redrive=SqsRedrive() if settings.dead_letter_queues else None,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from shared.settings import TablesSettings
 
@@ -19,3 +20,12 @@ class OpsSettings(TablesSettings):
     orders_queue_url: Annotated[str, Field(min_length=1)] | None = None
     # On-demand reconciliation runs invoke it; without it POST /v1/ops/reconciliations/... answers 503.
     reconciliation_function_name: Annotated[str, Field(min_length=1)] | None = None
+    # Every work queue with a DLQ, by short name: JSON `{"orders": {"queue": url, "dlq": url}, ...}`
+    # (infra/ops/ops_api_construct.py). Redrive (POST /v1/ops/dlq/{queue}/redrive) and retrying a
+    # dead_letter or channel_command exception use it; without it, 503.
+    dead_letter_queues: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("dead_letter_queues", mode="before")
+    @classmethod
+    def _from_json(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value

@@ -31,6 +31,16 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 OPEN = "OPEN"
+# Every kind kept here, in the order `GET /v1/ops/exceptions` reads them (reconciliation's are in
+# their own items, functions/reconciliation/dal). A writer of a new kind names it here, or the ops
+# list does not see it. What each keeps beside the common fields (`reason`, `category` from
+# shared/failures.py, `correlation_id`, `concerns`, `error`):
+# - enrichment: the queued `envelope` and its `domain` (functions/orders/logic/enrichment.py);
+# - dead_letter / channel_command: the message's `queue` (short name), `payload` (its body) and
+#   string `attributes` (shared/adapters/dead_letters.py);
+# - order: the OrderFlow execution `input` and the failed `state` (the flow's Catch);
+# - return / settlement: their domains' own fields; retried when they keep `queue` and `payload`.
+STORED_KINDS = ("enrichment", "order", "dead_letter", "channel_command", "return", "settlement")
 # The SQS message attribute of an envelope put back by an ops retry: the exception it retries.
 RETRY_OF = "retail_sync_exception_id"
 RESOLVED = "RESOLVED"

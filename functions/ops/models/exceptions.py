@@ -1,4 +1,11 @@
-"""Exceptions (reconciliation, enrichment) and the inventory audit trail, as the ops routes show them."""
+"""Exceptions of every kind and the inventory audit trail, as the ops routes show them.
+
+Every exception has the same shape (`ExceptionSummary`): `id`, `kind`, `status`, `reason`,
+`category` (shared/failures.py), `correlation_id` where one exists, `concerns` (the business key:
+an order, a SKU at a location, a queue's message), when it was raised, whether it can be retried,
+its resolution, and `details` (what only that kind has). Reconciliation and enrichment exceptions
+also keep their fields at the top level, as they were first answered.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# The first is what `GET /v1/ops/exceptions` lists when no kind is asked for.
-EXCEPTION_KINDS = ("reconciliation", "enrichment")
-# Kinds kept in the shared exception store (shared/adapters/exception_store.py), retried by ops.
-RETRYABLE_KINDS = ("enrichment",)
+from shared.adapters.exception_store import STORED_KINDS
+
+# `GET /v1/ops/exceptions?kind=` takes one of these; without it, it lists them all.
+EXCEPTION_KINDS = ("reconciliation", *STORED_KINDS)
+# Kinds kept in the shared exception store (shared/adapters/exception_store.py).
+RETRYABLE_KINDS = STORED_KINDS
 
 
 class ExceptionStatus(StrEnum):
@@ -33,8 +42,38 @@ class ResolveRequest(BaseModel):
     note: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-class ExceptionView(BaseModel):
+class ExceptionSummary(BaseModel):
+    """What every exception answers, whatever its kind."""
+
     id: str
+    kind: str
+    status: ExceptionStatus
+    raised_at: str
+    reason: str | None = None
+    # vendor_4xx | vendor_down | validation | stock | conflict | internal (shared/failures.py)
+    category: str | None = None
+    correlation_id: str | None = None
+    concerns: str | None = None  # what it is about, in words an operator searches for
+    retryable: bool = False  # POST .../retry runs the failed work again
+    resolution: str | None = None
+    resolved_at: str | None = None
+    note: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class StoredExceptionView(ExceptionSummary):
+    """An exception of a kind kept in the shared store (order, dead_letter, channel_command, ...)."""
+
+    last_failed_at: str | None = None
+    error: str | None = None
+    failures: int = 1
+    retries: int = 0
+    last_retry_at: str | None = None
+
+
+class ExceptionView(ExceptionSummary):
+    """A reconciliation variance above tolerance."""
+
     kind: str  # "reconciliation"
     sku: str
     location_id: str
@@ -44,28 +83,19 @@ class ExceptionView(BaseModel):
     units: int  # theirs - ours
     value: Decimal | None  # units x unit cost, when a cost is known
     run_id: str
-    raised_at: str
-    status: ExceptionStatus
     # Extensions beyond the brief's fields.
     currency: str | None = None
-    reason: str | None = None
-    resolution: str | None = None  # the action taken
-    resolved_at: str | None = None
-    note: str | None = None
     audit_id: str | None = None
 
 
-class EnrichmentExceptionView(BaseModel):
+class EnrichmentExceptionView(ExceptionSummary):
     """A notification whose vendor read failed on every attempt, kept so it can be retried."""
 
-    id: str
     kind: Literal["enrichment"] = "enrichment"
-    status: ExceptionStatus
     reason: str  # vendor_not_found | vendor_throttled | vendor_timeout | vendor_error
     channel: str
     channel_order_id: str | None
     correlation_id: str
-    raised_at: str
     last_failed_at: str | None = None
     event_id: str | None = None
     event_type: str | None = None
@@ -77,9 +107,6 @@ class EnrichmentExceptionView(BaseModel):
     last_retry_at: str | None = None
     notification: dict[str, Any] | None = None  # the vendor's notification, as received
     payload_ref: str | None = None  # where a claim-checked notification is kept instead
-    resolution: str | None = None  # "retried" (it went through) | "dismissed" (closed by a person)
-    resolved_at: str | None = None
-    note: str | None = None
 
 
 class CloseRequest(BaseModel):
@@ -93,8 +120,8 @@ class CloseRequest(BaseModel):
 
 class ExceptionList(BaseModel):
     status: ExceptionStatus
-    kind: str
-    exceptions: list[ExceptionView | EnrichmentExceptionView]
+    kind: str | None  # None: every kind, newest first
+    exceptions: list[ExceptionView | EnrichmentExceptionView | StoredExceptionView]
 
 
 class AuditEntry(BaseModel):

@@ -1,4 +1,4 @@
-"""Exceptions: list (every kind), resolve, retry (the retryable kinds)."""
+"""Exceptions: list (every kind, or one), resolve and retry (every kind)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from functions.ops.routes._http import answer, body, caller, deps
-from shared.errors import UpstreamUnavailable, ValidationFailed
+from shared.errors import ValidationFailed
 
 router = Router()
 
@@ -19,9 +19,8 @@ def list_exceptions() -> Response:
     status = exception_ops.parse_status(query("status", None))
     kind = exception_ops.parse_kind(query("kind", None))
     limit = exception_ops.parse_limit(query("limit", None))
-    if kind in exception_ops.RETRYABLE_KINDS:
-        return answer(exception_ops.list_stored_exceptions(deps(router).need_kinds(), status, kind, limit))
-    return answer(exception_ops.list_exceptions(deps(router).need_exceptions(), status, kind, limit))
+    given = deps(router)
+    return answer(exception_ops.list_every_kind(given.exceptions, given.kinds, status, kind, limit))
 
 
 @router.post("/v1/ops/exceptions/<exception_id>/resolve")
@@ -44,6 +43,7 @@ def retry_exception(exception_id: str) -> Response:
             details=[{"field": "exception_id", "message": exception_id[:64]}],
         )
     given = deps(router)
-    if not given.queues:
-        raise UpstreamUnavailable("retrying exceptions is not configured (orders queue)")
-    return answer(exception_ops.retry_stored_exception(given.need_kinds(), given.queues, exception_id), 202)
+    return answer(
+        exception_ops.retry_stored_exception(given.need_kinds(), given.queues or {}, exception_id, flow=given.flow),
+        202,
+    )

@@ -145,12 +145,28 @@ def test_resolve_needs_a_note(world: StuckOrders) -> None:
     assert "--note" in result.stderr
 
 
-def test_redrive_on_an_api_without_the_route_says_so(world: StuckOrders) -> None:
-    result = _run(world, "dlq", "redrive", "orders")
+class RecordingRedrive:
+    def __init__(self, waiting: int) -> None:
+        self.waiting = waiting
+        self.moves: list[tuple[str, str]] = []
 
-    assert result.exit_code == 1
-    assert "NOT_FOUND (404)" in result.stderr
-    assert "no DLQ redrive route" in result.stderr
+    def move(self, dlq_url: str, queue_url: str, limit: int, budget_seconds: float) -> int:
+        self.moves.append((dlq_url, queue_url))
+        moved, self.waiting = min(self.waiting, limit), 0
+        return moved
+
+
+def test_redrive_moves_the_named_dlq_back_to_its_source_queue_through_the_route(world: StuckOrders) -> None:
+    redrive = RecordingRedrive(waiting=3)
+    dlqs = {"orders": {"queue": "https://sqs/orders", "dlq": "https://sqs/orders-dlq"}}
+
+    result = _run(world, "dlq", "redrive", "orders", redrive=redrive, dead_letter_queues=dlqs)
+    unknown = _run(world, "dlq", "redrive", "payments", redrive=redrive, dead_letter_queues=dlqs)
+
+    assert result.exit_code == 0, result.output
+    assert "moved 3 message(s) from the orders dead-letter queue" in result.stdout
+    assert redrive.moves == [("https://sqs/orders-dlq", "https://sqs/orders")]
+    assert unknown.exit_code == 1 and "NOT_FOUND (404)" in unknown.stderr and "known: orders" in unknown.stderr
 
 
 def test_replay_restarts_each_parked_order(world: StuckOrders) -> None:

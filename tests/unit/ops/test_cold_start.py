@@ -38,6 +38,7 @@ def test_the_area_routers_together_serve_every_ops_route_once() -> None:
             ("POST", "/v1/ops/reconciliations/<kind>"),
             ("GET", "/v1/ops/reconciliations/<kind>"),
             ("GET", "/v1/ops/reconciliations/<kind>/<run_id>"),
+            ("POST", "/v1/ops/dlq/<queue>/redrive"),
             ("GET", "/v1/ops/audit"),
             ("GET", "/v1/ops/exceptions"),
             ("POST", "/v1/ops/exceptions/<exception_id>/resolve"),
