@@ -118,6 +118,11 @@ class ShopifyAddress(_Vendor):
     country_code: str | None = None
 
 
+class ShopifyShippingLine(_Vendor):
+    price: AmountString
+    discounted_price: AmountString | None = None
+
+
 class ShopifyOrder(_Vendor):
     """The fields of the REST Order resource (orders/create) that we read."""
 
@@ -130,6 +135,7 @@ class ShopifyOrder(_Vendor):
     line_items: Annotated[list[ShopifyLineItem], Field(min_length=1)]
     customer: ShopifyCustomer | None = None
     shipping_address: ShopifyAddress | None = None
+    shipping_lines: list[ShopifyShippingLine] = Field(default_factory=list)
 
 
 class ShopifyCancelledOrder(_Vendor):
@@ -218,6 +224,11 @@ def order_from_shopify(payload: dict[str, Any]) -> Order:
             lines=_lines(vendor),
             customer=_customer(vendor),
             shipping_address=_address(vendor.shipping_address),
+            # What the buyer paid for shipping (a line's discounted price where Shopify gives one).
+            shipping=_sum(
+                [s.price if s.discounted_price is None else s.discounted_price for s in vendor.shipping_lines],
+                vendor.currency,
+            ),
             source_updated_at=vendor.updated_at,
         )
     except ValidationError as exc:

@@ -66,6 +66,9 @@ class Order(StrictModel):
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=500)]
     customer: CustomerRef | None = None
     shipping_address: Address | None = None
+    # What the buyer paid for shipping, where the channel says (finance compares a payout's charge,
+    # which includes it, with the order). Not part of `total` (the goods, their discounts and tax).
+    shipping: Money | None = None
     fulfilment_location_id: LocationId | None = None
     status: OrderStatus = OrderStatus.RECEIVED
     source_updated_at: UtcDatetime | None = None
