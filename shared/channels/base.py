@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         Shipment,
     )
     from shared.models.order_changes import Fulfilment, OrderLinesCancelled, OrderUpdate, Refund
-    from shared.models.returns import ReturnAuthorization, StoreReturn
+    from shared.models.returns import ReturnAuthorization, ReturnInspection, StoreReturn
 
 # A string alias: only annotations use it, and naming the classes at run time would import every
 # canonical model into each channel's module (the webhook edge loads one channel and needs none of
@@ -65,6 +65,7 @@ CanonicalCommand: TypeAlias = (
     " | OrderLinesCancelled"
     " | ReturnAuthorization"
     " | StoreReturn"
+    " | ReturnInspection"  # the WMS `return.inspected`, handed to the waiting ReturnFlow
 )
 
 M = TypeVar("M", bound=BaseModel)

@@ -6,7 +6,11 @@
 - `inventory.moved` -> `InventoryMovement` (receipt, pick, store sale, return to stock, transfer
   out / in, damage, write-off, adjustment by delta, cycle count, safety stock; `movement` says which).
 Both go to the inventory queue; the inventory worker applies them under the per SKU and location
-sequence guard, so a stale or repeated event changes nothing. Other event types: 202 ignored.
+sequence guard, so a stale or repeated event changes nothing.
+- `return.inspected` -> `ReturnInspection` (CONTRACT.md, "Returns"): to the orders queue, where
+  returns are recorded; the orders worker publishes `ReturnInspected` once per event id and the
+  returns domain hands it to the waiting ReturnFlow (functions/returns/logic/events.py).
+Other event types: 202 ignored.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from shared.channels.own_system import OwnSystemAdapter
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
 from shared.models import Envelope, InventoryAdjustment, InventoryMovement, MovementKind, Shipment, ShipmentLine
+from shared.models.returns import ReturnInspection
 
 INVENTORY_ADJUSTED = "inventory.adjusted"
 INVENTORY_MOVED = "inventory.moved"
 SHIPMENT_SHIPPED = "shipment.shipped"
+RETURN_INSPECTED = "return.inspected"
 
 
 class _Wms(BaseModel):
@@ -101,8 +107,11 @@ class WmsInventoryMoved(_Wms):
         return value
 
 
-def command_from_wms(body: dict[str, Any]) -> InventoryAdjustment | InventoryMovement | Shipment:
+def command_from_wms(body: dict[str, Any]) -> InventoryAdjustment | InventoryMovement | Shipment | ReturnInspection:
     """A WMS event body -> its canonical command (pydantic ValidationError when it does not fit)."""
+    if body.get("event_type") == RETURN_INSPECTED:
+        inspected = {key: value for key, value in body.items() if key not in ("event_type", "return_id")}
+        return ReturnInspection.model_validate({**inspected, "return_key": body.get("return_id")})
     if body.get("event_type") == INVENTORY_MOVED:
         moved = WmsInventoryMoved.model_validate(body)
         return InventoryMovement(
@@ -150,7 +159,12 @@ def command_from_wms(body: dict[str, Any]) -> InventoryAdjustment | InventoryMov
 @register
 class WmsAdapter(OwnSystemAdapter):
     source = "wms"
-    handled = {INVENTORY_ADJUSTED: "inventory", INVENTORY_MOVED: "inventory", SHIPMENT_SHIPPED: "inventory"}
+    handled = {
+        INVENTORY_ADJUSTED: "inventory",
+        INVENTORY_MOVED: "inventory",
+        SHIPMENT_SHIPPED: "inventory",
+        RETURN_INSPECTED: "orders",
+    }
 
     def check(self, event_type: str, body: dict[str, Any]) -> datetime | None:
         # The canonical command is built here too, so a SKU the models refuse answers 400 now
@@ -170,6 +184,4 @@ class WmsAdapter(OwnSystemAdapter):
         try:
             return [command_from_wms(body)]
         except ValidationError as exc:
-            raise NormalizationError(
-                "WMS event does not fit the canonical model", details=field_errors(exc)
-            ) from exc
+            raise NormalizationError("WMS event does not fit the canonical model", details=field_errors(exc)) from exc

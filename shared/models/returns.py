@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -63,3 +63,24 @@ class StoreReturn(StrictModel):
     amount: Money
     lines: list[ReturnLine] = Field(default_factory=list)
     reason: str | None = None
+
+
+class InspectedReturnLine(StrictModel):
+    sku: Sku
+    quantity: Annotated[int, Field(gt=0)]
+    condition: Literal["resellable", "refurbish", "damaged", "unsellable"]
+
+
+class ReturnInspection(StrictModel):
+    """The warehouse's inspection of a return's goods (the WMS `return.inspected` webhook, CONTRACT.md).
+
+    `return_key` is the return's business key `<source>:<source_return_id>`; `location_id` is where
+    the goods were inspected (and where restocked units go back into stock)."""
+
+    schema_version: str = RETURN_SCHEMA_VERSION
+    event_id: Annotated[str, Field(min_length=1, max_length=128)]
+    return_key: Annotated[str, Field(min_length=3, max_length=200, pattern=r"^[a-z][a-z0-9_]*:.+$")]
+    location_id: LocationId
+    sequence: Annotated[int, Field(ge=0)]
+    lines: list[InspectedReturnLine]
+    occurred_at: UtcDatetime

@@ -12,6 +12,7 @@ per command, no ERP call:
 | OrderLinesCancelled | `.../CHANGE#lines_cancelled#<change_id>` | OrderLinesCancelled |
 | ReturnAuthorization | `RETURN#<source>#<return_id>` / `RETURN` (newest wins) | ReturnAuthorized/Updated/Closed |
 | StoreReturn | `STORE_RETURN#<channel>#<return_id>` / `STORE_RETURN` | StoreReturnRecorded |
+| ReturnInspection | `RETURN_INSPECTION#wms#<event_id>` / `RETURN_INSPECTION` | ReturnInspected (once) |
 
 Out of order: a change for an order whose create has not been seen yet is stored HELD (no
 event); when the order arrives, `release_held` merges the newest held update into it (shipping
@@ -30,12 +31,12 @@ from typing import Any, Protocol
 from shared.adapters.trace_store import TraceSink
 from shared.models import Envelope, Order
 from shared.models.order_changes import Fulfilment, OrderLinesCancelled, OrderUpdate, Refund
-from shared.models.returns import ReturnAuthorization, ReturnStatus, StoreReturn
+from shared.models.returns import ReturnAuthorization, ReturnInspection, ReturnStatus, StoreReturn
 
 HOP = "orders-worker"
 OrderChange = OrderUpdate | Fulfilment | Refund | OrderLinesCancelled
-Recordable = OrderChange | ReturnAuthorization | StoreReturn
-RECORDABLE = (OrderUpdate, Fulfilment, Refund, OrderLinesCancelled, ReturnAuthorization, StoreReturn)
+Recordable = OrderChange | ReturnAuthorization | StoreReturn | ReturnInspection
+RECORDABLE = (OrderUpdate, Fulfilment, Refund, OrderLinesCancelled, ReturnAuthorization, StoreReturn, ReturnInspection)
 
 KINDS: dict[type[Any], tuple[str, str]] = {
     OrderUpdate: ("update", "OrderUpdated"),
@@ -123,6 +124,8 @@ class ChangeRecorder:
             return self._return(envelope, command)
         if isinstance(command, StoreReturn):
             return self._store_return(envelope, command)
+        if isinstance(command, ReturnInspection):
+            return self._inspection(envelope, command)
         kind, event_type = KINDS[type(command)]
         outcome, published = self.store.record_change(kind, command, envelope.correlation_id, envelope.received_at)
         detail = {"kind": kind, "change_id": command.change_id, "order_id": command.order_id}
@@ -181,4 +184,20 @@ class ChangeRecorder:
         )
         if outcome is Outcome.APPLIED:
             self.events.publish("StoreReturnRecorded", event_detail(store_return, envelope.correlation_id))
+        return outcome
+
+    def _inspection(self, envelope: Envelope, inspection: ReturnInspection) -> Outcome:
+        # Recorded once per WMS event id: a redelivered inspection publishes nothing again (and the
+        # returns domain would find no flow waiting for it anyway).
+        key = ("RETURN_INSPECTION", "wms", inspection.event_id)
+        item = {**inspection.model_dump(mode="json"), "correlation_id": envelope.correlation_id}
+        outcome = self.store.record_return(key, item, inspection.occurred_at)
+        self.trace.record(
+            envelope.correlation_id,
+            HOP,
+            f"return_inspection_{outcome.value.lower()}",
+            {"return_key": inspection.return_key, "location_id": inspection.location_id},
+        )
+        if outcome is Outcome.APPLIED:
+            self.events.publish("ReturnInspected", event_detail(inspection, envelope.correlation_id))
         return outcome

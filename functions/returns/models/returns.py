@@ -7,7 +7,7 @@ named after it). Money is Decimal with an ISO currency; quantities are whole uni
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -84,6 +84,7 @@ class PurchasedLine(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    line_id: str | None = None  # the channel's line id (Shopify's line_item_id)
     sku: str
     quantity: int
     unit_price: Money
@@ -173,3 +174,64 @@ class RefundComputation(StrictModel):
         for line in self.lines:
             total = total + line.tax
         return total
+
+
+class CaseLine(StrictModel):
+    sku: Sku
+    quantity: Annotated[int, Field(gt=0)]
+    disposition: Disposition | None = None  # null until inspected
+    condition: Condition | None = None
+
+
+class RefundRecord(StrictModel):
+    status: RefundStatus = RefundStatus.PENDING
+    amount: str | None = None  # Decimal as a string (never float), in `currency`
+    tax: str | None = None
+    currency: str | None = None
+    erp_credit_memo_id: str | None = None
+    channel_refund_id: str | None = None
+
+
+class ReturnCase(BaseModel):
+    """The stored return (state table item `RETURNCASE#<source>:<source_return_id>` / `RETURNCASE`).
+
+    `version` is the optimistic lock of every read-modify-write; `task_token` is the token of the
+    ReturnFlow step waiting for the inspection (cleared when it is handed over)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    return_key: str
+    source: str
+    source_return_id: str
+    channel: str
+    channel_order_id: str
+    order_id: str | None = None
+    correlation_id: str
+    status: ReturnState
+    lines: list[CaseLine]
+    rejected_reasons: list[str] = Field(default_factory=list)
+    location_id: str | None = None
+    refunded_by_channel: bool = False
+    erp_return_authorization_id: str | None = None
+    task_token: str | None = None
+    inspection_event_id: str | None = None
+    extra_units: dict[str, int] = Field(default_factory=dict)
+    refund: RefundRecord = Field(default_factory=RefundRecord)
+    refund_lines: list[dict[str, Any]] = Field(default_factory=list)  # RefundLine dumps (JSON)
+    exception_reason: str | None = None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    authorized_at: UtcDatetime | None = None
+    refunded_at: UtcDatetime | None = None
+    platform_status_reported: str | None = None
+    # An inspection that arrived before the flow reached its wait: handed over when it gets there.
+    pending_inspection: dict[str, object] | None = None
+    version: int = 0
+
+    def accepted_units(self) -> dict[str, int]:
+        if self.status is ReturnState.REJECTED:
+            return {}
+        units: dict[str, int] = {}
+        for line in self.lines:
+            units[line.sku] = units.get(line.sku, 0) + line.quantity
+        return units

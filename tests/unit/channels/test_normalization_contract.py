@@ -15,7 +15,7 @@ from shared.channels.base import CanonicalCommand
 from shared.channels.registry import adapter_for
 from shared.models import InventoryAdjustment, InventoryMovement, Order, OrderCancellation, Shipment
 from shared.models.order_changes import Fulfilment, OrderLinesCancelled, OrderUpdate, Refund
-from shared.models.returns import ReturnAuthorization, StoreReturn
+from shared.models.returns import ReturnAuthorization, ReturnInspection, StoreReturn
 from tests.support.events import EVENTS_DIR, load_event, load_expected, load_headers
 from tests.unit.channels.conftest import FakeEbay, FakeSquare, FakeWalmart, envelope
 from tests.unit.channels.pull_fakes import FakeSpApi
@@ -32,6 +32,7 @@ MODELS: dict[str, type[Any]] = {
     "OrderLinesCancelled": OrderLinesCancelled,
     "ReturnAuthorization": ReturnAuthorization,
     "StoreReturn": StoreReturn,
+    "ReturnInspection": ReturnInspection,
 }
 CASES = sorted(
     str(path.relative_to(EVENTS_DIR)).removesuffix(".expected.json")

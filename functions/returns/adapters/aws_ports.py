@@ -1,0 +1,84 @@
+"""ReturnFlow's AWS ports: Step Functions (start, hand over the inspection) and the inventory queue."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Protocol
+
+from botocore.exceptions import ClientError
+
+from shared.adapters.aws import client as aws_client
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_stepfunctions import SFNClient
+
+
+class ReturnFlowPort(Protocol):
+    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        """Start one execution; False when one with that name exists (Standard: 90 days)."""
+        ...
+
+    def hand_over(self, task_token: str, output: dict[str, Any]) -> bool:
+        """Complete the waiting task; False when the token is no longer waiting (timed out, used)."""
+        ...
+
+
+class StepFunctionsReturnFlow:
+    def __init__(self, state_machine_arn: str, client: SFNClient | None = None) -> None:
+        self.state_machine_arn = state_machine_arn
+        self._client = client
+
+    @property
+    def client(self) -> SFNClient:
+        if self._client is None:
+            self._client = aws_client("stepfunctions")
+        return self._client
+
+    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        try:
+            self.client.start_execution(
+                stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(execution_input)
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ExecutionAlreadyExists":
+                return False
+            raise
+        return True
+
+    def hand_over(self, task_token: str, output: dict[str, Any]) -> bool:
+        try:
+            self.client.send_task_success(taskToken=task_token, output=json.dumps(output))
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
+                return False
+            raise
+        return True
+
+
+class InventoryPort(Protocol):
+    def send(self, envelopes: list[dict[str, Any]]) -> None: ...
+
+
+class SqsInventoryQueue:
+    """The inventory queue: movements travel as the WMS's own `inventory.moved` events would."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self.queue_url = queue_url
+        self._client = client
+
+    @property
+    def client(self) -> SQSClient:
+        if self._client is None:
+            self._client = aws_client("sqs")
+        return self._client
+
+    def send(self, envelopes: list[dict[str, Any]]) -> None:
+        for start in range(0, len(envelopes), 10):
+            batch = envelopes[start : start + 10]
+            response = self.client.send_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(i), "MessageBody": json.dumps(e)} for i, e in enumerate(batch)],
+            )
+            if response.get("Failed"):
+                raise RuntimeError(f"inventory queue refused {len(response['Failed'])} movements")

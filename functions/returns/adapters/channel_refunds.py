@@ -1,0 +1,92 @@
+"""Refunds pushed to the channel that took the money.
+
+Shopify (REST Admin API, Refund resource): `POST /admin/api/{version}/orders/{order_id}/refunds.json`
+with `{"refund": {"note", "notify", "refund_line_items": [{"line_item_id", "quantity",
+"restock_type"}], "transactions": [{"kind": "refund", "gateway", "amount", "parent_id"?}]}}`;
+answered 201 `{"refund": {"id", ...}}`. Shopify's REST refunds take no idempotency key, so the
+note carries our refund id and the orders' refunds (`GET .../orders/{order_id}/refunds.json`) are
+read first: a retry after a lost answer finds the refund instead of paying twice.
+`restock_type` is `no_restock`: stock comes back through the inspection, never through Shopify.
+
+Channels that refund themselves (Amazon, Walmart, a store's till) are recorded as
+`REFUNDED_BY_CHANNEL` by the flow and never called here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from shared.adapters.http import HttpConnector
+from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+
+
+class ChannelRefundUnsupported(Exception):
+    """No refund client for that channel: the flow raises an exception for a person."""
+
+
+class ChannelRefundThrottled(ErpThrottled):
+    """The channel answered 429."""
+
+
+class ChannelRefundUnavailable(ErpUnavailable):
+    """The channel is down or timed out."""
+
+
+class ChannelRefundRejected(ErpRejected):
+    """The channel refused the refund (4xx)."""
+
+
+class ChannelRefundPort(Protocol):
+    def refund(
+        self,
+        channel: str,
+        channel_order_id: str,
+        refund_id: str,
+        amount: str,
+        currency: str,
+        lines: list[dict[str, Any]],
+    ) -> str:
+        """Refund `amount` once for `refund_id`; answers the channel's refund id."""
+        ...
+
+
+class ShopifyRefunds(HttpConnector):
+    throttled_error = ChannelRefundThrottled
+    unavailable_error = ChannelRefundUnavailable
+    rejected_error = ChannelRefundRejected
+
+    def __init__(self, base_url: str, access_token: str, api_version: str, timeout: float = 10.0) -> None:
+        super().__init__(base_url, timeout=timeout)
+        self._headers = {"X-Shopify-Access-Token": access_token}
+        self._version = api_version
+
+    def refund(
+        self,
+        channel: str,
+        channel_order_id: str,
+        refund_id: str,
+        amount: str,
+        currency: str,
+        lines: list[dict[str, Any]],
+    ) -> str:
+        if channel != "shopify":
+            raise ChannelRefundUnsupported(f"no refund client for {channel}")
+        path = f"/admin/api/{self._version}/orders/{channel_order_id}/refunds.json"
+        note = f"retail-sync {refund_id}"
+        existing = self._send("GET", path, headers=self._headers).json().get("refunds", [])
+        for refund in existing:
+            if refund.get("note") == note:
+                return str(refund["id"])
+        body = {
+            "refund": {
+                "note": note,
+                "notify": True,
+                "currency": currency,
+                "refund_line_items": [
+                    {"sku": line["sku"], "quantity": line["quantity"], "restock_type": "no_restock"} for line in lines
+                ],
+                "transactions": [{"kind": "refund", "gateway": "shopify_payments", "amount": amount}],
+            }
+        }
+        created = self._send("POST", path, headers=self._headers, json=body).json()
+        return str(created["refund"]["id"])

@@ -1,0 +1,50 @@
+"""The returns platform (Loop): the return's outcome reported back.
+
+Loop's Return Actions API (https://docs.loopreturns.com/integration-guides/return-actions): with
+the `X-Authorization` API key, `POST /api/v1/warehouse/return/{return_id}/process` completes a
+return (Loop then runs its outcomes), `POST /api/v1/warehouse/return/{return_id}/close` closes it
+without outcomes ("the items are not able to be used in a new return"). Both are safe to repeat.
+Returns from other sources (a marketplace, a store) have no platform to tell.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from shared.adapters.http import HttpConnector
+from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+
+
+class PlatformThrottled(ErpThrottled):
+    pass
+
+
+class PlatformUnavailable(ErpUnavailable):
+    pass
+
+
+class PlatformRejected(ErpRejected):
+    pass
+
+
+class ReturnsPlatformPort(Protocol):
+    def report(self, source: str, source_return_id: str, processed: bool) -> bool:
+        """Tell the platform; False when the source has no platform to tell."""
+        ...
+
+
+class LoopReturns(HttpConnector):
+    throttled_error = PlatformThrottled
+    unavailable_error = PlatformUnavailable
+    rejected_error = PlatformRejected
+
+    def __init__(self, base_url: str, api_key: str, timeout: float = 10.0) -> None:
+        super().__init__(base_url, timeout=timeout)
+        self._headers = {"X-Authorization": api_key}
+
+    def report(self, source: str, source_return_id: str, processed: bool) -> bool:
+        if source != "loop":
+            return False
+        action = "process" if processed else "close"
+        self._send("POST", f"/api/v1/warehouse/return/{source_return_id}/{action}", headers=self._headers)
+        return True

@@ -1,0 +1,58 @@
+"""ReturnFlow's collaborators, built once per cold start from the function's settings.
+
+Only what a function's settings name is built (a step without an ERP URL gets no ERP client), and
+httpx-based clients are imported here, not at module import, so the steps that never call out stay
+light (issue 7's cold-import budget).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from functions.returns.dal.return_store import DynamoReturnStore
+from functions.returns.logic.flow_steps import ReturnSteps
+from functions.returns.settings import ReturnStepSettings
+from shared.adapters.trace_store import DynamoTraceStore
+from shared.settings import cached
+
+
+def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
+    steps = ReturnSteps(DynamoReturnStore(settings.state_table_name), DynamoTraceStore(settings.trace_table_name))
+    if settings.erp_base_url:
+        from functions.returns.adapters.erp import HttpReturnsErp
+        from shared.adapters.vendor_auth import erp_token_auth
+
+        steps.erp = HttpReturnsErp(
+            settings.erp_base_url,
+            timeout=settings.erp_timeout_seconds,
+            token_auth=erp_token_auth(settings.erp_base_url),
+        )
+    if settings.shopify_admin_base_url:
+        from functions.returns.adapters.channel_refunds import ShopifyRefunds
+
+        steps.channel_refunds = ShopifyRefunds(
+            settings.shopify_admin_base_url,
+            settings.shopify_access_token,
+            settings.shopify_api_version,
+            timeout=settings.channel_timeout_seconds,
+        )
+    if settings.loop_api_base_url:
+        from functions.returns.adapters.returns_platform import LoopReturns
+
+        steps.platform = LoopReturns(
+            settings.loop_api_base_url, settings.loop_api_key, settings.channel_timeout_seconds
+        )
+    if settings.inventory_queue_url:
+        from functions.returns.adapters.aws_ports import SqsInventoryQueue
+
+        steps.inventory = SqsInventoryQueue(settings.inventory_queue_url)
+    if settings.return_flow_arn:
+        from functions.returns.adapters.aws_ports import StepFunctionsReturnFlow
+
+        steps.flow = StepFunctionsReturnFlow(settings.return_flow_arn)
+    return steps
+
+
+@lru_cache(maxsize=1)
+def default_steps() -> ReturnSteps:
+    return build_steps(cached(ReturnStepSettings))

@@ -1,0 +1,22 @@
+"""ReturnFlow task RecordException: a failed or timed-out return is marked EXCEPTION and traced.
+
+Input: `{"return_key", "error": {"Error", "Cause"}}` (the Catch's result).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.returns.handlers._deps import default_steps
+from functions.returns.logic.flow_steps import ReturnSteps
+from shared.observability import logger, metrics
+
+
+@logger.inject_lambda_context(correlation_id_path="correlation_id")
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext, steps: ReturnSteps | None = None) -> dict[str, Any]:
+    return (steps or default_steps()).record_exception(
+        event["return_key"], str(event["error"].get("Error", "")), event["error"].get("Cause")
+    )

@@ -1,0 +1,20 @@
+"""ReturnFlow task ReportOutcome: the return's status back to the returns platform (Loop), once per status.
+
+Input: `{"return_key"}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.returns.handlers._deps import default_steps
+from functions.returns.logic.flow_steps import ReturnSteps
+from shared.observability import logger, metrics
+
+
+@logger.inject_lambda_context(correlation_id_path="correlation_id")
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext, steps: ReturnSteps | None = None) -> dict[str, Any]:
+    return (steps or default_steps()).report_outcome(event["return_key"])

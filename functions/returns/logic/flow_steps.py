@@ -1,0 +1,358 @@
+"""ReturnFlow's steps (infra/returns/return_flow_definition.py runs them in this order).
+
+    ApplyPolicy -> (rejected: ReportOutcome) -> AuthorizeReturn -> AwaitInspection (task token,
+    timeout) -> SettleReturn -> PostRefund -> ReportOutcome;  any failure -> RecordException
+
+Every step reads the stored return first and does only what is not done yet, so a retried task
+(Step Functions Retry, a Lambda retry) or a replayed event repeats no outside write:
+- the ERP records are upserts by our external id (return authorization: the business key; credit
+  memo: `refund-<business key>`);
+- the channel refund is made once: its id is stored before the step ends, and the Shopify client
+  finds a refund it made before the answer was lost (adapters/channel_refunds.py);
+- stock moves only in SettleReturn, after the inspection, with movement event ids made from the
+  inspection's event id (the inventory worker applies an event id once);
+- the inspection is handed to the one waiting task (its token is cleared when used), so a repeated
+  `return.inspected` finds nothing waiting and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from functions.returns.adapters.aws_ports import InventoryPort, ReturnFlowPort
+from functions.returns.adapters.channel_refunds import ChannelRefundPort
+from functions.returns.adapters.erp import CREDIT_MEMO, RETURN_AUTHORIZATION, ReturnsErpPort
+from functions.returns.adapters.returns_platform import ReturnsPlatformPort
+from functions.returns.dal.return_store import ReturnStore, StaleReturn
+from functions.returns.logic.policy import ReturnPolicy, decide
+from functions.returns.logic.settlement import SettlementPolicy, dispositions, movements, refund
+from functions.returns.models.returns import (
+    AcceptedLine,
+    CaseLine,
+    Inspection,
+    RefundRecord,
+    RefundStatus,
+    ReturnCase,
+    ReturnRequest,
+    ReturnState,
+)
+from shared.adapters.trace_store import TraceSink
+from shared.models import Envelope
+
+HOP = "return-flow"
+EXCEPTION_KIND = "return"
+
+
+class ReturnNotFound(Exception):
+    """A step ran for a return that was never stored (a bug or a hand-started execution)."""
+
+
+class ReturnNotReady(Exception):
+    """A step ran before the one it needs (Step Functions order makes this a bug)."""
+
+
+def refund_id(return_key: str) -> str:
+    return f"refund-{return_key}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ReturnSteps:
+    store: ReturnStore
+    trace: TraceSink
+    erp: ReturnsErpPort | None = None
+    channel_refunds: ChannelRefundPort | None = None
+    platform: ReturnsPlatformPort | None = None
+    inventory: InventoryPort | None = None
+    flow: ReturnFlowPort | None = None
+    policy: ReturnPolicy | None = None
+    settlement: SettlementPolicy | None = None
+    clock: Callable[[], datetime] = _now
+
+    # ApplyPolicy ------------------------------------------------------------------------------
+    def apply_policy(self, request: ReturnRequest) -> dict[str, Any]:
+        existing = self.store.get(request.return_key)
+        if existing is not None:  # a retried task: the decision was taken and stored
+            return {"return_key": existing.return_key, "approved": existing.status is not ReturnState.REJECTED}
+        order = self.store.get_order(request.channel, request.channel_order_id)
+        earlier = self.store.accepted_by_order(request.channel, request.channel_order_id, request.return_key)
+        decision = decide(request, order, earlier, now=self.clock(), policy=self.policy)
+        now = self.clock()
+        case = ReturnCase(
+            return_key=request.return_key,
+            source=request.source,
+            source_return_id=request.source_return_id,
+            channel=request.channel,
+            channel_order_id=request.channel_order_id,
+            order_id=order.order_id if order else None,
+            correlation_id=request.correlation_id,
+            status=ReturnState.AWAITING_INSPECTION if decision.approved else ReturnState.REJECTED,
+            lines=[CaseLine(sku=line.sku, quantity=line.quantity) for line in decision.accepted]
+            or [CaseLine(sku=line.sku, quantity=line.quantity) for line in request.lines],
+            rejected_reasons=decision.rejected_reasons,
+            location_id=request.location_id,
+            refunded_by_channel=request.refunded_by_channel,
+            refund=RefundRecord(
+                status=RefundStatus.PENDING if decision.approved else RefundStatus.NONE,
+                currency=order.currency if order else None,
+            ),
+            created_at=now,
+            updated_at=now,
+        )
+        if not self.store.create(case):
+            stored = self.store.get(request.return_key)
+            return {
+                "return_key": request.return_key,
+                "approved": stored is not None and stored.status is not ReturnState.REJECTED,
+            }
+        status = "return_authorized" if decision.approved else "return_rejected"
+        self.trace.record(
+            case.correlation_id, HOP, status, {"return_key": case.return_key, "reasons": decision.rejected_reasons}
+        )
+        return {"return_key": case.return_key, "approved": decision.approved}
+
+    # AuthorizeReturn --------------------------------------------------------------------------
+    def authorize(self, return_key: str) -> dict[str, Any]:
+        case = self._case(return_key)
+        if case.erp_return_authorization_id is None:
+            assert self.erp is not None
+            body = {
+                "tranId": case.return_key,
+                "createdFrom": {"externalId": case.order_id} if case.order_id else None,
+                "memo": f"{case.channel} order {case.channel_order_id}",
+                "item": {
+                    "items": [{"item": {"externalId": line.sku}, "quantity": line.quantity} for line in case.lines]
+                },
+            }
+            erp_id = self.erp.upsert(RETURN_AUTHORIZATION, case.return_key, body)
+            case = self._save(case, erp_return_authorization_id=erp_id, authorized_at=self.clock())
+            self.trace.record(
+                case.correlation_id, HOP, "erp_return_authorized", {"erp_return_authorization_id": erp_id}
+            )
+        return {"erp_return_authorization_id": case.erp_return_authorization_id}
+
+    # AwaitInspection --------------------------------------------------------------------------
+    def await_inspection(self, return_key: str, task_token: str) -> dict[str, Any]:
+        """Keep the token; an inspection that arrived first is handed over now."""
+        for _ in range(3):
+            case = self._case(return_key)
+            if case.status is not ReturnState.AWAITING_INSPECTION:
+                return {"waiting": False}
+            pending = case.pending_inspection
+            try:
+                self._save(case, task_token=None if pending else task_token, pending_inspection=None)
+            except StaleReturn:
+                continue
+            if pending is not None:
+                assert self.flow is not None
+                self.flow.hand_over(task_token, {"inspection": pending})
+            self.trace.record(case.correlation_id, HOP, "awaiting_inspection", {"return_key": return_key})
+            return {"waiting": pending is None}
+        raise StaleReturn(return_key)
+
+    def inspection_reported(self, inspection: Inspection) -> str:
+        """The WMS reported its inspection: hand it to the waiting flow once. Answers what happened."""
+        for _ in range(3):
+            case = self.store.get(inspection.return_key)
+            if case is None:
+                return "unknown_return"
+            if case.status is not ReturnState.AWAITING_INSPECTION or case.inspection_event_id is not None:
+                return "duplicate"
+            payload = inspection.model_dump(mode="json")
+            try:
+                if case.task_token is None:
+                    self._save(case, pending_inspection=payload, inspection_event_id=inspection.event_id)
+                    return "held"
+                self._save(case, task_token=None, inspection_event_id=inspection.event_id)
+            except StaleReturn:
+                continue
+            assert self.flow is not None
+            handed = self.flow.hand_over(case.task_token, {"inspection": payload})
+            self.trace.record(
+                case.correlation_id,
+                HOP,
+                "inspection_received",
+                {"event_id": inspection.event_id, "handed_over": handed},
+            )
+            return "handed_over" if handed else "not_waiting"
+        raise StaleReturn(inspection.return_key)
+
+    # SettleReturn -----------------------------------------------------------------------------
+    def settle(self, return_key: str, inspection: Inspection) -> dict[str, Any]:
+        case = self._case(return_key)
+        if case.status is ReturnState.AWAITING_INSPECTION:
+            order = self.store.get_order(case.channel, case.channel_order_id)
+            if order is None:
+                raise ReturnNotReady(f"order of {return_key} is gone")
+            accepted = [AcceptedLine(sku=line.sku, quantity=line.quantity) for line in case.lines]
+            lines, extra = dispositions(accepted, inspection, self.settlement)
+            location = inspection.location_id
+            moves = movements(lines)
+            if moves:
+                assert self.inventory is not None
+                self.inventory.send(
+                    [
+                        _movement_envelope(case, inspection, m.kind.value, m.sku, m.quantity, location, i)
+                        for i, m in enumerate(moves)
+                    ]
+                )
+            computed = refund(lines, order, self.settlement)
+            case = self._save(
+                case,
+                status=ReturnState.INSPECTED,
+                lines=[
+                    CaseLine(sku=d.sku, quantity=d.quantity, disposition=d.disposition, condition=d.condition)
+                    for d in lines
+                ],
+                extra_units=extra,
+                location_id=location,
+                refund=case.refund.model_copy(
+                    update={
+                        "amount": format(computed.amount.amount, "f"),
+                        "tax": format(computed.tax.amount, "f"),
+                        "currency": computed.currency,
+                        "status": RefundStatus.PENDING if computed.lines else RefundStatus.NONE,
+                    }
+                ),
+                refund_lines=[line.model_dump(mode="json") for line in computed.lines],
+            )
+            self.trace.record(
+                case.correlation_id,
+                HOP,
+                "inspected",
+                {
+                    "dispositions": {d.sku: d.disposition.value for d in lines},
+                    "refund": case.refund.amount,
+                    "extra_units": extra,
+                },
+            )
+        return {"refund_amount": case.refund.amount, "refundable": case.refund.status is RefundStatus.PENDING}
+
+    # PostRefund -------------------------------------------------------------------------------
+    def post_refund(self, return_key: str) -> dict[str, Any]:
+        case = self._case(return_key)
+        if case.status is not ReturnState.INSPECTED:
+            return {"status": case.status.value}
+        amount, currency = case.refund.amount or "0", case.refund.currency or ""
+        if case.refund.status is RefundStatus.PENDING:
+            if case.refund.erp_credit_memo_id is None:
+                assert self.erp is not None
+                memo = self.erp.upsert(
+                    CREDIT_MEMO,
+                    refund_id(return_key),
+                    {
+                        "createdFrom": {"externalId": case.return_key},
+                        "currency": {"refName": currency},
+                        "total": amount,
+                        "item": {
+                            "items": [
+                                {
+                                    "item": {"externalId": line["sku"]},
+                                    "quantity": line["quantity"],
+                                    "amount": line["merchandise"]["amount"],
+                                    "taxAmount": line["tax"]["amount"],
+                                    "restockingFee": line["fee"]["amount"],
+                                }
+                                for line in case.refund_lines
+                            ]
+                        },
+                    },
+                )
+                case = self._save(case, refund=case.refund.model_copy(update={"erp_credit_memo_id": memo}))
+                self.trace.record(
+                    case.correlation_id, HOP, "credit_memo_posted", {"erp_credit_memo_id": memo, "amount": amount}
+                )
+            if case.refunded_by_channel:
+                case = self._save(
+                    case, refund=case.refund.model_copy(update={"status": RefundStatus.REFUNDED_BY_CHANNEL})
+                )
+            elif case.refund.channel_refund_id is None:
+                assert self.channel_refunds is not None
+                lines = [{"sku": line["sku"], "quantity": line["quantity"]} for line in case.refund_lines]
+                channel_refund = self.channel_refunds.refund(
+                    case.channel, case.channel_order_id, refund_id(return_key), amount, currency, lines
+                )
+                case = self._save(
+                    case,
+                    refund=case.refund.model_copy(
+                        update={"channel_refund_id": channel_refund, "status": RefundStatus.POSTED}
+                    ),
+                )
+                self.trace.record(case.correlation_id, HOP, "channel_refunded", {"channel_refund_id": channel_refund})
+        final = ReturnState.REFUNDED if case.refund.status is not RefundStatus.NONE else ReturnState.CLOSED
+        case = self._save(case, status=final, refunded_at=self.clock())
+        cycle = (
+            (case.refunded_at - case.authorized_at).total_seconds() if case.refunded_at and case.authorized_at else None
+        )
+        return {"status": case.status.value, "refund_amount": amount, "cycle_seconds": cycle}
+
+    # ReportOutcome ----------------------------------------------------------------------------
+    def report_outcome(self, return_key: str) -> dict[str, Any]:
+        case = self._case(return_key)
+        if case.platform_status_reported != case.status.value:
+            assert self.platform is not None
+            processed = case.status in (ReturnState.REFUNDED, ReturnState.CLOSED)
+            told = self.platform.report(case.source, case.source_return_id, processed)
+            case = self._save(case, platform_status_reported=case.status.value)
+            self.trace.record(
+                case.correlation_id, HOP, "platform_told" if told else "no_platform", {"status": case.status.value}
+            )
+        return {"status": case.status.value}
+
+    # RecordException --------------------------------------------------------------------------
+    def record_exception(self, return_key: str, error: str, cause: str | None) -> dict[str, Any]:
+        case = self.store.get(return_key)
+        if case is None:
+            raise ReturnNotFound(return_key)
+        if case.status is not ReturnState.EXCEPTION:
+            case = self._save(case, status=ReturnState.EXCEPTION, exception_reason=error, task_token=None)
+        self.trace.record(case.correlation_id, HOP, "exception", {"error": error, "cause": (cause or "")[:500]})
+        return {"status": case.status.value, "error": error, "correlation_id": case.correlation_id}
+
+    # ------------------------------------------------------------------------------------------
+    def _case(self, return_key: str) -> ReturnCase:
+        case = self.store.get(return_key)
+        if case is None:
+            raise ReturnNotFound(return_key)
+        return case
+
+    def _save(self, case: ReturnCase, **changes: Any) -> ReturnCase:
+        return self.store.save(case.model_copy(update={**changes, "updated_at": self.clock()}))
+
+
+def _movement_envelope(
+    case: ReturnCase, inspection: Inspection, movement: str, sku: str, quantity: int, location_id: str, index: int
+) -> dict[str, Any]:
+    """A movement as the WMS's own `inventory.moved` event (events/wms/README.md), so the inventory
+    worker applies it on its existing path: once per event id, in the inspection's sequence."""
+    event_id = f"{inspection.event_id}-{index}-{movement}"[:128]
+    payload = {
+        "event_id": event_id,
+        "event_type": "inventory.moved",
+        "sequence": inspection.sequence,
+        "movement": movement,
+        "location_id": location_id,
+        "sku": sku,
+        "quantity": quantity,
+        "reference": case.return_key,
+        "reason": "return inspected",
+        "occurred_at": inspection.occurred_at.isoformat().replace("+00:00", "Z"),
+    }
+    envelope = Envelope(
+        event_id=event_id,
+        source="wms",
+        event_type="inventory.moved",
+        domain="inventory",
+        delivery_id=event_id,
+        correlation_id=case.correlation_id,
+        occurred_at=inspection.occurred_at,
+        source_sequence=inspection.sequence,
+        payload=payload,
+    )
+    return envelope.model_dump(mode="json")

@@ -1,0 +1,31 @@
+"""Settings of the returns functions (read once per cold start; each function gets only its own)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from shared.settings import TablesSettings
+
+DEFAULT_INSPECTION_TIMEOUT_SECONDS = 21 * 24 * 3600  # three weeks for the goods to reach the warehouse
+
+
+class ReturnEventsSettings(TablesSettings):
+    return_flow_arn: Annotated[str, Field(min_length=20)]
+    inspection_timeout_seconds: Annotated[int, Field(ge=1)] = DEFAULT_INSPECTION_TIMEOUT_SECONDS
+
+
+class ReturnStepSettings(TablesSettings):
+    """Every outside system a step may call; a step that does not call one gets no URL for it."""
+
+    return_flow_arn: str | None = None
+    erp_base_url: str | None = None
+    erp_timeout_seconds: float = 10.0
+    inventory_queue_url: str | None = None
+    shopify_admin_base_url: str | None = None
+    shopify_api_version: str = "2024-07"
+    shopify_access_token: str = "local-shopify-token"
+    loop_api_base_url: str | None = None
+    loop_api_key: str = "local-loop-api-key"
+    channel_timeout_seconds: float = 10.0
