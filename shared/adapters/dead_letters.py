@@ -25,21 +25,32 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from functools import cache
+from typing import Annotated, Any, Protocol
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.base import FailureResponse, SuccessResponse
 from aws_lambda_powertools.utilities.batch.exceptions import ExceptionInfo
+from pydantic import Field
 
-from shared.adapters.exception_store import RETRY_OF, exception_id, kind_of
+from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore, exception_id, kind_of
 from shared.failures import Category, category_of
 from shared.models import utc_now
 from shared.observability import logger
+from shared.settings import EnvSettings, cached
 
 DEAD_LETTER = "dead_letter"
 CHANNEL_COMMAND = "channel_command"
 DEFAULT_MAX_RECEIVE_COUNT = 5  # infra/constants.py MAX_RECEIVE_COUNT, passed as MAX_RECEIVE_COUNT
 MAX_ERROR_CHARS = 500
+
+
+class DeadLetterSettings(EnvSettings):
+    """A queue consumer's: where exceptions are kept (none: nothing recorded) and its queue's
+    maxReceiveCount (`MAX_RECEIVE_COUNT`, the template's redrive policy)."""
+
+    state_table_name: Annotated[str, Field(min_length=3)] | None = None
+    max_receive_count: Annotated[int, Field(ge=1)] = DEFAULT_MAX_RECEIVE_COUNT
 
 
 class ExceptionRecorder(Protocol):
@@ -105,7 +116,7 @@ class DeadLetters:
         sent = datetime.fromtimestamp(sent_ms / 1000, UTC) if sent_ms else self.now()
         found = self._retry_of(record) or exception_id(self.kind, sent, f"{self.queue}:{record.get('messageId')}")
         body = str(record.get("body") or "")
-        category = category_of(error) if error is not None else Category.VENDOR_4XX
+        category = category_of(error) if error is not None else Category.INTERNAL
         error_text = (reason or (f"{type(error).__name__}: {error}" if error is not None else "dead-lettered"))[
             :MAX_ERROR_CHARS
         ]
@@ -152,9 +163,11 @@ class DeadLetterProcessor(BatchProcessor):
 
     def failure_handler(self, record: Any, exception: ExceptionInfo) -> FailureResponse:
         answer = super().failure_handler(record, exception)
-        if self.letters is not None and isinstance(record, dict):
+        # Powertools passes the failed record as its data class (SQSRecord), a succeeded one as the dict.
+        raw = getattr(record, "raw_event", record)
+        if self.letters is not None and isinstance(raw, dict):
             try:
-                self.letters.failed(record, exception[1])
+                self.letters.failed(raw, exception[1])
             except Exception:  # the batch answer must still report the failure
                 logger.exception("could not keep a dead letter as an exception", queue=self.letters.queue)
         return answer
@@ -162,9 +175,21 @@ class DeadLetterProcessor(BatchProcessor):
     def success_handler(self, record: Any, result: Any) -> SuccessResponse:
         answer = super().success_handler(record, result)
         dead_lettered = isinstance(result, dict) and result.get("status") == "dead_lettered"
-        if self.letters is not None and isinstance(record, dict) and not dead_lettered:
+        raw = getattr(record, "raw_event", record)
+        if self.letters is not None and isinstance(raw, dict) and not dead_lettered:
             try:
-                self.letters.succeeded(record)
+                self.letters.succeeded(raw)
             except Exception:
                 logger.exception("could not resolve a retried dead letter", queue=self.letters.queue)
         return answer
+
+
+@cache
+def default_letters(queue: str, kind: str = DEAD_LETTER) -> DeadLetters | None:
+    """The handler's recorder from its environment, once per cold start; None without a state table."""
+    settings = cached(DeadLetterSettings)
+    if settings.state_table_name is None:
+        return None
+    return DeadLetters(
+        DynamoExceptionStore(settings.state_table_name), queue, kind=kind, max_receive_count=settings.max_receive_count
+    )

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.availability.dal.availability_store import AvailabilityStore, DynamoAvailabilityStore
 from functions.availability.logic.marking import changed_skus
 from functions.availability.settings import AvailabilitySettings
+from shared.adapters.dead_letters import DeadLetters, default_letters
 from shared.models import utc_now
 from shared.observability import logger, metrics
 from shared.settings import cached
@@ -24,7 +25,10 @@ def default_store() -> AvailabilityStore:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, store: AvailabilityStore | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    store: AvailabilityStore | None = None,
+    letters: DeadLetters | None = None,
 ) -> dict[str, Any]:
     # The whole batch is one write per distinct SKU; a failed write retries the batch (marking twice is
     # harmless). A record that is not an event can never be: it alone goes back, towards the DLQ.
@@ -32,8 +36,12 @@ def lambda_handler(
     for record in event.get("Records", []):
         try:
             events.append(json.loads(record["body"]))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError) as exc:
             unreadable.append({"itemIdentifier": record.get("messageId", "")})
+            # On its last receive, kept as a dead_letter exception before SQS moves it.
+            recorder = letters if store is not None else default_letters("availability")
+            if recorder is not None:
+                recorder.failed(record, exc)
     skus, earliest = changed_skus(events, utc_now())
     (store or default_store()).mark_dirty(skus, earliest)
     logger.info("skus marked dirty", events=len(events), skus=len(skus), unreadable=len(unreadable))

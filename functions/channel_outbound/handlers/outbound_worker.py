@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -16,11 +16,12 @@ from functions.channel_outbound.dal.orders import DynamoOrderReader
 from functions.channel_outbound.dal.queues import SqsQueues
 from functions.channel_outbound.logic.outbound import OutboundRecordHandler, OutboundWorker
 from functions.channel_outbound.settings import OutboundSettings
+from shared.adapters.dead_letters import CHANNEL_COMMAND, DeadLetterProcessor, default_letters
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics
 from shared.settings import cached
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+QUEUE = "channel-outbound"  # its short name in the ops API (POST /v1/ops/dlq/channel-outbound/redrive)
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +34,9 @@ def default_handler() -> OutboundRecordHandler:
         DynamoTraceStore(settings.trace_table_name),
     )
     return OutboundRecordHandler(
-        worker, SqsQueues(settings.channel_outbound_queue_url, settings.channel_outbound_dlq_url)
+        worker,
+        SqsQueues(settings.channel_outbound_queue_url, settings.channel_outbound_dlq_url),
+        default_letters(QUEUE, CHANNEL_COMMAND),
     )
 
 
@@ -43,4 +46,5 @@ def lambda_handler(
     event: dict[str, Any], context: LambdaContext, handler: OutboundRecordHandler | None = None
 ) -> PartialItemFailureResponse:
     record_handler = handler or default_handler()
+    processor = DeadLetterProcessor(record_handler.letters)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -39,6 +39,7 @@ from functions.channel_outbound.models.commands import (
     UnreadableEvent,
     command_from_event,
 )
+from shared.adapters.dead_letters import DeadLetters
 from shared.adapters.trace_store import TraceSink
 from shared.models import utc_now
 from shared.observability import logger
@@ -157,29 +158,34 @@ class OutboundRecordHandler:
 
     A rejected or unreadable message goes to the DLQ at once (the record then succeeds: one vendor
     call, not five); a throttled one is hidden until `Retry-After` and fails; anything else transient
-    fails for the queue's normal retry (after 5 receives, the DLQ).
+    fails for the queue's normal retry (after 5 receives, the DLQ). Either way, with `letters`, the
+    command failed for good is kept as a `channel_command` exception (the rejected one here, the
+    exhausted one by the handler's DeadLetterProcessor).
     """
 
-    def __init__(self, worker: OutboundWorker, queues: QueuePort) -> None:
+    def __init__(self, worker: OutboundWorker, queues: QueuePort, letters: DeadLetters | None = None) -> None:
         self.worker = worker
         self.queues = queues
+        self.letters = letters
 
     def __call__(self, record: SQSRecord) -> dict[str, Any]:
         try:
             command = command_from_event(json.loads(record.body))
         except (ValueError, UnreadableEvent) as exc:  # not JSON, or not an event we can read
-            return self._dead_letter(record, f"unreadable: {exc}", "unknown")
+            return self._dead_letter(record, f"unreadable: {exc}", "unknown", exc)
         try:
             outcome = self.worker.handle(command)
         except OutboundRejected as exc:
-            return self._dead_letter(record, f"{type(exc).__name__}: {exc}", command.correlation_id)
+            return self._dead_letter(record, f"{type(exc).__name__}: {exc}", command.correlation_id, exc)
         except OutboundThrottled as exc:
             wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER_SECONDS
             self.queues.retry_after(record.receipt_handle, wait)
             raise
         return {"status": outcome.status}
 
-    def _dead_letter(self, record: SQSRecord, reason: str, correlation_id: str) -> dict[str, Any]:
+    def _dead_letter(self, record: SQSRecord, reason: str, correlation_id: str, exc: Exception) -> dict[str, Any]:
         self.queues.dead_letter(record.body, reason, correlation_id)
+        if self.letters is not None:
+            self.letters.failed(record.raw_event, exc, force=True, reason=reason)
         logger.error("outbound command dead-lettered", message_id=record.message_id, reason=reason[:500])
         return {"status": "dead_lettered"}

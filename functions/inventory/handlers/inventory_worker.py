@@ -19,6 +19,7 @@ from functions.inventory.settings import InventoryWorkerSettings
 from functions.orders.adapters.payloads import S3PayloadStore
 from functions.orders.logic.envelope_worker import EnvelopeWorker
 from shared.adapters.aws import client as aws_client
+from shared.adapters.dead_letters import default_letters
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics
 from shared.settings import cached
@@ -38,7 +39,8 @@ def default_worker() -> InventoryBatch:
     persistence = DynamoDBPersistenceLayer(
         table_name=settings.idempotency_table_name, boto3_client=aws_client("dynamodb")
     )
-    return InventoryBatch(EnvelopeWorker(HOP, intake.process, trace, persistence), intake)
+    # "inventory": its short name in the ops API (POST /v1/ops/dlq/inventory/redrive).
+    return InventoryBatch(EnvelopeWorker(HOP, intake.process, trace, persistence), intake, default_letters("inventory"))
 
 
 @logger.inject_lambda_context

@@ -4,27 +4,32 @@ Records whose envelope normalizes to stock movements only are applied together (
 position for the whole batch, docs/inventory.md); their exactly-once comes from the movement
 markers. Anything else (adjustments, shipments, and every record that does not parse or
 normalize, which the record path turns into poison) goes through the idempotent record worker.
-Failures come back as a partial batch response, so only the failed records are retried.
+Failures come back as a partial batch response, so only the failed records are retried; one
+failing on its last receive is kept as a `dead_letter` exception first (shared/adapters/dead_letters.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.inventory.logic.intake import InventoryIntake
 from functions.orders.logic.envelope_worker import EnvelopeWorker
+from shared.adapters.dead_letters import DeadLetterProcessor, DeadLetters
 from shared.models import Envelope, InventoryMovement
 from shared.observability import logger
 
 
 class InventoryBatch:
-    def __init__(self, records: EnvelopeWorker, intake: InventoryIntake | None = None) -> None:
+    def __init__(
+        self, records: EnvelopeWorker, intake: InventoryIntake | None = None, letters: DeadLetters | None = None
+    ) -> None:
         self.records = records
         self.intake = intake  # None: no aggregation, every record on its own
+        self.letters = letters
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         self.records.config.register_lambda_context(context)
@@ -40,7 +45,7 @@ class InventoryBatch:
         # Absolute reports (adjustments) and shipments first: a count in the same batch as newer
         # deltas then lands before them instead of being refused as older.
         if rest:
-            processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+            processor = DeadLetterProcessor(self.letters)
             response = process_partial_response(
                 event={"Records": rest}, record_handler=self.records, processor=processor, context=context
             )
@@ -48,6 +53,10 @@ class InventoryBatch:
         if aggregated and self.intake is not None:
             outcome = self.intake.apply_movements([(envelope, moves) for _, envelope, moves in aggregated])
             failures += [aggregated[i][0] for i in sorted(outcome.failed)]
+            if self.letters is not None and outcome.failed:
+                by_id = {record["messageId"]: record for record in event.get("Records", [])}
+                for i in sorted(outcome.failed):
+                    self.letters.failed(by_id[aggregated[i][0]], None, reason="movements not applied")
             logger.info(
                 "movements applied in aggregate",
                 records=len(aggregated),

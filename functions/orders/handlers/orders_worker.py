@@ -1,7 +1,8 @@
 """Orders queue consumer: each envelope starts one OrderFlow execution per order command.
 
 Partial batch responses: a failing record (poison or transient) is reported alone in
-`batchItemFailures`; the rest of the batch is done.
+`batchItemFailures`; the rest of the batch is done. A record failing on its last receive is kept as
+a `dead_letter` exception before SQS moves it to the DLQ (shared/adapters/dead_letters.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -23,12 +24,13 @@ from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
 from functions.orders.settings import OrdersWorkerSettings
 from shared.adapters.aws import client as aws_client
+from shared.adapters.dead_letters import DeadLetterProcessor, DeadLetters, default_letters
 from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics
 from shared.settings import cached
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+QUEUE = "orders"  # its short name in the ops API (POST /v1/ops/dlq/orders/redrive)
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +59,13 @@ def default_worker() -> EnvelopeWorker:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, worker: EnvelopeWorker | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    worker: EnvelopeWorker | None = None,
+    letters: DeadLetters | None = None,
 ) -> PartialItemFailureResponse:
+    letters = letters if worker is not None else default_letters(QUEUE)
     worker = worker or default_worker()
     worker.config.register_lambda_context(context)
+    processor = DeadLetterProcessor(letters)
     return process_partial_response(event=event, record_handler=worker, processor=processor, context=context)

@@ -1,7 +1,8 @@
 """POS files queue consumer: each S3 ObjectCreated notification -> import that nightly file.
 
 Partial batch responses: a file that cannot be read or queued now fails alone and is retried
-(then the DLQ); a rejected file is not a failure (retrying cannot fix it; its report says why).
+(then the DLQ, kept first as a `dead_letter` exception); a rejected file is not a failure
+(retrying cannot fix it; its report says why).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,11 +20,12 @@ from functions.pos_files.adapters.s3_files import S3PosFiles
 from functions.pos_files.logic.import_file import import_pos_file
 from functions.pos_files.logic.notifications import created_objects
 from functions.pos_files.settings import PosFilesSettings
+from shared.adapters.dead_letters import DeadLetterProcessor, default_letters
 from shared.models import utc_now
 from shared.observability import logger, metrics
 from shared.settings import cached
 
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+QUEUE = "pos-files"  # its short name in the ops API (POST /v1/ops/dlq/pos-files/redrive)
 _files = S3PosFiles()
 
 
@@ -52,6 +54,7 @@ def import_record(record: SQSRecord, context: LambdaContext | None = None) -> li
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    processor = DeadLetterProcessor(default_letters(QUEUE))
     return process_partial_response(
         event=event, record_handler=lambda record: import_record(record, context), processor=processor, context=context
     )
