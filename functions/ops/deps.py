@@ -32,6 +32,7 @@ class Deps:
     availability: AvailabilityStore | None = None
     runs: RunStore | None = None
     starter: RunStarter | None = None
+    settlement_starter: RunStarter | None = None  # finance's settlement reconciliation function
     parking: ParkingQueuePort | None = None
     flow: OrderFlowPort | None = None
     exceptions: ExceptionStore | None = None
@@ -103,7 +104,12 @@ def default_deps() -> Deps:
         queues={
             **{name: SqsEnvelopeQueue(pair["queue"]) for name, pair in settings.dead_letter_queues.items()},
             **({"orders": SqsEnvelopeQueue(settings.orders_queue_url)} if settings.orders_queue_url else {}),
+            # A settlement exception's retry settles its payout again on finance's queue.
+            **({"finance": SqsEnvelopeQueue(settings.finance_queue_url)} if settings.finance_queue_url else {}),
         },
+        settlement_starter=LambdaRunStarter(settings.settlement_function_name)
+        if settings.settlement_function_name
+        else None,
         dead_letter_queues=settings.dead_letter_queues,
         redrive=SqsRedrive() if settings.dead_letter_queues else None,
     )

@@ -20,6 +20,10 @@ class OpsSettings(TablesSettings):
     orders_queue_url: Annotated[str, Field(min_length=1)] | None = None
     # On-demand reconciliation runs invoke it; without it POST /v1/ops/reconciliations/... answers 503.
     reconciliation_function_name: Annotated[str, Field(min_length=1)] | None = None
+    # Settlement runs invoke finance's function; without it POST /v1/ops/reconciliations/settlement answers 503.
+    settlement_function_name: Annotated[str, Field(min_length=1)] | None = None
+    # Retrying a settlement exception puts its payout reference back on the finance queue; without it, 400.
+    finance_queue_url: Annotated[str, Field(min_length=1)] | None = None
     # Every work queue with a DLQ, by short name: JSON `{"orders": {"queue": url, "dlq": url}, ...}`
     # (infra/ops/ops_api_construct.py). Redrive (POST /v1/ops/dlq/{queue}/redrive) and retrying a
     # dead_letter or channel_command exception use it; without it, 503.

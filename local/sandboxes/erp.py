@@ -38,6 +38,12 @@ others); the token endpoint's refusals are 400 ``{"error": "invalid_client" | "i
 ``status`` is a plain string (``pendingFulfillment`` unless sent; the connector cancels with
 ``{"status": "cancelled"}``); ``?expand=true`` on the list returns whole records; ``/snapshot/inventory``
 is a sandbox endpoint for reconciliation, seeded through ``/__admin/inventory``.
+
+Journal entries (finance's payout journals) are the same record API for ``journalEntry``: upsert by
+external id (``PUT .../journalEntry/eid:<id>``, 204 with ``Location``), read by external or internal
+id; a new journal needs ``line.items``, each line one ``account: {"id"}`` and one of ``debit`` /
+``credit``, and debits must equal credits (the sandbox answers 400 ``USER_ERROR`` otherwise; the
+stored pages give no NetSuite wording for an unbalanced journal). ``/__admin/journals`` lists them.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ import base64
 import json
 import threading
 import time
+from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -63,6 +70,7 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ERP_TOKEN_SECONDS = 3600
 MAX_ASSERTION_SECONDS = 3600
 SALES_ORDER_PATH = f"{RECORD_PATH}/salesOrder"
+JOURNAL_PATH = f"{RECORD_PATH}/journalEntry"
 DEFAULT_CONCURRENCY_LIMIT = 5
 DEFAULT_STATUS = "pendingFulfillment"
 FIRST_INTERNAL_ID = 1001
@@ -103,6 +111,9 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         self._by_external_id: dict[str, str] = {}
         self._next_id = FIRST_INTERNAL_ID
         self._inventory: dict[tuple[str, str], int] = {}
+        self._journals: dict[str, dict[str, Any]] = {}
+        self._journal_ids: dict[str, str] = {}
+        self._next_journal_id = FIRST_INTERNAL_ID
         defaults = {} if concurrency_limit is None else {"concurrency_limit": concurrency_limit}
         super().__init__(default_faults=defaults)
 
@@ -112,6 +123,8 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="get_sales_order", methods=["GET"]),
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="upsert_sales_order", methods=["PUT"]),
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="patch_sales_order", methods=["PATCH"]),
+            Rule(f"{JOURNAL_PATH}/<ref>", endpoint="get_journal", methods=["GET"]),
+            Rule(f"{JOURNAL_PATH}/<ref>", endpoint="upsert_journal", methods=["PUT"]),
             Rule("/snapshot/inventory", endpoint="inventory_snapshot", methods=["GET"]),
             Rule(TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
         ]
@@ -119,6 +132,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
     def admin_rules(self) -> list[Rule]:
         return [
             Rule(f"{ADMIN_PREFIX}/records", endpoint="admin_get_records", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/journals", endpoint="admin_get_journals", methods=["GET"]),
             *admin_rules_for("inventory", "GET", "POST", "DELETE"),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
         ]
@@ -361,6 +375,56 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         href = f"{request.host_url.rstrip('/')}{SALES_ORDER_PATH}/{record['id']}"
         return {"links": [{"rel": "self", "href": href}], **record}
 
+    # ----- journal entries (finance) ------------------------------------------------------------
+
+    def upsert_journal(self, request: Request, ref: str) -> Response:
+        if not ref.startswith("eid:"):
+            return self.error(
+                405, "INVALID_METHOD", "Upsert needs an external id in the URL: PUT .../journalEntry/eid:<id>."
+            )
+        external_id = ref.removeprefix("eid:")
+        try:
+            fields = self._body_fields(request, external_id)
+            _check_journal_lines(fields)
+            with self._store_lock:
+                internal_id = self._journal_ids.get(external_id)
+                now = utc_now_iso()
+                if internal_id is None:
+                    if "line" not in fields:
+                        raise _Rejected(400, "USER_ERROR", _NO_LINES, "line")
+                    internal_id = str(self._next_journal_id)
+                    self._next_journal_id += 1
+                    self._journal_ids[external_id] = internal_id
+                    self._journals[internal_id] = {"id": internal_id, "createdDate": now}
+                record = self._journals[internal_id]
+                record.update(fields)
+                record["externalId"] = external_id
+                record["lastModifiedDate"] = now
+        except _Rejected as rejected:
+            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+        return Response(status=204, headers={"Location": f"{request.host_url.rstrip('/')}{JOURNAL_PATH}/{internal_id}"})
+
+    def get_journal(self, request: Request, ref: str) -> Response:
+        with self._store_lock:
+            internal_id = (
+                self._journal_ids.get(ref.removeprefix("eid:")) if ref.startswith("eid:") else
+                (ref if ref in self._journals else None)
+            )
+            record = dict(self._journals[internal_id]) if internal_id else None
+        if record is None:
+            return self.error(
+                404, "NONEXISTENT_ID", f"The record instance does not exist. Provide a valid record instance ID: {ref}."
+            )
+        href = f"{request.host_url.rstrip('/')}{JOURNAL_PATH}/{record['id']}"
+        return json_response({"links": [{"rel": "self", "href": href}], **record})
+
+    def admin_get_journals(self, request: Request) -> Response:
+        return json_response({"count": len(self.journals()), "items": self.journals()})
+
+    def journals(self) -> list[dict[str, Any]]:
+        with self._store_lock:
+            return [dict(self._journals[i]) for i in sorted(self._journals, key=int)]
+
     # ----- inventory snapshot (reconciliation) -------------------------------------------------
 
     def inventory_snapshot(self, request: Request) -> Response:
@@ -404,6 +468,39 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             self._by_external_id.clear()
             self._inventory.clear()
             self._next_id = FIRST_INTERNAL_ID
+            self._journals.clear()
+            self._journal_ids.clear()
+            self._next_journal_id = FIRST_INTERNAL_ID
+
+
+def _check_journal_lines(fields: dict[str, Any]) -> None:
+    if "line" not in fields:
+        return
+    items = fields["line"].get("items") if isinstance(fields["line"], dict) else None
+    if not isinstance(items, list) or not items:
+        raise _Rejected(400, "USER_ERROR", _NO_LINES, "line.items")
+    debits = credits = Decimal("0")
+    for index, line in enumerate(items):
+        account = line.get("account") if isinstance(line, dict) else None
+        sides = [side for side in ("debit", "credit") if isinstance(line, dict) and side in line]
+        if not isinstance(account, dict) or not account.get("id") or len(sides) != 1:
+            raise _Rejected(
+                400,
+                "INVALID_CONTENT",
+                "A journal line needs an account and one of debit or credit.",
+                f"line.items[{index}]",
+            )
+        try:
+            amount = Decimal(str(line[sides[0]]))
+        except InvalidOperation:
+            raise _Rejected(400, "INVALID_CONTENT", "Invalid amount.", f"line.items[{index}].{sides[0]}") from None
+        if sides[0] == "debit":
+            debits += amount
+        else:
+            credits += amount
+    if debits != credits:
+        detail = f"The journal is out of balance: debits {debits}, credits {credits}."
+        raise _Rejected(400, "USER_ERROR", detail, "line")
 
 
 def _unb64(part: str) -> bytes:

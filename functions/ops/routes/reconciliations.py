@@ -17,9 +17,12 @@ def start_reconciliation(kind: str) -> Response:
     from functions.ops.models.responses import StartedRun
 
     given = deps(router)
-    if given.starter is None:
-        raise UpstreamUnavailable("on-demand reconciliation is not configured (reconciliation function)")
-    run = channel_ops.start_run(kind, given.need_runs(), given.starter)
+    # Settlement runs are finance's (functions/finance/handlers/reconcile_settlement.py), the rest the
+    # reconciliation function's.
+    starter = given.settlement_starter if kind == "settlement" else given.starter
+    if starter is None:
+        raise UpstreamUnavailable(f"on-demand {kind} reconciliation is not configured (its function)")
+    run = channel_ops.start_run(kind, given.need_runs(), starter)
     return answer(StartedRun(run_id=run.run_id, kind=run.kind, status=run.status.value), 202)
 
 

@@ -1,0 +1,50 @@
+"""Finance queue consumer: each message is a payout to settle (logic/intake.py); partial batch responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.finance.handlers._deps import default_settler
+from functions.finance.logic.intake import payout_of
+from functions.finance.logic.settle import Settler
+from shared.adapters.exception_store import RETRY_OF
+from shared.observability import logger, metrics
+
+
+def _read_report(key: str) -> str:
+    from functions.finance.settings import FinanceSettings
+    from shared.adapters.aws import client
+    from shared.settings import cached
+
+    bucket = cached(FinanceSettings).payload_bucket_name
+    if not bucket:
+        raise RuntimeError("a report by reference needs PAYLOAD_BUCKET_NAME")
+    return str(client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8-sig"))
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext, settler: Settler | None = None
+) -> PartialItemFailureResponse:
+    settle = settler or default_settler()
+
+    def one(record: SQSRecord) -> None:
+        attribute = (record.raw_event.get("messageAttributes") or {}).get(RETRY_OF) or {}
+        retry_of = attribute.get("stringValue")
+        payout = payout_of(record.body, settle.store, _read_report)
+        recon = settle.settle(payout, retry_of=retry_of)
+        logger.info(
+            "payout settled",
+            channel=recon.channel,
+            payout_id=recon.payout_id,
+            variances=len(recon.variances),
+            posted=recon.posted,
+        )
+
+    return process_partial_response(event, one, BatchProcessor(EventType.SQS), context)

@@ -1,0 +1,22 @@
+"""Settings of the finance functions (read once per cold start)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+from shared.settings import EnvSettings
+
+
+class FinanceSettings(EnvSettings):
+    state_table_name: Annotated[str, Field(min_length=3)]
+    erp_base_url: Annotated[str, Field(min_length=8)]
+    erp_timeout_seconds: float = 10.0
+    # A difference within it (per order, fee or payout, in the payout's currency) is not a variance.
+    settlement_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.05")
+    # The channels whose stored payouts a settlement run reconciles, and how many of each (newest first).
+    settlement_channels: str = "amazon,shopify"
+    settlement_run_payouts: Annotated[int, Field(ge=1, le=1000)] = 50
+    payload_bucket_name: str | None = None  # large reports arrive by reference (the ingest claim check)
