@@ -73,7 +73,8 @@ def cold(console: Console) -> dict[str, Any]:
     console.print(table)
     console.print(
         "then adds: what the first request costs after the import, in the same interpreter (bench/first_request.py: "
-        "one signed Shopify webhook through ingest, one GET through the ops API, AWS answered in memory; "
+        "one signed Shopify webhook through ingest, one GET through the ops API, that order's envelope through the "
+        "orders worker, AWS answered in memory; "
         "elsewhere boto3 and the first client only)"
     )
     return results

@@ -7,7 +7,9 @@ bench` times one representative request right after the import, in the asset int
 - ingest: one signed Shopify `orders/create` through `lambda_handler`, with the real AWS
   adapters (Powertools idempotency, SQS publisher, trace writer) and the function's settings;
 - the ops API: `GET /v1/ops/orders/shopify/<id>` through its `lambda_handler`, the real DynamoDB
-  state store.
+  state store;
+- the orders worker: one SQS record carrying that Shopify order's envelope (idempotency record,
+  normalization by the Shopify channel, one OrderFlow execution started, trace).
 
 botocore builds, signs and parses every call as in Lambda; only the HTTP send is answered in
 memory (`RUNNER` below patches `Endpoint._send` inside the timed region, so importing botocore's
@@ -42,7 +44,10 @@ def _first_request(handler, event_path):
     from botocore.awsrequest import AWSResponse
     from botocore.endpoint import Endpoint
 
-    answers = {"SendMessage": {"MessageId": "4f1ad1d1-bench", "MD5OfMessageBody": "x"}}
+    answers = {
+        "SendMessage": {"MessageId": "4f1ad1d1-bench", "MD5OfMessageBody": "x"},
+        "StartExecution": {"executionArn": "arn:aws:states:us-east-1:123456789012:execution:flow:x", "startDate": 0},
+    }
 
     class Raw:
         def __init__(self, body):
@@ -75,7 +80,9 @@ def _first_request(handler, event_path):
     with open(event_path) as file:
         event = json.load(file)
     answer = handler(event, Context())
-    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000, answer["statusCode"]
+    # An API answers its status; a queue worker its failed records (0: the whole batch done).
+    status = answer["statusCode"] if "statusCode" in answer else len(answer.get("batchItemFailures", []))
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000, status
 """
 
 
@@ -90,7 +97,49 @@ def request_for(logical_id: str, folder: Path) -> tuple[Path, dict[str, str], in
     if logical_id == "OpsApiFunction":
         event = _ops_event("/v1/ops/orders/shopify/5001")
         return _write(folder / "ops.json", event), dict(_ENV), 404  # the stubbed table knows no order
+    if logical_id == "OrdersWorkerFunction":
+        return _write(folder / "orders.json", _sqs_event(_shopify_envelope())), dict(_ENV), 0
     return None
+
+
+def _shopify_envelope() -> str:
+    from local.signing import fixture_request
+    from shared.models import Envelope
+
+    body, _ = fixture_request("shopify/orders_create", secret=SECRET)
+    envelope = Envelope(
+        event_id="0123456789abcdef0123456789abcdef",
+        source="shopify",
+        event_type="orders/create",
+        domain="orders",
+        delivery_id="bench-delivery-1",
+        correlation_id="bench-correlation-1",
+        payload=json.loads(body),
+    )
+    return envelope.model_dump_json()
+
+
+def _sqs_event(body: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d",
+                "receiptHandle": "bench",
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1796310000000",
+                    "SenderId": "bench",
+                    "ApproximateFirstReceiveTimestamp": "1796310000001",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "x",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:bench-orders",
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
 
 
 def _write(path: Path, event: dict[str, Any]) -> Path:
