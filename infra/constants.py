@@ -253,3 +253,27 @@ CHANNEL_OUTBOUND_EVENT_TYPES = ("OrderAccepted", "OrderShipped")
 CHANNEL_OUTBOUND_TIMEOUT_SECONDS = 30
 CHANNEL_OUTBOUND_BATCH_SIZE = 10
 CHANNEL_OUTBOUND_MAX_CONCURRENCY = 2  # the event source mapping's ceiling: client-side buckets stay near the vendor's
+
+# Finance (issue 11): settlements and payouts matched, journals posted once, settlement runs.
+HANDLER_SETTLEMENT_WORKER = "functions.finance.handlers.settlement_worker.lambda_handler"
+HANDLER_SETTLEMENT_RECONCILIATION = "functions.finance.handlers.reconcile_settlement.lambda_handler"
+ID_FINANCE_QUEUE = "FinanceQueue"
+ID_FINANCE_DLQ = "FinanceDlq"
+ID_SETTLEMENT_WORKER_FUNCTION = "SettlementWorkerFunction"
+ID_SETTLEMENT_RECONCILIATION_FUNCTION = "SettlementReconciliationFunction"
+ID_SETTLEMENT_RECONCILIATION_SCHEDULE = "SettlementReconciliationSchedule"
+ENV_SETTLEMENT_FUNCTION_NAME = "SETTLEMENT_FUNCTION_NAME"
+ENV_FINANCE_QUEUE_URL = "FINANCE_QUEUE_URL"
+ENV_SETTLEMENT_TOLERANCE = "SETTLEMENT_TOLERANCE"
+ENV_SETTLEMENT_CHANNELS = "SETTLEMENT_CHANNELS"
+ENV_SETTLEMENT_RUN_PAYOUTS = "SETTLEMENT_RUN_PAYOUTS"
+SETTLEMENT_TOLERANCE = "0.05"  # per order, fee or payout, in the payout's currency
+SETTLEMENT_CHANNELS = ("amazon", "shopify")  # whose stored payouts a run settles again
+SETTLEMENT_RUN_PAYOUTS = 50  # per channel, newest first
+SETTLEMENT_SCHEDULE = "cron(30 6 * * ? *)"  # daily, after Amazon's and Shopify's overnight payouts
+SETTLEMENT_WORKER_TIMEOUT_SECONDS = 120  # a settlement report of thousands of lines, one ERP journal
+SETTLEMENT_RECONCILIATION_TIMEOUT_SECONDS = 300
+SETTLEMENT_WORKER_BATCH_SIZE = 1  # one payout per invocation: its journal is one ERP call
+SETTLEMENT_WORKER_MAX_CONCURRENCY = 2  # bulk ERP work: behind orders and refunds (DESIGN.md, ERP gateway)
+# State-table partitions finance reads and writes (functions/finance/dal/finance_store.py).
+FINANCE_PARTITIONS = ("PAYOUT#*", "POSTING#*", "SETTLEMENT#*", "RECON#settlement", "EXCEPTION#SETTLEMENT")

@@ -16,6 +16,7 @@ from infra.channels.config import PullChannelsConfig
 from infra.channels.pull_channels_construct import PullChannelsConstruct
 from infra.channels.pull_intake import PullIntakeResources
 from infra.config import StackConfig
+from infra.finance.finance_construct import FinanceConstruct
 from infra.ingest.ingest_construct import IngestConstruct
 from infra.ingest.webhook_api_construct import WebhookApiConstruct
 from infra.inventory.inventory_worker_construct import InventoryWorkerConstruct
@@ -170,6 +171,18 @@ class RetailSyncStack(cdk.Stack):
             state_table=tables.state,
             ops_function=ops.function,
         )
+        # Finance: payouts settled and journals posted once, settlement runs (issue 11).
+        finance = FinanceConstruct(
+            self,
+            "Finance",
+            factory=factory,
+            erp_base_url=config.erp_base_url,
+            state_table=tables.state,
+            payloads=payloads,
+            ops_function=ops.function,
+        )
+        for minting in finance.functions.values():
+            secrets.grant_vendor_credentials(minting)
         # Outbound commands to the channels (Walmart acknowledgement, shipment confirmations).
         channel_outbound = ChannelOutboundConstruct(
             self,
@@ -212,6 +225,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_POS_FILES_DLQ: pull_channels.pos_files.dlq,
                 c.ID_AVAILABILITY_CHANGES_DLQ: availability.dlq,
                 c.ID_CHANNEL_OUTBOUND_DLQ: channel_outbound.dlq,
+                c.ID_FINANCE_DLQ: finance.dlq,
             },
             order_flow=order_flow.state_machine,
             functions={
@@ -228,6 +242,7 @@ class RetailSyncStack(cdk.Stack):
                 **availability.functions,
                 c.ID_RECONCILIATION_FUNCTION: reconciliation.function,
                 c.ID_CHANNEL_OUTBOUND_FUNCTION: channel_outbound.function,
+                **finance.functions,
             },
         )
         cdk.Tags.of(self).add("service", c.SERVICE)

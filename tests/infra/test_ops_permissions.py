@@ -25,9 +25,15 @@ def test_replay_receives_and_deletes_on_the_parking_queue_only(resources: dict[s
     assert _sqs_by_queue(resources)[f"<{c.ID_ORDERS_PARKING_QUEUE}.Arn>"] == {"sqs:DeleteMessage", "sqs:ReceiveMessage"}
 
 
-def test_an_exception_retry_may_only_send_to_the_orders_queue(resources: dict[str, dict[str, Any]]) -> None:
+def test_an_exception_retry_sends_only_to_the_orders_and_finance_queues(resources: dict[str, dict[str, Any]]) -> None:
     granted = _sqs_by_queue(resources)
-    assert set(granted) == {f"<{c.ID_ORDERS_PARKING_QUEUE}.Arn>", f"<{c.ID_ORDERS_QUEUE}.Arn>"}
+    assert set(granted) == {
+        f"<{c.ID_ORDERS_PARKING_QUEUE}.Arn>",
+        f"<{c.ID_ORDERS_QUEUE}.Arn>",
+        f"<{c.ID_FINANCE_QUEUE}.Arn>",
+    }
+    assert granted[f"<{c.ID_FINANCE_QUEUE}.Arn>"] & {"sqs:SendMessage"}
+    assert not granted[f"<{c.ID_FINANCE_QUEUE}.Arn>"] & {"sqs:ReceiveMessage", "sqs:DeleteMessage"}
     assert "sqs:SendMessage" in granted[f"<{c.ID_ORDERS_QUEUE}.Arn>"]
     assert not granted[f"<{c.ID_ORDERS_QUEUE}.Arn>"] & {"sqs:ReceiveMessage", "sqs:DeleteMessage"}
 

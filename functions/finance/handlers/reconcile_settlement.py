@@ -11,8 +11,10 @@ from functions.finance.handlers._deps import default_settler, default_store
 from functions.finance.logic.run import RunStore, new_run_id, run_settlement
 from functions.finance.logic.settle import Settler
 from functions.finance.models.runs import RunRequest, SettlementRun
+from functions.finance.settings import FinanceSettings
 from shared.models.common import utc_now
 from shared.observability import logger, metrics
+from shared.settings import cached
 
 
 def run_for(event: dict[str, Any]) -> SettlementRun:
@@ -31,9 +33,6 @@ def run_for(event: dict[str, Any]) -> SettlementRun:
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, settler: Settler | None = None, store: RunStore | None = None
 ) -> dict[str, Any]:
-    from functions.finance.settings import FinanceSettings
-    from shared.settings import cached
-
     settings = cached(FinanceSettings)
     settle = settler or default_settler()
     channels = [c.strip() for c in settings.settlement_channels.split(",") if c.strip()]

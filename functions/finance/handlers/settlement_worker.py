@@ -12,14 +12,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.finance.handlers._deps import default_settler
 from functions.finance.logic.intake import payout_of
 from functions.finance.logic.settle import Settler
+from functions.finance.settings import FinanceSettings
 from shared.adapters.exception_store import RETRY_OF
 from shared.observability import logger, metrics
+from shared.settings import cached
 
 
 def _read_report(key: str) -> str:
-    from functions.finance.settings import FinanceSettings
     from shared.adapters.aws import client
-    from shared.settings import cached
 
     bucket = cached(FinanceSettings).payload_bucket_name
     if not bucket:
