@@ -77,7 +77,7 @@ def webhook_request(request: ApiRequest, source: str, webhook_base_url: str | No
     query = event.get("multiValueQueryStringParameters") or {}
     path = public_path(event) + (f"?{urlencode(query, doseq=True)}" if query else "")
     return WebhookRequest(
-        method=request.method,
+        method=str(event.get("httpMethod") or ""),  # as sent (routing compares it upper-cased)
         path_with_query=path,
         body=body,
         headers=request.headers,
