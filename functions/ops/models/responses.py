@@ -79,4 +79,7 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorResponse(BaseModel):
+    """The error body's schema (for the API's description): `shared.http_answers` writes the body
+    itself, byte for byte what this model writes (tests/unit/shared/test_http_answers.py)."""
+
     error: ErrorDetail

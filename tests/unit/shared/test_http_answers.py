@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
-
+from functions.ops.models.responses import ErrorDetail, ErrorResponse
 from shared.errors import ErrorCode, SignatureInvalid, ValidationFailed
 from shared.http_answers import error_answer, error_document, json_text, proxy_response
 
 
-class _ErrorDetail(BaseModel):
-    code: str
-    message: str
-    correlation_id: str
-    details: list[dict[str, Any]] | None = None
-
-
-class _ErrorResponse(BaseModel):
-    error: _ErrorDetail
-
-
-def test_a_plain_error_document_is_byte_for_byte_what_the_pydantic_model_writes() -> None:
+def test_a_plain_error_document_is_byte_for_byte_what_the_error_response_model_writes() -> None:
     for details in (None, [{"field": "id", "message": "Field required", "extra": None}]):
         document = error_document(ErrorCode.VALIDATION_FAILED, "bad – ünïcode", "corr-1234", details)
-        model = _ErrorResponse(error=_ErrorDetail(**document["error"]))
+        model = ErrorResponse(error=ErrorDetail(**document["error"]))
         assert json_text(document, exclude_none=True) == model.model_dump_json(exclude_none=True)
 
 
@@ -34,7 +20,7 @@ def test_exclude_none_drops_top_level_none_fields_only() -> None:
 
 
 def test_a_model_is_written_by_its_own_serializer() -> None:
-    model = _ErrorDetail(code="X", message="m", correlation_id="c")
+    model = ErrorDetail(code="X", message="m", correlation_id="c")
     assert json_text(model, exclude_none=True) == model.model_dump_json(exclude_none=True)
 
 
