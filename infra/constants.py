@@ -276,4 +276,16 @@ SETTLEMENT_RECONCILIATION_TIMEOUT_SECONDS = 300
 SETTLEMENT_WORKER_BATCH_SIZE = 1  # one payout per invocation: its journal is one ERP call
 SETTLEMENT_WORKER_MAX_CONCURRENCY = 2  # bulk ERP work: behind orders and refunds (DESIGN.md, ERP gateway)
 # State-table partitions finance reads and writes (functions/finance/dal/finance_store.py).
-FINANCE_PARTITIONS = ("PAYOUT#*", "POSTING#*", "SETTLEMENT#*", "RECON#settlement", "EXCEPTION#SETTLEMENT")
+FINANCE_PARTITIONS = (
+    "PAYOUT#*",
+    "POSTING#*",
+    "SETTLEMENT#*",
+    "RECON#settlement",
+    "EXCEPTION#SETTLEMENT",
+    "POLLER#settlement-*",
+)
+HANDLER_SETTLEMENT_POLLER = "functions.finance.handlers.poll_settlements.lambda_handler"
+ID_SETTLEMENT_POLLER_FUNCTION = "SettlementPollerFunction"
+ID_SETTLEMENT_POLLER_SCHEDULE = "SettlementPollerSchedule"
+SETTLEMENT_POLL_SCHEDULE = "rate(4 hours)"  # getReports refills 0.0222/s: a poll is 1 call + 1 per report
+SETTLEMENT_POLLER_TIMEOUT_SECONDS = 120

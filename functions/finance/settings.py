@@ -20,3 +20,4 @@ class FinanceSettings(EnvSettings):
     settlement_channels: str = "amazon,shopify"
     settlement_run_payouts: Annotated[int, Field(ge=1, le=1000)] = 50
     payload_bucket_name: str | None = None  # large reports arrive by reference (the ingest claim check)
+    finance_queue_url: str | None = None  # the poller queues each new report here

@@ -5,6 +5,8 @@
   ingest's claim check), a Shopify payout, or a stored payout to settle again.
 - `SettlementWorkerFunction` drains it one payout at a time, at most 2 at once (bulk ERP work stays
   behind orders and refunds), and posts each payout's journal to the ERP.
+- `SettlementPollerFunction` polls Amazon's settlement reports every few hours (getReports since its
+  watermark, getReportDocument, the document into the payload bucket, a message on the queue).
 - `SettlementReconciliationFunction` runs daily (`SETTLEMENT_SCHEDULE`) and on demand: the ops API
   invokes it asynchronously for `POST /v1/ops/reconciliations/settlement` and sends exception retries
   to the finance queue.
@@ -35,6 +37,7 @@ class FinanceConstruct(Construct):
         *,
         factory: FunctionFactory,
         erp_base_url: str,
+        amazon_sp_api_base_url: str,
         state_table: dynamodb.ITable,
         payloads: PayloadBucketConstruct,
         ops_function: lambda_.Function,
@@ -80,7 +83,25 @@ class FinanceConstruct(Construct):
             timeout_seconds=c.SETTLEMENT_RECONCILIATION_TIMEOUT_SECONDS,
             environment=environment,
         )
-        for fn in (self.worker, self.reconciliation):
+        self.poller, _ = factory.scheduled_function(
+            self,
+            c.ID_SETTLEMENT_POLLER_FUNCTION,
+            schedule_id=c.ID_SETTLEMENT_POLLER_SCHEDULE,
+            schedule=events.Schedule.expression(c.SETTLEMENT_POLL_SCHEDULE),
+            schedule_description="Amazon settlement reports (getReports since the watermark)",
+            handler=c.HANDLER_SETTLEMENT_POLLER,
+            service="finance-poller",
+            description="Poll Amazon's V2 settlement reports into the payload bucket and the finance queue",
+            timeout_seconds=c.SETTLEMENT_POLLER_TIMEOUT_SECONDS,
+            environment={
+                **environment,
+                c.ENV_AMAZON_SP_API_BASE_URL: amazon_sp_api_base_url,
+                c.ENV_FINANCE_QUEUE_URL: self.queue.queue_url,
+            },
+        )
+        payloads.grant_put_payloads(self.poller)
+        self.queue.grant_send_messages(self.poller)
+        for fn in (self.worker, self.reconciliation, self.poller):
             fn.add_to_role_policy(
                 iam.PolicyStatement(
                     actions=["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
@@ -110,4 +131,5 @@ class FinanceConstruct(Construct):
         return {
             c.ID_SETTLEMENT_WORKER_FUNCTION: self.worker,
             c.ID_SETTLEMENT_RECONCILIATION_FUNCTION: self.reconciliation,
+            c.ID_SETTLEMENT_POLLER_FUNCTION: self.poller,
         }

@@ -32,8 +32,22 @@ What it follows, and where from (found with the search tool):
   sandbox's journal, stats and faults; ``GET /__admin/tokens`` counts them. Token lifetime and expiry:
   ``/__admin/tokens`` (``local/sandboxes/tokens.py``).
 
+- Reports API 2021-06-30, for settlement reports: ``GET /reports/2021-06-30/reports`` (getReports:
+  ``reportTypes`` or ``nextToken``, ``createdSince`` defaulting to 90 days ago, ``pageSize`` up to 100,
+  ``processingStatuses``) answering ``{"reports": [{"reportId", "reportType", "dataStartTime",
+  "dataEndTime", "createdTime", "processingStatus", "processingStartTime", "processingEndTime",
+  "reportDocumentId", "marketplaceIds"}], "nextToken"?}``; ``GET /reports/2021-06-30/documents/{id}``
+  (getReportDocument, ``{"reportDocumentId", "url"}``, plus ``compressionAlgorithm`` when gzipped).
+  Settlement reports cannot be requested: "They are automatically scheduled by Amazon. You can search
+  for these reports using the getReports operation"
+  (https://developer-docs.amazon.com/sp-api/docs/report-type-values-settlement). Usage plans: getReports
+  0.0222 / 10, getReportDocument 0.0167 / 15 (the Reports API model, as the amazon-spapi crate
+  publishes it).
+
 Sandbox liberties: one LWA client (the ``local-amazon-lwa-*`` placeholders); one seller; listings and feeds are recorded
-(``GET /__admin/listings``, ``/__admin/feeds``), not processed; orders come from
+(``GET /__admin/listings``, ``/__admin/feeds``), not processed; reports are seeded through
+``POST /__admin/reports`` (``{"reportType", "document", "createdTime"?}``) and downloaded, uncompressed,
+from ``/__reports/<id>`` without a token (a presigned URL); orders come from
 ``POST /__admin/orders`` (missing fields filled in). A refused 429 also carries ``Retry-After``
 (Amazon does not send one) so callers and the contract's admin API agree.
 """
@@ -73,7 +87,11 @@ RATE_LIMITS: dict[str, Any] = {
     "patchListingsItem": {"capacity": 10, "refill_per_second": 5.0},
     "createFeed": {"capacity": 15, "refill_per_second": 0.0083},
     "createFeedDocument": {"capacity": 15, "refill_per_second": 0.5},
+    "getReports": {"capacity": 10, "refill_per_second": 0.0222},
+    "getReportDocument": {"capacity": 15, "refill_per_second": 0.0167},
 }
+# Where getReportDocument's download URL points (Amazon answers a presigned S3 URL valid 5 minutes).
+REPORT_DOWNLOAD_PREFIX = "/__reports"
 # Where createFeedDocument's upload URL points (Amazon answers a presigned S3 URL; here the sandbox).
 UPLOAD_PREFIX = "/__uploads"
 LWA_TOKEN_PATH = "/auth/o2/token"
@@ -114,6 +132,8 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
         self._feeds: list[dict[str, Any]] = []
         self._documents: dict[str, dict[str, Any]] = {}  # feedDocumentId -> contentType, content
         self._shipments: list[dict[str, Any]] = []
+        self._reports: list[dict[str, Any]] = []
+        self._report_documents: dict[str, str] = {}
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
@@ -132,6 +152,9 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
             Rule(f"{UPLOAD_PREFIX}/<document_id>", endpoint="upload_feed_document", methods=["PUT"]),
             Rule("/feeds/2021-06-30/feeds", endpoint="create_feed", methods=["POST"]),
             Rule(LWA_TOKEN_PATH, endpoint="lwa_token", methods=["POST"]),
+            Rule("/reports/2021-06-30/reports", endpoint="get_reports", methods=["GET"]),
+            Rule("/reports/2021-06-30/documents/<document_id>", endpoint="get_report_document", methods=["GET"]),
+            Rule(f"{REPORT_DOWNLOAD_PREFIX}/<document_id>", endpoint="download_report", methods=["GET"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
@@ -142,6 +165,7 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
             Rule(f"{ADMIN_PREFIX}/listings", endpoint="admin_get_listings", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/feeds", endpoint="admin_get_feeds", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/shipments", endpoint="admin_get_shipments", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/reports", endpoint="admin_post_reports", methods=["POST"]),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
         ]
 
@@ -161,7 +185,7 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
         )
 
     def before_route(self, request: Request) -> Response | None:
-        if request.path.startswith(UPLOAD_PREFIX) or request.path == LWA_TOKEN_PATH:
+        if request.path.startswith((UPLOAD_PREFIX, REPORT_DOWNLOAD_PREFIX)) or request.path == LWA_TOKEN_PATH:
             return None  # a presigned URL, and LWA itself: no SP-API token
         token = (raw_header(request, ACCESS_TOKEN_HEADER) or "").strip()
         if not token:
@@ -221,6 +245,92 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
             {**headers, "Retry-After": str(decision.retry_after)},
         )
         return refused, headers
+
+    # ----- Reports API (settlement reports) -----------------------------------------------------
+
+    def get_reports(self, request: Request) -> Response:
+        refused, headers = self._limited("getReports")
+        if refused is not None:
+            return refused
+        args = request.args
+        try:
+            if args.get("nextToken"):
+                query = _decode_token(args["nextToken"])
+            else:
+                types = [t for t in (args.get("reportTypes") or "").split(",") if t]
+                if not types:
+                    raise ValueError("reportTypes or nextToken is required.")
+                since = args.get("createdSince")
+                earliest = parse_time(since, "createdSince") if since else datetime.now(UTC) - timedelta(days=90)
+                query = {
+                    "types": types,
+                    "since": iso(earliest),
+                    "statuses": [s for s in (args.get("processingStatuses") or "").split(",") if s],
+                    "size": int(args.get("pageSize") or 10),
+                    "offset": 0,
+                }
+                if not 1 <= query["size"] <= 100:
+                    raise ValueError("pageSize must be 1-100.")
+        except ValueError as exc:
+            return self.error(400, "InvalidInput", str(exc), headers)
+        with self._store_lock:
+            matching = [
+                dict(r) for r in self._reports
+                if r["reportType"] in query["types"] and r["createdTime"] >= query["since"]
+                and (not query["statuses"] or r["processingStatus"] in query["statuses"])
+            ]  # fmt: skip
+        matching.sort(key=lambda r: (r["createdTime"], r["reportId"]), reverse=True)  # newest first, as Amazon
+        offset, size = query["offset"], query["size"]
+        body: dict[str, Any] = {"reports": matching[offset : offset + size]}
+        if offset + size < len(matching):
+            body["nextToken"] = _encode_token({**query, "offset": offset + size})
+        return json_response(body, 200, headers)
+
+    def get_report_document(self, request: Request, document_id: str) -> Response:
+        refused, headers = self._limited("getReportDocument")
+        if refused is not None:
+            return refused
+        with self._store_lock:
+            known = document_id in self._report_documents
+        if not known:
+            return self.error(404, "NotFound", f"Report document {document_id} not found.", headers)
+        url = f"{request.host_url.rstrip('/')}{REPORT_DOWNLOAD_PREFIX}/{document_id}"
+        return json_response({"reportDocumentId": document_id, "url": url}, 200, headers)
+
+    def download_report(self, request: Request, document_id: str) -> Response:
+        with self._store_lock:
+            text = self._report_documents.get(document_id)
+        if text is None:
+            return Response("<Error><Code>NoSuchKey</Code></Error>", status=404, content_type="application/xml")
+        return Response(text.encode(), status=200, content_type="text/tab-separated-values; charset=UTF-8")
+
+    def admin_post_reports(self, request: Request) -> Response:
+        body = read_json(request)
+        if not isinstance(body, dict) or not isinstance(body.get("document"), str) or not body.get("reportType"):
+            return json_response({"error": "expected {reportType, document, createdTime?}"}, 400)
+        return json_response(self.seed_report(str(body["reportType"]), body["document"], body.get("createdTime")), 201)
+
+    def seed_report(self, report_type: str, document: str, created_time: str | None = None) -> dict[str, Any]:
+        """A DONE report of `report_type` whose document is `document` (for tests and the demo)."""
+        created = created_time or iso(datetime.now(UTC))
+        report_id = str(50_000_000_000 + len(self._reports))
+        document_id = f"amzn1.spdoc.1.4.na.{uuid.uuid4()}"
+        report = {
+            "reportId": report_id,
+            "reportType": report_type,
+            "dataStartTime": created,
+            "dataEndTime": created,
+            "createdTime": created,
+            "processingStatus": "DONE",
+            "processingStartTime": created,
+            "processingEndTime": created,
+            "reportDocumentId": document_id,
+            "marketplaceIds": [DEFAULT_MARKETPLACE_ID],
+        }
+        with self._store_lock:
+            self._reports.append(report)
+            self._report_documents[document_id] = document
+        return dict(report)
 
     # ----- Orders API --------------------------------------------------------------------------
 
@@ -509,6 +619,8 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
             self._feeds.clear()
             self._documents.clear()
             self._shipments.clear()
+            self._reports.clear()
+            self._report_documents.clear()
 
 
 def complete_amazon_order(seed: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -7,6 +7,7 @@
 | payout settlement | `SETTLEMENT#<channel>#<payout_id>` | `PAYOUT` |
 | order settlement (margin per order) | `SETTLEMENT#<channel>#<payout_id>` | `ORDER#<channel_order_id>` |
 | settlement run | `RECON#settlement` | `RUN#<run_id>` (the reconciliation runs' layout: ops lists them) |
+| poll watermark | `POLLER#settlement-<channel>` | `WATERMARK` (ISO time, only forwards) |
 
 Orders are read where the order tasks write them (`ORDER#<channel>#<channel_order_id>` / `ORDER`,
 docs/wiring.md "State table items"; its `order` attribute is the canonical Order), by key: finance
@@ -170,6 +171,28 @@ class DynamoFinanceStore(DynamoTableAdapter):
             ConsistentRead=True,
         )
         return [OrderSettlement.model_validate_json(str(from_dynamo(i)["document"])) for i in page.get("Items", [])]
+
+    # Poll watermarks ------------------------------------------------------------------------------
+
+    def load(self, poller: str) -> datetime | None:
+        item = self.client.get_item(
+            TableName=self.table_name, Key=to_dynamo({"pk": f"POLLER#{poller}", "sk": "WATERMARK"}), ConsistentRead=True
+        ).get("Item")
+        return datetime.fromisoformat(str(from_dynamo(item)["watermark"])) if item else None
+
+    def advance(self, poller: str, watermark: datetime) -> None:
+        """Never backwards: a slower run finishing later keeps the later mark."""
+        item = {"pk": f"POLLER#{poller}", "sk": "WATERMARK", "watermark": watermark.isoformat()}
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=to_dynamo(item),
+                ConditionExpression="attribute_not_exists(pk) OR watermark < :w",
+                ExpressionAttributeValues=to_dynamo({":w": watermark.isoformat()}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     # Runs ------------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -19,25 +20,29 @@ from shared.settings import cached
 
 
 def _read_report(key: str) -> str:
-    from shared.adapters.aws import client
+    from functions.finance.adapters.aws import S3Reports
 
     bucket = cached(FinanceSettings).payload_bucket_name
     if not bucket:
         raise RuntimeError("a report by reference needs PAYLOAD_BUCKET_NAME")
-    return str(client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8-sig"))
+    return S3Reports(bucket).get(key)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, settler: Settler | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    settler: Settler | None = None,
+    read_report: Callable[[str], str] | None = None,
 ) -> PartialItemFailureResponse:
     settle = settler or default_settler()
+    read = read_report or _read_report
 
     def one(record: SQSRecord) -> None:
         attribute = (record.raw_event.get("messageAttributes") or {}).get(RETRY_OF) or {}
         retry_of = attribute.get("stringValue")
-        payout = payout_of(record.body, settle.store, _read_report)
+        payout = payout_of(record.body, settle.store, read)
         recon = settle.settle(payout, retry_of=retry_of)
         logger.info(
             "payout settled",

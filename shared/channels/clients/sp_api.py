@@ -40,7 +40,13 @@ class SpApiSettings(EnvSettings):
 
 
 # Documented default rates (requests per second): the wait before retrying a throttled call.
-OPERATION_RATES = {"getOrders": 0.0167, "getOrder": 0.5, "getOrderItems": 0.5}
+OPERATION_RATES = {
+    "getOrders": 0.0167,
+    "getOrder": 0.5,
+    "getOrderItems": 0.5,
+    "getReports": 0.0222,
+    "getReportDocument": 0.0167,
+}
 MAX_RESULTS_PER_PAGE = 100
 MAX_PAGES = 50
 
@@ -155,6 +161,48 @@ class SpApiClient(HttpConnector):
             # NextToken overrides the other criteria; MarketplaceIds stays required.
             params = {"MarketplaceIds": ",".join(marketplace_ids), "NextToken": token}
         raise SpApiRejected(f"getOrders: more than {MAX_PAGES} pages in one window")
+
+    # ----- Reports API 2021-06-30 (settlement reports: Amazon schedules them, getReports finds them) --
+
+    def get_reports(self, report_types: list[str], created_since: datetime) -> list[dict[str, Any]]:
+        """Every DONE report of `report_types` created since `created_since` (getReports, every page)."""
+        params: dict[str, str] = {
+            "reportTypes": ",".join(report_types),
+            "createdSince": sp_api_time(created_since),
+            "processingStatuses": "DONE",
+            "pageSize": "100",
+        }
+        reports: list[dict[str, Any]] = []
+        for _ in range(MAX_PAGES):
+            body = self._call("getReports", "GET", "/reports/2021-06-30/reports", params=params)
+            reports.extend(body.get("reports") or [])
+            token = body.get("nextToken")
+            if not token:
+                return reports
+            params = {"nextToken": str(token)}
+        raise SpApiRejected(f"getReports: more than {MAX_PAGES} pages")
+
+    def get_report_document(self, document_id: str) -> str:
+        """The document's text: getReportDocument's presigned URL downloaded (gunzipped when GZIP)."""
+        path = f"/reports/2021-06-30/documents/{quote(document_id, safe='')}"
+        document = self._call("getReportDocument", "GET", path)
+        url = document.get("url")
+        if not isinstance(url, str):
+            raise SpApiRejected(f"getReportDocument {document_id}: no url in the answer")
+        try:
+            # A presigned URL: no SP-API token, another host (S3) than the connector's.
+            response = httpx.get(url, timeout=self._timeout)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise SpApiUnavailable(f"report document {document_id}: {exc.__class__.__name__}") from exc
+        if response.status_code >= 400:
+            raise SpApiUnavailable(f"report document {document_id}: {response.status_code}")
+        raw = response.content
+        if str(document.get("compressionAlgorithm") or "").upper() == "GZIP":
+            import gzip
+
+            raw = gzip.decompress(raw)
+        # Flat-file reports are UTF-8 in most marketplaces; Amazon JP's Cp1252/Shift-JIS ones are not handled.
+        return raw.decode("utf-8-sig", errors="replace")
 
     # ----- plumbing -----------------------------------------------------------------------------
 
