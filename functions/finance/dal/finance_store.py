@@ -2,7 +2,7 @@
 
 | item | pk | sk |
 | --- | --- | --- |
-| payout (canonical document) | `PAYOUT#<channel>` | `<payout_id>` |
+| payout (canonical document, gzipped JSON) | `PAYOUT#<channel>` | `<payout_id>` |
 | posting (the journal's ERP id) | `POSTING#<external id>` | `POSTING` (put once: `attribute_not_exists`) |
 | payout settlement | `SETTLEMENT#<channel>#<payout_id>` | `PAYOUT` |
 | order settlement (margin per order) | `SETTLEMENT#<channel>#<payout_id>` | `ORDER#<channel_order_id>` |
@@ -16,6 +16,7 @@ does not import the orders domain.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -63,6 +64,11 @@ def from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _plain(_codec()[1].deserialize(value)) for key, value in item.items()}
 
 
+def _payout(item: Mapping[str, Any]) -> Payout:
+    raw = item["document_gz"]
+    return Payout.model_validate_json(gzip.decompress(bytes(getattr(raw, "value", raw))))
+
+
 def order_key(channel: str, channel_order_id: str) -> dict[str, str]:
     return {"pk": f"ORDER#{channel}#{channel_order_id}", "sk": "ORDER"}
 
@@ -107,14 +113,17 @@ class DynamoFinanceStore(DynamoTableAdapter):
     # Payouts ---------------------------------------------------------------------------------------
 
     def save_payout(self, payout: Payout) -> None:
-        item = {**payout_key(payout.channel, payout.payout_id), "document": payout.model_dump_json()}
+        # Gzipped: a settlement of 1,000 lines is about 350 KB of JSON (DynamoDB's item limit is 400 KB),
+        # about 25 KB gzipped, so a payout of some 10,000 lines still fits one item.
+        document = gzip.compress(payout.model_dump_json().encode(), mtime=0)
+        item = {**payout_key(payout.channel, payout.payout_id), "document_gz": document}
         self.client.put_item(TableName=self.table_name, Item=to_dynamo(item))
 
     def get_payout(self, channel: str, payout_id: str) -> Payout | None:
         item = self.client.get_item(
             TableName=self.table_name, Key=to_dynamo(payout_key(channel, payout_id)), ConsistentRead=True
         ).get("Item")
-        return Payout.model_validate_json(str(from_dynamo(item)["document"])) if item else None
+        return _payout(from_dynamo(item)) if item else None
 
     def list_payouts(self, channel: str, limit: int = 100) -> list[Payout]:
         page = self.client.query(
@@ -125,7 +134,7 @@ class DynamoFinanceStore(DynamoTableAdapter):
             Limit=limit,
             ConsistentRead=True,
         )
-        return [Payout.model_validate_json(str(from_dynamo(item)["document"])) for item in page.get("Items", [])]
+        return [_payout(from_dynamo(item)) for item in page.get("Items", [])]
 
     # Postings --------------------------------------------------------------------------------------
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from functions.finance.logic.settle import Settler
-
 if TYPE_CHECKING:
     from functions.finance.dal.finance_store import DynamoFinanceStore
+    from functions.finance.logic.settle import Settler
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +23,7 @@ def default_store() -> DynamoFinanceStore:
 def default_settler() -> Settler:
     # Imported here: the ERP client brings httpx, the stores boto3 (with their first call).
     from functions.finance.adapters.erp_journal import HttpErpJournal
+    from functions.finance.logic.settle import Settler
     from functions.finance.settings import FinanceSettings
     from shared.adapters.exception_store import DynamoExceptionStore
     from shared.adapters.vendor_auth import erp_token_auth

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from functions.finance.logic.poll import ReportSink, ReportSource, poll_amazon_settlements
 from functions.finance.settings import FinanceSettings
 from shared.observability import logger, metrics
 from shared.settings import cached
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from functions.finance.logic.poll import ReportSink, ReportSource
 
 
 @logger.inject_lambda_context
@@ -23,6 +25,7 @@ def lambda_handler(
     # Imported here: httpx (SP-API), boto3 (the stores) load with the first poll, not at import.
     from functions.finance.adapters.aws import S3Reports, SqsQueue
     from functions.finance.handlers._deps import default_store
+    from functions.finance.logic.poll import poll_amazon_settlements
     from shared.channels.clients.sp_api import SpApiClient
 
     settings = cached(FinanceSettings)

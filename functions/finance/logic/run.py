@@ -45,7 +45,9 @@ def run_settlement(
     store.save_run(run)
     try:
         reconciliations = [
-            settler.settle(payout) for channel in channels for payout in store.list_payouts(channel, per_channel)
+            settler.settle(payout, stored=True)
+            for channel in channels
+            for payout in store.list_payouts(channel, per_channel)
         ]
     except Exception as exc:  # the run record says it failed; the invoke's retry runs it again
         logger.exception("settlement run failed", run_id=run.run_id)

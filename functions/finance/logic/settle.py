@@ -123,9 +123,15 @@ class Settler:
     now: Callable[[], datetime] = utc_now
 
     def settle(
-        self, payout: Payout, retry_of: str | None = None, deposit_amount: Decimal | None = None
+        self,
+        payout: Payout,
+        retry_of: str | None = None,
+        deposit_amount: Decimal | None = None,
+        stored: bool = False,
     ) -> PayoutReconciliation:
-        self.store.save_payout(payout)
+        """`stored`: the payout came from the store (a run, a retry), so it is not written again."""
+        if not stored:
+            self.store.save_payout(payout)
         ids = sorted({line.channel_order_id for line in payout.lines if line.channel_order_id})
         matched = match_payout(
             payout,

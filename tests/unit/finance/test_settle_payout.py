@@ -143,3 +143,10 @@ def test_a_retried_exception_is_resolved_once_settling_again_no_longer_finds_it(
 
     assert again.variances == []
     assert exceptions.get(KIND, missing.exception_id)["status"] == "RESOLVED"  # type: ignore[index]
+
+
+def test_the_worker_reads_the_retry_attribute_ops_writes() -> None:
+    from functions.finance.handlers import settlement_worker
+    from shared.adapters.exception_store import RETRY_OF
+
+    assert settlement_worker.RETRY_OF == RETRY_OF
