@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from local.demo import channels, inventory
+from local.demo import channels, finance, inventory
 from local.demo.driver import deliver
 from local.demo.namespace import Namespace
 from local.demo.report import Outcome, Result, collect
@@ -29,6 +29,7 @@ from local.demo.scenario import (
     Publish,
     Reconcile,
     SetRules,
+    Settle,
 )
 from local.seed import seed_sandboxes
 from local.stack import LocalStack
@@ -107,6 +108,9 @@ def run_scenario(
                 idle()
                 done, reconciliation = inventory.reconcile(client, stack, step, ns)
                 record(done)
+            elif isinstance(step, Settle):
+                idle()
+                record(finance.settle(client, stack, step, ns, idle))
         idle()
         for file_step, key in files:
             record(channels.pos_report(stack, file_step, key))

@@ -83,6 +83,10 @@ IDS = (
     "808950811",
     "4063614512884",
     "4063614512891",
+    # payouts: Amazon's settlement, Shopify Payments' payout and its charge
+    "14732846271",
+    "623721858",
+    "1006917261",
 )
 ID_PATTERNS = (r"wms-evt-\d{6}", r"T\d{6}")  # WMS event ids, POS transaction ids
 
@@ -181,7 +185,20 @@ class Reconcile:
     unit_costs: dict[str, str]  # per SKU, USD
 
 
-Step = Delivery | PartnerBusEvent | PosFile | FireSchedule | SetRules | Publish | Burst | Reconcile
+@dataclass(frozen=True)
+class Settle:
+    """Amazon's settlement report seeded in the SP-API sandbox and polled, a Shopify payout queued,
+    each settled and posted to the ERP once; then a settlement run through the ops API, twice."""
+
+    label: str
+    amazon_report: str  # under events/
+    shopify_payouts: str
+    shopify_transactions: str
+    # What the run must show per channel: the variance kinds (a fee that differs, an unknown order).
+    expect_variances: dict[str, tuple[str, ...]]
+
+
+Step = Delivery | PartnerBusEvent | PosFile | FireSchedule | SetRules | Publish | Burst | Reconcile | Settle
 
 
 @dataclass(frozen=True)
@@ -355,6 +372,18 @@ PHASES: tuple[Phase, ...] = (
                 unit_costs={PINK: "118.00", BLACK: "118.00", GREEN: "118.00", CASE: "6.50"},
             ),
             Publish("availability publisher fired", "at the end", (PINK, BLACK)),
+        ),
+    ),
+    Phase(
+        "Money: Amazon's settlement (a fee that differs, a refund netted, an unknown order) and a Shopify payout",
+        (
+            Settle(
+                "payouts settled, journals posted once, settlement run twice through the ops API",
+                amazon_report="amazon/settlement_report_v2.tsv",
+                shopify_payouts="shopify/payouts_response",
+                shopify_transactions="shopify/balance_transactions_response",
+                expect_variances={"amazon": ("fee", "unmatched"), "shopify": ()},
+            ),
         ),
     ),
 )
