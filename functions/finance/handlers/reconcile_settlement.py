@@ -48,6 +48,8 @@ def lambda_handler(
     channels = [c.strip() for c in settings.settlement_channels.split(",") if c.strip()]
     runs = store or default_store()
     run = run_settlement(run_for(event), runs, settle, channels, settings.settlement_run_payouts)
-    metrics.add_metric(name="SettlementVariances", unit=MetricUnit.Count, value=len(run.variances))
+    metrics.add_metric(
+        name="SettlementVariances", unit=MetricUnit.Count, value=sum(len(p.variances) for p in run.payouts)
+    )
     logger.info("settlement run finished", run_id=run.run_id, payouts=len(run.payouts), exceptions=run.exceptions)
     return {"run_id": run.run_id, "status": run.status, "payouts": len(run.payouts), "exceptions": run.exceptions}

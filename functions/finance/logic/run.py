@@ -3,7 +3,8 @@
 Settling again is safe (settle.py: the journal is posted once, each variance is the same exception),
 so a run reports where each payout stands now: an order that arrived since, a refund recorded since,
 changes its variances. The run keeps each payout's reconciliation (expected, reported, fees by type,
-variances, payout against deposit) and the variances of all of them.
+its variances, payout against deposit); each payout's full reconciliation stays in its own item
+(`SETTLEMENT#<channel>#<payout_id>`), the run keeps at most `MAX_VARIANCES_PER_PAYOUT` of them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from shared.models.common import utc_now
 from shared.models.settlement import Payout
 from shared.observability import logger
 
-MAX_VARIANCES_STORED = 1_000  # a run item stays far below DynamoDB's 400 KB
+MAX_VARIANCES_PER_PAYOUT = 50  # a run of the 2 x 50 newest payouts stays far below DynamoDB's 400 KB
 
 
 def new_run_id(at: datetime) -> str:
@@ -59,8 +60,9 @@ def run_settlement(
         update={
             "status": "SUCCEEDED",
             "finished_at": now(),
-            "payouts": reconciliations,
-            "variances": variances[:MAX_VARIANCES_STORED],
+            "payouts": [
+                r.model_copy(update={"variances": r.variances[:MAX_VARIANCES_PER_PAYOUT]}) for r in reconciliations
+            ],
             "exceptions": len({v.exception_id for v in variances if v.exception_id}),
         }
     )

@@ -1,8 +1,8 @@
 """A settlement reconciliation run, stored where the ops routes list every kind's runs.
 
 Its document has the fields of every reconciliation run (`run_id`, `kind`, `status`, `trigger`,
-`requested_at`, `started_at`, `finished_at`, `exceptions`, `variances`) and, per payout, what
-reconciling it found (`payouts`).
+`requested_at`, `started_at`, `finished_at`, `exceptions`) and, per payout, what reconciling it found
+(`payouts`, each with its variances).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from shared.models.settlement import PayoutReconciliation, SettlementVariance
+from shared.models.settlement import PayoutReconciliation
 
 
 class SettlementRun(BaseModel):
@@ -23,7 +23,6 @@ class SettlementRun(BaseModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     exceptions: int = 0
-    variances: list[SettlementVariance] = Field(default_factory=list)
     payouts: list[PayoutReconciliation] = Field(default_factory=list)
     error: str | None = None
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.models.settlement import PayoutReconciliation, SettlementVariance
+from shared.models.settlement import PayoutReconciliation
 
 # settlement runs are written by finance (functions/finance/logic/run.py) in the same item layout.
 KINDS = ("inventory", "settlement")
@@ -73,10 +73,11 @@ class ReconciliationRun(BaseModel):
     positions_compared: int = 0
     corrected: int = 0
     exceptions: int = 0
-    variances: list[Variance | SettlementVariance] = Field(default_factory=list)
+    variances: list[Variance] = Field(default_factory=list)
     variances_truncated: bool = False
     error: str | None = None
-    # A settlement run: per payout, expected against reported, fees by type, variances.
+    # A settlement run: per payout, expected against reported, fees by type, and its variances (the
+    # run's own `variances` are inventory's).
     payouts: list[PayoutReconciliation] = Field(default_factory=list)
 
 

@@ -95,7 +95,7 @@ def test_a_settlement_run_on_demand_is_listed_with_its_payouts_and_its_exception
     payout = runs[0]["payouts"][0]
     assert (payout["payout_id"], payout["expected"], payout["reported"]) == ("14732846271", "234.28", "234.28")
     assert payout["fees"]["commission"] == "-41.67" and payout["posted"] is True
-    assert sorted(v["kind"] for v in runs[0]["variances"]) == ["fee", "unmatched"]
+    assert sorted(v["kind"] for v in payout["variances"]) == ["fee", "unmatched"]
 
     # AND the exceptions are listed by kind, retried onto the finance queue
     listed = _call(deps, "GET", "/v1/ops/exceptions", {"kind": "settlement"})[1]["exceptions"]
