@@ -178,6 +178,7 @@ class RetailSyncStack(cdk.Stack):
             factory=factory,
             erp_base_url=config.erp_base_url,
             amazon_sp_api_base_url=channel_apis.amazon_sp_api_base_url,
+            shopify_admin_base_url=channel_apis.shopify_admin_base_url,
             state_table=tables.state,
             payloads=payloads,
             ops_function=ops.function,

@@ -21,3 +21,8 @@ class FinanceSettings(EnvSettings):
     settlement_run_payouts: Annotated[int, Field(ge=1, le=1000)] = 50
     payload_bucket_name: str | None = None  # large reports arrive by reference (the ingest claim check)
     finance_queue_url: str | None = None  # the poller queues each new report here
+    # Shopify Payments is polled when its Admin API is configured.
+    shopify_admin_base_url: str | None = None
+    shopify_api_version: str = "2024-07"
+    shopify_access_token: str | None = None
+    amazon_sp_api_base_url: str | None = None  # Amazon's reports are polled when it is set

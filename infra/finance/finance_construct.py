@@ -5,8 +5,9 @@
   ingest's claim check), a Shopify payout, or a stored payout to settle again.
 - `SettlementWorkerFunction` drains it one payout at a time, at most 2 at once (bulk ERP work stays
   behind orders and refunds), and posts each payout's journal to the ERP.
-- `SettlementPollerFunction` polls Amazon's settlement reports every few hours (getReports since its
-  watermark, getReportDocument, the document into the payload bucket, a message on the queue).
+- `SettlementPollerFunction` polls every few hours: Amazon's settlement reports (getReports since its
+  watermark, getReportDocument) and Shopify Payments' paid payouts with their balance transactions,
+  each document into the payload bucket and a message on the queue.
 - `SettlementReconciliationFunction` runs daily (`SETTLEMENT_SCHEDULE`) and on demand: the ops API
   invokes it asynchronously for `POST /v1/ops/reconciliations/settlement` and sends exception retries
   to the finance queue.
@@ -38,6 +39,7 @@ class FinanceConstruct(Construct):
         factory: FunctionFactory,
         erp_base_url: str,
         amazon_sp_api_base_url: str,
+        shopify_admin_base_url: str,
         state_table: dynamodb.ITable,
         payloads: PayloadBucketConstruct,
         ops_function: lambda_.Function,
@@ -96,6 +98,9 @@ class FinanceConstruct(Construct):
             environment={
                 **environment,
                 c.ENV_AMAZON_SP_API_BASE_URL: amazon_sp_api_base_url,
+                # Shopify Payments is polled when SHOPIFY_ACCESS_TOKEN is set too (an optional knob).
+                c.ENV_SHOPIFY_ADMIN_BASE_URL: shopify_admin_base_url,
+                c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
                 c.ENV_FINANCE_QUEUE_URL: self.queue.queue_url,
             },
         )

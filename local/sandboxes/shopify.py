@@ -16,6 +16,13 @@ What it follows, and where from (found with the search tool):
 - Calls need ``X-Shopify-Access-Token``; without it 401 ``{"errors": "[API] Invalid API key or access
   token (unrecognized login or wrong password)"}``.
 
+- Shopify Payments: ``GET /admin/api/{version}/shopify_payments/payouts.json`` (``date_min``,
+  ``date_max``, ``status``, ``limit`` up to 250) -> ``{"payouts": [...]}`` newest first, and
+  ``GET .../shopify_payments/balance/transactions.json?payout_id=`` -> ``{"transactions": [...]}``
+  (https://shopify.dev/docs/api/admin-rest/latest/resources/payouts, .../resources/transactions), in the
+  same bucket. Payouts and their transactions are seeded through ``POST /__admin/payouts``
+  (``{"payout": {...}, "transactions": [...]}``); one page each (no ``Link`` pagination).
+
 Sandbox liberties: any token; ids are generated; the records are kept for ``GET /__admin/state``,
 not checked against orders or locations.
 """
@@ -40,7 +47,14 @@ BUCKET = "admin"
 RATE_LIMITS: dict[str, Any] = {
     # One bucket for every Admin REST call of the app on the store.
     operation: {"capacity": 40, "refill_per_second": 2.0, "bucket": BUCKET}
-    for operation in ("setInventoryLevel", "createFulfillment", "createRefund", "listFulfillmentOrders")
+    for operation in (
+        "setInventoryLevel",
+        "createFulfillment",
+        "createRefund",
+        "listFulfillmentOrders",
+        "listPayouts",
+        "listBalanceTransactions",
+    )
 }
 THROTTLED = "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
 
@@ -61,6 +75,8 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
         self._refunds: list[dict[str, Any]] = []
         # Seeded orders' fulfillment orders (one per order, at location 1), by order id.
         self._fulfillment_orders: dict[int, list[dict[str, Any]]] = {}
+        self._payouts: dict[str, dict[str, Any]] = {}
+        self._transactions: dict[str, list[dict[str, Any]]] = {}
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
@@ -74,12 +90,19 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
                 endpoint="list_fulfillment_orders",
                 methods=["GET"],
             ),
+            Rule("/admin/api/<version>/shopify_payments/payouts.json", endpoint="list_payouts", methods=["GET"]),
+            Rule(
+                "/admin/api/<version>/shopify_payments/balance/transactions.json",
+                endpoint="list_balance_transactions",
+                methods=["GET"],
+            ),
         ]
 
     def admin_rules(self) -> list[Rule]:
         return [
             Rule(f"{ADMIN_PREFIX}/state", endpoint="admin_get_state", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
+            Rule(f"{ADMIN_PREFIX}/payouts", endpoint="admin_post_payouts", methods=["POST"]),
         ]
 
     def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
@@ -280,6 +303,51 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             return json_response({"error": str(exc)}, 400)
         return json_response({"count": len(seeded), "fulfillment_orders": seeded})
 
+    # ----- Shopify Payments ------------------------------------------------------------------------
+
+    def list_payouts(self, request: Request, version: str) -> Response:
+        refused, headers = self._admit("listPayouts")
+        if refused is not None:
+            return refused
+        args = request.args
+        date_min, date_max, status = args.get("date_min"), args.get("date_max"), args.get("status")
+        limit = min(int(args.get("limit") or 50), 250)
+        with self._store_lock:
+            payouts = [
+                deepcopy(p) for p in self._payouts.values()
+                if (not date_min or p["date"] >= date_min) and (not date_max or p["date"] <= date_max)
+                and (not status or p["status"] == status)
+            ]  # fmt: skip
+        payouts.sort(key=lambda p: (p["date"], str(p["id"])), reverse=True)
+        return json_response({"payouts": payouts[:limit]}, 200, headers)
+
+    def list_balance_transactions(self, request: Request, version: str) -> Response:
+        refused, headers = self._admit("listBalanceTransactions")
+        if refused is not None:
+            return refused
+        payout_id = request.args.get("payout_id")
+        with self._store_lock:
+            if payout_id:
+                found = deepcopy(self._transactions.get(payout_id, []))
+            else:
+                found = [deepcopy(t) for ts in self._transactions.values() for t in ts]
+        return json_response({"transactions": found}, 200, headers)
+
+    def seed_payout(self, payout: dict[str, Any], transactions: list[dict[str, Any]]) -> None:
+        if "id" not in payout or "date" not in payout:
+            raise ValueError("a payout needs an id and a date")
+        with self._store_lock:
+            self._payouts[str(payout["id"])] = deepcopy(payout)
+            self._transactions[str(payout["id"])] = deepcopy(transactions)
+
+    def admin_post_payouts(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            self.seed_payout(body["payout"], list(body.get("transactions") or []))
+        except (ValueError, TypeError, KeyError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"seeded": str(body["payout"]["id"])}, 201)
+
     def state(self) -> dict[str, Any]:
         with self._store_lock:
             return {
@@ -297,3 +365,5 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             self._fulfillments.clear()
             self._refunds.clear()
             self._fulfillment_orders.clear()
+            self._payouts.clear()
+            self._transactions.clear()

@@ -1,4 +1,5 @@
-"""Amazon settlement reports poller (EventBridge schedule): new reports to the payload bucket and the finance queue."""
+"""Payouts poller (EventBridge schedule): Amazon's new settlement reports and Shopify's paid payouts to the
+payload bucket and the finance queue (each channel polled when its API is configured)."""
 
 from __future__ import annotations
 
@@ -25,17 +26,27 @@ def lambda_handler(
     # Imported here: httpx (SP-API), boto3 (the stores) load with the first poll, not at import.
     from functions.finance.adapters.aws import S3Reports, SqsQueue
     from functions.finance.handlers._deps import default_store
-    from functions.finance.logic.poll import poll_amazon_settlements
-    from shared.channels.clients.sp_api import SpApiClient
+    from functions.finance.logic.poll import poll_amazon_settlements, poll_shopify_payouts
 
     settings = cached(FinanceSettings)
     if not settings.finance_queue_url or not settings.payload_bucket_name:
         raise RuntimeError("polling settlements needs FINANCE_QUEUE_URL and PAYLOAD_BUCKET_NAME")
-    result = poll_amazon_settlements(
-        source or SpApiClient.from_env(),
-        default_store(),
-        sink or S3Reports(settings.payload_bucket_name),
-        SqsQueue(settings.finance_queue_url),
-    )
-    logger.info("settlement reports polled", since=result.since.isoformat(), queued=len(result.queued))
-    return {"queued": result.queued, "watermark": result.watermark.isoformat()}
+    bucket, queue = sink or S3Reports(settings.payload_bucket_name), SqsQueue(settings.finance_queue_url)
+    answer: dict[str, Any] = {}
+    if source is not None or settings.amazon_sp_api_base_url:
+        from shared.channels.clients.sp_api import SpApiClient
+
+        amazon = poll_amazon_settlements(source or SpApiClient.from_env(), default_store(), bucket, queue)
+        answer["amazon"] = {"queued": amazon.queued, "watermark": amazon.watermark.isoformat()}
+    if settings.shopify_admin_base_url and settings.shopify_access_token:
+        from functions.finance.adapters.shopify_payments_api import ShopifyPaymentsApi
+
+        api = ShopifyPaymentsApi(
+            settings.shopify_admin_base_url,
+            access_token=settings.shopify_access_token,
+            api_version=settings.shopify_api_version,
+        )
+        shopify = poll_shopify_payouts(api, default_store(), bucket, queue)
+        answer["shopify"] = {"queued": shopify.queued, "watermark": shopify.watermark.isoformat()}
+    logger.info("payouts polled", queued={c: len(r["queued"]) for c, r in answer.items()})
+    return answer

@@ -5,7 +5,8 @@ Messages (JSON bodies):
   a V2 settlement report, by reference when large (the poller stores it in the payload bucket, the
   claim check the webhook edge uses, so an SQS message stays under 256 KB);
 - `{"channel": "shopify", "payout": {...}, "transactions": [...]}`: a payout and its balance
-  transactions as the REST Admin API answers them;
+  transactions as the REST Admin API answers them, or `{"channel": "shopify", "payout_ref": <key>}`
+  for that document in the payload bucket (what the poller sends);
 - `{"channel": "...", "payout_id": "..."}`: settle a stored payout again (an ops retry of a
   settlement exception puts exactly this back, tagged with the exception's id).
 """
@@ -34,8 +35,9 @@ def payout_of(body: str, store: PayoutStore, read_report: Callable[[str], str]) 
     if "report_ref" in message or "report" in message:
         text = message.get("report") or read_report(str(message["report_ref"]))
         return parse_settlement_report(str(text), channel=channel)
-    if "payout" in message and channel == "shopify":
-        return payout_from_shopify(message["payout"], list(message.get("transactions") or []))
+    if channel == "shopify" and ("payout" in message or "payout_ref" in message):
+        document = message if "payout" in message else json.loads(read_report(str(message["payout_ref"])))
+        return payout_from_shopify(document["payout"], list(document.get("transactions") or []))
     if "payout_id" in message:
         payout = store.get_payout(channel, str(message["payout_id"]))
         if payout is None:

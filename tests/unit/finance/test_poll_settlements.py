@@ -88,3 +88,47 @@ def test_get_reports_beyond_its_burst_is_throttled_and_retried_within_the_client
     with pytest.raises(Exception, match="429"):
         client.get_reports([REPORT_TYPE], NOW)
     assert client.throttled_calls == 3  # the first answer and the client's two retries
+
+
+def test_each_new_shopify_payout_is_stored_with_its_transactions_queued_and_settled(
+    dynamodb: Any, aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.finance.adapters.shopify_payments_api import ShopifyPaymentsApi
+    from functions.finance.logic.poll import SHOPIFY_POLLER, poll_shopify_payouts
+    from local.sandboxes.shopify import ShopifySandbox
+    from tests.support.events import load_event
+    from tests.unit.finance.support import MemoryOrders, our_orders
+
+    shopify = ShopifySandbox()
+    shopify.start("127.0.0.1", 0)
+    try:
+        s3, sqs = aws.client("s3"), aws.client("sqs")
+        s3.create_bucket(Bucket=BUCKET)
+        queue_url = sqs.create_queue(QueueName="finance")["QueueUrl"]
+        store = DynamoFinanceStore(STATE_TABLE, dynamodb)
+        payout = load_event("shopify/payouts_response")["payouts"][0]
+        shopify.seed_payout(payout, load_event("shopify/balance_transactions_response")["transactions"])
+        api = ShopifyPaymentsApi(shopify.url, access_token="shpat_sandbox", api_version="2024-07")
+        reports, queue = S3Reports(BUCKET, s3), SqsQueue(queue_url, sqs)
+
+        first = poll_shopify_payouts(api, store, reports, queue, now=lambda: NOW)
+        again = poll_shopify_payouts(api, store, reports, queue, now=lambda: NOW)
+
+        assert first.queued == ["623721858"]
+        assert store.load(SHOPIFY_POLLER) == datetime(2026, 11, 27, tzinfo=UTC)
+        assert again.queued == ["623721858"]  # date_min is inclusive: the last day is read again, harmlessly
+        message = sqs.receive_message(QueueUrl=queue_url)["Messages"][0]
+        erp = MemoryJournals()
+        settler = Settler(MemoryOrders(our_orders()), store, MemoryExceptionStore(), erp, now=lambda: NOW)
+        record = {"messageId": "m-1", "body": message["Body"], "attributes": {}, "eventSource": "aws:sqs"}
+        answer = settlement_worker.lambda_handler(
+            {"Records": [record, {**record, "messageId": "m-2"}]},
+            LambdaContext(),
+            settler=settler,
+            read_report=reports.get,
+        )
+
+        assert answer == {"batchItemFailures": []}
+        assert list(erp.records) == ["settlement-shopify-623721858"] and erp.calls == 1
+    finally:
+        shopify.stop()
