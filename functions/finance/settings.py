@@ -20,7 +20,13 @@ class FinanceSettings(EnvSettings):
     settlement_channels: str = "amazon,shopify"
     settlement_run_payouts: Annotated[int, Field(ge=1, le=1000)] = 50
     payload_bucket_name: str | None = None  # large reports arrive by reference (the ingest claim check)
-    finance_queue_url: str | None = None  # the poller queues each new report here
+
+
+class SettlementPollerSettings(FinanceSettings):
+    """The poller's: it stores each new report in the payload bucket and queues it for the worker."""
+
+    finance_queue_url: Annotated[str, Field(min_length=8)]
+    payload_bucket_name: Annotated[str, Field(min_length=3)]
     # Shopify Payments is polled when its Admin API is configured.
     shopify_admin_base_url: str | None = None
     shopify_api_version: str = "2024-07"

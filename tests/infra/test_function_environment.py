@@ -88,9 +88,28 @@ def _settings_of(function_id: str, function: dict[str, Any]) -> list[type[EnvSet
     module = _handler_module(function)
     source = inspect.getsource(module)
     names = re.findall(r"cached\((\w+)\)", source) + re.findall(r"(\w+)\.from_env\(\)", source)
-    classes = [getattr(module, name) for name in dict.fromkeys(names)]
+    classes = [_resolve(module, source, name) for name in dict.fromkeys(names)]
+    if not classes:  # a thin handler: its domain's deps module builds them (functions/ops/deps.py)
+        domain = module.__name__.rsplit(".handlers.", 1)[0]
+        for imported in re.findall(rf"from ({re.escape(domain)}\.deps) import", source):
+            deps = importlib.import_module(imported)
+            deps_source = inspect.getsource(deps)
+            names = re.findall(r"cached\((\w+)\)", deps_source) + re.findall(r"(\w+)\.from_env\(\)", deps_source)
+            classes += [_resolve(deps, deps_source, name) for name in dict.fromkeys(names)]
+    # Only settings classes: a client's own `from_env()` (SpApiClient.from_env) is not one.
+    classes = [cls for cls in classes if isinstance(cls, type) and issubclass(cls, EnvSettings)]
     assert classes, f"{function_id}: its handler builds no settings class (cached(X) or X.from_env())"
     return [*classes, *INDIRECT_SETTINGS.get(function_id, ())]
+
+
+def _resolve(module: Any, source: str, name: str) -> Any:
+    """A settings class the handler names: a module attribute, or imported lazily inside a function
+    (`from functions.x.models.settings import XSettings`, kept out of the cold import)."""
+    if hasattr(module, name):
+        return getattr(module, name)
+    found = re.search(rf"from ([\w.]+) import [^\n]*\b{name}\b", source)
+    assert found, f"{module.__name__}: {name} is neither an attribute nor imported by name"
+    return getattr(importlib.import_module(found.group(1)), name)
 
 
 def _reads(settings: list[type[EnvSettings]]) -> dict[str, bool]:

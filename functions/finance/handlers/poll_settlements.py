@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from functions.finance.settings import FinanceSettings
+from functions.finance.settings import SettlementPollerSettings
 from shared.observability import logger, metrics
 from shared.settings import cached
 
@@ -28,9 +28,7 @@ def lambda_handler(
     from functions.finance.handlers._deps import default_store
     from functions.finance.logic.poll import poll_amazon_settlements, poll_shopify_payouts
 
-    settings = cached(FinanceSettings)
-    if not settings.finance_queue_url or not settings.payload_bucket_name:
-        raise RuntimeError("polling settlements needs FINANCE_QUEUE_URL and PAYLOAD_BUCKET_NAME")
+    settings = cached(SettlementPollerSettings)
     bucket, queue = sink or S3Reports(settings.payload_bucket_name), SqsQueue(settings.finance_queue_url)
     answer: dict[str, Any] = {}
     if source is not None or settings.amazon_sp_api_base_url:
