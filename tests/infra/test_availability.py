@@ -56,9 +56,13 @@ def test_each_function_holds_only_the_table_actions_it_uses(resources: dict[str,
     assert "dynamodb:Scan" in reconciliation and "dynamodb:DeleteItem" not in reconciliation
 
 
-def test_ops_may_invoke_the_reconciliation_function_and_nothing_else(resources: dict[str, dict[str, Any]]) -> None:
+def test_ops_may_invoke_the_reconciliation_functions_and_nothing_else(resources: dict[str, dict[str, Any]]) -> None:
+    # Inventory reconciliation and the settlement run (finance) start on demand from the ops API.
     statements = policy_statements_for_role(resources, role_of(resources[c.ID_OPS_API_FUNCTION]))
     invokes = [s for s in statements if "lambda:InvokeFunction" in as_list(s["Action"])]
-    assert [render(r) for s in invokes for r in as_list(s["Resource"])] == [f"<{c.ID_RECONCILIATION_FUNCTION}.Arn>"]
+    assert sorted(render(r) for s in invokes for r in as_list(s["Resource"])) == [
+        f"<{c.ID_RECONCILIATION_FUNCTION}.Arn>",
+        f"<{c.ID_SETTLEMENT_RECONCILIATION_FUNCTION}.Arn>",
+    ]
     env = resources[c.ID_OPS_API_FUNCTION]["Properties"]["Environment"]["Variables"]
     assert env[c.ENV_RECONCILIATION_FUNCTION_NAME] == {"Ref": c.ID_RECONCILIATION_FUNCTION}

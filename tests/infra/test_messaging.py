@@ -37,6 +37,8 @@ def test_every_queue_is_encrypted_with_sse_sqs(resources: dict[str, dict[str, An
         c.ID_AVAILABILITY_CHANGES_DLQ,
         c.ID_CHANNEL_OUTBOUND_QUEUE,
         c.ID_CHANNEL_OUTBOUND_DLQ,
+        c.ID_FINANCE_QUEUE,
+        c.ID_FINANCE_DLQ,
     }
     for queue_id, queue in queues.items():
         assert queue["Properties"].get("SqsManagedSseEnabled") is True, queue_id
@@ -98,7 +100,7 @@ def test_workers_consume_their_queue_with_partial_batch_failures(
 
 def test_every_event_source_mapping_reports_batch_item_failures(resources: dict[str, dict[str, Any]]) -> None:
     mappings = [r for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert len(mappings) == 5  # orders, inventory, POS files, availability changes, channel outbound
+    assert len(mappings) == 6  # orders, inventory, POS files, availability changes, channel outbound, finance
     for mapping in mappings:
         assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["Properties"]["MaximumBatchingWindowInSeconds"] <= 5
