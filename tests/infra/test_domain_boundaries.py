@@ -1,0 +1,119 @@
+"""No module under functions/<domain>/ imports functions/<other domain>/ (issue 8, item 1).
+
+What several domains share lives in shared/. The imports that still cross a boundary today are
+listed in KNOWN_CROSSINGS: the list may only shrink (a listed crossing that is gone fails too, so
+the list is kept exact), and the issue is done when it is empty. Imports are read with ast, so a
+lazy import inside a function counts the same as one at the top of a module.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ROOT / "functions"
+
+# (module, the other domain it imports): issue 8 moves these into shared/ and empties this set.
+KNOWN_CROSSINGS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("functions/availability/dal/availability_store.py", "orders"),
+        ("functions/availability/logic/allocation.py", "inventory"),
+        ("functions/channel_outbound/adapters/base.py", "availability"),
+        ("functions/channel_outbound/dal/orders.py", "orders"),
+        ("functions/inventory/dal/movements.py", "orders"),
+        ("functions/inventory/dal/positions.py", "orders"),
+        ("functions/inventory/dal/reservations.py", "orders"),
+        ("functions/inventory/dal/store_sales.py", "orders"),
+        ("functions/inventory/handlers/inventory_worker.py", "orders"),
+        ("functions/inventory/logic/batch.py", "orders"),
+        ("functions/inventory/logic/expiry.py", "orders"),
+        ("functions/inventory/logic/intake.py", "orders"),
+        ("functions/inventory/logic/stock.py", "orders"),
+        ("functions/ops/deps.py", "availability"),
+        ("functions/ops/deps.py", "orders"),
+        ("functions/ops/deps.py", "reconciliation"),
+        ("functions/ops/logic/channels.py", "availability"),
+        ("functions/ops/logic/channels.py", "reconciliation"),
+        ("functions/ops/logic/find.py", "orders"),
+        ("functions/ops/logic/replay.py", "orders"),
+        ("functions/ops/logic/views.py", "availability"),
+        ("functions/ops/logic/views.py", "orders"),
+        ("functions/ops/models/responses.py", "reconciliation"),
+        ("functions/ops/routes/_http.py", "availability"),
+        ("functions/orders/dal/order_changes.py", "inventory"),
+        ("functions/orders/handlers/reserve_stock.py", "inventory"),
+        ("functions/orders/logic/reserve_stock.py", "inventory"),
+        ("functions/pollers/adapters/runtime.py", "ingest"),
+        ("functions/pollers/logic/intake.py", "ingest"),
+        ("functions/pos_files/handlers/object_created.py", "pollers"),
+        ("functions/pos_files/logic/import_file.py", "pollers"),
+        ("functions/pos_files/settings.py", "pollers"),
+        ("functions/reconciliation/dal/reconciliation_store.py", "availability"),
+        ("functions/reconciliation/dal/reconciliation_store.py", "orders"),
+    }
+)
+
+
+def crossings_in(source: str, domain: str) -> set[str]:
+    """The other domains under functions/ that this module's source imports (absolute or lazy)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "functions" and len(parts) > 1 and parts[1] != domain:
+                found.add(parts[1])
+    return found
+
+
+def tree_crossings(functions: Path) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for path in sorted(functions.rglob("*.py")):
+        parts = path.relative_to(functions).parts
+        if len(parts) < 2:
+            continue
+        rel = path.relative_to(functions.parent).as_posix()
+        found |= {(rel, other) for other in crossings_in(path.read_text(encoding="utf-8"), parts[0])}
+    return found
+
+
+def test_no_domain_imports_another_beyond_the_known_crossings() -> None:
+    found = tree_crossings(FUNCTIONS)
+    new = sorted(found - KNOWN_CROSSINGS)
+    assert not new, f"imports between domains (move what is shared into shared/): {new}"
+
+
+def test_known_crossings_are_kept_exact_so_the_list_only_shrinks() -> None:
+    gone = sorted(KNOWN_CROSSINGS - tree_crossings(FUNCTIONS))
+    assert not gone, f"remove these from KNOWN_CROSSINGS, they no longer cross: {gone}"
+
+
+def test_a_lazy_import_of_another_domain_is_caught(tmp_path: Path) -> None:
+    module = tmp_path / "functions" / "returns" / "logic" / "refund.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "from functions.returns.models import Refund\n"
+        "def run():\n"
+        "    from functions.orders.dal.state_store import StateKeys\n"
+        "    import functions.inventory.logic.atp\n"
+    )
+    assert tree_crossings(tmp_path / "functions") == {
+        ("functions/returns/logic/refund.py", "orders"),
+        ("functions/returns/logic/refund.py", "inventory"),
+    }
+
+
+def test_imports_within_the_domain_and_from_shared_are_not_crossings() -> None:
+    source = (
+        "import functions.orders.logic\n"
+        "from functions.orders.dal import x\n"
+        "from shared.errors import E\n"
+        "from . import y\n"
+    )
+    assert crossings_in(source, "orders") == set()
