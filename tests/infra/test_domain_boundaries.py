@@ -19,7 +19,6 @@ KNOWN_CROSSINGS: frozenset[tuple[str, str]] = frozenset(
     {
         ("functions/availability/dal/availability_store.py", "orders"),
         ("functions/availability/logic/allocation.py", "inventory"),
-        ("functions/channel_outbound/adapters/base.py", "availability"),
         ("functions/channel_outbound/dal/orders.py", "orders"),
         ("functions/inventory/dal/movements.py", "orders"),
         ("functions/inventory/dal/positions.py", "orders"),

@@ -17,11 +17,11 @@ from typing import Any, ClassVar, Protocol
 
 import httpx
 
-from functions.availability.logic.rate_limit import OutOfTime, TokenBucket
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.errors import ErpThrottled
 from shared.models import utc_now
+from shared.rate_limit import OutOfTime, TokenBucket
 
 
 class ChannelThrottled(ErpThrottled):

@@ -5,7 +5,7 @@ decorated with `@register` (`registry.py` discovers the modules, so adding a cha
 module). An adapter builds the vendor's exact request from the canonical models (`*_request`
 functions, pure: what the contract tests compare with `events/<source>/outbound_<case>.json`) and
 sends it through its client-side token bucket (the vendor's documented rate and burst,
-`functions.availability.logic.rate_limit.TokenBucket`). Statuses become domain errors:
+`shared.rate_limit.TokenBucket`). Statuses become domain errors:
 429 -> OutboundThrottled (retry after `Retry-After`), 5xx / timeouts -> OutboundUnavailable (retry),
 other 4xx -> OutboundRejected (permanent: traced and dead-lettered, never retried).
 """
@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-from functions.availability.logic.rate_limit import OutOfTime, TokenBucket
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.errors import ErpThrottled
+from shared.rate_limit import OutOfTime, TokenBucket
 
 if TYPE_CHECKING:
     from functions.channel_outbound.logic.lines import ShippedLine
