@@ -32,6 +32,8 @@ class StackConfig:
     default_location_id: str
     log_level: str
     erp_concurrency: int
+    # The returns platform's API (Loop); unset, ReturnFlow reports no status back (issue 9).
+    loop_api_base_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -58,6 +60,7 @@ class StackConfig:
             default_location_id=str(ctx("defaultFulfilmentLocationId", "dc-east")),
             log_level=str(ctx("logLevel", "INFO")).upper(),
             erp_concurrency=int(ctx("erpConcurrency", c.DEFAULT_ERP_CONCURRENCY)),
+            loop_api_base_url=str(ctx("loopApiBaseUrl", "")).rstrip("/") or None,
         )
 
 

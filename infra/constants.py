@@ -254,6 +254,38 @@ CHANNEL_OUTBOUND_TIMEOUT_SECONDS = 30
 CHANNEL_OUTBOUND_BATCH_SIZE = 10
 CHANNEL_OUTBOUND_MAX_CONCURRENCY = 2  # the event source mapping's ceiling: client-side buckets stay near the vendor's
 
+# Returns (issue 9): ReturnFlow, a Standard workflow started per return by its business key.
+ID_RETURN_FLOW = "ReturnFlow"
+ID_RETURN_EVENTS_RULE = "ReturnEventsRule"
+ID_RETURN_EVENTS_FUNCTION = "ReturnEventsFunction"
+RETURN_STEP_FUNCTIONS = {
+    # logical id -> (handler module under functions.returns.handlers, service, description)
+    "ReturnApplyPolicyFunction": ("apply_policy", "return-apply-policy", "ReturnFlow: judge a return"),
+    "ReturnAuthorizeFunction": ("authorize_return", "return-authorize", "ReturnFlow: ERP return authorization"),
+    "ReturnAwaitInspectionFunction": (
+        "await_inspection",
+        "return-await-inspection",
+        "ReturnFlow: keep the task token until the warehouse inspects",
+    ),
+    "ReturnSettleFunction": ("settle_return", "return-settle", "ReturnFlow: dispositions, stock movements, refund"),
+    "ReturnPostRefundFunction": ("post_refund", "return-post-refund", "ReturnFlow: ERP credit memo and channel refund"),
+    "ReturnReportOutcomeFunction": ("report_outcome", "return-report-outcome", "ReturnFlow: status to the platform"),
+    "ReturnRecordExceptionFunction": (
+        "record_return_exception",
+        "return-record-exception",
+        "ReturnFlow: mark a failed or timed-out return",
+    ),
+}
+HANDLER_RETURN_EVENTS = "functions.returns.handlers.return_events.lambda_handler"
+RETURN_EVENT_TYPES = ("ReturnAuthorized", "ReturnUpdated", "StoreReturnRecorded", "ReturnInspected")
+ENV_RETURN_FLOW_ARN = "RETURN_FLOW_ARN"
+ENV_INSPECTION_TIMEOUT_SECONDS = "INSPECTION_TIMEOUT_SECONDS"
+ENV_LOOP_API_BASE_URL = "LOOP_API_BASE_URL"
+ENV_SHOPIFY_ACCESS_TOKEN = "SHOPIFY_ACCESS_TOKEN"
+INSPECTION_TIMEOUT_SECONDS = 21 * 24 * 3600
+RETURN_STEP_TIMEOUT_SECONDS = 30
+RETURN_FLOW_TIMEOUT_SECONDS = 60 * 24 * 3600  # a return may wait weeks for its goods; Standard allows a year
+
 # Finance (issue 11): settlements and payouts matched, journals posted once, settlement runs.
 HANDLER_SETTLEMENT_WORKER = "functions.finance.handlers.settlement_worker.lambda_handler"
 HANDLER_SETTLEMENT_RECONCILIATION = "functions.finance.handlers.reconcile_settlement.lambda_handler"

@@ -29,6 +29,7 @@ from infra.ops.ops_api_construct import OpsApiConstruct
 from infra.orders.order_flow_construct import OrderFlowConstruct
 from infra.orders.orders_worker_construct import OrdersWorkerConstruct
 from infra.reconciliation.reconciliation_construct import ReconciliationConstruct
+from infra.returns.return_flow_construct import ReturnFlowConstruct
 from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
 from infra.shared.bundling import lambda_code
 from infra.shared.function_factory import FunctionFactory
@@ -196,6 +197,22 @@ class RetailSyncStack(cdk.Stack):
             event_bus=bus.bus,
             webhook_secrets=secrets,
         )
+        # Returns: ReturnFlow from the returns the orders worker records to refund (issue 9).
+        return_flow = ReturnFlowConstruct(
+            self,
+            "Returns",
+            factory=factory,
+            environment=config.environment,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            event_bus=bus.bus,
+            inventory_queue=queues.inventory,
+            webhook_secrets=secrets,
+            erp_base_url=config.erp_base_url,
+            shopify_admin_base_url=channel_apis.shopify_admin_base_url,
+            loop_api_base_url=config.loop_api_base_url,
+            removal_policy=removal,
+        )
         # Every other function that calls a vendor mints its tokens from the credentials in the secret
         # (the ERP tasks, reconciliation's ERP snapshot, the stock publisher, the order pollers).
         for token_minting in (
@@ -245,6 +262,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_RECONCILIATION_FUNCTION: reconciliation.function,
                 c.ID_CHANNEL_OUTBOUND_FUNCTION: channel_outbound.function,
                 **finance.functions,
+                **return_flow.functions,
             },
         )
         cdk.Tags.of(self).add("service", c.SERVICE)

@@ -69,6 +69,9 @@ OPTIONAL_KNOBS = {
     "EBAY_VERIFICATION_TOKEN": "developer override; deployed, the webhook secret's ebay_verification_token",
     "AMAZON_LWA_TOKEN_URL": "Login with Amazon's token endpoint, api.amazon.com (NA); locally the SP-API sandbox",
     "WEBHOOK_BASE_URL": "public base URL override (webhookBaseUrl); unset, Square/eBay URLs come from the request",
+    "LOOP_API_BASE_URL": "the returns platform (Loop) ReturnFlow reports to; unset, it reports nothing",
+    "SHOPIFY_ADMIN_BASE_URL": "the Shopify Admin API; unset, nothing is sent to Shopify",
+    "LOOP_API_KEY": "the Loop API key ReturnFlow reports with; locally the sandbox's (issue 9: Secrets Manager left)",
     "SHOPIFY_ACCESS_TOKEN": "the Shopify Admin API token; locally the sandbox's (installing the app is not built)",
 }
 

@@ -29,6 +29,11 @@ HANDLERS = {
     c.ID_SETTLEMENT_WORKER_FUNCTION: c.HANDLER_SETTLEMENT_WORKER,
     c.ID_SETTLEMENT_RECONCILIATION_FUNCTION: c.HANDLER_SETTLEMENT_RECONCILIATION,
     c.ID_SETTLEMENT_POLLER_FUNCTION: c.HANDLER_SETTLEMENT_POLLER,
+    c.ID_RETURN_EVENTS_FUNCTION: c.HANDLER_RETURN_EVENTS,
+    **{
+        logical_id: f"functions.returns.handlers.{module}.lambda_handler"
+        for logical_id, (module, _, _) in c.RETURN_STEP_FUNCTIONS.items()
+    },
 }
 
 

@@ -103,7 +103,8 @@ def test_only_the_orders_worker_and_the_parked_order_replay_start_order_flow(
         for s in policy_statements_for_role(resources, role_of(fn))
         if "states:StartExecution" in as_list(s["Action"])
     }
-    assert starters == {c.ID_ORDERS_WORKER_FUNCTION, c.ID_OPS_API_FUNCTION}
+    # ReturnEventsFunction starts ReturnFlow only (its grant names that machine).
+    assert starters == {c.ID_ORDERS_WORKER_FUNCTION, c.ID_OPS_API_FUNCTION, c.ID_RETURN_EVENTS_FUNCTION}
 
 
 def _ops_writes(resources: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:

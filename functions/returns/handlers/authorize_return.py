@@ -9,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.returns.handlers._deps import default_steps
+from functions.returns.deps import default_steps
 from functions.returns.logic.flow_steps import ReturnSteps
 from shared.observability import logger, metrics
 

@@ -20,7 +20,7 @@ from shared.observability import logger, metrics
 @lru_cache(maxsize=1)
 def default_events() -> ReturnEvents:
     from functions.returns.adapters.aws_ports import StepFunctionsReturnFlow
-    from functions.returns.handlers._deps import build_steps
+    from functions.returns.deps import build_steps
     from functions.returns.settings import ReturnEventsSettings, ReturnStepSettings
     from shared.settings import cached
 

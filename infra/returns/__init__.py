@@ -1,0 +1,1 @@
+"""ReturnFlow: returns from authorization to refund (issue 9)."""

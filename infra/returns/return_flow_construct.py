@@ -1,0 +1,178 @@
+"""ReturnFlow: a Standard state machine per return (it waits days for the warehouse), its step
+functions, and the rule that starts it and wakes it (docs in infra/returns/return_flow_definition.py).
+
+- `ReturnEventsRule` on the domain bus sends `ReturnAuthorized` / `ReturnUpdated` /
+  `StoreReturnRecorded` (returns recorded by the orders worker) and `ReturnInspected` (the WMS
+  inspection) to `ReturnEventsFunction`, which starts one execution per return named after its
+  business key (Standard dedupes names for 90 days) or hands the inspection to the waiting task.
+- Least privilege: the steps read and write the state table and write the trace; only the ERP
+  steps get the vendor credentials, only SettleReturn sends to the inventory queue, only the events
+  function starts executions and completes task tokens.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra import constants as c
+from infra.returns.return_flow_definition import ReturnFlowFunctions, return_flow_definition
+from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.shared.function_factory import FunctionFactory
+from infra.shared.nag import XRAY_REASON, acknowledge
+
+
+class ReturnFlowConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        environment: str,
+        state_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        event_bus: events.IEventBus,
+        inventory_queue: sqs.IQueue,
+        webhook_secrets: WebhookSecretsConstruct,
+        erp_base_url: str,
+        shopify_admin_base_url: str | None,
+        loop_api_base_url: str | None,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        tables_env = {c.ENV_STATE_TABLE: state_table.table_name, c.ENV_TRACE_TABLE: trace_table.table_name}
+        # Named, so the steps can name it without depending on it (the machine depends on the step
+        # functions: a reference through the construct would be a cycle).
+        machine_name = f"{c.SERVICE}-{environment}-return-flow"
+        machine_arn = cdk.Stack.of(self).format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=machine_name,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        # Every step reads one settings model (functions/returns/settings.py): the same variables each.
+        step_env = {
+            **tables_env,
+            c.ENV_RETURN_FLOW_ARN: machine_arn,
+            c.ENV_ERP_BASE_URL: erp_base_url,
+            c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
+            c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
+            c.ENV_CHANNEL_TIMEOUT_SECONDS: str(c.CHANNEL_TIMEOUT_SECONDS),
+            **({c.ENV_SHOPIFY_ADMIN_BASE_URL: shopify_admin_base_url} if shopify_admin_base_url else {}),
+            **({c.ENV_LOOP_API_BASE_URL: loop_api_base_url} if loop_api_base_url else {}),
+        }
+        self.steps: dict[str, lambda_.Function] = {}
+        for logical_id, (module, service, description) in c.RETURN_STEP_FUNCTIONS.items():
+            fn = factory.function(
+                self,
+                logical_id,
+                handler=f"functions.returns.handlers.{module}.lambda_handler",
+                service=service,
+                description=description,
+                timeout_seconds=c.RETURN_STEP_TIMEOUT_SECONDS,
+                environment=step_env,
+            )
+            state_table.grant_read_write_data(fn)
+            trace_table.grant_write_data(fn)
+            self.steps[module] = fn
+        inventory_queue.grant_send_messages(self.steps["settle_return"])
+        for module in ("authorize_return", "post_refund"):
+            webhook_secrets.grant_vendor_credentials(self.steps[module])
+
+        fns = ReturnFlowFunctions(
+            apply_policy=self.steps["apply_policy"],
+            authorize=self.steps["authorize_return"],
+            await_inspection=self.steps["await_inspection"],
+            settle=self.steps["settle_return"],
+            post_refund=self.steps["post_refund"],
+            report_outcome=self.steps["report_outcome"],
+            record_exception=self.steps["record_return_exception"],
+        )
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/vendedlogs/states/{c.SERVICE}-{environment}-return-flow",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=removal_policy,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            c.ID_RETURN_FLOW,
+            state_machine_name=machine_name,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_chainable(return_flow_definition(self, fns)),
+            timeout=cdk.Duration.seconds(c.RETURN_FLOW_TIMEOUT_SECONDS),
+            tracing_enabled=True,
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False),
+            comment="One return from policy to refund: ERP authorization, inspection, disposition, refund",
+        )
+        resource = self.state_machine.node.default_child
+        assert isinstance(resource, sfn.CfnStateMachine)
+        resource.override_logical_id(c.ID_RETURN_FLOW)
+
+        self.events_function = factory.function(
+            self,
+            c.ID_RETURN_EVENTS_FUNCTION,
+            handler=c.HANDLER_RETURN_EVENTS,
+            service="return-events",
+            description="Start a ReturnFlow per recorded return; hand the WMS inspection to the waiting flow",
+            timeout_seconds=c.RETURN_STEP_TIMEOUT_SECONDS,
+            # It builds the steps' collaborators too (the inspection hand-over), so it reads their settings.
+            environment={
+                **step_env,
+                c.ENV_INSPECTION_TIMEOUT_SECONDS: str(c.INSPECTION_TIMEOUT_SECONDS),
+            },
+        )
+        state_table.grant_read_write_data(self.events_function)
+        trace_table.grant_write_data(self.events_function)
+        self.state_machine.grant_start_execution(self.events_function)
+        self.state_machine.grant_task_response(self.events_function)
+        # The waiting step hands an inspection that arrived first straight back with its token.
+        self.steps["await_inspection"].add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+                resources=[machine_arn],
+            )
+        )
+        rule = events.Rule(
+            self,
+            c.ID_RETURN_EVENTS_RULE,
+            event_bus=event_bus,
+            description="Recorded returns start ReturnFlow; WMS inspections resume it",
+            event_pattern=events.EventPattern(source=[c.EVENT_SOURCE], detail_type=list(c.RETURN_EVENT_TYPES)),
+            targets=[targets.LambdaFunction(self.events_function, retry_attempts=2)],
+        )
+        rule_resource = rule.node.default_child
+        assert isinstance(rule_resource, events.CfnRule)
+        rule_resource.override_logical_id(c.ID_RETURN_EVENTS_RULE)
+
+        acknowledge(
+            self.state_machine.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            XRAY_REASON + "; CloudWatch Logs delivery actions (logs:CreateLogDelivery, ...) likewise only accept '*'",
+        )
+        acknowledge(
+            self.state_machine,
+            "AwsSolutions-SF1",
+            "ReturnFlow logs ERROR events; every step is written to the trace table under the return's correlation id",
+        )
+        for logical_id in c.RETURN_STEP_FUNCTIONS:
+            acknowledge(
+                self.state_machine.role,
+                f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]",
+                "CDK grants lambda:InvokeFunction on the function and its versions/aliases (<arn>:*); "
+                "limited to this flow's own step functions",
+            )
+
+    @property
+    def functions(self) -> dict[str, lambda_.IFunction]:
+        return {**{fn.node.id: fn for fn in self.steps.values()}, c.ID_RETURN_EVENTS_FUNCTION: self.events_function}
