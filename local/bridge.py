@@ -30,10 +30,15 @@ from local.api_event import (
 from local.api_routes import Match, RouteTable
 from local.api_throttling import Throttling
 from local.lambda_runtime import FunctionSpec, Invocation
+from shared.limits import WEBHOOK_MAX_BODY_BYTES
 
 LOG = logging.getLogger("local.api")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+# Deployed, the web ACL refuses a Content-Length over the contract's limit with the contract's 413
+# before API Gateway invokes anything (infra/ingest/webhook_api_construct.py, BodyOverContractLimit);
+# 6-10 MB would otherwise be a 5xx (a synchronous Lambda invoke takes 6 MB). The bridge does the same.
+EDGE_MAX_BODY_BYTES = WEBHOOK_MAX_BODY_BYTES
 
 Invoker = Callable[[FunctionSpec, Any], Invocation]
 HealthBody = Callable[[], dict[str, Any] | None]  # None: not ready
@@ -111,6 +116,8 @@ class ApiBridge:
             return error_response(503, "UPSTREAM_UNAVAILABLE", "the local stack is starting", request_id)
         if len(request.body) > MAX_BODY_BYTES:
             return gateway_error(413, f"HTTP content length exceeded {MAX_BODY_BYTES} bytes.", request_id)
+        if len(request.body) > EDGE_MAX_BODY_BYTES:
+            return error_response(413, "PAYLOAD_TOO_LARGE", f"body is over {EDGE_MAX_BODY_BYTES} bytes", request_id)
         matched = self.routes.match(request.method, split_stage(request.path))
         if matched is None:
             return error_response(

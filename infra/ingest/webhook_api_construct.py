@@ -8,10 +8,12 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra import constants as c
 from infra.shared.nag import acknowledge, acknowledge_resource
+from shared.limits import WEBHOOK_MAX_BODY_BYTES
 
 WEBHOOK_PATH = "/v1/webhooks/{source}"
 OPS_PATH = "/v1/ops/{proxy+}"
@@ -21,6 +23,176 @@ def _error_template(code: str, message: str) -> dict[str, str]:
     """Errors API Gateway answers itself, in the contract's `{"error": {...}}` shape."""
     body = {"error": {"code": code, "message": message, "correlation_id": "$context.requestId"}}
     return {"application/json": json.dumps(body)}
+
+
+# What a refused request costs before the signature check (issue 14.2):
+# - refused by the web ACL (oversize body, flood from one source, managed-rule match): WAF's
+#   per-request charge only; no API Gateway request is billed, no Lambda invocation, no AWS call;
+# - throttled by the stage or method bucket, or refused by API Gateway itself (10 MB payload
+#   limit, unknown route): API Gateway's gateway response, no Lambda invocation, no AWS call;
+# - reaching the ingest function with a bad signature: one Lambda invocation, the signing secret
+#   read from the function's in-memory cache (no Secrets Manager call once warm), no DynamoDB,
+#   SQS or S3 call (CONTRACT.md: a refused request leaves nothing behind but a log line and a metric).
+WAF_BODY_RULE = "BodyOverContractLimit"
+WAF_RATE_RULE = "RatePerSourceIpAndPath"
+WAF_BODY_KEY = "payload_too_large"
+# Requests per source IP and path in a 5-minute window. Shopify retries failed deliveries over
+# 48 hours from a pool of addresses, so one address sending over 10/s to one route is a flood.
+WAF_RATE_LIMIT_PER_5_MINUTES = 3000
+WAF_MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesCommonRuleSet",
+)
+# Vendor bodies are up to 256 KiB and their signature covers the raw bytes: the common rule set's
+# body-size rule (8 KB) and body inspections would refuse real orders, so they only count.
+WAF_COUNTED_RULES = ("SizeRestrictions_BODY", "CrossSiteScripting_BODY", "GenericLFI_BODY", "GenericRFI_BODY")
+
+
+def content_length_over(limit: int) -> str:
+    """A regular expression matching a decimal Content-Length greater than `limit`.
+
+    WAF compares sizes of text, not numbers, so the number is matched by its digits: any longer
+    number, or one of equal length that is greater at its first differing digit.
+    """
+    digits = str(limit)
+    options = [rf"[1-9]\d{{{len(digits)},}}"]
+    for i, d in enumerate(digits):
+        if d != "9":
+            rest = len(digits) - i - 1
+            tail = rf"\d{{{rest}}}" if rest else ""
+            options.append(f"{digits[:i]}[{int(d) + 1}-9]{tail}")
+    return "^0*(" + "|".join(options) + ")$"
+
+
+def _edge_web_acl(scope: Construct, environment: str) -> wafv2.CfnWebACL:
+    """The public edge's web ACL, evaluated before API Gateway throttling and before Lambda.
+
+    - Body size: API Gateway REST accepts payloads up to 10 MB, a synchronous Lambda invoke takes
+      6 MB ("Invocation payload (request and response): 6 MB each for request and response
+      (synchronous)", Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html),
+      so a 6-10 MB body would be a 5xx from API Gateway. The contract's limit is 256 KiB; the
+      Content-Length header is checked here (a header, so no body inspection limit applies) and
+      anything over it gets the contract's 413 body. "You can instruct AWS WAF to send a custom
+      HTTP response back to the client for rule actions ... set to Block ... you define the
+      status code, headers, and response body"
+      (https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html);
+      "Custom responses that you specify for the AWS WAF Block action take precedence over any
+      response specifications that you define in your protected resource" (same page).
+      A request without Content-Length (chunked) falls through to the function's own 413 check.
+    - Flood: a rate-based rule keyed on source IP and URI path (AggregateKeyType CUSTOM_KEYS,
+      AWS::WAFv2::WebACL RateBasedStatement), so one caller flooding one route is blocked while
+      other sources and routes keep their share of the stage's throttle bucket.
+    - AWS managed rule groups: IP reputation, known bad inputs, the common rule set (body rules
+      counted only, see WAF_COUNTED_RULES).
+    """
+    correlation = "WAF"
+    too_large = json.dumps(
+        {
+            "error": {
+                "code": "PAYLOAD_TOO_LARGE",
+                "message": f"body is over {WEBHOOK_MAX_BODY_BYTES} bytes",
+                "correlation_id": correlation,
+            }
+        }
+    )
+
+    def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+        return wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+        )
+
+    rules = [
+        wafv2.CfnWebACL.RuleProperty(
+            name=WAF_BODY_RULE,
+            priority=0,
+            statement=wafv2.CfnWebACL.StatementProperty(
+                regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": "content-length"}),
+                    regex_string=content_length_over(WEBHOOK_MAX_BODY_BYTES),
+                    text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                )
+            ),
+            action=wafv2.CfnWebACL.RuleActionProperty(
+                block=wafv2.CfnWebACL.BlockActionProperty(
+                    custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                        response_code=413, custom_response_body_key=WAF_BODY_KEY
+                    )
+                )
+            ),
+            visibility_config=visibility(WAF_BODY_RULE),
+        ),
+        wafv2.CfnWebACL.RuleProperty(
+            name=WAF_RATE_RULE,
+            priority=1,
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    aggregate_key_type="CUSTOM_KEYS",
+                    limit=WAF_RATE_LIMIT_PER_5_MINUTES,
+                    evaluation_window_sec=300,
+                    custom_keys=[
+                        wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(ip={}),
+                        wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(
+                            uri_path=wafv2.CfnWebACL.RateLimitUriPathProperty(
+                                text_transformations=[
+                                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+                                ]
+                            )
+                        ),
+                    ],
+                )
+            ),
+            action=wafv2.CfnWebACL.RuleActionProperty(
+                block=wafv2.CfnWebACL.BlockActionProperty(
+                    custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                        response_code=429, custom_response_body_key="throttled"
+                    )
+                )
+            ),
+            visibility_config=visibility(WAF_RATE_RULE),
+        ),
+    ]
+    for priority, group in enumerate(WAF_MANAGED_RULE_GROUPS, start=2):
+        counted = WAF_COUNTED_RULES if group == "AWSManagedRulesCommonRuleSet" else ()
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name=group,
+                priority=priority,
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS",
+                        name=group,
+                        rule_action_overrides=[
+                            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                            )
+                            for rule in counted
+                        ]
+                        or None,
+                    )
+                ),
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                visibility_config=visibility(group),
+            )
+        )
+    throttled = json.dumps(
+        {"error": {"code": "THROTTLED", "message": "Too many requests; retry later", "correlation_id": correlation}}
+    )
+    return wafv2.CfnWebACL(
+        scope,
+        "EdgeWebAcl",
+        name=f"{c.SERVICE}-{environment}-edge",
+        scope="REGIONAL",
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        custom_response_bodies={
+            WAF_BODY_KEY: wafv2.CfnWebACL.CustomResponseBodyProperty(
+                content_type="APPLICATION_JSON", content=too_large
+            ),
+            "throttled": wafv2.CfnWebACL.CustomResponseBodyProperty(content_type="APPLICATION_JSON", content=throttled),
+        },
+        rules=rules,
+        visibility_config=visibility(f"{c.SERVICE}-{environment}-edge"),
+    )
 
 
 class WebhookApiConstruct(Construct):
@@ -149,11 +321,12 @@ class WebhookApiConstruct(Construct):
             "bytes and each vendor/topic has its own schema: the ingest function validates them and answers "
             "400 with field details in the contract's error shape",
         )
-        acknowledge_resource(
-            self.api.deployment_stage,
-            "AwsSolutions-APIG3",
-            "Vendor webhook senders use unpublished, changing IP ranges, so IP-based WAF rules do not apply; "
-            "stage and per-method throttling plus signature verification protect the routes",
+        self.web_acl = _edge_web_acl(self, environment)
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.api.deployment_stage.stage_arn,
+            web_acl_arn=self.web_acl.attr_arn,
         )
         acknowledge(
             self.api.node.find_child("CloudWatchRole"),

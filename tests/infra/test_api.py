@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -95,3 +97,57 @@ def test_api_throttling_answers_in_the_contract_error_shape(resources: dict[str,
     }
     assert responses["THROTTLED"]["StatusCode"] == "429"
     assert '"code": "THROTTLED"' in responses["THROTTLED"]["ResponseTemplates"]["application/json"]
+
+
+def _web_acl(resources: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    [(logical_id, acl)] = [(k, r) for k, r in resources.items() if r["Type"] == "AWS::WAFv2::WebACL"]
+    return logical_id, acl["Properties"]
+
+
+def test_the_api_stage_is_behind_a_regional_web_acl(resources: dict[str, dict[str, Any]]) -> None:
+    acl_id, acl = _web_acl(resources)
+    assert acl["Scope"] == "REGIONAL"
+    [association] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::WAFv2::WebACLAssociation"]
+    assert f"<{acl_id}.Arn>" in render(association["WebACLArn"])
+    assert "/stages/" in render(association["ResourceArn"])
+
+
+def test_the_web_acl_rate_limits_each_source_ip_and_path(resources: dict[str, dict[str, Any]]) -> None:
+    rules = {r["Name"]: r for r in _web_acl(resources)[1]["Rules"]}
+    rate = rules["RatePerSourceIpAndPath"]["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "CUSTOM_KEYS"
+    assert [next(iter(key)) for key in rate["CustomKeys"]] == ["IP", "UriPath"]
+    assert rules["RatePerSourceIpAndPath"]["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+
+
+def test_the_web_acl_runs_aws_managed_rule_groups_without_refusing_large_vendor_bodies(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    rules = {r["Name"]: r for r in _web_acl(resources)[1]["Rules"]}
+    managed = {
+        name: rule["Statement"]["ManagedRuleGroupStatement"]
+        for name, rule in rules.items()
+        if "ManagedRuleGroupStatement" in rule["Statement"]
+    }
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(managed)
+    overrides = {o["Name"]: o["ActionToUse"] for o in managed["AWSManagedRulesCommonRuleSet"]["RuleActionOverrides"]}
+    assert overrides["SizeRestrictions_BODY"] == {"Count": {}}
+
+
+def test_bodies_over_the_contract_limit_get_the_contracts_413_before_lambda(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    acl = _web_acl(resources)[1]
+    [rule] = [r for r in acl["Rules"] if r["Priority"] == 0]
+    statement = rule["Statement"]["RegexMatchStatement"]
+    assert statement["FieldToMatch"] == {"SingleHeader": {"Name": "content-length"}}
+    pattern = re.compile(statement["RegexString"])
+    over = [c.WEBHOOK_MAX_BODY_BYTES + 1, 6 * 1024 * 1024 + 1, 8_000_000, 10 * 1024 * 1024]
+    under = [0, 1, 8192, c.WEBHOOK_MAX_BODY_BYTES - 1, c.WEBHOOK_MAX_BODY_BYTES]
+    assert all(pattern.match(str(n)) for n in over)
+    assert not any(pattern.match(str(n)) for n in under)
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 413
+    body = acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+    assert body["ContentType"] == "APPLICATION_JSON"
+    assert json.loads(body["Content"])["error"]["code"] == "PAYLOAD_TOO_LARGE"
