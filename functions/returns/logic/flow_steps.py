@@ -20,12 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from functions.returns.adapters.aws_ports import InventoryPort, ReturnFlowPort
-from functions.returns.adapters.channel_refunds import ChannelRefundPort
-from functions.returns.adapters.erp import CREDIT_MEMO, RETURN_AUTHORIZATION, ReturnsErpPort
-from functions.returns.adapters.returns_platform import ReturnsPlatformPort
 from functions.returns.dal.return_store import ReturnStore, StaleReturn
 from functions.returns.logic.policy import ReturnPolicy, decide
 from functions.returns.logic.settlement import SettlementPolicy, dispositions, movements, refund
@@ -39,10 +35,18 @@ from functions.returns.models.returns import (
     ReturnRequest,
     ReturnState,
 )
-from shared.adapters.trace_store import TraceSink
-from shared.models import Envelope
+from shared.models.envelope import Envelope
+
+if TYPE_CHECKING:  # the ports only: their HTTP and AWS clients stay out of the cold import
+    from functions.returns.adapters.aws_ports import InventoryPort, ReturnFlowPort
+    from functions.returns.adapters.channel_refunds import ChannelRefundPort
+    from functions.returns.adapters.erp import ReturnsErpPort
+    from functions.returns.adapters.returns_platform import ReturnsPlatformPort
+    from shared.adapters.trace_store import TraceSink
 
 HOP = "return-flow"
+RETURN_AUTHORIZATION = "returnAuthorization"  # the ERP record types (adapters/erp.py)
+CREDIT_MEMO = "creditMemo"
 EXCEPTION_KIND = "return"
 
 
