@@ -30,8 +30,9 @@ def _error_template(code: str, message: str) -> dict[str, str]:
 #   per-request charge only; no API Gateway request is billed, no Lambda invocation, no AWS call;
 # - throttled by the stage or method bucket, or refused by API Gateway itself (10 MB payload
 #   limit, unknown route): API Gateway's gateway response, no Lambda invocation, no AWS call;
-# - reaching the ingest function with a bad signature: one Lambda invocation, the signing secret
-#   read from the function's in-memory cache (no Secrets Manager call once warm), no DynamoDB,
+# - reaching the ingest function with a bad signature: one Lambda invocation; the signing secret
+#   comes from the function's in-memory cache (at most one Secrets Manager GetSecretValue per
+#   execution environment every 5 minutes, functions/ingest/adapters/secrets.py); no DynamoDB,
 #   SQS or S3 call (CONTRACT.md: a refused request leaves nothing behind but a log line and a metric).
 WAF_BODY_RULE = "BodyOverContractLimit"
 WAF_RATE_RULE = "RatePerSourceIpAndPath"
