@@ -1,4 +1,8 @@
-"""Webhook signing secrets: `RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE>` wins, else the JSON secret.
+"""Webhook signing secrets: the JSON secret; in the local stack `RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE>` wins.
+
+Deployed, an environment variable never overrides a secret (issue 14.5): anyone able to change a
+function's configuration could otherwise set the signing secret without reading Secrets Manager,
+and the value would sit in plain text in the function's configuration.
 
 The JSON secret (`{"shopify": "...", "square": "...", ...}`) is read with Powertools parameters
 and cached for 5 minutes, so a rotated secret is picked up without a redeploy.
@@ -36,7 +40,7 @@ class WebhookSecrets:
         self._fetch = fetch
 
     def secret_for(self, source: str) -> str:
-        override = self._environ.get(f"{ENV_PREFIX}{source.upper()}")
+        override = self._environ.get(f"{ENV_PREFIX}{source.upper()}") if self._local_defaults else None
         if override:
             return override
         if self._arn:

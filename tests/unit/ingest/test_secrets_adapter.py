@@ -1,4 +1,4 @@
-"""Where webhook secrets come from: env override, then the JSON secret, then (locally) the defaults."""
+"""Where webhook secrets come from: the JSON secret; locally an env override first and the defaults last."""
 
 from __future__ import annotations
 
@@ -9,11 +9,21 @@ from functions.ingest.adapters.secrets import WebhookSecrets
 from shared.errors import SignatureInvalid, UpstreamUnavailable
 
 
-def test_the_environment_override_wins() -> None:
+def test_the_environment_override_wins_in_the_local_stack() -> None:
     secrets = WebhookSecrets(
-        "arn:secret", {"RETAIL_SYNC_WEBHOOK_SECRET_WMS": "from-env"}, fetch=lambda arn: {"wms": "x"}
+        "arn:secret",
+        {"RETAIL_SYNC_WEBHOOK_SECRET_WMS": "from-env"},
+        local_defaults=True,
+        fetch=lambda arn: {"wms": "x"},
     )
     assert secrets.secret_for("wms") == "from-env"
+
+
+def test_deployed_an_environment_variable_never_overrides_the_secret() -> None:
+    environ = {"RETAIL_SYNC_WEBHOOK_SECRET_WMS": "from-env"}
+    assert WebhookSecrets("arn:secret", environ, fetch=lambda arn: {"wms": "x"}).secret_for("wms") == "x"
+    with pytest.raises(SignatureInvalid):
+        WebhookSecrets(None, environ).secret_for("wms")
 
 
 def test_the_json_secret_is_read_by_source() -> None:

@@ -172,11 +172,11 @@ def test_a_refused_delivery_leaves_no_idempotency_record_trace_or_message(stack:
     )
 
 
-def test_an_environment_override_wins_over_secrets_manager(
+def test_deployed_an_environment_variable_does_not_override_secrets_manager(
     stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RETAIL_SYNC_WEBHOOK_SECRET_SHOPIFY", "env-secret")
     body, headers = fixture_request("shopify/orders_create", secret="env-secret")
-    assert call("shopify", body, headers)[0] == 202
-    body, headers = fixture_request("shopify/orders_create", secret=SECRETS["shopify"])
     assert call("shopify", body, headers)[0] == 401
+    body, headers = fixture_request("shopify/orders_create", secret=SECRETS["shopify"])
+    assert call("shopify", body, headers)[0] == 202
