@@ -300,9 +300,9 @@ class ReturnSteps:
     def report_outcome(self, return_key: str) -> dict[str, Any]:
         case = self._case(return_key)
         if case.platform_status_reported != case.status.value:
-            assert self.platform is not None
             processed = case.status in (ReturnState.REFUNDED, ReturnState.CLOSED)
-            told = self.platform.report(case.source, case.source_return_id, processed)
+            # No platform configured (LOOP_API_BASE_URL unset): nobody to tell.
+            told = self.platform is not None and self.platform.report(case.source, case.source_return_id, processed)
             case = self._save(case, platform_status_reported=case.status.value)
             self.trace.record(
                 case.correlation_id, HOP, "platform_told" if told else "no_platform", {"status": case.status.value}
