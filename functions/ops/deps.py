@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from functions.ops.logic.channels import RunStore
     from functions.ops.logic.dead_letters import RedrivePort
     from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
+    from functions.ops.logic.returns import ReturnReader
     from functions.ops.logic.views import TraceReader
     from functions.orders.adapters.order_flow import OrderFlowPort
     from functions.orders.adapters.parking_queue import ParkingQueuePort
@@ -43,6 +44,7 @@ class Deps:
     # Short queue name -> {"queue": source URL, "dlq": its DLQ's URL}, and what moves them.
     dead_letter_queues: dict[str, dict[str, str]] | None = None
     redrive: RedrivePort | None = None
+    returns: ReturnReader | None = None  # the returns domain's stored returns (state table)
 
     def need_availability(self) -> AvailabilityStore:
         if self.availability is None:
@@ -64,6 +66,11 @@ class Deps:
             raise UpstreamUnavailable("dead-letter redrive is not configured (DEAD_LETTER_QUEUES)")
         return self.redrive
 
+    def need_returns(self) -> ReturnReader:
+        if self.returns is None:
+            raise UpstreamUnavailable("returns are not configured (state table)")
+        return self.returns
+
     def need_kinds(self) -> KindStore:
         if self.kinds is None:
             raise UpstreamUnavailable("exceptions are not configured (state table)")
@@ -75,6 +82,7 @@ def default_deps() -> Deps:
     """The AWS adapters, from the settings (once per cold start)."""
     from functions.availability.dal.availability_store import DynamoAvailabilityStore
     from functions.ops.adapters.redrive import SqsRedrive
+    from functions.ops.adapters.returns import DynamoReturnReader
     from functions.ops.settings import OpsSettings
     from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
     from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
@@ -112,4 +120,5 @@ def default_deps() -> Deps:
         else None,
         dead_letter_queues=settings.dead_letter_queues,
         redrive=SqsRedrive() if settings.dead_letter_queues else None,
+        returns=DynamoReturnReader(settings.state_table_name),
     )
