@@ -32,7 +32,9 @@ from infra.reconciliation.reconciliation_construct import ReconciliationConstruc
 from infra.returns.return_flow_construct import ReturnFlowConstruct
 from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
 from infra.shared.bundling import lambda_code
+from infra.shared.dead_letters import keep_dead_letters, serve_dead_letters
 from infra.shared.function_factory import FunctionFactory
+from infra.shared.queues import QueueWithDlq
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
 from infra.storage.tables_construct import TablesConstruct
 
@@ -224,6 +226,25 @@ class RetailSyncStack(cdk.Stack):
             pull_channels.zalando.poller,
         ):
             secrets.grant_vendor_credentials(token_minting)
+        # A message failing on its last receive is kept as an exception; ops retries it, redrives DLQs.
+        for consumer, kind in (
+            (orders_worker.function, "dead_letter"),
+            (inventory_worker.function, "dead_letter"),
+            (pull_channels.pos_files.function, "dead_letter"),
+            (availability.marker, "dead_letter"),
+            (channel_outbound.function, "channel_command"),
+        ):
+            keep_dead_letters(consumer, tables.state, kind=kind)
+        serve_dead_letters(
+            ops.function,
+            {
+                "orders": QueueWithDlq(queues.orders, queues.orders_dlq),
+                "inventory": QueueWithDlq(queues.inventory, queues.inventory_dlq),
+                "pos-files": QueueWithDlq(pull_channels.pos_files.queue, pull_channels.pos_files.dlq),
+                "availability": QueueWithDlq(availability.queue, availability.dlq),
+                "channel-outbound": QueueWithDlq(channel_outbound.queue, channel_outbound.dlq),
+            },
+        )
         api = WebhookApiConstruct(
             self,
             "Api",

@@ -10,12 +10,13 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
+from infra.shared.dead_letters import EXCEPTION_PARTITIONS
 from infra.shared.function_factory import FunctionFactory
 
 # State-table partition keys that resolving a reconciliation exception writes
 # (functions/reconciliation/dal/reconciliation_store.py), per action.
-# Enrichment exceptions (shared/adapters/exception_store.py) are retried and resolved with UpdateItem.
-EXCEPTION_RESOLUTION_UPDATES = ["EXCEPTION#RECONCILIATION", "EXCEPTION#ENRICHMENT", "SKU#*", "AVAILABILITY#DIRTY"]
+# Exceptions of every other kind (shared/adapters/exception_store.py) are retried and resolved with UpdateItem.
+EXCEPTION_RESOLUTION_UPDATES = [*EXCEPTION_PARTITIONS, "SKU#*", "AVAILABILITY#DIRTY"]
 EXCEPTION_RESOLUTION_PUTS = ["AUDIT#INVENTORY", "SKU#*"]
 
 
@@ -30,8 +31,11 @@ class OpsApiConstruct(Construct):
       of the exception's status (UpdateItem), its audit entry (PutItem) and, to accept the WMS's
       count, the position (UpdateItem, or PutItem when we never had one) and the SKU's dirty marker
       (UpdateItem); each held to those partition keys by a `dynamodb:LeadingKeys` condition;
-    - retrying an enrichment exception (`POST /v1/ops/exceptions/{id}/retry`): send its kept envelope
-      back to the orders queue, and count the retry on the exception (UpdateItem, same condition).
+    - retrying an exception (`POST /v1/ops/exceptions/{id}/retry`): send its kept message back to
+      its source queue (or start OrderFlow again), and count the retry on the exception (UpdateItem,
+      same condition, every exception partition);
+    - redriving a DLQ (`POST /v1/ops/dlq/{queue}/redrive`): infra/shared/dead_letters.py adds every
+      queue with a DLQ once they exist (`serve_dead_letters`).
     """
 
     def __init__(

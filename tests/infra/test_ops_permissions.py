@@ -25,13 +25,21 @@ def test_replay_receives_and_deletes_on_the_parking_queue_only(resources: dict[s
     assert _sqs_by_queue(resources)[f"<{c.ID_ORDERS_PARKING_QUEUE}.Arn>"] == {"sqs:DeleteMessage", "sqs:ReceiveMessage"}
 
 
-def test_an_exception_retry_sends_only_to_the_orders_and_finance_queues(resources: dict[str, dict[str, Any]]) -> None:
+def test_an_exception_retry_or_redrive_sends_only_to_source_queues_and_reads_only_dlqs(
+    resources: dict[str, dict[str, Any]],
+) -> None:
     granted = _sqs_by_queue(resources)
-    assert set(granted) == {
-        f"<{c.ID_ORDERS_PARKING_QUEUE}.Arn>",
-        f"<{c.ID_ORDERS_QUEUE}.Arn>",
-        f"<{c.ID_FINANCE_QUEUE}.Arn>",
-    }
+    sources = {c.ID_ORDERS_QUEUE, c.ID_INVENTORY_QUEUE, c.ID_POS_FILES_QUEUE, c.ID_AVAILABILITY_CHANGES_QUEUE}
+    sources |= {c.ID_CHANNEL_OUTBOUND_QUEUE, c.ID_FINANCE_QUEUE}
+    dlqs = {c.ID_ORDERS_DLQ, c.ID_INVENTORY_DLQ, c.ID_POS_FILES_DLQ, c.ID_AVAILABILITY_CHANGES_DLQ}
+    dlqs |= {c.ID_CHANNEL_OUTBOUND_DLQ}
+    assert set(granted) == {f"<{q}.Arn>" for q in sources | dlqs | {c.ID_ORDERS_PARKING_QUEUE}}
+    for queue in sources:
+        assert "sqs:SendMessage" in granted[f"<{queue}.Arn>"]
+        assert not granted[f"<{queue}.Arn>"] & {"sqs:ReceiveMessage", "sqs:DeleteMessage"}, queue
+    for dlq in dlqs:  # redrive: read and delete a DLQ's messages once they are back on their source queue
+        assert {"sqs:ReceiveMessage", "sqs:DeleteMessage"} <= granted[f"<{dlq}.Arn>"]
+        assert "sqs:SendMessage" not in granted[f"<{dlq}.Arn>"]
     assert granted[f"<{c.ID_FINANCE_QUEUE}.Arn>"] & {"sqs:SendMessage"}
     assert not granted[f"<{c.ID_FINANCE_QUEUE}.Arn>"] & {"sqs:ReceiveMessage", "sqs:DeleteMessage"}
     assert "sqs:SendMessage" in granted[f"<{c.ID_ORDERS_QUEUE}.Arn>"]

@@ -131,7 +131,8 @@ def test_ops_api_reads_tables_and_writes_only_the_items_it_manages(resources: di
     granted = _ops_writes(resources)
     managed = {"ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"}
     assert {(a, k) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") for k in managed} <= granted
-    exceptions = {"EXCEPTION#RECONCILIATION", "EXCEPTION#ENRICHMENT"}
+    exceptions = {"EXCEPTION#RECONCILIATION", "EXCEPTION#ENRICHMENT", "EXCEPTION#ORDER", "EXCEPTION#DEAD_LETTER"}
+    exceptions |= {"EXCEPTION#CHANNEL_COMMAND", "EXCEPTION#RETURN", "EXCEPTION#SETTLEMENT"}
     assert {key for _, key in granted} == managed | exceptions | {"AUDIT#INVENTORY", "SKU#*"}
 
 
