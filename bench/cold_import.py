@@ -1,16 +1,16 @@
-"""Cold import of every function of the template, as its Lambda asset imports it, and what its
-first request then adds.
+"""Cold import of every function of the template, as its Lambda asset imports it, and what its first
+request then adds.
 
-For each function (its Handler string, from the synthesized template): a fresh interpreter that
-sees only the asset (`bench/lambda_asset.py`), the function's environment, the handler module
-imported and the handler attribute resolved, timed inside the interpreter (wall and CPU). Then, in
-the same interpreter, what the first request adds that the import left out: for ingest, the ops
-API and the orders worker one representative request through the handler
-(`bench/first_request.py`: real adapters, botocore's HTTP send answered in memory); for the
-others, boto3 and their first AWS client (created lazily by `shared.adapters.aws`). Median of several interpreters, bytecode compiled
+For each function (its Handler string, from the synthesized template): a fresh interpreter that sees
+only the asset (`bench/lambda_asset.py`), the function's environment, the handler module imported
+and the handler attribute resolved, timed inside the interpreter (wall and CPU). Then, in the same
+interpreter, what the first request adds that the import left out: for ingest, the ops API and the
+orders worker one representative request through the handler (`bench/first_request.py`: real
+adapters, botocore's HTTP send answered in memory); for the others, boto3 and their first AWS client
+(created lazily by `shared.adapters.aws`). Median of several interpreters, bytecode compiled
 beforehand (Lambda loads the asset's `.pyc` from its own cache after the first cold start too; the
-deployed asset is `--no-compile`, so a first-ever start adds compilation). The same run times a
-bare interpreter (`pass`, same flags) so figures from noisy machines can be compared as a ratio.
+deployed asset is `--no-compile`, so a first-ever start adds compilation). The same run times a bare
+interpreter (`pass`, same flags) so figures from noisy machines can be compared as a ratio.
 """
 
 from __future__ import annotations
