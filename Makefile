@@ -9,10 +9,10 @@ CDK_CLI_VERSION := 2.1148.1
 LOCK_FLAGS = --generate-hashes --no-header --annotation-style line --quiet $(UPGRADE)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install demo local test test-unit test-infra test-integration test-e2e fuzz lint synth synth-fast bench deploy lock clean
+.PHONY: help install demo local test test-unit test-infra test-integration test-e2e fuzz lint synth synth-fast bench deploy lock clean openapi
 
 help:
-	@echo "make demo | local | test | fuzz | lint | synth | bench | deploy ENV=<name> | lock [UPGRADE=--upgrade] | clean"
+	@echo "make demo | local | test | fuzz | lint | synth | openapi | bench | deploy ENV=<name> | lock [UPGRADE=--upgrade] | clean"
 
 # The versions come from requirements/dev.lock (pinned, with hashes), so every clone and CI install
 # the same code; `make lock` regenerates the locks after a change to pyproject.toml.
@@ -64,6 +64,11 @@ synth: install
 # Template only (no dependency bundling): what lint and the local stack use.
 synth-fast: install
 	$(BIN)/python app.py -c environment=lint -c bundle=false
+
+# The OpenAPI document of every route (infra/ops/openapi_document.py): the committed docs/openapi.json and
+# the copy the ops function serves at GET /v1/openapi.json; tests/unit/ops/test_openapi.py fails when stale.
+openapi: install
+	$(BIN)/python -m infra.ops.openapi_document docs/openapi.json functions/ops/openapi.json
 
 bench: install
 	$(BIN)/python -m bench

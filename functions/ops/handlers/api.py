@@ -16,7 +16,15 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from functions.ops.deps import Deps
 from functions.ops.logic.caller import caller_of
-from functions.ops.routes import dead_letters, exceptions, inventory, orders, reconciliations, returns
+from functions.ops.routes import (
+    api_description,
+    dead_letters,
+    exceptions,
+    inventory,
+    orders,
+    reconciliations,
+    returns,
+)
 from functions.ops.routes._http import answer, correlation_id
 from shared.errors import ErrorCode, RetailSyncError
 from shared.http_answers import error_answer, error_document
@@ -28,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["Deps", "app", "lambda_handler"]
 
 app = APIGatewayRestResolver()
-for area in (orders, inventory, reconciliations, exceptions, dead_letters, returns):
+for area in (orders, inventory, reconciliations, exceptions, dead_letters, returns, api_description):
     app.include_router(area.router)
 
 

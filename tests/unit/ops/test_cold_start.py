@@ -44,5 +44,6 @@ def test_the_area_routers_together_serve_every_ops_route_once() -> None:
             ("POST", "/v1/ops/exceptions/<exception_id>/resolve"),
             ("POST", "/v1/ops/exceptions/<exception_id>/retry"),
             ("GET", "/v1/ops/returns/<source>/<source_return_id>"),
+            ("GET", "/v1/openapi.json"),
         ]
     )
