@@ -17,6 +17,8 @@ from shared.limits import WEBHOOK_MAX_BODY_BYTES
 
 WEBHOOK_PATH = "/v1/webhooks/{source}"
 OPS_PATH = "/v1/ops/{proxy+}"
+# The OpenAPI document of the API (CONTRACT.md, "API description"), served by the ops function.
+OPENAPI_PATH = "/v1/openapi.json"
 
 
 def _error_template(code: str, message: str) -> dict[str, str]:
@@ -252,6 +254,10 @@ class WebhookApiConstruct(Construct):
                         throttling_rate_limit=c.API_OPS_RATE_LIMIT,
                         throttling_burst_limit=c.API_OPS_BURST_LIMIT,
                     ),
+                    f"{OPENAPI_PATH}/GET": apigw.MethodDeploymentOptions(
+                        throttling_rate_limit=c.API_OPS_RATE_LIMIT,
+                        throttling_burst_limit=c.API_OPS_BURST_LIMIT,
+                    ),
                 },
             ),
         )
@@ -297,6 +303,12 @@ class WebhookApiConstruct(Construct):
             .add_resource("{proxy+}")
             .add_method("ANY", ops, authorization_type=apigw.AuthorizationType.IAM)
         )
+        # IAM like the ops routes, not public: the document describes the ops API for operators and
+        # their tooling (the CLI, the fuzzer), who sign with SigV4 anyway; vendors need none of it, and a
+        # public route would be one more unauthenticated way to invoke the ops function.
+        self.openapi_method = v1.add_resource("openapi.json").add_method(
+            "GET", ops, authorization_type=apigw.AuthorizationType.IAM
+        )
 
         for method in self.webhook_methods:
             acknowledge_resource(
@@ -310,11 +322,12 @@ class WebhookApiConstruct(Construct):
                 "AwsSolutions-COG4",
                 "Vendor webhooks cannot use Cognito; authenticated by the vendor signature in the function",
             )
-        acknowledge_resource(
-            self.ops_method,
-            "AwsSolutions-COG4",
-            "Ops routes are for operators and automation with IAM identities: AWS_IAM (SigV4) authorization",
-        )
+        for method in (self.ops_method, self.openapi_method):
+            acknowledge_resource(
+                method,
+                "AwsSolutions-COG4",
+                "Ops routes are for operators and automation with IAM identities: AWS_IAM (SigV4) authorization",
+            )
         acknowledge_resource(
             self.api,
             "AwsSolutions-APIG2",

@@ -10,7 +10,8 @@ explicit deny in either wins: so the grants live in the resource policy, the rol
 identity policy of their own (no `v1/ops/*` wildcard to acknowledge per role and method), and the
 denies below shut out every other principal of the account:
 
-- read-only (`GET` on `/v1/ops/*`): timelines, orders, inventory, runs, exceptions, audit;
+- read-only (`GET` on `/v1/ops/*`): timelines, orders, inventory, runs, exceptions, audit; and
+  `GET /v1/openapi.json`, the API's description (IAM like the ops routes it describes);
 - operator (also `POST`/`PUT`/`DELETE` on `/v1/ops/*`): resolve, retry, replay, allocation rules,
   listings, reconciliation runs, DLQ redrive.
 
@@ -30,6 +31,7 @@ from constructs import Construct
 from infra import constants as c
 
 OPS_ROUTES = "v1/ops/*"
+OPENAPI_ROUTE = "v1/openapi.json"
 WEBHOOK_ROUTES = "v1/webhooks/*"
 READ_METHODS = ("GET",)
 WRITE_METHODS = ("POST", "PUT", "DELETE")
@@ -73,7 +75,7 @@ class OpsAccessConstruct(Construct):
                 sid="OpsRead",
                 principals=[iam.ArnPrincipal(arn) for arn in both],
                 actions=["execute-api:Invoke"],
-                resources=_resources(stage, READ_METHODS, OPS_ROUTES),
+                resources=[*_resources(stage, READ_METHODS, OPS_ROUTES), f"execute-api:/{stage}/GET/{OPENAPI_ROUTE}"],
             )
         )
         api.add_to_resource_policy(
@@ -91,7 +93,7 @@ class OpsAccessConstruct(Construct):
                 effect=iam.Effect.DENY,
                 principals=[iam.AnyPrincipal()],
                 actions=["execute-api:Invoke"],
-                resources=[f"execute-api:/{stage}/*/{OPS_ROUTES}"],
+                resources=[f"execute-api:/{stage}/*/{OPS_ROUTES}", f"execute-api:/{stage}/*/{OPENAPI_ROUTE}"],
                 conditions={"StringNotEquals": {"aws:PrincipalArn": both}},
             )
         )

@@ -60,6 +60,7 @@ OPS_ROUTES = (
     ("GET", "/v1/ops/orders/{channel}/{id}"),
     ("GET", "/v1/ops/inventory/{id}"),
     ("GET", "/v1/ops/allocation-rules"),
+    ("PUT", "/v1/ops/allocation-rules"),
     ("GET", "/v1/ops/allocation-rules/{id}"),
     ("PUT", "/v1/ops/allocation-rules/{id}"),
     ("PUT", "/v1/ops/listings/{id}"),
@@ -73,6 +74,7 @@ OPS_ROUTES = (
     ("POST", "/v1/ops/parked/orders/replay"),
     ("GET", "/v1/ops/returns/{channel}/{id}"),
     ("POST", "/v1/ops/dlq/{id}/redrive"),
+    ("GET", "/v1/openapi.json"),
 )
 
 

@@ -12,7 +12,7 @@ from tests.infra.conftest import as_list, render
 
 STAGE = "test"
 WRITES = {f"execute-api:/{STAGE}/{m}/v1/ops/*" for m in ("POST", "PUT", "DELETE")}
-READS = {f"execute-api:/{STAGE}/GET/v1/ops/*"}
+READS = {f"execute-api:/{STAGE}/GET/v1/ops/*", f"execute-api:/{STAGE}/GET/v1/openapi.json"}
 
 
 def _role(resources: dict[str, dict[str, Any]], construct_id: str) -> str:
@@ -62,7 +62,7 @@ def test_every_other_principal_is_denied_on_the_ops_routes(resources: dict[str, 
     deny = _statements(resources)["OpsOnlyTheTwoRoles"]
     assert deny["Effect"] == "Deny"
     assert deny["Principal"] == {"AWS": "*"}
-    assert as_list(deny["Resource"]) == [f"execute-api:/{STAGE}/*/v1/ops/*"]
+    assert as_list(deny["Resource"]) == [f"execute-api:/{STAGE}/*/v1/ops/*", f"execute-api:/{STAGE}/*/v1/openapi.json"]
     assert {render(a) for a in deny["Condition"]["StringNotEquals"]["aws:PrincipalArn"]} == set(roles)
 
 
@@ -72,7 +72,7 @@ def test_no_allow_reaches_the_ops_routes_for_anyone_but_the_two_roles(
     for statement in _statements(resources).values():
         if statement["Effect"] != "Allow":
             continue
-        ops = [r for r in as_list(statement["Resource"]) if "/v1/ops/" in r or r.endswith("/*/*")]
+        ops = [r for r in as_list(statement["Resource"]) if "/v1/ops/" in r or "/v1/openapi" in r or r.endswith("/*/*")]
         if ops:
             assert _principals(statement) <= set(roles), statement["Sid"]
 

@@ -6,6 +6,7 @@ import base64
 import http.client
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,6 +69,8 @@ TEMPLATE = Template(
             "OpsRes": _resource("V1", "ops"),
             "OpsProxy": _resource("OpsRes", "{proxy+}"),
             "OpsAny": _method("OpsProxy", "ANY", "Ops", auth="AWS_IAM"),
+            "OpenApi": _resource("V1", "openapi.json"),
+            "OpenApiGet": _method("OpenApi", "GET", "Ops", auth="AWS_IAM"),
             "Orders": _resource("OpsRes", "orders"),
             "OrdersGet": _method("Orders", "GET", "Ingest"),
         }
@@ -126,6 +129,7 @@ def test_routes_are_read_from_resources_and_methods() -> None:
         ("POST", "/v1/webhooks/{source}", "Ingest"),
         ("ANY", "/v1/ops/{proxy+}", "Ops"),
         ("GET", "/v1/ops/orders", "Ingest"),
+        ("GET", "/v1/openapi.json", "Ops"),
     }
 
 
@@ -226,6 +230,25 @@ def test_ops_routes_answer_loopback_callers_only(bridge: ApiBridge, recorder: Re
     assert outside.status == 403
     assert inside.status == 202
     assert recorder.calls[0][1]["requestContext"]["identity"]["userArn"]
+
+
+def test_the_openapi_document_is_served_by_the_ops_function_to_loopback_callers() -> None:
+    # GIVEN the bridge invoking the real ops handler for the template's GET /v1/openapi.json
+    from functions.ops.handlers.api import lambda_handler
+    from tests.support.apigw import FakeLambdaContext
+
+    def ops(spec: FunctionSpec, event: Any) -> Invocation:
+        return Invocation(lambda_handler(event, FakeLambdaContext()), None, "req-1")
+
+    api = ApiBridge(ops, health=lambda: {"status": "ok", "sandboxes": {}}, port=0)
+    api.set_routes(RouteTable.from_template(TEMPLATE), FUNCTIONS, {})
+    # WHEN a loopback caller and an outside one ask for it
+    inside = api.handle(_request("GET", "/v1/openapi.json"))
+    outside = api.handle(_request("GET", "/v1/openapi.json", source_ip="10.1.2.3"))
+    # THEN the first gets the committed document, the other the IAM route's 403
+    committed = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+    assert inside.status == 200 and inside.body == committed.read_bytes()
+    assert outside.status == 403
 
 
 def test_a_failing_function_or_a_malformed_result_is_a_502(bridge: ApiBridge, recorder: Recorder) -> None:

@@ -10,6 +10,7 @@ not regenerated (`make openapi`) after a model changed.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +180,13 @@ def test_a_webhooks_202_answer_has_the_described_shape(case: str) -> None:
     response = webhook.lambda_handler(event, FakeLambdaContext(), deps=fakes.ports)
     assert response["statusCode"] == 202
     WebhookAnswer.model_validate(json.loads(response["body"]))
+
+
+def test_the_fuzzer_sends_requests_to_every_documented_ops_operation() -> None:
+    from tests.fuzz.engine import OPS_ROUTES as FUZZED
+
+    def shape(path: str) -> str:
+        return re.sub(r"{\w+}", "{}", path)
+
+    documented = {(m, shape(p)) for m, p in documented_operations() if not p.startswith("/v1/webhooks/")}
+    assert documented <= {(m, shape(p)) for m, p in FUZZED}
