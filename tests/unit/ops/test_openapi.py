@@ -190,3 +190,11 @@ def test_the_fuzzer_sends_requests_to_every_documented_ops_operation() -> None:
 
     documented = {(m, shape(p)) for m, p in documented_operations() if not p.startswith("/v1/webhooks/")}
     assert documented <= {(m, shape(p)) for m, p in FUZZED}
+
+
+def test_the_document_is_a_valid_openapi_31_description() -> None:
+    from openapi_spec_validator import validate
+
+    data = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    assert data["openapi"].startswith("3.1")
+    validate(data)  # raises OpenAPIValidationError with the offending path
