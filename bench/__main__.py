@@ -92,7 +92,10 @@ def warm(console: Console) -> dict[str, Any]:
         if key == "ports":
             budget = f"{WARM_CPU_BUDGET_MS} ms " + ("ok" if figures["cpu_ms_median"] <= WARM_CPU_BUDGET_MS else "OVER")
         table.add_row(
-            figures["aws"], str(figures["webhooks"]), f"{figures['cpu_ms_median']:.3f}", f"{figures['cpu_ms_p95']:.3f}",
+            figures["aws"],
+            str(figures["webhooks"]),
+            f"{figures['cpu_ms_median']:.3f}",
+            f"{figures['cpu_ms_p95']:.3f}",
             budget or "(information)",
         )
     console.print(table)
@@ -142,8 +145,12 @@ def dollars(console: Console) -> dict[str, Any]:
         {"path": p, "meter": m, "per_order": float(a), "dollars_per_million": float(per_million[(p, m)])}
         for (p, m), a in sorted(usage.requests.items())
     ]
-    return {"accept_per_million": accept, "after_per_million": totals.get("after", 0.0), "rows": rows,
-            "within_budget": accept <= ACCEPT_PATH_BUDGET_PER_MILLION}
+    return {
+        "accept_per_million": accept,
+        "after_per_million": totals.get("after", 0.0),
+        "rows": rows,
+        "within_budget": accept <= ACCEPT_PATH_BUDGET_PER_MILLION,
+    }
 
 
 def hot(console: Console) -> dict[str, Any]:
@@ -161,7 +168,11 @@ def hot(console: Console) -> dict[str, Any]:
 
 
 SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
-    "cold": cold, "warm": warm, "calls": calls, "cost": dollars, "hot": hot,
+    "cold": cold,
+    "warm": warm,
+    "calls": calls,
+    "cost": dollars,
+    "hot": hot,
 }
 
 

@@ -131,12 +131,24 @@ def asset_python(
 
 
 def lambda_environment(function: dict[str, Any]) -> dict[str, str]:
-    """A template function's variables as Lambda sets them (intrinsics become placeholders)."""
+    """A template function's variables as Lambda sets them (references become placeholders; a
+    joined value, such as a JSON map of queue URLs, keeps its shape around them)."""
     variables = function["Properties"].get("Environment", {}).get("Variables", {})
     environment = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"}
     for name, value in variables.items():
-        environment[name] = value if isinstance(value, str) else f"placeholder-{name.lower()}"
+        environment[name] = _render(value, f"placeholder-{name.lower()}")
     return environment
+
+
+def _render(value: Any, placeholder: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(_render(part, placeholder) for part in parts)
+    return placeholder
 
 
 def template_functions(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -29,13 +29,9 @@ def _queue_pair(max_receive_count: int) -> tuple[str, str, str]:
     sqs = boto3.client("sqs")
     name = f"poller-test-{uuid.uuid4().hex[:8]}"
     dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count})
-    url = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": "30"})[
-        "QueueUrl"
-    ]
+    url = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": "30"})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn, dlq_url
 
@@ -44,9 +40,7 @@ def _counts(url: str) -> tuple[int, int]:
     attributes = boto3.client("sqs").get_queue_attributes(
         QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]), int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
+    return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
 def _send(url: str, *bodies: dict[str, Any]) -> None:
@@ -70,14 +64,10 @@ def _poller(stack: LocalStack, url: str, arn: str, **settings: Any) -> SqsPoller
     return SqsPoller(source, stack.invoke_spec, boto3.client("sqs"))
 
 
-def test_partial_batch_response_keeps_only_the_failed_message(
-    local_stack: LocalStack, received: list[Any]
-) -> None:
+def test_partial_batch_response_keeps_only_the_failed_message(local_stack: LocalStack, received: list[Any]) -> None:
     url, arn, _ = _queue_pair(max_receive_count=5)
     _send(url, {"n": 1}, {"fail": True}, {"n": 2})
-    poller = _poller(
-        local_stack, url, arn, batch_size=10, batching_window_s=0.3, report_batch_item_failures=True
-    )
+    poller = _poller(local_stack, url, arn, batch_size=10, batching_window_s=0.3, report_batch_item_failures=True)
 
     handled = poller.poll_once(wait_seconds=1)
 
@@ -90,9 +80,7 @@ def test_without_report_batch_item_failures_a_partial_response_deletes_the_batch
 ) -> None:
     url, arn, _ = _queue_pair(max_receive_count=5)
     _send(url, {"n": 1}, {"fail": True})
-    poller = _poller(
-        local_stack, url, arn, batch_size=10, batching_window_s=0.3, report_batch_item_failures=False
-    )
+    poller = _poller(local_stack, url, arn, batch_size=10, batching_window_s=0.3, report_batch_item_failures=False)
 
     poller.poll_once(wait_seconds=1)
 
@@ -102,23 +90,17 @@ def test_without_report_batch_item_failures_a_partial_response_deletes_the_batch
 def test_a_raising_handler_deletes_nothing(local_stack: LocalStack, received: list[Any]) -> None:
     url, arn, _ = _queue_pair(max_receive_count=5)
     _send(url, {"n": 1}, {"raise": True})
-    poller = _poller(
-        local_stack, url, arn, batch_size=10, batching_window_s=0.3, report_batch_item_failures=True
-    )
+    poller = _poller(local_stack, url, arn, batch_size=10, batching_window_s=0.3, report_batch_item_failures=True)
 
     poller.poll_once(wait_seconds=1)
 
     assert _counts(url) == (0, 2)
 
 
-def test_batches_gather_more_than_ten_messages_within_the_window(
-    local_stack: LocalStack, received: list[Any]
-) -> None:
+def test_batches_gather_more_than_ten_messages_within_the_window(local_stack: LocalStack, received: list[Any]) -> None:
     url, arn, _ = _queue_pair(max_receive_count=5)
     _send(url, *({"n": n} for n in range(25)))
-    poller = _poller(
-        local_stack, url, arn, batch_size=25, batching_window_s=1.0, report_batch_item_failures=True
-    )
+    poller = _poller(local_stack, url, arn, batch_size=25, batching_window_s=1.0, report_batch_item_failures=True)
 
     handled = poller.poll_once(wait_seconds=1)
 
@@ -150,9 +132,7 @@ def test_records_have_lambdas_sqs_event_shape(local_stack: LocalStack, received:
     assert record["messageId"] and record["receiptHandle"] and record["md5OfBody"]
 
 
-def test_a_message_that_keeps_failing_is_redriven_to_the_dlq(
-    local_stack: LocalStack, received: list[Any]
-) -> None:
+def test_a_message_that_keeps_failing_is_redriven_to_the_dlq(local_stack: LocalStack, received: list[Any]) -> None:
     # GIVEN a queue that gives up after 2 receives, polled with a 1 s visibility timeout
     url, arn, dlq_url = _queue_pair(max_receive_count=2)
     poller = _poller(

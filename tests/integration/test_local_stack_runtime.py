@@ -123,9 +123,7 @@ def test_asynchronous_invoke_runs_in_the_background(local_stack: LocalStack) -> 
     fake_handlers.events.clear()
     arn = _function("tests.integration.fake_handlers.record")
 
-    response = boto3.client("lambda").invoke(
-        FunctionName=arn, InvocationType="Event", Payload=b'{"async": 1}'
-    )
+    response = boto3.client("lambda").invoke(FunctionName=arn, InvocationType="Event", Payload=b'{"async": 1}')
     local_stack.wait_idle(10)
 
     assert response["StatusCode"] == 202
@@ -137,9 +135,7 @@ def test_eventbridge_delivers_matching_events_to_a_lambda_target(local_stack: Lo
     events = boto3.client("events")
     bus = f"bus-{uuid.uuid4().hex[:8]}"
     events.create_event_bus(Name=bus)
-    events.put_rule(
-        Name="accepted", EventBusName=bus, EventPattern=json.dumps({"detail-type": ["OrderAccepted"]})
-    )
+    events.put_rule(Name="accepted", EventBusName=bus, EventPattern=json.dumps({"detail-type": ["OrderAccepted"]}))
     events.put_targets(
         Rule="accepted",
         EventBusName=bus,
@@ -177,9 +173,7 @@ def test_dynamodb_transactions_are_atomic_under_concurrency(local_stack: LocalSt
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    dynamodb.put_item(
-        TableName=table, Item={"pk": {"S": "SKU#1"}, "available": {"N": "5"}, "reserved": {"N": "0"}}
-    )
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "SKU#1"}, "available": {"N": "5"}, "reserved": {"N": "0"}})
     outcomes: list[bool] = []
     start = threading.Barrier(30)
 
@@ -233,17 +227,19 @@ def test_dynamodb_transactions_are_atomic_under_concurrency(local_stack: LocalSt
 
 
 def test_reserved_concurrency_throttles_synchronous_invokes(local_stack: LocalStack) -> None:
-    # GIVEN a function with one reserved slot, busy for a second per call
+    # GIVEN a function with one reserved slot, busy for four seconds per call (long enough that a
+    # thread the shared 2-core machine schedules late still finds the slot taken)
     arn = _function("tests.integration.fake_handlers.slow")
     boto3.client("lambda").put_function_concurrency(FunctionName=arn, ReservedConcurrentExecutions=1)
     client = boto3.client("lambda", config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+    client.get_function_concurrency(FunctionName=arn)  # the client's endpoint and credentials resolved before the race
     outcomes: list[str] = []
     together = threading.Barrier(3)
 
     def call() -> None:
         together.wait()
         try:
-            client.invoke(FunctionName=arn, Payload=b'{"seconds": 1}')
+            client.invoke(FunctionName=arn, Payload=b'{"seconds": 4}')
             outcomes.append("ok")
         except ClientError as error:
             outcomes.append(error.response["Error"]["Code"])

@@ -67,9 +67,7 @@ def test_fire_delivers_a_scheduled_event_or_the_constant_input() -> None:
             arn="arn:aws:events:us-east-1:1:rule/publish",
         ),
     ]
-    clock = ScheduleClock(
-        schedules, send=lambda arn, payload: sent.append((arn, payload)), submit=lambda a, p: None
-    )
+    clock = ScheduleClock(schedules, send=lambda arn, payload: sent.append((arn, payload)), submit=lambda a, p: None)
 
     clock.fire("ReconSchedule")  # a unique part of the logical id is enough
     clock.fire("RetailSync-local-Publish")
@@ -92,9 +90,7 @@ def test_fire_refuses_an_ambiguous_name() -> None:
 def test_the_clock_fires_a_due_schedule_in_the_background() -> None:
     fired = threading.Event()
     when = (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
-    schedule = Schedule(
-        "Once", "once", f"at({when})", targets=[{"Arn": "arn:fn:x", "Input": "{}"}], scheduler=True
-    )
+    schedule = Schedule("Once", "once", f"at({when})", targets=[{"Arn": "arn:fn:x", "Input": "{}"}], scheduler=True)
     clock = ScheduleClock([schedule], send=lambda a, p: None, submit=lambda arn, payload: fired.set())
 
     clock.start()
