@@ -26,6 +26,7 @@ SANDBOX_URL_ENV = {
     "zalando": "ZALANDO_API_BASE_URL",
     "shopify": "SHOPIFY_ADMIN_BASE_URL",  # the availability publisher's inventory_levels/set
     "wms": "WMS_BASE_URL",  # reconciliation's WMS snapshot
+    "loop": "LOOP_API_BASE_URL",  # ReturnFlow's ReportOutcome (Loop's Return Actions API)
 }
 
 # Partner event bus on which Amazon SP-API notifications arrive (CONTRACT.md).
@@ -67,9 +68,7 @@ class LocalConfig:
     api_port: int = field(default_factory=lambda: _env_int("RETAIL_SYNC_PORT", 3000))
     aws_port: int = field(default_factory=lambda: _env_int("RETAIL_SYNC_AWS_PORT", 5123))
     sandbox_base_port: int = field(default_factory=lambda: _env_int("RETAIL_SYNC_SANDBOX_PORT", 3100))
-    visibility_scale: float = field(
-        default_factory=lambda: _env_float("RETAIL_SYNC_LOCAL_VISIBILITY_SCALE", 1.0)
-    )
+    visibility_scale: float = field(default_factory=lambda: _env_float("RETAIL_SYNC_LOCAL_VISIBILITY_SCALE", 1.0))
     schedules: bool = field(default_factory=lambda: _env_flag("RETAIL_SYNC_LOCAL_SCHEDULES", True))
     # Multiplies every Step Functions Retry wait (the template keeps its real intervals).
     retry_scale: float = field(default_factory=lambda: _env_float("RETAIL_SYNC_LOCAL_RETRY_SCALE", 1.0))
@@ -83,9 +82,7 @@ class LocalConfig:
     # Skip synthesis and deploy this template instead (RETAIL_SYNC_LOCAL_TEMPLATE).
     template_path: Path | None = field(
         default_factory=lambda: (
-            Path(os.environ["RETAIL_SYNC_LOCAL_TEMPLATE"])
-            if os.environ.get("RETAIL_SYNC_LOCAL_TEMPLATE")
-            else None
+            Path(os.environ["RETAIL_SYNC_LOCAL_TEMPLATE"]) if os.environ.get("RETAIL_SYNC_LOCAL_TEMPLATE") else None
         )
     )
     host: str = HOST

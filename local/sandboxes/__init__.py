@@ -1,8 +1,9 @@
 """Local stand-ins for the outside systems (ERP, marketplaces, Square) with a WireMock-like admin API.
 
 ``start_sandboxes()`` serves them on 127.0.0.1: erp on ``base_port + 1``, marketplace (Walmart) on
-``+ 2``, square on ``+ 3``, amazon on ``+ 4``, shopify on ``+ 5``, zalando on ``+ 6``, ebay on ``+ 8``
-(``base_port=0`` picks free ports, for tests). See README.md beside this file.
+``+ 2``, square on ``+ 3``, amazon on ``+ 4``, shopify on ``+ 5``, zalando on ``+ 6``, ebay on ``+ 8``,
+wms on ``+ 9``, loop (the returns platform) on ``+ 10`` (``base_port=0`` picks free ports, for
+tests). See README.md beside this file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from local.sandboxes.amazon import AmazonSandbox
 from local.sandboxes.base import Sandbox
 from local.sandboxes.ebay import EbaySandbox
 from local.sandboxes.erp import ErpSandbox
+from local.sandboxes.loop import LoopSandbox
 from local.sandboxes.marketplace import MarketplaceSandbox
 from local.sandboxes.shopify import ShopifySandbox
 from local.sandboxes.square import SquareSandbox
@@ -24,6 +26,7 @@ __all__ = [
     "AmazonSandbox",
     "EbaySandbox",
     "ErpSandbox",
+    "LoopSandbox",
     "MarketplaceSandbox",
     "Sandbox",
     "SandboxSet",
@@ -36,7 +39,17 @@ __all__ = [
 
 DEFAULT_BASE_PORT = 3100
 # Port offsets from the base port; the order is the README's.
-PORT_OFFSETS = {"erp": 1, "marketplace": 2, "square": 3, "amazon": 4, "shopify": 5, "zalando": 6, "ebay": 8, "wms": 9}
+PORT_OFFSETS = {
+    "erp": 1,
+    "marketplace": 2,
+    "square": 3,
+    "amazon": 4,
+    "shopify": 5,
+    "zalando": 6,
+    "ebay": 8,
+    "wms": 9,
+    "loop": 10,
+}
 
 
 @dataclass
@@ -100,6 +113,12 @@ class SandboxSet:
         assert isinstance(sandbox, WmsSandbox)
         return sandbox
 
+    @property
+    def loop(self) -> LoopSandbox:
+        sandbox = self.sandboxes["loop"]
+        assert isinstance(sandbox, LoopSandbox)
+        return sandbox
+
     def stop(self) -> None:
         for sandbox in self.sandboxes.values():
             sandbox.stop()
@@ -127,6 +146,8 @@ def start_sandboxes(host: str = "127.0.0.1", base_port: int = DEFAULT_BASE_PORT)
         "ebay": EbaySandbox(),
         # The retailer's WMS: the inventory snapshot reconciliation compares positions with.
         "wms": WmsSandbox(),
+        # The returns platform: ReturnFlow's ReportOutcome processes or closes the return there.
+        "loop": LoopSandbox(),
     }
     try:
         for name, sandbox in candidates.items():

@@ -322,9 +322,7 @@ class Sandbox:
         except MethodNotAllowed:
             if admin:
                 return json_response({"error": f"{request.method} not allowed on {request.path}"}, 405)
-            return self.error(
-                405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.path}."
-            )
+            return self.error(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.path}.")
         handler = getattr(self, str(endpoint))
         try:
             response: Response = handler(request, **values)

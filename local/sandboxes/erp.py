@@ -44,6 +44,17 @@ external id (``PUT .../journalEntry/eid:<id>``, 204 with ``Location``), read by 
 id; a new journal needs ``line.items``, each line one ``account: {"id"}`` and one of ``debit`` /
 ``credit``, and debits must equal credits (the sandbox answers 400 ``USER_ERROR`` otherwise; the
 stored pages give no NetSuite wording for an unbalanced journal). ``/__admin/journals`` lists them.
+
+Returns use the same record API for ``returnAuthorization`` and ``creditMemo`` (Oracle, "Return
+Authorization", article_0718011926.html: record id ``returnAuthorization``, one ``item`` sublist;
+"Credit Memo", article_164460021767.html; both support upsert, "Credit Memo" section_N3666537.html).
+Upsert by external id answers 204 with ``Location``; a new record needs ``item.items`` (each line an
+``item`` reference and a positive ``quantity``); ``createdFrom: {"externalId"}`` must name an existing
+record of the type it is created from (a return authorization from a sales order, a credit memo from
+a return authorization), else 400 ``USER_ERROR`` as NetSuite refuses an invalid reference (NetSuite
+itself creates a credit memo from a return authorization by ``POST .../returnAuthorization/<id>/
+!transform/creditMemo``, "Transforming Records", section_157901123882.html; the connector upserts with
+``createdFrom`` so a retry never makes a second memo). ``/__admin/returns`` lists both kinds.
 """
 
 from __future__ import annotations
@@ -71,6 +82,10 @@ ERP_TOKEN_SECONDS = 3600
 MAX_ASSERTION_SECONDS = 3600
 SALES_ORDER_PATH = f"{RECORD_PATH}/salesOrder"
 JOURNAL_PATH = f"{RECORD_PATH}/journalEntry"
+RETURN_AUTHORIZATION = "returnAuthorization"
+CREDIT_MEMO = "creditMemo"
+# A return record's type -> the type its `createdFrom` must name (None: any, or none at all).
+RETURN_RECORD_SOURCES: dict[str, str] = {RETURN_AUTHORIZATION: "salesOrder", CREDIT_MEMO: RETURN_AUTHORIZATION}
 DEFAULT_CONCURRENCY_LIMIT = 5
 DEFAULT_STATUS = "pendingFulfillment"
 FIRST_INTERNAL_ID = 1001
@@ -114,6 +129,10 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         self._journals: dict[str, dict[str, Any]] = {}
         self._journal_ids: dict[str, str] = {}
         self._next_journal_id = FIRST_INTERNAL_ID
+        # returnAuthorization / creditMemo: type -> internal id -> record, and (type, external id) -> internal id
+        self._returns: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in RETURN_RECORD_SOURCES}
+        self._return_ids: dict[tuple[str, str], str] = {}
+        self._next_return_id = FIRST_INTERNAL_ID
         defaults = {} if concurrency_limit is None else {"concurrency_limit": concurrency_limit}
         super().__init__(default_faults=defaults)
 
@@ -125,6 +144,11 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="patch_sales_order", methods=["PATCH"]),
             Rule(f"{JOURNAL_PATH}/<ref>", endpoint="get_journal", methods=["GET"]),
             Rule(f"{JOURNAL_PATH}/<ref>", endpoint="upsert_journal", methods=["PUT"]),
+            *(
+                Rule(f"{RECORD_PATH}/{kind}/<ref>", endpoint=endpoint, methods=[method], defaults={"kind": kind})
+                for kind in RETURN_RECORD_SOURCES
+                for endpoint, method in (("get_return_record", "GET"), ("upsert_return_record", "PUT"))
+            ),
             Rule("/snapshot/inventory", endpoint="inventory_snapshot", methods=["GET"]),
             Rule(TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
         ]
@@ -133,6 +157,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         return [
             Rule(f"{ADMIN_PREFIX}/records", endpoint="admin_get_records", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/journals", endpoint="admin_get_journals", methods=["GET"]),
+            Rule(f"{ADMIN_PREFIX}/returns", endpoint="admin_get_returns", methods=["GET"]),
             *admin_rules_for("inventory", "GET", "POST", "DELETE"),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
         ]
@@ -234,9 +259,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         if kind == "outage":
-            return self.error(
-                503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Try again later."
-            )
+            return self.error(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Try again later.")
         detail = (
             "Concurrent request limit exceeded. Request blocked."
             if kind == "concurrency"
@@ -313,10 +336,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         with self._store_lock:
             records = [dict(self._orders[i]) for i in sorted(self._orders, key=int)]
         page = records[offset : offset + limit]
-        items = [
-            self._with_links(request, r) if expand else self._with_links(request, {"id": r["id"]})
-            for r in page
-        ]
+        items = [self._with_links(request, r) if expand else self._with_links(request, {"id": r["id"]}) for r in page]
         body = {
             "links": [{"rel": "self", "href": request.url}],
             "count": len(items),
@@ -335,9 +355,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         if not isinstance(body, dict):
             raise _Rejected(400, "INVALID_CONTENT", "The request body must be a JSON object.")
         if "id" in body:
-            raise _Rejected(
-                400, "INVALID_CONTENT", "Internal id values cannot be set on this operation.", "id"
-            )
+            raise _Rejected(400, "INVALID_CONTENT", "Internal id values cannot be set on this operation.", "id")
         sent_external_id = body.get("externalId")
         if sent_external_id is not None and str(sent_external_id) != external_id:
             raise _Rejected(
@@ -352,9 +370,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 raise _Rejected(400, "USER_ERROR", _NO_LINES, "item.items")
             for index, line in enumerate(items):
                 if not isinstance(line, dict):
-                    raise _Rejected(
-                        400, "INVALID_CONTENT", "A line item must be an object.", f"item.items[{index}]"
-                    )
+                    raise _Rejected(400, "INVALID_CONTENT", "A line item must be an object.", f"item.items[{index}]")
         return {key: value for key, value in body.items() if key not in _READ_ONLY_FIELDS}
 
     def _resolve(self, ref: str) -> str:
@@ -407,8 +423,9 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
     def get_journal(self, request: Request, ref: str) -> Response:
         with self._store_lock:
             internal_id = (
-                self._journal_ids.get(ref.removeprefix("eid:")) if ref.startswith("eid:") else
-                (ref if ref in self._journals else None)
+                self._journal_ids.get(ref.removeprefix("eid:"))
+                if ref.startswith("eid:")
+                else (ref if ref in self._journals else None)
             )
             record = dict(self._journals[internal_id]) if internal_id else None
         if record is None:
@@ -424,6 +441,77 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
     def journals(self) -> list[dict[str, Any]]:
         with self._store_lock:
             return [dict(self._journals[i]) for i in sorted(self._journals, key=int)]
+
+    # ----- return authorizations and credit memos (returns) --------------------------------------
+
+    def upsert_return_record(self, request: Request, ref: str, kind: str) -> Response:
+        if not ref.startswith("eid:"):
+            return self.error(
+                405, "INVALID_METHOD", f"Upsert needs an external id in the URL: PUT .../{kind}/eid:<id>."
+            )
+        external_id = ref.removeprefix("eid:")
+        try:
+            fields = self._body_fields(request, external_id)
+            with self._store_lock:
+                self._check_created_from(kind, fields.get("createdFrom"))
+                internal_id = self._return_ids.get((kind, external_id))
+                now = utc_now_iso()
+                if internal_id is None:
+                    _check_return_lines(fields)
+                    internal_id = str(self._next_return_id)
+                    self._next_return_id += 1
+                    self._return_ids[(kind, external_id)] = internal_id
+                    self._returns[kind][internal_id] = {"id": internal_id, "createdDate": now}
+                elif "item" in fields:
+                    _check_return_lines(fields)
+                record = self._returns[kind][internal_id]
+                record.update(fields)
+                record["externalId"] = external_id
+                record["lastModifiedDate"] = now
+        except _Rejected as rejected:
+            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+        location = f"{request.host_url.rstrip('/')}{RECORD_PATH}/{kind}/{internal_id}"
+        return Response(status=204, headers={"Location": location})
+
+    def get_return_record(self, request: Request, ref: str, kind: str) -> Response:
+        with self._store_lock:
+            records = self._returns[kind]
+            internal_id = (
+                self._return_ids.get((kind, ref.removeprefix("eid:")))
+                if ref.startswith("eid:")
+                else (ref if ref in records else None)
+            )
+            record = dict(records[internal_id]) if internal_id else None
+        if record is None:
+            return self.error(
+                404, "NONEXISTENT_ID", f"The record instance does not exist. Provide a valid record instance ID: {ref}."
+            )
+        href = f"{request.host_url.rstrip('/')}{RECORD_PATH}/{kind}/{record['id']}"
+        return json_response({"links": [{"rel": "self", "href": href}], **record})
+
+    def _check_created_from(self, kind: str, created_from: Any) -> None:
+        """`createdFrom` names an existing record of the source type; call with the store lock held."""
+        if created_from is None:
+            return
+        ref = created_from.get("externalId") if isinstance(created_from, dict) else None
+        source = RETURN_RECORD_SOURCES[kind]
+        known = ref in self._by_external_id if source == "salesOrder" else (source, str(ref)) in self._return_ids
+        if not ref or not known:
+            raise _Rejected(
+                400,
+                "USER_ERROR",
+                f"Invalid createdFrom reference key {ref!r}: no {source} with that external id.",
+                "createdFrom",
+            )
+
+    def admin_get_returns(self, request: Request) -> Response:
+        return json_response({kind: self.return_records(kind) for kind in RETURN_RECORD_SOURCES})
+
+    def return_records(self, kind: str) -> list[dict[str, Any]]:
+        """Every stored record of `kind` (returnAuthorization, creditMemo), in internal id order."""
+        with self._store_lock:
+            records = self._returns[kind]
+            return [dict(records[i]) for i in sorted(records, key=int)]
 
     # ----- inventory snapshot (reconciliation) -------------------------------------------------
 
@@ -471,6 +559,25 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             self._journals.clear()
             self._journal_ids.clear()
             self._next_journal_id = FIRST_INTERNAL_ID
+            for records in self._returns.values():
+                records.clear()
+            self._return_ids.clear()
+            self._next_return_id = FIRST_INTERNAL_ID
+
+
+def _check_return_lines(fields: dict[str, Any]) -> None:
+    items = fields.get("item", {}).get("items") if isinstance(fields.get("item"), dict) else None
+    if not isinstance(items, list) or not items:
+        raise _Rejected(400, "USER_ERROR", _NO_LINES, "item.items")
+    for index, line in enumerate(items):
+        quantity = line.get("quantity")
+        if not isinstance(line.get("item"), dict) or not isinstance(quantity, int | float) or quantity <= 0:
+            raise _Rejected(
+                400,
+                "INVALID_CONTENT",
+                "A return line needs an item reference and a positive quantity.",
+                f"item.items[{index}]",
+            )
 
 
 def _check_journal_lines(fields: dict[str, Any]) -> None:

@@ -23,8 +23,20 @@ What it follows, and where from (found with the search tool):
   same bucket. Payouts and their transactions are seeded through ``POST /__admin/payouts``
   (``{"payout": {...}, "transactions": [...]}``); one page each (no ``Link`` pagination).
 
+- Refunds (https://shopify.dev/api/admin-rest/2025-01/resources/refund): "Before you create a refund,
+  use the calculate endpoint to generate accurate refund transactions". ``POST .../orders/{order_id}/
+  refunds/calculate.json`` ``{"refund": {"refund_line_items": [{"line_item_id", "quantity",
+  "restock_type"}]}}`` -> 200 ``{"refund": {"refund_line_items", "transactions": [{"order_id", "kind":
+  "suggested_refund", "gateway", "parent_id", "amount", "currency", "maximum_refundable"}]}}``; the
+  refund is then created with ``transactions: [{"parent_id", "amount", "kind": "refund",
+  "gateway"}]``; ``GET .../orders/{order_id}/refunds.json`` -> ``{"refunds": [...]}``. A line without
+  an integer ``line_item_id`` and a positive ``quantity``, or a refund transaction without
+  ``parent_id``, is 422 ``{"errors": {"<field>": ["..."]}}``.
+
 Sandbox liberties: any token; ids are generated; the records are kept for ``GET /__admin/state``,
-not checked against orders or locations.
+not checked against orders or locations; an order's capture transaction (the refunds' ``parent_id``)
+is a generated id, the same for every calculate on that order, and the calculated ``amount`` is
+``"0.00"`` (the sandbox knows no prices: the caller refunds its own amount).
 """
 
 from __future__ import annotations
@@ -70,6 +82,7 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
     def __init__(self) -> None:
         self._store_lock = threading.Lock()
         self._ids = itertools.count(1_072_000_000)
+        self._captures: dict[int, int] = {}  # order id -> its capture transaction id (parent_id)
         self._levels: dict[tuple[int, int], dict[str, Any]] = {}
         self._fulfillments: list[dict[str, Any]] = []
         self._refunds: list[dict[str, Any]] = []
@@ -85,6 +98,12 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             Rule("/admin/api/<version>/inventory_levels/set.json", endpoint="set_level", methods=["POST"]),
             Rule("/admin/api/<version>/fulfillments.json", endpoint="create_fulfillment", methods=["POST"]),
             Rule("/admin/api/<version>/orders/<int:order_id>/refunds.json", endpoint="create_refund", methods=["POST"]),
+            Rule("/admin/api/<version>/orders/<int:order_id>/refunds.json", endpoint="list_refunds", methods=["GET"]),
+            Rule(
+                "/admin/api/<version>/orders/<int:order_id>/refunds/calculate.json",
+                endpoint="calculate_refund",
+                methods=["POST"],
+            ),
             Rule(
                 "/admin/api/<version>/orders/<int:order_id>/fulfillment_orders.json",
                 endpoint="list_fulfillment_orders",
@@ -204,6 +223,9 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
                 raise ValueError("refund must be an object")
         except (ValueError, KeyError, TypeError) as exc:
             return json_response({"errors": {"refund": [f"is invalid: {exc}"]}}, 422, headers)
+        problem = _refund_line_problem(refund) or _refund_transaction_problem(refund)
+        if problem is not None:
+            return json_response({"errors": problem}, 422, headers)
         with self._store_lock:
             record = {
                 "id": next(self._ids),
@@ -219,6 +241,44 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             }
             self._refunds.append(record)
         return json_response({"refund": record}, 201, headers)
+
+    def list_refunds(self, request: Request, version: str, order_id: int) -> Response:
+        refused, headers = self._admit("listRefunds")
+        if refused is not None:
+            return refused
+        with self._store_lock:
+            found = [deepcopy(r) for r in self._refunds if r["order_id"] == order_id]
+        return json_response({"refunds": found}, 200, headers)
+
+    def calculate_refund(self, request: Request, version: str, order_id: int) -> Response:
+        refused, headers = self._admit("calculateRefund")
+        if refused is not None:
+            return refused
+        try:
+            refund = read_json(request)["refund"]
+            if not isinstance(refund, dict):
+                raise ValueError("refund must be an object")
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_response({"errors": {"refund": [f"is invalid: {exc}"]}}, 422, headers)
+        problem = _refund_line_problem(refund)
+        if problem is not None:
+            return json_response({"errors": problem}, 422, headers)
+        with self._store_lock:
+            parent_id = self._captures.setdefault(order_id, next(self._ids))
+        lines = [
+            {**deepcopy(line), "price": "0.00", "subtotal": "0.00", "total_tax": "0.00"}
+            for line in refund.get("refund_line_items", [])
+        ]
+        suggested = {
+            "order_id": order_id,
+            "kind": "suggested_refund",
+            "gateway": "shopify_payments",
+            "parent_id": parent_id,
+            "amount": "0.00",
+            "currency": str(refund.get("currency") or "USD"),
+            "maximum_refundable": "0.00",
+        }
+        return json_response({"refund": {"refund_line_items": lines, "transactions": [suggested]}}, 200, headers)
 
     def list_fulfillment_orders(self, request: Request, version: str, order_id: int) -> Response:
         refused, headers = self._admit("listFulfillmentOrders")
@@ -364,6 +424,32 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             self._levels.clear()
             self._fulfillments.clear()
             self._refunds.clear()
+            self._captures.clear()
             self._fulfillment_orders.clear()
             self._payouts.clear()
             self._transactions.clear()
+
+
+def _refund_line_problem(refund: dict[str, Any]) -> dict[str, list[str]] | None:
+    lines = refund.get("refund_line_items", [])
+    if not isinstance(lines, list):
+        return {"refund_line_items": ["must be a list"]}
+    for line in lines:
+        if not isinstance(line, dict) or not isinstance(line.get("line_item_id"), int):
+            return {"line_item_id": ["can't be blank"]}
+        quantity = line.get("quantity")
+        if not isinstance(quantity, int) or quantity <= 0:
+            return {"quantity": ["must be greater than 0"]}
+    return None
+
+
+def _refund_transaction_problem(refund: dict[str, Any]) -> dict[str, list[str]] | None:
+    transactions = refund.get("transactions", [])
+    if not isinstance(transactions, list):
+        return {"transactions": ["must be a list"]}
+    for transaction in transactions:
+        if not isinstance(transaction, dict) or transaction.get("kind") != "refund":
+            return {"kind": ["must be refund"]}
+        if not transaction.get("parent_id"):
+            return {"parent_id": ["can't be blank"]}
+    return None

@@ -196,9 +196,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         if not isinstance(object_ids, list) or not object_ids:
             return self._error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", field="object_ids")
         if not all(isinstance(i, str) and i for i in object_ids):
-            return self._error(
-                400, "INVALID_VALUE", "Every object id must be a non-empty string.", field="object_ids"
-            )
+            return self._error(400, "INVALID_VALUE", "Every object id must be a non-empty string.", field="object_ids")
         for flag in ("include_related_objects", "include_deleted_objects"):
             if flag in body and not isinstance(body[flag], bool):
                 return self._error(400, "EXPECTED_BOOLEAN", "Expected a boolean value.", field=flag)
@@ -386,11 +384,7 @@ def complete_square_order(raw: Any) -> dict[str, Any]:
     if "total_money" in order:
         order["total_money"] = _money(order["total_money"], "total_money", currency)
     else:
-        amount = (
-            totals["total"]
-            + order["total_tip_money"]["amount"]
-            + order["total_service_charge_money"]["amount"]
-        )
+        amount = totals["total"] + order["total_tip_money"]["amount"] + order["total_service_charge_money"]["amount"]
         order["total_money"] = {"amount": amount, "currency": currency}
     order.setdefault(
         "net_amounts",
@@ -414,15 +408,11 @@ def _complete_line(line: dict[str, Any], index: int, currency: str) -> None:
         raise ValueError(f"line_items[{index}].quantity must be a decimal string") from exc
     line["quantity"] = str(quantity_raw)
     line.setdefault("item_type", "ITEM")
-    base = _money(
-        line.get("base_price_money", _zero(currency)), f"line_items[{index}].base_price_money", currency
-    )
+    base = _money(line.get("base_price_money", _zero(currency)), f"line_items[{index}].base_price_money", currency)
     line["base_price_money"] = base
     extended = int((Decimal(base["amount"]) * quantity).to_integral_value(ROUND_HALF_EVEN))
     for key in ("variation_total_price_money", "gross_sales_money"):
-        line[key] = (
-            _money(line[key], key, currency) if key in line else {"amount": extended, "currency": currency}
-        )
+        line[key] = _money(line[key], key, currency) if key in line else {"amount": extended, "currency": currency}
     for key in ("total_tax_money", "total_discount_money", "total_service_charge_money"):
         line[key] = _money(line[key], key, currency) if key in line else _zero(currency)
     if "total_money" in line:

@@ -1,11 +1,19 @@
 """Refunds pushed to the channel that took the money.
 
-Shopify (REST Admin API, Refund resource): `POST /admin/api/{version}/orders/{order_id}/refunds.json`
-with `{"refund": {"note", "notify", "refund_line_items": [{"line_item_id", "quantity",
-"restock_type"}], "transactions": [{"kind": "refund", "gateway", "amount", "parent_id"?}]}}`;
-answered 201 `{"refund": {"id", ...}}`. Shopify's REST refunds take no idempotency key, so the
-note carries our refund id and the orders' refunds (`GET .../orders/{order_id}/refunds.json`) are
-read first: a retry after a lost answer finds the refund instead of paying twice.
+Shopify (REST Admin API, Refund resource, https://shopify.dev/api/admin-rest/2025-01/resources/refund:
+"Before you create a refund, use the calculate endpoint to generate accurate refund transactions"):
+`POST /admin/api/{version}/orders/{order_id}/refunds/calculate.json` with the lines
+(`refund_line_items: [{"line_item_id", "quantity", "restock_type"}]`) answers the suggested
+transactions (`kind: "suggested_refund"`, `parent_id` = the capture to refund, `gateway`); then
+`POST .../orders/{order_id}/refunds.json` with `{"refund": {"note", "notify", "currency",
+"refund_line_items", "transactions": [{"parent_id", "amount", "kind": "refund", "gateway"}]}}`,
+answered 201 `{"refund": {"id", ...}}`. Our amount (policy: fees withheld, tax reversed) is sent,
+not the calculated one ("You can refund less than the calculated amount ... by setting a custom
+value for the amount property"). A line is named by its Shopify `line_item_id` (kept on the order
+line as `line_id`); a line without one cannot be refunded through the API and is a rejection.
+Shopify's REST refunds take no idempotency key, so the note carries our refund id and the order's
+refunds (`GET .../orders/{order_id}/refunds.json`) are read first: a retry after a lost answer
+finds the refund instead of paying twice.
 `restock_type` is `no_restock`: stock comes back through the inspection, never through Shopify.
 
 Channels that refund themselves (Amazon, Walmart, a store's till) are recorded as
@@ -77,16 +85,38 @@ class ShopifyRefunds(HttpConnector):
         for refund in existing:
             if refund.get("note") == note:
                 return str(refund["id"])
+        refund_lines = [_refund_line(line) for line in lines]
+        calculated = self._send(
+            "POST",
+            f"/admin/api/{self._version}/orders/{channel_order_id}/refunds/calculate.json",
+            headers=self._headers,
+            json={"refund": {"currency": currency, "refund_line_items": refund_lines}},
+        ).json()
+        suggested = [t for t in calculated.get("refund", {}).get("transactions", []) if t.get("parent_id")]
+        if not suggested:
+            raise ChannelRefundRejected(f"Shopify suggests no transaction to refund on order {channel_order_id}")
         body = {
             "refund": {
                 "note": note,
                 "notify": True,
                 "currency": currency,
-                "refund_line_items": [
-                    {"sku": line["sku"], "quantity": line["quantity"], "restock_type": "no_restock"} for line in lines
+                "refund_line_items": refund_lines,
+                "transactions": [
+                    {
+                        "parent_id": suggested[0]["parent_id"],
+                        "amount": amount,
+                        "kind": "refund",
+                        "gateway": suggested[0].get("gateway", "shopify_payments"),
+                    }
                 ],
-                "transactions": [{"kind": "refund", "gateway": "shopify_payments", "amount": amount}],
             }
         }
         created = self._send("POST", path, headers=self._headers, json=body).json()
         return str(created["refund"]["id"])
+
+
+def _refund_line(line: dict[str, Any]) -> dict[str, Any]:
+    line_id = str(line.get("line_id") or "")
+    if not line_id.isdigit():
+        raise ChannelRefundRejected(f"line {line.get('sku')} has no Shopify line_item_id to refund")
+    return {"line_item_id": int(line_id), "quantity": int(line["quantity"]), "restock_type": "no_restock"}

@@ -278,7 +278,12 @@ class ReturnSteps:
                 )
             elif case.refund.channel_refund_id is None:
                 assert self.channel_refunds is not None
-                lines = [{"sku": line["sku"], "quantity": line["quantity"]} for line in case.refund_lines]
+                order = self.store.get_order(case.channel, case.channel_order_id)
+                line_ids = {line.sku: line.line_id for line in order.lines} if order else {}
+                lines = [
+                    {"sku": line["sku"], "quantity": line["quantity"], "line_id": line_ids.get(line["sku"])}
+                    for line in case.refund_lines
+                ]
                 channel_refund = self.channel_refunds.refund(
                     case.channel, case.channel_order_id, refund_id(return_key), amount, currency, lines
                 )
