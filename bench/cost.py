@@ -176,11 +176,20 @@ def _function_id(name: str) -> str:
     return parts[2].removesuffix("Function") if len(parts) >= 4 else name
 
 
+# Set while one flow other than an order is metered (bench/return_cost.py: "return"): everything
+# it causes is that flow's, whoever calls.
+FORCED_PATH: str | None = None
+
+
 def _path_of_function(name: str) -> str:
+    if FORCED_PATH:
+        return FORCED_PATH
     return "accept" if any(f"-{fn}Function" in name for fn in ACCEPT_PATH_FUNCTIONS) else "after"
 
 
 def _path_of_caller(who: str) -> str:
+    if FORCED_PATH and who != "event source mapping (Lambda)":
+        return FORCED_PATH
     if who.startswith(("ingest:", "orders:")) or who.startswith("OrderFlow"):
         return "accept"
     if who == "event source mapping (Lambda)":
@@ -249,7 +258,7 @@ class _Meter:
         if path == "esm":
             if operation == "ReceiveMessage" and not answer.get("Messages"):
                 return  # an empty long poll: a monthly fixed cost, not the order's
-            path = "accept" if "OrdersQueue" in str(body.get("QueueUrl", "")) else "after"
+            path = FORCED_PATH or ("accept" if "OrdersQueue" in str(body.get("QueueUrl", "")) else "after")
         with self.lock:
             if service == "dynamodb":
                 self.dynamodb(path, operation, body, answer)
@@ -261,7 +270,8 @@ class _Meter:
                     self.usage.add(path, "events_event", max(1, math.ceil(len(json.dumps(entry)) / 65536)))
             elif service == "stepfunctions" and operation == "StartExecution":
                 self.started_executions.append((body["stateMachineArn"], answer.get("executionArn", "")))
-                self.usage.add(path, "sfn_express_request", 1, "StartExecution")
+                if not FORCED_PATH:  # a Standard flow is billed per transition (bench/return_cost.py)
+                    self.usage.add(path, "sfn_express_request", 1, "StartExecution")
             elif service == "secretsmanager":
                 self.usage.add(path, "secrets_call", 1, operation)
             elif service == "s3" and operation in ("PutObject", "GetObject"):
@@ -357,7 +367,7 @@ def _counting_log_bytes(usage: Usage | None) -> Iterator[None]:
             if usage is None:
                 return
             who = _who()
-            path = "after" if who.startswith(("availability:", "channel_outbound:")) else "accept"
+            path = FORCED_PATH or ("after" if who.startswith(("availability:", "channel_outbound:")) else "accept")
             usage.add(path, "logs_gb", Decimal(len(self.format(record).encode()) + 1) / 1024**3)
             return
         original(self, record)

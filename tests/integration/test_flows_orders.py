@@ -83,12 +83,12 @@ def test_concurrent_orders_for_the_last_units_never_oversell(flows: Flows) -> No
 
 
 def test_a_burst_beyond_the_erp_writers_concurrency_waits_instead_of_parking(flows: Flows) -> None:
-    # CreateErpSalesOrder has reserved concurrency 5 and the ERP takes 2 s per call, so the burst's
+    # CreateErpSalesOrder has reserved concurrency 5 and the ERP takes 4 s per call, so the burst's
     # flows reach the step while the first five hold every slot (even on a loaded machine): the
     # extra invokes are throttled by Lambda and retried with jitter; none is parked.
     sku = unique("SKU-BURST")
     flows.stock(sku, 100)
-    flows.faults("erp", {"latency_ms": 2000})
+    flows.faults("erp", {"latency_ms": 4000})
     channel_order_ids = [new_shopify_order_id() for _ in range(9)]
     deliveries = [flows.shopify_delivery(shopify_order(i, [(sku, 1)])) for i in channel_order_ids]
     erp_stats_before = flows.http.delete(f"{flows.sandbox_url('erp')}/__admin/requests").json()
