@@ -352,10 +352,29 @@ class LocalStack:
                 busy.append(f"{waiting} message(s) on {poller.source.name}")
         if self.deployment and self._sfn:
             for arn in resources.state_machine_arns(self.deployment):
-                running = self._sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+                running = [
+                    execution
+                    for execution in self._sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")[
+                        "executions"
+                    ]
+                    if not self._awaiting_callback(execution["executionArn"])
+                ]
                 if running:
                     busy.append(f"{len(running)} execution(s) of {arn.rsplit(':', 1)[-1]}")
         return busy
+
+    def _awaiting_callback(self, execution_arn: str) -> bool:
+        """A ReturnFlow waiting for the warehouse's inspection (a `.waitForTaskToken` task submitted,
+        its token handed over) is idle until someone calls back: nothing in the stack works on it."""
+        assert self._sfn
+        try:
+            [last] = self._sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=1)[
+                "events"
+            ]
+        except (ValueError, self._sfn.exceptions.ExecutionDoesNotExist):
+            return False
+        details = last.get("taskSubmittedEventDetails") or {}
+        return last["type"] == "TaskSubmitted" and "waitForTaskToken" in str(details.get("resource", ""))
 
 
 def _reset_cached_clients() -> None:

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from local.demo import channels, finance, inventory
+from local.demo import channels, finance, inventory, returns
 from local.demo.driver import deliver
 from local.demo.namespace import Namespace
 from local.demo.report import Outcome, Result, collect
@@ -28,6 +28,7 @@ from local.demo.scenario import (
     PosFile,
     Publish,
     Reconcile,
+    ReturnAct,
     SetRules,
     Settle,
 )
@@ -111,6 +112,9 @@ def run_scenario(
             elif isinstance(step, Settle):
                 idle()
                 record(finance.settle(client, stack, step, ns, idle))
+            elif isinstance(step, ReturnAct):
+                idle()
+                record(returns.run_returns(client, stack, step, ns, idle))
         idle()
         for file_step, key in files:
             record(channels.pos_report(stack, file_step, key))

@@ -198,7 +198,17 @@ class Settle:
     expect_variances: dict[str, tuple[str, ...]]
 
 
-Step = Delivery | PartnerBusEvent | PosFile | FireSchedule | SetRules | Publish | Burst | Reconcile | Settle
+@dataclass(frozen=True)
+class ReturnAct:
+    """A Shopify order of a SKU of the act's own, then two Loop returns against it taken to their
+    refunds: one unit inspected resellable (restocked), one damaged (quarantined)."""
+
+    label: str
+    sku: str
+    location_id: str
+
+
+Step = Delivery | PartnerBusEvent | PosFile | FireSchedule | SetRules | Publish | Burst | Reconcile | Settle | ReturnAct
 
 
 @dataclass(frozen=True)
@@ -383,6 +393,16 @@ PHASES: tuple[Phase, ...] = (
                 shopify_payouts="shopify/payouts_response",
                 shopify_transactions="shopify/balance_transactions_response",
                 expect_variances={"amazon": ("fee", "unmatched"), "shopify": ()},
+            ),
+        ),
+    ),
+    Phase(
+        "Returns: two Loop returns against one Shopify order, inspected, refunded once each",
+        (
+            ReturnAct(
+                "partial return restocked, damaged unit quarantined, credit memos, Shopify refunds, Loop told",
+                sku="IPOD2008SILVER",
+                location_id=DC,
             ),
         ),
     ),

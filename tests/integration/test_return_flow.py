@@ -30,7 +30,7 @@ def _finished(execution_arn: str, timeout_s: float = 60.0) -> dict[str, Any]:
 
 
 def test_return_for_an_unknown_order_is_rejected_by_policy_and_the_flow_ends(local_stack: LocalStack) -> None:
-    return_id = f"R-{uuid.uuid4().hex[:8]}"
+    return_id = str(800_000 + uuid.uuid4().int % 10_000_000)  # Loop's return ids are integers
     request = {
         "source": "loop",
         "source_return_id": return_id,
@@ -57,3 +57,4 @@ def test_return_for_an_unknown_order_is_rejected_by_policy_and_the_flow_ends(loc
     output = json.loads(done["output"])
     assert output["policy"] == {"return_key": f"loop:{return_id}", "approved": False}
     assert output["reported"] == {"status": "REJECTED"}
+    assert local_stack.sandboxes.loop.states()[return_id] == "closed"  # Loop told: closed, no outcomes

@@ -94,6 +94,7 @@ def order_from_item(item: dict[str, Any]) -> PurchasedOrder | None:
             "placed_at": order["placed_at"],
             "lines": item["lines"],
             "location_id": item.get("location_id"),
+            "status": item.get("status"),
         }
     )
 

@@ -58,6 +58,10 @@ def decide(
     if order is None:
         return PolicyDecision(rejected_reasons=[f"order {request.channel}:{request.channel_order_id} is unknown"])
     reasons: list[str] = []
+    if order.status == "CANCELLED":
+        reasons.append(
+            f"order {request.channel}:{request.channel_order_id} was cancelled: nothing was delivered to return"
+        )
     deadline = order.placed_at + policy.window(order.channel)
     if request.requested_at > deadline:
         reasons.append(

@@ -102,6 +102,7 @@ class PurchasedOrder(BaseModel):
     placed_at: UtcDatetime
     lines: list[PurchasedLine]
     location_id: str | None = None
+    status: str | None = None  # the order's state (OrderFlow's: ACCEPTED, CANCELLED, ...)
 
 
 class AcceptedLine(StrictModel):

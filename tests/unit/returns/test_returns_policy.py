@@ -71,3 +71,13 @@ def test_item_not_on_the_order_and_final_sale_items_are_rejected_with_each_reaso
 def test_unknown_order_is_rejected() -> None:
     decision = decide(request(A=1), None, [], now=PLACED)
     assert decision.rejected_reasons == ["order shopify:1001 is unknown"]
+
+
+def test_a_return_against_a_cancelled_order_is_rejected_because_nothing_was_delivered() -> None:
+    cancelled = order(A=2).model_copy(update={"status": "CANCELLED"})
+
+    decision = decide(request(A=1), cancelled, [], now=PLACED)
+
+    assert not decision.approved
+    assert decision.rejected_reasons == ["order shopify:1001 was cancelled: nothing was delivered to return"]
+    assert decide(request(A=1), order(A=2).model_copy(update={"status": "ACCEPTED"}), [], now=PLACED).approved
