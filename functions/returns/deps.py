@@ -17,7 +17,10 @@ from shared.settings import cached
 
 
 def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
+    from shared.adapters.exception_store import DynamoExceptionStore
+
     steps = ReturnSteps(DynamoReturnStore(settings.state_table_name), DynamoTraceStore(settings.trace_table_name))
+    steps.exceptions = DynamoExceptionStore(settings.state_table_name)
     if settings.erp_base_url:
         from functions.returns.adapters.erp import HttpReturnsErp
         from shared.adapters.vendor_auth import erp_token_auth

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 
 from local.stack import LocalStack
+from tests.integration.flows import Flows, new_shopify_order_id, shopify_order, wait_until
 
 
 def _return_flow_arn() -> str:
@@ -58,3 +59,45 @@ def test_return_for_an_unknown_order_is_rejected_by_policy_and_the_flow_ends(loc
     assert output["policy"] == {"return_key": f"loop:{return_id}", "approved": False}
     assert output["reported"] == {"status": "REJECTED"}
     assert local_stack.sandboxes.loop.states()[return_id] == "closed"  # Loop told: closed, no outcomes
+
+
+def test_a_return_whose_goods_never_reach_the_warehouse_times_out_into_an_ops_exception(flows: Flows) -> None:
+    # GIVEN an accepted Shopify order and a return of one unit, started with a 2 s inspection window
+    order_id = new_shopify_order_id()
+    flows.stock("IPOD2008BLACK", 40, sequence=int(time.time()))
+    flows.accept(flows.shopify_delivery(shopify_order(order_id, [("IPOD2008BLACK", 2)])))
+    wait_until(lambda: flows.ops(f"orders/shopify/{order_id}").json().get("status") == "ACCEPTED", timeout=60)
+    return_id = str(700_000 + uuid.uuid4().int % 10_000_000)
+    request = {
+        "source": "loop",
+        "source_return_id": return_id,
+        "channel": "shopify",
+        "channel_order_id": str(order_id),
+        "correlation_id": f"corr-{uuid.uuid4().hex[:12]}",
+        "requested_at": "2022-01-03T10:00:00Z",
+        "lines": [{"sku": "IPOD2008BLACK", "quantity": 1}],
+    }
+    execution = boto3.client("stepfunctions").start_execution(
+        stateMachineArn=_return_flow_arn(),
+        name=f"loop_{return_id}",
+        input=json.dumps(
+            {
+                "request": request,
+                "return_key": f"loop:{return_id}",
+                "correlation_id": request["correlation_id"],
+                "inspection_timeout_seconds": 2,
+            }
+        ),
+    )
+
+    # WHEN no inspection comes
+    done = _finished(execution["executionArn"])
+
+    # THEN the flow ends failed, the return is EXCEPTION with nothing refunded, and ops lists it
+    assert done["status"] == "FAILED"
+    answer = flows.ops(f"returns/loop/{return_id}").json()
+    assert answer["status"] == "EXCEPTION" and answer["refund"]["erp_credit_memo_id"] is None
+    listed = flows.http.get(f"{flows.stack.api_url}/v1/ops/exceptions", params={"kind": "return"}).json()
+    mine = [e for e in listed["exceptions"] if (e.get("details") or {}).get("return_key") == f"loop:{return_id}"]
+    assert len(mine) == 1 and mine[0]["reason"] == "inspection_timeout"
+    assert mine[0]["correlation_id"] == request["correlation_id"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from functions.returns.dal.return_store import ReturnStore, StaleReturn
 from functions.returns.logic.policy import ReturnPolicy, decide
@@ -50,6 +50,28 @@ CREDIT_MEMO = "creditMemo"
 EXCEPTION_KIND = "return"
 
 
+class ExceptionPort(Protocol):
+    """The shared exception store (shared/adapters/exception_store.py): ops lists, resolves it."""
+
+    def raise_open(self, kind: str, exception_id: str, record: dict[str, Any], at: datetime) -> bool: ...
+
+
+def return_exception_id(case: ReturnCase) -> str:
+    """One exception per return (`return-<created at>-<hash of the key>`): a failure raised again
+    counts on the same one."""
+    from shared.adapters.exception_store import exception_id
+
+    return exception_id(EXCEPTION_KIND, case.created_at, case.return_key)
+
+
+def _reason(error: str) -> str:
+    if error == "States.Timeout":
+        return "inspection_timeout"  # the goods never reached the warehouse in the policy's time
+    if error in ("ErpRejected", "ChannelRefundRejected", "PlatformRejected", "ChannelRefundUnsupported"):
+        return "rejected"
+    return "failed"
+
+
 class ReturnNotFound(Exception):
     """A step ran for a return that was never stored (a bug or a hand-started execution)."""
 
@@ -77,6 +99,7 @@ class ReturnSteps:
     flow: ReturnFlowPort | None = None
     policy: ReturnPolicy | None = None
     settlement: SettlementPolicy | None = None
+    exceptions: ExceptionPort | None = None
     clock: Callable[[], datetime] = _now
 
     # ApplyPolicy ------------------------------------------------------------------------------
@@ -319,9 +342,37 @@ class ReturnSteps:
         case = self.store.get(return_key)
         if case is None:
             raise ReturnNotFound(return_key)
+        stuck_in = case.status
         if case.status is not ReturnState.EXCEPTION:
             case = self._save(case, status=ReturnState.EXCEPTION, exception_reason=error, task_token=None)
-        self.trace.record(case.correlation_id, HOP, "exception", {"error": error, "cause": (cause or "")[:500]})
+        raised = None
+        if self.exceptions is not None:
+            raised = return_exception_id(case)
+            self.exceptions.raise_open(
+                EXCEPTION_KIND,
+                raised,
+                {
+                    "reason": _reason(error),
+                    "correlation_id": case.correlation_id,
+                    "concerns": f"return {case.return_key} of {case.channel} order {case.channel_order_id}",
+                    "return_key": case.return_key,
+                    "channel": case.channel,
+                    "channel_order_id": case.channel_order_id,
+                    "error": error,
+                    "cause": (cause or "")[:500],
+                    # Where it stopped (kept from the first failure: a repeat finds it EXCEPTION already).
+                    "stuck_in": None if stuck_in is ReturnState.EXCEPTION else stuck_in.value,
+                    "refund_amount": case.refund.amount,
+                    "currency": case.refund.currency,
+                },
+                self.clock(),
+            )
+        self.trace.record(
+            case.correlation_id,
+            HOP,
+            "exception",
+            {"error": error, "cause": (cause or "")[:500], "exception_id": raised},
+        )
         return {"status": case.status.value, "error": error, "correlation_id": case.correlation_id}
 
     # ------------------------------------------------------------------------------------------

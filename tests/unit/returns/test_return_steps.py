@@ -181,3 +181,27 @@ def test_second_return_of_the_same_order_is_held_to_what_is_left(steps: ReturnSt
     assert rejected is not None and rejected.status is ReturnState.REJECTED
     assert rejected.rejected_reasons == ["A: 2 requested but only 1 of 2 bought can still be returned"]
     assert steps.apply_policy(request("R3", 1))["approved"]
+
+
+def test_an_inspection_that_never_comes_becomes_one_return_exception_for_ops(steps: ReturnSteps) -> None:
+    from shared.adapters.exception_store import MemoryExceptionStore
+
+    exceptions = MemoryExceptionStore()
+    steps.exceptions = exceptions
+    steps.apply_policy(request("R9", 1))
+    steps.authorize("loop:R9")
+    steps.await_inspection("loop:R9", "token-9")
+
+    # WHEN the wait times out, and RecordException runs again (a Lambda retry)
+    steps.record_exception("loop:R9", "States.Timeout", "inspection not reported in time")
+    steps.record_exception("loop:R9", "States.Timeout", "inspection not reported in time")
+
+    # THEN the return is EXCEPTION, nothing refunded, and ops sees one open `return` exception
+    case = steps.store.get("loop:R9")
+    assert case is not None and case.status is ReturnState.EXCEPTION and case.task_token is None
+    assert steps.channel_refunds.refunds == []  # type: ignore[union-attr]
+    [raised] = exceptions.list("return", "OPEN", 10)
+    assert raised["reason"] == "inspection_timeout" and raised["stuck_in"] == "AWAITING_INSPECTION"
+    assert raised["concerns"] == "return loop:R9 of shopify order 1001"
+    assert (raised["return_key"], raised["channel"], raised["channel_order_id"]) == ("loop:R9", "shopify", "1001")
+    assert raised["correlation_id"] == "corr-12345678" and raised["failures"] == 2
