@@ -348,6 +348,13 @@ def _retryable(item: dict[str, Any]) -> bool:
     return bool(item.get("envelope") if kind == "enrichment" else item.get("queue") and item.get("payload"))
 
 
+def _text(value: Any) -> str | None:
+    """A free-text field as text whatever a writer stored (one odd item never breaks the listing)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def stored_view(item: dict[str, Any]) -> EnrichmentExceptionView | StoredExceptionView:
     """The view of an exception of any kind in the shared store."""
     if item.get("kind") == "enrichment":
@@ -361,7 +368,7 @@ def stored_view(item: dict[str, Any]) -> EnrichmentExceptionView | StoredExcepti
         reason=item.get("reason"),
         category=item.get("category"),
         correlation_id=item.get("correlation_id"),
-        concerns=item.get("concerns"),
+        concerns=_text(item.get("concerns")),
         retryable=_open(item) and _retryable(item),
         resolution=resolution.get("action"),
         resolved_at=item.get("resolved_at"),

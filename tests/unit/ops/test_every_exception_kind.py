@@ -303,3 +303,19 @@ def test_redriving_an_unknown_queue_is_not_found_and_names_the_known_ones(deps: 
 
     assert status == 404 and body["error"]["code"] == "NOT_FOUND"
     assert "channel-outbound, orders" in body["error"]["message"]
+
+
+def test_one_exception_stored_with_an_odd_field_shape_still_lists_with_the_others() -> None:
+    from functions.ops.logic.exceptions import stored_view
+
+    item = {
+        "exception_id": "return-20250106T110000000000Z-abcdefabcdef",
+        "kind": "return",
+        "status": "OPEN",
+        "at": "2025-01-06T11:00:00Z",
+        "concerns": {"return_key": "loop:1673"},  # a mapping where text is expected
+    }
+
+    view = stored_view(item)
+
+    assert view.concerns == '{"return_key": "loop:1673"}' and view.kind == "return"
