@@ -149,6 +149,9 @@ SECRET_KEYS_VENDOR_API = (
     "erp_client_id",
     "erp_certificate_id",
     "erp_private_key",
+    # Tokens that do not expire: Shopify's custom-app Admin API token (refunds), Loop's API key.
+    "shopify_access_token",
+    "loop_api_key",
 )
 ENV_SQUARE_ACCESS_TOKEN = "SQUARE_ACCESS_TOKEN"
 

@@ -25,7 +25,11 @@ class ReturnStepSettings(TablesSettings):
     inventory_queue_url: str | None = None
     shopify_admin_base_url: str | None = None
     shopify_api_version: str = "2024-07"
-    shopify_access_token: str = "local-shopify-token"
+    # Vendor tokens: deployed, only the vendor secret's `shopify_access_token` / `loop_api_key`
+    # (WEBHOOK_SECRETS_ARN); these variables are a local developer's override and are ignored there.
+    shopify_access_token: str | None = None
     loop_api_base_url: str | None = None
-    loop_api_key: str = "local-loop-api-key"
+    loop_api_key: str | None = None
+    webhook_secrets_arn: str | None = None
+    environment_name: str = "local"
     channel_timeout_seconds: float = 10.0

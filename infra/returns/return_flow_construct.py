@@ -85,7 +85,9 @@ class ReturnFlowConstruct(Construct):
             trace_table.grant_write_data(fn)
             self.steps[module] = fn
         inventory_queue.grant_send_messages(self.steps["settle_return"])
-        for module in ("authorize_return", "post_refund"):
+        # The steps that call out read their credentials from the vendor secret: the ERP (authorize,
+        # refund), Shopify (refund), Loop (report).
+        for module in ("authorize_return", "post_refund", "report_outcome"):
             webhook_secrets.grant_vendor_credentials(self.steps[module])
 
         fns = ReturnFlowFunctions(

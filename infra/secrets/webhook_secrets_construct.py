@@ -32,7 +32,8 @@ class WebhookSecretsConstruct(Construct):
             'minted: "ebay_client_id", "ebay_client_secret", "ebay_refresh_token", "amazon_lwa_client_id", '
             '"amazon_lwa_client_secret", "amazon_lwa_refresh_token", "walmart_client_id", '
             '"walmart_client_secret", "zalando_client_id", "zalando_client_secret", "erp_client_id", '
-            '"erp_certificate_id", "erp_private_key" (PEM of the NetSuite M2M certificate)',
+            '"erp_certificate_id", "erp_private_key" (PEM of the NetSuite M2M certificate), '
+            '"shopify_access_token" (the Shopify Admin API token refunds are made with), "loop_api_key"',
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template=json.dumps(
                     {

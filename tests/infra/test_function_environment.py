@@ -71,8 +71,10 @@ OPTIONAL_KNOBS = {
     "WEBHOOK_BASE_URL": "public base URL override (webhookBaseUrl); unset, Square/eBay URLs come from the request",
     "LOOP_API_BASE_URL": "the returns platform (Loop) ReturnFlow reports to; unset, it reports nothing",
     "SHOPIFY_ADMIN_BASE_URL": "the Shopify Admin API; unset, nothing is sent to Shopify",
-    "LOOP_API_KEY": "the Loop API key ReturnFlow reports with; locally the sandbox's (issue 9: Secrets Manager left)",
-    "SHOPIFY_ACCESS_TOKEN": "the Shopify Admin API token; locally the sandbox's (installing the app is not built)",
+    "WEBHOOK_SECRETS_ARN": "the vendor secret: set on the functions that call a vendor (ReturnFlow's steps share one "
+    "settings model; only authorize, refund and report get it and the grant to read it)",
+    "LOOP_API_KEY": "developer override, local only; deployed, the vendor secret's loop_api_key",
+    "SHOPIFY_ACCESS_TOKEN": "developer override, local only (returns); deployed, the secret's shopify_access_token",
 }
 
 # Direct `os.environ` readers allowed outside settings classes, and why.

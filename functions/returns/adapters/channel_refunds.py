@@ -22,6 +22,7 @@ Channels that refund themselves (Amazon, Walmart, a store's till) are recorded a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from shared.adapters.http import HttpConnector
@@ -63,10 +64,18 @@ class ShopifyRefunds(HttpConnector):
     unavailable_error = ChannelRefundUnavailable
     rejected_error = ChannelRefundRejected
 
-    def __init__(self, base_url: str, access_token: str, api_version: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, access_token: str | Callable[[], str], api_version: str, timeout: float = 10.0
+    ) -> None:
+        """`access_token`: the token, or how to read it when a refund is made (deployed, the vendor
+        secret's `shopify_access_token`: a missing one fails that call, not every step's cold start)."""
         super().__init__(base_url, timeout=timeout)
-        self._headers = {"X-Shopify-Access-Token": access_token}
+        self._token = access_token
         self._version = api_version
+
+    def _headers(self) -> dict[str, str]:
+        token = self._token if isinstance(self._token, str) else self._token()
+        return {"X-Shopify-Access-Token": token}
 
     def refund(
         self,
@@ -81,7 +90,7 @@ class ShopifyRefunds(HttpConnector):
             raise ChannelRefundUnsupported(f"no refund client for {channel}")
         path = f"/admin/api/{self._version}/orders/{channel_order_id}/refunds.json"
         note = f"retail-sync {refund_id}"
-        existing = self._send("GET", path, headers=self._headers).json().get("refunds", [])
+        existing = self._send("GET", path, headers=self._headers()).json().get("refunds", [])
         for refund in existing:
             if refund.get("note") == note:
                 return str(refund["id"])
@@ -89,7 +98,7 @@ class ShopifyRefunds(HttpConnector):
         calculated = self._send(
             "POST",
             f"/admin/api/{self._version}/orders/{channel_order_id}/refunds/calculate.json",
-            headers=self._headers,
+            headers=self._headers(),
             json={"refund": {"currency": currency, "refund_line_items": refund_lines}},
         ).json()
         suggested = [t for t in calculated.get("refund", {}).get("transactions", []) if t.get("parent_id")]
@@ -111,7 +120,7 @@ class ShopifyRefunds(HttpConnector):
                 ],
             }
         }
-        created = self._send("POST", path, headers=self._headers, json=body).json()
+        created = self._send("POST", path, headers=self._headers(), json=body).json()
         return str(created["refund"]["id"])
 
 

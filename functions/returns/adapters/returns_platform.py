@@ -9,6 +9,7 @@ Returns from other sources (a marketplace, a store) have no platform to tell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from shared.adapters.http import HttpConnector
@@ -38,13 +39,16 @@ class LoopReturns(HttpConnector):
     unavailable_error = PlatformUnavailable
     rejected_error = PlatformRejected
 
-    def __init__(self, base_url: str, api_key: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, api_key: str | Callable[[], str], timeout: float = 10.0) -> None:
+        """`api_key`: the key, or how to read it when a return is reported (deployed, the vendor
+        secret's `loop_api_key`)."""
         super().__init__(base_url, timeout=timeout)
-        self._headers = {"X-Authorization": api_key}
+        self._key = api_key
 
     def report(self, source: str, source_return_id: str, processed: bool) -> bool:
         if source != "loop":
             return False
         action = "process" if processed else "close"
-        self._send("POST", f"/api/v1/warehouse/return/{source_return_id}/{action}", headers=self._headers)
+        key = self._key if isinstance(self._key, str) else self._key()
+        self._send("POST", f"/api/v1/warehouse/return/{source_return_id}/{action}", headers={"X-Authorization": key})
         return True
