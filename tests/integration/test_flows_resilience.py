@@ -145,5 +145,5 @@ def test_a_poison_message_reaches_the_dlq_without_blocking_the_rest_of_its_batch
     assert flows.order("square", good_order)["status"] == "ACCEPTED"
     assert [flows.order("shopify", i)["status"] for i in shopify_ids] == ["ACCEPTED"] * 3
     assert flows.ops(f"orders/square/{poison_order}").status_code == 404
-    good = flows.position(good_sku, location)
-    assert (good["on_hand"], good["reserved"]) == (4, 0)  # a till sale: on hand lowered, nothing reserved
+    position = flows.position(good_sku, location)
+    assert (position["on_hand"], position["reserved"]) == (4, 0)  # a till sale: on hand lowered, nothing reserved
