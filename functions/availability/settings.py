@@ -36,7 +36,8 @@ class PublisherSettings(AvailabilitySettings):
     shopify_admin_base_url: str | None = None
     shopify_location_id: str = "1"
     shopify_api_version: str = "2024-07"
-    shopify_access_token: str = "local-shopify-token"
+    # A local developer's own token only: deployed, the vendor secret's `shopify_access_token`.
+    shopify_access_token: str | None = None
 
     zalando_api_base_url: str | None = None
     zalando_merchant_id: str = "local-merchant"

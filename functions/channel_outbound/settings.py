@@ -33,4 +33,5 @@ class OutboundSettings(TablesSettings):
 
     shopify_admin_base_url: str | None = None
     shopify_api_version: str = "2024-07"
-    shopify_access_token: str = "local-shopify-token"
+    # A local developer's own token only: deployed, the vendor secret's `shopify_access_token`.
+    shopify_access_token: str | None = None

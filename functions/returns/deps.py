@@ -7,7 +7,6 @@ light (issue 7's cold-import budget).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 
 from functions.returns.dal.return_store import DynamoReturnStore
@@ -15,33 +14,6 @@ from functions.returns.logic.flow_steps import ReturnSteps
 from functions.returns.settings import ReturnStepSettings
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.settings import cached
-
-LOCAL_SHOPIFY_TOKEN = "local-shopify-token"  # the local sandboxes' own (never used deployed)
-LOCAL_LOOP_API_KEY = "local-loop-api-key"
-
-
-def _vendor_token(
-    settings: ReturnStepSettings, vendor: str, secret_key: str, local_token: str, unavailable: type[Exception]
-) -> Callable[[], str]:
-    """Read when the call is made: deployed, the vendor secret's `secret_key` only (a missing one is
-    `unavailable`: retried, then the return's exception says so); locally the variable of the same
-    name, else the sandbox's token."""
-
-    def token() -> str:
-        from shared.channels.clients._token import vendor_access_token
-
-        local = settings.environment_name == "local"
-        return vendor_access_token(
-            vendor=vendor,
-            from_env=getattr(settings, secret_key) if local else None,
-            webhook_secrets_arn=settings.webhook_secrets_arn,
-            secret_key=secret_key,
-            environment_name=settings.environment_name,
-            local_token=local_token,
-            unavailable=unavailable,
-        )
-
-    return token
 
 
 def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
@@ -60,19 +32,27 @@ def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
         )
     if settings.shopify_admin_base_url:
         from functions.returns.adapters.channel_refunds import ChannelRefundUnavailable, ShopifyRefunds
+        from shared.channels.clients._token import shopify_token
 
         steps.channel_refunds = ShopifyRefunds(
             settings.shopify_admin_base_url,
-            _vendor_token(settings, "Shopify", "shopify_access_token", LOCAL_SHOPIFY_TOKEN, ChannelRefundUnavailable),
+            shopify_token(settings.shopify_access_token, ChannelRefundUnavailable),
             settings.shopify_api_version,
             timeout=settings.channel_timeout_seconds,
         )
     if settings.loop_api_base_url:
         from functions.returns.adapters.returns_platform import LoopReturns, PlatformUnavailable
+        from shared.channels.clients._token import configured_token
 
         steps.platform = LoopReturns(
             settings.loop_api_base_url,
-            _vendor_token(settings, "Loop", "loop_api_key", LOCAL_LOOP_API_KEY, PlatformUnavailable),
+            configured_token(
+                vendor="Loop",
+                secret_key="loop_api_key",
+                override=settings.loop_api_key,
+                local_token="local-loop-api-key",  # the Loop sandbox's
+                unavailable=PlatformUnavailable,
+            ),
             settings.channel_timeout_seconds,
         )
     if settings.inventory_queue_url:

@@ -30,6 +30,4 @@ class ReturnStepSettings(TablesSettings):
     shopify_access_token: str | None = None
     loop_api_base_url: str | None = None
     loop_api_key: str | None = None
-    webhook_secrets_arn: str | None = None
-    environment_name: str = "local"
     channel_timeout_seconds: float = 10.0

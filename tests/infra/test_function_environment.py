@@ -74,7 +74,7 @@ OPTIONAL_KNOBS = {
     "WEBHOOK_SECRETS_ARN": "the vendor secret: set on the functions that call a vendor (ReturnFlow's steps share one "
     "settings model; only authorize, refund and report get it and the grant to read it)",
     "LOOP_API_KEY": "developer override, local only; deployed, the vendor secret's loop_api_key",
-    "SHOPIFY_ACCESS_TOKEN": "developer override, local only (returns); deployed, the secret's shopify_access_token",
+    "SHOPIFY_ACCESS_TOKEN": "developer override, local only; deployed, the vendor secret's shopify_access_token",
 }
 
 # Direct `os.environ` readers allowed outside settings classes, and why.

@@ -82,7 +82,7 @@ class ChannelConnector(HttpConnector):
         self,
         base_url: str,
         *,
-        access_token: str | None = None,
+        access_token: str | Callable[[], str] | None = None,
         token_auth: TokenAuth | None = None,
         timeout: float = 10.0,
         client: httpx.Client | None = None,
@@ -92,12 +92,18 @@ class ChannelConnector(HttpConnector):
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth)
-        # A static token (Shopify's custom-app token does not expire); minted tokens come in `token_auth`.
-        self.access_token = access_token
+        # A static token (Shopify's custom-app token does not expire), or how to read it when a call
+        # is made (shared/channels/clients/_token.py); minted tokens come in `token_auth`.
+        self._access_token = access_token
         self.ledger = ledger
         self.now = now
         self.clock = clock
         self.bucket = TokenBucket(self.limits.item_rate_per_second, self.limits.item_burst, clock, sleep)
+
+    @property
+    def access_token(self) -> str | None:
+        token = self._access_token
+        return token() if callable(token) else token
 
     # What each vendor module provides -------------------------------------------------------------
 

@@ -15,12 +15,20 @@ draining at 2 a second (both calls count).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from functions.channel_outbound.adapters.base import ChannelOutbound, OutboundRejected, Sent, VendorRequest
+from functions.channel_outbound.adapters.base import (
+    ChannelOutbound,
+    OutboundRejected,
+    OutboundUnavailable,
+    Sent,
+    VendorRequest,
+)
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
+from shared.channels.clients._token import shopify_token
 from shared.models import Order, Shipment
 
 FULFILLABLE_STATUSES = frozenset({"open", "in_progress"})
@@ -78,10 +86,18 @@ class ShopifyOutbound(ChannelOutbound):
     rate_per_second: ClassVar[float] = 2.0
     burst: ClassVar[float] = 40.0
 
-    def __init__(self, base_url: str, *, access_token: str, api_version: str, **kwargs: Any) -> None:
+    def __init__(
+        self, base_url: str, *, access_token: str | Callable[[], str], api_version: str, **kwargs: Any
+    ) -> None:
         super().__init__(base_url, **kwargs)
-        self.access_token = access_token
+        self._access_token = access_token
         self.api_version = api_version
+
+    @property
+    def access_token(self) -> str:
+        """Read when a call is made: deployed, the vendor secret's `shopify_access_token`."""
+        token = self._access_token
+        return token if isinstance(token, str) else token()
 
     @classmethod
     def from_settings(cls, settings: OutboundSettings) -> ShopifyOutbound | None:
@@ -89,7 +105,7 @@ class ShopifyOutbound(ChannelOutbound):
             return None
         return cls(
             settings.shopify_admin_base_url,
-            access_token=settings.shopify_access_token,
+            access_token=shopify_token(settings.shopify_access_token, OutboundUnavailable),
             api_version=settings.shopify_api_version,
             timeout=settings.channel_timeout_seconds,
         )

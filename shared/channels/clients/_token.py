@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 SECRET_CACHE_SECONDS = 300
 LOCAL_ENVIRONMENT = "local"
 
@@ -31,3 +33,51 @@ def vendor_access_token(
     if environment_name == LOCAL_ENVIRONMENT:
         return local_token
     raise unavailable(f"no {vendor} access token: set `{secret_key}` in the webhook secret")
+
+
+SHOPIFY_SECRET_KEY = "shopify_access_token"
+LOCAL_SHOPIFY_TOKEN = "local-shopify-token"
+
+
+def configured_token(
+    *,
+    vendor: str,
+    secret_key: str,
+    override: str | None,
+    local_token: str,
+    unavailable: type[Exception],
+) -> Callable[[], str]:
+    """A token that does not expire (Shopify's custom-app Admin API token, Loop's API key), read
+    when a call is made: deployed, only the vendor secret's ``secret_key`` counts (issue 14.5: no
+    variable overrides a credential there, and a missing one fails that call with ``unavailable``
+    naming the key, never a silent ``local-*`` token); locally, ``override`` (the function's
+    variable, a developer's own token) or the sandbox's ``local_token``. The secret's ARN and the
+    environment come from the function's variables (``WEBHOOK_SECRETS_ARN``, ``ENVIRONMENT_NAME``)."""
+
+    def token() -> str:
+        from shared.adapters.vendor_auth import VendorAuthSettings
+
+        settings = VendorAuthSettings.from_env()
+        local = settings.environment_name == LOCAL_ENVIRONMENT
+        return vendor_access_token(
+            vendor=vendor,
+            from_env=override if local else None,
+            webhook_secrets_arn=settings.webhook_secrets_arn,
+            secret_key=secret_key,
+            environment_name=settings.environment_name,
+            local_token=local_token,
+            unavailable=unavailable,
+        )
+
+    return token
+
+
+def shopify_token(override: str | None, unavailable: type[Exception]) -> Callable[[], str]:
+    """The Shopify Admin API token as `configured_token` reads it (key ``shopify_access_token``)."""
+    return configured_token(
+        vendor="Shopify",
+        secret_key=SHOPIFY_SECRET_KEY,
+        override=override,
+        local_token=LOCAL_SHOPIFY_TOKEN,
+        unavailable=unavailable,
+    )

@@ -27,7 +27,10 @@ def _settings(**changes: Any) -> ReturnStepSettings:
 
 @pytest.fixture
 def secret(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Deployed: the function's ENVIRONMENT_NAME and WEBHOOK_SECRETS_ARN, the secret in memory."""
     stored: dict[str, str] = {}
+    monkeypatch.setenv("ENVIRONMENT_NAME", "prod")
+    monkeypatch.setenv("WEBHOOK_SECRETS_ARN", SECRET_ARN)
 
     def get_secret(name: str, **kwargs: Any) -> dict[str, str]:
         assert name == SECRET_ARN
@@ -42,12 +45,7 @@ def test_deployed_steps_read_the_tokens_from_the_vendor_secret_and_ignore_the_va
 ) -> None:
     secret.update(shopify_access_token="shpat_live", loop_api_key="loop-live")
     steps = build_steps(
-        _settings(
-            environment_name="prod",
-            webhook_secrets_arn=SECRET_ARN,
-            shopify_access_token="from-the-function-config",
-            loop_api_key="from-the-function-config",
-        )
+        _settings(shopify_access_token="from-the-function-config", loop_api_key="from-the-function-config")
     )
 
     assert steps.channel_refunds._headers() == {"X-Shopify-Access-Token": "shpat_live"}  # type: ignore[union-attr]
@@ -57,7 +55,7 @@ def test_deployed_steps_read_the_tokens_from_the_vendor_secret_and_ignore_the_va
 def test_a_deployed_step_without_the_token_fails_the_call_with_a_clear_message_not_a_fake_token(
     secret: dict[str, str],
 ) -> None:
-    steps = build_steps(_settings(environment_name="prod", webhook_secrets_arn=SECRET_ARN))  # built fine
+    steps = build_steps(_settings())  # built fine: nothing is read before a call
 
     with pytest.raises(ChannelRefundUnavailable, match="shopify_access_token"):
         steps.channel_refunds._headers()  # type: ignore[union-attr]
@@ -65,9 +63,11 @@ def test_a_deployed_step_without_the_token_fails_the_call_with_a_clear_message_n
         steps.platform._key()  # type: ignore[union-attr]
 
 
-def test_locally_the_sandboxes_tokens_or_a_developers_own_apply() -> None:
-    plain = build_steps(_settings(environment_name="local"))
-    mine = build_steps(_settings(environment_name="local", shopify_access_token="shpat_dev"))
+def test_locally_the_sandboxes_tokens_or_a_developers_own_apply(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT_NAME", "local")
+    monkeypatch.delenv("WEBHOOK_SECRETS_ARN", raising=False)
+    plain = build_steps(_settings())
+    mine = build_steps(_settings(shopify_access_token="shpat_dev"))
 
     assert plain.channel_refunds._headers() == {"X-Shopify-Access-Token": "local-shopify-token"}  # type: ignore[union-attr]
     assert plain.platform._key() == "local-loop-api-key"  # type: ignore[union-attr]
