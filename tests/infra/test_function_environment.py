@@ -61,7 +61,7 @@ OPTIONAL_KNOBS = {
     "RESERVATION_HOLD_SECONDS": "how long a reservation holds stock, 7 days",
     "CHANNELS": "channels the inventory view reports, shopify and square",
     "ONLINE_FULFILMENT_LOCATION_IDS": "locations fulfilling online orders, all of them",
-    "SQUARE_ACCESS_TOKEN": "developer override; deployed, the token is the secret's square_access_token",
+    "SQUARE_ACCESS_TOKEN": "developer override, local only; deployed, the secret's square_access_token",
     "ZALANDO_TRACKING_SETTLE_SECONDS": "wait between Zalando's tracking and line updates, 5 s (Zalando's advice)",
     "EBAY_CLIENT_ID": "developer override; deployed, the webhook secret's ebay_client_id",
     "EBAY_CLIENT_SECRET": "developer override; deployed, the webhook secret's ebay_client_secret",

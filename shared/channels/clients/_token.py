@@ -19,10 +19,12 @@ def vendor_access_token(
     local_token: str,
     unavailable: type[Exception],
 ) -> str:
-    """``from_env`` (a developer's own token) wins; else the webhook secret JSON's ``secret_key``;
-    else, locally, ``local_token``. Deployed, a missing token raises ``unavailable`` (a
-    configuration error: retried, then dead-lettered) instead of a call the vendor would refuse."""
-    if from_env:
+    """Locally, ``from_env`` (a developer's own token) wins; else the webhook secret JSON's
+    ``secret_key``; else, locally, ``local_token``. Deployed, only the secret counts (issue 14.5:
+    whoever may change a function's configuration must not be able to set a credential, nor leave
+    one in plain text there), and a missing token raises ``unavailable`` (a configuration error:
+    retried, then dead-lettered) instead of a call the vendor would refuse."""
+    if from_env and environment_name == LOCAL_ENVIRONMENT:
         return from_env
     if webhook_secrets_arn:
         from aws_lambda_powertools.utilities import parameters

@@ -37,6 +37,17 @@ def test_the_environment_token_wins_over_the_secret(monkeypatch: pytest.MonkeyPa
     assert asked == []
 
 
+def test_deployed_a_token_in_the_functions_environment_is_ignored_for_the_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _secret(monkeypatch, {"square_access_token": "from-secret"})
+    settings = SquareApiSettings(
+        square_access_token="planted", webhook_secrets_arn="arn:secret", environment_name="prod"
+    )
+
+    assert access_token(settings) == "from-secret"
+
+
 def test_a_deployed_stack_without_a_token_fails_clearly_instead_of_sending_a_fake_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
