@@ -30,15 +30,17 @@ def _finished(execution_arn: str, timeout_s: float = 60.0) -> dict[str, Any]:
     raise AssertionError(f"{execution_arn} still running")
 
 
-def test_return_for_an_unknown_order_is_rejected_by_policy_and_the_flow_ends(local_stack: LocalStack) -> None:
+def _start(channel_order_id: str, requested_at: str) -> tuple[str, str, dict[str, Any]]:
+    """A Loop return of one BLACK unit started on ReturnFlow as ReturnEvents starts it, with a 2 s
+    inspection window: (return id, execution ARN, the request)."""
     return_id = str(800_000 + uuid.uuid4().int % 10_000_000)  # Loop's return ids are integers
     request = {
         "source": "loop",
         "source_return_id": return_id,
         "channel": "shopify",
-        "channel_order_id": "no-such-order",
+        "channel_order_id": channel_order_id,
         "correlation_id": f"corr-{uuid.uuid4().hex[:12]}",
-        "requested_at": "2026-11-20T10:00:00Z",
+        "requested_at": requested_at,
         "lines": [{"sku": "IPOD2008BLACK", "quantity": 1}],
     }
     execution = boto3.client("stepfunctions").start_execution(
@@ -53,7 +55,12 @@ def test_return_for_an_unknown_order_is_rejected_by_policy_and_the_flow_ends(loc
             }
         ),
     )
-    done = _finished(execution["executionArn"])
+    return return_id, execution["executionArn"], request
+
+
+def test_return_for_an_unknown_order_is_rejected_by_policy_and_the_flow_ends(local_stack: LocalStack) -> None:
+    return_id, execution_arn, _ = _start("no-such-order", "2026-11-20T10:00:00Z")
+    done = _finished(execution_arn)
     assert done["status"] == "SUCCEEDED", (done.get("error"), done.get("cause"), done.get("output"))
     output = json.loads(done["output"])
     assert output["policy"] == {"return_key": f"loop:{return_id}", "approved": False}
@@ -67,31 +74,10 @@ def test_a_return_whose_goods_never_reach_the_warehouse_times_out_into_an_ops_ex
     flows.stock("IPOD2008BLACK", 40, sequence=int(time.time()))
     flows.accept(flows.shopify_delivery(shopify_order(order_id, [("IPOD2008BLACK", 2)])))
     wait_until(lambda: flows.ops(f"orders/shopify/{order_id}").json().get("status") == "ACCEPTED", timeout=60)
-    return_id = str(700_000 + uuid.uuid4().int % 10_000_000)
-    request = {
-        "source": "loop",
-        "source_return_id": return_id,
-        "channel": "shopify",
-        "channel_order_id": str(order_id),
-        "correlation_id": f"corr-{uuid.uuid4().hex[:12]}",
-        "requested_at": "2022-01-03T10:00:00Z",
-        "lines": [{"sku": "IPOD2008BLACK", "quantity": 1}],
-    }
-    execution = boto3.client("stepfunctions").start_execution(
-        stateMachineArn=_return_flow_arn(),
-        name=f"loop_{return_id}",
-        input=json.dumps(
-            {
-                "request": request,
-                "return_key": f"loop:{return_id}",
-                "correlation_id": request["correlation_id"],
-                "inspection_timeout_seconds": 2,
-            }
-        ),
-    )
+    return_id, execution_arn, request = _start(str(order_id), "2022-01-03T10:00:00Z")
 
     # WHEN no inspection comes
-    done = _finished(execution["executionArn"])
+    done = _finished(execution_arn)
 
     # THEN the flow ends failed, the return is EXCEPTION with nothing refunded, and ops lists it
     assert done["status"] == "FAILED"
