@@ -1,6 +1,9 @@
 """ReturnFlow task PostRefund: the ERP credit memo, then the channel refund, each once.
 
-Input: `{"return_key"}`. Output: `{"status", "refund_amount", "cycle_seconds"}`.
+Input: `{"return_key"}`. Output: `{"status", "refund_amount", "cycle_seconds", "first"}`.
+
+Emits `RefundCycleTime` (seconds from the ERP return authorization to the refund posted; the design's
+refund cycle time KPI) once per return: a retried task finds the refund done and emits nothing.
 """
 
 from __future__ import annotations
@@ -17,4 +20,9 @@ from shared.observability import logger, metrics
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext, steps: ReturnSteps | None = None) -> dict[str, Any]:
-    return (steps or default_steps()).post_refund(event["return_key"])
+    result = (steps or default_steps()).post_refund(event["return_key"])
+    if result.get("first") and result.get("cycle_seconds") is not None:
+        from aws_lambda_powertools.metrics import MetricUnit
+
+        metrics.add_metric(name="RefundCycleTime", unit=MetricUnit.Seconds, value=float(result["cycle_seconds"]))
+    return result

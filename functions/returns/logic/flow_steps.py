@@ -318,11 +318,12 @@ class ReturnSteps:
                 )
                 self.trace.record(case.correlation_id, HOP, "channel_refunded", {"channel_refund_id": channel_refund})
         final = ReturnState.REFUNDED if case.refund.status is not RefundStatus.NONE else ReturnState.CLOSED
-        case = self._save(case, status=final, refunded_at=self.clock())
+        first = case.refunded_at is None  # a retried task keeps the first time: the cycle is measured once
+        case = self._save(case, status=final, refunded_at=case.refunded_at or self.clock())
         cycle = (
             (case.refunded_at - case.authorized_at).total_seconds() if case.refunded_at and case.authorized_at else None
         )
-        return {"status": case.status.value, "refund_amount": amount, "cycle_seconds": cycle}
+        return {"status": case.status.value, "refund_amount": amount, "cycle_seconds": cycle, "first": first}
 
     # ReportOutcome ----------------------------------------------------------------------------
     def report_outcome(self, return_key: str) -> dict[str, Any]:
