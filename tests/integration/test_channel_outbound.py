@@ -136,7 +136,9 @@ def test_a_wms_shipment_of_a_shopify_order_is_confirmed_once_with_its_tracking_n
     assert fulfillment["tracking_info"] == {"number": tracking, "company": "UPS"}
     [group] = fulfillment["line_items_by_fulfillment_order"]
     assert sorted(item["quantity"] for item in group["fulfillment_order_line_items"]) == [1, 2]
-    assert _outbound(flows, shipped["correlation_id"]) == ["shipment_confirmed"]
+    # (On a loaded machine SQS may hand the command over twice: a second pass is a "skipped" hop.)
+    first_pass = _outbound(flows, shipped["correlation_id"])
+    assert first_pass[0] == "shipment_confirmed" and set(first_pass[1:]) <= {"skipped"}
 
     # WHEN the WMS sends the same shipment again under a new event id, and the OrderShipped event repeats
     flows.accept(flows.delivery("wms", {**shipment, "event_id": unique("wms-evt")}))
@@ -148,4 +150,5 @@ def test_a_wms_shipment_of_a_shopify_order_is_confirmed_once_with_its_tracking_n
 
     # THEN Shopify is not called again
     assert len(_calls(flows, "shopify", "POST", "/admin/api/2024-07/fulfillments.json")) == 1
-    assert _outbound(flows, shipped["correlation_id"]) == ["shipment_confirmed", "skipped"]
+    again = _outbound(flows, shipped["correlation_id"])
+    assert again[0] == "shipment_confirmed" and again[1:].count("skipped") == len(again) - 1 > len(first_pass) - 1
