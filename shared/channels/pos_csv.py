@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -76,8 +77,13 @@ COLUMNS = (
     "tax",
     "currency",
     "transaction_type",
+    "original_order",
 )
-REQUIRED = frozenset(COLUMNS) - {"description", "discount", "tax"}
+REQUIRED = frozenset(COLUMNS) - {"description", "discount", "tax", "original_order"}
+# A RETURN of goods bought online names that order: `<channel>:<channel order id>` (buy online,
+# return in store). ReturnFlow takes it from there; the till has refunded the customer.
+ONLINE_CHANNELS = ("shopify", "amazon", "walmart", "ebay", "zalando")
+ORIGINAL_ORDER = re.compile(r"^(" + "|".join(ONLINE_CHANNELS) + r"):([A-Za-z0-9._\-]{1,128})$")
 SALE = "SALE"
 RETURN = "RETURN"
 SKIPPED_TYPES = frozenset({"VOID"})
@@ -124,6 +130,7 @@ class PosRow(BaseModel):
     tax: str | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     transaction_type: str = SALE
+    original_order: str | None = None  # RETURN rows only: `<channel>:<channel order id>`
 
 
 class PosReceipt(BaseModel):
@@ -224,12 +231,16 @@ def parse_pos_file(
             },
         )
         first = receipt["rows"][0] if receipt["rows"] else None
-        if first is not None and (first["currency"] != values["currency"] or first["sold_at"] != values["sold_at"]):
+        if first is not None and (
+            first["currency"] != values["currency"]
+            or first["sold_at"] != values["sold_at"]
+            or (first.get("original_order") or "") != (values.get("original_order") or "")
+        ):
             problems.append(
                 {
                     "row": row_number,
                     "field": "transaction_id",
-                    "message": "rows of one transaction differ in sold_at or currency",
+                    "message": "rows of one transaction differ in sold_at, currency or original_order",
                 }
             )
             continue
@@ -273,6 +284,13 @@ def _check_row(
             problem(name, "required")
     if problems:
         return problems
+    original = values.get("original_order")
+    if original and (kind != RETURN or not ORIGINAL_ORDER.match(original)):
+        problem(
+            "original_order",
+            "only a RETURN row names an original order, as <channel>:<channel order id> with channel one of "
+            + ", ".join(ONLINE_CHANNELS),
+        )
     zone = time_zones.get(values["store_id"]) or default_time_zone
     if not zone:
         problem("store_id", f"no time zone is configured for store {values['store_id']!r}")
@@ -370,8 +388,11 @@ def store_return_from_receipt(receipt: PosReceipt) -> StoreReturn:
                     refund_amount=Money(amount=refund, currency=row.currency),
                 )
             )
+        original = ORIGINAL_ORDER.match(receipt.rows[0].original_order or "")
         return StoreReturn(
             channel=CHANNEL,
+            order_channel=original.group(1) if original else None,
+            channel_order_id=original.group(2) if original else None,
             return_id=f"{receipt.store_id}-{receipt.transaction_id}",
             location_id=receipt.store_id,
             status=RETURN_STATUS,

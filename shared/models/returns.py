@@ -57,6 +57,9 @@ class StoreReturn(StrictModel):
     channel: Channel
     return_id: Annotated[str, Field(min_length=1, max_length=128)]
     channel_order_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    # Buy online, return in store: the channel of the online order `channel_order_id` names
+    # (None: the store's own sale).
+    order_channel: Channel | None = None
     location_id: LocationId
     status: str
     returned_at: UtcDatetime

@@ -68,9 +68,9 @@ def request_from_event(detail_type: str, detail: dict[str, Any]) -> ReturnReques
         return ReturnRequest(
             source=store_return.channel,
             source_return_id=store_return.return_id,
-            # A store return of an online order names that order's channel in its reference;
-            # without one it is the store's own sale.
-            channel=store_return.channel,
+            # A store return of an online order (buy online, return in store) names that order's
+            # channel; without one it is the store's own sale.
+            channel=store_return.order_channel or store_return.channel,
             channel_order_id=store_return.channel_order_id,
             correlation_id=correlation_id,
             requested_at=store_return.returned_at,

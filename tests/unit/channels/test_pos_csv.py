@@ -190,3 +190,29 @@ def test_void_rows_are_skipped_and_counted() -> None:
 
     assert [r["transaction_id"] for r in parsed.receipts] == ["T1"]
     assert parsed.skipped_rows == 1
+
+
+BORIS_HEADER = HEADER.rstrip("\n") + ",original_order\n"
+
+
+def test_a_store_return_of_an_online_order_names_that_order_for_returnflow() -> None:
+    # Buy online, return in store: the till refunds, the RETURN rows name the Shopify order.
+    row = _row("R7", "1", sku="IPOD2008BLACK", unit_price="199.00", tax="11.94", transaction_type="RETURN")
+    text = BORIS_HEADER + row.rstrip("\n") + ",shopify:450789469\n"
+    receipt = parse_pos_file(text, POS_TIME_ZONES, POS_FILE).receipts[0]
+
+    (store_return,) = pos.normalize(envelope("pos_csv", "StoreReturn", receipt))
+
+    assert isinstance(store_return, StoreReturn)
+    assert (store_return.order_channel, store_return.channel_order_id) == ("shopify", "450789469")
+    assert (store_return.channel, store_return.location_id) == ("pos", "franchise-0042")
+
+
+def test_an_original_order_on_a_sale_or_in_another_shape_is_refused_with_the_row() -> None:
+    sale = _row("S1", "1").rstrip("\n") + ",shopify:450789469\n"
+    odd = _row("R8", "1", transaction_type="RETURN").rstrip("\n") + ",myshop/450789469\n"
+
+    with pytest.raises(PosFileRejected) as refused:
+        parse_pos_file(BORIS_HEADER + sale + odd, POS_TIME_ZONES, POS_FILE)
+
+    assert [(d["row"], d["field"]) for d in refused.value.details] == [(2, "original_order"), (3, "original_order")]

@@ -28,3 +28,39 @@ def test_execution_name_is_the_business_key_made_safe_and_distinct() -> None:
     odd = execution_name("walmart", "a:b")
     assert odd != execution_name("walmart", "a_b")
     assert len(execution_name("loop", "x" * 200)) <= 80
+
+
+def test_a_store_return_of_an_online_order_starts_a_flow_for_that_order_refunded_at_the_till() -> None:
+    detail = {
+        "schema_version": "1",
+        "channel": "pos",
+        "return_id": "franchise-0042-R7",
+        "channel_order_id": "450789469",
+        "order_channel": "shopify",
+        "location_id": "franchise-0042",
+        "status": "COMPLETED",
+        "returned_at": "2026-11-23T00:03:27Z",
+        "amount": {"amount": "210.94", "currency": "USD"},
+        "lines": [{"line_id": "1", "sku": "IPOD2008BLACK", "quantity": 1}],
+        "correlation_id": "corr-12345678",
+    }
+
+    request = request_from_event("StoreReturnRecorded", detail)
+
+    assert request is not None and request.return_key == "pos:franchise-0042-R7"
+    assert (request.channel, request.channel_order_id) == ("shopify", "450789469")
+    assert request.refunded_by_channel and request.location_id == "franchise-0042"  # restocked at the store
+
+
+def test_a_store_return_of_the_stores_own_sale_starts_no_flow() -> None:
+    detail = {
+        "channel": "pos",
+        "return_id": "franchise-0042-T000983",
+        "location_id": "franchise-0042",
+        "status": "COMPLETED",
+        "returned_at": "2026-11-23T00:03:27Z",
+        "amount": {"amount": "219.40", "currency": "USD"},
+        "lines": [{"line_id": "1", "sku": "IPOD2008PINK", "quantity": 1}],
+        "correlation_id": "corr-12345678",
+    }
+    assert request_from_event("StoreReturnRecorded", detail) is None
