@@ -47,6 +47,9 @@ def main() -> int:
     print("Ctrl-C to stop", flush=True)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Ctrl-C stops it even when started from a process that ignores SIGINT (a test runner's worker,
+    # `nohup`): Python leaves an inherited SIG_IGN in place instead of raising KeyboardInterrupt.
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
     try:
         while not stopping.wait(1.0):
             pass
