@@ -428,12 +428,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 else (ref if ref in self._journals else None)
             )
             record = dict(self._journals[internal_id]) if internal_id else None
-        if record is None:
-            return self.error(
-                404, "NONEXISTENT_ID", f"The record instance does not exist. Provide a valid record instance ID: {ref}."
-            )
-        href = f"{request.host_url.rstrip('/')}{JOURNAL_PATH}/{record['id']}"
-        return json_response({"links": [{"rel": "self", "href": href}], **record})
+        return self._record_answer(request, JOURNAL_PATH, ref, record)
 
     def admin_get_journals(self, request: Request) -> Response:
         return json_response({"count": len(self.journals()), "items": self.journals()})
@@ -482,11 +477,15 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 else (ref if ref in records else None)
             )
             record = dict(records[internal_id]) if internal_id else None
+        return self._record_answer(request, f"{RECORD_PATH}/{kind}", ref, record)
+
+    def _record_answer(self, request: Request, path: str, ref: str, record: dict[str, Any] | None) -> Response:
+        """A record with its self link, or NetSuite's 404 for a reference nobody stored."""
         if record is None:
             return self.error(
                 404, "NONEXISTENT_ID", f"The record instance does not exist. Provide a valid record instance ID: {ref}."
             )
-        href = f"{request.host_url.rstrip('/')}{RECORD_PATH}/{kind}/{record['id']}"
+        href = f"{request.host_url.rstrip('/')}{path}/{record['id']}"
         return json_response({"links": [{"rel": "self", "href": href}], **record})
 
     def _check_created_from(self, kind: str, created_from: Any) -> None:
