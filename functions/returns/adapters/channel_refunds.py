@@ -16,7 +16,7 @@ refunds (`GET .../orders/{order_id}/refunds.json`) are read first: a retry after
 finds the refund instead of paying twice.
 `restock_type` is `no_restock`: stock comes back through the inspection, never through Shopify.
 
-Channels that refund themselves (Amazon, Walmart, a store's till) are recorded as
+Channels that refund themselves (Amazon, a store's till) are recorded as
 `REFUNDED_BY_CHANNEL` by the flow and never called here.
 """
 

@@ -20,7 +20,12 @@ from shared.models.returns import ReturnAuthorization, ReturnStatus, StoreReturn
 MAX_EXECUTION_NAME = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9\-_]")
 # A POS sale is refunded at the till: the store's channel refunded the customer itself.
-_SELF_REFUNDING_SOURCES = frozenset({"walmart", "amazon", "square", "pos"})
+# Sources whose return is refunded without us: the till (Square, a POS file) and Amazon. Not Walmart:
+# a seller-fulfilled Walmart return is refunded by the seller (`POST /v3/returns/{returnOrderId}/refund`,
+# "Issue a refund", developer.walmart.com/us-marketplace/docs/issue-a-refund; only WFS returns are
+# Walmart's), and RETURN_CREATED says `"refundStatus": "Non Refunded"`: until that call is built the
+# flow raises the return's exception for a person instead of recording money it never paid back.
+_SELF_REFUNDING_SOURCES = frozenset({"amazon", "square", "pos"})
 STARTING_EVENTS = frozenset({"ReturnAuthorized", "StoreReturnRecorded"})
 
 

@@ -64,3 +64,13 @@ def test_a_store_return_of_the_stores_own_sale_starts_no_flow() -> None:
         "correlation_id": "corr-12345678",
     }
     assert request_from_event("StoreReturnRecorded", detail) is None
+
+
+def test_a_walmart_return_is_not_taken_as_refunded_by_walmart() -> None:
+    # Seller-fulfilled Walmart returns are refunded by the seller (Issue a refund API); the
+    # notification itself says "Non Refunded".
+    [expected] = load_expected("walmart/return_created")
+    request = request_from_event("ReturnAuthorized", {**expected["data"], "correlation_id": "corr-12345678"})
+
+    assert request is not None and request.return_key == "walmart:98765432101234"
+    assert not request.refunded_by_channel
