@@ -7,8 +7,11 @@
   AWS calls per order     one Shopify order end to end in the local stack  every call explained
   cost per 1M orders      those calls, invocations, logs at list prices    accept path budget $10
   hot SKU                 movements per second on one SKU (bench/hot_sku.py, when present)
+  cost per 1M returns     one Loop return through ReturnFlow to its refund (bench/return_cost.py)
+  cost per 1,000 lines    an Amazon settlement report settled (bench/settlement.py)
 
-`python -m bench [section ...]` runs some sections only (cold, warm, calls, cost, hot). Figures go to
+`python -m bench [section ...]` runs some sections only (cold, warm, calls, cost, hot, returns,
+settlement). Figures go to
 stdout and to `.build/bench.json`; BENCHMARKS.md records a run with its command.
 """
 
@@ -167,12 +170,39 @@ def hot(console: Console) -> dict[str, Any]:
     return result
 
 
+def returns(console: Console) -> dict[str, Any]:
+    from bench import return_cost
+
+    usage, counted = return_cost.measure()
+    per_million = usage.dollars_per_million()
+    table = Table(title="One return end to end: modelled AWS cost per 1M returns (bench/return_cost.py says how)")
+    for column in ("meter", "per return", "$ per 1M returns"):
+        table.add_column(column)
+    for (_, meter), amount in sorted(usage.requests.items()):
+        table.add_row(meter, f"{float(amount):.6g}", f"{float(per_million[('return', meter)]):.2f}")
+    console.print(table)
+    total = float(sum(per_million.values()))
+    console.print("AWS requests: " + ", ".join(f"{name} {n}" for name, n in sorted(counted.items())))
+    console.print(f"total ${total:.2f} per 1M returns")
+    return {"per_million": total, "calls": dict(counted)}
+
+
+def settlement(console: Console) -> dict[str, Any]:
+    from bench import settlement as settle_bench
+
+    result: dict[str, Any] = settle_bench.main(1000)
+    console.print(f"settling 1,000 lines: ${result['usd_per_1000_lines_total']} ({result['calls']})")
+    return result
+
+
 SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
     "cold": cold,
     "warm": warm,
     "calls": calls,
     "cost": dollars,
     "hot": hot,
+    "returns": returns,
+    "settlement": settlement,
 }
 
 

@@ -47,7 +47,7 @@ import math
 import os
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,6 +58,7 @@ import botocore.client
 import httpx
 
 from bench.aws_calls import _who
+from infra.constants import ID_OPS_API_FUNCTION
 
 MILLION = Decimal(1_000_000)
 
@@ -176,20 +177,19 @@ def _function_id(name: str) -> str:
     return parts[2].removesuffix("Function") if len(parts) >= 4 else name
 
 
-# Set while one flow other than an order is metered (bench/return_cost.py: "return"): everything
-# it causes is that flow's, whoever calls.
-FORCED_PATH: str | None = None
+# The operator's reads (the ops API, which a harness polls while a flow runs) are not the flow's.
+OPERATOR = "ops:"
 
 
-def _path_of_function(name: str) -> str:
-    if FORCED_PATH:
-        return FORCED_PATH
+def _path_of_function(name: str, forced: str | None) -> str:
+    if forced:
+        return forced
     return "accept" if any(f"-{fn}Function" in name for fn in ACCEPT_PATH_FUNCTIONS) else "after"
 
 
-def _path_of_caller(who: str) -> str:
-    if FORCED_PATH and who != "event source mapping (Lambda)":
-        return FORCED_PATH
+def _path_of_caller(who: str, forced: str | None) -> str:
+    if forced and who != "event source mapping (Lambda)":
+        return forced
     if who.startswith(("ingest:", "orders:")) or who.startswith("OrderFlow"):
         return "accept"
     if who == "event source mapping (Lambda)":
@@ -206,10 +206,17 @@ def _waited(service: str) -> None:
 
 
 class _Meter:
-    """Captures requests on the wire (botocore `_make_request`) and Lambda invocations."""
+    """Captures requests on the wire (botocore `_make_request`) and Lambda invocations.
 
-    def __init__(self, usage: Usage) -> None:
+    `path` set: one flow other than an order is metered (bench/return_cost.py: "return"), and
+    everything it causes is that flow's, whoever calls. `calls` counts the requests by
+    `service:operation` (an empty long poll left out: a fixed monthly cost).
+    """
+
+    def __init__(self, usage: Usage, path: str | None = None) -> None:
         self.usage = usage
+        self.path = path
+        self.calls: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.express_arns: set[str] = set()
         self.started_executions: list[tuple[str, str]] = []
@@ -254,12 +261,13 @@ class _Meter:
                 read(2 * _units(item_size(response.get("Item")), 4096), "transact")
 
     def request(self, service: str, operation: str, body: dict[str, Any], answer: dict[str, Any], who: str) -> None:
-        path = _path_of_caller(who)
+        path = _path_of_caller(who, self.path)
         if path == "esm":
             if operation == "ReceiveMessage" and not answer.get("Messages"):
                 return  # an empty long poll: a monthly fixed cost, not the order's
-            path = FORCED_PATH or ("accept" if "OrdersQueue" in str(body.get("QueueUrl", "")) else "after")
+            path = self.path or ("accept" if "OrdersQueue" in str(body.get("QueueUrl", "")) else "after")
         with self.lock:
+            self.calls[f"{service}:{operation}"] += 1
             if service == "dynamodb":
                 self.dynamodb(path, operation, body, answer)
             elif service == "sqs":
@@ -270,7 +278,7 @@ class _Meter:
                     self.usage.add(path, "events_event", max(1, math.ceil(len(json.dumps(entry)) / 65536)))
             elif service == "stepfunctions" and operation == "StartExecution":
                 self.started_executions.append((body["stateMachineArn"], answer.get("executionArn", "")))
-                if not FORCED_PATH:  # a Standard flow is billed per transition (bench/return_cost.py)
+                if not self.path:  # a Standard flow is billed per transition (bench/return_cost.py)
                     self.usage.add(path, "sfn_express_request", 1, "StartExecution")
             elif service == "secretsmanager":
                 self.usage.add(path, "secrets_call", 1, operation)
@@ -279,11 +287,12 @@ class _Meter:
 
 
 @contextmanager
-def metering(usage: Usage) -> Iterator[_Meter]:
-    """Capture every AWS request (on the wire) and every Lambda invocation while the order runs."""
+def metering(usage: Usage, path: str | None = None) -> Iterator[_Meter]:
+    """Capture every AWS request (on the wire) and every Lambda invocation while the order runs
+    (with `path`, while that flow runs: all of it is charged to `path`)."""
     from local.lambda_runtime import InProcessRuntime
 
-    meter = _Meter(usage)
+    meter = _Meter(usage, path)
     client_class: Any = botocore.client.BaseClient
     original_request = client_class._make_request
     original_invoke = InProcessRuntime.invoke
@@ -292,7 +301,7 @@ def metering(usage: Usage) -> Iterator[_Meter]:
         answer = original_request(self, operation_model, request_dict, request_context)
         _waited(self.meta.service_model.service_name if self.meta.service_model.service_name in LATENCY_MS else "s3")
         who = _who()
-        if who != "harness":
+        if who != "harness" and not who.startswith(OPERATOR):
             raw = request_dict.get("body") or b"{}"
             service = self.meta.service_model.service_name
             try:
@@ -312,10 +321,10 @@ def metering(usage: Usage) -> Iterator[_Meter]:
             cpu_ms = (time.thread_time() - cpu_started) * 1000
             io_ms = _CURRENT.io_ms
             _CURRENT.io_ms = outer
-        if not outcome.throttled:
+        if not outcome.throttled and f"-{ID_OPS_API_FUNCTION}" not in spec.name:
             share = min(1.0, spec.memory_mb / FULL_VCPU_MB)
             billed_ms = max(1, math.ceil(cpu_ms / share + io_ms))
-            path = _path_of_function(spec.name)
+            path = _path_of_function(spec.name, meter.path)
             with meter.lock:
                 usage.add(path, "lambda_request", 1, _function_id(spec.name))
                 usage.add(
@@ -338,7 +347,7 @@ def metering(usage: Usage) -> Iterator[_Meter]:
     InProcessRuntime.invoke = invoke  # type: ignore[method-assign]
     httpx.Client.send = send  # type: ignore[method-assign]
     try:
-        with _counting_log_bytes(usage):
+        with _counting_log_bytes(usage, path):
             yield meter
     finally:
         client_class._make_request = original_request
@@ -354,7 +363,7 @@ def _query_body(request_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def _counting_log_bytes(usage: Usage | None) -> Iterator[None]:
+def _counting_log_bytes(usage: Usage | None, forced: str | None = None) -> Iterator[None]:
     """Every line a handler logs to stdout at the deployed level, counted (and not printed); with
     no usage, only kept off the console."""
     import logging
@@ -367,7 +376,7 @@ def _counting_log_bytes(usage: Usage | None) -> Iterator[None]:
             if usage is None:
                 return
             who = _who()
-            path = FORCED_PATH or ("after" if who.startswith(("availability:", "channel_outbound:")) else "accept")
+            path = forced or ("after" if who.startswith(("availability:", "channel_outbound:")) else "accept")
             usage.add(path, "logs_gb", Decimal(len(self.format(record).encode()) + 1) / 1024**3)
             return
         original(self, record)

@@ -13,79 +13,17 @@ them (each state entered, the Choice and Fail/Succeed states included). Prices: 
 
 from __future__ import annotations
 
-import copy
-import json
 import os
 import sys
-import time
-import uuid
 from collections import Counter
 from decimal import Decimal
-from typing import Any
 
 import boto3
 import httpx
 
 from bench import cost
 
-WAIT_S = 90.0
-
-
-def _shopify_order(order_id: int) -> dict[str, Any]:
-    from local.signing import EVENTS_DIR
-
-    order: dict[str, Any] = json.loads((EVENTS_DIR / "shopify" / "orders_create.json").read_text())
-    item = copy.deepcopy(order["line_items"][1])  # IPOD2008BLACK
-    item.update(id=order_id * 10, sku="IPOD2008BLACK", quantity=2, discount_allocations=[])
-    order.update(id=order_id, name=f"#{order_id % 100000}", line_items=[item], refunds=[], fulfillments=[])
-    order["admin_graphql_api_id"] = f"gid://shopify/Order/{order_id}"
-    return order
-
-
-def _post(client: httpx.Client, api_url: str, source: str, payload: dict[str, Any], fixture: str, **extra: str) -> None:
-    """Signed as the vendor signs it, with the fixture's own headers (`events/<fixture>.headers.json`)."""
-    from local.signing import EVENTS_DIR, signed_headers
-
-    named = EVENTS_DIR / f"{fixture}.headers.json"
-    base = json.loads(named.read_text()) if named.exists() else {"Content-Type": "application/json"}
-    body = json.dumps(payload).encode()
-    headers = signed_headers(source, body, headers={**base, **extra}, base_url=api_url)
-    answer = client.post(f"{api_url}/v1/webhooks/{source}", content=body, headers=headers)
-    answer.raise_for_status()
-
-
-def _until(check: Any, what: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out waiting for {what}")
-
-
-def _return(client: httpx.Client, stack: Any, order_id: int, return_id: str) -> None:
-    """One return through to its refund: Loop's return.created, then the inspection."""
-    from local.signing import EVENTS_DIR
-
-    loop = json.loads((EVENTS_DIR / "loop" / "return_created.json").read_text())
-    loop.update(id=return_id, provider_order_id=str(order_id), provider_order_external_id=str(order_id))
-    _post(client, stack.api_url, "loop", loop, "loop/return_created")
-    erp = stack.sandboxes.erp
-    key = f"loop:{return_id}"
-    _until(lambda: any(r["externalId"] == key for r in erp.return_records("returnAuthorization")), "authorization")
-    inspection = json.loads((EVENTS_DIR / "wms" / "return_inspected.json").read_text())
-    inspection.update(event_id=f"wms-evt-{uuid.uuid4().hex[:12]}", sequence=int(time.time()), return_id=key)
-    _post(client, stack.api_url, "wms", inspection, "wms/return_inspected")
-
-    def refunded() -> bool:
-        answer = client.get(f"{stack.api_url}/v1/ops/returns/loop/{return_id}")
-        return answer.status_code == 200 and answer.json()["status"] in ("REFUNDED", "EXCEPTION")
-
-    _until(refunded, "the refund")
-    stack.wait_idle(60)
-    status = client.get(f"{stack.api_url}/v1/ops/returns/loop/{return_id}").json()["status"]
-    if status != "REFUNDED":
-        raise RuntimeError(f"return {key} ended {status}, not REFUNDED")
+SKU, LOCATION = "BENCH-RETURN", "dc-east"  # the default fulfilment location
 
 
 def _transitions(execution_arn: str) -> int:
@@ -99,7 +37,8 @@ def _transitions(execution_arn: str) -> int:
 
 def measure() -> tuple[cost.Usage, Counter[str]]:
     from local.config import LocalConfig
-    from local.signing import fixture_request
+    from local.demo.namespace import Namespace
+    from local.demo.returns import stock_and_order, take_return
     from local.stack import LocalStack
 
     os.environ["POWERTOOLS_LOG_LEVEL"] = "INFO"
@@ -107,54 +46,30 @@ def measure() -> tuple[cost.Usage, Counter[str]]:
     config = LocalConfig(
         api_port=0, aws_port=0, sandbox_base_port=0, visibility_scale=0.05, schedules=False, quiet=True
     )
+    ns = Namespace("")
     with cost._counting_log_bytes(None), LocalStack(config) as stack, httpx.Client(timeout=30) as client:
-        body, headers = fixture_request("wms/inventory_adjusted_black", base_url=stack.api_url)
-        client.post(f"{stack.api_url}/v1/webhooks/wms", content=body, headers=headers).raise_for_status()
-        stack.wait_idle(60)
-        orders = [7_100_000_000_000 + n for n in (1, 2)]
-        for order_id in orders:
-            _post(
-                client,
-                stack.api_url,
-                "shopify",
-                _shopify_order(order_id),
-                "shopify/orders_create",
-                **{"X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Event-Id": str(uuid.uuid4())},
-            )
-        stack.wait_idle(60)
-        for order_id in orders:
-            status = client.get(f"{stack.api_url}/v1/ops/orders/shopify/{order_id}").json().get("status")
-            if status != "ACCEPTED":
-                raise RuntimeError(f"order {order_id} is {status}, not ACCEPTED")
-        _return(client, stack, orders[0], "910001")  # warms every function of the flow
-        calls: Counter[str] = Counter()
-        cost.FORCED_PATH = "return"
-        try:
-            with cost.metering(usage) as meter:
-                original = meter.request
-
-                def counted(
-                    service: str, operation: str, body: dict[str, Any], answer: dict[str, Any], who: str
-                ) -> None:
-                    if not (
-                        who == "event source mapping (Lambda)"
-                        and operation == "ReceiveMessage"
-                        and not answer.get("Messages")
-                    ):
-                        calls[f"{service}:{operation}"] += 1  # an empty long poll is a fixed monthly cost
-                    original(service, operation, body, answer, who)
-
-                meter.request = counted  # type: ignore[method-assign]
-                _return(client, stack, orders[1], "910002")
-        finally:
-            cost.FORCED_PATH = None
+        api = stack.api_url
+        order_id = 7_100_000_000_001
+        stock_and_order(client, api, SKU, LOCATION, order_id, ns, lambda: stack.wait_idle(60))
+        status = client.get(f"{api}/v1/ops/orders/shopify/{order_id}").json().get("status")
+        if status != "ACCEPTED":
+            raise RuntimeError(f"order {order_id} is {status}, not ACCEPTED")
+        returns = []
+        warm = take_return(client, stack, order_id, "910001", SKU, LOCATION, "resellable", ns)
+        returns.append(warm)  # the first warms every function of the flow
+        with cost.metering(usage, path="return") as meter:
+            returns.append(take_return(client, stack, order_id, "910002", SKU, LOCATION, "resellable", ns))
+            stack.wait_idle(60)
+        for one in returns:
+            if not all(answer.as_expected for answer in one.answers) or (one.after or {}).get("status") != "REFUNDED":
+                raise RuntimeError(f"return {one.key} ended {(one.after or {}).get('status')}, not REFUNDED")
         usage.add("return", "apigateway_rest_request", 2, "POST /v1/webhooks/loop, POST /v1/webhooks/wms")
         usage.add("return", "logs_gb", Decimal(800) / 1024**3, "API Gateway access log lines")
         usage.add("return", "xray_trace", 2 * cost.XRAY_SAMPLED_SHARE, "default sampling rule")
         for machine_arn, execution_arn in meter.started_executions:
             if machine_arn.endswith("-return-flow"):
                 usage.add("return", "sfn_standard_transition", _transitions(execution_arn), "ReturnFlow states entered")
-    return usage, calls
+    return usage, meter.calls
 
 
 def main() -> int:

@@ -50,10 +50,7 @@ def main() -> int:
     # Ctrl-C stops it even when started from a process that ignores SIGINT (a test runner's worker,
     # `nohup`): Python leaves an inherited SIG_IGN in place instead of raising KeyboardInterrupt.
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    try:
-        while not stopping.wait(1.0):
-            pass
-    except KeyboardInterrupt:
+    while not stopping.wait(1.0):
         pass
     print("\n==> stopping", flush=True)
     stack.stop()

@@ -85,6 +85,7 @@ class LocalStack:
         self._saved_environ: dict[str, str] | None = None
         self._sqs: Any = None
         self._sfn: Any = None
+        self._callback_machines: dict[str, bool] = {}  # state machine ARN: has a .waitForTaskToken task
         self._ready = threading.Event()
         self._held: str | None = None  # what /health says instead of "ok" (hold_health)
 
@@ -357,11 +358,20 @@ class LocalStack:
                     for execution in self._sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")[
                         "executions"
                     ]
-                    if not self._awaiting_callback(execution["executionArn"])
+                    if not (self._waits_for_callbacks(arn) and self._awaiting_callback(execution["executionArn"]))
                 ]
                 if running:
                     busy.append(f"{len(running)} execution(s) of {arn.rsplit(':', 1)[-1]}")
         return busy
+
+    def _waits_for_callbacks(self, machine_arn: str) -> bool:
+        """Whether the state machine has a `.waitForTaskToken` task (read once per machine: only
+        those executions' histories are worth reading on every poll)."""
+        if machine_arn not in self._callback_machines:
+            assert self._sfn
+            definition = self._sfn.describe_state_machine(stateMachineArn=machine_arn)["definition"]
+            self._callback_machines[machine_arn] = "waitForTaskToken" in definition
+        return self._callback_machines[machine_arn]
 
     def _awaiting_callback(self, execution_arn: str) -> bool:
         """A ReturnFlow waiting for the warehouse's inspection (a `.waitForTaskToken` task submitted,

@@ -89,7 +89,9 @@ def fixture_headers(fixture: str, ns: Namespace) -> dict[str, str]:
 
 def deliver(client: httpx.Client, api_url: str, delivery: Delivery, ns: Namespace) -> Answer:
     body = fixture_body(delivery.fixture, ns, delivery.changes)
-    headers = signed_headers(delivery.source, body, headers=fixture_headers(delivery.fixture, ns), base_url=api_url)
+    headers = signed_headers(
+        delivery.source, body, headers={**fixture_headers(delivery.fixture, ns), **delivery.headers}, base_url=api_url
+    )
     if delivery.tamper:  # after signing: what arrives is no longer what was signed
         body = body.replace(b'"quantity": 3', b'"quantity": 30', 1) if b'"quantity": 3' in body else body + b" "
     return post(client, api_url, delivery, body, headers)

@@ -8,39 +8,172 @@ credit memo, the Shopify refund and Loop told:
 - the first inspection and Loop's webhook delivered again: nothing refunded or restocked twice.
 
 The act stocks a SKU of its own (the other acts' stock figures stay as they are), and on a shared
-stack (the integration test) takes ids of its own from the run's namespace.
+stack (the integration test) takes ids of its own from the run's namespace. `stock_and_order` and
+`take_return` are the same steps `bench/return_cost.py` meters.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 
-from local.demo.driver import Done, fixture_json
+from local.demo.driver import Answer, Done, deliver, fixture_json
 from local.demo.namespace import Namespace
-from local.demo.scenario import ReturnAct
-from local.signing import signed_headers
+from local.demo.scenario import Delivery, ReturnAct
 from local.stack import LocalStack
 
 WAIT_S = 90.0
+SETTLED = ("REFUNDED", "EXCEPTION")
 
 
-def _post(client: httpx.Client, api_url: str, source: str, payload: dict[str, Any], fixture: str) -> int:
-    import json
+@dataclass
+class TakenReturn:
+    """One Loop return through ReturnFlow: what was sent, and the ops API's view before and after."""
 
-    named = fixture_json(f"{fixture}.headers") if source != "wms" else {"Content-Type": "application/json"}
-    extra = {"X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Event-Id": str(uuid.uuid4())}
-    body = json.dumps(payload).encode()
-    headers = signed_headers(
-        source, body, headers={**named, **(extra if source == "shopify" else {})}, base_url=api_url
+    key: str
+    loop: Delivery
+    inspection: Delivery
+    answers: list[Answer]
+    before: dict[str, Any] | None  # once the ERP authorized it, before the inspection
+    after: dict[str, Any] | None  # once refunded (or raised as an exception)
+
+
+def stock_and_order(
+    client: httpx.Client, api: str, sku: str, location_id: str, order_id: int, ns: Namespace, idle: Callable[[], None]
+) -> list[Answer]:
+    """10 units of `sku` counted at `location_id`, then a Shopify order of 3 of them, accepted."""
+    stock = Delivery(
+        f"{sku} received at {location_id}",
+        "wms/inventory_adjusted",
+        changes={
+            "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
+            "sequence": int(time.time()),
+            "location_id": location_id,
+            "sku": sku,
+            "on_hand": 10,
+            "delta": None,
+        },
     )
-    return client.post(f"{api_url}/v1/webhooks/{source}", content=body, headers=headers).status_code
+    answers = [deliver(client, api, stock, ns)]
+    idle()
+    line = {**fixture_json("shopify/orders_create")["line_items"][0], "id": order_id * 10, "sku": sku}
+    line.update(quantity=3, current_quantity=3, fulfillable_quantity=3, discount_allocations=[])
+    order = Delivery(
+        f"Shopify order {order_id}",
+        "shopify/orders_create",
+        changes={
+            "id": order_id,
+            "name": f"#{order_id % 100000}",
+            "admin_graphql_api_id": f"gid://shopify/Order/{order_id}",
+            "line_items": [line],
+            "refunds": [],
+            "fulfillments": [],
+        },
+        headers={"X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Event-Id": str(uuid.uuid4())},
+    )
+    answers.append(deliver(client, api, order, ns))
+    idle()
+    return answers
+
+
+def take_return(
+    client: httpx.Client,
+    stack: LocalStack,
+    order_id: int,
+    return_id: str,
+    sku: str,
+    location_id: str,
+    condition: str,
+    ns: Namespace,
+) -> TakenReturn:
+    """Loop's `return.created` for one unit of the order; once the ERP authorized it, the warehouse's
+    `return.inspected` in `condition`; answered when the return is refunded (or an exception)."""
+    api, key = stack.api_url, f"loop:{return_id}"
+    loop_line = fixture_json("loop/return_created")["line_items"][0]
+    loop = Delivery(
+        f"Loop return {return_id}",
+        "loop/return_created",
+        changes={
+            "id": return_id,
+            "provider_order_id": str(order_id),
+            "provider_order_external_id": str(order_id),
+            "line_items": [{**loop_line, "sku": sku, "provider_line_item_id": str(order_id * 10)}],
+        },
+    )
+    answers = [deliver(client, api, loop, ns)]
+    erp = stack.sandboxes.erp
+    _until(lambda: any(r["externalId"] == key for r in erp.records("returnAuthorization")))
+    before = _return(client, api, return_id)
+    inspection = Delivery(
+        f"{key} inspected {condition}",
+        "wms/return_inspected",
+        changes={
+            "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
+            "sequence": int(time.time()),
+            "location_id": location_id,
+            "return_id": key,
+            "lines": [{"sku": sku, "quantity": 1, "condition": condition}],
+        },
+    )
+    answers.append(deliver(client, api, inspection, ns))
+    _until(lambda: (_return(client, api, return_id) or {}).get("status") in SETTLED)
+    return TakenReturn(key, loop, inspection, answers, before, _return(client, api, return_id))
+
+
+def run_returns(
+    client: httpx.Client, stack: LocalStack, step: ReturnAct, ns: Namespace, idle: Callable[[], None]
+) -> Done:
+    api = stack.api_url
+    sku = f"{step.sku}-{ns.tag}" if ns else step.sku
+    order_id, first_return = _ids(ns)
+    answers = stock_and_order(client, api, sku, step.location_id, order_id, ns, idle)
+    accepted = client.get(f"{api}/v1/ops/orders/shopify/{order_id}").json().get("status")
+    on_hand_before = _position(client, api, sku, step.location_id).get("on_hand", 0)
+
+    taken: list[TakenReturn] = []
+    for offset, condition in enumerate(("resellable", "damaged")):
+        one = take_return(client, stack, order_id, str(first_return + offset), sku, step.location_id, condition, ns)
+        answers += one.answers
+        if offset == 0:  # everything about the first return delivered again: each a duplicate
+            answers += [deliver(client, api, replace(d, expect_duplicate=True), ns) for d in (one.inspection, one.loop)]
+        idle()
+        one.after = _return(client, api, one.key.split(":", 1)[1])
+        taken.append(one)
+
+    memo_ids = {f"refund-{one.key}" for one in taken}
+    memos = [m for m in stack.sandboxes.erp.records("creditMemo") if m["externalId"] in memo_ids]
+    refunds = [r for r in stack.sandboxes.shopify.state()["refunds"] if r["order_id"] == order_id]
+    loop_states = [stack.sandboxes.loop.states().get(one.key.split(":", 1)[1]) for one in taken]
+    position = _position(client, api, sku, step.location_id)
+    dispositions = [[line["disposition"] for line in (one.after or {}).get("lines", [])] for one in taken]
+    ok = (
+        all(a.as_expected for a in answers)
+        and accepted == "ACCEPTED"
+        and all((one.before or {}).get("status") == "AWAITING_INSPECTION" for one in taken)
+        and [(one.after or {}).get("status") for one in taken] == ["REFUNDED", "REFUNDED"]
+        and dispositions == [["RESTOCK"], ["QUARANTINE"]]
+        and len(memos) == 2
+        and len(refunds) == 2
+        and loop_states == ["processed", "processed"]
+        and position.get("on_hand") == on_hand_before + 2
+    )
+    parts = []
+    for one, kinds in zip(taken, dispositions, strict=True):
+        after = one.after or {}
+        parts.append(f"{one.key}: {after.get('status')} {kinds} refund {(after.get('refund') or {}).get('amount')}")
+    text = (
+        f"order {order_id} {accepted}; " + "; ".join(parts) + f"; {len(memos)} credit memos, {len(refunds)} "
+        f"Shopify refunds, Loop {sorted(set(map(str, loop_states)))}; "
+        f"{sku} on hand {on_hand_before} -> {position.get('on_hand')} (damaged {position.get('damaged', 0)})"
+    )
+    outcomes = [{"key": one.key, "before": one.before, "after": one.after} for one in taken]
+    return Done(step.label, text, ok, detail={"returns": outcomes, "memos": memos, "refunds": refunds})
 
 
 def _until(check: Callable[[], bool]) -> bool:
@@ -60,105 +193,6 @@ def _ids(ns: Namespace) -> tuple[int, int]:
     return 5_300_000_000_000 + n, 3_000_000 + n % 1_000_000 * 10
 
 
-def run_returns(
-    client: httpx.Client, stack: LocalStack, step: ReturnAct, ns: Namespace, idle: Callable[[], None]
-) -> Done:
-    api = stack.api_url
-    sku = f"{step.sku}-{ns.tag}" if ns else step.sku
-    order_id, first_return = _ids(ns)
-    stock = {
-        "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
-        "event_type": "inventory.adjusted",
-        "sequence": int(time.time()),
-        "location_id": step.location_id,
-        "sku": sku,
-        "on_hand": 10,
-        "delta": None,
-        "reason": "receipt",
-        "occurred_at": "2026-11-23T09:00:00Z",
-    }
-    _post(client, api, "wms", stock, "wms/inventory_adjusted")
-    idle()
-    order = fixture_json("shopify/orders_create")
-    line = copy.deepcopy(order["line_items"][0])
-    line.update(id=order_id * 10, sku=sku, quantity=3, current_quantity=3, fulfillable_quantity=3)
-    line["discount_allocations"] = []
-    order.update(id=order_id, name=f"#{order_id % 100000}", line_items=[line], refunds=[], fulfillments=[])
-    order["admin_graphql_api_id"] = f"gid://shopify/Order/{order_id}"
-    _post(client, api, "shopify", order, "shopify/orders_create")
-    idle()
-    accepted = client.get(f"{api}/v1/ops/orders/shopify/{order_id}").json().get("status")
-    on_hand_before = _on_hand(client, api, sku, step.location_id)
-
-    erp = stack.sandboxes.erp
-    outcomes: list[dict[str, Any]] = []
-    for offset, condition in ((0, "resellable"), (1, "damaged")):
-        return_id = str(first_return + offset)
-        loop = fixture_json("loop/return_created")
-        loop.update(id=return_id, provider_order_id=str(order_id), provider_order_external_id=str(order_id))
-        loop["line_items"] = [{**loop["line_items"][0], "sku": sku, "provider_line_item_id": str(order_id * 10)}]
-        _post(client, api, "loop", loop, "loop/return_created")
-        key = f"loop:{return_id}"
-
-        def authorized(key: str = key) -> bool:
-            return any(r["externalId"] == key for r in erp.return_records("returnAuthorization"))
-
-        _until(authorized)
-        before = _return(client, api, return_id)
-        inspection = {
-            "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
-            "event_type": "return.inspected",
-            "sequence": int(time.time()),
-            "location_id": step.location_id,
-            "return_id": key,
-            "lines": [{"sku": sku, "quantity": 1, "condition": condition}],
-            "occurred_at": "2026-11-25T09:40:00Z",
-        }
-        _post(client, api, "wms", inspection, "wms/return_inspected")
-
-        def settled(return_id: str = return_id) -> bool:
-            return (_return(client, api, return_id) or {}).get("status") in ("REFUNDED", "EXCEPTION")
-
-        _until(settled)
-        if offset == 0:  # everything about the first return delivered again
-            _post(client, api, "wms", inspection, "wms/return_inspected")
-            _post(client, api, "loop", loop, "loop/return_created")
-        idle()
-        outcomes.append({"before": before, "after": _return(client, api, return_id), "key": key})
-
-    memos = [
-        m
-        for m in stack.sandboxes.erp.return_records("creditMemo")
-        if m["externalId"] in {f"refund-{o['key']}" for o in outcomes}
-    ]
-    refunds = [r for r in stack.sandboxes.shopify.state()["refunds"] if r["order_id"] == order_id]
-    loop_states = stack.sandboxes.loop.states()
-    position = _position(client, api, sku, step.location_id)
-    ok = (
-        accepted == "ACCEPTED"
-        and all((o["before"] or {}).get("status") == "AWAITING_INSPECTION" for o in outcomes)
-        and [(o["after"] or {}).get("status") for o in outcomes] == ["REFUNDED", "REFUNDED"]
-        and [[line["disposition"] for line in (o["after"] or {}).get("lines", [])] for o in outcomes]
-        == [["RESTOCK"], ["QUARANTINE"]]
-        and len(memos) == 2
-        and len(refunds) == 2
-        and all(loop_states.get(o["key"].split(":", 1)[1]) == "processed" for o in outcomes)
-        and position.get("on_hand") == on_hand_before + 2
-    )
-    parts = [
-        f"{o['key']}: {(o['after'] or {}).get('status')} "
-        f"{[line['disposition'] for line in (o['after'] or {}).get('lines', [])]} "
-        f"refund {((o['after'] or {}).get('refund') or {}).get('amount')}"
-        for o in outcomes
-    ]
-    text = (
-        f"order {order_id} {accepted}; " + "; ".join(parts) + f"; {len(memos)} credit memos, {len(refunds)} "
-        f"Shopify refunds, Loop {sorted({loop_states.get(o['key'].split(':', 1)[1], '?') for o in outcomes})}; "
-        f"{sku} on hand {on_hand_before} -> {position.get('on_hand')} (damaged {position.get('damaged', 0)})"
-    )
-    return Done(step.label, text, ok, detail={"returns": outcomes, "memos": memos, "refunds": refunds})
-
-
 def _return(client: httpx.Client, api: str, return_id: str) -> dict[str, Any] | None:
     answer = client.get(f"{api}/v1/ops/returns/loop/{return_id}")
     return dict(answer.json()) if answer.status_code == 200 else None
@@ -170,7 +204,3 @@ def _position(client: httpx.Client, api: str, sku: str, location_id: str) -> dic
         return {}
     found = [p for p in answer.json().get("locations", []) if p.get("location_id") == location_id]
     return dict(found[0]) if found else {}
-
-
-def _on_hand(client: httpx.Client, api: str, sku: str, location_id: str) -> int:
-    return int(_position(client, api, sku, location_id).get("on_hand", 0))

@@ -102,6 +102,7 @@ class Delivery:
     expect_ignored: bool = False
     tamper: bool = False  # change the body after signing: the signature no longer matches
     changes: dict[str, Any] = field(default_factory=dict)  # top-level fields replaced before signing
+    headers: dict[str, str] = field(default_factory=dict)  # headers replaced (a new delivery id)
 
     @property
     def source(self) -> str:

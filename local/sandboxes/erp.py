@@ -63,6 +63,7 @@ import base64
 import json
 import threading
 import time
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -81,11 +82,14 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ERP_TOKEN_SECONDS = 3600
 MAX_ASSERTION_SECONDS = 3600
 SALES_ORDER_PATH = f"{RECORD_PATH}/salesOrder"
-JOURNAL_PATH = f"{RECORD_PATH}/journalEntry"
+JOURNAL_PATH = f"{RECORD_PATH}/journalEntry"  # JOURNAL_ENTRY's
+JOURNAL_ENTRY = "journalEntry"
 RETURN_AUTHORIZATION = "returnAuthorization"
 CREDIT_MEMO = "creditMemo"
-# A return record's type -> the type its `createdFrom` must name (None: any, or none at all).
+# A return record's type -> the type its `createdFrom` must name.
 RETURN_RECORD_SOURCES: dict[str, str] = {RETURN_AUTHORIZATION: "salesOrder", CREDIT_MEMO: RETURN_AUTHORIZATION}
+# Record types kept in a `_RecordBook` (sales orders keep their own store: list, PATCH, statuses).
+BOOK_TYPES = (JOURNAL_ENTRY, *RETURN_RECORD_SOURCES)
 DEFAULT_CONCURRENCY_LIMIT = 5
 DEFAULT_STATUS = "pendingFulfillment"
 FIRST_INTERNAL_ID = 1001
@@ -126,13 +130,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         self._by_external_id: dict[str, str] = {}
         self._next_id = FIRST_INTERNAL_ID
         self._inventory: dict[tuple[str, str], int] = {}
-        self._journals: dict[str, dict[str, Any]] = {}
-        self._journal_ids: dict[str, str] = {}
-        self._next_journal_id = FIRST_INTERNAL_ID
-        # returnAuthorization / creditMemo: type -> internal id -> record, and (type, external id) -> internal id
-        self._returns: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in RETURN_RECORD_SOURCES}
-        self._return_ids: dict[tuple[str, str], str] = {}
-        self._next_return_id = FIRST_INTERNAL_ID
+        self._books = {kind: _RecordBook() for kind in BOOK_TYPES}
         defaults = {} if concurrency_limit is None else {"concurrency_limit": concurrency_limit}
         super().__init__(default_faults=defaults)
 
@@ -142,12 +140,10 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="get_sales_order", methods=["GET"]),
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="upsert_sales_order", methods=["PUT"]),
             Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="patch_sales_order", methods=["PATCH"]),
-            Rule(f"{JOURNAL_PATH}/<ref>", endpoint="get_journal", methods=["GET"]),
-            Rule(f"{JOURNAL_PATH}/<ref>", endpoint="upsert_journal", methods=["PUT"]),
             *(
                 Rule(f"{RECORD_PATH}/{kind}/<ref>", endpoint=endpoint, methods=[method], defaults={"kind": kind})
-                for kind in RETURN_RECORD_SOURCES
-                for endpoint, method in (("get_return_record", "GET"), ("upsert_return_record", "PUT"))
+                for kind in BOOK_TYPES
+                for endpoint, method in (("get_record", "GET"), ("upsert_record", "PUT"))
             ),
             Rule("/snapshot/inventory", endpoint="inventory_snapshot", methods=["GET"]),
             Rule(TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
@@ -393,124 +389,71 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     # ----- journal entries (finance) ------------------------------------------------------------
 
-    def upsert_journal(self, request: Request, ref: str) -> Response:
-        if not ref.startswith("eid:"):
-            return self.error(
-                405, "INVALID_METHOD", "Upsert needs an external id in the URL: PUT .../journalEntry/eid:<id>."
-            )
-        external_id = ref.removeprefix("eid:")
-        try:
-            fields = self._body_fields(request, external_id)
-            _check_journal_lines(fields)
-            with self._store_lock:
-                internal_id = self._journal_ids.get(external_id)
-                now = utc_now_iso()
-                if internal_id is None:
-                    if "line" not in fields:
-                        raise _Rejected(400, "USER_ERROR", _NO_LINES, "line")
-                    internal_id = str(self._next_journal_id)
-                    self._next_journal_id += 1
-                    self._journal_ids[external_id] = internal_id
-                    self._journals[internal_id] = {"id": internal_id, "createdDate": now}
-                record = self._journals[internal_id]
-                record.update(fields)
-                record["externalId"] = external_id
-                record["lastModifiedDate"] = now
-        except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
-        return Response(status=204, headers={"Location": f"{request.host_url.rstrip('/')}{JOURNAL_PATH}/{internal_id}"})
-
-    def get_journal(self, request: Request, ref: str) -> Response:
-        with self._store_lock:
-            internal_id = (
-                self._journal_ids.get(ref.removeprefix("eid:"))
-                if ref.startswith("eid:")
-                else (ref if ref in self._journals else None)
-            )
-            record = dict(self._journals[internal_id]) if internal_id else None
-        return self._record_answer(request, JOURNAL_PATH, ref, record)
-
-    def admin_get_journals(self, request: Request) -> Response:
-        return json_response({"count": len(self.journals()), "items": self.journals()})
-
-    def journals(self) -> list[dict[str, Any]]:
-        with self._store_lock:
-            return [dict(self._journals[i]) for i in sorted(self._journals, key=int)]
-
-    # ----- return authorizations and credit memos (returns) --------------------------------------
-
-    def upsert_return_record(self, request: Request, ref: str, kind: str) -> Response:
+    def upsert_record(self, request: Request, ref: str, kind: str) -> Response:
+        """`PUT .../<kind>/eid:<id>`: create or update by external id, 204 with `Location`."""
         if not ref.startswith("eid:"):
             return self.error(
                 405, "INVALID_METHOD", f"Upsert needs an external id in the URL: PUT .../{kind}/eid:<id>."
             )
         external_id = ref.removeprefix("eid:")
+        book = self._books[kind]
         try:
             fields = self._body_fields(request, external_id)
             with self._store_lock:
-                self._check_created_from(kind, fields.get("createdFrom"))
-                internal_id = self._return_ids.get((kind, external_id))
-                now = utc_now_iso()
-                if internal_id is None:
-                    _check_return_lines(fields)
-                    internal_id = str(self._next_return_id)
-                    self._next_return_id += 1
-                    self._return_ids[(kind, external_id)] = internal_id
-                    self._returns[kind][internal_id] = {"id": internal_id, "createdDate": now}
-                elif "item" in fields:
-                    _check_return_lines(fields)
-                record = self._returns[kind][internal_id]
-                record.update(fields)
-                record["externalId"] = external_id
-                record["lastModifiedDate"] = now
+                self._check_record(kind, fields, new=external_id not in book.ids)
+                internal_id = book.upsert(external_id, fields, utc_now_iso())
         except _Rejected as rejected:
             return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
         location = f"{request.host_url.rstrip('/')}{RECORD_PATH}/{kind}/{internal_id}"
         return Response(status=204, headers={"Location": location})
 
-    def get_return_record(self, request: Request, ref: str, kind: str) -> Response:
+    def get_record(self, request: Request, ref: str, kind: str) -> Response:
+        """`GET .../<kind>/<internal id | eid:<external id>>`: the record with its self link, or 404."""
         with self._store_lock:
-            records = self._returns[kind]
-            internal_id = (
-                self._return_ids.get((kind, ref.removeprefix("eid:")))
-                if ref.startswith("eid:")
-                else (ref if ref in records else None)
-            )
-            record = dict(records[internal_id]) if internal_id else None
-        return self._record_answer(request, f"{RECORD_PATH}/{kind}", ref, record)
-
-    def _record_answer(self, request: Request, path: str, ref: str, record: dict[str, Any] | None) -> Response:
-        """A record with its self link, or NetSuite's 404 for a reference nobody stored."""
+            record = self._books[kind].find(ref)
         if record is None:
             return self.error(
                 404, "NONEXISTENT_ID", f"The record instance does not exist. Provide a valid record instance ID: {ref}."
             )
-        href = f"{request.host_url.rstrip('/')}{path}/{record['id']}"
+        href = f"{request.host_url.rstrip('/')}{RECORD_PATH}/{kind}/{record['id']}"
         return json_response({"links": [{"rel": "self", "href": href}], **record})
 
-    def _check_created_from(self, kind: str, created_from: Any) -> None:
-        """`createdFrom` names an existing record of the source type; call with the store lock held."""
-        if created_from is None:
+    def _check_record(self, kind: str, fields: dict[str, Any], *, new: bool) -> None:
+        """A journal balances and a new one has lines; a return record's `createdFrom` names an
+        existing record of its source type and a new one has lines. Call with the store lock held."""
+        if kind == JOURNAL_ENTRY:
+            _check_journal_lines(fields)
+            if new and "line" not in fields:
+                raise _Rejected(400, "USER_ERROR", _NO_LINES, "line")
             return
-        ref = created_from.get("externalId") if isinstance(created_from, dict) else None
-        source = RETURN_RECORD_SOURCES[kind]
-        known = ref in self._by_external_id if source == "salesOrder" else (source, str(ref)) in self._return_ids
-        if not ref or not known:
-            raise _Rejected(
-                400,
-                "USER_ERROR",
-                f"Invalid createdFrom reference key {ref!r}: no {source} with that external id.",
-                "createdFrom",
-            )
+        created_from = fields.get("createdFrom")
+        if created_from is not None:
+            ref = created_from.get("externalId") if isinstance(created_from, dict) else None
+            source = RETURN_RECORD_SOURCES[kind]
+            known = ref in (self._by_external_id if source == "salesOrder" else self._books[source].ids)
+            if not ref or not known:
+                raise _Rejected(
+                    400,
+                    "USER_ERROR",
+                    f"Invalid createdFrom reference key {ref!r}: no {source} with that external id.",
+                    "createdFrom",
+                )
+        if new or "item" in fields:
+            _check_return_lines(fields)
+
+    def admin_get_journals(self, request: Request) -> Response:
+        return json_response({"count": len(self.journals()), "items": self.journals()})
+
+    def journals(self) -> list[dict[str, Any]]:
+        return self.records(JOURNAL_ENTRY)
 
     def admin_get_returns(self, request: Request) -> Response:
-        return json_response({kind: self.return_records(kind) for kind in RETURN_RECORD_SOURCES})
+        return json_response({kind: self.records(kind) for kind in RETURN_RECORD_SOURCES})
 
-    def return_records(self, kind: str) -> list[dict[str, Any]]:
-        """Every stored record of `kind` (returnAuthorization, creditMemo), in internal id order."""
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        """Every stored record of a book type, in internal id order (for in-process callers)."""
         with self._store_lock:
-            records = self._returns[kind]
-            return [dict(records[i]) for i in sorted(records, key=int)]
+            return self._books[kind].all()
 
     # ----- inventory snapshot (reconciliation) -------------------------------------------------
 
@@ -555,18 +498,42 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             self._by_external_id.clear()
             self._inventory.clear()
             self._next_id = FIRST_INTERNAL_ID
-            self._journals.clear()
-            self._journal_ids.clear()
-            self._next_journal_id = FIRST_INTERNAL_ID
-            for records in self._returns.values():
-                records.clear()
-            self._return_ids.clear()
-            self._next_return_id = FIRST_INTERNAL_ID
+            self._books = {kind: _RecordBook() for kind in BOOK_TYPES}
+
+
+@dataclass
+class _RecordBook:
+    """One record type's store: records by internal id, internal ids by external id."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+    next_id: int = FIRST_INTERNAL_ID
+
+    def find(self, ref: str) -> dict[str, Any] | None:
+        """A copy of the record `ref` names: `eid:<external id>` or the internal id."""
+        internal_id = self.ids.get(ref.removeprefix("eid:")) if ref.startswith("eid:") else ref
+        record = self.records.get(internal_id) if internal_id else None
+        return dict(record) if record is not None else None
+
+    def upsert(self, external_id: str, fields: dict[str, Any], now: str) -> str:
+        internal_id = self.ids.get(external_id)
+        if internal_id is None:
+            internal_id = str(self.next_id)
+            self.next_id += 1
+            self.ids[external_id] = internal_id
+            self.records[internal_id] = {"id": internal_id, "createdDate": now}
+        self.records[internal_id].update({**fields, "externalId": external_id, "lastModifiedDate": now})
+        return internal_id
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(self.records[i]) for i in sorted(self.records, key=int)]
 
 
 def _check_return_lines(fields: dict[str, Any]) -> None:
+    """A return record has lines (`_body_fields` already checked each is an object), each with an
+    item reference and a positive quantity."""
     items = fields.get("item", {}).get("items") if isinstance(fields.get("item"), dict) else None
-    if not isinstance(items, list) or not items:
+    if not items:
         raise _Rejected(400, "USER_ERROR", _NO_LINES, "item.items")
     for index, line in enumerate(items):
         quantity = line.get("quantity")

@@ -52,7 +52,7 @@ def test_an_online_order_returned_at_a_store_is_credited_once_and_restocked_at_t
     )
     return_id = f"{STORE}-{transaction}"
     key = f"pos:{return_id}"
-    wait_until(lambda: any(r["externalId"] == key for r in erp.return_records("returnAuthorization")), timeout=90)
+    wait_until(lambda: any(r["externalId"] == key for r in erp.records("returnAuthorization")), timeout=90)
 
     # ... and the store inspects it (resellable)
     inspection = load_event("wms/return_inspected")
@@ -66,7 +66,7 @@ def test_an_online_order_returned_at_a_store_is_credited_once_and_restocked_at_t
     assert answer is not None and answer["status"] == "REFUNDED", answer
     assert (answer["channel"], answer["channel_order_id"]) == ("shopify", str(order_id))
     assert answer["refund"]["status"] == "REFUNDED_BY_CHANNEL" and answer["refund"]["channel_refund_id"] is None
-    assert len([m for m in erp.return_records("creditMemo") if m["externalId"] == f"refund-{key}"]) == 1
+    assert len([m for m in erp.records("creditMemo") if m["externalId"] == f"refund-{key}"]) == 1
     assert not [r for r in shopify.state()["refunds"] if r["order_id"] == order_id]
     wait_until(lambda: flows.position(SKU, STORE)["on_hand"] == store_on_hand + 1, timeout=30)
 

@@ -59,12 +59,12 @@ def test_a_loop_return_is_refunded_once_only_after_inspection(flows: Flows) -> N
     loop_delivery = flows.delivery("loop", _loop_return(return_id, order_id), load_event_headers())
     flows.accept(loop_delivery)
     mine = f"loop:{return_id}"
-    wait_until(lambda: any(r["externalId"] == mine for r in erp.return_records("returnAuthorization")), timeout=60)
+    wait_until(lambda: any(r["externalId"] == mine for r in erp.records("returnAuthorization")), timeout=60)
 
     # THEN authorized in the ERP, and nothing refunded or restocked
     assert _status(flows, return_id) == "AWAITING_INSPECTION"
-    assert [r["externalId"] for r in erp.return_records("returnAuthorization") if r["externalId"] == mine] == [mine]
-    assert not [m for m in erp.return_records("creditMemo") if m["externalId"] == f"refund-{mine}"]
+    assert [r["externalId"] for r in erp.records("returnAuthorization") if r["externalId"] == mine] == [mine]
+    assert not [m for m in erp.records("creditMemo") if m["externalId"] == f"refund-{mine}"]
     assert not [r for r in shopify.state()["refunds"] if r["order_id"] == order_id]
     assert flows.position(SKU)["on_hand"] == on_hand_before
 
@@ -80,7 +80,7 @@ def test_a_loop_return_is_refunded_once_only_after_inspection(flows: Flows) -> N
     answer = _return(flows, return_id)
     assert answer is not None and answer["status"] == "REFUNDED", answer
     assert [line["disposition"] for line in answer["lines"]] == ["RESTOCK"]
-    memos = [m for m in erp.return_records("creditMemo") if m["externalId"] == f"refund-{mine}"]
+    memos = [m for m in erp.records("creditMemo") if m["externalId"] == f"refund-{mine}"]
     assert len(memos) == 1 and memos[0]["createdFrom"] == {"externalId": mine}
     refunds = [r for r in shopify.state()["refunds"] if r["order_id"] == order_id]
     assert len(refunds) == 1

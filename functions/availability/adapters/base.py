@@ -19,6 +19,7 @@ import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
+from shared.channels.clients._token import Token, read_token
 from shared.errors import ErpThrottled
 from shared.models import utc_now
 from shared.rate_limit import OutOfTime, TokenBucket
@@ -82,7 +83,7 @@ class ChannelConnector(HttpConnector):
         self,
         base_url: str,
         *,
-        access_token: str | Callable[[], str] | None = None,
+        access_token: Token | None = None,
         token_auth: TokenAuth | None = None,
         timeout: float = 10.0,
         client: httpx.Client | None = None,
@@ -102,8 +103,7 @@ class ChannelConnector(HttpConnector):
 
     @property
     def access_token(self) -> str | None:
-        token = self._access_token
-        return token() if callable(token) else token
+        return None if self._access_token is None else read_token(self._access_token)
 
     # What each vendor module provides -------------------------------------------------------------
 

@@ -15,7 +15,6 @@ draining at 2 a second (both calls count).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from functions.channel_outbound.adapters.base import (
@@ -28,13 +27,10 @@ from functions.channel_outbound.adapters.base import (
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
-from shared.channels.clients._token import shopify_token
+from shared.channels.clients._token import Token, read_token, shopify_token
 from shared.models import Order, Shipment
 
 FULFILLABLE_STATUSES = frozenset({"open", "in_progress"})
-
-
-
 
 
 def fulfillment_orders_request(order: Order, api_version: str) -> VendorRequest:
@@ -86,9 +82,7 @@ class ShopifyOutbound(ChannelOutbound):
     rate_per_second: ClassVar[float] = 2.0
     burst: ClassVar[float] = 40.0
 
-    def __init__(
-        self, base_url: str, *, access_token: str | Callable[[], str], api_version: str, **kwargs: Any
-    ) -> None:
+    def __init__(self, base_url: str, *, access_token: Token, api_version: str, **kwargs: Any) -> None:
         super().__init__(base_url, **kwargs)
         self._access_token = access_token
         self.api_version = api_version
@@ -96,8 +90,7 @@ class ShopifyOutbound(ChannelOutbound):
     @property
     def access_token(self) -> str:
         """Read when a call is made: deployed, the vendor secret's `shopify_access_token`."""
-        token = self._access_token
-        return token if isinstance(token, str) else token()
+        return read_token(self._access_token)
 
     @classmethod
     def from_settings(cls, settings: OutboundSettings) -> ShopifyOutbound | None:

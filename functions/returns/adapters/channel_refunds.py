@@ -22,10 +22,10 @@ Channels that refund themselves (Amazon, a store's till) are recorded as
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from shared.adapters.http import HttpConnector
+from shared.channels.clients._token import Token, read_token
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
 
@@ -64,9 +64,7 @@ class ShopifyRefunds(HttpConnector):
     unavailable_error = ChannelRefundUnavailable
     rejected_error = ChannelRefundRejected
 
-    def __init__(
-        self, base_url: str, access_token: str | Callable[[], str], api_version: str, timeout: float = 10.0
-    ) -> None:
+    def __init__(self, base_url: str, access_token: Token, api_version: str, timeout: float = 10.0) -> None:
         """`access_token`: the token, or how to read it when a refund is made (deployed, the vendor
         secret's `shopify_access_token`: a missing one fails that call, not every step's cold start)."""
         super().__init__(base_url, timeout=timeout)
@@ -74,7 +72,7 @@ class ShopifyRefunds(HttpConnector):
         self._version = api_version
 
     def _headers(self) -> dict[str, str]:
-        token = self._token if isinstance(self._token, str) else self._token()
+        token = read_token(self._token)
         return {"X-Shopify-Access-Token": token}
 
     def refund(

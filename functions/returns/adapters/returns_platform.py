@@ -9,10 +9,10 @@ Returns from other sources (a marketplace, a store) have no platform to tell.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 from shared.adapters.http import HttpConnector
+from shared.channels.clients._token import Token, read_token
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
 
@@ -39,7 +39,7 @@ class LoopReturns(HttpConnector):
     unavailable_error = PlatformUnavailable
     rejected_error = PlatformRejected
 
-    def __init__(self, base_url: str, api_key: str | Callable[[], str], timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, api_key: Token, timeout: float = 10.0) -> None:
         """`api_key`: the key, or how to read it when a return is reported (deployed, the vendor
         secret's `loop_api_key`)."""
         super().__init__(base_url, timeout=timeout)
@@ -49,6 +49,6 @@ class LoopReturns(HttpConnector):
         if source != "loop":
             return False
         action = "process" if processed else "close"
-        key = self._key if isinstance(self._key, str) else self._key()
+        key = read_token(self._key)
         self._send("POST", f"/api/v1/warehouse/return/{source_return_id}/{action}", headers={"X-Authorization": key})
         return True

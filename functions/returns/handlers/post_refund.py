@@ -1,6 +1,6 @@
 """ReturnFlow task PostRefund: the ERP credit memo, then the channel refund, each once.
 
-Input: `{"return_key"}`. Output: `{"status", "refund_amount", "cycle_seconds", "first"}`.
+Input: `{"return_key"}`. Output: `{"status", "refund_amount", "cycle_seconds"}` (a retried task: `{"status"}` only).
 
 Emits `RefundCycleTime` (seconds from the ERP return authorization to the refund posted; the design's
 refund cycle time KPI) once per return: a retried task finds the refund done and emits nothing.
@@ -21,7 +21,7 @@ from shared.observability import logger, metrics
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext, steps: ReturnSteps | None = None) -> dict[str, Any]:
     result = (steps or default_steps()).post_refund(event["return_key"])
-    if result.get("first") and result.get("cycle_seconds") is not None:
+    if result.get("cycle_seconds") is not None:
         from aws_lambda_powertools.metrics import MetricUnit
 
         metrics.add_metric(name="RefundCycleTime", unit=MetricUnit.Seconds, value=float(result["cycle_seconds"]))

@@ -301,10 +301,8 @@ class ReturnSteps:
                 )
             elif case.refund.channel_refund_id is None:
                 assert self.channel_refunds is not None
-                order = self.store.get_order(case.channel, case.channel_order_id)
-                line_ids = {line.sku: line.line_id for line in order.lines} if order else {}
                 lines = [
-                    {"sku": line["sku"], "quantity": line["quantity"], "line_id": line_ids.get(line["sku"])}
+                    {"sku": line["sku"], "quantity": line["quantity"], "line_id": line.get("line_id")}
                     for line in case.refund_lines
                 ]
                 channel_refund = self.channel_refunds.refund(
@@ -318,12 +316,12 @@ class ReturnSteps:
                 )
                 self.trace.record(case.correlation_id, HOP, "channel_refunded", {"channel_refund_id": channel_refund})
         final = ReturnState.REFUNDED if case.refund.status is not RefundStatus.NONE else ReturnState.CLOSED
-        first = case.refunded_at is None  # a retried task keeps the first time: the cycle is measured once
-        case = self._save(case, status=final, refunded_at=case.refunded_at or self.clock())
+        case = self._save(case, status=final, refunded_at=self.clock())
         cycle = (
             (case.refunded_at - case.authorized_at).total_seconds() if case.refunded_at and case.authorized_at else None
         )
-        return {"status": case.status.value, "refund_amount": amount, "cycle_seconds": cycle, "first": first}
+        # Only this first run answers `cycle_seconds`: a retried task finds the return settled above.
+        return {"status": case.status.value, "refund_amount": amount, "cycle_seconds": cycle}
 
     # ReportOutcome ----------------------------------------------------------------------------
     def report_outcome(self, return_key: str) -> dict[str, Any]:

@@ -134,6 +134,7 @@ def refund(
             RefundLine(
                 sku=line.sku,
                 quantity=line.quantity,
+                line_id=purchased.line_id,
                 merchandise=Money(amount=merchandise, currency=currency),
                 tax=Money(amount=tax, currency=currency),
                 fee=Money(amount=fee, currency=currency),

@@ -149,6 +149,7 @@ class DispositionLine(StrictModel):
 class RefundLine(StrictModel):
     sku: Sku
     quantity: Annotated[int, Field(gt=0)]
+    line_id: str | None = None  # the channel's line id of the order line (Shopify's line_item_id)
     merchandise: Money
     tax: Money
     fee: Money

@@ -8,6 +8,13 @@ from collections.abc import Callable
 SECRET_CACHE_SECONDS = 300
 LOCAL_ENVIRONMENT = "local"
 
+# A token as a client is given it: the token itself, or how to read it when a call is made.
+Token = str | Callable[[], str]
+
+
+def read_token(token: Token) -> str:
+    return token if isinstance(token, str) else token()
+
 
 def vendor_access_token(
     *,
@@ -60,10 +67,9 @@ def configured_token(
         from shared.adapters.vendor_auth import VendorAuthSettings
 
         settings = VendorAuthSettings.from_env()
-        local = settings.environment_name == LOCAL_ENVIRONMENT
         return vendor_access_token(
             vendor=vendor,
-            from_env=override if local else None,
+            from_env=override,
             webhook_secrets_arn=settings.webhook_secrets_arn,
             secret_key=secret_key,
             environment_name=settings.environment_name,

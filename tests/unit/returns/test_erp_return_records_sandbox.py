@@ -64,8 +64,8 @@ def test_a_return_authorization_and_its_credit_memo_are_written_once_however_oft
     memo_again = returns_erp.upsert(CREDIT_MEMO, f"refund-{RETURN_KEY}", _memo())
 
     assert first == again and memo == memo_again
-    authorizations = sandbox.return_records(RETURN_AUTHORIZATION)
-    memos = sandbox.return_records(CREDIT_MEMO)
+    authorizations = sandbox.records(RETURN_AUTHORIZATION)
+    memos = sandbox.records(CREDIT_MEMO)
     assert [a["externalId"] for a in authorizations] == [RETURN_KEY]
     assert [(m["externalId"], m["total"]) for m in memos] == [(f"refund-{RETURN_KEY}", "209.00")]
     read = client.get(f"/services/rest/record/v1/creditMemo/{memo}").json()
@@ -80,7 +80,7 @@ def test_a_return_authorization_for_an_order_the_erp_does_not_know_is_refused(
     with pytest.raises(ErpRejected):
         returns_erp.upsert(RETURN_AUTHORIZATION, RETURN_KEY, _authorization())
 
-    assert sandbox.return_records(RETURN_AUTHORIZATION) == []
+    assert sandbox.records(RETURN_AUTHORIZATION) == []
 
 
 def test_a_credit_memo_needs_its_return_authorization_and_lines(
@@ -95,7 +95,7 @@ def test_a_credit_memo_needs_its_return_authorization_and_lines(
     with pytest.raises(ErpRejected):
         returns_erp.upsert(CREDIT_MEMO, f"refund-{RETURN_KEY}", {**_memo(), "item": {"items": []}})
 
-    assert sandbox.return_records(CREDIT_MEMO) == []
+    assert sandbox.records(CREDIT_MEMO) == []
 
 
 def test_return_records_are_not_sales_orders_and_are_forgotten_on_reset(
@@ -109,4 +109,4 @@ def test_return_records_are_not_sales_orders_and_are_forgotten_on_reset(
     listed = client.get("/__admin/returns").json()
     assert [r["externalId"] for r in listed["returnAuthorization"]] == [RETURN_KEY] and listed["creditMemo"] == []
     sandbox.reset_state()
-    assert sandbox.return_records(RETURN_AUTHORIZATION) == []
+    assert sandbox.records(RETURN_AUTHORIZATION) == []

@@ -35,11 +35,13 @@ class Erp:
 class Channel:
     def __init__(self) -> None:
         self.refunds: list[tuple[str, str]] = []
+        self.lines: list[Any] = []
 
     def refund(
         self, channel: str, channel_order_id: str, refund_id: str, amount: str, currency: str, lines: Any
     ) -> str:
         self.refunds.append((refund_id, amount))
+        self.lines.append(lines)
         return f"shopify-refund-{len(self.refunds)}"
 
 
@@ -83,6 +85,7 @@ def steps() -> ReturnSteps:
         placed_at=PLACED,
         lines=[
             PurchasedLine(
+                line_id="466157049",
                 sku="A",
                 quantity=2,
                 unit_price=Money(amount="25.00", currency="USD"),
@@ -153,6 +156,8 @@ def test_partial_return_refunds_once_and_restocks_only_after_inspection(steps: R
     assert case is not None and case.status is ReturnState.REFUNDED
     assert case.refund.amount == "27.00"  # 25.00 + half of the 4.00 tax
     assert steps.channel_refunds.refunds == [("refund-loop:R1", "27.00")]  # type: ignore[union-attr]
+    # the channel's own line id, kept from the order when the refund was computed (Shopify's line_item_id)
+    assert steps.channel_refunds.lines == [[{"sku": "A", "quantity": 1, "line_id": "466157049"}]]  # type: ignore[union-attr]
     assert list(steps.erp.records) == [("returnAuthorization", "loop:R1"), ("creditMemo", "refund-loop:R1")]  # type: ignore[union-attr]
     assert [e["payload"]["movement"] for e in steps.inventory.sent] == ["return_to_stock"]  # type: ignore[union-attr]
     assert steps.platform.reports == [("R1", True)]  # type: ignore[union-attr]
