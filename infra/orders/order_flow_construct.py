@@ -2,6 +2,16 @@
 
 JSONPath (not JSONata) so the local stack's interpreter runs the same definition.
 Lambda errors surface as their `errorType` (the exception class name), which Retry/Catch match.
+
+No step fails without its input kept (issue 13.6, issue 10.5): the execution is started
+asynchronously, so its SQS message is gone by then. After its retries:
+- an ERP outage while creating the sales order records ERP_FAILED and parks the input; while
+  cancelling, the input is parked as it is (the parking queue's replay runs the cancel again);
+  a parked order ends the execution SUCCEEDED (`OrderParked`): parking is the designed outcome of an
+  outage, watched by the parking queue's age alarm, not an OrderFlow failure alarm;
+- anything else (a permanent ERP 4xx, `ErpRejected`, included: replaying it would meet the same
+  refusal) goes to `<step>Caught` -> RecordFlowFailure, which raises one `order` exception with the
+  execution input (retried by `POST /v1/ops/exceptions/{id}/retry`), and the execution ends FAILED.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from infra.shared.nag import XRAY_REASON, acknowledge
 
 ERP_THROTTLED = "ErpThrottled"
 ERP_UNAVAILABLE = "ErpUnavailable"
+ERP_REJECTED = "ErpRejected"
 CONCURRENT_MODIFICATION = "ConcurrentModification"
 # Lambda refusing the invoke: beyond a function's reserved concurrency (CreateErpSalesOrder has 5)
 # or its account limit. A burst waits its turn instead of parking orders.
@@ -96,6 +107,17 @@ class OrderFlowConstruct(Construct):
             timeout_seconds=c.ERP_STEP_TIMEOUT_SECONDS,
             environment={**tables_env, c.ENV_ERP_BASE_URL: erp_base_url},
         )
+        self.record_flow_failure = factory.function(
+            self,
+            c.ID_RECORD_FLOW_FAILURE_FUNCTION,
+            handler=c.HANDLER_RECORD_FLOW_FAILURE,
+            service="record-flow-failure",
+            description="OrderFlow: a step that failed for good becomes an order exception with the flow input",
+            timeout_seconds=c.FLOW_STEP_TIMEOUT_SECONDS,
+            environment=tables_env,
+        )
+        state_table.grant_write_data(self.record_flow_failure)
+        trace_table.grant_write_data(self.record_flow_failure)
         state_table.grant_read_write_data(self.reserve_stock)
         state_table.grant_read_data(self.create_erp_sales_order)
         state_table.grant_read_write_data(self.record_order)
@@ -120,6 +142,44 @@ class OrderFlowConstruct(Construct):
         parking_queue: sqs.IQueue,
         removal_policy: cdk.RemovalPolicy,
     ) -> sfn.StateMachine:
+        record_failure = tasks.LambdaInvoke(
+            self,
+            "RecordFlowFailure",
+            lambda_function=self.record_flow_failure,
+            payload=sfn.TaskInput.from_object(
+                {
+                    "input": sfn.JsonPath.object_at("$$.Execution.Input"),
+                    "state": sfn.JsonPath.string_at("$.failed_state"),
+                    "error": sfn.JsonPath.object_at("$.error"),
+                    "execution_name": sfn.JsonPath.string_at("$$.Execution.Name"),
+                    "started_at": sfn.JsonPath.string_at("$$.Execution.StartTime"),
+                }
+            ),
+            payload_response_only=True,
+            retry_on_service_exceptions=False,
+            result_path="$.failure",
+        )
+        self._add_lambda_retries(record_failure)
+        record_failure.next(
+            sfn.Fail(
+                self,
+                "OrderFlowFailed",
+                error_path="$.error.Error",
+                cause="An OrderFlow step failed: see the order exception (GET /v1/ops/exceptions?kind=order)",
+            )
+        )
+
+        def catch(
+            task: tasks.LambdaInvoke | tasks.EventBridgePutEvents | tasks.DynamoPutItem | tasks.SqsSendMessage,
+            errors: tuple[str, ...] = ("States.ALL",),
+        ) -> None:
+            """`task`'s failures, after its retries, to RecordFlowFailure with the step's name."""
+            caught = sfn.Pass(
+                self, f"{task.node.id}Caught", result=sfn.Result.from_string(task.node.id), result_path="$.failed_state"
+            )
+            caught.next(record_failure)
+            task.add_catch(caught, errors=list(errors), result_path="$.error")
+
         reserve = self._invoke("ReserveStock", self.reserve_stock, result_path="$.reservation")
         reserve.add_retry(
             errors=[CONCURRENT_MODIFICATION],
@@ -136,6 +196,7 @@ class OrderFlowConstruct(Construct):
         record_accepted = self._record("RecordAccepted", "ACCEPTED", extra=("erp",))
         record_on_hold = self._record("RecordOnHold", "ON_HOLD")
         record_erp_failed = self._record("RecordErpFailed", "ERP_FAILED", extra=("error",))
+        catch(create_erp, (ERP_REJECTED,))  # first: a permanent refusal is not an outage to park
         create_erp.add_catch(record_erp_failed, errors=["States.ALL"], result_path="$.error")
 
         cancel = self._invoke("CancelOrder", self.cancel_order, result_path="$.recorded")
@@ -160,9 +221,7 @@ class OrderFlowConstruct(Construct):
             "TracePublished",
             table=trace_table,
             item={
-                "correlation_id": tasks.DynamoAttributeValue.from_string(
-                    sfn.JsonPath.string_at("$.correlation_id")
-                ),
+                "correlation_id": tasks.DynamoAttributeValue.from_string(sfn.JsonPath.string_at("$.correlation_id")),
                 "sk": tasks.DynamoAttributeValue.from_string(
                     sfn.JsonPath.format("{}#flow#{}", entered, sfn.JsonPath.uuid())
                 ),
@@ -186,12 +245,17 @@ class OrderFlowConstruct(Construct):
             message_body=sfn.TaskInput.from_json_path_at("$$.Execution.Input"),
             result_path=sfn.JsonPath.DISCARD,
         )
-        parked = sfn.Fail(
+        parked = sfn.Succeed(self, "OrderParked", comment="ERP unavailable: the input is parked for replay")
+        park_cancel = tasks.SqsSendMessage(
             self,
-            "OrderParked",
-            error=ERP_UNAVAILABLE,
-            cause="ERP unavailable; the order is parked for replay",
+            "ParkCancel",
+            queue=parking_queue,
+            message_body=sfn.TaskInput.from_json_path_at("$$.Execution.Input"),
+            result_path=sfn.JsonPath.DISCARD,
         )
+        park_cancel.next(parked)
+        # The ERP still down (or throttling) after the retries: the cancel waits in the parking queue.
+        cancel.add_catch(park_cancel, errors=[ERP_UNAVAILABLE, ERP_THROTTLED, LAMBDA_THROTTLED], result_path="$.error")
         done = sfn.Succeed(self, "Done")
         after_publish = (
             sfn.Choice(self, "ErpFailed?")
@@ -199,6 +263,18 @@ class OrderFlowConstruct(Construct):
             .otherwise(done)
         )
         publish.next(trace_published).next(after_publish)
+        for task in (
+            reserve,
+            record_accepted,
+            record_on_hold,
+            record_erp_failed,
+            cancel,
+            publish,
+            trace_published,
+            park,
+            park_cancel,
+        ):
+            catch(task)
         for record in (record_accepted, record_on_hold, record_erp_failed):
             record.next(publish)
         cancel.next(publish)
@@ -215,9 +291,7 @@ class OrderFlowConstruct(Construct):
         )
         reserve.next(reserved)
         route = (
-            sfn.Choice(self, "Route")
-            .when(sfn.Condition.string_equals("$.action", "cancel"), cancel)
-            .otherwise(reserve)
+            sfn.Choice(self, "Route").when(sfn.Condition.string_equals("$.action", "cancel"), cancel).otherwise(reserve)
         )
 
         log_group = logs.LogGroup(
@@ -252,8 +326,7 @@ class OrderFlowConstruct(Construct):
         acknowledge(
             machine.role,
             "AwsSolutions-IAM5[Resource::*]",
-            XRAY_REASON + "; CloudWatch Logs "
-            "delivery actions (logs:CreateLogDelivery, ...) likewise only accept '*'",
+            XRAY_REASON + "; CloudWatch Logs delivery actions (logs:CreateLogDelivery, ...) likewise only accept '*'",
         )
         acknowledge(
             machine,
@@ -267,6 +340,7 @@ class OrderFlowConstruct(Construct):
             c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
             c.ID_RECORD_ORDER_FUNCTION,
             c.ID_CANCEL_ORDER_FUNCTION,
+            c.ID_RECORD_FLOW_FAILURE_FUNCTION,
         ):
             acknowledge(
                 machine.role,

@@ -19,6 +19,10 @@ What it follows, and where from (found with the search tool):
   https://www.katoomi.com/?p=25138. The sandbox therefore starts with ``concurrency_limit`` 5.
   The stored pages name no REST ``o:errorCode`` for it (SOAP says ``WS_REQUEST_BLOCKED``, "concurrent
   request limit exceeded. Request blocked."); the sandbox uses ``CONCURRENCY_LIMIT_EXCEEDED``.
+- A line whose item the account does not have is refused with 400 ``INVALID_CONTENT``, detail "Error
+  while accessing resource: You have entered an Invalid Field Value <value> for the following field:
+  item", ``o:errorPath`` ``item.items[<i>].item`` (the same "Error Handling in REST Web Services"
+  page's example). The fault ``unknown_items`` (a list of item external ids) makes those items unknown.
 
 - Authentication: OAuth 2.0 client credentials (machine to machine). ``POST
   /services/rest/auth/oauth2/v1/token`` takes ``grant_type=client_credentials``,
@@ -105,6 +109,7 @@ _TYPE_URIS = {
     503: "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.5.4",
 }
 _NO_LINES = "You must enter at least one line item for this transaction."
+UNKNOWN_ITEMS = "unknown_items"  # the fault: item external ids the account does not have
 _READ_ONLY_FIELDS = ("id", "links", "createdDate", "lastModifiedDate")
 
 
@@ -265,6 +270,13 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     # ----- sales orders ------------------------------------------------------------------------
 
+    def validate_extra_fault(self, key: str, value: Any) -> Any:
+        if key != UNKNOWN_ITEMS:
+            raise ValueError(f"unknown fault {key!r}")
+        if not isinstance(value, list) or not all(isinstance(sku, str) for sku in value):
+            raise ValueError(f"{UNKNOWN_ITEMS} is a list of item external ids")
+        return value
+
     def upsert_sales_order(self, request: Request, ref: str) -> Response:
         if not ref.startswith("eid:"):
             return self.error(
@@ -360,6 +372,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 f"externalId {sent_external_id!r} does not match the URL's external id {external_id!r}.",
                 "externalId",
             )
+        unknown = {str(sku) for sku in self.faults().get(UNKNOWN_ITEMS, [])}
         if "item" in body:
             items = body["item"].get("items") if isinstance(body["item"], dict) else None
             if not isinstance(items, list) or not items:
@@ -367,6 +380,16 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             for index, line in enumerate(items):
                 if not isinstance(line, dict):
                     raise _Rejected(400, "INVALID_CONTENT", "A line item must be an object.", f"item.items[{index}]")
+                item = line.get("item")
+                item = item if isinstance(item, dict) else {}
+                if str(item.get("externalId")) in unknown:
+                    raise _Rejected(
+                        400,
+                        "INVALID_CONTENT",
+                        "Error while accessing resource: You have entered an Invalid Field Value "
+                        f"{item.get('externalId')} for the following field: item",
+                        f"item.items[{index}].item",
+                    )
         return {key: value for key, value in body.items() if key not in _READ_ONLY_FIELDS}
 
     def _resolve(self, ref: str) -> str:

@@ -68,10 +68,12 @@ def test_erp_throttling_is_retried_with_full_jitter_backoff(definition: dict[str
     )
 
 
-def test_erp_failure_is_recorded_published_and_parked(definition: dict[str, Any]) -> None:
+def test_erp_outage_is_recorded_published_and_parked_and_a_refusal_is_an_exception(definition: dict[str, Any]) -> None:
     states = definition["States"]
     assert states["CreateErpSalesOrder"]["Catch"] == [
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordErpFailed"}
+        # a permanent 4xx first: replaying it from the parking queue would meet the same refusal
+        {"ErrorEquals": ["ErpRejected"], "ResultPath": "$.error", "Next": "CreateErpSalesOrderCaught"},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordErpFailed"},
     ]
     assert states["RecordErpFailed"]["Parameters"]["status"] == "ERP_FAILED"
     assert states["RecordErpFailed"]["Next"] == "PublishEvent"
@@ -82,10 +84,50 @@ def test_erp_failure_is_recorded_published_and_parked(definition: dict[str, Any]
     assert park["Resource"].endswith(":states:::sqs:sendMessage")
     assert park["Parameters"]["MessageBody.$"] == "$$.Execution.Input"
     assert park["Parameters"]["QueueUrl"] == f"<{c.ID_ORDERS_PARKING_QUEUE}>"
-    assert states[park["Next"]] == {
+    # parking is the designed outcome of an outage, not an OrderFlow failure (no failure alarm)
+    assert states[park["Next"]]["Type"] == "Succeed"
+
+
+def test_a_cancel_during_an_erp_outage_is_parked_not_lost(definition: dict[str, Any]) -> None:
+    states = definition["States"]
+    catches = states["CancelOrder"]["Catch"]
+    assert catches[0]["ErrorEquals"] == ["ErpUnavailable", "ErpThrottled", "Lambda.TooManyRequestsException"]
+    park = states[catches[0]["Next"]]
+    assert park["Resource"].endswith(":states:::sqs:sendMessage")
+    assert park["Parameters"]["MessageBody.$"] == "$$.Execution.Input"
+    assert park["Parameters"]["QueueUrl"] == f"<{c.ID_ORDERS_PARKING_QUEUE}>"
+    assert states[park["Next"]]["Type"] == "Succeed"
+    assert catches[1] == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "CancelOrderCaught"}
+
+
+def test_no_step_fails_without_its_input_becoming_an_order_exception(definition: dict[str, Any]) -> None:
+    states = definition["States"]
+    tasks = {name for name, state in states.items() if state["Type"] == "Task" and name != "RecordFlowFailure"}
+    assert tasks == {
+        "ReserveStock", "CreateErpSalesOrder", "RecordAccepted", "RecordOnHold", "RecordErpFailed", "CancelOrder",
+        "PublishEvent", "TracePublished", "ParkOrder", "ParkCancel",
+    }  # fmt: skip
+    for name in tasks:
+        caught = [c_ for c_ in states[name].get("Catch", []) if c_["ErrorEquals"] == ["States.ALL"]]
+        assert caught, f"{name} has no catch-all"
+        if name == "CreateErpSalesOrder":
+            continue  # its catch-all is the ERP outage path above
+        pass_state = states[caught[0]["Next"]]
+        assert pass_state == {
+            "Type": "Pass", "Result": name, "ResultPath": "$.failed_state", "Next": "RecordFlowFailure",
+        }  # fmt: skip
+    record = states["RecordFlowFailure"]
+    assert record["Parameters"] == {
+        "input.$": "$$.Execution.Input",
+        "state.$": "$.failed_state",
+        "error.$": "$.error",
+        "execution_name.$": "$$.Execution.Name",
+        "started_at.$": "$$.Execution.StartTime",
+    }
+    assert states[record["Next"]] == {
         "Type": "Fail",
-        "Error": "ErpUnavailable",
-        "Cause": states[park["Next"]]["Cause"],
+        "ErrorPath": "$.error.Error",
+        "Cause": states[record["Next"]]["Cause"],
     }
 
 
@@ -103,9 +145,7 @@ def test_reservation_outcome_decides_the_path(definition: dict[str, Any]) -> Non
     ("state", "status"),
     [("RecordAccepted", "ACCEPTED"), ("RecordOnHold", "ON_HOLD"), ("RecordErpFailed", "ERP_FAILED")],
 )
-def test_record_steps_pass_the_state_plus_their_status(
-    definition: dict[str, Any], state: str, status: str
-) -> None:
+def test_record_steps_pass_the_state_plus_their_status(definition: dict[str, Any], state: str, status: str) -> None:
     params = definition["States"][state]["Parameters"]
     assert params["status"] == status
     assert params["correlation_id.$"] == "$.correlation_id"
@@ -142,9 +182,7 @@ LAMBDA_SERVICE_ERRORS = ("Lambda.ServiceException", "Lambda.AWSLambdaException",
 
 
 @pytest.mark.parametrize("state", LAMBDA_TASKS)
-def test_lambda_throttling_waits_with_full_jitter_instead_of_parking(
-    definition: dict[str, Any], state: str
-) -> None:
+def test_lambda_throttling_waits_with_full_jitter_instead_of_parking(definition: dict[str, Any], state: str) -> None:
     # CreateErpSalesOrder has reserved concurrency 5: a burst's extra invokes are refused with
     # Lambda.TooManyRequestsException and must wait their turn, not fall into the catch-all.
     task = definition["States"][state]

@@ -1,0 +1,88 @@
+"""OrderFlow's failure paths through the local stack (issue 13.6, issue 10.5): no step fails without
+its input being parked or turned into an order exception that ops can retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.flows import Flows, new_shopify_order_id, shopify_order, shopify_order_id, unique, wait_until
+
+
+def _order_exceptions(flows: Flows, concerns: str) -> list[dict[str, Any]]:
+    answer = flows.ops("exceptions?kind=order&status=open")
+    assert answer.status_code == 200, answer.text
+    return [e for e in answer.json()["exceptions"] if e.get("concerns") == concerns]
+
+
+def test_an_erp_refusal_is_an_order_exception_with_its_input_and_a_retry_accepts_the_order_once(
+    flows: Flows,
+) -> None:
+    sku = unique("SKU-REFUSED")
+    flows.stock(sku, 5)
+    channel_order_id = new_shopify_order_id()
+    order_id = shopify_order_id(channel_order_id)
+    flows.faults("erp", {"unknown_items": [sku]})  # NetSuite: 400 INVALID_CONTENT for the item
+    try:
+        answer = flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 2)])))
+        flows.idle()
+
+        # GIVEN a permanent 4xx: not parked (a replay would meet the same refusal), one exception
+        assert flows.queue_depth("OrdersParkingQueue") == 0
+        assert {call["status"] for call in flows.erp_calls(order_id)} == {400}
+        [raised] = _order_exceptions(flows, f"shopify order {channel_order_id}")
+        assert raised["category"] == "vendor_4xx" and raised["retryable"] is True
+        assert raised["reason"] == "OrderFlow step CreateErpSalesOrder failed: ErpRejected"
+        assert raised["correlation_id"] == answer["correlation_id"]
+        assert raised["error"] == f"ErpRejected: PUT /services/rest/record/v1/salesOrder/eid:{order_id}: 400"
+        assert ("order-flow", "failed") in flows.timeline(answer["correlation_id"])
+        assert flows.position(sku)["reserved"] == 2  # the stock stays held for the order
+    finally:
+        flows.faults("erp", None)
+
+    # WHEN the item exists in the ERP and ops retries the exception
+    retried = flows.http.post(f"{flows.stack.api_url}/v1/ops/exceptions/{raised['id']}/retry")
+    assert retried.status_code == 202, retried.text
+    flows.idle()
+
+    view = flows.order("shopify", channel_order_id)
+    [record] = flows.erp_records(order_id)
+    assert (view["status"], view["erp_sales_order_id"]) == ("ACCEPTED", record["id"])
+    assert flows.position(sku)["reserved"] == 2  # reserved once, not again by the retry
+    assert _order_exceptions(flows, f"shopify order {channel_order_id}") == []
+    again = flows.http.post(f"{flows.stack.api_url}/v1/ops/exceptions/{raised['id']}/retry")
+    assert again.status_code == 409  # resolved by the retry: nothing runs twice
+
+
+def test_a_cancel_during_an_erp_outage_is_parked_and_replay_closes_the_erp_order(flows: Flows) -> None:
+    sku = unique("SKU-CANCEL-DOWN")
+    flows.stock(sku, 5)
+    channel_order_id = new_shopify_order_id()
+    order = shopify_order(channel_order_id, [(sku, 2)])
+    flows.accept(flows.shopify_delivery(order))
+    flows.idle()
+    assert flows.order("shopify", channel_order_id)["status"] == "ACCEPTED"
+
+    flows.faults("erp", {"outage": True})
+    try:
+        cancelled = {**order, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"}
+        flows.accept(flows.shopify_delivery(cancelled, topic="orders/cancelled"))
+        flows.idle()
+
+        # the stock is released at once; the ERP order waits, parked, for the ERP to come back
+        assert flows.order("shopify", channel_order_id)["status"] == "CANCELLED"
+        assert flows.position(sku)["reserved"] == 0
+        [record] = flows.erp_records(shopify_order_id(channel_order_id))
+        assert record["status"] != "cancelled"
+        assert flows.queue_depth("OrdersParkingQueue") == 1
+    finally:
+        flows.faults("erp", None)
+
+    replay = flows.http.post(f"{flows.stack.api_url}/v1/ops/parked/orders/replay")
+    assert replay.status_code == 200, replay.text
+    assert replay.json()["replayed"] == 1
+    flows.idle()
+
+    wait_until(lambda: flows.erp_records(shopify_order_id(channel_order_id))[0]["status"] == "cancelled")
+    assert flows.queue_depth("OrdersParkingQueue") == 0
+    position = flows.position(sku)
+    assert (position["on_hand"], position["reserved"]) == (5, 0)  # released once
