@@ -34,6 +34,10 @@ class StackConfig:
     erp_concurrency: int
     # The returns platform's API (Loop); unset, ReturnFlow reports no status back (issue 9).
     loop_api_base_url: str | None = None
+    # Who the alarms reach (issue 13.6): e-mail addresses (each confirms the subscription SNS mails
+    # it) and an HTTPS endpoint (a chat webhook relay, an incident tool) subscribed to the topic.
+    alarm_emails: tuple[str, ...] = ()
+    alarm_webhook_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -61,7 +65,16 @@ class StackConfig:
             log_level=str(ctx("logLevel", "INFO")).upper(),
             erp_concurrency=int(ctx("erpConcurrency", c.DEFAULT_ERP_CONCURRENCY)),
             loop_api_base_url=str(ctx("loopApiBaseUrl", "")).rstrip("/") or None,
+            alarm_emails=tuple(e.strip() for e in str(ctx("alarmEmail", "")).split(",") if e.strip()),
+            alarm_webhook_url=_https_url(str(ctx("alarmWebhookUrl", "")).strip()) or None,
         )
+
+
+def _https_url(value: str) -> str:
+    """SNS delivers to HTTPS endpoints with a certificate it trusts; plain HTTP would carry alarms in clear."""
+    if value and not value.startswith("https://"):
+        raise ValueError(f"alarmWebhookUrl must be an https:// URL, not {value!r}")
+    return value
 
 
 def _as_bool(value: Any) -> bool:

@@ -259,7 +259,13 @@ class RetailSyncStack(cdk.Stack):
             "Observability",
             environment=config.environment,
             api=api.api,
-            work_queues=queues.work_queues,
+            work_queues={
+                **queues.work_queues,
+                c.ID_POS_FILES_QUEUE: pull_channels.pos_files.queue,
+                c.ID_AVAILABILITY_CHANGES_QUEUE: availability.queue,
+                c.ID_CHANNEL_OUTBOUND_QUEUE: channel_outbound.queue,
+                c.ID_FINANCE_QUEUE: finance.queue,
+            },
             dead_letter_queues={
                 **queues.dead_letter_queues,
                 c.ID_POS_FILES_DLQ: pull_channels.pos_files.dlq,
@@ -268,6 +274,10 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_FINANCE_DLQ: finance.dlq,
             },
             order_flow=order_flow.state_machine,
+            return_flow=return_flow.state_machine,
+            scheduled_functions=factory.scheduled,
+            alarm_emails=config.alarm_emails,
+            alarm_webhook_url=config.alarm_webhook_url,
             functions={
                 c.ID_INGEST_FUNCTION: ingest.function,
                 c.ID_ORDERS_WORKER_FUNCTION: orders_worker.function,
@@ -275,6 +285,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_CREATE_ERP_SALES_ORDER_FUNCTION: order_flow.create_erp_sales_order,
                 c.ID_RECORD_ORDER_FUNCTION: order_flow.record_order,
                 c.ID_CANCEL_ORDER_FUNCTION: order_flow.cancel_order,
+                c.ID_RECORD_FLOW_FAILURE_FUNCTION: order_flow.record_flow_failure,
                 c.ID_INVENTORY_WORKER_FUNCTION: inventory_worker.function,
                 c.ID_RESERVATION_EXPIRY_FUNCTION: reservation_expiry.function,
                 c.ID_OPS_API_FUNCTION: ops.function,

@@ -1,8 +1,21 @@
-"""CloudWatch dashboard and alarms: backlog, DLQ depth, OrderFlow failures, ingest 5xx."""
+"""CloudWatch dashboard and alarms, and who they reach (issue 13.6).
+
+Alarms (each notifies the SNS topic on ALARM and on OK; the topic's subscribers come from context
+`alarmEmail`, comma-separated, and `alarmWebhookUrl`, https):
+- every DLQ holding a message; every work queue's oldest message older than its threshold (backlog);
+- OrderFlow and ReturnFlow executions failed or timed out (a parked order is not a failure: it ends
+  SUCCEEDED and the parking queue's age alarm watches it), and order exceptions raised;
+- every scheduled function's errors (nobody waits on a schedule: an error is seen only here);
+- the design's business KPIs, from the metrics the functions emit (Metrics Insights queries, so every
+  dimension set counts): order ingestion latency, availability publish lag, refund cycle time,
+  reconciliation exceptions and settlement variances;
+- the webhook API answering 5xx.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
@@ -10,6 +23,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -26,6 +40,41 @@ QUEUE_AGE_THRESHOLDS = {
 }
 
 
+@dataclass(frozen=True)
+class Kpi:
+    """A business KPI alarm: the worst (MAX) or total (SUM) of a metric over `period`, above `threshold`."""
+
+    metric: str
+    statistic: str
+    threshold: float
+    period: cdk.Duration
+    description: str
+
+    def query(self, label: str | None = None) -> cloudwatch.MathExpression:
+        return cloudwatch.MathExpression(
+            expression=f"SELECT {self.statistic}({self.metric}) FROM {c.METRICS_NAMESPACE}",
+            using_metrics={},
+            period=self.period,
+            label=label or self.metric,
+        )
+
+
+KPIS = (
+    Kpi("OrderIngestionLatency", "MAX", 60_000, cdk.Duration.minutes(5),
+        "An order took over a minute from its webhook to accepted (ms): the ERP or a queue is slow"),
+    Kpi("AvailabilityPublishLag", "MAX", 900_000, cdk.Duration.minutes(15),
+        "A stock change waited over 15 minutes to reach a channel (ms): overselling risk"),
+    Kpi("RefundCycleTime", "MAX", 14 * 86_400, cdk.Duration.days(1),
+        "A refund took over 14 days from the ERP return authorization (s)"),
+    Kpi("ReconciliationExceptions", "SUM", 0, cdk.Duration.hours(1),
+        "Inventory reconciliation found positions it could not correct: see GET /v1/ops/exceptions"),
+    Kpi("SettlementVariances", "SUM", 0, cdk.Duration.days(1),
+        "A payout did not match our orders: see the settlement exceptions"),
+    Kpi("OrderFlowExceptions", "SUM", 0, cdk.Duration.minutes(5),
+        "An OrderFlow step failed for good: GET /v1/ops/exceptions?kind=order, then retry it"),
+)  # fmt: skip
+
+
 class DashboardConstruct(Construct):
     def __init__(
         self,
@@ -37,12 +86,20 @@ class DashboardConstruct(Construct):
         work_queues: Mapping[str, sqs.IQueue],
         dead_letter_queues: Mapping[str, sqs.IQueue],
         order_flow: sfn.StateMachine,
+        return_flow: sfn.StateMachine,
         functions: Mapping[str, lambda_.IFunction],
+        scheduled_functions: Mapping[str, lambda_.IFunction],
+        alarm_emails: tuple[str, ...] = (),
+        alarm_webhook_url: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(
             self, c.ID_ALARM_TOPIC, display_name=f"{c.SERVICE} {environment} alarms", enforce_ssl=True
         )
+        for address in alarm_emails:
+            self.topic.add_subscription(subscriptions.EmailSubscription(address))
+        if alarm_webhook_url:
+            self.topic.add_subscription(subscriptions.UrlSubscription(alarm_webhook_url))
         acknowledge_resource(
             self.topic,
             "AwsSolutions-SNS2",
@@ -86,8 +143,29 @@ class DashboardConstruct(Construct):
             "OrderFlowFailed",
             order_flow.metric_failed(period=_PERIOD, statistic="Sum"),
             0,
-            "OrderFlow executions failed (ERP down: orders parked) ",
+            "OrderFlow executions failed: each is an order exception (GET /v1/ops/exceptions?kind=order)",
         )
+        alarm(
+            "ReturnFlowFailed",
+            return_flow.metric_failed(period=_PERIOD, statistic="Sum"),
+            0,
+            "ReturnFlow executions failed: each is a return exception for a person",
+        )
+        alarm(
+            "ReturnFlowTimedOut",
+            return_flow.metric_timed_out(period=_PERIOD, statistic="Sum"),
+            0,
+            "ReturnFlow executions hit their time limit",
+        )
+        for name, fn in scheduled_functions.items():
+            alarm(
+                f"{name}Errors",
+                fn.metric_errors(period=cdk.Duration.minutes(5), statistic="Sum"),
+                0,
+                f"The scheduled {name} failed: its next run retries; look at its logs",
+            )
+        for kpi in KPIS:
+            alarm(f"{kpi.metric}High", kpi.query(), kpi.threshold, kpi.description)
         alarm(
             "OrderFlowTimedOut",
             order_flow.metric_timed_out(period=_PERIOD, statistic="Sum"),
@@ -112,9 +190,7 @@ class DashboardConstruct(Construct):
             cloudwatch.AlarmStatusWidget(
                 title="Alarms",
                 alarms=[
-                    cloudwatch.Alarm.from_alarm_name(
-                        self, f"{a.node.id}Ref", f"{c.SERVICE}-{environment}-{a.node.id}"
-                    )
+                    cloudwatch.Alarm.from_alarm_name(self, f"{a.node.id}Ref", f"{c.SERVICE}-{environment}-{a.node.id}")
                     for a in self.alarms
                 ],
                 width=24,
@@ -151,6 +227,12 @@ class DashboardConstruct(Construct):
             ),
         )  # fmt: skip
         dashboard.add_widgets(
+            *(
+                cloudwatch.GraphWidget(title=f"{kpi.metric} ({kpi.statistic})", left=[kpi.query()], width=4)
+                for kpi in KPIS
+            )
+        )
+        dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Function errors",
                 left=[fn.metric_errors(period=_PERIOD, label=n) for n, fn in functions.items()],
@@ -163,10 +245,7 @@ class DashboardConstruct(Construct):
             ),
             cloudwatch.GraphWidget(
                 title="Function duration p99 (ms)",
-                left=[
-                    fn.metric_duration(period=_PERIOD, statistic="p99", label=n)
-                    for n, fn in functions.items()
-                ],
+                left=[fn.metric_duration(period=_PERIOD, statistic="p99", label=n) for n, fn in functions.items()],
                 width=8,
             ),
         )

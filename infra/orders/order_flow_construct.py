@@ -46,7 +46,7 @@ LAMBDA_SERVICE_ERRORS = (
 )
 
 # The execution state fields each record_order call passes on, besides its status.
-_RECORD_FIELDS = ("action", "correlation_id", "event_id", "order", "reservation")
+_RECORD_FIELDS = ("action", "correlation_id", "event_id", "order", "reservation", "received_at")
 
 
 class OrderFlowConstruct(Construct):

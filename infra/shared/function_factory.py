@@ -26,6 +26,9 @@ class FunctionFactory:
     def __init__(self, config: StackConfig, code: lambda_.Code) -> None:
         self._config = config
         self._code = code
+        # Every function a schedule runs, by construct id: nobody waits on them, so each gets an
+        # errors alarm (infra/observability/dashboard_construct.py).
+        self.scheduled: dict[str, lambda_.Function] = {}
 
     @property
     def common_environment(self) -> dict[str, str]:
@@ -132,6 +135,7 @@ class FunctionFactory:
             enabled=enabled,
             targets=[targets.LambdaFunction(fn, retry_attempts=retry_attempts, max_event_age=max_event_age)],
         )
+        self.scheduled[construct_id] = fn
         if stable_rule_id:
             rule_resource = rule.node.default_child
             assert isinstance(rule_resource, events.CfnRule)

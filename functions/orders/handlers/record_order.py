@@ -1,7 +1,8 @@
 """OrderFlow tasks RecordAccepted / RecordOnHold / RecordErpFailed.
 
 Input: the flow state plus `"status": "ACCEPTED" | "ON_HOLD" | "ERP_FAILED"` (and `reservation`,
-`erp`, `error` when the flow has them).
+`erp`, `error` when the flow has them; `received_at`, when the command was received).
+Emits `OrderIngestionLatency` (ms, received to accepted) when the order is accepted.
 Output: `{"event_type": "OrderAccepted" | "OrderOnHold" | "OrderErpFailed" | "OrderCancelled",
 "detail": {Order JSON, "schema_version", "correlation_id", ...}}`.
 """
@@ -11,12 +12,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.orders.handlers._deps import StoreDeps, store_deps
 from functions.orders.logic.record_order import record_order
 from functions.orders.models.flow import RecordOrderInput
 from functions.orders.settings import RecordOrderSettings
+from shared.models import utc_now
 from shared.observability import logger, metrics
 from shared.settings import cached
 
@@ -32,5 +35,10 @@ def default_deps() -> Deps:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
-    result = record_order(RecordOrderInput.model_validate(event), deps.store, deps.trace)
+    task = RecordOrderInput.model_validate(event)
+    result = record_order(task, deps.store, deps.trace)
+    if result.event_type == "OrderAccepted" and task.received_at is not None:
+        # The design's order ingestion latency KPI: webhook received to order accepted.
+        latency_ms = max((utc_now() - task.received_at).total_seconds() * 1000, 0.0)
+        metrics.add_metric(name="OrderIngestionLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
     return result.model_dump(mode="json")

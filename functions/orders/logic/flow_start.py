@@ -28,6 +28,7 @@ def flow_inputs(envelope: Envelope, commands: Iterable[object]) -> tuple[list[Fl
                     correlation_id=envelope.correlation_id,
                     event_id=envelope.event_id,
                     order=command,
+                    received_at=envelope.received_at,
                 )
             )
         elif isinstance(command, OrderCancellation):
@@ -37,6 +38,7 @@ def flow_inputs(envelope: Envelope, commands: Iterable[object]) -> tuple[list[Fl
                     correlation_id=envelope.correlation_id,
                     event_id=envelope.event_id,
                     cancellation=command,
+                    received_at=envelope.received_at,
                 )
             )
         else:

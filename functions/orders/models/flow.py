@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.models import Order, OrderCancellation, OrderStatus
+from shared.models.common import UtcDatetime
 
 
 class FlowAction(StrEnum):
@@ -29,6 +30,9 @@ class FlowInput(TaskModel):
     event_id: Annotated[str, Field(min_length=1)]
     order: Order | None = None
     cancellation: OrderCancellation | None = None
+    # When the webhook (or poll) that carried the command was received: the order ingestion
+    # latency KPI runs from here to accepted (RecordAccepted's `OrderIngestionLatency`).
+    received_at: UtcDatetime | None = None
 
     @model_validator(mode="after")
     def _command_matches_action(self) -> FlowInput:
@@ -58,6 +62,7 @@ class FlowInput(TaskModel):
             "cancellation": self.cancellation.model_dump(mode="json", exclude_none=True)
             if self.cancellation
             else None,
+            "received_at": self.received_at.isoformat().replace("+00:00", "Z") if self.received_at else None,
         }
 
 

@@ -68,9 +68,7 @@ def test_reserve_stock_answers_outcome_location_and_shortages(
     ]
 
 
-def test_create_erp_sales_order_answers_the_erp_internal_id(
-    store: InMemoryStateTable, trace: MemoryTraceStore
-) -> None:
+def test_create_erp_sales_order_answers_the_erp_internal_id(store: InMemoryStateTable, trace: MemoryTraceStore) -> None:
     erp = FakeErp()
     event = {
         **_execution_input(),
@@ -128,9 +126,7 @@ def test_an_order_cancelled_while_the_erp_call_was_in_flight_is_closed_in_the_er
         "reservation": {"outcome": "RESERVED", "location_id": LOC, "shortages": []},
     }
 
-    create_erp_sales_order.lambda_handler(
-        event, LambdaContext(), deps=create_erp_sales_order.Deps(store, erp, trace)
-    )
+    create_erp_sales_order.lambda_handler(event, LambdaContext(), deps=create_erp_sales_order.Deps(store, erp, trace))
 
     assert erp.cancelled == [order().order_id]
 
@@ -164,6 +160,31 @@ def test_record_order_takes_the_state_machines_parameters_and_names_the_event(
     assert store.get_order("shopify", "1001").status is OrderStatus.ERP_FAILED  # type: ignore[union-attr]
 
 
+def test_an_accepted_order_emits_its_ingestion_latency_from_when_it_was_received(
+    store: InMemoryStateTable, trace: MemoryTraceStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    from datetime import timedelta
+
+    from shared.models import utc_now
+
+    received = utc_now() - timedelta(seconds=3)
+    event = {
+        "status": "ACCEPTED",
+        **_execution_input(received_at=received.isoformat()),
+        "reservation": {"outcome": "RESERVED", "location_id": LOC, "shortages": []},
+        "erp": {"erp_sales_order_id": "1234"},
+    }
+    capsys.readouterr()
+
+    record_order.lambda_handler(event, LambdaContext(), deps=record_order.Deps(store, trace))
+
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    [latency] = [b["OrderIngestionLatency"] for b in blobs if "OrderIngestionLatency" in b]
+    value = latency[0] if isinstance(latency, list) else latency
+    assert 3000 <= float(value) < 60_000  # ms, webhook received to accepted
+
+
 def test_cancel_order_releases_stock_closes_the_erp_order_and_names_the_event(
     store: InMemoryStateTable, trace: MemoryTraceStore
 ) -> None:
@@ -181,9 +202,7 @@ def test_cancel_order_releases_stock_closes_the_erp_order_and_names_the_event(
     result = cancel_order.lambda_handler(event, LambdaContext(), deps=cancel_order.Deps(store, erp, trace))
 
     assert result["event_type"] == "OrderCancelled"
-    assert {
-        k: result["detail"][k] for k in ("order_id", "status", "schema_version", "correlation_id", "reason")
-    } == {
+    assert {k: result["detail"][k] for k in ("order_id", "status", "schema_version", "correlation_id", "reason")} == {
         "order_id": order().order_id,
         "status": "CANCELLED",
         "schema_version": "1",
