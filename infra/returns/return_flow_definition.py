@@ -3,9 +3,11 @@
     ApplyPolicy -> Approved? -no-> ReportRejected -> Rejected (Succeed)
                              -yes-> AuthorizeReturn -> AwaitInspection (.waitForTaskToken,
     TimeoutSecondsPath $.inspection_timeout_seconds) -> SettleReturn -> PostRefund -> ReportOutcome
-    -> Done.  AuthorizeReturn, AwaitInspection (States.Timeout included), SettleReturn, PostRefund
-    and ReportOutcome catch States.ALL -> RecordException -> ReturnFailed (Fail: the execution ends
-    FAILED with the error's name, so an inspection that never comes raises instead of waiting).
+    -> Done.  Every task (ApplyPolicy, AuthorizeReturn, AwaitInspection (States.Timeout included),
+    SettleReturn, PostRefund, ReportOutcome, ReportRejected) catches States.ALL -> RecordException
+    (a return exception; one that failed before the return was stored keeps the request) ->
+    ReturnFailed (Fail: the execution ends FAILED with the error's name, so an inspection that
+    never comes raises instead of waiting).
 
 Lambda errors surface as their `errorType` (the exception class name), which Retry/Catch match.
 """
@@ -99,7 +101,7 @@ def return_flow_definition(scope: Construct, fns: ReturnFlowFunctions) -> sfn.IC
     record_exception = invoke(
         "RecordException",
         fns.record_exception,
-        _key(error=sfn.JsonPath.object_at("$.error")),
+        _key(error=sfn.JsonPath.object_at("$.error"), request=sfn.JsonPath.object_at("$.request")),
         "$.recorded",
     )
     failed = sfn.Fail(
@@ -142,9 +144,8 @@ def return_flow_definition(scope: Construct, fns: ReturnFlowFunctions) -> sfn.IC
     post_refund = invoke("PostRefund", fns.post_refund, _key(), "$.refund", outside=True)
     report = invoke("ReportOutcome", fns.report_outcome, _key(), "$.reported", outside=True)
     report_rejected = invoke("ReportRejected", fns.report_outcome, _key(), "$.reported", outside=True)
-    for step in (authorize, await_inspection, settle, post_refund, report, report_rejected):
+    for step in (apply_policy, authorize, await_inspection, settle, post_refund, report, report_rejected):
         step.add_catch(record_exception, errors=["States.ALL"], result_path="$.error")
-    apply_policy.add_catch(failed, errors=["States.ALL"], result_path="$.error")
 
     report_rejected.next(sfn.Succeed(scope, "Rejected"))
     authorize.next(await_inspection).next(settle).next(post_refund).next(report).next(sfn.Succeed(scope, "Done"))

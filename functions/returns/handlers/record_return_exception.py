@@ -1,6 +1,7 @@
 """ReturnFlow task RecordException: a failed or timed-out return is marked EXCEPTION and traced.
 
-Input: `{"return_key", "error": {"Error", "Cause"}}` (the Catch's result).
+Input: `{"return_key", "error": {"Error", "Cause"}, "request"}` (the Catch's result; the request, for
+a failure of ApplyPolicy before the return was stored).
 """
 
 from __future__ import annotations
@@ -18,5 +19,5 @@ from shared.observability import logger, metrics
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext, steps: ReturnSteps | None = None) -> dict[str, Any]:
     return (steps or default_steps()).record_exception(
-        event["return_key"], str(event["error"].get("Error", "")), event["error"].get("Cause")
+        event["return_key"], str(event["error"].get("Error", "")), event["error"].get("Cause"), event.get("request")
     )

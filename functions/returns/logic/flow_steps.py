@@ -17,6 +17,7 @@ Every step reads the stored return first and does only what is not done yet, so 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -337,10 +338,14 @@ class ReturnSteps:
         return {"status": case.status.value}
 
     # RecordException --------------------------------------------------------------------------
-    def record_exception(self, return_key: str, error: str, cause: str | None) -> dict[str, Any]:
+    def record_exception(
+        self, return_key: str, error: str, cause: str | None, request: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         case = self.store.get(return_key)
         if case is None:
-            raise ReturnNotFound(return_key)
+            if request is None:
+                raise ReturnNotFound(return_key)
+            return self._request_exception(return_key, error, cause, request)
         stuck_in = case.status
         if case.status is not ReturnState.EXCEPTION:
             case = self._save(case, status=ReturnState.EXCEPTION, exception_reason=error, task_token=None)
@@ -373,6 +378,44 @@ class ReturnSteps:
             {"error": error, "cause": (cause or "")[:500], "exception_id": raised},
         )
         return {"status": case.status.value, "error": error, "correlation_id": case.correlation_id}
+
+    def _request_exception(
+        self, return_key: str, error: str, cause: str | None, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        """ApplyPolicy failed before the return was stored: the exception keeps the request itself
+        (nothing else holds it), for a person to act on and resolve with a note."""
+        from shared.adapters.exception_store import exception_id
+
+        correlation_id = str(request.get("correlation_id") or "") or None
+        try:  # the request's own time, so a retried RecordException counts on the same exception
+            at = datetime.fromisoformat(str(request["requested_at"]).replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            at = self.clock()
+        raised = exception_id(EXCEPTION_KIND, at, return_key)
+        if self.exceptions is not None:
+            self.exceptions.raise_open(
+                EXCEPTION_KIND,
+                raised,
+                {
+                    "reason": _reason(error),
+                    "correlation_id": correlation_id,
+                    "concerns": f"return {return_key} of {request.get('channel')} order "
+                    f"{request.get('channel_order_id')}",
+                    "return_key": return_key,
+                    "channel": request.get("channel"),
+                    "channel_order_id": request.get("channel_order_id"),
+                    "error": error,
+                    "cause": (cause or "")[:500],
+                    "stuck_in": "POLICY",
+                    "request": json.dumps(request, sort_keys=True, default=str),
+                },
+                self.clock(),
+            )
+        if correlation_id:
+            self.trace.record(
+                correlation_id, HOP, "exception", {"error": error, "cause": (cause or "")[:500], "exception_id": raised}
+            )
+        return {"status": "EXCEPTION", "error": error, "correlation_id": correlation_id}
 
     # ------------------------------------------------------------------------------------------
     def _case(self, return_key: str) -> ReturnCase:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -210,3 +211,25 @@ def test_an_inspection_that_never_comes_becomes_one_return_exception_for_ops(ste
     assert raised["concerns"] == "return loop:R9 of shopify order 1001"
     assert (raised["return_key"], raised["channel"], raised["channel_order_id"]) == ("loop:R9", "shopify", "1001")
     assert raised["correlation_id"] == "corr-12345678" and raised["failures"] == 2
+
+
+def test_a_policy_step_that_failed_before_the_return_was_stored_is_an_exception_keeping_the_request(
+    steps: ReturnSteps,
+) -> None:
+    from shared.adapters.exception_store import MemoryExceptionStore
+
+    exceptions = MemoryExceptionStore()
+    steps.exceptions = exceptions
+    asked = request("R10", 1).model_dump(mode="json")
+
+    # WHEN ApplyPolicy failed for good (nothing stored) and RecordException runs, twice (a retry)
+    first = steps.record_exception("loop:R10", "ProvisionedThroughputExceededException", "table busy", asked)
+    steps.record_exception("loop:R10", "ProvisionedThroughputExceededException", "table busy", asked)
+
+    # THEN one open `return` exception holds the request (nothing else does), and no return exists
+    assert first["status"] == "EXCEPTION"
+    assert steps.store.get("loop:R10") is None
+    [raised] = exceptions.list("return", "OPEN", 10)
+    assert raised["stuck_in"] == "POLICY" and raised["failures"] == 2
+    assert raised["concerns"] == "return loop:R10 of shopify order 1001"
+    assert json.loads(raised["request"])["source_return_id"] == "R10"
