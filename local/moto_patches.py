@@ -26,6 +26,11 @@ Each patch is installed once per process and delegates to the hooks of the runni
 8. A Task whose `Resource` is a function ARN reports a refused invoke as `Lambda.<error code>`
    (`Lambda.TooManyRequestsException` beyond reserved concurrency), as Step Functions does; moto
    reported the bare `Exception`, which no `Lambda.*` Retry matches.
+9. An Express state machine does not deduplicate execution names, as on AWS (moto answered
+   `ExecutionAlreadyExists`, or the running execution, for a name it had seen): each
+   `StartExecution` starts a new execution, its ARN made unique by a suffix as AWS's Express ARNs
+   are (`...:<name>:<uuid>`), its name the one asked for. So nothing here can rest on the name to
+   suppress a duplicate: the flow's steps are idempotent on the order id instead.
 """
 
 from __future__ import annotations
@@ -93,9 +98,7 @@ def install() -> None:
         import moto
 
         if moto.__version__ != PINNED_MOTO:
-            raise RuntimeError(
-                f"local/moto_patches.py is written for moto {PINNED_MOTO}, found {moto.__version__}"
-            )
+            raise RuntimeError(f"local/moto_patches.py is written for moto {PINNED_MOTO}, found {moto.__version__}")
         _patch_lambda()
         _patch_state_machine_cloudformation()
         _patch_dynamodb_lock()
@@ -104,6 +107,7 @@ def install() -> None:
         _patch_cloudformation_gaps()
         _patch_retry_waits()
         _patch_lambda_task_client_errors()
+        _patch_express_execution_names()
         _installed = True
 
 
@@ -306,9 +310,7 @@ def _patch_cloudformation_gaps() -> None:
                 generated = secrets.token_urlsafe(24)
                 template = generate.get("SecretStringTemplate")
                 if template and generate.get("GenerateStringKey"):
-                    secret_string = json.dumps(
-                        {**json.loads(template), generate["GenerateStringKey"]: generated}
-                    )
+                    secret_string = json.dumps({**json.loads(template), generate["GenerateStringKey"]: generated})
                 else:
                     secret_string = generated
             backend.create_secret(
@@ -388,3 +390,27 @@ def _patch_lambda_task_client_errors() -> None:
         )
 
     StateTaskLambda._from_error = _from_error  # type: ignore[method-assign]
+
+
+# 9. Express execution names ----------------------------------------------------------------------
+def _patch_express_execution_names() -> None:
+    import uuid
+
+    from moto.stepfunctions.models import StepFunctionBackend
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    def patch(backend: Any) -> None:
+        original = backend.start_execution
+
+        def start_execution(self: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any) -> Any:
+            machine = self.describe_state_machine(state_machine_arn)
+            if str(getattr(machine, "type", "")).upper() != "EXPRESS" or not name:  # moto keeps it in `type`
+                return original(self, state_machine_arn, name, *args, **kwargs)
+            execution = original(self, state_machine_arn, f"{name}:{uuid.uuid4()}", *args, **kwargs)
+            execution.name = name  # the name asked for; the ARN keeps the suffix that makes it unique
+            return execution
+
+        backend.start_execution = start_execution
+
+    patch(StepFunctionBackend)  # the parser backend overrides start_execution without calling it
+    patch(StepFunctionsParserBackend)

@@ -91,7 +91,10 @@ def test_an_accepted_walmart_po_is_acknowledged_once_even_when_the_event_comes_a
     assert ack["status"] == 200 and ack["body"] in (None, "")
     assert ack["headers"]["WM_SVC.NAME"] == "Walmart Marketplace"
     assert ack["headers"]["WM_SEC.ACCESS_TOKEN"] and ack["headers"]["WM_QOS.CORRELATION_ID"]
-    assert _outbound(flows, view["correlation_id"]) == ["acknowledged"]
+    # (an OrderFlow run twice for one delivery, as AWS may: Express names are not deduplicated,
+    # publishes OrderAccepted twice; the second command is skipped, never sent)
+    first = _outbound(flows, view["correlation_id"])
+    assert first[0] == "acknowledged" and set(first[1:]) <= {"skipped"}
 
     # WHEN the same OrderAccepted event is delivered again
     detail = {**_stored_order(flows, "walmart", po), "correlation_id": view["correlation_id"]}
@@ -100,7 +103,7 @@ def test_an_accepted_walmart_po_is_acknowledged_once_even_when_the_event_comes_a
 
     # THEN nobody is called again and the trace says why
     assert len(_calls(flows, "marketplace", "POST", f"/v3/orders/{po}/acknowledge")) == 1
-    assert _outbound(flows, view["correlation_id"]) == ["acknowledged", "skipped"]
+    assert _outbound(flows, view["correlation_id"]) == [*first, "skipped"]
 
 
 def test_a_wms_shipment_of_a_shopify_order_is_confirmed_once_with_its_tracking_number(flows: Flows) -> None:

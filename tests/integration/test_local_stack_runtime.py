@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 import zipfile
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -308,3 +308,32 @@ def test_amazon_notifications_on_the_partner_bus_reach_a_rule_target(local_stack
     assert [(e["source"], e["detail-type"], e["detail"]) for e in fake_handlers.events] == [
         (bus, "ORDER_CHANGE", detail)
     ]
+
+
+def test_express_execution_names_are_not_deduplicated_as_on_aws_but_standard_ones_are(
+    local_stack: LocalStack,
+) -> None:
+    sfn = boto3.client("stepfunctions")
+    definition = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+
+    def machine(kind: Literal["EXPRESS", "STANDARD"]) -> str:
+        return str(
+            sfn.create_state_machine(
+                name=f"names-{kind.lower()}-{uuid.uuid4().hex[:8]}",
+                definition=definition,
+                roleArn="arn:aws:iam::123456789012:role/sfn",
+                type=kind,
+            )["stateMachineArn"]
+        )
+
+    express, standard = machine("EXPRESS"), machine("STANDARD")
+    first = sfn.start_execution(stateMachineArn=express, name="same-name", input="{}")["executionArn"]
+    second = sfn.start_execution(stateMachineArn=express, name="same-name", input="{}")["executionArn"]
+
+    # AWS starts a second Express execution for a name it has seen: duplicates cannot rest on names
+    assert first != second
+    assert sfn.describe_execution(executionArn=second)["name"] == "same-name"
+    sfn.start_execution(stateMachineArn=standard, name="same-name", input="{}")
+    _wait_for_execution(sfn.list_executions(stateMachineArn=standard)["executions"][0]["executionArn"])
+    with pytest.raises(sfn.exceptions.ExecutionAlreadyExists):
+        sfn.start_execution(stateMachineArn=standard, name="same-name", input='{"other": 1}')

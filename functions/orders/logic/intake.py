@@ -70,6 +70,8 @@ class OrderIntake:
         already: list[str] = []
         for flow_input in inputs:
             name = execution_name(flow_input)
+            # Express (OrderFlow) names are not deduplicated on AWS: `is_new` is False only for a
+            # Standard machine; a duplicate is made harmless by the steps' idempotency on the order id.
             is_new = self.flow.start(name, flow_input.execution_input())
             (started if is_new else already).append(name)
             self.trace.record(
