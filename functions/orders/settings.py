@@ -37,3 +37,8 @@ class RecordOrderSettings(TablesSettings):
 
 class CancelOrderSettings(TablesSettings, ErpSettings):
     pass
+
+
+class ParkedReplaySettings(ErpSettings):
+    orders_parking_queue_url: Annotated[str, Field(min_length=1)]
+    order_flow_arn: Annotated[str, Field(min_length=20)]

@@ -132,6 +132,25 @@ class OrderFlowConstruct(Construct):
             parking_queue=parking_queue,
             removal_policy=removal_policy,
         )
+        # Once the ERP answers again, parked orders go back through the flow with no operator.
+        self.parked_replay, _ = factory.scheduled_function(
+            self,
+            c.ID_PARKED_REPLAY_FUNCTION,
+            schedule_id=c.ID_PARKED_REPLAY_SCHEDULE,
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.PARKED_REPLAY_MINUTES)),
+            schedule_description="Replay the orders parked during an ERP outage once the ERP answers again",
+            handler=c.HANDLER_REPLAY_PARKED,
+            service="replay-parked",
+            description="Replay parked orders, oldest first, once the ERP answers a probe read again",
+            timeout_seconds=60,
+            environment={
+                c.ENV_ERP_BASE_URL: erp_base_url,
+                c.ENV_ORDERS_PARKING_QUEUE_URL: parking_queue.queue_url,
+                c.ENV_ORDER_FLOW_ARN: self.state_machine.state_machine_arn,
+            },
+        )
+        parking_queue.grant(self.parked_replay, "sqs:ReceiveMessage", "sqs:DeleteMessage")
+        self.state_machine.grant_start_execution(self.parked_replay)
 
     def _state_machine(
         self,

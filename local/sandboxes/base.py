@@ -147,6 +147,10 @@ class Sandbox:
     # Paths of another vendor service the sandbox also serves (Login with Amazon beside SP-API): answered
     # without journal, stats or faults, as that other host's calls would not show in this one's.
     other_service_paths: ClassVar[frozenset[str]] = frozenset()
+    # Paths journaled and counted like any call but never given an injected fault (outage, throttle,
+    # concurrency, latency): the faults model the vendor's record API, not its token endpoint, so a
+    # test of "the ERP answers 429" is not decided by whether a token happened to be cached.
+    fault_exempt_paths: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, default_faults: dict[str, Any] | None = None) -> None:
         # What DELETE /__admin/faults goes back to (the ERP starts with its concurrency limit).
@@ -267,7 +271,7 @@ class Sandbox:
             self._requests += 1
             self._in_flight += 1
             self._max_concurrent = max(self._max_concurrent, self._in_flight)
-            faults = dict(self._faults)
+            faults = {} if request.path in self.fault_exempt_paths else dict(self._faults)
             limit = faults.get("concurrency_limit")
             admitted = limit is None or self._admitted < limit
             if admitted:
@@ -295,7 +299,7 @@ class Sandbox:
             time.sleep(latency_ms / 1000)
         if faults.get("outage"):
             return self.fault_response("outage", retry_after)
-        if self._next_call_throttled():
+        if faults and self._next_call_throttled():
             return self.fault_response("throttle", retry_after)
         refused = self.before_route(request)
         if refused is not None:

@@ -123,6 +123,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
     """Sales orders upserted by external id, read back by external or internal id."""
 
     name: ClassVar[str] = "erp"
+    fault_exempt_paths: ClassVar[frozenset[str]] = frozenset({TOKEN_PATH})  # the faults model the record API
 
     def __init__(
         self, concurrency_limit: int | None = DEFAULT_CONCURRENCY_LIMIT, token_ttl_seconds: float = ERP_TOKEN_SECONDS

@@ -35,7 +35,7 @@ KNOWN_CROSSINGS: frozenset[tuple[str, str]] = frozenset(
         ("functions/ops/logic/channels.py", "availability"),
         ("functions/ops/logic/channels.py", "reconciliation"),
         ("functions/ops/logic/find.py", "orders"),
-        ("functions/ops/logic/replay.py", "orders"),
+        ("functions/ops/routes/orders.py", "orders"),
         ("functions/ops/logic/views.py", "availability"),
         ("functions/ops/logic/views.py", "orders"),
         ("functions/ops/models/responses.py", "reconciliation"),

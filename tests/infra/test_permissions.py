@@ -61,10 +61,7 @@ def test_ingest_cannot_touch_the_state_table(resources: dict[str, dict[str, Any]
 def test_ingest_sends_to_both_queues_and_puts_only_claim_checks(resources: dict[str, dict[str, Any]]) -> None:
     statements = policy_statements_for_role(resources, role_of(resources[c.ID_INGEST_FUNCTION]))
     send_targets = {
-        render(r)
-        for s in statements
-        if "sqs:SendMessage" in as_list(s["Action"])
-        for r in as_list(s["Resource"])
+        render(r) for s in statements if "sqs:SendMessage" in as_list(s["Action"]) for r in as_list(s["Resource"])
     }
     assert send_targets == {f"<{c.ID_ORDERS_QUEUE}.Arn>", f"<{c.ID_INVENTORY_QUEUE}.Arn>"}
     s3_statements = [s for s in statements if any(a.startswith("s3:") for a in as_list(s["Action"]))]
@@ -104,7 +101,13 @@ def test_only_the_orders_worker_and_the_parked_order_replay_start_order_flow(
         if "states:StartExecution" in as_list(s["Action"])
     }
     # ReturnEventsFunction starts ReturnFlow only (its grant names that machine).
-    assert starters == {c.ID_ORDERS_WORKER_FUNCTION, c.ID_OPS_API_FUNCTION, c.ID_RETURN_EVENTS_FUNCTION}
+    # ParkedOrdersReplayFunction: the scheduled replay once the ERP answers again (issue 10.3).
+    assert starters == {
+        c.ID_ORDERS_WORKER_FUNCTION,
+        c.ID_OPS_API_FUNCTION,
+        c.ID_RETURN_EVENTS_FUNCTION,
+        c.ID_PARKED_REPLAY_FUNCTION,
+    }
 
 
 def _ops_writes(resources: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:

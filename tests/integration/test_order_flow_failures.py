@@ -86,3 +86,39 @@ def test_a_cancel_during_an_erp_outage_is_parked_and_replay_closes_the_erp_order
     assert flows.queue_depth("OrdersParkingQueue") == 0
     position = flows.position(sku)
     assert (position["on_hand"], position["reserved"]) == (5, 0)  # released once
+
+
+def test_orders_parked_in_an_erp_outage_reach_the_erp_once_each_when_it_is_back_with_no_operator(
+    flows: Flows,
+) -> None:
+    sku = unique("SKU-AUTO-REPLAY")
+    flows.stock(sku, 10)
+    channel_order_ids = [new_shopify_order_id() for _ in range(3)]
+    flows.faults("erp", {"outage": True})
+    try:
+        for channel_order_id in channel_order_ids:
+            flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 1)])))
+        flows.idle()
+        assert flows.queue_depth("OrdersParkingQueue") == 3
+
+        # WHEN the schedule runs while the ERP is still down: one probe, nothing replayed
+        [still_down] = flows.stack.fire_schedule("ParkedOrdersReplaySchedule")
+        assert not still_down.errored, still_down.error
+        assert still_down.payload == {"erp": "down", "replayed": 0}
+        assert flows.queue_depth("OrdersParkingQueue") == 3
+    finally:
+        flows.faults("erp", None)
+
+    # WHEN the ERP answers again and the schedule runs
+    [back] = flows.stack.fire_schedule("ParkedOrdersReplaySchedule")
+    assert not back.errored, back.error
+    assert back.payload == {"erp": "up", "replayed": 3}
+    flows.idle()
+
+    # THEN every order is in the ERP exactly once and accepted; nothing is left parked
+    for channel_order_id in channel_order_ids:
+        [record] = flows.erp_records(shopify_order_id(channel_order_id))
+        view = flows.order("shopify", channel_order_id)
+        assert (view["status"], view["erp_sales_order_id"]) == ("ACCEPTED", record["id"])
+    assert flows.queue_depth("OrdersParkingQueue") == 0
+    assert flows.position(sku)["reserved"] == 3  # reserved once each, not again by the replay

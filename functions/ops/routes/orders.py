@@ -36,8 +36,8 @@ def get_order(channel: str, channel_order_id: str) -> Response:
 
 @router.post("/v1/ops/parked/orders/replay")
 def replay_parked() -> Response:
-    from functions.ops.logic.replay import replay_parked_orders
     from functions.ops.models.responses import ReplayResult
+    from functions.orders.logic.parked_replay import replay_parked_orders
 
     given = deps(router)
     if given.parking is None or given.flow is None:

@@ -15,9 +15,12 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from shared.adapters.http import HttpConnector
-from shared.errors import ErpRejected
+from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
 RECORD_PATH = "/services/rest/record/v1/salesOrder"
+
+
+PROBE_ORDER_ID = "retail-sync-availability-probe"  # never an order id (ours are `ord_<hex>`)
 
 
 class ErpRecordNotFound(ErpRejected):
@@ -63,6 +66,16 @@ class HttpErp(HttpConnector):
         try:
             self._send("PATCH", _record_path(order_id), json={"status": "cancelled"})
         except ErpRecordNotFound:
+            return False
+        return True
+
+    def answers(self) -> bool:
+        """Whether the ERP takes calls again: one read of a sales order that does not exist (a 404 is
+        an ERP that answers). Down or throttling: False. A refusal (401, 403) raises: that is a
+        configuration error for a person, not an outage to wait out."""
+        try:
+            self.get_sales_order(PROBE_ORDER_ID)
+        except (ErpUnavailable, ErpThrottled):
             return False
         return True
 

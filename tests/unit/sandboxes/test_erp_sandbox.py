@@ -22,9 +22,7 @@ def test_upserting_the_same_external_id_twice_keeps_one_record_and_one_internal_
     assert len(record["item"]["items"]) == 2
 
 
-def test_upsert_answers_204_with_the_location_of_the_internal_id(
-    erp: ErpSandbox, client: httpx.Client
-) -> None:
+def test_upsert_answers_204_with_the_location_of_the_internal_id(erp: ErpSandbox, client: httpx.Client) -> None:
     created = client.put(f"{erp.url}{SALES_ORDERS}/eid:ORD-1", json=sales_order("ORD-1"))
 
     assert created.status_code == 204
@@ -34,9 +32,7 @@ def test_upsert_answers_204_with_the_location_of_the_internal_id(
     assert internal_id.isdigit()
 
 
-def test_a_record_reads_the_same_by_internal_id_and_by_external_id(
-    erp: ErpSandbox, client: httpx.Client
-) -> None:
+def test_a_record_reads_the_same_by_internal_id_and_by_external_id(erp: ErpSandbox, client: httpx.Client) -> None:
     location = client.put(f"{erp.url}{SALES_ORDERS}/eid:ORD-1", json=sales_order("ORD-1")).headers["Location"]
 
     by_internal = client.get(location)
@@ -52,9 +48,7 @@ def test_a_record_reads_the_same_by_internal_id_and_by_external_id(
     assert record["links"] == [{"rel": "self", "href": location}]
 
 
-def test_an_unknown_external_id_answers_404_in_netsuite_error_shape(
-    erp: ErpSandbox, client: httpx.Client
-) -> None:
+def test_an_unknown_external_id_answers_404_in_netsuite_error_shape(erp: ErpSandbox, client: httpx.Client) -> None:
     answer = client.get(f"{erp.url}{SALES_ORDERS}/eid:nope")
 
     assert answer.status_code == 404
@@ -83,9 +77,7 @@ def test_patching_an_unknown_order_answers_404(erp: ErpSandbox, client: httpx.Cl
     assert answer.json()["o:errorDetails"][0]["o:errorCode"] == "NONEXISTENT_ID"
 
 
-def test_a_body_external_id_that_differs_from_the_url_answers_400(
-    erp: ErpSandbox, client: httpx.Client
-) -> None:
+def test_a_body_external_id_that_differs_from_the_url_answers_400(erp: ErpSandbox, client: httpx.Client) -> None:
     answer = client.put(f"{erp.url}{SALES_ORDERS}/eid:ORD-1", json=sales_order("ORD-2"))
 
     assert answer.status_code == 400
@@ -132,9 +124,7 @@ def test_the_list_pages_records_in_netsuite_shape(erp: ErpSandbox, client: httpx
         client.put(f"{erp.url}{SALES_ORDERS}/eid:ORD-{n}", json=sales_order(f"ORD-{n}"))
 
     first_page = client.get(f"{erp.url}{SALES_ORDERS}", params={"limit": 2}).json()
-    last_page = client.get(
-        f"{erp.url}{SALES_ORDERS}", params={"limit": 2, "offset": 2, "expand": "true"}
-    ).json()
+    last_page = client.get(f"{erp.url}{SALES_ORDERS}", params={"limit": 2, "offset": 2, "expand": "true"}).json()
 
     assert (first_page["count"], first_page["totalResults"], first_page["hasMore"]) == (2, 3, True)
     assert set(first_page["items"][0]) == {"links", "id"}
@@ -142,9 +132,7 @@ def test_the_list_pages_records_in_netsuite_shape(erp: ErpSandbox, client: httpx
     assert last_page["items"][0]["externalId"] == "ORD-2"
 
 
-def test_calls_beyond_the_starting_concurrency_limit_of_five_answer_429(
-    erp: ErpSandbox, client: httpx.Client
-) -> None:
+def test_calls_beyond_the_starting_concurrency_limit_of_five_answer_429(erp: ErpSandbox, client: httpx.Client) -> None:
     client.post(f"{erp.url}/__admin/faults", json={"latency_ms": 800})
 
     answers = call_at_once(7, lambda: client.get(f"{erp.url}{SALES_ORDERS}", timeout=5))
@@ -160,9 +148,7 @@ def test_inventory_snapshot_returns_the_seeded_on_hand(erp: ErpSandbox, client: 
             {"sku": "SKU-2", "location_id": "WH1", "on_hand": 0},
         ],
     )
-    client.post(
-        f"{erp.url}/__admin/inventory", json={"items": [{"sku": "SKU-1", "location_id": "WH1", "on_hand": 9}]}
-    )
+    client.post(f"{erp.url}/__admin/inventory", json={"items": [{"sku": "SKU-1", "location_id": "WH1", "on_hand": 9}]})
 
     snapshot = client.get(f"{erp.url}/snapshot/inventory").json()
     one_sku = client.get(f"{erp.url}/snapshot/inventory", params={"sku": "SKU-2"}).json()
@@ -176,9 +162,36 @@ def test_inventory_snapshot_returns_the_seeded_on_hand(erp: ErpSandbox, client: 
 
 
 def test_negative_on_hand_cannot_be_seeded(erp: ErpSandbox, client: httpx.Client) -> None:
-    answer = client.post(
-        f"{erp.url}/__admin/inventory", json=[{"sku": "S", "location_id": "L", "on_hand": -1}]
-    )
+    answer = client.post(f"{erp.url}/__admin/inventory", json=[{"sku": "S", "location_id": "L", "on_hand": -1}])
 
     assert answer.status_code == 400
     assert client.get(f"{erp.url}/snapshot/inventory").json()["items"] == []
+
+
+def test_injected_faults_model_the_record_api_and_leave_the_token_endpoint_answering(
+    erp: ErpSandbox, client: httpx.Client
+) -> None:
+    client.post(f"{erp.url}/__admin/faults", json={"outage": True, "throttle_rate": 1})
+
+    token = client.post(f"{erp.url}/services/rest/auth/oauth2/v1/token", data={"grant_type": "client_credentials"})
+    record = client.get(f"{erp.url}{SALES_ORDERS}/eid:ORD-1")
+
+    assert token.status_code not in (429, 503)  # answered on its own terms (here: no assertion sent)
+    assert record.status_code == 503
+    journal = client.get(f"{erp.url}/__admin/requests").json()["requests"]
+    assert [e["path"] for e in journal[-2:]] == ["/services/rest/auth/oauth2/v1/token", f"{SALES_ORDERS}/eid:ORD-1"]
+
+
+def test_an_item_the_account_does_not_have_is_refused_as_netsuite_refuses_an_invalid_reference(
+    erp: ErpSandbox, client: httpx.Client
+) -> None:
+    client.post(f"{erp.url}/__admin/faults", json={"unknown_items": ["SKU-2"]})
+
+    answer = client.put(f"{erp.url}{SALES_ORDERS}/eid:ORD-1", json=sales_order("ORD-1", "SKU-1", "SKU-2"))
+
+    assert answer.status_code == 400
+    [detail] = answer.json()["o:errorDetails"]
+    assert detail["o:errorCode"] == "INVALID_CONTENT"
+    assert detail["o:errorPath"] == "item.items[1].item"
+    assert "Invalid Field Value SKU-2 for the following field: item" in detail["detail"]
+    assert client.get(f"{erp.url}{SALES_ORDERS}/eid:ORD-1").status_code == 404  # nothing half written
