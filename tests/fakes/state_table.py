@@ -14,7 +14,7 @@ from datetime import datetime
 from functions.inventory.logic.stock import ShipmentPlan, apply_adjustment
 from functions.orders.dal.state_store import CommitResult, OrderRef, ReservationContext, order_refs
 from functions.orders.logic.reservation import PositionRelease, PositionReserve
-from functions.orders.models.state import OrderRecord, Reservation, ReservationStatus
+from functions.orders.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
 from shared.errors import StaleUpdate
 from shared.models import InventoryAdjustment, InventoryPosition, OrderCancellation, OrderStatus, order_id_for
 
@@ -164,6 +164,41 @@ class InMemoryStateTable:
                     return CommitResult.CONFLICT
             self.reservations[reservation.order_id] = current.model_copy(
                 update={"status": ReservationStatus.RELEASED, "version": current.version + 1}
+            )
+            for release in releases:
+                key = (release.sku, release.location_id)
+                position = self.positions[key]
+                self.positions[key] = position.model_copy(
+                    update={"reserved": position.reserved - release.quantity, "version": position.version + 1}
+                )
+            return CommitResult.COMMITTED
+
+    def try_release_lines(
+        self,
+        reservation: Reservation,
+        releases: Sequence[PositionRelease],
+        lines: Sequence[ReservationLine],
+        change_id: str,
+        at: datetime,
+    ) -> CommitResult:
+        with self.lock:
+            current = self.reservations.get(reservation.order_id)
+            if (
+                current is None
+                or current.status is not ReservationStatus.HELD
+                or current.version != reservation.version
+            ):
+                return CommitResult.CONFLICT
+            for release in releases:
+                position = self.positions.get((release.sku, release.location_id))
+                if position is None or position.reserved < release.quantity:
+                    return CommitResult.CONFLICT
+            self.reservations[reservation.order_id] = current.model_copy(
+                update={
+                    "lines": list(lines),
+                    "line_cancellations": [*current.line_cancellations, change_id],
+                    "version": current.version + 1,
+                }
             )
             for release in releases:
                 key = (release.sku, release.location_id)

@@ -182,6 +182,11 @@ def test_walmart_po_is_read_from_the_orders_api_and_its_changes_and_returns_reco
         flows, f"ORDER#walmart#{WALMART_PO}", "CHANGE#lines_cancelled#7a5c1e30-cd2b-11ea-9e31-2b6a7e8f9a01"
     )
     assert change["status"] == "APPLIED" and change["correlation_id"] == cancelled["correlation_id"]
+    # the auto-cancelled GREEN line gave its reserved unit back at once, the PINK line still holds one
+    reservation = state_item(flows, f"RESERVATION#{order_id_for('walmart', WALMART_PO)}", "RESERVATION")
+    assert {line["sku"]: int(line["quantity"]) for line in reservation["lines"]} == {"IPOD2008PINK": 1}
+    assert reservation["line_cancellations"] == ["7a5c1e30-cd2b-11ea-9e31-2b6a7e8f9a01"]
+    assert ("orders-worker", "lines_released") in hops(flows, cancelled["correlation_id"])
     rma = state_item(flows, "RETURN#walmart#98765432101234", "RETURN")
     assert (rma["status"], rma["channel_order_id"]) == ("OPEN", WALMART_PO)
     assert ("orders-worker", "return_applied") in hops(flows, returned["correlation_id"])

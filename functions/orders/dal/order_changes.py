@@ -38,7 +38,6 @@ def _change_key(kind: str, change: OrderChange) -> dict[str, str]:
 
 
 class DynamoChangeStore(DynamoTableAdapter):
-
     def record_change(self, kind: str, change: OrderChange, correlation_id: str, at: datetime) -> tuple[Outcome, bool]:
         key = _change_key(kind, change)
         item = {
@@ -186,6 +185,13 @@ def change_recorder(trace: TraceSink) -> ChangeRecorder | None:
     settings = OrderChangesSettings.from_env()
     if not settings.state_table_name or not settings.event_bus_name:
         return None
+    from functions.orders.dal.state_store import DynamoStateStore
+    from functions.orders.logic.line_cancellation import release_cancelled_lines
+
+    state = DynamoStateStore(settings.state_table_name)
     return ChangeRecorder(
-        DynamoChangeStore(settings.state_table_name), EventBridgePublisher(settings.event_bus_name), trace
+        DynamoChangeStore(settings.state_table_name),
+        EventBridgePublisher(settings.event_bus_name),
+        trace,
+        release_lines=lambda change: release_cancelled_lines(state, change),
     )

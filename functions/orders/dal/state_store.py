@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import ClientError
 
 from functions.orders.logic.reservation import PositionRelease, PositionReserve
-from functions.orders.models.state import OrderRecord, Reservation, ReservationStatus
+from functions.orders.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
 
@@ -180,6 +180,15 @@ class StateStore(Protocol):
 
     def try_release(
         self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime
+    ) -> CommitResult: ...
+
+    def try_release_lines(
+        self,
+        reservation: Reservation,
+        releases: Sequence[PositionRelease],
+        lines: Sequence[ReservationLine],
+        change_id: str,
+        at: datetime,
     ) -> CommitResult: ...
 
 
@@ -452,6 +461,55 @@ class DynamoStateStore(DynamoTableAdapter):
                 }
             }
         ]
+        items.extend(self._position_releases(releases, at))
+        return self._commit(items)
+
+    def try_release_lines(
+        self,
+        reservation: Reservation,
+        releases: Sequence[PositionRelease],
+        lines: Sequence[ReservationLine],
+        change_id: str,
+        at: datetime,
+    ) -> CommitResult:
+        """Some lines given back, the reservation still HELD: its lines become `lines`, `change_id`
+        is recorded (a replay of it changes nothing) and `reserved -= q` per position, together."""
+        version_check = (
+            "#version = :v" if reservation.version else "(#version = :v OR attribute_not_exists(#version))"
+        )
+        reservation_update: dict[str, Any] = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": to_dynamo(reservation_key(reservation.order_id)),
+                "UpdateExpression": "SET #lines = :lines, #updated_at = :now, "
+                "#cancelled = list_append(if_not_exists(#cancelled, :none), :change), "
+                "#version = if_not_exists(#version, :zero) + :one",
+                "ConditionExpression": f"#status = :held AND {version_check}",
+                "ExpressionAttributeNames": {
+                    "#status": "status",
+                    "#version": "version",
+                    "#lines": "lines",
+                    "#cancelled": "line_cancellations",
+                    "#updated_at": "updated_at",
+                },
+                "ExpressionAttributeValues": to_dynamo(
+                    {
+                        ":lines": [line.model_dump(mode="json") for line in lines],
+                        ":change": [change_id],
+                        ":none": [],
+                        ":held": ReservationStatus.HELD.value,
+                        ":v": reservation.version,
+                        ":zero": 0,
+                        ":one": 1,
+                        ":now": iso(at),
+                    }
+                ),
+            }
+        }
+        return self._commit([reservation_update, *self._position_releases(releases, at)])
+
+    def _position_releases(self, releases: Sequence[PositionRelease], at: datetime) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
         for release in releases:
             items.append(
                 {
@@ -472,6 +530,9 @@ class DynamoStateStore(DynamoTableAdapter):
                     }
                 }
             )
+        return items
+
+    def _commit(self, items: list[dict[str, Any]]) -> CommitResult:
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as exc:

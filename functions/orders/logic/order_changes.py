@@ -14,6 +14,10 @@ per command, no ERP call:
 | StoreReturn | `STORE_RETURN#<channel>#<return_id>` / `STORE_RETURN` | StoreReturnRecorded |
 | ReturnInspection | `RETURN_INSPECTION#wms#<event_id>` / `RETURN_INSPECTION` | ReturnInspected (once) |
 
+An applied `OrderLinesCancelled` also gives the cancelled lines' reserved units back, once per
+change, before its event (functions/orders/logic/line_cancellation.py); a held one lowers the
+order's lines before its flow reserves them.
+
 Out of order: a change for an order whose create has not been seen yet is stored HELD (no
 event); when the order arrives, `release_held` merges the newest held update into it (shipping
 address, lines) before its flow starts and applies every held change (APPLIED, event published).
@@ -23,11 +27,13 @@ either held and released, or applied: never lost. A replayed change is recorded 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from functions.orders.logic.line_cancellation import reduce_order_lines
 from shared.adapters.trace_store import TraceSink
 from shared.models import Envelope, Order
 from shared.models.order_changes import Fulfilment, OrderLinesCancelled, OrderUpdate, Refund
@@ -114,10 +120,18 @@ def return_event_type(authorization: ReturnAuthorization, first: bool) -> str:
 class ChangeRecorder:
     """What the orders worker calls for every command the OrderFlow does not run."""
 
-    def __init__(self, store: ChangeStore, events: EventPublisher, trace: TraceSink) -> None:
+    def __init__(
+        self,
+        store: ChangeStore,
+        events: EventPublisher,
+        trace: TraceSink,
+        release_lines: Callable[[OrderLinesCancelled], dict[str, int]] | None = None,
+    ) -> None:
         self.store = store
         self.events = events
         self.trace = trace
+        # Lines the channel cancelled give their reserved units back (functions/orders/logic/line_cancellation.py).
+        self.release_lines = release_lines
 
     def record(self, envelope: Envelope, command: Recordable) -> Outcome:
         if isinstance(command, ReturnAuthorization):
@@ -131,6 +145,15 @@ class ChangeRecorder:
         detail = {"kind": kind, "change_id": command.change_id, "order_id": command.order_id}
         self.trace.record(envelope.correlation_id, HOP, f"change_{outcome.value.lower()}", detail)
         if outcome is Outcome.APPLIED or (outcome is Outcome.DUPLICATE and not published):
+            # Before the event: a crash in between redoes the release (once per change id) and publishes.
+            if isinstance(command, OrderLinesCancelled) and self.release_lines is not None:
+                released = self.release_lines(command)
+                self.trace.record(
+                    envelope.correlation_id,
+                    HOP,
+                    "lines_released",
+                    {"change_id": command.change_id, "released": released},
+                )
             self._publish(event_type, kind, command, envelope.correlation_id)
         return outcome
 
@@ -142,6 +165,8 @@ class ChangeRecorder:
             change = MODELS[stored.kind].model_validate(stored.change)
             if isinstance(change, OrderUpdate):
                 merged = merge_update(merged, change)
+            elif isinstance(change, OrderLinesCancelled):
+                merged = reduce_order_lines(merged, change)  # not reserved yet: reserve only what stands
             self.trace.record(
                 envelope.correlation_id,
                 HOP,

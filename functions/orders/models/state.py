@@ -43,6 +43,8 @@ class Reservation(StoredModel):
     hold_expires_at: int
     consumed: dict[str, int] = Field(default_factory=dict)
     shipments: list[str] = Field(default_factory=list)
+    # Channel line cancellations (`OrderLinesCancelled` change ids) already given back, each once.
+    line_cancellations: list[str] = Field(default_factory=list)
     version: int = 0
 
     def quantities(self) -> dict[str, int]:

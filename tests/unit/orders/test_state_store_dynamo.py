@@ -145,6 +145,33 @@ def test_cancel_releases_the_reservation_in_dynamodb(store: DynamoStateStore) ->
     assert store.get_order("shopify", "1001").status is OrderStatus.CANCELLED  # type: ignore[union-attr]
 
 
+def test_auto_cancelled_lines_give_their_units_back_once_in_dynamodb(store: DynamoStateStore) -> None:
+    from functions.orders.logic.line_cancellation import release_cancelled_lines
+    from shared.models.order_changes import OrderLinesCancelled
+
+    _stock(store, "SKU-1", on_hand=5)
+    _stock(store, "SKU-2", on_hand=5)
+    reserve_stock(_accept(lines={"SKU-1": 3, "SKU-2": 1}), store, MemoryTraceStore(), POLICY)
+    change = OrderLinesCancelled.model_validate(
+        {
+            "channel": "shopify",
+            "channel_order_id": "1001",
+            "change_id": "auto-1",
+            "cancelled_at": "2026-12-04T10:00:00Z",
+            "lines": [{"line_id": "1", "sku": "SKU-1", "quantity": 2}],
+        }
+    )
+
+    assert release_cancelled_lines(store, change, NO_WAIT) == {"SKU-1": 2}
+    assert release_cancelled_lines(store, change, NO_WAIT) == {}  # delivered again: nothing twice
+
+    assert (_position(store, "SKU-1")[:2], _position(store, "SKU-2")[:2]) == ((5, 1), (5, 1))
+    reservation = store.get_reservation(order("1001").order_id)
+    assert reservation is not None and reservation.status is ReservationStatus.HELD
+    assert reservation.quantities() == {"SKU-1": 1, "SKU-2": 1}
+    assert reservation.line_cancellations == ["auto-1"]
+
+
 def test_cancel_before_create_ends_cancelled_with_nothing_reserved(store: DynamoStateStore) -> None:
     _stock(store, "SKU-1", on_hand=5)
 
