@@ -23,6 +23,7 @@ HANDLER_CREATE_ERP_SALES_ORDER = "functions.orders.handlers.create_erp_sales_ord
 HANDLER_RECORD_ORDER = "functions.orders.handlers.record_order.lambda_handler"
 HANDLER_RECORD_FLOW_FAILURE = "functions.orders.handlers.record_flow_failure.lambda_handler"
 HANDLER_REPLAY_PARKED = "functions.orders.handlers.replay_parked.lambda_handler"
+HANDLER_RETRY_HELD = "functions.orders.handlers.retry_held.lambda_handler"
 HANDLER_CANCEL_ORDER = "functions.orders.handlers.cancel_order.lambda_handler"
 HANDLER_INVENTORY_WORKER = "functions.inventory.handlers.inventory_worker.lambda_handler"
 HANDLER_OPS_API = "functions.ops.handlers.api.lambda_handler"
@@ -85,6 +86,11 @@ ID_PARKED_REPLAY_SCHEDULE = "ParkedOrdersReplaySchedule"
 # How often parked orders are offered back to the ERP (issue 10.3): a run that finds the ERP still
 # down costs one probe read and nothing else.
 PARKED_REPLAY_MINUTES = 5
+ID_HELD_RETRY_FUNCTION = "HeldOrdersRetryFunction"
+ID_HELD_RETRY_SCHEDULE = "HeldOrdersRetrySchedule"
+# How often orders ON_HOLD for stock are looked at again (issue 10.4): a run reads the held orders'
+# positions and restarts only those every line of which is now available.
+HELD_RETRY_MINUTES = 5
 ID_CANCEL_ORDER_FUNCTION = "CancelOrderFunction"
 ID_INVENTORY_WORKER_FUNCTION = "InventoryWorkerFunction"
 ID_OPS_API_FUNCTION = "OpsApiFunction"

@@ -288,6 +288,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_CANCEL_ORDER_FUNCTION: order_flow.cancel_order,
                 c.ID_RECORD_FLOW_FAILURE_FUNCTION: order_flow.record_flow_failure,
                 c.ID_PARKED_REPLAY_FUNCTION: order_flow.parked_replay,
+                c.ID_HELD_RETRY_FUNCTION: order_flow.held_retry,
                 c.ID_INVENTORY_WORKER_FUNCTION: inventory_worker.function,
                 c.ID_RESERVATION_EXPIRY_FUNCTION: reservation_expiry.function,
                 c.ID_OPS_API_FUNCTION: ops.function,

@@ -42,3 +42,8 @@ class CancelOrderSettings(TablesSettings, ErpSettings):
 class ParkedReplaySettings(ErpSettings):
     orders_parking_queue_url: Annotated[str, Field(min_length=1)]
     order_flow_arn: Annotated[str, Field(min_length=20)]
+
+
+class HeldRetrySettings(TablesSettings):
+    order_flow_arn: Annotated[str, Field(min_length=20)]
+    default_fulfilment_location_id: Annotated[str, Field(min_length=1)]

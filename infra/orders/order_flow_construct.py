@@ -151,6 +151,25 @@ class OrderFlowConstruct(Construct):
         )
         parking_queue.grant(self.parked_replay, "sqs:ReceiveMessage", "sqs:DeleteMessage")
         self.state_machine.grant_start_execution(self.parked_replay)
+        # Orders ON_HOLD for stock start again, oldest first, once their lines are available.
+        self.held_retry, _ = factory.scheduled_function(
+            self,
+            c.ID_HELD_RETRY_FUNCTION,
+            schedule_id=c.ID_HELD_RETRY_SCHEDULE,
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.HELD_RETRY_MINUTES)),
+            schedule_description="Start again the orders ON_HOLD for stock whose lines are now available",
+            handler=c.HANDLER_RETRY_HELD,
+            service="retry-held",
+            description="Look at orders ON_HOLD again, oldest first, once every line is available",
+            timeout_seconds=60,
+            environment={
+                **tables_env,
+                c.ENV_ORDER_FLOW_ARN: self.state_machine.state_machine_arn,
+                c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,
+            },
+        )
+        state_table.grant_read_write_data(self.held_retry)
+        self.state_machine.grant_start_execution(self.held_retry)
 
     def _state_machine(
         self,

@@ -107,6 +107,7 @@ def test_only_the_orders_worker_and_the_parked_order_replay_start_order_flow(
         c.ID_OPS_API_FUNCTION,
         c.ID_RETURN_EVENTS_FUNCTION,
         c.ID_PARKED_REPLAY_FUNCTION,
+        c.ID_HELD_RETRY_FUNCTION,  # orders ON_HOLD for stock, once their lines are available
     }
 
 

@@ -122,3 +122,37 @@ def test_orders_parked_in_an_erp_outage_reach_the_erp_once_each_when_it_is_back_
         assert (view["status"], view["erp_sales_order_id"]) == ("ACCEPTED", record["id"])
     assert flows.queue_depth("OrdersParkingQueue") == 0
     assert flows.position(sku)["reserved"] == 3  # reserved once each, not again by the replay
+
+
+def test_an_order_on_hold_for_stock_is_accepted_once_the_stock_arrives_with_no_operator(flows: Flows) -> None:
+    sku = unique("SKU-HELD")
+    flows.stock(sku, 1)
+    channel_order_id = new_shopify_order_id()
+    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 3)])))
+    flows.idle()
+    assert flows.order("shopify", channel_order_id)["status"] == "ON_HOLD"
+
+    # WHEN the schedule runs before the stock arrives: the order stays held
+    [short] = flows.stack.fire_schedule("HeldOrdersRetrySchedule")
+    assert not short.errored, short.error
+    assert order_id_of(channel_order_id) not in short.payload["restarted"]
+
+    # WHEN the warehouse counts 5 and the schedule runs again
+    flows.stock(sku, 5, sequence=2)
+    flows.idle()
+    [run] = flows.stack.fire_schedule("HeldOrdersRetrySchedule")
+    assert not run.errored, run.error
+    assert order_id_of(channel_order_id) in run.payload["restarted"]
+    flows.idle()
+
+    # THEN the order is accepted, reserved once, in the ERP once, and no longer held
+    view = flows.order("shopify", channel_order_id)
+    [record] = flows.erp_records(order_id_of(channel_order_id))
+    assert (view["status"], view["erp_sales_order_id"]) == ("ACCEPTED", record["id"])
+    assert flows.position(sku)["reserved"] == 3
+    [again] = flows.stack.fire_schedule("HeldOrdersRetrySchedule")
+    assert order_id_of(channel_order_id) not in again.payload["restarted"]
+
+
+def order_id_of(channel_order_id: int) -> str:
+    return shopify_order_id(channel_order_id)

@@ -2,6 +2,7 @@
 
 Input: the flow state plus `"status": "ACCEPTED" | "ON_HOLD" | "ERP_FAILED"` (and `reservation`,
 `erp`, `error` when the flow has them; `received_at`, when the command was received).
+An order going ON_HOLD is kept in `HELD_ORDERS` for HeldOrdersRetry (functions/orders/dal/held_orders.py).
 Emits `OrderIngestionLatency` (ms, received to accepted) when the order is accepted.
 Output: `{"event_type": "OrderAccepted" | "OrderOnHold" | "OrderErpFailed" | "OrderCancelled",
 "detail": {Order JSON, "schema_version", "correlation_id", ...}}`.
@@ -15,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.orders.dal.held_orders import DynamoHeldOrders, HeldOrdersPort
 from functions.orders.handlers._deps import StoreDeps, store_deps
 from functions.orders.logic.record_order import record_order
 from functions.orders.models.flow import RecordOrderInput
@@ -31,12 +33,20 @@ def default_deps() -> Deps:
     return store_deps(cached(RecordOrderSettings))
 
 
+@lru_cache(maxsize=1)
+def default_held() -> HeldOrdersPort:
+    return DynamoHeldOrders(cached(RecordOrderSettings).state_table_name)
+
+
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
-    deps = deps or default_deps()
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext, deps: Deps | None = None, held: HeldOrdersPort | None = None
+) -> dict[str, Any]:
+    if deps is None:
+        deps, held = default_deps(), default_held()
     task = RecordOrderInput.model_validate(event)
-    result = record_order(task, deps.store, deps.trace)
+    result = record_order(task, deps.store, deps.trace, held=held)
     if result.event_type == "OrderAccepted" and task.received_at is not None:
         # The design's order ingestion latency KPI: webhook received to order accepted.
         latency_ms = max((utc_now() - task.received_at).total_seconds() * 1000, 0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from functions.orders.dal.held_orders import HeldOrder, HeldOrdersPort
 from functions.orders.dal.state_store import StateStore
 from functions.orders.logic.events import order_event
 from functions.orders.logic.order_lifecycle import next_status
@@ -24,6 +25,7 @@ def record_order(
     trace: TraceSink,
     retry: RetryPolicy | None = None,
     now: Callable[[], datetime] = utc_now,
+    held: HeldOrdersPort | None = None,
 ) -> DomainEvent:
     """The order item moves to the requested status unless the lifecycle forbids it.
 
@@ -59,6 +61,8 @@ def record_order(
         )
         if store.save_order(record, current_status):
             trace.record(cid, HOP, status.value.lower(), {"order_id": order.order_id})
+            if held is not None:
+                _keep_held(held, task, record, status, current_status, now)
             return order_event(
                 status,
                 order,
@@ -70,3 +74,26 @@ def record_order(
             )
         retry.pause(attempt)
     raise ConcurrentModification(f"order {order.order_id} kept changing while being recorded")
+
+
+def _keep_held(
+    held: HeldOrdersPort,
+    task: RecordOrderInput,
+    record: OrderRecord,
+    status: OrderStatus,
+    before: OrderStatus | None,
+    now: Callable[[], datetime],
+) -> None:
+    """An order going ON_HOLD is kept where HeldOrdersRetry finds it; one leaving ON_HOLD is not."""
+    if status is OrderStatus.ON_HOLD:
+        received = task.received_at or now()
+        held.hold(
+            HeldOrder(
+                order_id=record.order_id,
+                received_at=received.isoformat().replace("+00:00", "Z"),
+                location_id=record.location_id,
+                execution_input=task.execution_input(),
+            )
+        )
+    elif before is OrderStatus.ON_HOLD:
+        held.release(record.order_id)

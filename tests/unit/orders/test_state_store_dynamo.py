@@ -52,9 +52,7 @@ def _position(store: DynamoStateStore, sku: str) -> tuple[int, int, int]:
 
 
 def _accept(channel_order_id: str = "1001", lines: dict[str, int] | None = None) -> FlowInput:
-    return FlowInput(
-        action="accept", correlation_id="corr-0001", event_id="e1", order=order(channel_order_id, lines)
-    )
+    return FlowInput(action="accept", correlation_id="corr-0001", event_id="e1", order=order(channel_order_id, lines))
 
 
 def _cancel(channel_order_id: str = "1001") -> FlowInput:
@@ -135,9 +133,7 @@ def test_cancel_releases_the_reservation_in_dynamodb(store: DynamoStateStore) ->
     reserve_stock(_accept(lines={"SKU-1": 4}), store, MemoryTraceStore(), POLICY)
 
     cancel_order(_cancel(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
-    cancel_order(
-        _cancel(), store, FakeErp(), MemoryTraceStore(), NO_WAIT
-    )  # a replayed cancel changes nothing
+    cancel_order(_cancel(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)  # a replayed cancel changes nothing
 
     assert _position(store, "SKU-1")[:2] == (5, 0)
     reservation = store.get_reservation(order("1001").order_id)
@@ -198,9 +194,7 @@ def test_the_reservation_transaction_checks_the_order_is_not_cancelled(store: Dy
 
 
 def test_order_writes_are_conditioned_on_the_status_they_read(store: DynamoStateStore) -> None:
-    record_order(
-        RecordOrderInput(**_accept().model_dump(), status=OrderStatus.ON_HOLD), store, MemoryTraceStore()
-    )
+    record_order(RecordOrderInput(**_accept().model_dump(), status=OrderStatus.ON_HOLD), store, MemoryTraceStore())
     current = store.get_order("shopify", "1001")
     assert current is not None and current.status is OrderStatus.ON_HOLD
 
@@ -240,9 +234,7 @@ def test_concurrent_reservations_against_dynamodb_never_oversell(dynamodb: Any) 
 
     def place(i: int) -> None:
         barrier.wait()
-        outcomes.append(
-            reserve_stock(_accept(f"o{i}", {"SKU-1": 1}), store, MemoryTraceStore(), POLICY).outcome
-        )
+        outcomes.append(reserve_stock(_accept(f"o{i}", {"SKU-1": 1}), store, MemoryTraceStore(), POLICY).outcome)
 
     threads = [threading.Thread(target=place, args=(i,)) for i in range(8)]
     for t in threads:
@@ -254,3 +246,21 @@ def test_concurrent_reservations_against_dynamodb_never_oversell(dynamodb: Any) 
     assert Counter(outcomes) == {ReserveOutcome.RESERVED: 3, ReserveOutcome.ON_HOLD: 5}
     on_hand, reserved, _ = _position(store, "SKU-1")
     assert reserved == 3 <= on_hand
+
+
+def test_held_orders_are_kept_once_read_oldest_first_and_let_go(dynamodb: Any) -> None:
+    from functions.orders.dal.held_orders import DynamoHeldOrders, HeldOrder
+
+    held = DynamoHeldOrders(STATE_TABLE, client=dynamodb)
+    held.hold(HeldOrder("ord_b", "2026-12-04T10:00:02Z", LOC, {"event_id": "b"}))
+    held.hold(HeldOrder("ord_a", "2026-12-04T10:00:01Z", LOC, {"event_id": "a"}))
+    held.hold(HeldOrder("ord_b", "2026-12-04T11:00:00Z", LOC, {"event_id": "b2"}))  # held again later
+
+    oldest = held.oldest(10)
+    assert [(h.order_id, h.received_at) for h in oldest] == [
+        ("ord_a", "2026-12-04T10:00:01Z"),
+        ("ord_b", "2026-12-04T10:00:02Z"),  # keeps its first place in the queue
+    ]
+    held.release("ord_a")
+    held.release("ord_a")  # letting go twice is harmless
+    assert [h.order_id for h in held.oldest(10)] == ["ord_b"]

@@ -1,0 +1,72 @@
+"""HeldOrdersRetry: orders ON_HOLD for stock are looked at again when stock may have arrived
+(issue 10.4), oldest received first, so the first customer to wait is the first served.
+
+Each run reads the held orders (functions/orders/dal/held_orders.py) and, for each, the positions of
+its lines at the location it was tried at: an order every line of which is now available starts
+OrderFlow again with its kept input (ReserveStock reserves all or nothing, so a run that lost the
+race to another order leaves it ON_HOLD, held again). Units counted for an earlier order in the same
+run are not offered to a later one, so one delivery of stock does not restart more orders than it
+can serve. An order that left ON_HOLD meanwhile (cancelled, accepted by a replay) is let go.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from functions.orders.adapters.order_flow import OrderFlowPort
+from functions.orders.dal.held_orders import HeldOrdersPort
+from functions.orders.dal.state_store import StateStore
+from functions.orders.logic.flow_start import execution_name
+from functions.orders.models.flow import FlowInput
+from shared.models import OrderStatus
+
+MAX_HELD_PER_RUN = 200
+
+
+@dataclass
+class HeldRun:
+    restarted: list[str] = field(default_factory=list)
+    still_short: int = 0
+    let_go: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"restarted": self.restarted, "still_short": self.still_short, "let_go": self.let_go}
+
+
+def retry_held_orders(
+    held: HeldOrdersPort,
+    store: StateStore,
+    flow: OrderFlowPort,
+    default_location_id: str,
+    limit: int = MAX_HELD_PER_RUN,
+    suffix: Callable[[], str] = lambda: uuid.uuid4().hex[:8],
+) -> HeldRun:
+    run = HeldRun()
+    promised: Counter[tuple[str, str]] = Counter()  # units this run already offered, per (sku, location)
+    for waiting in held.oldest(limit):
+        flow_input = FlowInput.model_validate(waiting.execution_input)
+        order = flow_input.require_order()
+        record = store.get_order(order.channel, order.channel_order_id)
+        if record is None or record.status is not OrderStatus.ON_HOLD:
+            held.release(waiting.order_id)
+            run.let_go.append(waiting.order_id)
+            continue
+        location = waiting.location_id or order.fulfilment_location_id or default_location_id
+        wanted: Counter[str] = Counter()
+        for line in order.lines:
+            wanted[line.sku] += line.quantity
+        positions = store.get_positions(location, wanted)
+        if not all(
+            sku in positions and positions[sku].available - promised[(sku, location)] >= quantity
+            for sku, quantity in wanted.items()
+        ):
+            run.still_short += 1
+            continue
+        for sku, quantity in wanted.items():
+            promised[(sku, location)] += quantity
+        flow.start(execution_name(flow_input, suffix=f"held-{suffix()}"), flow_input.execution_input())
+        run.restarted.append(waiting.order_id)
+    return run
