@@ -8,8 +8,9 @@ truly atomic (moto's is not guaranteed to be across threads).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from functions.inventory.logic.stock import ShipmentPlan, apply_adjustment
 from functions.orders.dal.state_store import CommitResult, OrderRef, ReservationContext, order_refs
@@ -30,9 +31,7 @@ class InMemoryStateTable:
 
     # Test setup ----------------------------------------------------------------------------------
 
-    def put_position(
-        self, sku: str, location_id: str, on_hand: int, reserved: int = 0, version: int = 1
-    ) -> None:
+    def put_position(self, sku: str, location_id: str, on_hand: int, reserved: int = 0, version: int = 1) -> None:
         self.positions[(sku, location_id)] = InventoryPosition(
             sku=sku,
             location_id=location_id,
@@ -67,9 +66,7 @@ class InMemoryStateTable:
             self.orders[key] = record.model_copy(deep=True)
             return True
 
-    def mark_cancelled(
-        self, cancellation: OrderCancellation, correlation_id: str, at: datetime
-    ) -> OrderRecord:
+    def mark_cancelled(self, cancellation: OrderCancellation, correlation_id: str, at: datetime) -> OrderRecord:
         with self.lock:
             key = (cancellation.channel, cancellation.channel_order_id)
             current = self.orders.get(key)
@@ -132,11 +129,7 @@ class InMemoryStateTable:
                 return CommitResult.ORDER_CANCELLED
             for write in writes:
                 position = self.positions.get((write.sku, write.location_id))
-                if (
-                    position is None
-                    or position.version != write.expected_version
-                    or position.on_hand < write.needed
-                ):
+                if position is None or position.version != write.expected_version or position.on_hand < write.needed:
                     return CommitResult.CONFLICT
             self.reservations[reservation.order_id] = reservation.model_copy(deep=True)
             for write in writes:
@@ -147,31 +140,8 @@ class InMemoryStateTable:
                 )
             return CommitResult.COMMITTED
 
-    def try_release(
-        self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime
-    ) -> CommitResult:
-        with self.lock:
-            current = self.reservations.get(reservation.order_id)
-            if (
-                current is None
-                or current.status is not ReservationStatus.HELD
-                or current.version != reservation.version
-            ):
-                return CommitResult.CONFLICT
-            for release in releases:
-                position = self.positions.get((release.sku, release.location_id))
-                if position is None or position.reserved < release.quantity:
-                    return CommitResult.CONFLICT
-            self.reservations[reservation.order_id] = current.model_copy(
-                update={"status": ReservationStatus.RELEASED, "version": current.version + 1}
-            )
-            for release in releases:
-                key = (release.sku, release.location_id)
-                position = self.positions[key]
-                self.positions[key] = position.model_copy(
-                    update={"reserved": position.reserved - release.quantity, "version": position.version + 1}
-                )
-            return CommitResult.COMMITTED
+    def try_release(self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime) -> CommitResult:
+        return self._release(reservation, releases, lambda current: {"status": ReservationStatus.RELEASED})
 
     def try_release_lines(
         self,
@@ -181,6 +151,20 @@ class InMemoryStateTable:
         change_id: str,
         at: datetime,
     ) -> CommitResult:
+        return self._release(
+            reservation,
+            releases,
+            lambda current: {"lines": list(lines), "line_cancellations": [*current.line_cancellations, change_id]},
+        )
+
+    def _release(
+        self,
+        reservation: Reservation,
+        releases: Sequence[PositionRelease],
+        changes: Callable[[Reservation], dict[str, Any]],
+    ) -> CommitResult:
+        """What the Dynamo transaction does: the reservation still HELD at the version read and every
+        position holding enough, else nothing; then `reserved -= q` and the reservation's changes."""
         with self.lock:
             current = self.reservations.get(reservation.order_id)
             if (
@@ -194,11 +178,7 @@ class InMemoryStateTable:
                 if position is None or position.reserved < release.quantity:
                     return CommitResult.CONFLICT
             self.reservations[reservation.order_id] = current.model_copy(
-                update={
-                    "lines": list(lines),
-                    "line_cancellations": [*current.line_cancellations, change_id],
-                    "version": current.version + 1,
-                }
+                update={**changes(current), "version": current.version + 1}
             )
             for release in releases:
                 key = (release.sku, release.location_id)
