@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from functions.ops.logic.views import TraceReader
     from functions.orders.adapters.order_flow import OrderFlowPort
     from functions.orders.adapters.parking_queue import ParkingQueuePort
+    from functions.orders.dal.held_orders import HeldOrdersPort
     from functions.orders.dal.state_store import StateStore
     from functions.reconciliation.adapters.starter import RunStarter
 
@@ -45,6 +46,7 @@ class Deps:
     dead_letter_queues: dict[str, dict[str, str]] | None = None
     redrive: RedrivePort | None = None
     returns: ReturnReader | None = None  # the returns domain's stored returns (state table)
+    held: HeldOrdersPort | None = None  # orders ON_HOLD for stock (functions/orders/dal/held_orders.py)
 
     def need_availability(self) -> AvailabilityStore:
         if self.availability is None:
@@ -87,6 +89,7 @@ def default_deps() -> Deps:
     from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
     from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
     from functions.orders.adapters.parking_queue import SqsParkingQueue
+    from functions.orders.dal.held_orders import DynamoHeldOrders
     from functions.orders.dal.state_store import DynamoStateStore
     from functions.reconciliation.adapters.starter import LambdaRunStarter
     from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
@@ -121,4 +124,5 @@ def default_deps() -> Deps:
         dead_letter_queues=settings.dead_letter_queues,
         redrive=SqsRedrive() if settings.dead_letter_queues else None,
         returns=DynamoReturnReader(settings.state_table_name),
+        held=DynamoHeldOrders(settings.state_table_name),
     )

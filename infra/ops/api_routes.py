@@ -30,6 +30,7 @@ from functions.ops.models.exceptions import (
 from functions.ops.models.find import FindResult
 from functions.ops.models.responses import (
     ErrorResponse,
+    HeldRelease,
     InventoryView,
     ReplayResult,
     RunList,
@@ -153,6 +154,14 @@ OPS_ROUTES: tuple[RouteDescription, ...] = (
         "One order by its channel id",
         "orders",
         {**_ok(OrderAnswer), **_errors(404)},
+        path_params=(Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there")),
+    ),
+    RouteDescription(
+        "POST",
+        "/v1/ops/orders/{channel}/{channel_order_id}/release",
+        "Start an order ON_HOLD for stock again now (still short: held again)",
+        "orders",
+        {**_ok(HeldRelease, "started", 202), **_errors(404, 503)},
         path_params=(Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there")),
     ),
     RouteDescription(

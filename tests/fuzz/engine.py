@@ -72,6 +72,7 @@ OPS_ROUTES = (
     ("POST", "/v1/ops/exceptions/{id}/retry"),
     ("GET", "/v1/ops/audit"),
     ("POST", "/v1/ops/parked/orders/replay"),
+    ("POST", "/v1/ops/orders/{channel}/{id}/release"),
     ("GET", "/v1/ops/returns/{channel}/{id}"),
     ("POST", "/v1/ops/dlq/{id}/redrive"),
     ("GET", "/v1/openapi.json"),

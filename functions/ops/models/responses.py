@@ -71,6 +71,13 @@ class ReplayResult(BaseModel):
     replayed: int
 
 
+class HeldRelease(BaseModel):
+    """An order ON_HOLD for stock started again by an operator: our order id and its new execution."""
+
+    order_id: str
+    execution: str
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str

@@ -43,3 +43,21 @@ def replay_parked() -> Response:
     if given.parking is None or given.flow is None:
         raise UpstreamUnavailable("parked-order replay is not configured (parking queue, order flow)")
     return answer(ReplayResult(replayed=replay_parked_orders(given.parking, given.flow)))
+
+
+@router.post("/v1/ops/orders/<channel>/<channel_order_id>/release")
+def release_held(channel: str, channel_order_id: str) -> Response:
+    """An order ON_HOLD for stock, started again now (functions/orders/logic/held_retry.py)."""
+    from functions.ops.models.responses import HeldRelease
+    from functions.orders.logic.held_retry import release_held_order
+    from shared.errors import NotFound
+    from shared.models import order_id_for
+
+    given = deps(router)
+    if given.held is None or given.flow is None:
+        raise UpstreamUnavailable("releasing held orders is not configured (state table, order flow)")
+    order_id = order_id_for(channel, channel_order_id)
+    execution = release_held_order(given.held, given.store, given.flow, order_id)
+    if execution is None:
+        raise NotFound(f"order {channel}/{channel_order_id} is not ON_HOLD")
+    return answer(HeldRelease(order_id=order_id, execution=execution), status=202)

@@ -37,6 +37,8 @@ class HeldOrdersPort(Protocol):
 
     def release(self, order_id: str) -> None: ...
 
+    def get(self, order_id: str) -> HeldOrder | None: ...
+
     def oldest(self, limit: int) -> list[HeldOrder]: ...
 
 
@@ -61,6 +63,12 @@ class DynamoHeldOrders(DynamoTableAdapter):
     def release(self, order_id: str) -> None:
         self.client.delete_item(TableName=self.table_name, Key=to_dynamo({"pk": PK, "sk": order_id}))
 
+    def get(self, order_id: str) -> HeldOrder | None:
+        raw = self.client.get_item(
+            TableName=self.table_name, Key=to_dynamo({"pk": PK, "sk": order_id}), ConsistentRead=True
+        ).get("Item")
+        return _held(from_dynamo(raw)) if raw else None
+
     def oldest(self, limit: int) -> list[HeldOrder]:
         """Every held order (paginated), oldest received first, at most `limit`."""
         found = sorted(self._all(), key=lambda h: (h.received_at, h.order_id))
@@ -76,16 +84,19 @@ class DynamoHeldOrders(DynamoTableAdapter):
         while True:
             page = self.client.query(**kwargs)
             for raw in page.get("Items", []):
-                item = from_dynamo(raw)
-                yield HeldOrder(
-                    order_id=str(item["sk"]),
-                    received_at=str(item.get("received_at") or ""),
-                    location_id=str(item.get("location_id") or "") or None,
-                    execution_input=json.loads(str(item["input"])),
-                )
+                yield _held(from_dynamo(raw))
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _held(item: dict[str, Any]) -> HeldOrder:
+    return HeldOrder(
+        order_id=str(item["sk"]),
+        received_at=str(item.get("received_at") or ""),
+        location_id=str(item.get("location_id") or "") or None,
+        execution_input=json.loads(str(item["input"])),
+    )
 
 
 class MemoryHeldOrders:
@@ -104,6 +115,9 @@ class MemoryHeldOrders:
 
     def release(self, order_id: str) -> None:
         self.items.pop(order_id, None)
+
+    def get(self, order_id: str) -> HeldOrder | None:
+        return self.items.get(order_id)
 
     def oldest(self, limit: int) -> list[HeldOrder]:
         return sorted(self.items.values(), key=lambda h: (h.received_at, h.order_id))[:limit]

@@ -70,3 +70,27 @@ def retry_held_orders(
         flow.start(execution_name(flow_input, suffix=f"held-{suffix()}"), flow_input.execution_input())
         run.restarted.append(waiting.order_id)
     return run
+
+
+def release_held_order(
+    held: HeldOrdersPort,
+    store: StateStore,
+    flow: OrderFlowPort,
+    order_id: str,
+    suffix: Callable[[], str] = lambda: uuid.uuid4().hex[:8],
+) -> str | None:
+    """An operator's release of one held order (`POST /v1/ops/orders/{channel}/{id}/release`): its
+    flow starts again now, whatever the positions say (ReserveStock still reserves all or nothing:
+    still short, it is held again). The execution's name; None when the order is not ON_HOLD."""
+    waiting = held.get(order_id)
+    if waiting is None:
+        return None
+    flow_input = FlowInput.model_validate(waiting.execution_input)
+    order = flow_input.require_order()
+    record = store.get_order(order.channel, order.channel_order_id)
+    if record is None or record.status is not OrderStatus.ON_HOLD:
+        held.release(order_id)
+        return None
+    name = execution_name(flow_input, suffix=f"release-{suffix()}")
+    flow.start(name, flow_input.execution_input())
+    return name

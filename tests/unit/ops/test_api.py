@@ -81,9 +81,7 @@ def test_transaction_timeline_lists_hops_in_time_order() -> None:
 
 
 def test_an_unknown_transaction_is_404_with_the_error_body(store: InMemoryStateTable) -> None:
-    status, body = _call(
-        _deps(store), "GET", "/v1/ops/transactions/nope", headers={"X-Correlation-Id": "ops-42"}
-    )
+    status, body = _call(_deps(store), "GET", "/v1/ops/transactions/nope", headers={"X-Correlation-Id": "ops-42"})
 
     assert status == 404
     assert body == {
@@ -97,9 +95,7 @@ def test_an_unknown_transaction_is_404_with_the_error_body(store: InMemoryStateT
 
 def test_order_view_answers_the_contract_fields(store: InMemoryStateTable) -> None:
     store.put_position("SKU-1", "dc-east", on_hand=5)
-    flow = FlowInput(
-        action="accept", correlation_id="corr-0001", event_id="e1", order=order("1001", {"SKU-1": 2})
-    )
+    flow = FlowInput(action="accept", correlation_id="corr-0001", event_id="e1", order=order("1001", {"SKU-1": 2}))
     reservation = reserve_stock(flow, store, MemoryTraceStore(), ReservePolicy("dc-east"))
     record_order(
         RecordOrderInput(
@@ -162,9 +158,7 @@ def test_inventory_view_lists_locations_and_what_each_channel_may_sell(store: In
 
     assert status == 200
     assert body["sku"] == "SKU-1"
-    assert [
-        (loc["location_id"], loc["on_hand"], loc["reserved"], loc["available"]) for loc in body["locations"]
-    ] == [
+    assert [(loc["location_id"], loc["on_hand"], loc["reserved"], loc["available"]) for loc in body["locations"]] == [
         ("dc-east", 10, 3, 7),
         ("store-7", 4, 0, 4),
     ]
@@ -241,3 +235,31 @@ def test_ops_settings_need_only_the_tables(monkeypatch: pytest.MonkeyPatch) -> N
 
     assert settings.orders_parking_queue_url is None
     assert settings.reconciliation_function_name is None
+
+
+def test_an_operator_releases_an_order_on_hold_and_one_not_on_hold_is_404(store: InMemoryStateTable) -> None:
+    from functions.orders.dal.held_orders import MemoryHeldOrders
+    from functions.orders.handlers import record_order as record_handler
+
+    held, flow = MemoryHeldOrders(), FakeOrderFlow()
+    on_hold = {
+        "status": "ON_HOLD",
+        "action": "accept",
+        "correlation_id": "corr-0001",
+        "event_id": "evt-1",
+        "order": order("1001").to_item(),
+        "reservation": {"outcome": "ON_HOLD", "location_id": "dc-east", "shortages": []},
+    }
+    record_handler.lambda_handler(
+        on_hold, LambdaContext(), deps=record_handler.Deps(store, MemoryTraceStore()), held=held
+    )
+    deps = _deps(store, held=held, flow=flow)
+
+    status, body = _call(deps, "POST", "/v1/ops/orders/shopify/1001/release")
+    assert status == 202 and body["order_id"] == order("1001").order_id
+    assert "-release-" in body["execution"] and list(flow.executions) == [body["execution"]]
+    assert flow.executions[body["execution"]]["event_id"] == "evt-1"  # the kept input
+
+    status, error = _call(deps, "POST", "/v1/ops/orders/shopify/9999/release")
+    assert status == 404 and error["error"]["code"] == "NOT_FOUND"
+    assert _call(_deps(store, held=held), "POST", "/v1/ops/orders/shopify/1001/release")[0] == 503
