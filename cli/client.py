@@ -161,6 +161,9 @@ class OpsClient:
     def replay_parked(self) -> Any:
         return self._call("POST", "/v1/ops/parked/orders/replay")
 
+    def release_held(self, channel: str, channel_order_id: str) -> Any:
+        return self._call("POST", f"/v1/ops/orders/{_segment(channel)}/{_segment(channel_order_id)}/release")
+
     def start_reconciliation(self, kind: str) -> Any:
         return self._call("POST", f"/v1/ops/reconciliations/{_segment(kind)}")
 

@@ -3,7 +3,8 @@
     retail-sync find <any id>          the one command for a stuck order: state, lines, trace, next action
     retail-sync order <channel> <id>   retail-sync trace <correlation id>   retail-sync inventory <sku>
     retail-sync exceptions list|retry|resolve    retail-sync dlq redrive <queue>
-    retail-sync orders replay          retail-sync recon start|list <kind>
+    retail-sync orders replay          retail-sync orders release <channel> <id>
+    retail-sync recon start|list <kind>
 
 `--api-url` (or RETAIL_SYNC_API_URL, default the local stack) picks the API; a URL that is not on
 this machine is called with SigV4 and the caller's AWS credentials. `--json` prints the API's
@@ -207,6 +208,21 @@ def orders_replay(ctx: typer.Context, as_json: JsonOption = False) -> None:
         console.print(f"replayed {body.get('replayed', 0)} parked order(s)")
 
     _emit(ctx, _call(ctx, lambda api: api.replay_parked()), as_json, show)
+
+
+@orders_app.command("release")
+def orders_release(
+    ctx: typer.Context,
+    channel: Annotated[str, typer.Argument(help="the channel (shopify, amazon, ...)")],
+    channel_order_id: Annotated[str, typer.Argument(help="the order's id there")],
+    as_json: JsonOption = False,
+) -> None:
+    """Start an order ON_HOLD for stock again now (still short: it is held again)."""
+
+    def show(console: Console, body: Any) -> None:
+        console.print(f"{channel} order {channel_order_id} started again: {body.get('execution')}")
+
+    _emit(ctx, _call(ctx, lambda api: api.release_held(channel, channel_order_id)), as_json, show)
 
 
 @recon_app.command("start")

@@ -205,3 +205,29 @@ def test_an_unknown_reconciliation_kind_exits_1(world: StuckOrders) -> None:
 
     assert result.exit_code == 1
     assert "unknown reconciliation kind: payroll" in result.stderr
+
+
+def test_an_order_on_hold_is_released_by_hand_and_one_not_held_is_reported(world: StuckOrders) -> None:
+    from functions.orders.dal.held_orders import MemoryHeldOrders
+    from functions.orders.handlers import record_order as record_handler
+    from shared.adapters.trace_store import MemoryTraceStore
+    from tests.fakes.builders import LambdaContext
+
+    held, flow = MemoryHeldOrders(), FakeOrderFlow()
+    on_hold = {
+        "status": "ON_HOLD",
+        "action": "accept",
+        "correlation_id": "corr-held",
+        "event_id": "e-held",
+        "order": order("3003", channel="ebay").to_item(),
+        "reservation": {"outcome": "ON_HOLD", "location_id": "dc-east", "shortages": []},
+    }
+    deps = record_handler.Deps(world.deps.store, MemoryTraceStore())  # type: ignore[arg-type]
+    record_handler.lambda_handler(on_hold, LambdaContext(), deps=deps, held=held)
+
+    released = _run(world, "orders", "release", "ebay", "3003", held=held, flow=flow)
+    missing = _run(world, "orders", "release", "ebay", "2002", held=held, flow=flow)  # stuck, but not ON_HOLD
+
+    assert released.exit_code == 0, released.output
+    assert "ebay order 3003 started again" in released.stdout and len(flow.executions) == 1
+    assert missing.exit_code == 1 and "NOT_FOUND (404)" in missing.stderr
