@@ -19,7 +19,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
-from infra.config import StackConfig  # noqa: E402
+from infra.availability.config import AvailabilityConfig  # noqa: E402
+from infra.config import StackConfig, placeholder_settings  # noqa: E402
 from infra.stack import RetailSyncStack, stack_name  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
@@ -55,13 +56,24 @@ def build_app(
         outdir = str(ROOT / "cdk.out")
     app = cdk.App(context=merged, outdir=outdir)
     config = StackConfig.from_context(app.node)
+    missing = placeholder_settings(
+        config.environment,
+        {
+            "erpBaseUrl": config.erp_base_url,
+            "wmsBaseUrl": AvailabilityConfig.from_context(app.node, config.environment).wms_base_url,
+        },
+    )
+    if missing:
+        raise SystemExit(
+            f"environment {config.environment!r} still has placeholder values for {', '.join(missing)}: "
+            + " ".join(f"-c {key}=https://..." for key in missing)
+            + " (or set them in cdk.json's context); only local, test, lint and bench synthesize with placeholders"
+        )
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
     region = os.environ.get("CDK_DEFAULT_REGION")
     env = cdk.Environment(account=account, region=region) if account or region else None
     # Locally the template goes straight into moto: no bootstrap version parameter to check.
-    synthesizer = (
-        cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False) if config.is_local else None
-    )
+    synthesizer = cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False) if config.is_local else None
     stack = RetailSyncStack(
         app,
         stack_name(config.environment),

@@ -70,6 +70,23 @@ class StackConfig:
         )
 
 
+# Environments only ever synthesized here (tests, lint, bench, the local stack): placeholders allowed.
+SYNTH_ONLY_ENVIRONMENTS = frozenset({c.LOCAL_ENVIRONMENT, "test", "lint", "bench"})
+PLACEHOLDER_HOST_SUFFIX = ".invalid"  # RFC 2606: never resolves
+
+
+def placeholder_settings(environment: str, values: dict[str, str]) -> list[str]:
+    """The context keys (of `values`: key -> resolved value) still at a placeholder in an environment
+    that deploys (issue 14.5: a deploy with a placeholder URL fails at synth, not at the first call)."""
+    if environment in SYNTH_ONLY_ENVIRONMENTS:
+        return []
+    return sorted(
+        key
+        for key, value in values.items()
+        if (value.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]).endswith(PLACEHOLDER_HOST_SUFFIX)
+    )
+
+
 def _https_url(value: str) -> str:
     """SNS delivers to HTTPS endpoints with a certificate it trusts; plain HTTP would carry alarms in clear."""
     if value and not value.startswith("https://"):

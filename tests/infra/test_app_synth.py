@@ -49,7 +49,7 @@ def test_local_synth_needs_no_bootstrap_version_parameter(tmp_path: Path) -> Non
 
 
 def test_unbundled_asset_is_only_the_source_packages(tmp_path: Path) -> None:
-    result = _synth(tmp_path, "assetcheck")
+    result = _synth(tmp_path, "test")
     assert result.returncode == 0, result.stderr[-4000:]
     [asset] = [p for p in tmp_path.iterdir() if p.name.startswith("asset.")]
     assert {p.name for p in asset.iterdir()} <= {"functions", "shared"}
@@ -79,3 +79,19 @@ def test_every_nag_acknowledgement_is_written_down_with_a_reason(
     for rule in acknowledged:
         assert rule["id"].startswith("AwsSolutions-")
         assert len(rule["reason"]) >= 40, rule
+
+
+def test_a_deployed_environment_with_a_placeholder_url_fails_at_synth_naming_what_to_set(tmp_path: Path) -> None:
+    result = _synth(tmp_path, "prod")
+
+    assert result.returncode != 0
+    assert "placeholder values for erpBaseUrl, wmsBaseUrl" in result.stderr
+    assert "-c erpBaseUrl=https://..." in result.stderr
+
+
+def test_only_the_settings_still_at_a_placeholder_are_named() -> None:
+    from infra.config import placeholder_settings
+
+    values = {"erpBaseUrl": "https://erp.example.invalid", "wmsBaseUrl": "https://wms.retailer.example:8443/api"}
+    assert placeholder_settings("prod", values) == ["erpBaseUrl"]
+    assert placeholder_settings("test", values) == []  # synthesized here only

@@ -21,6 +21,8 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
     context = {
         "environment": "staging",
         "bundle": "false",
+        "erpBaseUrl": "https://1234567.suitetalk.api.netsuite.com",
+        "wmsBaseUrl": "https://wms.retailer.example",
         "amazonPartnerEventBusName": PARTNER_BUS,
         "zalandoMerchantId": "6c5f7a0e-7f43-4b4e-9c0e-5a1d2a3b4c5d",
         "posStoreTimeZones": '{"franchise-0042": "America/Chicago"}',
