@@ -1,7 +1,8 @@
 """Scheduled HeldOrdersRetry: orders ON_HOLD for stock start OrderFlow again, oldest first, once
 every line is available at their location (functions/orders/logic/held_retry.py).
 
-Output: `{"restarted": [order ids], "still_short": n, "let_go": [order ids no longer ON_HOLD]}`.
+Output: `{"restarted": [order ids], "still_short": n, "let_go": [order ids no longer ON_HOLD],
+"unreadable": [order ids whose kept input no longer reads, left for a person]}`.
 """
 
 from __future__ import annotations

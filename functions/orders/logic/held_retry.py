@@ -22,6 +22,7 @@ from functions.orders.dal.state_store import StateStore
 from functions.orders.logic.flow_start import execution_name
 from functions.orders.models.flow import FlowInput
 from shared.models import OrderStatus
+from shared.observability import logger
 
 MAX_HELD_PER_RUN = 200
 
@@ -31,9 +32,15 @@ class HeldRun:
     restarted: list[str] = field(default_factory=list)
     still_short: int = 0
     let_go: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"restarted": self.restarted, "still_short": self.still_short, "let_go": self.let_go}
+        return {
+            "restarted": self.restarted,
+            "still_short": self.still_short,
+            "let_go": self.let_go,
+            "unreadable": self.unreadable,
+        }
 
 
 def retry_held_orders(
@@ -47,8 +54,17 @@ def retry_held_orders(
     run = HeldRun()
     promised: Counter[tuple[str, str]] = Counter()  # units this run already offered, per (sku, location)
     for waiting in held.oldest(limit):
-        flow_input = FlowInput.model_validate(waiting.execution_input)
-        order = flow_input.require_order()
+        try:
+            flow_input = FlowInput.model_validate(waiting.execution_input)
+            order = flow_input.require_order()
+        except ValueError as exc:  # pydantic's ValidationError included: one bad item blocks no other
+            logger.error(
+                "held order with an unreadable input; left for a person",
+                order_id=waiting.order_id,
+                error=str(exc)[:300],
+            )
+            run.unreadable.append(waiting.order_id)
+            continue
         record = store.get_order(order.channel, order.channel_order_id)
         if record is None or record.status is not OrderStatus.ON_HOLD:
             held.release(waiting.order_id)

@@ -84,3 +84,17 @@ def test_an_order_leaving_on_hold_is_no_longer_kept_and_a_cancelled_one_is_let_g
     run = retry_held_orders(held, store, flow, LOC)
 
     assert run.let_go == [order("1002").order_id] and flow.started == [] and held.items == {}
+
+
+def test_a_held_item_with_an_unreadable_input_is_left_for_a_person_and_blocks_no_other() -> None:
+    from functions.orders.dal.held_orders import HeldOrder
+
+    store, held, flow = InMemoryStateTable(), MemoryHeldOrders(), Flow()
+    store.put_position("SKU-1", LOC, on_hand=5)
+    held.hold(HeldOrder("ord_broken", "2026-12-04T09:00:00Z", LOC, {"action": "accept"}))
+    _on_hold(store, held, "1001", 1, "2026-12-04T10:00:01Z")
+
+    run = retry_held_orders(held, store, flow, LOC)
+
+    assert run.unreadable == ["ord_broken"] and "ord_broken" in held.items
+    assert [i["order"]["channel_order_id"] for i in flow.started] == ["1001"]
