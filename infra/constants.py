@@ -91,6 +91,8 @@ ID_HELD_RETRY_SCHEDULE = "HeldOrdersRetrySchedule"
 # How often orders ON_HOLD for stock are looked at again (issue 10.4): a run reads the held orders'
 # positions and restarts only those every line of which is now available.
 HELD_RETRY_MINUTES = 5
+ID_EXCEPTIONS_AUTO_RETRY_SCHEDULE = "ExceptionsAutoRetrySchedule"
+EXCEPTIONS_AUTO_RETRY_MINUTES = 15  # each exception's own back-off (15 min, doubling) decides when
 ID_CANCEL_ORDER_FUNCTION = "CancelOrderFunction"
 ID_INVENTORY_WORKER_FUNCTION = "InventoryWorkerFunction"
 ID_OPS_API_FUNCTION = "OpsApiFunction"

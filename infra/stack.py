@@ -276,7 +276,8 @@ class RetailSyncStack(cdk.Stack):
             },
             order_flow=order_flow.state_machine,
             return_flow=return_flow.state_machine,
-            scheduled_functions=factory.scheduled,
+            # the ops function too: the ExceptionsAutoRetry schedule runs it (its API errors alarm with it)
+            scheduled_functions={**factory.scheduled, c.ID_OPS_API_FUNCTION: ops.function},
             alarm_emails=config.alarm_emails,
             alarm_webhook_url=config.alarm_webhook_url,
             functions={

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
@@ -67,6 +70,18 @@ class OpsApiConstruct(Construct):
             },
         )
         fn = self.function
+        # Transient exceptions retried by themselves (functions/ops/logic/auto_retry.py): the same
+        # function, so the schedule reuses every grant a retry needs.
+        rule = events.Rule(
+            self,
+            c.ID_EXCEPTIONS_AUTO_RETRY_SCHEDULE,
+            description="Retry transient exceptions (vendor down, conflict) with back-off and a cap",
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.EXCEPTIONS_AUTO_RETRY_MINUTES)),
+            targets=[targets.LambdaFunction(fn, retry_attempts=0)],
+        )
+        rule_resource = rule.node.default_child
+        assert isinstance(rule_resource, events.CfnRule)
+        rule_resource.override_logical_id(c.ID_EXCEPTIONS_AUTO_RETRY_SCHEDULE)
         state_table.grant_read_data(fn)
         trace_table.grant_read_data(fn)
         # Not grant_consume_messages: the replay never changes visibility or reads attributes.

@@ -56,6 +56,8 @@ def handle_not_found(exc: NotFoundError) -> Response:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
+    if event.get("detail-type") == SCHEDULED_EVENT:
+        return _auto_retry(deps)
     app.append_context(deps=deps)
     # Every log line of the request names the caller; every write leaves an audit line with it.
     logger.append_keys(caller=caller_of(event.get("requestContext")))
@@ -63,3 +65,19 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | N
     if event.get("httpMethod") not in ("GET", "HEAD", "OPTIONS"):
         logger.info("ops write", method=event.get("httpMethod"), path=event.get("path"), status=response["statusCode"])
     return response
+
+
+# The ExceptionsAutoRetry schedule targets this function: it has every grant a retry needs (queues,
+# OrderFlow, the state table), so the schedule reuses them instead of a copy of them.
+SCHEDULED_EVENT = "Scheduled Event"
+
+
+def _auto_retry(deps: Deps | None) -> dict[str, Any]:
+    from functions.ops.deps import default_deps
+    from functions.ops.logic.auto_retry import retry_transient_exceptions
+
+    given = deps or default_deps()
+    run = retry_transient_exceptions(given.need_kinds(), given.queues or {}, given.flow)
+    metrics.add_metric(name="ExceptionsAutoRetried", unit="Count", value=len(run.retried))
+    logger.info("transient exceptions retried", extra=run.as_dict())
+    return run.as_dict()
