@@ -150,7 +150,6 @@ class ReservationContext:
     positions: dict[str, InventoryPosition]
 
 
-
 class StateStore(Protocol):
     """What the order tasks need from the state table (the Dynamo store and the in-memory fake)."""
 
@@ -160,9 +159,7 @@ class StateStore(Protocol):
 
     def save_order(self, record: OrderRecord, expected_status: OrderStatus | None) -> bool: ...
 
-    def mark_cancelled(
-        self, cancellation: OrderCancellation, correlation_id: str, at: datetime
-    ) -> OrderRecord: ...
+    def mark_cancelled(self, cancellation: OrderCancellation, correlation_id: str, at: datetime) -> OrderRecord: ...
 
     def get_reservation(self, order_id: str) -> Reservation | None: ...
 
@@ -198,7 +195,6 @@ class StateStore(Protocol):
 class DynamoStateStore(DynamoTableAdapter):
     """StateStore on DynamoDB (low-level client, typed serializer, consistent reads)."""
 
-
     def _get(self, key: Mapping[str, str]) -> dict[str, Any] | None:
         response = self.client.get_item(TableName=self.table_name, Key=to_dynamo(key), ConsistentRead=True)
         item = response.get("Item")
@@ -220,9 +216,7 @@ class DynamoStateStore(DynamoTableAdapter):
                 "ExpressionAttributeValues": to_dynamo({":expected": expected_status.value}),
             }
         try:
-            self.client.put_item(
-                TableName=self.table_name, Item=to_dynamo(order_record_to_item(record)), **kwargs
-            )
+            self.client.put_item(TableName=self.table_name, Item=to_dynamo(order_record_to_item(record)), **kwargs)
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
@@ -257,9 +251,7 @@ class DynamoStateStore(DynamoTableAdapter):
         records = [order_record_from_item(item) for item in self._batch_get(keys)] if keys else []
         return sorted(records, key=lambda r: (r.channel, r.channel_order_id))
 
-    def mark_cancelled(
-        self, cancellation: OrderCancellation, correlation_id: str, at: datetime
-    ) -> OrderRecord:
+    def mark_cancelled(self, cancellation: OrderCancellation, correlation_id: str, at: datetime) -> OrderRecord:
         """CANCELLED, unconditionally (it is terminal); an unknown order gets a tombstone."""
         response = self.client.update_item(
             TableName=self.table_name,
@@ -426,41 +418,19 @@ class DynamoStateStore(DynamoTableAdapter):
             return CommitResult.CONFLICT
         return CommitResult.COMMITTED
 
-    def try_release(
-        self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime
-    ) -> CommitResult:
+    def try_release(self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime) -> CommitResult:
         """HELD -> RELEASED (if the reservation is as read) and `reserved -= q` per position, together."""
-        version_check = (
-            "#version = :v" if reservation.version else "(#version = :v OR attribute_not_exists(#version))"
-        )
-        items: list[dict[str, Any]] = [
+        update = self._held_reservation_update(
+            reservation,
+            "#status = :released, #released_at = :now, #expires_at = :ttl",
+            {"#status": "status", "#released_at": "released_at", "#expires_at": "expires_at"},
             {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": to_dynamo(reservation_key(reservation.order_id)),
-                    "UpdateExpression": "SET #status = :released, #released_at = :now, #expires_at = :ttl, "
-                    "#version = if_not_exists(#version, :zero) + :one",
-                    "ConditionExpression": f"#status = :held AND {version_check}",
-                    "ExpressionAttributeNames": {
-                        "#status": "status",
-                        "#version": "version",
-                        "#released_at": "released_at",
-                        "#expires_at": "expires_at",
-                    },
-                    "ExpressionAttributeValues": to_dynamo(
-                        {
-                            ":released": ReservationStatus.RELEASED.value,
-                            ":held": ReservationStatus.HELD.value,
-                            ":v": reservation.version,
-                            ":zero": 0,
-                            ":one": 1,
-                            ":now": iso(at),
-                            ":ttl": int(time.time()) + CLOSED_RESERVATION_TTL_SECONDS,
-                        }
-                    ),
-                }
-            }
-        ]
+                ":released": ReservationStatus.RELEASED.value,
+                ":now": iso(at),
+                ":ttl": int(time.time()) + CLOSED_RESERVATION_TTL_SECONDS,
+            },
+        )
+        items = [update]
         items.extend(self._position_releases(releases, at))
         return self._commit(items)
 
@@ -474,39 +444,37 @@ class DynamoStateStore(DynamoTableAdapter):
     ) -> CommitResult:
         """Some lines given back, the reservation still HELD: its lines become `lines`, `change_id`
         is recorded (a replay of it changes nothing) and `reserved -= q` per position, together."""
-        version_check = (
-            "#version = :v" if reservation.version else "(#version = :v OR attribute_not_exists(#version))"
+        reservation_update = self._held_reservation_update(
+            reservation,
+            "#lines = :lines, #updated_at = :now, #cancelled = list_append(if_not_exists(#cancelled, :none), :change)",
+            {"#lines": "lines", "#cancelled": "line_cancellations", "#updated_at": "updated_at"},
+            {
+                ":lines": [line.model_dump(mode="json") for line in lines],
+                ":change": [change_id],
+                ":none": [],
+                ":now": iso(at),
+            },
         )
-        reservation_update: dict[str, Any] = {
+        return self._commit([reservation_update, *self._position_releases(releases, at)])
+
+    def _held_reservation_update(
+        self, reservation: Reservation, sets: str, names: dict[str, str], values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One transaction item: `SET <sets>` on the reservation if it is still HELD at the version
+        read (an item written before versions counts as version 0), its version counted up."""
+        version_check = "#version = :v" if reservation.version else "(#version = :v OR attribute_not_exists(#version))"
+        return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": to_dynamo(reservation_key(reservation.order_id)),
-                "UpdateExpression": "SET #lines = :lines, #updated_at = :now, "
-                "#cancelled = list_append(if_not_exists(#cancelled, :none), :change), "
-                "#version = if_not_exists(#version, :zero) + :one",
+                "UpdateExpression": f"SET {sets}, #version = if_not_exists(#version, :zero) + :one",
                 "ConditionExpression": f"#status = :held AND {version_check}",
-                "ExpressionAttributeNames": {
-                    "#status": "status",
-                    "#version": "version",
-                    "#lines": "lines",
-                    "#cancelled": "line_cancellations",
-                    "#updated_at": "updated_at",
-                },
+                "ExpressionAttributeNames": {"#status": "status", "#version": "version", **names},
                 "ExpressionAttributeValues": to_dynamo(
-                    {
-                        ":lines": [line.model_dump(mode="json") for line in lines],
-                        ":change": [change_id],
-                        ":none": [],
-                        ":held": ReservationStatus.HELD.value,
-                        ":v": reservation.version,
-                        ":zero": 0,
-                        ":one": 1,
-                        ":now": iso(at),
-                    }
+                    {":held": ReservationStatus.HELD.value, ":v": reservation.version, ":zero": 0, ":one": 1, **values}
                 ),
             }
         }
-        return self._commit([reservation_update, *self._position_releases(releases, at)])
 
     def _position_releases(self, releases: Sequence[PositionRelease], at: datetime) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -524,9 +492,7 @@ class DynamoStateStore(DynamoTableAdapter):
                             "#version": "version",
                             "#updated_at": "updated_at",
                         },
-                        "ExpressionAttributeValues": to_dynamo(
-                            {":q": release.quantity, ":one": 1, ":now": iso(at)}
-                        ),
+                        "ExpressionAttributeValues": to_dynamo({":q": release.quantity, ":one": 1, ":now": iso(at)}),
                     }
                 }
             )

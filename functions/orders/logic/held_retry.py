@@ -21,7 +21,7 @@ from functions.orders.dal.held_orders import HeldOrdersPort
 from functions.orders.dal.state_store import StateStore
 from functions.orders.logic.flow_start import execution_name
 from functions.orders.models.flow import FlowInput
-from shared.models import OrderStatus
+from shared.models import Order, OrderStatus
 from shared.observability import logger
 
 MAX_HELD_PER_RUN = 200
@@ -41,6 +41,15 @@ class HeldRun:
             "let_go": self.let_go,
             "unreadable": self.unreadable,
         }
+
+
+def _still_on_hold(held: HeldOrdersPort, store: StateStore, order_id: str, order: Order) -> bool:
+    """Whether the order is still ON_HOLD; one that left it (cancelled, accepted) is let go."""
+    record = store.get_order(order.channel, order.channel_order_id)
+    if record is not None and record.status is OrderStatus.ON_HOLD:
+        return True
+    held.release(order_id)
+    return False
 
 
 def retry_held_orders(
@@ -65,9 +74,7 @@ def retry_held_orders(
             )
             run.unreadable.append(waiting.order_id)
             continue
-        record = store.get_order(order.channel, order.channel_order_id)
-        if record is None or record.status is not OrderStatus.ON_HOLD:
-            held.release(waiting.order_id)
+        if not _still_on_hold(held, store, waiting.order_id, order):
             run.let_go.append(waiting.order_id)
             continue
         location = waiting.location_id or order.fulfilment_location_id or default_location_id
@@ -103,9 +110,7 @@ def release_held_order(
         return None
     flow_input = FlowInput.model_validate(waiting.execution_input)
     order = flow_input.require_order()
-    record = store.get_order(order.channel, order.channel_order_id)
-    if record is None or record.status is not OrderStatus.ON_HOLD:
-        held.release(order_id)
+    if not _still_on_hold(held, store, order_id, order):
         return None
     name = execution_name(flow_input, suffix=f"release-{suffix()}")
     flow.start(name, flow_input.execution_input())
