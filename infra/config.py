@@ -38,6 +38,9 @@ class StackConfig:
     # it) and an HTTPS endpoint (a chat webhook relay, an incident tool) subscribed to the topic.
     alarm_emails: tuple[str, ...] = ()
     alarm_webhook_url: str | None = None
+    # The customer-service platform (Zendesk, `https://<subdomain>.zendesk.com`); unset, order
+    # statuses are served by the status route only (issue 12.3).
+    helpdesk_base_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -67,6 +70,7 @@ class StackConfig:
             loop_api_base_url=str(ctx("loopApiBaseUrl", "")).rstrip("/") or None,
             alarm_emails=tuple(e.strip() for e in str(ctx("alarmEmail", "")).split(",") if e.strip()),
             alarm_webhook_url=_https_url(str(ctx("alarmWebhookUrl", "")).strip()) or None,
+            helpdesk_base_url=str(ctx("helpdeskBaseUrl", "")).rstrip("/") or None,
         )
 
 

@@ -41,6 +41,7 @@ ENV_EVENT_BUS = "EVENT_BUS_NAME"
 ENV_ERP_BASE_URL = "ERP_BASE_URL"
 ENV_SQUARE_API_BASE_URL = "SQUARE_API_BASE_URL"
 ENV_WEBHOOK_SECRETS_ARN = "WEBHOOK_SECRETS_ARN"
+ENV_VENDOR_CREDENTIALS_ARN = "VENDOR_CREDENTIALS_ARN"
 ENV_WEBHOOK_BASE_URL = "WEBHOOK_BASE_URL"
 ENV_DEFAULT_FULFILMENT_LOCATION = "DEFAULT_FULFILMENT_LOCATION_ID"
 ENV_ENVIRONMENT_NAME = "ENVIRONMENT_NAME"
@@ -71,6 +72,7 @@ ID_ACCESS_LOGS_BUCKET = "AccessLogsBucket"
 ID_EVENT_BUS = "EventBus"
 ID_EVENT_ARCHIVE = "EventArchive"
 ID_WEBHOOK_SECRETS = "WebhookSecrets"
+ID_VENDOR_CREDENTIALS = "VendorCredentials"
 ID_WEBHOOK_API = "WebhookApi"
 ID_ORDER_FLOW = "OrderFlow"
 ID_ALARM_TOPIC = "AlarmTopic"
@@ -144,16 +146,22 @@ ACCESS_LOG_EXPIRY_DAYS = 90
 # context `erpConcurrency` overrides, 0 turns the reservation off.
 DEFAULT_ERP_CONCURRENCY = 5
 
-# Key of the webhook secret JSON holding the Square API access token (read by the orders worker to
-# enrich Square notifications; `SQUARE_ACCESS_TOKEN` in the environment overrides it, for local use).
+# The two secrets (infra/secrets/secrets_construct.py). The signing secret (`WEBHOOK_SECRETS_ARN`,
+# read by ingest only): a signing secret per source, eBay's endpoint verification token, and eBay's
+# application keyset, which its notification public-key lookup needs (an application token: public
+# data only).
+EBAY_APP_KEYS = ("ebay_client_id", "ebay_client_secret")
+SECRET_KEYS_SIGNING = (*WEBHOOK_SOURCES, "ebay_verification_token", *EBAY_APP_KEYS)
+# The Square API access token (the orders worker enriches Square notifications with it;
+# `SQUARE_ACCESS_TOKEN` in the environment overrides it, locally only).
 SECRET_KEY_SQUARE_ACCESS_TOKEN = "square_access_token"
-# More keys of the webhook secret JSON: the vendors' long-lived API credentials, from which every
-# connector mints and refreshes its short-lived tokens (shared/adapters/vendor_auth.py SECRET_KEYS, eBay's
-# in shared/channels/clients/ebay_credentials.py), and eBay's endpoint verification token.
+# The vendor credentials (`VENDOR_CREDENTIALS_ARN`, read by the functions that call a vendor): the
+# long-lived API credentials every connector mints and refreshes its short-lived tokens from
+# (shared/adapters/vendor_auth.py SECRET_KEYS, eBay's in shared/channels/clients/ebay_credentials.py)
+# and the tokens that do not expire.
 SECRET_KEYS_VENDOR_API = (
-    "ebay_verification_token",
-    "ebay_client_id",
-    "ebay_client_secret",
+    SECRET_KEY_SQUARE_ACCESS_TOKEN,
+    *EBAY_APP_KEYS,
     "ebay_refresh_token",
     "amazon_lwa_client_id",
     "amazon_lwa_client_secret",
@@ -165,9 +173,12 @@ SECRET_KEYS_VENDOR_API = (
     "erp_client_id",
     "erp_certificate_id",
     "erp_private_key",
-    # Tokens that do not expire: Shopify's custom-app Admin API token (refunds), Loop's API key.
+    # Tokens that do not expire: Shopify's custom-app Admin API token (refunds), Loop's API key,
+    # Zendesk's API token and the agent it belongs to (the customer-status publisher).
     "shopify_access_token",
     "loop_api_key",
+    "zendesk_email",
+    "zendesk_api_token",
 )
 ENV_SQUARE_ACCESS_TOKEN = "SQUARE_ACCESS_TOKEN"
 
@@ -340,3 +351,37 @@ ID_SETTLEMENT_POLLER_FUNCTION = "SettlementPollerFunction"
 ID_SETTLEMENT_POLLER_SCHEDULE = "SettlementPollerSchedule"
 SETTLEMENT_POLL_SCHEDULE = "rate(4 hours)"  # getReports refills 0.0222/s: a poll is 1 call + 1 per report
 SETTLEMENT_POLLER_TIMEOUT_SECONDS = 120
+
+# Customer status (issue 12.3): order and return status events -> the helpdesk (Zendesk's Events API),
+# and `GET /v1/status/orders/{channel}/{channel_order_id}` behind its own API key.
+HANDLER_CUSTOMER_STATUS_EVENTS = "functions.customer_status.handlers.status_events.lambda_handler"
+HANDLER_CUSTOMER_STATUS_API = "functions.customer_status.handlers.status_api.lambda_handler"
+ID_CUSTOMER_STATUS_QUEUE = "CustomerStatusQueue"
+ID_CUSTOMER_STATUS_DLQ = "CustomerStatusDlq"
+ID_CUSTOMER_STATUS_RULE = "CustomerStatusRule"
+ID_CUSTOMER_STATUS_FUNCTION = "CustomerStatusFunction"
+ID_STATUS_API_FUNCTION = "StatusApiFunction"
+ID_STATUS_API_KEY = "StatusApiKey"
+ID_STATUS_USAGE_PLAN = "StatusUsagePlan"
+ENV_HELPDESK_BASE_URL = "HELPDESK_BASE_URL"
+CUSTOMER_STATUS_TIMEOUT_SECONDS = 30
+CUSTOMER_STATUS_BATCH_SIZE = 10
+CUSTOMER_STATUS_MAX_CONCURRENCY = 2  # Zendesk's rate limit is account-wide: few pushers at once
+# The helpdesk integration's usage plan: a helpdesk sidebar reads on each ticket view.
+STATUS_API_RATE_LIMIT = 20
+STATUS_API_BURST_LIMIT = 40
+STATUS_API_DAILY_QUOTA = 200_000
+# The API key locally (the template's key value in the local environment only; deployed, API Gateway
+# generates it: `aws apigateway get-api-key --api-key <id> --include-value`).
+LOCAL_STATUS_API_KEY = "local-status-api-key-0123456789"
+CUSTOMER_STATUS_EVENT_TYPES = (
+    "OrderAccepted",
+    "OrderCancelled",
+    "OrderLinesCancelled",
+    "OrderOnHold",
+    "OrderShipped",
+    "OrderUpdated",
+    "ReturnAuthorized",
+    "ReturnStatusChanged",
+    "ReturnInspected",
+)

@@ -16,6 +16,7 @@ from infra.channels.config import PullChannelsConfig
 from infra.channels.pull_channels_construct import PullChannelsConstruct
 from infra.channels.pull_intake import PullIntakeResources
 from infra.config import StackConfig
+from infra.customer_status.customer_status_construct import CustomerStatusConstruct
 from infra.finance.finance_construct import FinanceConstruct
 from infra.ingest.ingest_construct import IngestConstruct
 from infra.ingest.webhook_api_construct import WebhookApiConstruct
@@ -30,7 +31,7 @@ from infra.orders.order_flow_construct import OrderFlowConstruct
 from infra.orders.orders_worker_construct import OrdersWorkerConstruct
 from infra.reconciliation.reconciliation_construct import ReconciliationConstruct
 from infra.returns.return_flow_construct import ReturnFlowConstruct
-from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.bundling import lambda_code
 from infra.shared.dead_letters import keep_dead_letters, serve_dead_letters
 from infra.shared.function_factory import FunctionFactory
@@ -61,9 +62,7 @@ class RetailSyncStack(cdk.Stack):
             inventory_consumer_timeout_seconds=c.INVENTORY_WORKER_TIMEOUT_SECONDS,
         )
         bus = EventBusConstruct(self, "Events", environment=config.environment)
-        secrets = WebhookSecretsConstruct(
-            self, "Secrets", environment=config.environment, removal_policy=removal
-        )
+        secrets = SecretsConstruct(self, "Secrets", environment=config.environment, removal_policy=removal)
 
         # Walmart's and eBay's API base URLs, shared by the publishers and the orders worker's enrichment.
         channel_apis = AvailabilityConfig.from_context(self.node, config.environment)
@@ -76,7 +75,7 @@ class RetailSyncStack(cdk.Stack):
             orders_queue=queues.orders,
             inventory_queue=queues.inventory,
             payloads=payloads,
-            webhook_secrets=secrets,
+            secrets=secrets,
             webhook_base_url=config.webhook_base_url,
             ebay_api_base_url=channel_apis.ebay_api_base_url,
         )
@@ -104,7 +103,7 @@ class RetailSyncStack(cdk.Stack):
             trace_table=tables.trace,
             payloads=payloads,
             square_api_base_url=config.square_api_base_url,
-            webhook_secrets=secrets,
+            secrets=secrets,
             state_table=tables.state,
             event_bus=bus.bus,
             event_bus_name=bus.bus_name,
@@ -197,7 +196,7 @@ class RetailSyncStack(cdk.Stack):
             state_table=tables.state,
             trace_table=tables.trace,
             event_bus=bus.bus,
-            webhook_secrets=secrets,
+            secrets=secrets,
         )
         # Returns: ReturnFlow from the returns the orders worker records to refund (issue 9).
         return_flow = ReturnFlowConstruct(
@@ -208,12 +207,24 @@ class RetailSyncStack(cdk.Stack):
             state_table=tables.state,
             trace_table=tables.trace,
             event_bus=bus.bus,
+            event_bus_name=bus.bus_name,
             inventory_queue=queues.inventory,
-            webhook_secrets=secrets,
+            secrets=secrets,
             erp_base_url=config.erp_base_url,
             shopify_admin_base_url=channel_apis.shopify_admin_base_url,
             loop_api_base_url=config.loop_api_base_url,
             removal_policy=removal,
+        )
+        # Customer status: the helpdesk told of each visible change; the status route's function (issue 12.3).
+        customer_status = CustomerStatusConstruct(
+            self,
+            "CustomerStatus",
+            factory=factory,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            event_bus=bus.bus,
+            secrets=secrets,
+            helpdesk_base_url=config.helpdesk_base_url,
         )
         # Every other function that calls a vendor mints its tokens from the credentials in the secret
         # (the ERP tasks, reconciliation's ERP snapshot, the stock publisher, the order pollers).
@@ -234,6 +245,7 @@ class RetailSyncStack(cdk.Stack):
             (pull_channels.pos_files.function, "dead_letter"),
             (availability.marker, "dead_letter"),
             (channel_outbound.function, "channel_command"),
+            (customer_status.function, "dead_letter"),
         ):
             keep_dead_letters(consumer, tables.state, kind=kind)
         serve_dead_letters(
@@ -244,6 +256,7 @@ class RetailSyncStack(cdk.Stack):
                 "pos-files": QueueWithDlq(pull_channels.pos_files.queue, pull_channels.pos_files.dlq),
                 "availability": QueueWithDlq(availability.queue, availability.dlq),
                 "channel-outbound": QueueWithDlq(channel_outbound.queue, channel_outbound.dlq),
+                "customer-status": QueueWithDlq(customer_status.queue, customer_status.dlq),
             },
         )
         api = WebhookApiConstruct(
@@ -252,6 +265,7 @@ class RetailSyncStack(cdk.Stack):
             environment=config.environment,
             ingest_function=ingest.function,
             ops_function=ops.function,
+            status_function=customer_status.api_function,
             removal_policy=removal,
         )
         OpsAccessConstruct(self, "OpsAccess", api=api.api, environment=config.environment)
@@ -266,6 +280,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_AVAILABILITY_CHANGES_QUEUE: availability.queue,
                 c.ID_CHANNEL_OUTBOUND_QUEUE: channel_outbound.queue,
                 c.ID_FINANCE_QUEUE: finance.queue,
+                c.ID_CUSTOMER_STATUS_QUEUE: customer_status.queue,
             },
             dead_letter_queues={
                 **queues.dead_letter_queues,
@@ -273,6 +288,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_AVAILABILITY_CHANGES_DLQ: availability.dlq,
                 c.ID_CHANNEL_OUTBOUND_DLQ: channel_outbound.dlq,
                 c.ID_FINANCE_DLQ: finance.dlq,
+                c.ID_CUSTOMER_STATUS_DLQ: customer_status.dlq,
             },
             order_flow=order_flow.state_machine,
             return_flow=return_flow.state_machine,

@@ -15,6 +15,7 @@ class Route:
     integration: str  # "AWS_PROXY", "MOCK", ...
     function: str | None  # logical id of the proxied function
     authorization: str = "NONE"  # "AWS_IAM" for the ops routes
+    api_key_required: bool = False  # the status route: a valid `x-api-key` of the template's keys
     api_logical_id: str = ""
     resource_logical_id: str = ""
     mock_response: dict[str, Any] = field(default_factory=dict)
@@ -31,8 +32,11 @@ class Match:
 
 
 class RouteTable:
-    def __init__(self, routes: list[Route]) -> None:
+    def __init__(self, routes: list[Route], api_keys: frozenset[str] = frozenset()) -> None:
         self.routes = routes
+        # The values of the template's AWS::ApiGateway::ApiKey resources (the local environment's
+        # template names its key; a deployed one leaves it to API Gateway, so none is accepted here).
+        self.api_keys = api_keys
 
     @classmethod
     def from_template(cls, template: Template) -> RouteTable:
@@ -62,12 +66,18 @@ class RouteTable:
                     integration=integration.get("Type", "MOCK"),
                     function=template.function_of(integration.get("Uri")),
                     authorization=properties.get("AuthorizationType", "NONE"),
+                    api_key_required=bool(properties.get("ApiKeyRequired", False)),
                     api_logical_id=api_refs[0] if api_refs else "",
                     resource_logical_id=resource_refs[0] if resource_refs else "",
                     mock_response=_mock_response(integration),
                 )
             )
-        return cls(routes)
+        keys = {
+            str(resource["Properties"]["Value"])
+            for resource in template.of_type("AWS::ApiGateway::ApiKey").values()
+            if resource.get("Properties", {}).get("Value") and resource["Properties"].get("Enabled", True)
+        }
+        return cls(routes, frozenset(keys))
 
     def match(self, method: str, path: str) -> Match | list[str] | None:
         """The route for a request; the allowed methods when only the path matches; None."""

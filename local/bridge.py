@@ -60,9 +60,7 @@ class _RawHeadersHandler(WSGIRequestHandler):
 class ApiBridge:
     """Serves from `start()` on (`/health` says 503); routes answer once `set_routes()` is called."""
 
-    def __init__(
-        self, invoke: Invoker, health: HealthBody, host: str = "127.0.0.1", port: int = 3000
-    ) -> None:
+    def __init__(self, invoke: Invoker, health: HealthBody, host: str = "127.0.0.1", port: int = 3000) -> None:
         self.routes: RouteTable | None = None
         self._functions: dict[str, FunctionSpec] = {}  # by logical id
         self._physical_ids: dict[str, str] = {}
@@ -79,9 +77,7 @@ class ApiBridge:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        self._server = make_server(
-            self.host, self.port, self._wsgi, threaded=True, request_handler=_RawHeadersHandler
-        )
+        self._server = make_server(self.host, self.port, self._wsgi, threaded=True, request_handler=_RawHeadersHandler)
         self.port = self._server.server_port
         server = self._server
         self._thread = threading.Thread(
@@ -120,20 +116,16 @@ class ApiBridge:
             return error_response(413, "PAYLOAD_TOO_LARGE", f"body is over {EDGE_MAX_BODY_BYTES} bytes", request_id)
         matched = self.routes.match(request.method, split_stage(request.path))
         if matched is None:
-            return error_response(
-                404, "NOT_FOUND", f"no route for {request.method} {request.path}", request_id
-            )
+            return error_response(404, "NOT_FOUND", f"no route for {request.method} {request.path}", request_id)
         if isinstance(matched, list):
-            response = error_response(
-                405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here", request_id
-            )
+            response = error_response(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed here", request_id)
             return HttpResponse(405, [*response.headers, ("Allow", ", ".join(matched))], response.body)
-        if self._throttling is not None and not self._throttling.admit(
-            matched.route.resource_path, request.method
-        ):
+        if self._throttling is not None and not self._throttling.admit(matched.route.resource_path, request.method):
             return self._throttling.throttled_response(request_id)
         if matched.route.authorization == "AWS_IAM" and not _is_loopback(request.source_ip):
             return gateway_error(403, "Missing Authentication Token", request_id)
+        if matched.route.api_key_required and _header(request, "x-api-key") not in self.routes.api_keys:
+            return gateway_error(403, "Forbidden", request_id)  # API Gateway's answer to a missing or wrong key
         return self._integrate(request, matched, request_id)
 
     def _integrate(self, request: HttpRequest, match: Match, request_id: str) -> HttpResponse:
@@ -197,3 +189,9 @@ def _is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
+
+
+def _header(request: HttpRequest, name: str) -> str | None:
+    """A request header by its name, case-insensitively (API Gateway reads `x-api-key` so)."""
+    wanted = name.lower()
+    return next((value for key, value in request.headers if key.lower() == wanted), None)

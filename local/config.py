@@ -27,6 +27,7 @@ SANDBOX_URL_ENV = {
     "shopify": "SHOPIFY_ADMIN_BASE_URL",  # the availability publisher's inventory_levels/set
     "wms": "WMS_BASE_URL",  # reconciliation's WMS snapshot
     "loop": "LOOP_API_BASE_URL",  # ReturnFlow's ReportOutcome (Loop's Return Actions API)
+    "helpdesk": "HELPDESK_BASE_URL",  # the customer-status publisher (Zendesk's Events API)
 }
 
 # Partner event bus on which Amazon SP-API notifications arrive (CONTRACT.md).

@@ -2,7 +2,7 @@
 
 Before the stack: what `cdk bootstrap` would have left (the bootstrap version parameter and the
 asset bucket with an object at every code key the template names) and the Amazon partner event
-bus. After it: the webhook secret's value, and the map from logical to physical ids.
+bus. After it: the two secrets' values (signing secrets, vendor credentials), and the map from logical to physical ids.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from local.sandboxes import erp_keys
 from local.template import Template, s3_assets
 from shared.adapters.vendor_auth import SECRET_KEYS as VENDOR_SECRET_KEYS
 from shared.adapters.vendor_auth import local_default
+from shared.channels.clients import ebay_credentials
 from shared.channels.clients.square_api import LOCAL_SQUARE_TOKEN
 
 BOOTSTRAP_QUALIFIER = "hnb659fds"
@@ -51,25 +52,36 @@ class Deployment:
             raise DeployError(f"{logical_id} was not created by moto (unsupported resource type?)") from None
 
 
-def webhook_secret_values() -> dict[str, str]:
-    """`local-<source>-secret` for every source, unless RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE> is set,
-    and the Square API token (`square_access_token`: SQUARE_ACCESS_TOKEN, else the sandbox's token),
-    so the orders worker reads it from the secret as it does when deployed, and the vendors' credentials."""
+def signing_secret_values() -> dict[str, str]:
+    """The signing secret (ingest's only): `local-<source>-secret` for every source, unless
+    RETAIL_SYNC_WEBHOOK_SECRET_<SOURCE> is set, and eBay's verification token and application keyset
+    as the eBay sandbox registers them."""
     values = {
         source: os.environ.get(f"RETAIL_SYNC_WEBHOOK_SECRET_{source.upper()}", f"local-{source}-secret")
         for source in WEBHOOK_SOURCES
     }
-    values[SECRET_KEY_SQUARE_ACCESS_TOKEN] = os.environ.get(ENV_SQUARE_ACCESS_TOKEN) or LOCAL_SQUARE_TOKEN
-    values.update(vendor_credential_values())
+    values.update(
+        {
+            "ebay_verification_token": ebay_credentials.LOCAL_VERIFICATION_TOKEN,
+            "ebay_client_id": ebay_credentials.LOCAL_CLIENT_ID,
+            "ebay_client_secret": ebay_credentials.LOCAL_CLIENT_SECRET,
+        }
+    )
     return values
 
 
 def vendor_credential_values() -> dict[str, str]:
-    """The marketplaces' and the ERP's long-lived credentials, as the sandboxes register them, so every
-    connector mints its tokens from the secret as it does when deployed (`shared/adapters/vendor_auth.py`)."""
+    """The vendor credentials, as the sandboxes register them, so every connector mints its tokens from
+    the secret as it does when deployed (`shared/adapters/vendor_auth.py`): the marketplaces' and the
+    ERP's long-lived credentials, eBay's keyset and refresh token, and the Square API token
+    (`square_access_token`: SQUARE_ACCESS_TOKEN, else the sandbox's token)."""
     values = {key: local_default(key) for key in VENDOR_SECRET_KEYS}
     values.update(
         {
+            SECRET_KEY_SQUARE_ACCESS_TOKEN: os.environ.get(ENV_SQUARE_ACCESS_TOKEN) or LOCAL_SQUARE_TOKEN,
+            "ebay_client_id": ebay_credentials.LOCAL_CLIENT_ID,
+            "ebay_client_secret": ebay_credentials.LOCAL_CLIENT_SECRET,
+            "ebay_refresh_token": ebay_credentials.LOCAL_REFRESH_TOKEN,
             "erp_client_id": erp_keys.CLIENT_ID,
             "erp_certificate_id": erp_keys.CERTIFICATE_ID,
             "erp_private_key": erp_keys.PRIVATE_KEY_PEM,
@@ -123,19 +135,13 @@ def create_stack(template: Template, stack_name: str, timeout: float = 60.0) -> 
         ]
         raise DeployError(f"stack {stack_name} ended {status}: {reasons}")
     resources = cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]
-    physical_ids = {
-        r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r.get("PhysicalResourceId")
-    }
+    physical_ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r.get("PhysicalResourceId")}
     return Deployment(stack_name, template, physical_ids, _function_environments())
 
 
-def put_webhook_secrets(deployment: Deployment, secret_arn_variable: str, values: dict[str, str]) -> None:
-    """Give the template's webhook secret its local value (found through the functions' env)."""
-    arns = {
-        env[secret_arn_variable]
-        for env in deployment.function_environments.values()
-        if secret_arn_variable in env
-    }
+def put_secret(deployment: Deployment, secret_arn_variable: str, values: dict[str, str]) -> None:
+    """Give one of the template's secrets its local value (found through the functions' env)."""
+    arns = {env[secret_arn_variable] for env in deployment.function_environments.values() if secret_arn_variable in env}
     secrets = boto3.client("secretsmanager")
     for arn in arns:
         secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(values))
@@ -147,9 +153,7 @@ def skipped_resource_types(template: Template) -> list[str]:
 
     supported = set(get_model_map()) | set(NULL_MODELS)
     types = {resource.get("Type", "") for resource in template.resources.values()}
-    return sorted(
-        t for t in types if t not in supported and not t.startswith("Custom::") and t != "AWS::CDK::Metadata"
-    )
+    return sorted(t for t in types if t not in supported and not t.startswith("Custom::") and t != "AWS::CDK::Metadata")
 
 
 def _wait_for_stack(cloudformation: Any, stack_name: str, timeout: float) -> str:
@@ -174,9 +178,7 @@ def _function_environments() -> dict[str, dict[str, str]]:
 def _placeholder_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(
-            "README.txt", "local stack placeholder: handlers run in-process from the source tree\n"
-        )
+        archive.writestr("README.txt", "local stack placeholder: handlers run in-process from the source tree\n")
     return buffer.getvalue()
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from infra.constants import ENV_WEBHOOK_SECRETS_ARN
+from infra.constants import ENV_VENDOR_CREDENTIALS_ARN, ENV_WEBHOOK_SECRETS_ARN
 from local import deploy, moto_patches, resources
 from local.api_routes import RouteTable
 from local.api_throttling import Throttling
@@ -270,7 +270,8 @@ class LocalStack:
             deployment = deploy.create_stack(template, self.config.stack_name)
         deploy.apply_bucket_notifications(deployment)  # moto's CloudFormation skips them
         self.functions = resources.functions(deployment)
-        deploy.put_webhook_secrets(deployment, ENV_WEBHOOK_SECRETS_ARN, deploy.webhook_secret_values())
+        deploy.put_secret(deployment, ENV_WEBHOOK_SECRETS_ARN, deploy.signing_secret_values())
+        deploy.put_secret(deployment, ENV_VENDOR_CREDENTIALS_ARN, deploy.vendor_credential_values())
         return deployment
 
     def _start_sandboxes(self) -> None:

@@ -59,6 +59,10 @@ def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
         from functions.returns.adapters.aws_ports import SqsInventoryQueue
 
         steps.inventory = SqsInventoryQueue(settings.inventory_queue_url)
+    if settings.event_bus_name:
+        from shared.adapters.event_bus import EventBridgeBus
+
+        steps.status_events = EventBridgeBus(settings.event_bus_name)
     if settings.return_flow_arn:
         from functions.returns.adapters.aws_ports import StepFunctionsReturnFlow
 

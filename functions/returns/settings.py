@@ -20,13 +20,14 @@ class ReturnStepSettings(TablesSettings):
     """Every outside system a step may call; a step that does not call one gets no URL for it."""
 
     return_flow_arn: str | None = None
+    event_bus_name: str | None = None  # the report step announces each outcome (ReturnStatusChanged)
     erp_base_url: str | None = None
     erp_timeout_seconds: float = 10.0
     inventory_queue_url: str | None = None
     shopify_admin_base_url: str | None = None
     shopify_api_version: str = "2024-07"
     # Vendor tokens: deployed, only the vendor secret's `shopify_access_token` / `loop_api_key`
-    # (WEBHOOK_SECRETS_ARN); these variables are a local developer's override and are ignored there.
+    # (VENDOR_CREDENTIALS_ARN); these variables are a local developer's override and are ignored there.
     shopify_access_token: str | None = None
     loop_api_base_url: str | None = None
     loop_api_key: str | None = None

@@ -8,7 +8,7 @@
 - Least privilege: reads order items (`ORDER#*`) and reads / writes only its markers (`OUTBOUND#*`)
   in the state table (`dynamodb:LeadingKeys`), writes the trace, sends to its own DLQ (a rejected
   command goes there at once), changes its queue's visibility (429: retry after `Retry-After`),
-  reads the webhook secret (Walmart token, eBay refresh token).
+  reads the vendor credentials (Walmart token, eBay refresh token), never the signing secrets.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
-from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.queues import queue_with_dlq
+from infra.storage.tables_construct import grant_trace_append
 
 
 class ChannelOutboundConstruct(Construct):
@@ -38,7 +39,7 @@ class ChannelOutboundConstruct(Construct):
         state_table: dynamodb.ITable,
         trace_table: dynamodb.ITable,
         event_bus: events.IEventBus,
-        webhook_secrets: WebhookSecretsConstruct,
+        secrets: SecretsConstruct,
     ) -> None:
         super().__init__(scope, construct_id)
         self.queue, self.dlq = queue_with_dlq(
@@ -82,7 +83,6 @@ class ChannelOutboundConstruct(Construct):
                 c.ENV_ZALANDO_MERCHANT_ID: channel_apis.zalando_merchant_id,
                 c.ENV_SHOPIFY_ADMIN_BASE_URL: channel_apis.shopify_admin_base_url,
                 c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
-                c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,
             },
         )
         fn = self.function
@@ -100,9 +100,9 @@ class ChannelOutboundConstruct(Construct):
                 conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["OUTBOUND#*"]}},
             )
         )
-        trace_table.grant_write_data(fn)
+        grant_trace_append(trace_table, fn)
         self.dlq.grant_send_messages(fn)
-        webhook_secrets.grant_read(fn)
+        secrets.grant_vendor_credentials(fn)
         consume_queue(
             fn,
             self.queue,

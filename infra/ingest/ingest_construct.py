@@ -8,9 +8,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
-from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+from infra.storage.tables_construct import grant_trace_append
 
 
 class IngestConstruct(Construct):
@@ -25,7 +26,7 @@ class IngestConstruct(Construct):
         orders_queue: sqs.IQueue,
         inventory_queue: sqs.IQueue,
         payloads: PayloadBucketConstruct,
-        webhook_secrets: WebhookSecretsConstruct,
+        secrets: SecretsConstruct,
         webhook_base_url: str | None,
         ebay_api_base_url: str | None = None,
     ) -> None:
@@ -45,17 +46,17 @@ class IngestConstruct(Construct):
                 c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url,
                 c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
-                c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,
                 **({c.ENV_WEBHOOK_BASE_URL: webhook_base_url} if webhook_base_url else {}),
                 # eBay: getPublicKey (signature check) and the endpoint challenge; the verification
-                # token and client credentials are the webhook secret's `ebay_*` keys.
+                # token and application keyset are the signing secret's `ebay_*` keys.
                 **({c.ENV_EBAY_API_BASE_URL: ebay_api_base_url} if ebay_api_base_url else {}),
             },
         )
         fn = self.function
         idempotency_table.grant_read_write_data(fn)
-        trace_table.grant_write_data(fn)
+        grant_trace_append(trace_table, fn)
         orders_queue.grant_send_messages(fn)
         inventory_queue.grant_send_messages(fn)
         payloads.grant_put_payloads(fn)
-        webhook_secrets.grant_read(fn)
+        # The signing secrets only: the public edge never holds a credential that acts on a vendor account.
+        secrets.grant_signing_secrets(fn)

@@ -19,6 +19,8 @@ WEBHOOK_PATH = "/v1/webhooks/{source}"
 OPS_PATH = "/v1/ops/{proxy+}"
 # The OpenAPI document of the API (CONTRACT.md, "API description"), served by the ops function.
 OPENAPI_PATH = "/v1/openapi.json"
+# The customer-safe order status (issue 12.3), behind the helpdesk integration's own API key.
+STATUS_PATH = "/v1/status/orders/{channel}/{channel_order_id}"
 
 
 def _error_template(code: str, message: str) -> dict[str, str]:
@@ -207,6 +209,7 @@ class WebhookApiConstruct(Construct):
         environment: str,
         ingest_function: lambda_.IFunction,
         ops_function: lambda_.IFunction,
+        status_function: lambda_.IFunction,
         removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -310,6 +313,8 @@ class WebhookApiConstruct(Construct):
             "GET", ops, authorization_type=apigw.AuthorizationType.IAM
         )
 
+        self.status_method = self._status_route(v1, status_function, params_validator, environment)
+
         for method in self.webhook_methods:
             acknowledge_resource(
                 method,
@@ -350,3 +355,58 @@ class WebhookApiConstruct(Construct):
             "it is what API Gateway documents for access logging",
         )
         cdk.CfnOutput(self, "ApiUrl", value=self.api.url)
+
+    def _status_route(
+        self,
+        v1: apigw.Resource,
+        status_function: lambda_.IFunction,
+        validator: apigw.RequestValidator,
+        environment: str,
+    ) -> apigw.Method:
+        """`GET /v1/status/orders/{channel}/{channel_order_id}` with `apiKeyRequired`: API Gateway
+        refuses a request without a valid `x-api-key` (403) before any Lambda runs. The key belongs to
+        one usage plan (rate, burst, daily quota) so a runaway helpdesk cannot drain the account's
+        API Gateway or Lambda capacity. Deployed, API Gateway generates the key's value; the local
+        environment's template names it (the local bridge checks it the same way)."""
+        method = (
+            v1.add_resource("status")
+            .add_resource("orders")
+            .add_resource("{channel}")
+            .add_resource("{channel_order_id}")
+            .add_method(
+                "GET",
+                apigw.LambdaIntegration(status_function, proxy=True, allow_test_invoke=False),
+                authorization_type=apigw.AuthorizationType.NONE,
+                api_key_required=True,
+                request_parameters={
+                    "method.request.path.channel": True,
+                    "method.request.path.channel_order_id": True,
+                },
+                request_validator=validator,
+            )
+        )
+        key = self.api.add_api_key(
+            c.ID_STATUS_API_KEY,
+            api_key_name=f"{c.SERVICE}-{environment}-status",
+            description="The helpdesk integration's key for the customer-safe order status route",
+            value=c.LOCAL_STATUS_API_KEY if environment == c.LOCAL_ENVIRONMENT else None,
+        )
+        plan = self.api.add_usage_plan(
+            c.ID_STATUS_USAGE_PLAN,
+            name=f"{c.SERVICE}-{environment}-status",
+            throttle=apigw.ThrottleSettings(rate_limit=c.STATUS_API_RATE_LIMIT, burst_limit=c.STATUS_API_BURST_LIMIT),
+            quota=apigw.QuotaSettings(limit=c.STATUS_API_DAILY_QUOTA, period=apigw.Period.DAY),
+        )
+        plan.add_api_key(key)
+        plan.add_api_stage(stage=self.api.deployment_stage)
+        for rule, reason in (
+            (
+                "AwsSolutions-APIG4",
+                "A helpdesk integration sends a static header, not SigV4 or a user token: the route is "
+                "guarded by its own API key and usage plan (API Gateway refuses a missing or wrong key "
+                "before any Lambda runs) and answers a read-only, customer-safe view",
+            ),
+            ("AwsSolutions-COG4", "The helpdesk is a machine caller with an API key, not a Cognito user"),
+        ):
+            acknowledge_resource(method, rule, reason)
+        return method

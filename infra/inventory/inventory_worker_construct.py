@@ -11,6 +11,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+from infra.storage.tables_construct import grant_trace_append
 
 
 class InventoryWorkerConstruct(Construct):
@@ -52,7 +53,7 @@ class InventoryWorkerConstruct(Construct):
         fn = self.function
         idempotency_table.grant_read_write_data(fn)
         state_table.grant_read_write_data(fn)
-        trace_table.grant_write_data(fn)
+        grant_trace_append(trace_table, fn)
         payloads.grant_read_payloads(fn)
         event_bus.grant_put_events_to(fn)
         consume_queue(fn, queue, batch_size=c.INVENTORY_QUEUE_BATCH_SIZE)

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.shared.function_factory import FunctionFactory
+from infra.storage.tables_construct import grant_trace_append
 
 
 class ReservationExpiryConstruct(Construct):
@@ -52,5 +53,5 @@ class ReservationExpiryConstruct(Construct):
         )
         fn = self.function
         state_table.grant_read_write_data(fn)
-        trace_table.grant_write_data(fn)
+        grant_trace_append(trace_table, fn)
         event_bus.grant_put_events_to(fn)

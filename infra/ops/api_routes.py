@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.availability.models.rules import AllocationRules, AllocationRulesInput, ListingIds
+from functions.customer_status.models.status import OrderStatusView
 from functions.ops.logic.dead_letters import Redriven
 from functions.ops.models.exceptions import (
     AuditList,
@@ -65,6 +66,7 @@ class RouteDescription:
     body: Any = None  # a model (or a union of models); None: no body
     description: str | None = None
     iam: bool = True  # AWS_IAM (SigV4) at API Gateway
+    api_key: bool = False  # API Gateway's `x-api-key` (the status route's usage plan)
     extensions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -130,6 +132,22 @@ class ReturnView(BaseModel):
     exception_reason: str | None
     updated_at: str | None
 
+
+STATUS_ROUTES: tuple[RouteDescription, ...] = (
+    RouteDescription(
+        "GET",
+        "/v1/status/orders/{channel}/{channel_order_id}",
+        "The customer-safe status of one order: its lines, parcels with tracking, returns and refunds",
+        "status",
+        {**_ok(OrderStatusView), **_errors(400, 404, 429)},
+        path_params=(Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there")),
+        description="For a helpdesk or a customer-facing page: no internal ids and no personal data. "
+        "Needs the status API key in `x-api-key` (API Gateway answers 403 without it); its usage plan "
+        "limits the rate and the daily calls.",
+        iam=False,
+        api_key=True,
+    ),
+)
 
 OPS_ROUTES: tuple[RouteDescription, ...] = (
     RouteDescription(

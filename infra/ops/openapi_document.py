@@ -10,8 +10,8 @@ models in `responses`, and the resolver's `get_openapi_json_schema` writes the d
 "OpenAPI": https://docs.aws.amazon.com/powertools/python/latest/core/event_handler/openapi/). The
 ops function serves the copy in its asset (`functions/ops/openapi.json`, read on the first
 `GET /v1/openapi.json`), so neither API imports a model or the resolver's validation to describe
-itself. Every operation but the webhooks' carries the `sigv4` security scheme: AWS_IAM at API
-Gateway, as CONTRACT.md says of the ops API.
+itself. Every ops operation carries the `sigv4` security scheme: AWS_IAM at API Gateway, as
+CONTRACT.md says of the ops API; the status route the `status_api_key` scheme (`x-api-key`).
 """
 
 from __future__ import annotations
@@ -29,15 +29,16 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn,
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 
-from infra.ops.api_routes import OPS_ROUTES, RouteDescription, webhook_routes
+from infra.ops.api_routes import OPS_ROUTES, STATUS_ROUTES, RouteDescription, webhook_routes
 
 TITLE = "retail-sync"
 VERSION = "1"
 SIGV4 = "sigv4"
+STATUS_API_KEY = "status_api_key"
 
 
 def all_routes() -> tuple[RouteDescription, ...]:
-    return (*webhook_routes(), *OPS_ROUTES)
+    return (*webhook_routes(), *OPS_ROUTES, *STATUS_ROUTES)
 
 
 def _endpoint(route: RouteDescription) -> Callable[..., Any]:
@@ -85,7 +86,7 @@ def resolver(routes: tuple[RouteDescription, ...] | None = None) -> APIGatewayRe
                 else {"description": text}
                 for status, (text, model) in sorted(route.answers.items())
             },
-            security=[{SIGV4: []}] if route.iam else None,
+            security=[{SIGV4: []}] if route.iam else [{STATUS_API_KEY: []}] if route.api_key else None,
             openapi_extensions=route.extensions or None,
         )(_endpoint(route))
     return app
@@ -102,8 +103,9 @@ def document() -> dict[str, Any]:
     text = resolver().get_openapi_json_schema(
         title=TITLE,
         version=VERSION,
-        description="Vendor webhooks (public, authenticated by each vendor's signature) and the ops API "
-        '(AWS_IAM: SigV4-signed requests). Errors answer {"error": {"code", "message", '
+        description="Vendor webhooks (public, authenticated by each vendor's signature), the ops API "
+        "(AWS_IAM: SigV4-signed requests) and the customer-safe order status (its API key). "
+        'Errors answer {"error": {"code", "message", '
         '"correlation_id", "details"?}} with a code from the closed list (CONTRACT.md).',
         servers=[Server(url="/")],
         security_schemes={
@@ -112,7 +114,12 @@ def document() -> dict[str, Any]:
                 in_=APIKeyIn.header,
                 description="AWS Signature Version 4 (API Gateway AWS_IAM authorization)",
                 openapi_extensions={"x-amazon-apigateway-authtype": "awsSigv4"},
-            )
+            ),
+            STATUS_API_KEY: APIKey(
+                name="x-api-key",
+                in_=APIKeyIn.header,
+                description="The status API key (API Gateway usage plan `retail-sync-<env>-status`)",
+            ),
         },
     )
     data: dict[str, Any] = json.loads(text)

@@ -29,6 +29,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.shared.function_factory import FunctionFactory
 from infra.shared.nag import XRAY_REASON, acknowledge
+from infra.storage.tables_construct import grant_trace_append
 
 ERP_THROTTLED = "ErpThrottled"
 ERP_UNAVAILABLE = "ErpUnavailable"
@@ -117,13 +118,13 @@ class OrderFlowConstruct(Construct):
             environment=tables_env,
         )
         state_table.grant_write_data(self.record_flow_failure)
-        trace_table.grant_write_data(self.record_flow_failure)
+        grant_trace_append(trace_table, self.record_flow_failure)
         state_table.grant_read_write_data(self.reserve_stock)
         state_table.grant_read_data(self.create_erp_sales_order)
         state_table.grant_read_write_data(self.record_order)
         state_table.grant_read_write_data(self.cancel_order)
         for fn in (self.reserve_stock, self.create_erp_sales_order, self.record_order, self.cancel_order):
-            trace_table.grant_write_data(fn)
+            grant_trace_append(trace_table, fn)
 
         self.state_machine = self._state_machine(
             environment=environment,

@@ -10,9 +10,10 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
-from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+from infra.storage.tables_construct import grant_trace_append
 
 # A failed vendor read while normalizing (functions/orders/logic/enrichment.py): tries before it becomes
 # an `enrichment` exception (one fewer than the queue's maxReceiveCount, so SQS never dead-letters it
@@ -35,7 +36,7 @@ class OrdersWorkerConstruct(Construct):
         trace_table: dynamodb.ITable,
         payloads: PayloadBucketConstruct,
         square_api_base_url: str,
-        webhook_secrets: WebhookSecretsConstruct,
+        secrets: SecretsConstruct,
         state_table: dynamodb.ITable | None = None,
         event_bus: events.IEventBus | None = None,
         event_bus_name: str | None = None,
@@ -62,11 +63,10 @@ class OrdersWorkerConstruct(Construct):
                 ENV_ENRICHMENT_BACKOFF_SECONDS: str(ENRICHMENT_BACKOFF_SECONDS),
                 # Channel adapters enrich thin notifications (Square: Orders API) while normalizing.
                 c.ENV_SQUARE_API_BASE_URL: square_api_base_url,
-                # ... with the Square access token: key `square_access_token` of the webhook secret.
-                c.ENV_WEBHOOK_SECRETS_ARN: webhook_secrets.secret.secret_arn,
+                # ... with the Square access token: key `square_access_token` of the vendor credentials.
                 # Order changes and returns (functions/orders/logic/order_changes.py): recorded in the
                 # state table, published on the bus; Walmart PO_CREATED / eBay ORDER_CONFIRMATION are
-                # read from the Walmart Orders API / eBay Fulfillment API (tokens: the webhook secret).
+                # read from the Walmart Orders API / eBay Fulfillment API (tokens: the vendor credentials).
                 **({c.ENV_STATE_TABLE: state_table.table_name} if state_table is not None else {}),
                 **({c.ENV_EVENT_BUS: event_bus_name} if event_bus_name else {}),
                 **({c.ENV_WALMART_API_BASE_URL: walmart_api_base_url} if walmart_api_base_url else {}),
@@ -76,9 +76,9 @@ class OrdersWorkerConstruct(Construct):
         fn = self.function
         order_flow.grant_start_execution(fn)
         idempotency_table.grant_read_write_data(fn)
-        trace_table.grant_write_data(fn)
+        grant_trace_append(trace_table, fn)
         payloads.grant_read_payloads(fn)
-        webhook_secrets.grant_read(fn)
+        secrets.grant_vendor_credentials(fn)
         if state_table is not None:
             state_table.grant_read_write_data(fn)
         if event_bus is not None:

@@ -25,9 +25,10 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.returns.return_flow_definition import ReturnFlowFunctions, return_flow_definition
-from infra.secrets.webhook_secrets_construct import WebhookSecretsConstruct
+from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory
 from infra.shared.nag import XRAY_REASON, acknowledge
+from infra.storage.tables_construct import grant_trace_append
 
 
 class ReturnFlowConstruct(Construct):
@@ -41,8 +42,9 @@ class ReturnFlowConstruct(Construct):
         state_table: dynamodb.ITable,
         trace_table: dynamodb.ITable,
         event_bus: events.IEventBus,
+        event_bus_name: str,
         inventory_queue: sqs.IQueue,
-        webhook_secrets: WebhookSecretsConstruct,
+        secrets: SecretsConstruct,
         erp_base_url: str,
         shopify_admin_base_url: str | None,
         loop_api_base_url: str | None,
@@ -82,13 +84,16 @@ class ReturnFlowConstruct(Construct):
                 environment=step_env,
             )
             state_table.grant_read_write_data(fn)
-            trace_table.grant_write_data(fn)
+            grant_trace_append(trace_table, fn)
             self.steps[module] = fn
         inventory_queue.grant_send_messages(self.steps["settle_return"])
         # The steps that call out read their credentials from the vendor secret: the ERP (authorize,
         # refund), Shopify (refund), Loop (report).
         for module in ("authorize_return", "post_refund", "report_outcome"):
-            webhook_secrets.grant_vendor_credentials(self.steps[module])
+            secrets.grant_vendor_credentials(self.steps[module])
+        # The report step announces each outcome (ReturnStatusChanged) for the customer-service status.
+        self.steps["report_outcome"].add_environment(c.ENV_EVENT_BUS, event_bus_name)
+        event_bus.grant_put_events_to(self.steps["report_outcome"])
 
         fns = ReturnFlowFunctions(
             apply_policy=self.steps["apply_policy"],
@@ -135,7 +140,7 @@ class ReturnFlowConstruct(Construct):
             },
         )
         state_table.grant_read_write_data(self.events_function)
-        trace_table.grant_write_data(self.events_function)
+        grant_trace_append(trace_table, self.events_function)
         self.state_machine.grant_start_execution(self.events_function)
         self.state_machine.grant_task_response(self.events_function)
         # The waiting step hands an inspection that arrived first straight back with its token.

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra import constants as c
+
+
+def grant_trace_append(trace_table: dynamodb.ITable, grantee: iam.IGrantable) -> iam.Grant:
+    """A hop appends its trace entries (`shared/adapters/trace_store.py` puts one item per entry) and
+    may do nothing else there: no read, no update, no delete (issue 14.5: the public-facing ingest
+    function, or any worker, cannot erase the trail of what it did). The ops API reads it."""
+    return trace_table.grant(grantee, "dynamodb:PutItem")
 
 
 class TablesConstruct(Construct):
@@ -47,9 +55,7 @@ class TablesConstruct(Construct):
             self,
             construct_id,
             partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING)
-            if sort_key
-            else None,
+            sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING) if sort_key else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True

@@ -15,6 +15,7 @@ from local.sandboxes.amazon import AmazonSandbox
 from local.sandboxes.base import Sandbox
 from local.sandboxes.ebay import EbaySandbox
 from local.sandboxes.erp import ErpSandbox
+from local.sandboxes.helpdesk import HelpdeskSandbox
 from local.sandboxes.loop import LoopSandbox
 from local.sandboxes.marketplace import MarketplaceSandbox
 from local.sandboxes.shopify import ShopifySandbox
@@ -49,6 +50,7 @@ PORT_OFFSETS = {
     "ebay": 8,
     "wms": 9,
     "loop": 10,
+    "helpdesk": 11,
 }
 
 
@@ -148,6 +150,8 @@ def start_sandboxes(host: str = "127.0.0.1", base_port: int = DEFAULT_BASE_PORT)
         "wms": WmsSandbox(),
         # The returns platform: ReturnFlow's ReportOutcome processes or closes the return there.
         "loop": LoopSandbox(),
+        # The customer-service platform: the customer-status publisher tracks each order status there.
+        "helpdesk": HelpdeskSandbox(),
     }
     try:
         for name, sandbox in candidates.items():

@@ -1,7 +1,8 @@
 """Each vendor's `TokenAuth`, built from its long-lived credentials in Secrets Manager.
 
 Credentials are read when a token is minted (a missing one fails the call, not the client's
-construction) and are keys of the vendor secret JSON (`WEBHOOK_SECRETS_ARN`, read with Powertools parameters
+construction) and are keys of the vendor credentials secret JSON (`VENDOR_CREDENTIALS_ARN`,
+`retail-sync/<env>/vendor-credentials`, apart from the signing secrets; read with Powertools parameters
 and cached 5 minutes, so a rotated secret is picked up without a redeploy):
 
 | vendor | keys | grant |
@@ -36,9 +37,10 @@ LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 
 
 class VendorAuthSettings(EnvSettings):
-    webhook_secrets_arn: str | None = None  # the vendor secret (it also holds the webhook secrets)
+    vendor_credentials_arn: str | None = None  # the vendor credentials (never the signing secrets)
     environment_name: str = LOCAL_ENVIRONMENT
     amazon_lwa_token_url: str = LWA_TOKEN_URL  # the local stack points it at the SP-API sandbox
+
 
 AMAZON_KEYS = ("amazon_lwa_client_id", "amazon_lwa_client_secret", "amazon_lwa_refresh_token")
 WALMART_KEYS = ("walmart_client_id", "walmart_client_secret")
@@ -77,14 +79,14 @@ class VendorCredentials:
         return self.settings.environment_name == LOCAL_ENVIRONMENT
 
     def get(self, key: str) -> str:
-        arn = self.settings.webhook_secrets_arn
+        arn = self.settings.vendor_credentials_arn
         if arn:
             value = self._read_secret(arn).get(key)
             if value:
                 return str(value)
         if self.local and key not in _NO_LOCAL_DEFAULT:
             return local_default(key)
-        raise CredentialsMissing(f"no `{key}` in the vendor secret (WEBHOOK_SECRETS_ARN)")
+        raise CredentialsMissing(f"no `{key}` in the vendor credentials secret (VENDOR_CREDENTIALS_ARN)")
 
 
 def amazon_auth(provider: TokenProvider) -> TokenAuth:
@@ -103,6 +105,7 @@ def amazon_token_auth(credentials: VendorCredentials | None = None) -> TokenAuth
 
     creds = credentials or VendorCredentials()
     token_url = creds.settings.amazon_lwa_token_url
+
     def mint() -> Any:
         return lwa_grant(
             token_url,
@@ -120,6 +123,7 @@ def walmart_token_auth(base_url: str, credentials: VendorCredentials | None = No
     from shared.adapters.oauth import walmart_grant
 
     creds = credentials or VendorCredentials()
+
     def mint() -> Any:
         return walmart_grant(base_url, creds.get("walmart_client_id"), creds.get("walmart_client_secret"))
 
@@ -132,6 +136,7 @@ def zalando_token_auth(base_url: str, credentials: VendorCredentials | None = No
     from shared.adapters.oauth import zalando_grant
 
     creds = credentials or VendorCredentials()
+
     def mint() -> Any:
         return zalando_grant(base_url, creds.get("zalando_client_id"), creds.get("zalando_client_secret"))
 
@@ -144,6 +149,7 @@ def erp_token_auth(base_url: str, credentials: VendorCredentials | None = None) 
     from shared.adapters.oauth import netsuite_grant
 
     creds = credentials or VendorCredentials()
+
     def mint() -> Any:
         return netsuite_grant(
             base_url, creds.get("erp_client_id"), creds.get("erp_certificate_id"), creds.get("erp_private_key")

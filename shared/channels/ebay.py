@@ -29,8 +29,8 @@ Vendor facts (sources in events/README.md):
   canonical order (`order_id_for("ebay", orderId)`), which the order flow dedupes. Every other topic
   (MARKETPLACE_ACCOUNT_DELETION: we keep no eBay user data) is verified and answered 202 ignored.
 - Credentials (`shared/channels/clients/ebay_credentials.py`): the verification token and the
-  client id/secret come from `EBAY_*` env, else the webhook secret's `ebay_*` keys, else (local only)
-  the sandbox's placeholders.
+  application keyset (client id/secret) are the signing secret's `ebay_*` keys (the ingest function
+  reads no other secret); locally `EBAY_*` variables win and the sandbox's placeholders stand in.
 
 `cryptography` and `httpx` are imported only when a notification is verified (cold start stays small).
 """

@@ -33,7 +33,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from bench.aws_calls import counting
-from infra.constants import WEBHOOK_SOURCES
+from infra.constants import LOCAL_STATUS_API_KEY, WEBHOOK_SOURCES
 from local.signing import EVENTS_DIR, fixture_request, signed_headers
 from shared.errors import ErrorCode
 
@@ -76,6 +76,8 @@ OPS_ROUTES = (
     ("GET", "/v1/ops/returns/{channel}/{id}"),
     ("POST", "/v1/ops/dlq/{id}/redrive"),
     ("GET", "/v1/openapi.json"),
+    # The customer-status route, sent with the local API key (without it API Gateway answers 403 itself).
+    ("GET", "/v1/status/orders/{channel}/{id}"),
 )
 
 
@@ -235,7 +237,10 @@ def anything_ops(draw: st.DrawFn) -> Request:
     if query:
         path += "?" + "&".join(f"{quote(k)}={quote(v, safe='')}" for k, v in query.items())
     body = draw(_bodies) if method in ("POST", "PUT", "PATCH") else b""
-    return Request("anything_ops", method, path, {"Content-Type": "application/json"}, body)
+    headers = {"Content-Type": "application/json"}
+    if path.startswith("/v1/status/"):
+        headers["x-api-key"] = LOCAL_STATUS_API_KEY
+    return Request("anything_ops", method, path, headers, body)
 
 
 def requests(fixtures: dict[str, list[str]], base_url: str) -> st.SearchStrategy[Request]:

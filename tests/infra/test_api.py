@@ -41,13 +41,32 @@ def _methods(resources: dict[str, dict[str, Any]]) -> dict[tuple[str, str], dict
     }
 
 
-def test_api_exposes_exactly_the_webhook_and_ops_routes(resources: dict[str, dict[str, Any]]) -> None:
+def test_api_exposes_exactly_the_webhook_ops_and_status_routes(resources: dict[str, dict[str, Any]]) -> None:
     assert set(_methods(resources)) == {
         ("/v1/webhooks/{source}", "POST"),
         ("/v1/webhooks/{source}", "GET"),
         ("/v1/ops/{proxy+}", "ANY"),
         ("/v1/openapi.json", "GET"),
+        ("/v1/status/orders/{channel}/{channel_order_id}", "GET"),
     }
+
+
+def test_the_status_route_needs_its_api_key_and_reaches_only_the_status_function(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    method = _methods(resources)[("/v1/status/orders/{channel}/{channel_order_id}", "GET")]
+    assert method["ApiKeyRequired"] is True
+    assert method["AuthorizationType"] == "NONE"
+    assert f"<{c.ID_STATUS_API_FUNCTION}.Arn>" in render(method["Integration"]["Uri"])
+    # One key, in one usage plan (rate, burst, daily quota) on the API's stage.
+    keys = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::ApiKey"]
+    plans = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::UsagePlan"]
+    links = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::UsagePlanKey"]
+    assert len(keys) == 1 and "Value" not in keys[0]["Properties"]  # deployed: API Gateway generates it
+    assert len(plans) == 1 and len(links) == 1
+    assert plans[0]["Throttle"] == {"RateLimit": c.STATUS_API_RATE_LIMIT, "BurstLimit": c.STATUS_API_BURST_LIMIT}
+    assert plans[0]["Quota"] == {"Limit": c.STATUS_API_DAILY_QUOTA, "Period": "DAY"}
+    assert plans[0]["ApiStages"][0]["ApiId"] == {"Ref": c.ID_WEBHOOK_API}
 
 
 @pytest.mark.parametrize("verb", ["POST", "GET"])
@@ -88,9 +107,17 @@ def test_every_documented_operation_reaches_its_function_with_its_authorization(
                 concrete = concrete.replace(f"{{{name}}}", "x")
             matched = routes.match(verb.upper(), concrete)
             assert isinstance(matched, Match), f"{verb.upper()} {path} has no API Gateway route"
-            function = c.ID_INGEST_FUNCTION if path.startswith("/v1/webhooks/") else c.ID_OPS_API_FUNCTION
+            function = (
+                c.ID_INGEST_FUNCTION
+                if path.startswith("/v1/webhooks/")
+                else c.ID_STATUS_API_FUNCTION
+                if path.startswith("/v1/status/")
+                else c.ID_OPS_API_FUNCTION
+            )
             assert matched.route.function is not None and function in matched.route.function, path
-            assert matched.route.authorization == ("AWS_IAM" if operation.get("security") else "NONE"), path
+            schemes = {name for requirement in operation.get("security", []) for name in requirement}
+            assert matched.route.authorization == ("AWS_IAM" if "sigv4" in schemes else "NONE"), path
+            assert matched.route.api_key_required == ("status_api_key" in schemes), path
 
 
 def _stage(resources: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -62,22 +62,36 @@ def test_orders_worker_may_put_events_on_the_domain_bus_only(resources: dict[str
         assert [render(r) for r in as_list(statement["Resource"])] == [f"<{c.ID_EVENT_BUS}.Arn>"]
 
 
-def test_ingest_fetches_ebay_keys_from_the_configured_api_with_credentials_from_the_secret(
+def test_ingest_fetches_ebay_keys_from_the_configured_api_with_credentials_from_the_signing_secret(
     resources: dict[str, dict[str, Any]],
 ) -> None:
     env = _env(resources, c.ID_INGEST_FUNCTION)
     assert env[c.ENV_EBAY_API_BASE_URL] == "https://api.ebay.com"
-    assert c.ENV_WEBHOOK_SECRETS_ARN in env
+    assert c.ENV_WEBHOOK_SECRETS_ARN in env and c.ENV_VENDOR_CREDENTIALS_ARN not in env
     for token in ("EBAY_VERIFICATION_TOKEN", "EBAY_CLIENT_SECRET", "EBAY_REFRESH_TOKEN", "WALMART_ACCESS_TOKEN"):
         assert token not in env and token not in _env(resources, c.ID_ORDERS_WORKER_FUNCTION)
 
 
-def test_the_webhook_secret_has_a_slot_for_every_vendor_api_credential(resources: dict[str, dict[str, Any]]) -> None:
-    template = json.loads(resources[c.ID_WEBHOOK_SECRETS]["Properties"]["GenerateSecretString"]["SecretStringTemplate"])
-    assert set(c.SECRET_KEYS_VENDOR_API) <= set(template)
-    assert {"ebay_verification_token", "ebay_refresh_token", "walmart_client_secret"} <= set(template)
+def _secret_keys(resources: dict[str, dict[str, Any]], logical_id: str) -> set[str]:
+    return set(json.loads(resources[logical_id]["Properties"]["GenerateSecretString"]["SecretStringTemplate"]))
+
+
+def test_the_vendor_credentials_have_a_slot_for_every_vendor_api_credential(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    template = _secret_keys(resources, c.ID_VENDOR_CREDENTIALS)
+    assert set(c.SECRET_KEYS_VENDOR_API) <= template
+    assert {"ebay_refresh_token", "walmart_client_secret", "square_access_token", "erp_private_key"} <= template
     # Every credential the connectors mint their tokens from has its slot (shared/adapters/vendor_auth.py).
-    assert set(VENDOR_SECRET_KEYS) <= set(template)
+    assert set(VENDOR_SECRET_KEYS) <= template
+
+
+def test_the_signing_secret_holds_what_proves_a_delivery_and_no_credential_that_acts_on_an_account(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    template = _secret_keys(resources, c.ID_WEBHOOK_SECRETS)
+    assert template == {*c.WEBHOOK_SOURCES, "ebay_verification_token", "ebay_client_id", "ebay_client_secret"}
+    assert not template & (set(VENDOR_SECRET_KEYS) | {"ebay_refresh_token", "square_access_token"})
 
 
 def test_every_function_that_calls_a_vendor_reads_the_vendor_secret(resources: dict[str, dict[str, Any]]) -> None:
@@ -90,6 +104,6 @@ def test_every_function_that_calls_a_vendor_reads_the_vendor_secret(resources: d
         c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
     ):
         env = _env(resources, function_id)
-        assert c.ENV_WEBHOOK_SECRETS_ARN in env, function_id
+        assert c.ENV_VENDOR_CREDENTIALS_ARN in env and c.ENV_WEBHOOK_SECRETS_ARN not in env, function_id
         # Tokens are minted, never configured.
         assert not {"AMAZON_SP_API_ACCESS_TOKEN", "WALMART_ACCESS_TOKEN", "ZALANDO_ACCESS_TOKEN"} & set(env)

@@ -40,7 +40,6 @@ KNOWN_CROSSINGS: frozenset[tuple[str, str]] = frozenset(
         ("functions/ops/logic/views.py", "orders"),
         ("functions/ops/models/responses.py", "reconciliation"),
         ("functions/ops/routes/_http.py", "availability"),
-        ("functions/orders/dal/order_changes.py", "inventory"),
         ("functions/orders/handlers/reserve_stock.py", "inventory"),
         ("functions/orders/logic/reserve_stock.py", "inventory"),
         ("functions/pollers/adapters/runtime.py", "ingest"),

@@ -63,16 +63,22 @@ OPTIONAL_KNOBS = {
     "ONLINE_FULFILMENT_LOCATION_IDS": "locations fulfilling online orders, all of them",
     "SQUARE_ACCESS_TOKEN": "developer override, local only; deployed, the secret's square_access_token",
     "ZALANDO_TRACKING_SETTLE_SECONDS": "wait between Zalando's tracking and line updates, 5 s (Zalando's advice)",
-    "EBAY_CLIENT_ID": "developer override; deployed, the webhook secret's ebay_client_id",
-    "EBAY_CLIENT_SECRET": "developer override; deployed, the webhook secret's ebay_client_secret",
-    "EBAY_REFRESH_TOKEN": "developer override; deployed, the webhook secret's ebay_refresh_token",
-    "EBAY_VERIFICATION_TOKEN": "developer override; deployed, the webhook secret's ebay_verification_token",
+    "EBAY_CLIENT_ID": "developer override, local only; deployed, the secrets' ebay_client_id",
+    "EBAY_CLIENT_SECRET": "developer override, local only; deployed, the secrets' ebay_client_secret",
+    "EBAY_REFRESH_TOKEN": "developer override, local only; deployed, the vendor credentials' ebay_refresh_token",
+    "EBAY_VERIFICATION_TOKEN": "developer override, local only; deployed, the signing secret's ebay_verification_token",
     "AMAZON_LWA_TOKEN_URL": "Login with Amazon's token endpoint, api.amazon.com (NA); locally the SP-API sandbox",
     "WEBHOOK_BASE_URL": "public base URL override (webhookBaseUrl); unset, Square/eBay URLs come from the request",
     "LOOP_API_BASE_URL": "the returns platform (Loop) ReturnFlow reports to; unset, it reports nothing",
     "SHOPIFY_ADMIN_BASE_URL": "the Shopify Admin API; unset, nothing is sent to Shopify",
-    "WEBHOOK_SECRETS_ARN": "the vendor secret: set on the functions that call a vendor (ReturnFlow's steps share one "
-    "settings model; only authorize, refund and report get it and the grant to read it)",
+    "HELPDESK_BASE_URL": "the helpdesk (helpdeskBaseUrl); unset, statuses are served by the route only",
+    "HELPDESK_TIMEOUT_SECONDS": "HTTP timeout toward the helpdesk, 10 s",
+    "EVENT_BUS_NAME": "the domain bus: ReturnFlow's steps share one settings model; only the report step "
+    "announces outcomes and gets it (and the grant to put events)",
+    "WEBHOOK_SECRETS_ARN": "the signing secret: set on the ingest function only (EbayApiSettings, shared with the "
+    "connectors, declares it; they never get it)",
+    "VENDOR_CREDENTIALS_ARN": "the vendor credentials: set on the functions that call a vendor (ReturnFlow's steps "
+    "share one settings model; only authorize, refund and report get it and the grant to read it)",
     "LOOP_API_KEY": "developer override, local only; deployed, the vendor secret's loop_api_key",
     "SHOPIFY_ACCESS_TOKEN": "developer override, local only; deployed, the vendor secret's shopify_access_token",
 }
@@ -153,14 +159,14 @@ def test_the_ops_function_has_what_parked_order_replay_needs(resources: dict[str
     assert env[c.ENV_ORDER_FLOW_ARN] == {"Ref": c.ID_ORDER_FLOW}
 
 
-def test_the_orders_worker_finds_the_square_token_in_the_webhook_secret(
+def test_the_orders_worker_finds_the_square_token_in_the_vendor_credentials(
     resources: dict[str, dict[str, Any]],
 ) -> None:
     worker_env = resources[c.ID_ORDERS_WORKER_FUNCTION]["Properties"]["Environment"]["Variables"]
-    ingest_env = resources[c.ID_INGEST_FUNCTION]["Properties"]["Environment"]["Variables"]
-    assert worker_env[c.ENV_WEBHOOK_SECRETS_ARN] == ingest_env[c.ENV_WEBHOOK_SECRETS_ARN]
+    assert worker_env[c.ENV_VENDOR_CREDENTIALS_ARN] == {"Ref": c.ID_VENDOR_CREDENTIALS}
+    assert c.ENV_WEBHOOK_SECRETS_ARN not in worker_env
     assert c.ENV_SQUARE_ACCESS_TOKEN not in worker_env  # a token never sits in plain environment
-    template = resources[c.ID_WEBHOOK_SECRETS]["Properties"]["GenerateSecretString"]["SecretStringTemplate"]
+    template = resources[c.ID_VENDOR_CREDENTIALS]["Properties"]["GenerateSecretString"]["SecretStringTemplate"]
     assert c.SECRET_KEY_SQUARE_ACCESS_TOKEN in template
 
 

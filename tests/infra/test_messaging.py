@@ -39,6 +39,8 @@ def test_every_queue_is_encrypted_with_sse_sqs(resources: dict[str, dict[str, An
         c.ID_CHANNEL_OUTBOUND_DLQ,
         c.ID_FINANCE_QUEUE,
         c.ID_FINANCE_DLQ,
+        c.ID_CUSTOMER_STATUS_QUEUE,
+        c.ID_CUSTOMER_STATUS_DLQ,
     }
     for queue_id, queue in queues.items():
         assert queue["Properties"].get("SqsManagedSseEnabled") is True, queue_id
@@ -100,7 +102,8 @@ def test_workers_consume_their_queue_with_partial_batch_failures(
 
 def test_every_event_source_mapping_reports_batch_item_failures(resources: dict[str, dict[str, Any]]) -> None:
     mappings = [r for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert len(mappings) == 6  # orders, inventory, POS files, availability changes, channel outbound, finance
+    # orders, inventory, POS files, availability changes, channel outbound, finance, customer status
+    assert len(mappings) == 7
     for mapping in mappings:
         assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["Properties"]["MaximumBatchingWindowInSeconds"] <= 5

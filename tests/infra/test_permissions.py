@@ -163,3 +163,30 @@ def test_every_function_has_its_own_role(resources: dict[str, dict[str, Any]]) -
 def test_function_roles_carry_no_managed_policies(resources: dict[str, dict[str, Any]]) -> None:
     for fn in functions_by_id(resources).values():
         assert "ManagedPolicyArns" not in resources[role_of(fn)]["Properties"]
+
+
+def _table_actions(resources: dict[str, dict[str, Any]], function_id: str, table_id: str) -> set[str]:
+    statements = policy_statements_for_role(resources, role_of(resources[function_id]))
+    return {
+        action
+        for s in statements
+        if any(render(r).startswith(f"<{table_id}.Arn>") for r in as_list(s["Resource"]))
+        for action in as_list(s["Action"])
+    }
+
+
+def test_hops_append_to_the_trace_and_cannot_rewrite_or_erase_it(resources: dict[str, dict[str, Any]]) -> None:
+    writers = {
+        fid: actions
+        for fid in functions_by_id(resources)
+        if (actions := _table_actions(resources, fid, c.ID_TRACE_TABLE)) and fid != c.ID_OPS_API_FUNCTION
+    }
+    assert c.ID_INGEST_FUNCTION in writers and c.ID_ORDERS_WORKER_FUNCTION in writers
+    for function_id, actions in writers.items():
+        assert actions == {"dynamodb:PutItem"}, function_id
+    # The ops API reads the trail (the trace route), and writes nothing there.
+    assert not {
+        a
+        for a in _table_actions(resources, c.ID_OPS_API_FUNCTION, c.ID_TRACE_TABLE)
+        if "Write" in a or a in {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    }

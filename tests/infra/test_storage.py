@@ -54,12 +54,17 @@ def test_payload_bucket_is_private_encrypted_tls_only_and_expires_claim_checks(
     assert tls_denied
 
 
-def test_webhook_secret_is_named_per_environment_with_a_json_template(
+def test_the_two_secrets_are_named_per_environment_with_a_json_template(
     resources: dict[str, dict[str, Any]],
 ) -> None:
     import json
 
-    props = resources[c.ID_WEBHOOK_SECRETS]["Properties"]
-    assert props["Name"] == "retail-sync/test/webhooks"
-    template = json.loads(props["GenerateSecretString"]["SecretStringTemplate"])
-    assert set(template) == {*c.WEBHOOK_SOURCES, c.SECRET_KEY_SQUARE_ACCESS_TOKEN, *c.SECRET_KEYS_VENDOR_API}
+    def keys(props: dict[str, Any]) -> set[str]:
+        return set(json.loads(props["GenerateSecretString"]["SecretStringTemplate"]))
+
+    signing = resources[c.ID_WEBHOOK_SECRETS]["Properties"]
+    assert signing["Name"] == "retail-sync/test/webhooks"
+    assert keys(signing) == set(c.SECRET_KEYS_SIGNING)
+    vendor = resources[c.ID_VENDOR_CREDENTIALS]["Properties"]
+    assert vendor["Name"] == "retail-sync/test/vendor-credentials"
+    assert keys(vendor) == set(c.SECRET_KEYS_VENDOR_API)

@@ -13,6 +13,7 @@ import pytest
 
 from infra.constants import (
     ENV_ERP_BASE_URL,
+    ENV_VENDOR_CREDENTIALS_ARN,
     ENV_WEBHOOK_BASE_URL,
     ENV_WEBHOOK_SECRETS_ARN,
     INVENTORY_QUEUE_BATCH_SIZE,
@@ -78,15 +79,21 @@ def test_handlers_see_the_union_of_function_environments_with_local_urls(local_s
     assert "POWERTOOLS_SERVICE_NAME" not in local_stack.environment
 
 
-def test_webhook_secret_holds_the_local_secrets(local_stack: LocalStack) -> None:
-    secret = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ[ENV_WEBHOOK_SECRETS_ARN])
+def test_the_two_secrets_hold_the_local_values(local_stack: LocalStack) -> None:
+    def read(variable: str) -> dict[str, str]:
+        secret = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ[variable])
+        return dict(json.loads(secret["SecretString"]))
 
-    values = json.loads(secret["SecretString"])
-    vendor_credentials = {key: values.pop(key) for key in VENDOR_SECRET_KEYS}
-    assert values == {
+    assert read(ENV_WEBHOOK_SECRETS_ARN) == {
         **{source: f"local-{source}-secret" for source in WEBHOOK_SOURCES},
-        "square_access_token": "local-square-token",  # the orders worker's Square API token
+        "ebay_verification_token": "local-ebay-verification-token",
+        "ebay_client_id": "local-ebay-client-id",
+        "ebay_client_secret": "local-ebay-client-secret",
     }
+    vendor_credentials = read(ENV_VENDOR_CREDENTIALS_ARN)
+    assert vendor_credentials["square_access_token"] == "local-square-token"  # the orders worker's Square token
+    assert vendor_credentials["ebay_refresh_token"] == "local-ebay-refresh-token"
+    assert set(VENDOR_SECRET_KEYS) <= set(vendor_credentials)
     # The credentials every connector mints its tokens from, as the sandboxes register them.
     assert vendor_credentials["walmart_client_secret"] == "local-walmart-client-secret"
     assert vendor_credentials["erp_private_key"].startswith("-----BEGIN PRIVATE KEY-----")

@@ -11,11 +11,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.channel_outbound.adapters.registry import ConfiguredAdapters
-from functions.channel_outbound.dal.markers import DynamoMarkerStore
 from functions.channel_outbound.dal.orders import DynamoOrderReader
 from functions.channel_outbound.dal.queues import SqsQueues
 from functions.channel_outbound.logic.outbound import OutboundRecordHandler, OutboundWorker
 from functions.channel_outbound.settings import OutboundSettings
+from shared.adapters.call_markers import DynamoMarkerStore
 from shared.adapters.dead_letters import CHANNEL_COMMAND, DeadLetterProcessor, default_letters
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics

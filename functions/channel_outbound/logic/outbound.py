@@ -29,7 +29,6 @@ from functions.channel_outbound.adapters.base import (
     OutboundUnavailable,
     Sent,
 )
-from functions.channel_outbound.dal.markers import Claim, MarkerStore
 from functions.channel_outbound.dal.orders import OrderReader
 from functions.channel_outbound.dal.queues import QueuePort
 from functions.channel_outbound.logic.lines import shipped_lines
@@ -39,6 +38,7 @@ from functions.channel_outbound.models.commands import (
     UnreadableEvent,
     command_from_event,
 )
+from shared.adapters.call_markers import Claim, MarkerStore
 from shared.adapters.dead_letters import DeadLetters
 from shared.adapters.trace_store import TraceSink
 from shared.models import utc_now

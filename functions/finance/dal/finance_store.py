@@ -19,49 +19,20 @@ from __future__ import annotations
 import gzip
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
+from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models.orders import Order
 from shared.models.settlement import OrderSettlement, Payout, PayoutReconciliation
 
 if TYPE_CHECKING:
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
     from functions.finance.models.runs import SettlementRun
 
 _BATCH_GET_LIMIT = 100
-
-
-@cache
-def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
-    # Not at import: boto3.dynamodb.types imports all of boto3; the first read loads it with its client.
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    return TypeSerializer(), TypeDeserializer()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else format(value, "f")
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | set):
-        return [_plain(v) for v in value]
-    return value
-
-
-def to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _codec()[0].serialize(value) for key, value in item.items()}
-
-
-def from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_codec()[1].deserialize(value)) for key, value in item.items()}
 
 
 def _payout(item: Mapping[str, Any]) -> Payout:

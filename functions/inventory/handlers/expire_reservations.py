@@ -12,10 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.inventory.adapters.event_bus import EventBridgeBus, EventBusPort
 from functions.inventory.dal.reservations import DynamoReservationStore, ReservationStore
 from functions.inventory.logic.expiry import expire_reservations
 from functions.inventory.settings import ReservationExpirySettings
+from shared.adapters.event_bus import EventBridgeBus, EventBusPort
 from shared.adapters.trace_store import DynamoTraceStore, TraceSink
 from shared.observability import logger, metrics
 from shared.settings import cached

@@ -10,7 +10,6 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.inventory.adapters.event_bus import EventBridgeBus
 from functions.inventory.dal.movements import DynamoMovementStore
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.inventory.logic.batch import InventoryBatch
@@ -20,6 +19,7 @@ from functions.orders.adapters.payloads import S3PayloadStore
 from functions.orders.logic.envelope_worker import EnvelopeWorker
 from shared.adapters.aws import client as aws_client
 from shared.adapters.dead_letters import default_letters
+from shared.adapters.event_bus import EventBridgeBus
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics
 from shared.settings import cached

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.inventory.adapters.event_bus import BusEvent, EventBusPort
 from functions.inventory.dal.reservations import ReservationStore
 from functions.inventory.logic.intake import inventory_changed
 from functions.orders.dal.state_store import CommitResult
 from functions.orders.logic.reservation import plan_release
 from functions.orders.logic.retry import RetryPolicy
 from functions.orders.models.state import Reservation, ReservationStatus
+from shared.adapters.event_bus import BusEvent, EventBusPort
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
 from shared.models import utc_now

@@ -9,12 +9,12 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from functions.inventory.adapters.event_bus import BusEvent, EventBusPort, EventPublishFailed
 from functions.inventory.dal.positions import PositionStore
 from functions.inventory.logic.movements import Effect, GroupResult, group_effects
 from functions.inventory.logic.stock import plan_shipment
 from functions.orders.adapters.payloads import PayloadResolver
 from functions.orders.logic.retry import RetryPolicy
+from shared.adapters.event_bus import BusEvent, EventBusPort, EventPublishFailed
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification, StaleUpdate
 from shared.models import (
@@ -71,9 +71,7 @@ def order_shipped(shipment: Shipment, correlation_id: str) -> BusEvent:
     """OrderShipped: the canonical Shipment (channel, channel_order_id, lines, carrier, tracking) + order_id
     + correlation_id. The channel-outbound worker confirms it on the order's channel (docs/wiring.md)."""
     detail = shipment.model_dump(mode="json", exclude_none=True)  # carries schema_version
-    detail.update(
-        order_id=order_id_for(shipment.channel, shipment.channel_order_id), correlation_id=correlation_id
-    )
+    detail.update(order_id=order_id_for(shipment.channel, shipment.channel_order_id), correlation_id=correlation_id)
     return BusEvent(detail_type=ORDER_SHIPPED, detail=detail)
 
 

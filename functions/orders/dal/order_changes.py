@@ -162,15 +162,15 @@ class DynamoChangeStore(DynamoTableAdapter):
 
 
 class EventBridgePublisher:
-    """EventPublisher on the domain bus (the inventory worker's EventBridge adapter)."""
+    """EventPublisher on the domain bus (shared/adapters/event_bus.py)."""
 
     def __init__(self, bus_name: str) -> None:
-        from functions.inventory.adapters.event_bus import EventBridgeBus
+        from shared.adapters.event_bus import EventBridgeBus
 
         self._bus = EventBridgeBus(bus_name)
 
     def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
-        from functions.inventory.adapters.event_bus import BusEvent
+        from shared.adapters.event_bus import BusEvent
 
         self._bus.publish([BusEvent(detail_type, detail)])
 

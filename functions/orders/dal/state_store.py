@@ -12,32 +12,19 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
-from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from functions.orders.logic.reservation import PositionRelease, PositionReserve
 from functions.orders.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
+from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
 
-if TYPE_CHECKING:
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 CLOSED_RESERVATION_TTL_SECONDS = 30 * 24 * 3600
 _BATCH_GET_LIMIT = 100
-
-
-@cache
-def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
-    # Not at import: `boto3.dynamodb.types` imports all of boto3 (and s3transfer), about 100 ms of
-    # cold start; the first read or write loads it, with the botocore client it needs anyway.
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    return TypeSerializer(), TypeDeserializer()
 
 
 class CommitResult(StrEnum):
@@ -83,25 +70,6 @@ def order_refs(record: OrderRecord) -> list[tuple[OrderRef, str]]:
 
 
 # Codecs -------------------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal: integers become int, anything else a string (never float)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else format(value, "f")
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | set):
-        return [_plain(v) for v in value]
-    return value
-
-
-def to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _codec()[0].serialize(value) for key, value in item.items()}
-
-
-def from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_codec()[1].deserialize(value)) for key, value in item.items()}
 
 
 def iso(at: datetime) -> str:

@@ -27,6 +27,18 @@ class S3PosFiles:
         except (ClientError, BotoCoreError) as exc:
             raise UpstreamUnavailable(f"could not read s3://{bucket}/{key}") from exc
 
+    def read_report(self, bucket: str, key: str) -> dict[str, Any] | None:
+        try:
+            body = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise UpstreamUnavailable(f"could not read s3://{bucket}/{key}") from exc
+        except BotoCoreError as exc:
+            raise UpstreamUnavailable(f"could not read s3://{bucket}/{key}") from exc
+        value = json.loads(body)
+        return value if isinstance(value, dict) else None
+
     def write_report(self, bucket: str, key: str, report: dict[str, Any]) -> None:
         try:
             self.s3.put_object(

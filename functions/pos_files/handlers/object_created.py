@@ -41,6 +41,7 @@ def import_record(record: SQSRecord, context: LambdaContext | None = None) -> li
             time_zones=settings.pos_store_time_zones,
             default_time_zone=None,  # a store without a configured zone gets its file rejected
             now=utc_now(),
+            delivery=record.message_id,
         )
         metrics.add_metric(
             name="PosFileImported" if report["status"] == "imported" else "PosFileRejected",

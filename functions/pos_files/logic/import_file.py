@@ -6,6 +6,14 @@ file queues nothing; its problems are written to the file's report. A file whose
 way (SQS down) fails its message: the retry queues the rest, the first part now duplicates by
 delivery id (``<store_id>/<transaction_id>``, ``.../return`` for a return). The same file dropped
 again, or the same sales in another file, queue nothing new. Every file gets a report at ``reports/<key>.json``.
+
+SQS delivers at least once: the same notification can be received again (its visibility ran out
+while the import was slow, or its first run failed after queuing). Such a redelivery (the same
+``delivery``, the notification's SQS message id, and the same ETag) finds the file's receipts
+already queued; its report adds to the first run's (``accepted`` stays the file's, the receipts the
+first run queued are not counted as duplicates, ``redeliveries`` counts the runs after the first)
+instead of replacing it with "0 accepted". A new drop of the same key is a new delivery: its
+report says what it did (duplicates).
 """
 
 from __future__ import annotations
@@ -30,6 +38,10 @@ class PosFiles(Protocol):
 
     def write_report(self, bucket: str, key: str, report: dict[str, Any]) -> None: ...
 
+    def read_report(self, bucket: str, key: str) -> dict[str, Any] | None:
+        """The report written at ``key`` before, None when there is none."""
+        ...
+
 
 def report_key(key: str) -> str:
     return f"{REPORT_PREFIX}{key}.json"
@@ -44,11 +56,18 @@ def import_pos_file(
     time_zones: Mapping[str, str],
     default_time_zone: str | None,
     now: datetime,
+    delivery: str | None = None,
 ) -> dict[str, Any]:
     """Queue the file's sales; the report (also written beside it) says what happened."""
     raw, etag = files.read(bucket, key)
     file = FileRef(bucket=bucket, key=key, etag=etag)
-    base: dict[str, Any] = {"bucket": bucket, "key": key, "etag": etag, "imported_at": now.isoformat()}
+    base: dict[str, Any] = {
+        "bucket": bucket,
+        "key": key,
+        "etag": etag,
+        "imported_at": now.isoformat(),
+        **({"delivery": delivery} if delivery else {}),
+    }
     try:
         if len(raw) > MAX_FILE_BYTES:
             raise PosFileRejected(f"the file is {len(raw)} bytes, the limit is {MAX_FILE_BYTES}", details=[])
@@ -74,6 +93,27 @@ def import_pos_file(
         "skipped_rows": parsed.skipped_rows,
         **counts.as_dict(),
     }
+    report = _after_earlier_run(report, files.read_report(bucket, report_key(key)) if delivery else None)
     logger.info("POS file imported", **{k: v for k, v in report.items() if k != "problems"})
     files.write_report(bucket, report_key(key), report)
     return report
+
+
+def _after_earlier_run(report: dict[str, Any], earlier: dict[str, Any] | None) -> dict[str, Any]:
+    """``report`` of a redelivery, counted with the earlier run of the same delivery and file."""
+    same = (
+        earlier is not None
+        and earlier.get("status") == "imported"
+        and earlier.get("delivery") == report.get("delivery")
+        and earlier.get("etag") == report.get("etag")
+    )
+    if not same or earlier is None:
+        return report
+    before = int(earlier.get("accepted", 0))
+    return {
+        **report,
+        "accepted": before + int(report["accepted"]),
+        "duplicates": max(int(report["duplicates"]) - before, 0),
+        "redeliveries": int(earlier.get("redeliveries", 0)) + 1,
+        "first_imported_at": earlier.get("first_imported_at", earlier.get("imported_at")),
+    }

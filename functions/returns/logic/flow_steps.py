@@ -36,6 +36,7 @@ from functions.returns.models.returns import (
     ReturnRequest,
     ReturnState,
 )
+from shared.adapters.event_bus import BusEvent, EventBusPort
 from shared.models.envelope import Envelope
 
 if TYPE_CHECKING:  # the ports only: their HTTP and AWS clients stay out of the cold import
@@ -96,6 +97,8 @@ class ReturnSteps:
     erp: ReturnsErpPort | None = None
     channel_refunds: ChannelRefundPort | None = None
     platform: ReturnsPlatformPort | None = None
+    # ReturnStatusChanged on the domain bus (the customer-service status); None: nobody listens.
+    status_events: EventBusPort | None = None
     inventory: InventoryPort | None = None
     flow: ReturnFlowPort | None = None
     policy: ReturnPolicy | None = None
@@ -335,6 +338,11 @@ class ReturnSteps:
             self.trace.record(
                 case.correlation_id, HOP, "platform_told" if told else "no_platform", {"status": case.status.value}
             )
+        if self.status_events is not None and case.status_event_published != case.status.value:
+            # Published, then marked: a retry after a crash in between publishes again (the customer
+            # status publisher pushes a view once, however often it hears of it), never not at all.
+            self.status_events.publish([return_status_changed(case)])
+            case = self._save(case, status_event_published=case.status.value)
         return {"status": case.status.value}
 
     # RecordException --------------------------------------------------------------------------
@@ -426,6 +434,25 @@ class ReturnSteps:
 
     def _save(self, case: ReturnCase, **changes: Any) -> ReturnCase:
         return self.store.save(case.model_copy(update={**changes, "updated_at": self.clock()}))
+
+
+RETURN_STATUS_CHANGED = "ReturnStatusChanged"
+
+
+def return_status_changed(case: ReturnCase) -> BusEvent:
+    """The return's outcome (REFUNDED, CLOSED, REJECTED) for whoever shows it to the customer."""
+    return BusEvent(
+        RETURN_STATUS_CHANGED,
+        {
+            "return_key": case.return_key,
+            "source": case.source,
+            "channel": case.channel,
+            "channel_order_id": case.channel_order_id,
+            "status": case.status.value,
+            "refund_status": case.refund.status.value,
+            "correlation_id": case.correlation_id,
+        },
+    )
 
 
 def _movement_envelope(

@@ -226,6 +226,7 @@ class ReturnCase(BaseModel):
     authorized_at: UtcDatetime | None = None
     refunded_at: UtcDatetime | None = None
     platform_status_reported: str | None = None
+    status_event_published: str | None = None  # the status ReturnStatusChanged last announced
     # An inspection that arrived before the flow reached its wait: handed over when it gets there.
     pending_inspection: dict[str, object] | None = None
     version: int = 0

@@ -1,4 +1,4 @@
-"""Where a vendor API client finds its access token: the environment, the webhook secret, or
+"""Where a vendor API client finds its access token: the environment, the vendor credentials, or
 (local only) the sandbox's fixed token. Square and Walmart resolve theirs the same way."""
 
 from __future__ import annotations
@@ -20,28 +20,29 @@ def vendor_access_token(
     *,
     vendor: str,
     from_env: str | None,
-    webhook_secrets_arn: str | None,
+    credentials_arn: str | None,
     secret_key: str,
     environment_name: str,
     local_token: str,
     unavailable: type[Exception],
 ) -> str:
-    """Locally, ``from_env`` (a developer's own token) wins; else the webhook secret JSON's
-    ``secret_key``; else, locally, ``local_token``. Deployed, only the secret counts (issue 14.5:
-    whoever may change a function's configuration must not be able to set a credential, nor leave
-    one in plain text there), and a missing token raises ``unavailable`` (a configuration error:
-    retried, then dead-lettered) instead of a call the vendor would refuse."""
+    """Locally, ``from_env`` (a developer's own token) wins; else the vendor credentials JSON's
+    (`VENDOR_CREDENTIALS_ARN`) ``secret_key``; else, locally, ``local_token``. Deployed, only the
+    secret counts (issue 14.5: whoever may change a function's configuration must not be able to
+    set a credential, nor leave one in plain text there), and a missing token raises
+    ``unavailable`` (a configuration error: retried, then dead-lettered) instead of a call the
+    vendor would refuse."""
     if from_env and environment_name == LOCAL_ENVIRONMENT:
         return from_env
-    if webhook_secrets_arn:
+    if credentials_arn:
         from aws_lambda_powertools.utilities import parameters
 
-        secrets = parameters.get_secret(webhook_secrets_arn, transform="json", max_age=SECRET_CACHE_SECONDS)
+        secrets = parameters.get_secret(credentials_arn, transform="json", max_age=SECRET_CACHE_SECONDS)
         if isinstance(secrets, dict) and secrets.get(secret_key):
             return str(secrets[secret_key])
     if environment_name == LOCAL_ENVIRONMENT:
         return local_token
-    raise unavailable(f"no {vendor} access token: set `{secret_key}` in the webhook secret")
+    raise unavailable(f"no {vendor} access token: set `{secret_key}` in the vendor credentials secret")
 
 
 SHOPIFY_SECRET_KEY = "shopify_access_token"
@@ -61,7 +62,7 @@ def configured_token(
     variable overrides a credential there, and a missing one fails that call with ``unavailable``
     naming the key, never a silent ``local-*`` token); locally, ``override`` (the function's
     variable, a developer's own token) or the sandbox's ``local_token``. The secret's ARN and the
-    environment come from the function's variables (``WEBHOOK_SECRETS_ARN``, ``ENVIRONMENT_NAME``)."""
+    environment come from the function's variables (``VENDOR_CREDENTIALS_ARN``, ``ENVIRONMENT_NAME``)."""
 
     def token() -> str:
         from shared.adapters.vendor_auth import VendorAuthSettings
@@ -70,7 +71,7 @@ def configured_token(
         return vendor_access_token(
             vendor=vendor,
             from_env=override,
-            webhook_secrets_arn=settings.webhook_secrets_arn,
+            credentials_arn=settings.vendor_credentials_arn,
             secret_key=secret_key,
             environment_name=settings.environment_name,
             local_token=local_token,

@@ -8,9 +8,9 @@ token (`POST /identity/v1/oauth2/token`, `grant_type=refresh_token`, Basic clien
 the shared `TokenProvider` (`shared/adapters/tokens.py`): cached per warm container until a minute
 before `expires_in` runs out, one mint under concurrency, minted again once when eBay answers 401.
 
-Credentials (`ebay_credentials`): `EBAY_CLIENT_ID` / `EBAY_CLIENT_SECRET` / `EBAY_REFRESH_TOKEN` from
-the environment win; else the webhook secret JSON (`WEBHOOK_SECRETS_ARN`) keys `ebay_client_id`,
-`ebay_client_secret`, `ebay_refresh_token` (deployed); else, locally, the sandbox's placeholders.
+Credentials (`ebay_credentials`): the vendor credentials JSON (`VENDOR_CREDENTIALS_ARN`) keys
+`ebay_client_id`, `ebay_client_secret`, `ebay_refresh_token`; locally `EBAY_CLIENT_ID` / ... from the
+environment win and the sandbox's placeholders stand in for missing ones.
 Workers import this module lazily (httpx stays off the ingest path).
 """
 

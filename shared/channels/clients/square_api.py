@@ -22,7 +22,7 @@ from shared.settings import EnvSettings
 # The Square API version we read payloads as (Square-Version header).
 SQUARE_VERSION = "2025-01-23"
 ENV_SQUARE_ACCESS_TOKEN = "SQUARE_ACCESS_TOKEN"
-# Key of the webhook secret JSON (`WEBHOOK_SECRETS_ARN`) that holds the token when deployed.
+# Key of the vendor credentials JSON (`VENDOR_CREDENTIALS_ARN`) that holds the token when deployed.
 SECRET_KEY_SQUARE_ACCESS_TOKEN = "square_access_token"
 LOCAL_SQUARE_TOKEN = "local-square-token"
 
@@ -33,7 +33,7 @@ class SquareApiSettings(EnvSettings):
     square_api_base_url: str | None = None
     # Wins over the secret (a developer's own sandbox token); never set in a deployed stack.
     square_access_token: str | None = None
-    webhook_secrets_arn: str | None = None
+    vendor_credentials_arn: str | None = None
     environment_name: str = LOCAL_ENVIRONMENT
 
 
@@ -66,8 +66,8 @@ class SquareApiClient(HttpConnector):
 
     @classmethod
     def from_env(cls) -> SquareApiClient:
-        """`SQUARE_API_BASE_URL`; the token from `SQUARE_ACCESS_TOKEN`, else the webhook secret
-        JSON's `square_access_token` (deployed), else the local sandbox token."""
+        """`SQUARE_API_BASE_URL`; the token from the vendor credentials JSON's `square_access_token`
+        (locally `SQUARE_ACCESS_TOKEN` wins and the sandbox's token stands in)."""
         settings = SquareApiSettings.from_env()
         if not settings.square_api_base_url:
             raise SquareApiUnavailable("SQUARE_API_BASE_URL is not set")
@@ -108,7 +108,7 @@ def access_token(settings: SquareApiSettings) -> str:
     return vendor_access_token(
         vendor="Square",
         from_env=settings.square_access_token,
-        webhook_secrets_arn=settings.webhook_secrets_arn,
+        credentials_arn=settings.vendor_credentials_arn,
         secret_key=SECRET_KEY_SQUARE_ACCESS_TOKEN,
         environment_name=settings.environment_name,
         local_token=LOCAL_SQUARE_TOKEN,

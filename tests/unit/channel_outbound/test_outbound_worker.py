@@ -16,9 +16,9 @@ from functions.channel_outbound.adapters.base import (
     OutboundUnavailable,
     Sent,
 )
-from functions.channel_outbound.dal.markers import Claim, DynamoMarkerStore
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.logic.outbound import HOP, MarkerBusy, OutboundRecordHandler, OutboundWorker
+from shared.adapters.call_markers import Claim, DynamoMarkerStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import Order, Shipment
 from tests.fakes.aws import STATE_TABLE

@@ -110,13 +110,26 @@ def test_client_reports_an_unknown_order_as_rejected(sandbox: EbaySandbox) -> No
         client.get_order("99-99999-99999")
 
 
-def test_credentials_come_from_env_then_the_webhook_secret_then_local_defaults() -> None:
-    secret = {"ebay_verification_token": "from-secret", "ebay_client_id": "secret-id"}
-    deployed = EbayApiSettings(webhook_secrets_arn="arn:secret", environment_name="prod")
-    assert ebay_credential(deployed, "verification_token", lambda arn: secret) == "from-secret"
-    env_wins = EbayApiSettings(webhook_secrets_arn="arn:secret", ebay_client_id="env-id", environment_name="prod")
-    assert ebay_credential(env_wins, "client_id", lambda arn: secret) == "env-id"
-    local = EbayApiSettings()
+def test_deployed_credentials_come_from_the_secrets_the_function_was_given_never_a_variable() -> None:
+    signing = {"ebay_verification_token": "from-signing", "ebay_client_id": "app-id"}
+    vendor = {"ebay_client_id": "vendor-id", "ebay_refresh_token": "v^1.1#refresh"}
+    secrets = {"arn:signing": signing, "arn:vendor": vendor}
+    edge = EbayApiSettings(webhook_secrets_arn="arn:signing", environment_name="prod")
+    connector = EbayApiSettings(vendor_credentials_arn="arn:vendor", environment_name="prod")
+
+    assert ebay_credential(edge, "verification_token", secrets.__getitem__) == "from-signing"
+    assert ebay_credential(edge, "client_id", secrets.__getitem__) == "app-id"
+    assert ebay_credential(connector, "client_id", secrets.__getitem__) == "vendor-id"
+    assert ebay_credential(connector, "refresh_token", secrets.__getitem__) == "v^1.1#refresh"
+    # The public edge never holds the seller's refresh token: it cannot act on the seller's account.
+    with pytest.raises(EbayUnavailable, match="ebay_refresh_token"):
+        ebay_credential(edge, "refresh_token", lambda arn: copy.deepcopy(secrets[arn]))
+    # Deployed, a variable planted in the function's configuration is ignored.
+    planted = EbayApiSettings(vendor_credentials_arn="arn:vendor", ebay_client_id="planted", environment_name="prod")
+    assert ebay_credential(planted, "client_id", secrets.__getitem__) == "vendor-id"
+
+
+def test_locally_a_developers_variable_wins_then_the_sandboxes_placeholders() -> None:
+    local = EbayApiSettings(ebay_client_id="my-own-keyset")
+    assert ebay_credential(local, "client_id", lambda arn: {}) == "my-own-keyset"
     assert ebay_credential(local, "verification_token", lambda arn: {}) == "local-ebay-verification-token"
-    with pytest.raises(EbayUnavailable):
-        ebay_credential(deployed, "refresh_token", lambda arn: copy.deepcopy(secret))

@@ -59,6 +59,6 @@ def test_square_failures_become_retryable_or_rejected_errors(status: int, error:
 def test_the_client_is_built_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SQUARE_API_BASE_URL", BASE)
     monkeypatch.setenv("SQUARE_ACCESS_TOKEN", "env-token")
-    monkeypatch.delenv("WEBHOOK_SECRETS_ARN", raising=False)
+    monkeypatch.delenv("VENDOR_CREDENTIALS_ARN", raising=False)
     client = SquareApiClient.from_env()
     assert client._headers["Authorization"] == "Bearer env-token"

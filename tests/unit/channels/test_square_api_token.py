@@ -1,4 +1,4 @@
-"""Where the Square API client finds its access token: env override, the webhook secret, local default."""
+"""Where the Square API client finds its token: env override (local only), the vendor credentials, local default."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _secret(monkeypatch: pytest.MonkeyPatch, value: dict[str, str]) -> list[str]
 
 def test_the_deployed_token_is_the_webhook_secrets_square_access_token(monkeypatch: pytest.MonkeyPatch) -> None:
     asked = _secret(monkeypatch, {"square": "sig-key", "square_access_token": "EAAA-live"})
-    settings = SquareApiSettings(webhook_secrets_arn="arn:secret", environment_name="prod")
+    settings = SquareApiSettings(vendor_credentials_arn="arn:secret", environment_name="prod")
 
     assert access_token(settings) == "EAAA-live"
     assert asked == ["arn:secret"]
@@ -31,7 +31,7 @@ def test_the_deployed_token_is_the_webhook_secrets_square_access_token(monkeypat
 
 def test_the_environment_token_wins_over_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     asked = _secret(monkeypatch, {"square_access_token": "from-secret"})
-    settings = SquareApiSettings(square_access_token="mine", webhook_secrets_arn="arn:secret")
+    settings = SquareApiSettings(square_access_token="mine", vendor_credentials_arn="arn:secret")
 
     assert access_token(settings) == "mine"
     assert asked == []
@@ -42,7 +42,7 @@ def test_deployed_a_token_in_the_functions_environment_is_ignored_for_the_secret
 ) -> None:
     _secret(monkeypatch, {"square_access_token": "from-secret"})
     settings = SquareApiSettings(
-        square_access_token="planted", webhook_secrets_arn="arn:secret", environment_name="prod"
+        square_access_token="planted", vendor_credentials_arn="arn:secret", environment_name="prod"
     )
 
     assert access_token(settings) == "from-secret"
@@ -52,7 +52,7 @@ def test_a_deployed_stack_without_a_token_fails_clearly_instead_of_sending_a_fak
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _secret(monkeypatch, {"square": "sig-key"})
-    settings = SquareApiSettings(webhook_secrets_arn="arn:secret", environment_name="prod")
+    settings = SquareApiSettings(vendor_credentials_arn="arn:secret", environment_name="prod")
 
     with pytest.raises(SquareApiUnavailable, match="square_access_token"):
         access_token(settings)
@@ -64,13 +64,13 @@ def test_locally_the_sandbox_token_is_the_last_resort() -> None:
 
 def test_settings_come_from_the_functions_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SQUARE_API_BASE_URL", "http://127.0.0.1:3103")
-    monkeypatch.setenv("WEBHOOK_SECRETS_ARN", "arn:secret")
+    monkeypatch.setenv("VENDOR_CREDENTIALS_ARN", "arn:secret")
     monkeypatch.setenv("ENVIRONMENT_NAME", "dev")
     monkeypatch.delenv("SQUARE_ACCESS_TOKEN", raising=False)
 
     settings = SquareApiSettings.from_env()
 
-    assert (settings.square_api_base_url, settings.webhook_secrets_arn, settings.environment_name) == (
+    assert (settings.square_api_base_url, settings.vendor_credentials_arn, settings.environment_name) == (
         "http://127.0.0.1:3103",
         "arn:secret",
         "dev",

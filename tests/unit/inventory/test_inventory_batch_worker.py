@@ -175,7 +175,7 @@ def test_a_position_that_cannot_be_written_fails_only_its_records(world: World, 
 
 
 def test_a_bus_outage_retries_the_records_and_the_retry_publishes_without_applying_twice(world: World) -> None:
-    from functions.inventory.adapters.event_bus import EventPublishFailed
+    from shared.adapters.event_bus import EventPublishFailed
 
     published = world.bus.publish
 

@@ -9,7 +9,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from functions.inventory.adapters.event_bus import BusEvent, EventBridgeBus
 from functions.inventory.handlers.inventory_worker import lambda_handler
 from functions.inventory.logic.intake import HOP, InventoryIntake
 from functions.orders.logic.cancel_order import cancel_order
@@ -17,6 +16,7 @@ from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from functions.orders.logic.retry import RetryPolicy
 from functions.orders.models.flow import FlowInput
+from shared.adapters.event_bus import BusEvent, EventBridgeBus
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import Envelope
 from tests.fakes.builders import (
@@ -67,9 +67,7 @@ class World:
 
     def deliver(self, event_id: str, *commands: Any) -> dict[str, Any]:
         self.commands[event_id] = list(commands)
-        record = envelope_record(
-            envelope(event_id, source="wms", domain="inventory"), message_id=f"m-{event_id}"
-        )
+        record = envelope_record(envelope(event_id, source="wms", domain="inventory"), message_id=f"m-{event_id}")
         return dict(lambda_handler(sqs_event(record), LambdaContext(), worker=self.worker))
 
     def statuses(self) -> list[str]:
@@ -84,8 +82,7 @@ def test_an_applied_adjustment_publishes_inventory_changed_with_schema_version_a
     [event] = world.bus.events
     assert event.detail_type == "InventoryChanged"
     assert {
-        k: event.detail[k]
-        for k in ("sku", "location_id", "on_hand", "reserved", "available", "last_sequence")
+        k: event.detail[k] for k in ("sku", "location_id", "on_hand", "reserved", "available", "last_sequence")
     } == {
         "sku": "SKU-1",
         "location_id": LOC,
@@ -126,9 +123,7 @@ def test_a_shipment_consumes_the_orders_reservation() -> None:
     # GIVEN 10 units and an order holding 3 of them
     world = World()
     world.deliver("e-1", adjustment(on_hand=10, sequence=1))
-    flow = FlowInput(
-        action="accept", correlation_id="corr-0001", event_id="o1", order=order(lines={"SKU-1": 3})
-    )
+    flow = FlowInput(action="accept", correlation_id="corr-0001", event_id="o1", order=order(lines={"SKU-1": 3}))
     reserve_stock(flow, world.store, MemoryTraceStore(), ReservePolicy(LOC, retry=NO_WAIT))
 
     # WHEN the WMS ships it
@@ -158,12 +153,8 @@ def test_event_bridge_bus_puts_retail_sync_events_on_the_named_bus(aws: Any) -> 
     events, sqs = aws.client("events"), aws.client("sqs")
     events.create_event_bus(Name="retail-sync-test")
     queue_url = sqs.create_queue(QueueName="tap")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    events.put_rule(
-        Name="tap", EventBusName="retail-sync-test", EventPattern=json.dumps({"source": ["retail-sync"]})
-    )
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="tap", EventBusName="retail-sync-test", EventPattern=json.dumps({"source": ["retail-sync"]}))
     events.put_targets(Rule="tap", EventBusName="retail-sync-test", Targets=[{"Id": "q", "Arn": queue_arn}])
 
     # WHEN twelve events are published (more than one PutEvents call holds)
@@ -238,9 +229,7 @@ def test_stock_never_goes_negative_and_available_never_exceeds_on_hand(
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     on_hand=st.integers(0, 20),
-    operations=st.lists(
-        st.tuples(st.sampled_from(["order", "cancel", "ship"]), st.integers(0, 4), st.integers(1, 5))
-    ),
+    operations=st.lists(st.tuples(st.sampled_from(["order", "cancel", "ship"]), st.integers(0, 4), st.integers(1, 5))),
 )
 def test_with_a_wms_that_ships_what_was_reserved_every_reserved_unit_is_on_hand_and_held(
     on_hand: int, operations: list[tuple[str, int, int]]
@@ -268,9 +257,7 @@ def test_with_a_wms_that_ships_what_was_reserved_every_reserved_unit_is_on_hand_
                 world.deliver(f"s{step}", shipment(f"o{n}", held, sequence=step, shipment_id=f"shp{step}"))
         position = world.store.position("SKU-1", LOC)
         outstanding = sum(
-            r.outstanding().get("SKU-1", 0)
-            for r in world.store.reservations.values()
-            if r.status.value == "HELD"
+            r.outstanding().get("SKU-1", 0) for r in world.store.reservations.values() if r.status.value == "HELD"
         )
         assert 0 <= position.reserved <= position.on_hand
         assert position.reserved == outstanding

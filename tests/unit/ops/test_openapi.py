@@ -28,6 +28,7 @@ from functions.returns.dal.return_store import DynamoReturnStore
 from functions.returns.models.returns import ReturnCase
 from infra.ops.api_routes import (
     OPS_ROUTES,
+    STATUS_ROUTES,
     ReturnView,
     WebhookAnswer,
     WebhookSource,
@@ -85,8 +86,8 @@ def test_a_route_served_without_a_description_is_reported() -> None:
     assert undescribed(served, described) == [("POST", "/v1/ops/returns/{source}/{source_return_id}/close")]
 
 
-def test_the_document_has_every_ops_and_webhook_operation() -> None:
-    described = {(route.method, route.path) for route in (*OPS_ROUTES, *webhook_routes())}
+def test_the_document_has_every_ops_webhook_and_status_operation() -> None:
+    described = {(route.method, route.path) for route in (*OPS_ROUTES, *webhook_routes(), *STATUS_ROUTES)}
     assert documented_operations() == described
     assert ("GET", "/v1/openapi.json") in documented_operations()
 
@@ -116,12 +117,17 @@ def test_the_webhook_edge_routes_exactly_the_described_webhook_paths() -> None:
     assert api_request({"path": "/v1/webhooks", "httpMethod": "POST"}).source is None
 
 
-def test_ops_operations_require_sigv4_and_webhooks_do_not() -> None:
+def test_ops_operations_require_sigv4_the_status_route_its_key_and_webhooks_neither() -> None:
     data = json.loads(COMMITTED.read_text(encoding="utf-8"))
     assert data["components"]["securitySchemes"][SIGV4]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    assert data["components"]["securitySchemes"]["status_api_key"]["name"] == "x-api-key"
     for path, operations in data["paths"].items():
         for operation in operations.values():
-            expected: list[dict[str, list[str]]] | None = None if path.startswith("/v1/webhooks/") else [{SIGV4: []}]
+            expected: list[dict[str, list[str]]] | None = [{SIGV4: []}]
+            if path.startswith("/v1/webhooks/"):
+                expected = None
+            elif path.startswith("/v1/status/"):
+                expected = [{"status_api_key": []}]
             assert operation.get("security") == expected, path
 
 

@@ -27,6 +27,9 @@ class MemoryFiles:
     def write_report(self, bucket: str, key: str, report: dict[str, Any]) -> None:
         self.reports[key] = report
 
+    def read_report(self, bucket: str, key: str) -> dict[str, Any] | None:
+        return self.reports.get(key)
+
 
 def _file() -> bytes:
     return (EVENTS_DIR / "pos" / "franchise-0042_2026-11-22.csv").read_bytes()
@@ -68,6 +71,35 @@ def test_the_same_file_twice_or_under_another_name_queues_nothing_new() -> None:
     assert len(published.envelopes) == 4
     assert (again["accepted"], again["duplicates"]) == (0, 4)
     assert (renamed["accepted"], renamed["duplicates"]) == (0, 4)
+
+
+def test_the_same_notification_received_again_keeps_the_files_report_and_a_new_drop_reports_duplicates() -> None:
+    # SQS delivers at least once: a slow import's message becomes visible again and runs twice.
+    files = MemoryFiles({KEY: _file()})
+    pulled, published, _, _ = intake()
+
+    def run(delivery: str) -> dict[str, Any]:
+        return import_pos_file(
+            "bucket",
+            KEY,
+            files=files,
+            intake=pulled,
+            time_zones=POS_TIME_ZONES,
+            default_time_zone=None,
+            now=NOW,
+            delivery=delivery,
+        )
+
+    first = run("msg-1")
+    redelivered = run("msg-1")
+    dropped_again = run("msg-2")
+
+    assert len(published.envelopes) == 4
+    assert (first["accepted"], first["duplicates"]) == (4, 0)
+    assert (redelivered["accepted"], redelivered["duplicates"], redelivered["redeliveries"]) == (4, 0, 1)
+    assert redelivered["first_imported_at"] == first["imported_at"]
+    assert (dropped_again["accepted"], dropped_again["duplicates"]) == (0, 4)
+    assert "redeliveries" not in dropped_again
 
 
 def test_a_burst_that_fails_half_way_is_retried_without_doubling() -> None:

@@ -27,10 +27,10 @@ def _settings(**changes: Any) -> ReturnStepSettings:
 
 @pytest.fixture
 def secret(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Deployed: the function's ENVIRONMENT_NAME and WEBHOOK_SECRETS_ARN, the secret in memory."""
+    """Deployed: the function's ENVIRONMENT_NAME and VENDOR_CREDENTIALS_ARN, the secret in memory."""
     stored: dict[str, str] = {}
     monkeypatch.setenv("ENVIRONMENT_NAME", "prod")
-    monkeypatch.setenv("WEBHOOK_SECRETS_ARN", SECRET_ARN)
+    monkeypatch.setenv("VENDOR_CREDENTIALS_ARN", SECRET_ARN)
 
     def get_secret(name: str, **kwargs: Any) -> dict[str, str]:
         assert name == SECRET_ARN
@@ -65,7 +65,7 @@ def test_a_deployed_step_without_the_token_fails_the_call_with_a_clear_message_n
 
 def test_locally_the_sandboxes_tokens_or_a_developers_own_apply(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT_NAME", "local")
-    monkeypatch.delenv("WEBHOOK_SECRETS_ARN", raising=False)
+    monkeypatch.delenv("VENDOR_CREDENTIALS_ARN", raising=False)
     plain = build_steps(_settings())
     mine = build_steps(_settings(shopify_access_token="shpat_dev"))
 

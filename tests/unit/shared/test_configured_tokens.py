@@ -20,7 +20,7 @@ class Unavailable(Exception):
 def deployed(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     stored: dict[str, str] = {}
     monkeypatch.setenv("ENVIRONMENT_NAME", "prod")
-    monkeypatch.setenv("WEBHOOK_SECRETS_ARN", ARN)
+    monkeypatch.setenv("VENDOR_CREDENTIALS_ARN", ARN)
     monkeypatch.setattr(
         "aws_lambda_powertools.utilities.parameters.get_secret", lambda name, **kwargs: stored if name == ARN else {}
     )
@@ -43,7 +43,7 @@ def test_deployed_without_the_key_the_call_fails_naming_it(deployed: dict[str, A
 
 def test_locally_a_developers_token_or_the_sandboxes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT_NAME", "local")
-    monkeypatch.delenv("WEBHOOK_SECRETS_ARN", raising=False)
+    monkeypatch.delenv("VENDOR_CREDENTIALS_ARN", raising=False)
 
     assert shopify_token("shpat_dev", Unavailable)() == "shpat_dev"
     assert shopify_token(None, Unavailable)() == "local-shopify-token"

@@ -92,7 +92,7 @@ def test_a_refused_token_is_forgotten_once_whatever_how_many_callers_saw_it_refu
 
 
 def test_deployed_credentials_come_only_from_the_secret() -> None:
-    deployed = VendorAuthSettings(webhook_secrets_arn="arn:secret", environment_name="prod")
+    deployed = VendorAuthSettings(vendor_credentials_arn="arn:secret", environment_name="prod")
     creds = VendorCredentials(deployed, read_secret=lambda arn: {"walmart_client_id": "from-secret"})
     assert creds.get("walmart_client_id") == "from-secret"
     with pytest.raises(CredentialsMissing, match="walmart_client_secret"):

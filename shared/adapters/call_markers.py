@@ -1,6 +1,9 @@
-"""The outbound markers in the state table: one item per (channel, order, command), the exactly-once record.
+"""Call markers in the state table: one item per (channel, order, call), the exactly-once record of a
+call to an outside system that has no idempotency key of its own.
 
-Item: pk `OUTBOUND#<channel>#<channel_order_id>`, sk `ACKNOWLEDGE` or `SHIPMENT#<shipment_id>`,
+Item: pk `<prefix>#<channel>#<channel_order_id>`, sk the call (the channel outbound worker's
+`OUTBOUND` prefix: `ACKNOWLEDGE` or `SHIPMENT#<shipment_id>`; the customer-service connector's
+`CSEVENT` prefix: one per status pushed),
 `status` (`CLAIMED` while the call is being made, `SENT` once the channel took it), `lease_until`
 (epoch seconds: a claim left by a crashed worker can be taken over after it), `correlation_id`,
 `reference` (the channel's id for what was created), `sent_at`, `expires_at` (TTL, 180 days).
@@ -28,8 +31,11 @@ class Claim(StrEnum):
     BUSY = "BUSY"  # another delivery holds it right now: retry later
 
 
-def marker_key(channel: str, channel_order_id: str, marker: str) -> dict[str, Any]:
-    return {"pk": {"S": f"OUTBOUND#{channel}#{channel_order_id}"}, "sk": {"S": marker}}
+OUTBOUND_PREFIX = "OUTBOUND"
+
+
+def marker_key(channel: str, channel_order_id: str, marker: str, prefix: str = OUTBOUND_PREFIX) -> dict[str, Any]:
+    return {"pk": {"S": f"{prefix}#{channel}#{channel_order_id}"}, "sk": {"S": marker}}
 
 
 class MarkerStore(Protocol):
@@ -41,13 +47,20 @@ class MarkerStore(Protocol):
 
 
 class DynamoMarkerStore(DynamoTableAdapter):
-    def __init__(self, table_name: str, client: Any | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        client: Any | None = None,
+        clock: Callable[[], float] = time.time,
+        prefix: str = OUTBOUND_PREFIX,
+    ) -> None:
         super().__init__(table_name, client)
         self.clock = clock
+        self.prefix = prefix
 
     def claim(self, channel: str, channel_order_id: str, marker: str, correlation_id: str) -> Claim:
         now = int(self.clock())
-        key = marker_key(channel, channel_order_id, marker)
+        key = marker_key(channel, channel_order_id, marker, self.prefix)
         try:
             self.client.put_item(
                 TableName=self.table_name,
@@ -77,7 +90,7 @@ class DynamoMarkerStore(DynamoTableAdapter):
             expression = "SET #s = :sent, sent_at = :at, #r = :ref REMOVE lease_until"
         self.client.update_item(
             TableName=self.table_name,
-            Key=marker_key(channel, channel_order_id, marker),
+            Key=marker_key(channel, channel_order_id, marker, self.prefix),
             UpdateExpression=expression,
             ExpressionAttributeNames={"#s": "status", "#r": "reference"} if reference else {"#s": "status"},
             ExpressionAttributeValues=values,
@@ -88,7 +101,7 @@ class DynamoMarkerStore(DynamoTableAdapter):
         try:
             self.client.delete_item(
                 TableName=self.table_name,
-                Key=marker_key(channel, channel_order_id, marker),
+                Key=marker_key(channel, channel_order_id, marker, self.prefix),
                 ConditionExpression="#s = :claimed",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={":claimed": {"S": Claim.CLAIMED.value}},

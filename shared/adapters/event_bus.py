@@ -1,7 +1,7 @@
 """Domain events onto the EventBridge bus (`source = "retail-sync"`).
 
-Only the inventory worker publishes from code (the OrderFlow publishes with its own PutEvents
-state); if another domain needs it, this moves to shared/adapters.
+The inventory worker, the orders worker (order changes) and ReturnFlow's report step publish from
+code; the OrderFlow publishes with its own PutEvents state.
 """
 
 from __future__ import annotations
@@ -65,9 +65,7 @@ class EventBridgeBus:
                 if not response.get("FailedEntryCount"):
                     break
                 pending = [
-                    entry
-                    for entry, result in zip(pending, response["Entries"], strict=True)
-                    if result.get("ErrorCode")
+                    entry for entry, result in zip(pending, response["Entries"], strict=True) if result.get("ErrorCode")
                 ]
             else:
                 raise EventPublishFailed(f"{len(pending)} events refused by bus {self.bus_name}")

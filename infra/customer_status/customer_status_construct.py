@@ -1,0 +1,128 @@
+"""Customer status (issue 12.3): the helpdesk told of every visible change, and the status route's function.
+
+- `CustomerStatusRule` sends the order and return status events to `CustomerStatusQueue` (SSE-SQS,
+  DLQ `CustomerStatusDlq` after 5 receives); `CustomerStatusFunction` drains it (batch 10, partial
+  batch responses, at most 2 at once: Zendesk's rate limit is per account) and, when
+  `helpdeskBaseUrl` is set, tracks each new view on the customer's Zendesk timeline.
+- `StatusApiFunction` answers `GET /v1/status/orders/{channel}/{channel_order_id}` (the route and its
+  API key are the API's, infra/ingest/webhook_api_construct.py).
+- Least privilege (`dynamodb:LeadingKeys`): both read the order (`ORDER#*`), its shipments
+  (`ORDERSHIPMENTS#*`), its returns ledger and returns (`ORDERRETURNS#*`, `RETURNCASE#*`); the
+  publisher also puts shipments (`ORDERSHIPMENTS#*` only) and writes its call markers (`CSEVENT#*`),
+  appends to the trace and reads the vendor credentials (Zendesk's token). The status route's
+  function may write nothing and read no secret.
+
+AWS calls per status event: one SQS receive share, one GetItem + two Query (+ one BatchGetItem
+with returns), one PutItem for a shipment, and for a new view a conditional PutItem, the Zendesk
+call, an UpdateItem and the trace PutItem (bench: `make bench`, section `customer_status`).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import constants as c
+from infra.secrets.secrets_construct import SecretsConstruct
+from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.queues import queue_with_dlq
+from infra.storage.tables_construct import grant_trace_append
+
+READ_KEYS = ["ORDER#*", "ORDERSHIPMENTS#*", "ORDERRETURNS#*", "RETURNCASE#*"]
+READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
+
+
+def _grant_status_reads(fn: lambda_.Function, state_table: dynamodb.ITable, extra_keys: list[str]) -> None:
+    fn.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=READ_ACTIONS,
+            resources=[state_table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [*READ_KEYS, *extra_keys]}},
+        )
+    )
+
+
+class CustomerStatusConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        state_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        event_bus: events.IEventBus,
+        secrets: SecretsConstruct,
+        helpdesk_base_url: str | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queue, self.dlq = queue_with_dlq(
+            self,
+            c.ID_CUSTOMER_STATUS_QUEUE,
+            c.ID_CUSTOMER_STATUS_DLQ,
+            consumer_timeout_seconds=c.CUSTOMER_STATUS_TIMEOUT_SECONDS,
+        )
+        rule = events.Rule(
+            self,
+            c.ID_CUSTOMER_STATUS_RULE,
+            event_bus=event_bus,
+            description="Order and return status changes -> the customer-service platform",
+            event_pattern=events.EventPattern(source=[c.EVENT_SOURCE], detail_type=list(c.CUSTOMER_STATUS_EVENT_TYPES)),
+            targets=[targets.SqsQueue(self.queue)],
+        )
+        rule_resource = rule.node.default_child
+        assert isinstance(rule_resource, events.CfnRule)
+        rule_resource.override_logical_id(c.ID_CUSTOMER_STATUS_RULE)
+
+        self.function: lambda_.Function = factory.function(
+            self,
+            c.ID_CUSTOMER_STATUS_FUNCTION,
+            handler=c.HANDLER_CUSTOMER_STATUS_EVENTS,
+            service="customer-status",
+            description="Tell the helpdesk each visible change of an order's status, once",
+            timeout_seconds=c.CUSTOMER_STATUS_TIMEOUT_SECONDS,
+            environment={
+                c.ENV_STATE_TABLE: state_table.table_name,
+                c.ENV_TRACE_TABLE: trace_table.table_name,
+                **({c.ENV_HELPDESK_BASE_URL: helpdesk_base_url} if helpdesk_base_url else {}),
+            },
+        )
+        fn = self.function
+        _grant_status_reads(fn, state_table, ["CSEVENT#*"])
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem"],
+                resources=[state_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ORDERSHIPMENTS#*"]}},
+            )
+        )
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                resources=[state_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CSEVENT#*"]}},
+            )
+        )
+        grant_trace_append(trace_table, fn)
+        secrets.grant_vendor_credentials(fn)
+        consume_queue(
+            fn,
+            self.queue,
+            batch_size=c.CUSTOMER_STATUS_BATCH_SIZE,
+            max_concurrency=c.CUSTOMER_STATUS_MAX_CONCURRENCY,
+        )
+
+        self.api_function: lambda_.Function = factory.function(
+            self,
+            c.ID_STATUS_API_FUNCTION,
+            handler=c.HANDLER_CUSTOMER_STATUS_API,
+            service="status-api",
+            description="GET /v1/status/orders/{channel}/{channel_order_id}: the customer-safe order status",
+            timeout_seconds=10,
+            environment={c.ENV_STATE_TABLE: state_table.table_name},
+        )
+        _grant_status_reads(self.api_function, state_table, [])
