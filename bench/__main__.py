@@ -9,9 +9,10 @@
   hot SKU                 movements per second on one SKU (bench/hot_sku.py, when present)
   cost per 1M returns     one Loop return through ReturnFlow to its refund (bench/return_cost.py)
   cost per 1,000 lines    an Amazon settlement report settled (bench/settlement.py)
+  customer status         per 1M status events told to the helpdesk, per 1M reads (bench/customer_status_cost.py)
 
 `python -m bench [section ...]` runs some sections only (cold, warm, calls, cost, hot, returns,
-settlement). Figures go to
+settlement, customer_status). Figures go to
 stdout and to `.build/bench.json`; BENCHMARKS.md records a run with its command.
 """
 
@@ -195,6 +196,18 @@ def settlement(console: Console) -> dict[str, Any]:
     return result
 
 
+def customer_status(console: Console) -> dict[str, Any]:
+    from bench import customer_status_cost
+
+    result = customer_status_cost.measure()
+    console.print(
+        f"customer status: ${result['usd_per_1m_status_events']} per 1M status events, "
+        f"${result['usd_per_1m_status_reads']} per 1M status reads "
+        f"(calls for 5 events: {result['calls_for_5_events']}; for 1 read: {result['calls_for_1_read']})"
+    )
+    return result
+
+
 SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
     "cold": cold,
     "warm": warm,
@@ -203,6 +216,7 @@ SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
     "hot": hot,
     "returns": returns,
     "settlement": settlement,
+    "customer_status": customer_status,
 }
 
 

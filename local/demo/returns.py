@@ -5,7 +5,9 @@ credit memo, the Shopify refund and Loop told:
 - a partial return (1 of 3 units), inspected resellable: RESTOCK, back on hand at the warehouse;
 - a second return against the same order, inspected damaged: QUARANTINE, on hand as damaged, not
   sellable;
-- the first inspection and Loop's webhook delivered again: nothing refunded or restocked twice.
+- the first inspection and Loop's webhook delivered again: nothing refunded or restocked twice;
+- customer service's view of the order (issue 12.3): the status route (with its API key) shows both
+  returns REFUNDED with the ops API's amounts, and the helpdesk sandbox heard the same story last.
 
 The act stocks a SKU of its own (the other acts' stock figures stay as they are), and on a shared
 stack (the integration test) takes ids of its own from the run's namespace. `stock_and_order` and
@@ -151,6 +153,10 @@ def run_returns(
     refunds = [r for r in stack.sandboxes.shopify.state()["refunds"] if r["order_id"] == order_id]
     loop_states = [stack.sandboxes.loop.states().get(one.key.split(":", 1)[1]) for one in taken]
     position = _position(client, api, sku, step.location_id)
+    customer, helpdesk_last = _customer_view(client, stack, order_id)
+    told = [r.get("status") for r in (helpdesk_last or {}).get("returns", [])]
+    shown = [(r.get("status"), (r.get("refund") or {}).get("amount")) for r in customer.get("returns", [])]
+    ops_refunds = [("REFUNDED", ((one.after or {}).get("refund") or {}).get("amount")) for one in taken]
     dispositions = [[line["disposition"] for line in (one.after or {}).get("lines", [])] for one in taken]
     ok = (
         all(a.as_expected for a in answers)
@@ -162,6 +168,8 @@ def run_returns(
         and len(refunds) == 2
         and loop_states == ["processed", "processed"]
         and position.get("on_hand") == on_hand_before + 2
+        and sorted(shown, key=str) == sorted(ops_refunds, key=str)
+        and told == ["REFUNDED", "REFUNDED"]
     )
     parts = []
     for one, kinds in zip(taken, dispositions, strict=True):
@@ -170,10 +178,31 @@ def run_returns(
     text = (
         f"order {order_id} {accepted}; " + "; ".join(parts) + f"; {len(memos)} credit memos, {len(refunds)} "
         f"Shopify refunds, Loop {sorted(set(map(str, loop_states)))}; "
-        f"{sku} on hand {on_hand_before} -> {position.get('on_hand')} (damaged {position.get('damaged', 0)})"
+        f"{sku} on hand {on_hand_before} -> {position.get('on_hand')} (damaged {position.get('damaged', 0)}); "
+        f"customer status {customer.get('status')} returns {shown}, helpdesk last told {told}"
     )
     outcomes = [{"key": one.key, "before": one.before, "after": one.after} for one in taken]
     return Done(step.label, text, ok, detail={"returns": outcomes, "memos": memos, "refunds": refunds})
+
+
+def _customer_view(
+    client: httpx.Client, stack: LocalStack, order_id: int
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The status route's answer for the order (with the local API key), and the last view the
+    helpdesk sandbox was told of it (once the customer-status queue drained)."""
+    from infra.constants import LOCAL_STATUS_API_KEY
+
+    def last_told() -> dict[str, Any] | None:
+        events = client.get(f"{stack.sandbox_urls['helpdesk']}/__admin/events").json().get("items", [])
+        mine = [e["properties"] for e in events if e["properties"].get("channel_order_id") == str(order_id)]
+        return mine[-1] if mine else None
+
+    answer = client.get(
+        f"{stack.api_url}/v1/status/orders/shopify/{order_id}", headers={"x-api-key": LOCAL_STATUS_API_KEY}
+    )
+    view = dict(answer.json()) if answer.status_code == 200 else {}
+    _until(lambda: [r.get("status") for r in (last_told() or {}).get("returns", [])] == ["REFUNDED", "REFUNDED"])
+    return view, last_told()
 
 
 def _until(check: Callable[[], bool]) -> bool:
