@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -22,7 +21,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.shared.function_factory import FunctionFactory, consume_queue
-from infra.shared.queues import queue_with_dlq
+from infra.shared.queues import events_to_queue, queue_with_dlq
 
 # Partition keys of the state-table items the ops API writes (functions/availability/dal, functions/reconciliation/dal).
 OPS_WRITABLE_LEADING_KEYS = ["ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"]
@@ -47,17 +46,14 @@ class AvailabilityConstruct(Construct):
             c.ID_AVAILABILITY_CHANGES_DLQ,
             consumer_timeout_seconds=c.AVAILABILITY_MARKER_TIMEOUT_SECONDS,
         )
-        rule = events.Rule(
+        events_to_queue(
             self,
             c.ID_AVAILABILITY_CHANGES_RULE,
             event_bus=event_bus,
+            detail_types=c.AVAILABILITY_EVENT_TYPES,
+            queue=self.queue,
             description="Domain events that change what a channel may sell -> coalescing queue",
-            event_pattern=events.EventPattern(source=[c.EVENT_SOURCE], detail_type=list(c.AVAILABILITY_EVENT_TYPES)),
-            targets=[targets.SqsQueue(self.queue)],
         )
-        rule_resource = rule.node.default_child
-        assert isinstance(rule_resource, events.CfnRule)
-        rule_resource.override_logical_id(c.ID_AVAILABILITY_CHANGES_RULE)
 
         table_env = {c.ENV_STATE_TABLE: state_table.table_name}
         self.marker: lambda_.Function = factory.function(

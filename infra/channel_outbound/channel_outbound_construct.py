@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -24,7 +23,7 @@ from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory, consume_queue
-from infra.shared.queues import queue_with_dlq
+from infra.shared.queues import events_to_queue, queue_with_dlq
 from infra.storage.tables_construct import grant_trace_append
 
 
@@ -48,19 +47,14 @@ class ChannelOutboundConstruct(Construct):
             c.ID_CHANNEL_OUTBOUND_DLQ,
             consumer_timeout_seconds=c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS,
         )
-        rule = events.Rule(
+        events_to_queue(
             self,
             c.ID_CHANNEL_OUTBOUND_RULE,
             event_bus=event_bus,
+            detail_types=c.CHANNEL_OUTBOUND_EVENT_TYPES,
+            queue=self.queue,
             description="Orders accepted and shipped -> the channels' acknowledgement and shipment confirmation",
-            event_pattern=events.EventPattern(
-                source=[c.EVENT_SOURCE], detail_type=list(c.CHANNEL_OUTBOUND_EVENT_TYPES)
-            ),
-            targets=[targets.SqsQueue(self.queue)],
         )
-        rule_resource = rule.node.default_child
-        assert isinstance(rule_resource, events.CfnRule)
-        rule_resource.override_logical_id(c.ID_CHANNEL_OUTBOUND_RULE)
 
         self.function: lambda_.Function = factory.function(
             self,

@@ -1,10 +1,13 @@
-"""SQS queues made one way: SSE-SQS, TLS only, a readable logical id; work queues with their DLQ."""
+"""SQS queues made one way: SSE-SQS, TLS only, a readable logical id; work queues with their DLQ; a bus rule
+feeding one."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -58,3 +61,27 @@ def queue_with_dlq(
         dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
     )
     return QueueWithDlq(queue, dlq)
+
+
+def events_to_queue(
+    scope: Construct,
+    rule_id: str,
+    *,
+    event_bus: events.IEventBus,
+    detail_types: tuple[str, ...],
+    queue: sqs.IQueue,
+    description: str,
+) -> events.Rule:
+    """A rule on the domain bus sending our events of `detail_types` to `queue` (its logical id fixed)."""
+    rule = events.Rule(
+        scope,
+        rule_id,
+        event_bus=event_bus,
+        description=description,
+        event_pattern=events.EventPattern(source=[c.EVENT_SOURCE], detail_type=list(detail_types)),
+        targets=[targets.SqsQueue(queue)],
+    )
+    resource = rule.node.default_child
+    assert isinstance(resource, events.CfnRule)
+    resource.override_logical_id(rule_id)
+    return rule
