@@ -90,6 +90,11 @@ ID_PARKED_REPLAY_SCHEDULE = "ParkedOrdersReplaySchedule"
 PARKED_REPLAY_MINUTES = 5
 ID_HELD_RETRY_FUNCTION = "HeldOrdersRetryFunction"
 ID_HELD_RETRY_SCHEDULE = "HeldOrdersRetrySchedule"
+# The return-status reconciliation (issue 9.5): returns stuck past their state's allowance -> exceptions.
+HANDLER_SWEEP_STUCK_RETURNS = "functions.returns.handlers.sweep_stuck_returns.lambda_handler"
+ID_STUCK_RETURNS_FUNCTION = "StuckReturnsFunction"
+ID_STUCK_RETURNS_SCHEDULE = "StuckReturnsSchedule"
+STUCK_RETURNS_MINUTES = 60
 # How often orders ON_HOLD for stock are looked at again (issue 10.4): a run reads the held orders'
 # positions and restarts only those every line of which is now available.
 HELD_RETRY_MINUTES = 5

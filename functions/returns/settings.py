@@ -6,13 +6,20 @@ from typing import Annotated
 
 from pydantic import Field
 
-from shared.settings import TablesSettings
+from shared.settings import EnvSettings, TablesSettings
 
 DEFAULT_INSPECTION_TIMEOUT_SECONDS = 21 * 24 * 3600  # three weeks for the goods to reach the warehouse
 
 
 class ReturnEventsSettings(TablesSettings):
     return_flow_arn: Annotated[str, Field(min_length=20)]
+    inspection_timeout_seconds: Annotated[int, Field(ge=1)] = DEFAULT_INSPECTION_TIMEOUT_SECONDS
+
+
+class StuckReturnsSettings(EnvSettings):
+    """The hourly stuck-return sweep: the state table, and the wait the flow allows the warehouse."""
+
+    state_table_name: Annotated[str, Field(min_length=1)]
     inspection_timeout_seconds: Annotated[int, Field(ge=1)] = DEFAULT_INSPECTION_TIMEOUT_SECONDS
 
 

@@ -142,6 +142,7 @@ class ReturnFlowConstruct(Construct):
         state_table.grant_read_write_data(self.events_function)
         grant_trace_append(trace_table, self.events_function)
         self.state_machine.grant_start_execution(self.events_function)
+        self._stuck_returns_sweep(factory, state_table)
         self.state_machine.grant_task_response(self.events_function)
         # The waiting step hands an inspection that arrived first straight back with its token.
         self.steps["await_inspection"].add_to_role_policy(
@@ -179,6 +180,40 @@ class ReturnFlowConstruct(Construct):
                 "CDK grants lambda:InvokeFunction on the function and its versions/aliases (<arn>:*); "
                 "limited to this flow's own step functions",
             )
+
+    def _stuck_returns_sweep(self, factory: FunctionFactory, state_table: dynamodb.ITable) -> None:
+        """Hourly: returns stuck in a state longer than policy allows become exceptions. It reads the
+        day index and the returns (`RETURNSBYDAY#*`, `RETURNCASE#*`) and raises return exceptions
+        (`EXCEPTION#RETURN`), nothing else."""
+        self.stuck_sweep, _ = factory.scheduled_function(
+            self,
+            c.ID_STUCK_RETURNS_FUNCTION,
+            schedule_id=c.ID_STUCK_RETURNS_SCHEDULE,
+            schedule=events.Schedule.rate(cdk.Duration.minutes(c.STUCK_RETURNS_MINUTES)),
+            schedule_description="Returns stuck in a state longer than policy allows -> exceptions",
+            handler=c.HANDLER_SWEEP_STUCK_RETURNS,
+            service="stuck-returns",
+            description="Raise an exception for each return stuck past its state's allowance",
+            timeout_seconds=120,
+            environment={
+                c.ENV_STATE_TABLE: state_table.table_name,
+                c.ENV_INSPECTION_TIMEOUT_SECONDS: str(c.INSPECTION_TIMEOUT_SECONDS),
+            },
+        )
+        self.stuck_sweep.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query", "dynamodb:BatchGetItem"],
+                resources=[state_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RETURNSBYDAY#*", "RETURNCASE#*"]}},
+            )
+        )
+        self.stuck_sweep.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[state_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EXCEPTION#RETURN"]}},
+            )
+        )
 
     @property
     def functions(self) -> dict[str, lambda_.IFunction]:

@@ -28,3 +28,29 @@ def test_every_return_flow_task_catches_into_record_exception(resources: dict[st
     record = states["RecordException"]["Parameters"]
     assert (record["error.$"], record["request.$"]) == ("$.error", "$.request")  # the request, if nothing is stored
     assert states[states["RecordException"]["Next"]]["Type"] == "Fail"
+
+
+def test_stuck_returns_are_swept_hourly_by_a_function_that_reads_returns_and_raises_only_return_exceptions(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    from infra import constants as c
+    from tests.infra.conftest import as_list, policy_statements_for_role, role_of
+
+    rule = resources[c.ID_STUCK_RETURNS_SCHEDULE]["Properties"]
+    assert rule["ScheduleExpression"] == "rate(1 hour)"
+    assert [render(t["Arn"]) for t in rule["Targets"]] == [f"<{c.ID_STUCK_RETURNS_FUNCTION}.Arn>"]
+    fn = resources[c.ID_STUCK_RETURNS_FUNCTION]
+    assert fn["Properties"]["ReservedConcurrentExecutions"] == 1
+    table = [
+        s
+        for s in policy_statements_for_role(resources, role_of(fn))
+        if any(render(r).startswith(f"<{c.ID_STATE_TABLE}.Arn>") for r in as_list(s["Resource"]))
+    ]
+    granted = {
+        (tuple(sorted(as_list(s["Action"]))), tuple(s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]))
+        for s in table
+    }
+    assert granted == {
+        (("dynamodb:BatchGetItem", "dynamodb:Query"), ("RETURNSBYDAY#*", "RETURNCASE#*")),
+        (("dynamodb:UpdateItem",), ("EXCEPTION#RETURN",)),
+    }

@@ -4,16 +4,19 @@
 | --- | --- | --- |
 | the return (`ReturnCase`) | `RETURNCASE#<source>:<source_return_id>` | `RETURNCASE` |
 | the order's returns ledger | `ORDERRETURNS#<channel>#<channel_order_id>` | `<source>:<source_return_id>` |
+| the returns created on a day | `RETURNSBYDAY#<yyyy-mm-dd>` | `<source>:<source_return_id>` (TTL 90 days) |
 
 The ledger item holds the units each return of an order accepted, so a later return of that order
 is judged against what is left (one Query). The order itself is read from its item
 (`ORDER#<channel>#<channel_order_id>` / `ORDER`, docs/wiring.md "State table items"): its lines,
-currency and when it was placed. Writes are conditional: the return is created once (a replayed
+currency and when it was placed. The day index lets the stuck-return sweep read the returns of the
+last weeks with one Query per day instead of a Scan. Writes are conditional: the return is created once (a replayed
 start finds it) and every later change holds the version it read.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -41,6 +44,10 @@ class ReturnStore(Protocol):
         ...
 
     def get(self, return_key: str) -> ReturnCase | None: ...
+
+    def created_on(self, day: date) -> list[ReturnCase]:
+        """The returns created on `day` (UTC), whatever their state now."""
+        ...
 
     def save(self, case: ReturnCase) -> ReturnCase:
         """Write `case` if nobody changed it since it was read (else StaleReturn); answers it with
@@ -75,6 +82,13 @@ def from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
 
 def case_key(return_key: str) -> dict[str, str]:
     return {"pk": f"RETURNCASE#{return_key}", "sk": "RETURNCASE"}
+
+
+DAY_INDEX_TTL = timedelta(days=90)
+
+
+def day_pk(day: date) -> str:
+    return f"RETURNSBYDAY#{day.isoformat()}"
 
 
 def ledger_pk(channel: str, channel_order_id: str) -> str:
@@ -130,6 +144,11 @@ class DynamoReturnStore(DynamoTableAdapter):
             "sk": case.return_key,
             "accepted": case.accepted_units(),
         }
+        day_entry = {
+            "pk": day_pk(case.created_at.date()),
+            "sk": case.return_key,
+            "expires_at": int((case.created_at + DAY_INDEX_TTL).timestamp()),
+        }
         try:
             self.client.transact_write_items(
                 TransactItems=[
@@ -141,6 +160,7 @@ class DynamoReturnStore(DynamoTableAdapter):
                         }
                     },
                     {"Put": {"TableName": self.table_name, "Item": to_dynamo(ledger)}},
+                    {"Put": {"TableName": self.table_name, "Item": to_dynamo(day_entry)}},
                 ]
             )
         except ClientError as exc:
@@ -155,6 +175,33 @@ class DynamoReturnStore(DynamoTableAdapter):
         )
         item = response.get("Item")
         return ReturnCase.model_validate(from_dynamo(item)) if item else None
+
+    def created_on(self, day: date) -> list[ReturnCase]:
+        keys: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_dynamo({":pk": day_pk(day)}),
+        }
+        while True:
+            answer = self.client.query(**kwargs)
+            keys += [str(from_dynamo(item)["sk"]) for item in answer.get("Items", [])]
+            if "LastEvaluatedKey" not in answer:
+                break
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        cases: list[ReturnCase] = []
+        for start in range(0, len(keys), 100):
+            pending: dict[str, Any] = {
+                self.table_name: {"Keys": [to_dynamo(case_key(key)) for key in keys[start : start + 100]]}
+            }
+            while pending:
+                got = self.client.batch_get_item(RequestItems=pending)
+                cases += [
+                    ReturnCase.model_validate(from_dynamo(item))
+                    for item in got.get("Responses", {}).get(self.table_name, [])
+                ]
+                pending = dict(got.get("UnprocessedKeys") or {})
+        return sorted(cases, key=lambda case: case.return_key)
 
     def save(self, case: ReturnCase) -> ReturnCase:
         saved = case.model_copy(update={"version": case.version + 1})
@@ -197,6 +244,9 @@ class MemoryReturnStore:
 
     def get(self, return_key: str) -> ReturnCase | None:
         return self.cases.get(return_key)
+
+    def created_on(self, day: date) -> list[ReturnCase]:
+        return sorted((c for c in self.cases.values() if c.created_at.date() == day), key=lambda c: c.return_key)
 
     def save(self, case: ReturnCase) -> ReturnCase:
         current = self.cases.get(case.return_key)
