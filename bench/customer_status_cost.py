@@ -7,10 +7,11 @@ a shipment, a return through its refund); every AWS call they make is counted
 
 - a status event: EventBridge's delivery to the queue is free (the event itself is paid by its
   publisher), one SQS send (EventBridge's) plus its share of a receive and a delete (batch of 10),
-  one Lambda invocation share (batch of 10; 256 MB, ~60 ms), the DynamoDB calls counted (a
+  one Lambda invocation share (batch of 10; 256 MB), billed for the time it waits on its calls
+  (`bench/cost.py` LATENCY_MS: 6 ms per DynamoDB call, 300 ms per Zendesk call), the DynamoDB calls counted (a
   consistent read of a small item 1 RRU, a write 1 WRU, a BatchGetItem 1 RRU per return), one
   trace PutItem per push; the Zendesk call is the retailer's own plan, not AWS;
-- a status read: one API Gateway REST request, one Lambda invocation (256 MB, ~40 ms), the reads
+- a status read: one API Gateway REST request, one Lambda invocation (256 MB, waiting on its reads), the reads
   counted; a request without a valid key is refused by API Gateway before any Lambda runs (billed
   as an API Gateway request only when it reaches the stage, which WAF's rate rule also guards).
 """
@@ -24,12 +25,25 @@ from decimal import Decimal
 from typing import Any
 
 from bench.aws_calls import counting
-from bench.cost import MILLION, PRICES
+from bench.cost import LATENCY_MS, MILLION, PRICES
 
 EVENTS = 5  # accepted, shipped, return authorized, inspected, refunded
 LAMBDA_GB = Decimal(256) / Decimal(1024)
 BATCH = Decimal(10)
 WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
+
+
+def _by_operation(calls: Counter[Any]) -> dict[str, int]:
+    """`service:Operation` -> calls, summed over callers and resources."""
+    totals: Counter[str] = Counter()
+    for (_, service, operation, _), n in calls.items():
+        totals[f"{service}:{operation}"] += n
+    return dict(sorted(totals.items()))
+
+
+def _waited_seconds(calls: Counter[Any], http_calls: int) -> Decimal:
+    dynamodb = sum(n for (_, service, _, _), n in calls.items() if service == "dynamodb")
+    return Decimal(str(dynamodb * LATENCY_MS["dynamodb"] + http_calls * LATENCY_MS["http"])) / 1000
 
 
 def _units(calls: Counter[Any]) -> tuple[Decimal, Decimal]:
@@ -61,8 +75,10 @@ def measure() -> dict[str, Any]:
     from tests.unit.customer_status.conftest import record_order, record_return
 
     class Helpdesk:
+        told = 0
+
         def track(self, view: OrderStatusView, email: str | None) -> None:
-            pass
+            Helpdesk.told += 1
 
     for name, value in (
         ("AWS_DEFAULT_REGION", "us-east-1"),
@@ -111,7 +127,7 @@ def measure() -> dict[str, Any]:
     per_event = {
         "sqs_request": Decimal(1) + Decimal(2) / BATCH,
         "lambda_request": Decimal(1) / BATCH,
-        "lambda_gb_second": LAMBDA_GB * Decimal("0.060"),
+        "lambda_gb_second": LAMBDA_GB * _waited_seconds(pushed, Helpdesk.told) / EVENTS,
         "dynamodb_rru": rru / EVENTS,
         "dynamodb_wru": wru / EVENTS,
     }
@@ -119,7 +135,7 @@ def measure() -> dict[str, Any]:
     per_read = {
         "apigateway_rest_request": Decimal(1),
         "lambda_request": Decimal(1),
-        "lambda_gb_second": LAMBDA_GB * Decimal("0.040"),
+        "lambda_gb_second": LAMBDA_GB * _waited_seconds(read, 0),
         "dynamodb_rru": read_rru,
     }
 
@@ -131,6 +147,7 @@ def measure() -> dict[str, Any]:
         "usd_per_1m_status_events": float(round(per_million(per_event), 2)),
         "per_read": {k: float(v) for k, v in per_read.items()},
         "usd_per_1m_status_reads": float(round(per_million(per_read), 2)),
-        "calls_for_5_events": {f"{service}:{op}": n for (_, service, op, _), n in sorted(pushed.items())},
-        "calls_for_1_read": {f"{service}:{op}": n for (_, service, op, _), n in sorted(read.items())},
+        "helpdesk_calls_for_5_events": Helpdesk.told,
+        "calls_for_5_events": _by_operation(pushed),
+        "calls_for_1_read": _by_operation(read),
     }

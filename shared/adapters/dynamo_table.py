@@ -1,8 +1,10 @@
 """Base of the DynamoDB adapters: one table, its low-level client or its resource ``Table``,
-each created on first use."""
+each created on first use, and the two reads every adapter pages the same way (a partition, a
+batch of keys)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from shared.adapters.aws import client as aws_client
@@ -10,6 +12,9 @@ from shared.adapters.aws import dynamodb_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 
 
 class DynamoTableAdapter:
@@ -33,3 +38,38 @@ class DynamoTableAdapter:
         if self._table is None:
             self._table = dynamodb_table(self.table_name)
         return self._table
+
+    def query_items(self, pk: str, *, consistent: bool = True) -> list[dict[str, Any]]:
+        """Every item of one partition (`pk`), all pages, as plain values (shared/adapters/dynamo_codec.py)."""
+        from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
+
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_dynamo({":pk": pk}),
+            "ConsistentRead": consistent,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self.client.query(**kwargs)
+            items += [from_dynamo(raw) for raw in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def batch_get_items(self, keys: Sequence[Mapping[str, Any]], *, consistent: bool = True) -> list[dict[str, Any]]:
+        """The items at `keys` (BatchGetItem in chunks of 100, unprocessed keys asked again), plain
+        values; consistent by default, so an item written just before is read as written."""
+        from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
+
+        wire = [to_dynamo(dict(key)) for key in keys]
+        items: list[dict[str, Any]] = []
+        for start in range(0, len(wire), BATCH_GET_LIMIT):
+            request: dict[str, Any] = {
+                self.table_name: {"Keys": wire[start : start + BATCH_GET_LIMIT], "ConsistentRead": consistent}
+            }
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                items += [from_dynamo(raw) for raw in response.get("Responses", {}).get(self.table_name, [])]
+                request = dict(response.get("UnprocessedKeys") or {})
+        return items

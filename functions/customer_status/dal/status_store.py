@@ -23,8 +23,6 @@ from botocore.exceptions import ClientError
 from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 
-_BATCH_GET_LIMIT = 100
-
 
 def order_key(channel: str, channel_order_id: str) -> dict[str, str]:
     return {"pk": f"ORDER#{channel}#{channel_order_id}", "sk": "ORDER"}
@@ -59,10 +57,15 @@ class DynamoStatusStore(DynamoTableAdapter):
             TableName=self.table_name, Key=to_dynamo(order_key(channel, channel_order_id)), ConsistentRead=True
         ).get("Item")
         order = from_dynamo(found) if found else None
-        shipments = self._query(shipments_pk(channel, channel_order_id)) if order else []
-        ledger = self._query(f"ORDERRETURNS#{channel}#{channel_order_id}") if order else []
-        keys = [{"pk": f"RETURNCASE#{entry['sk']}", "sk": "RETURNCASE"} for entry in ledger]
-        return StatusItems(order=order, shipments=shipments, returns=self._batch_get(keys))
+        if order is None:
+            return StatusItems(order=None)
+        ledger = self.query_items(f"ORDERRETURNS#{channel}#{channel_order_id}")
+        return StatusItems(
+            order=order,
+            shipments=self.query_items(shipments_pk(channel, channel_order_id)),
+            # Consistent: a return saved just before its ReturnStatusChanged is read as saved.
+            returns=self.batch_get_items([{"pk": f"RETURNCASE#{entry['sk']}", "sk": "RETURNCASE"} for entry in ledger]),
+        )
 
     def record_shipment(self, shipment: Mapping[str, Any]) -> bool:
         item = {
@@ -88,35 +91,9 @@ class DynamoStatusStore(DynamoTableAdapter):
             TableName=self.table_name,
             Key=to_dynamo({"pk": f"RETURNCASE#{return_key}", "sk": "RETURNCASE"}),
             ProjectionExpression="channel, channel_order_id",
+            ConsistentRead=True,
         ).get("Item")
         if not item:
             return None
         plain = from_dynamo(item)
         return str(plain["channel"]), str(plain["channel_order_id"])
-
-    def _query(self, pk: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_dynamo({":pk": pk}),
-            "ConsistentRead": True,
-        }
-        while True:
-            answer = self.client.query(**kwargs)
-            items += [from_dynamo(item) for item in answer.get("Items", [])]
-            if "LastEvaluatedKey" not in answer:
-                return items
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-
-    def _batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for start in range(0, len(keys), _BATCH_GET_LIMIT):
-            pending: dict[str, Any] = {
-                self.table_name: {"Keys": [to_dynamo(key) for key in keys[start : start + _BATCH_GET_LIMIT]]}
-            }
-            while pending:
-                answer = self.client.batch_get_item(RequestItems=pending)
-                items += [from_dynamo(item) for item in answer.get("Responses", {}).get(self.table_name, [])]
-                pending = dict(answer.get("UnprocessedKeys") or {})
-        return items

@@ -28,13 +28,6 @@ QUEUE = "customer-status"  # its short name in the ops API (POST /v1/ops/dlq/cus
 MARKER_PREFIX = "CSEVENT"
 
 
-def _zendesk_credentials() -> tuple[str, str]:
-    from shared.adapters.vendor_auth import VendorCredentials
-
-    credentials = VendorCredentials()
-    return credentials.get("zendesk_email"), credentials.get("zendesk_api_token")
-
-
 @lru_cache(maxsize=1)
 def default_publisher() -> StatusPublisher:
     settings = cached(StatusEventsSettings)
@@ -45,9 +38,14 @@ def default_publisher() -> StatusPublisher:
     )
     if settings.helpdesk_base_url:
         from functions.customer_status.adapters.helpdesk import ZendeskEvents
+        from shared.adapters.vendor_auth import VendorCredentials
 
+        # Read when a push is made (Powertools caches the secret 5 minutes): a rotated token is picked up.
+        credentials = VendorCredentials()
         publisher.helpdesk = ZendeskEvents(
-            settings.helpdesk_base_url, _zendesk_credentials, timeout=settings.helpdesk_timeout_seconds
+            settings.helpdesk_base_url,
+            lambda: (credentials.get("zendesk_email"), credentials.get("zendesk_api_token")),
+            timeout=settings.helpdesk_timeout_seconds,
         )
     return publisher
 

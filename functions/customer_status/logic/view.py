@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -36,13 +37,6 @@ _RETURN_STATUS = {
     "EXCEPTION": CustomerReturnStatus.UNDER_REVIEW,
 }
 _REFUNDED = {"POSTED", "REFUNDED_BY_CHANNEL"}
-
-
-def _units(lines: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    units: dict[str, int] = {}
-    for line in lines:
-        units[str(line["sku"])] = units.get(str(line["sku"]), 0) + int(line["quantity"])
-    return units
 
 
 def _order_status(internal: str, ordered: int, shipped: int) -> CustomerOrderStatus:
@@ -92,17 +86,20 @@ def compose(
     order: Mapping[str, Any], shipments: Iterable[Mapping[str, Any]], returns: Iterable[Mapping[str, Any]]
 ) -> OrderStatusView:
     """The view of one order: its lines with what shipped, its parcels, its returns and refunds."""
+    returns = list(returns)
     parcels = sorted((_shipment(item) for item in shipments), key=lambda s: s.shipped_at)
     cases = sorted((_return(item) for item in returns), key=lambda r: (r.requested_at, r.reference))
-    shipped = _units(line.model_dump() for parcel in parcels for line in parcel.lines)
+    remaining: Counter[str] = Counter()  # shipped units not yet set against an order line
+    for parcel in parcels:
+        for shipped in parcel.lines:
+            remaining[shipped.sku] += shipped.quantity
     internal = str(order.get("status", "RECEIVED"))
     cancelled = internal == "CANCELLED"
     lines: list[StatusLine] = []
-    remaining = dict(shipped)
     for line in order.get("lines", []):
         sku, quantity = str(line["sku"]), int(line["quantity"])
-        out = min(quantity, remaining.get(sku, 0))
-        remaining[sku] = remaining.get(sku, 0) - out
+        out = min(quantity, remaining[sku])
+        remaining[sku] -= out
         lines.append(
             StatusLine(
                 sku=sku,

@@ -14,11 +14,10 @@ One partition: held orders are few (a shortage, not the order stream) and read t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from functions.orders.dal.state_store import from_dynamo, to_dynamo
+from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 
 PK = "HELD_ORDERS"
@@ -71,23 +70,8 @@ class DynamoHeldOrders(DynamoTableAdapter):
 
     def oldest(self, limit: int) -> list[HeldOrder]:
         """Every held order (paginated), oldest received first, at most `limit`."""
-        found = sorted(self._all(), key=lambda h: (h.received_at, h.order_id))
+        found = sorted((_held(item) for item in self.query_items(PK)), key=lambda h: (h.received_at, h.order_id))
         return found[:limit]
-
-    def _all(self) -> Iterator[HeldOrder]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_dynamo({":pk": PK}),
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for raw in page.get("Items", []):
-                yield _held(from_dynamo(raw))
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _held(item: dict[str, Any]) -> HeldOrder:

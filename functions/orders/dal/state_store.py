@@ -216,7 +216,7 @@ class DynamoStateStore(DynamoTableAdapter):
         )
         pointers = [from_dynamo(item) for item in response.get("Items", [])]
         keys = [order_key(p["channel"], p["channel_order_id"]) for p in pointers]
-        records = [order_record_from_item(item) for item in self._batch_get(keys)] if keys else []
+        records = [order_record_from_item(item) for item in self.batch_get_items(keys)] if keys else []
         return sorted(records, key=lambda r: (r.channel, r.channel_order_id))
 
     def mark_cancelled(self, cancellation: OrderCancellation, correlation_id: str, at: datetime) -> OrderRecord:
@@ -266,7 +266,7 @@ class DynamoStateStore(DynamoTableAdapter):
         return reservation_from_item(item) if item else None
 
     def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]:
-        items = self._batch_get([position_key(sku, location_id) for sku in sorted(set(skus))])
+        items = self.batch_get_items([position_key(sku, location_id) for sku in sorted(set(skus))])
         positions = (position_from_item(item) for item in items)
         return {position.sku: position for position in positions}
 
@@ -280,7 +280,7 @@ class DynamoStateStore(DynamoTableAdapter):
         order: OrderRecord | None = None
         reservation: Reservation | None = None
         positions: dict[str, InventoryPosition] = {}
-        for item in self._batch_get(keys):
+        for item in self.batch_get_items(keys):
             if item["pk"] == order_pk:
                 order = order_record_from_item(item)
             elif item["pk"] == reservation_pk:
@@ -289,20 +289,6 @@ class DynamoStateStore(DynamoTableAdapter):
                 position = position_from_item(item)
                 positions[position.sku] = position
         return ReservationContext(order, reservation, positions)
-
-    def _batch_get(self, keys: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
-        """Strongly consistent BatchGetItem in chunks of 100, unprocessed keys retried."""
-        items: list[dict[str, Any]] = []
-        wire = [to_dynamo(dict(key)) for key in keys]
-        for start in range(0, len(wire), _BATCH_GET_LIMIT):
-            request: dict[str, Any] = {
-                self.table_name: {"Keys": wire[start : start + _BATCH_GET_LIMIT], "ConsistentRead": True}
-            }
-            while request:
-                response = self.client.batch_get_item(RequestItems=request)
-                items += [from_dynamo(raw) for raw in response.get("Responses", {}).get(self.table_name, [])]
-                request = dict(response.get("UnprocessedKeys") or {})
-        return items
 
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
         kwargs: dict[str, Any] = {

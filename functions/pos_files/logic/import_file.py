@@ -101,13 +101,9 @@ def import_pos_file(
 
 def _after_earlier_run(report: dict[str, Any], earlier: dict[str, Any] | None) -> dict[str, Any]:
     """``report`` of a redelivery, counted with the earlier run of the same delivery and file."""
-    same = (
-        earlier is not None
-        and earlier.get("status") == "imported"
-        and earlier.get("delivery") == report.get("delivery")
-        and earlier.get("etag") == report.get("etag")
-    )
-    if not same or earlier is None:
+    if earlier is None or earlier.get("status") != "imported":
+        return report
+    if (earlier.get("delivery"), earlier.get("etag")) != (report.get("delivery"), report.get("etag")):
         return report
     before = int(earlier.get("accepted", 0))
     return {

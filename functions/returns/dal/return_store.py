@@ -177,30 +177,8 @@ class DynamoReturnStore(DynamoTableAdapter):
         return ReturnCase.model_validate(from_dynamo(item)) if item else None
 
     def created_on(self, day: date) -> list[ReturnCase]:
-        keys: list[str] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_dynamo({":pk": day_pk(day)}),
-        }
-        while True:
-            answer = self.client.query(**kwargs)
-            keys += [str(from_dynamo(item)["sk"]) for item in answer.get("Items", [])]
-            if "LastEvaluatedKey" not in answer:
-                break
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-        cases: list[ReturnCase] = []
-        for start in range(0, len(keys), 100):
-            pending: dict[str, Any] = {
-                self.table_name: {"Keys": [to_dynamo(case_key(key)) for key in keys[start : start + 100]]}
-            }
-            while pending:
-                got = self.client.batch_get_item(RequestItems=pending)
-                cases += [
-                    ReturnCase.model_validate(from_dynamo(item))
-                    for item in got.get("Responses", {}).get(self.table_name, [])
-                ]
-                pending = dict(got.get("UnprocessedKeys") or {})
+        keys = [case_key(str(entry["sk"])) for entry in self.query_items(day_pk(day))]
+        cases = [ReturnCase.model_validate(item) for item in self.batch_get_items(keys)]
         return sorted(cases, key=lambda case: case.return_key)
 
     def save(self, case: ReturnCase) -> ReturnCase:
