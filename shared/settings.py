@@ -11,12 +11,14 @@ import os
 from functools import lru_cache
 from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from shared.models.base import Model
 
 T = TypeVar("T", bound="EnvSettings")
 
 
-class EnvSettings(BaseModel):
+class EnvSettings(Model):
     """Fields are filled from upper-cased environment variables of the same name."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")

@@ -36,6 +36,7 @@ class FunctionFactory:
             c.ENV_ENVIRONMENT_NAME: self._config.environment,
             c.ENV_POWERTOOLS_METRICS_NAMESPACE: c.METRICS_NAMESPACE,
             c.ENV_LOG_LEVEL: self._config.log_level,
+            c.ENV_PYDANTIC_DISABLE_PLUGINS: "__all__",
         }
 
     def function(

@@ -8,13 +8,14 @@ write; a second refusal is a 4xx like any other.
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.tokens import CredentialsMissing, CredentialsRejected, TokenAuth, TokenEndpointUnavailable
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 from shared.redaction import vendor_error
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -57,6 +58,8 @@ class HttpConnector:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
+            import httpx  # with the first call (about 50-80 ms), not at import: issue 7
+
             self._client = httpx.Client(base_url=self._base_url, timeout=self._timeout)
         return self._client
 
@@ -88,6 +91,8 @@ class HttpConnector:
         return {**kwargs, "headers": {**(kwargs.get("headers") or {}), **auth.headers(token)}}
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             return self.client.request(method, path, **kwargs)
         except (httpx.TimeoutException, httpx.TransportError) as exc:

@@ -37,11 +37,12 @@ import base64
 import json
 import time
 import uuid
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.tokens import CredentialsRejected, Grant, TokenEndpointUnavailable
+
+if TYPE_CHECKING:
+    import httpx
 
 WALMART_TOKEN_PATH = "/v3/token"
 ZALANDO_TOKEN_PATH = "/auth/token"
@@ -56,6 +57,8 @@ TOKEN_TIMEOUT_SECONDS = 10.0
 
 def _post_token(vendor: str, url: str, client: httpx.Client | None, **kwargs: Any) -> Grant:
     own = client is None
+    import httpx  # with the first token, not at import
+
     http = client or httpx.Client(timeout=TOKEN_TIMEOUT_SECONDS)
     try:
         response = http.post(url, **kwargs)

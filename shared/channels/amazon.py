@@ -33,7 +33,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, AwareDatetime, ConfigDict, Field, ValidationError
 
 from shared.channels._pull import PullChannelAdapter
 from shared.channels.base import (
@@ -48,6 +48,7 @@ from shared.channels.base import (
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
 from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
+from shared.models.base import Model
 from shared.models.envelope import Domain
 
 PARTNER_SOURCE_PREFIX = "aws.partner/sellingpartnerapi.amazon"
@@ -70,7 +71,7 @@ class SpApiLookup(Protocol):
     def get_order_items(self, order_id: str) -> list[dict[str, Any]]: ...
 
 
-class _Vendor(BaseModel):
+class _Vendor(Model):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 

@@ -36,6 +36,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from shared.channels.delivery import DeliveryInfo, WebhookRequest
 from shared.channels.delivery import Headers as Headers
 from shared.errors import PoisonMessage, ValidationFailed
+from shared.models.base import Model
 
 if TYPE_CHECKING:
     from shared.models import (
@@ -137,7 +138,7 @@ def validate_for_worker(model: type[M], data: Any, what: str) -> M:
         raise NormalizationError(f"{what} is missing or has invalid fields", details=field_errors(exc)) from exc
 
 
-class VendorModel(BaseModel):
+class VendorModel(Model):
     """Base of a vendor payload model: fields we do not read are ignored, not rejected."""
 
     model_config = ConfigDict(extra="ignore")

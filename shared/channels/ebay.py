@@ -49,7 +49,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Protocol
 from urllib.parse import quote
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, ConfigDict, Field, ValidationError
 
 from shared.channels.base import (
     CanonicalCommand,
@@ -67,6 +67,7 @@ from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavai
 from shared.channels.registry import register
 from shared.errors import SignatureInvalid, UpstreamUnavailable, ValidationFailed
 from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
+from shared.models.base import Model
 
 SIGNATURE_HEADER = "X-EBAY-SIGNATURE"
 PUBLIC_KEY_PATH = "/commerce/notification/v1/public_key/{kid}"
@@ -102,7 +103,7 @@ def challenge_response(challenge_code: str, verification_token: str, endpoint_ur
     return hashlib.sha256((challenge_code + verification_token + endpoint_url).encode("utf-8")).hexdigest()
 
 
-class SignatureHeader(BaseModel):
+class SignatureHeader(Model):
     model_config = ConfigDict(extra="ignore")
 
     alg: str
@@ -284,14 +285,14 @@ def verify_ecdsa(body: bytes, header: SignatureHeader, pem: str) -> None:
         raise SignatureInvalid(f"{SIGNATURE_HEADER} does not match the body") from exc
 
 
-class EbayMetadata(BaseModel):
+class EbayMetadata(Model):
     model_config = ConfigDict(extra="ignore")
 
     topic: Annotated[str, Field(min_length=1)]
     schemaVersion: str | None = None  # noqa: N815 - eBay's field names
 
 
-class EbayNotificationBody(BaseModel):
+class EbayNotificationBody(Model):
     model_config = ConfigDict(extra="ignore")
 
     notificationId: Annotated[str, Field(min_length=1, max_length=256)]  # noqa: N815
@@ -299,7 +300,7 @@ class EbayNotificationBody(BaseModel):
     data: dict[str, Any] = {}
 
 
-class EbayNotification(BaseModel):
+class EbayNotification(Model):
     model_config = ConfigDict(extra="ignore")
 
     metadata: EbayMetadata

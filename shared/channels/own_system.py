@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.channels.base import (
     CanonicalCommand,
@@ -25,13 +25,14 @@ from shared.channels.base import (
 )
 from shared.channels.signatures import verify_t_v1
 from shared.models import Envelope
+from shared.models.base import Model
 from shared.models.envelope import Domain
 
 SIGNATURE_HEADER = "X-Signature"
 TOLERANCE_SECONDS = 300
 
 
-class OwnSystemEvent(BaseModel):
+class OwnSystemEvent(Model):
     model_config = ConfigDict(extra="ignore")
 
     event_id: Annotated[str, Field(min_length=1, max_length=128)]

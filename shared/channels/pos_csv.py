@@ -42,7 +42,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from shared.channels._pull import PullChannelAdapter
 from shared.channels.base import (
@@ -57,6 +57,7 @@ from shared.channels.base import (
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
 from shared.models import Envelope, Money, Order, OrderLine
+from shared.models.base import Model
 from shared.models.returns import ReturnLine, StoreReturn
 
 FORMAT = "retail-sync-pos-csv/1"
@@ -114,7 +115,7 @@ class ParsedFile:
     return_rows: int = 0
 
 
-class PosRow(BaseModel):
+class PosRow(Model):
     """One sale row as queued (values stay the file's text; the adapter converts them)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -133,7 +134,7 @@ class PosRow(BaseModel):
     original_order: str | None = None  # RETURN rows only: `<channel>:<channel order id>`
 
 
-class PosReceipt(BaseModel):
+class PosReceipt(Model):
     model_config = ConfigDict(extra="ignore")
 
     format: str = FORMAT

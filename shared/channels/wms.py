@@ -18,13 +18,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, ValidationError, model_validator
 
 from shared.channels.base import CanonicalCommand, NormalizationError, field_errors, payload_of
 from shared.channels.own_system import OwnSystemAdapter
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
 from shared.models import Envelope, InventoryAdjustment, InventoryMovement, MovementKind, Shipment, ShipmentLine
+from shared.models.base import Model
 from shared.models.returns import ReturnInspection
 
 INVENTORY_ADJUSTED = "inventory.adjusted"
@@ -33,7 +34,7 @@ SHIPMENT_SHIPPED = "shipment.shipped"
 RETURN_INSPECTED = "return.inspected"
 
 
-class _Wms(BaseModel):
+class _Wms(Model):
     model_config = ConfigDict(extra="ignore")
 
     event_id: Annotated[str, Field(min_length=1, max_length=128)]
@@ -50,7 +51,7 @@ class WmsInventoryAdjusted(_Wms):
     occurred_at: AwareDatetime
 
 
-class WmsShipmentLine(BaseModel):
+class WmsShipmentLine(Model):
     model_config = ConfigDict(extra="ignore")
 
     sku: str

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
+
+from shared.models.base import Model
 
 
 def _aware_utc(value: datetime) -> datetime:
@@ -26,7 +28,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class StrictModel(BaseModel):
+class StrictModel(Model):
     """Base for canonical models: unknown fields are refused, values validated on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)

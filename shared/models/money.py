@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from shared.models.base import Model
 
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
 
-class Money(BaseModel):
+class Money(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     amount: Decimal

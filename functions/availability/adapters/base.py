@@ -13,9 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
@@ -23,6 +21,9 @@ from shared.channels.clients._token import Token, read_token
 from shared.errors import ErpThrottled
 from shared.models import utc_now
 from shared.rate_limit import OutOfTime, TokenBucket
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class ChannelThrottled(ErpThrottled):

@@ -20,8 +20,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from shared.models.base import Model
 from shared.models.common import LocationId, Sku
 
 RULES_SCHEMA_VERSION = "1"
@@ -33,7 +34,7 @@ DEFAULT_SCOPE = "default"
 Share = Annotated[Decimal, Field(gt=0, le=1, max_digits=5, decimal_places=4)]
 
 
-class ChannelRule(BaseModel):
+class ChannelRule(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     channel: Literal["amazon", "ebay", "shopify", "walmart", "zalando"]
@@ -66,7 +67,7 @@ class ChannelRule(BaseModel):
         return self.every_location or location_id in self.locations
 
 
-class AllocationRulesInput(BaseModel):
+class AllocationRulesInput(Model):
     """What an operator PUTs: the channels' rules (the store adds version and timestamps)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -108,7 +109,7 @@ class AllocationRules(AllocationRulesInput):
         return next((rule for rule in self.channels if rule.channel == channel), None)
 
 
-class ListingIds(BaseModel):
+class ListingIds(Model):
     """How a SKU is known on the channels that do not key stock by the seller SKU
     (Shopify: the inventory item id; Zalando: the EAN). Channels not named use the SKU."""
 

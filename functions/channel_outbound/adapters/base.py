@@ -17,14 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
-
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.errors import ErpThrottled
 from shared.rate_limit import OutOfTime, TokenBucket
 
 if TYPE_CHECKING:
+    import httpx
+
     from functions.channel_outbound.logic.lines import ShippedLine
     from functions.channel_outbound.settings import OutboundSettings
     from shared.models import Order, Shipment

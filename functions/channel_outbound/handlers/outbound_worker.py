@@ -4,10 +4,8 @@ shipment confirmation, once per (channel, order, command). Partial batch respons
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.channel_outbound.adapters.registry import ConfiguredAdapters
@@ -16,10 +14,13 @@ from functions.channel_outbound.dal.queues import SqsQueues
 from functions.channel_outbound.logic.outbound import OutboundRecordHandler, OutboundWorker
 from functions.channel_outbound.settings import OutboundSettings
 from shared.adapters.call_markers import DynamoMarkerStore
-from shared.adapters.dead_letters import CHANNEL_COMMAND, DeadLetterProcessor, default_letters
+from shared.adapters.dead_letters import CHANNEL_COMMAND, default_letters, process_sqs_batch
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics
 from shared.settings import cached
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 QUEUE = "channel-outbound"  # its short name in the ops API (POST /v1/ops/dlq/channel-outbound/redrive)
 
@@ -46,5 +47,4 @@ def lambda_handler(
     event: dict[str, Any], context: LambdaContext, handler: OutboundRecordHandler | None = None
 ) -> PartialItemFailureResponse:
     record_handler = handler or default_handler()
-    processor = DeadLetterProcessor(record_handler.letters)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_sqs_batch(event, record_handler, record_handler.letters, context)

@@ -18,9 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from typing import TYPE_CHECKING, Any
 
 from functions.channel_outbound.adapters.base import (
     ChannelOutbound,
@@ -43,6 +41,9 @@ from shared.adapters.dead_letters import DeadLetters
 from shared.adapters.trace_store import TraceSink
 from shared.models import utc_now
 from shared.observability import logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 HOP = "channel-outbound"
 DEFAULT_RETRY_AFTER_SECONDS = 5.0

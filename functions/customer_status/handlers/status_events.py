@@ -7,22 +7,23 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.customer_status.dal.status_store import DynamoStatusStore
 from functions.customer_status.logic.publish import StatusPublisher, UnreadableStatusEvent
 from functions.customer_status.settings import StatusEventsSettings
 from shared.adapters.call_markers import DynamoMarkerStore
-from shared.adapters.dead_letters import DeadLetterProcessor, DeadLetters, default_letters
+from shared.adapters.dead_letters import DeadLetters, default_letters, process_sqs_batch
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.errors import ErpRejected
 from shared.observability import logger, metrics
 from shared.settings import cached
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 QUEUE = "customer-status"  # its short name in the ops API (POST /v1/ops/dlq/customer-status/redrive)
 MARKER_PREFIX = "CSEVENT"
@@ -76,5 +77,4 @@ def lambda_handler(
     event: dict[str, Any], context: LambdaContext, handler: StatusRecordHandler | None = None
 ) -> PartialItemFailureResponse:
     record_handler = handler or StatusRecordHandler(default_publisher(), default_letters(QUEUE))
-    processor = DeadLetterProcessor(record_handler.letters)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_sqs_batch(event, record_handler, record_handler.letters, context)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from shared.models.base import Model
 
 
 class CustomerOrderStatus(StrEnum):
@@ -31,7 +33,7 @@ class CustomerReturnStatus(StrEnum):
     UNDER_REVIEW = "UNDER_REVIEW"  # an exception a person is looking at
 
 
-class _View(BaseModel):
+class _View(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

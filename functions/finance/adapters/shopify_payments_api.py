@@ -9,11 +9,12 @@ the scheduled poll runs again later.
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from shared.adapters.http import HttpConnector
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_PAGES = 50
 

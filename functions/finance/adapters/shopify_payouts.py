@@ -26,14 +26,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, ConfigDict, ValidationError
 
 from shared.errors import ValidationFailed
+from shared.models.base import Model
 from shared.models.money import Money
 from shared.models.settlement import FeeType, LineKind, Payout, SaleComponent, SettlementLine
 
 
-class _Vendor(BaseModel):
+class _Vendor(Model):
     model_config = ConfigDict(extra="ignore")
 
 

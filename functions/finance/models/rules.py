@@ -5,14 +5,15 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from shared.models.base import Model
 from shared.models.settlement import FeeType
 
 CENT = Decimal("0.01")
 
 
-class FeeRule(BaseModel):
+class FeeRule(Model):
     """Expected fee of `fee_type` on an order's sales: `percent` of the base, plus `fixed` per charge."""
 
     fee_type: FeeType
@@ -31,7 +32,7 @@ DEFAULT_FEE_SCHEDULE: dict[str, list[FeeRule]] = {
 }
 
 
-class Accounts(BaseModel):
+class Accounts(Model):
     """ERP account internal ids the payout journal posts to (NetSuite `account: {"id"}`)."""
 
     bank: str = "1000"

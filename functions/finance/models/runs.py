@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from shared.models.base import Model
 from shared.models.settlement import PayoutReconciliation
 
 
-class SettlementRun(BaseModel):
+class SettlementRun(Model):
     run_id: str
     kind: str = "settlement"
     status: str  # QUEUED, RUNNING, SUCCEEDED, FAILED (as every run)
@@ -27,7 +28,7 @@ class SettlementRun(BaseModel):
     error: str | None = None
 
 
-class RunRequest(BaseModel):
+class RunRequest(Model):
     """What the ops POST hands the function (asynchronous invoke); a schedule sends its own event."""
 
     run_id: str

@@ -4,10 +4,8 @@ all sequence-guarded; partial batch responses."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.inventory.dal.movements import DynamoMovementStore
@@ -24,9 +22,14 @@ from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics
 from shared.settings import cached
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+
 
 @lru_cache(maxsize=1)
 def default_worker() -> InventoryBatch:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # boto3: first request
+
     settings = cached(InventoryWorkerSettings)
     trace = DynamoTraceStore(settings.trace_table_name)
     intake = InventoryIntake(

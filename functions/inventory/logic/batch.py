@@ -10,17 +10,17 @@ failing on its last receive is kept as a `dead_letter` exception first (shared/a
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from functions.inventory.logic.intake import InventoryIntake
 from functions.orders.logic.envelope_worker import EnvelopeWorker
-from shared.adapters.dead_letters import DeadLetterProcessor, DeadLetters
+from shared.adapters.dead_letters import DeadLetters, process_sqs_batch
 from shared.models import Envelope, InventoryMovement
 from shared.observability import logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 class InventoryBatch:
@@ -45,10 +45,7 @@ class InventoryBatch:
         # Absolute reports (adjustments) and shipments first: a count in the same batch as newer
         # deltas then lands before them instead of being refused as older.
         if rest:
-            processor = DeadLetterProcessor(self.letters)
-            response = process_partial_response(
-                event={"Records": rest}, record_handler=self.records, processor=processor, context=context
-            )
+            response = process_sqs_batch({"Records": rest}, self.records, self.letters, context)
             failures += [str(item["itemIdentifier"]) for item in response.get("batchItemFailures", [])]
         if aggregated and self.intake is not None:
             outcome = self.intake.apply_movements([(envelope, moves) for _, envelope, moves in aggregated])

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pydantic import BaseModel
-
 from shared.errors import NotFound
+from shared.models.base import Model
 
 MAX_MOVED = 1000  # per call: run it again for more
 BUDGET_SECONDS = 20.0  # inside API Gateway's 29 s
@@ -21,7 +20,7 @@ class RedrivePort(Protocol):
     def move(self, dlq_url: str, queue_url: str, limit: int, budget_seconds: float) -> int: ...
 
 
-class Redriven(BaseModel):
+class Redriven(Model):
     queue: str
     moved: int
 

@@ -13,9 +13,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.adapters.exception_store import STORED_KINDS
+from shared.models.base import Model
 
 # `GET /v1/ops/exceptions?kind=` takes one of these; without it, it lists them all.
 EXCEPTION_KINDS = ("reconciliation", *STORED_KINDS)
@@ -33,7 +34,7 @@ class Resolution(StrEnum):
     KEEP_OURS = "keep_ours"  # nothing changes but the exception, closed with an audit entry
 
 
-class ResolveRequest(BaseModel):
+class ResolveRequest(Model):
     """Body of `POST /v1/ops/exceptions/{exception_id}/resolve`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -42,7 +43,7 @@ class ResolveRequest(BaseModel):
     note: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-class ExceptionSummary(BaseModel):
+class ExceptionSummary(Model):
     """What every exception answers, whatever its kind."""
 
     id: str
@@ -109,7 +110,7 @@ class EnrichmentExceptionView(ExceptionSummary):
     payload_ref: str | None = None  # where a claim-checked notification is kept instead
 
 
-class CloseRequest(BaseModel):
+class CloseRequest(Model):
     """Body of `POST /v1/ops/exceptions/{exception_id}/resolve` for a kind other than reconciliation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -118,13 +119,13 @@ class CloseRequest(BaseModel):
     note: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-class ExceptionList(BaseModel):
+class ExceptionList(Model):
     status: ExceptionStatus
     kind: str | None  # None: every kind, newest first
     exceptions: list[ExceptionView | EnrichmentExceptionView | StoredExceptionView]
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     audit_id: str
     at: str
     kind: str  # "correction" (a run, within tolerance) | "resolution" (ops resolved an exception)
@@ -145,6 +146,6 @@ class AuditEntry(BaseModel):
     actor: str | None = None
 
 
-class AuditList(BaseModel):
+class AuditList(Model):
     sku: str | None
     entries: list[AuditEntry]

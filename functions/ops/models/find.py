@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel
-
 from functions.ops.models.responses import OrderView, TraceEntry
+from shared.models.base import Model
 
 
 class MatchedBy(StrEnum):
@@ -17,7 +16,7 @@ class MatchedBy(StrEnum):
     EXCEPTION = "exception"  # an open exception names the id (an order the flow never recorded)
 
 
-class Stuck(BaseModel):
+class Stuck(Model):
     """Why an order is not moving on, and what an operator does about it."""
 
     state: str  # ON_HOLD, ERP_FAILED (parked), EXCEPTION, FAILED (the trace's last hop failed)
@@ -25,7 +24,7 @@ class Stuck(BaseModel):
     next_action: str
 
 
-class ExceptionSummary(BaseModel):
+class ExceptionSummary(Model):
     id: str
     kind: str
     status: str
@@ -38,14 +37,14 @@ class ExceptionSummary(BaseModel):
     retries: int | None = None
 
 
-class FoundOrder(BaseModel):
+class FoundOrder(Model):
     matched_by: list[MatchedBy]
     order: OrderView
     stuck: Stuck | None
     trace: list[TraceEntry]
 
 
-class FindResult(BaseModel):
+class FindResult(Model):
     id: str
     orders: list[FoundOrder]
     exceptions: list[ExceptionSummary]  # open exceptions about the id or the orders found

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from functions.reconciliation.models.runs import ReconciliationRun
 from shared.models import OrderLine
+from shared.models.base import Model
 
 
-class TraceEntry(BaseModel):
+class TraceEntry(Model):
     at: str
     hop: str
     status: str
     detail: dict[str, Any]
 
 
-class TransactionTimeline(BaseModel):
+class TransactionTimeline(Model):
     correlation_id: str
     events: list[TraceEntry]
 
 
-class OrderView(BaseModel):
+class OrderView(Model):
     order_id: str
     channel: str
     channel_order_id: str
@@ -36,7 +35,7 @@ class OrderView(BaseModel):
     updated_at: str | None = None
 
 
-class LocationStock(BaseModel):
+class LocationStock(Model):
     """One position: its states kept apart; `available` (to promise) is derived from them."""
 
     location_id: str
@@ -50,42 +49,42 @@ class LocationStock(BaseModel):
     updated_at: str | None
 
 
-class InventoryView(BaseModel):
+class InventoryView(Model):
     sku: str
     locations: list[LocationStock]
     channels: dict[str, int]
 
 
-class StartedRun(BaseModel):
+class StartedRun(Model):
     run_id: str
     kind: str
     status: str
 
 
-class RunList(BaseModel):
+class RunList(Model):
     kind: str
     runs: list[ReconciliationRun]
 
 
-class ReplayResult(BaseModel):
+class ReplayResult(Model):
     replayed: int
 
 
-class HeldRelease(BaseModel):
+class HeldRelease(Model):
     """An order ON_HOLD for stock started again by an operator: our order id and its new execution."""
 
     order_id: str
     execution: str
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     code: str
     message: str
     correlation_id: str
     details: list[dict[str, Any]] | None = None
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     """The error body's schema (for the API's description): `shared.http_answers` writes the body
     itself, byte for byte what this model writes (tests/unit/shared/test_http_answers.py)."""
 

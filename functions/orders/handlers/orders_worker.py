@@ -8,11 +8,8 @@ a `dead_letter` exception before SQS moves it to the DLQ (shared/adapters/dead_l
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
@@ -24,17 +21,22 @@ from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
 from functions.orders.settings import OrdersWorkerSettings
 from shared.adapters.aws import client as aws_client
-from shared.adapters.dead_letters import DeadLetterProcessor, DeadLetters, default_letters
+from shared.adapters.dead_letters import DeadLetters, default_letters, process_sqs_batch
 from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.observability import logger, metrics
 from shared.settings import cached
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 QUEUE = "orders"  # its short name in the ops API (POST /v1/ops/dlq/orders/redrive)
 
 
 @lru_cache(maxsize=1)
 def default_worker() -> EnvelopeWorker:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # boto3: first request
+
     settings = cached(OrdersWorkerSettings)
     trace = DynamoTraceStore(settings.trace_table_name)
     intake = OrderIntake(
@@ -67,5 +69,4 @@ def lambda_handler(
     letters = letters if worker is not None else default_letters(QUEUE)
     worker = worker or default_worker()
     worker.config.register_lambda_context(context)
-    processor = DeadLetterProcessor(letters)
-    return process_partial_response(event=event, record_handler=worker, processor=processor, context=context)
+    return process_sqs_batch(event, worker, letters, context)

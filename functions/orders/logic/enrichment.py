@@ -27,16 +27,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.adapters.exception_store import RETRY_OF, exception_id
 from shared.adapters.trace_store import TraceSink
 from shared.errors import EnrichmentFailed, ErpThrottled, PoisonMessage, VendorNotFound
 from shared.models import Envelope, utc_now
 from shared.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 KIND = "enrichment"
 HOP = "orders-worker"

@@ -18,9 +18,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from pydantic import ValidationError
 
 from shared.adapters.trace_store import TraceSink
@@ -30,6 +27,9 @@ from shared.observability import logger, metrics
 from shared.redaction import error_summary
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+
     from functions.orders.logic.enrichment import EnrichmentRetries
 
 POISON_ERRORS: tuple[type[Exception], ...] = (
@@ -61,6 +61,9 @@ class EnvelopeWorker:
         key_prefix: str | None = None,
         enrichment: EnrichmentRetries | None = None,
     ) -> None:
+        # Powertools idempotency imports boto3 with its package: it loads with the worker (first request).
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
         self.hop = hop
         self.enrichment = enrichment
         self.trace = trace

@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from shared.models import Order, OrderCancellation, OrderStatus
+from shared.models.base import Model
 from shared.models.common import UtcDatetime
 
 
@@ -16,7 +17,7 @@ class FlowAction(StrEnum):
     CANCEL = "cancel"
 
 
-class TaskModel(BaseModel):
+class TaskModel(Model):
     """Task inputs carry whatever the state machine accumulated; fields we do not use are ignored."""
 
     model_config = ConfigDict(extra="ignore")
@@ -59,9 +60,7 @@ class FlowInput(TaskModel):
             "correlation_id": self.correlation_id,
             "event_id": self.event_id,
             "order": self.order.to_item() if self.order else None,
-            "cancellation": self.cancellation.model_dump(mode="json", exclude_none=True)
-            if self.cancellation
-            else None,
+            "cancellation": self.cancellation.model_dump(mode="json", exclude_none=True) if self.cancellation else None,
             "received_at": self.received_at.isoformat().replace("+00:00", "Z") if self.received_at else None,
         }
 
@@ -76,7 +75,7 @@ class ReserveOutcome(StrEnum):
     SOLD = "SOLD"
 
 
-class Shortage(BaseModel):
+class Shortage(Model):
     sku: str
     requested: int
     available: int
@@ -115,7 +114,7 @@ class RecordOrderInput(FlowInput):
     error: FlowError | None = None
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(Model):
     """Returned by record_order / cancel_order; the state machine puts it on the bus as is."""
 
     event_type: str

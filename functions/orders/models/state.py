@@ -6,12 +6,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.models import Order, OrderLine, OrderStatus
+from shared.models.base import Model
 
 
-class StoredModel(BaseModel):
+class StoredModel(Model):
     model_config = ConfigDict(extra="ignore")
 
 

@@ -7,12 +7,9 @@ Partial batch responses: a file that cannot be read or queued now fails alone an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.pollers.adapters.runtime import intake_for
@@ -20,10 +17,14 @@ from functions.pos_files.adapters.s3_files import S3PosFiles
 from functions.pos_files.logic.import_file import import_pos_file
 from functions.pos_files.logic.notifications import created_objects
 from functions.pos_files.settings import PosFilesSettings
-from shared.adapters.dead_letters import DeadLetterProcessor, default_letters
+from shared.adapters.dead_letters import default_letters, process_sqs_batch
 from shared.models import utc_now
 from shared.observability import logger, metrics
 from shared.settings import cached
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 QUEUE = "pos-files"  # its short name in the ops API (POST /v1/ops/dlq/pos-files/redrive)
 _files = S3PosFiles()
@@ -55,7 +56,4 @@ def import_record(record: SQSRecord, context: LambdaContext | None = None) -> li
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    processor = DeadLetterProcessor(default_letters(QUEUE))
-    return process_partial_response(
-        event=event, record_handler=lambda record: import_record(record, context), processor=processor, context=context
-    )
+    return process_sqs_batch(event, lambda record: import_record(record, context), default_letters(QUEUE), context)

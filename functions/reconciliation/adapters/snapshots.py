@@ -6,13 +6,14 @@ Both answer `{"as_of", "count", "items": [{"sku", "location_id", "on_hand", "uni
 
 from __future__ import annotations
 
-from typing import Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
 
 from functions.reconciliation.models.runs import SnapshotRow
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
+
+if TYPE_CHECKING:
+    import httpx
 
 SNAPSHOT_PATH = "/snapshot/inventory"
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from shared.models.base import Model
 from shared.models.settlement import PayoutReconciliation
 
 # settlement runs are written by finance (functions/finance/logic/run.py) in the same item layout.
@@ -29,7 +30,7 @@ class Action(StrEnum):
     SKIPPED_CHANGED = "skipped_changed"  # the position moved since it was read: next run decides
 
 
-class SnapshotRow(BaseModel):
+class SnapshotRow(Model):
     model_config = ConfigDict(extra="ignore")
 
     sku: str
@@ -39,7 +40,7 @@ class SnapshotRow(BaseModel):
     currency: str | None = None
 
 
-class Variance(BaseModel):
+class Variance(Model):
     sku: str
     location_id: str
     source: str  # "wms" | "erp": whose snapshot differs from our position
@@ -54,7 +55,7 @@ class Variance(BaseModel):
     exception_id: str | None = None
 
 
-class Tolerance(BaseModel):
+class Tolerance(Model):
     units: Annotated[int, Field(ge=0)] = 5
     value: Annotated[Decimal, Field(ge=0)] = Decimal("100")
 
@@ -62,7 +63,7 @@ class Tolerance(BaseModel):
         return abs(units) <= self.units and (value is None or abs(value) <= self.value)
 
 
-class ReconciliationRun(BaseModel):
+class ReconciliationRun(Model):
     run_id: str
     kind: str
     status: RunStatus
@@ -81,7 +82,7 @@ class ReconciliationRun(BaseModel):
     payouts: list[PayoutReconciliation] = Field(default_factory=list)
 
 
-class RunRequest(BaseModel):
+class RunRequest(Model):
     """What the on-demand POST hands the reconciliation function (asynchronous invoke)."""
 
     run_id: str

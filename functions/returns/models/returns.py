@@ -9,8 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from shared.models.base import Model
 from shared.models.common import Channel, LocationId, Sku, StrictModel, UtcDatetime
 from shared.models.money import Money
 
@@ -79,7 +80,7 @@ class ReturnRequest(StrictModel):
         return f"{self.source}:{self.source_return_id}"
 
 
-class PurchasedLine(BaseModel):
+class PurchasedLine(Model):
     """One line of the order the goods were bought on (read from the order item)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -92,7 +93,7 @@ class PurchasedLine(BaseModel):
     discount: Money | None = None  # the line's discount for all its units
 
 
-class PurchasedOrder(BaseModel):
+class PurchasedOrder(Model):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     order_id: str
@@ -194,7 +195,7 @@ class RefundRecord(StrictModel):
     channel_refund_id: str | None = None
 
 
-class ReturnCase(BaseModel):
+class ReturnCase(Model):
     """The stored return (state table item `RETURNCASE#<source>:<source_return_id>` / `RETURNCASE`).
 
     `version` is the optimistic lock of every read-modify-write; `task_token` is the token of the

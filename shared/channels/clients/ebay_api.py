@@ -19,16 +19,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.adapters.oauth import ebay_user_grant
 from shared.adapters.tokens import Grant, TokenAuth, TokenProvider, shared_provider
 from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavailable, ebay_credential
 from shared.errors import ErpThrottled, VendorNotFound
+
+if TYPE_CHECKING:
+    import httpx
 
 GET_ORDER_PATH = "/sell/fulfillment/v1/order/{order_id}"
 TOKEN_PATH = "/identity/v1/oauth2/token"

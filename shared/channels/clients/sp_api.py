@@ -21,16 +21,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.adapters.vendor_auth import amazon_token_auth
 from shared.errors import ErpThrottled, VendorNotFound
 from shared.settings import EnvSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 ENV_BASE_URL = "AMAZON_SP_API_BASE_URL"
 
@@ -189,6 +190,8 @@ class SpApiClient(HttpConnector):
         url = document.get("url")
         if not isinstance(url, str):
             raise SpApiRejected(f"getReportDocument {document_id}: no url in the answer")
+        import httpx
+
         try:
             # A presigned URL: no SP-API token, another host (S3) than the connector's.
             response = httpx.get(url, timeout=self._timeout)

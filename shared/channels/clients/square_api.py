@@ -9,15 +9,16 @@ ingest path.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.channels.clients._token import LOCAL_ENVIRONMENT, vendor_access_token
 from shared.errors import ErpThrottled
 from shared.settings import EnvSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 # The Square API version we read payloads as (Square-Version header).
 SQUARE_VERSION = "2025-01-23"

@@ -10,16 +10,17 @@ expires and once more after a 401. Workers import this module lazily (httpx stay
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.adapters.vendor_auth import walmart_token_auth
 from shared.errors import ErpThrottled, VendorNotFound
 from shared.settings import EnvSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class WalmartApiSettings(EnvSettings):

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.adapters.vendor_auth import zalando_token_auth
 from shared.errors import ErpThrottled
 from shared.settings import EnvSettings
+
+if TYPE_CHECKING:
+    import httpx
 
 ENV_BASE_URL = "ZALANDO_API_BASE_URL"
 JSON_API = "application/vnd.api+json"
