@@ -394,3 +394,17 @@ CUSTOMER_STATUS_EVENT_TYPES = (
     "ReturnStatusChanged",
     "ReturnInspected",
 )
+
+# State table partitions (`dynamodb:LeadingKeys` patterns, issue 14.5), named after the DAL modules
+# that build the keys: functions/orders/dal/state_store.py (orders, their id pointers, reservations,
+# stock positions), held_orders.py, order_changes.py (a return's record per source), inventory's
+# movements.py, returns' return_store.py, the pollers' watermarks, shared/adapters/exception_store.py.
+PK_ORDERS = "ORDER#*"
+PK_ORDER_REFS = "ORDERREF#*"
+PK_RESERVATIONS = "RESERVATION#*"
+PK_POSITIONS = "SKU#*"
+PK_HELD_ORDERS = "HELD_ORDERS"
+PK_MOVEMENTS = "MOVEMENT#*"
+PK_RETURN_RECORDS = ("RETURN#*", "STORE_RETURN#*", "RETURN_INSPECTION#*")
+PK_RETURN_CASES = ("RETURNCASE#*", "ORDERRETURNS#*", "RETURNSBYDAY#*")
+PK_POLLERS = "POLLER#*"

@@ -26,12 +26,15 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 LOG = logging.getLogger("local.lambda")
+# The name of the function whose handler is running in this context (local/key_audit.py reads it).
+CURRENT_FUNCTION: ContextVar[str | None] = ContextVar("retail_sync_current_function", default=None)
 
 Handler = Callable[[Any, Any], Any]
 
@@ -56,9 +59,7 @@ class FunctionSpec:
             handler=fn.handler,
             memory_mb=int(fn.memory_size or 128),
             timeout_s=float(fn.timeout or 3),
-            reserved_concurrency=int(fn.reserved_concurrency)
-            if fn.reserved_concurrency is not None
-            else None,
+            reserved_concurrency=int(fn.reserved_concurrency) if fn.reserved_concurrency is not None else None,
         )
 
 
@@ -139,9 +140,7 @@ class InProcessRuntime:
         request_id = str(uuid.uuid4())
         slot = self._slot(spec)
         if slot is not None and not slot.acquire(blocking=wait_for_slot):
-            LOG.info(
-                "function %s throttled at its reserved concurrency %s", spec.name, spec.reserved_concurrency
-            )
+            LOG.info("function %s throttled at its reserved concurrency %s", spec.name, spec.reserved_concurrency)
             return Invocation(None, _throttle_error(request_id), request_id, throttled=True)
         with self._in_flight_lock:
             self._in_flight += 1
@@ -152,6 +151,7 @@ class InProcessRuntime:
             except Exception as exc:  # an import error is Lambda's Runtime.ImportModuleError
                 return Invocation(None, _error(exc, request_id, "Runtime.ImportModuleError"), request_id)
             serial = self._serial_lock(spec.handler, handler)
+            running = CURRENT_FUNCTION.set(spec.name)  # local/key_audit.py attributes its AWS calls
             try:
                 if serial is None:
                     result = handler(event, LambdaContext(spec, request_id))
@@ -161,6 +161,8 @@ class InProcessRuntime:
             except Exception as exc:
                 LOG.debug("function %s raised %s", spec.name, type(exc).__name__)
                 return Invocation(None, _error(exc, request_id), request_id)
+            finally:
+                CURRENT_FUNCTION.reset(running)
             try:
                 json.dumps(result)
             except (TypeError, ValueError) as exc:
@@ -171,9 +173,7 @@ class InProcessRuntime:
             elapsed = time.monotonic() - started
             if elapsed > spec.timeout_s:
                 # Lambda would have stopped it; here it ran to the end, so only say so.
-                LOG.warning(
-                    "function %s ran %.2f s, over its %.0f s timeout", spec.name, elapsed, spec.timeout_s
-                )
+                LOG.warning("function %s ran %.2f s, over its %.0f s timeout", spec.name, elapsed, spec.timeout_s)
             with self._in_flight_lock:
                 self._in_flight -= 1
             if slot is not None:

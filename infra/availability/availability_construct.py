@@ -22,6 +22,7 @@ from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.queues import events_to_queue, queue_with_dlq
+from infra.storage.tables_construct import grant_state_partitions
 
 # Partition keys of the state-table items the ops API writes (functions/availability/dal, functions/reconciliation/dal).
 OPS_WRITABLE_LEADING_KEYS = ["ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"]
@@ -65,7 +66,9 @@ class AvailabilityConstruct(Construct):
             timeout_seconds=c.AVAILABILITY_MARKER_TIMEOUT_SECONDS,
             environment=table_env,
         )
-        state_table.grant(self.marker, "dynamodb:UpdateItem")
+        grant_state_partitions(
+            state_table, self.marker, reads=[], writes=["AVAILABILITY#DIRTY"], write_actions=("dynamodb:UpdateItem",)
+        )
         consume_queue(
             self.marker,
             self.queue,
@@ -85,13 +88,15 @@ class AvailabilityConstruct(Construct):
             timeout_seconds=c.AVAILABILITY_PUBLISHER_TIMEOUT_SECONDS,
             environment={**table_env, **config.publisher_environment()},
         )
-        state_table.grant(
+        # Reads the rules, listing ids and positions; writes only its markers, what it published and
+        # its feed counts (functions/availability/dal/availability_store.py).
+        grant_state_partitions(
+            state_table,
             self.publisher,
-            "dynamodb:GetItem",
-            "dynamodb:Query",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
+            reads=["ALLOCATION_RULES", "LISTINGS", c.PK_POSITIONS, "AVAILABILITY#*"],
+            writes=["AVAILABILITY#*"],
+            write_actions=("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+            read_actions=("dynamodb:GetItem", "dynamodb:Query"),
         )
 
         # Ops: rules, listing ids, dirty markers (republish), reconciliation runs; nothing else.

@@ -23,6 +23,7 @@ from infra import constants as c
 from infra.channels.config import PullChannelsConfig
 from infra.channels.pull_intake import PullIntakeResources
 from infra.shared.function_factory import FunctionFactory
+from infra.storage.tables_construct import grant_state_partitions
 
 
 class AmazonChannelConstruct(Construct):
@@ -91,6 +92,6 @@ class AmazonChannelConstruct(Construct):
             },
         )
         intake.grant(self.poller)
-        state_table.grant_read_write_data(self.poller)
+        grant_state_partitions(state_table, self.poller, writes=[c.PK_POLLERS])  # its watermark only
         # The worker reads getOrder / getOrderItems while normalizing Amazon envelopes.
         orders_worker.add_environment(c.ENV_AMAZON_SP_API_BASE_URL, config.amazon_sp_api_base_url)

@@ -10,6 +10,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.channels.pull_intake import PullIntakeResources
 from infra.shared.function_factory import FunctionFactory
+from infra.storage.tables_construct import grant_state_partitions
 
 
 class ZalandoChannelConstruct(Construct):
@@ -51,4 +52,4 @@ class ZalandoChannelConstruct(Construct):
             },
         )
         intake.grant(self.poller)
-        state_table.grant_read_write_data(self.poller)
+        grant_state_partitions(state_table, self.poller, writes=[c.PK_POLLERS])  # its watermark only

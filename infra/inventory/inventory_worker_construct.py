@@ -11,7 +11,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
 
 
 class InventoryWorkerConstruct(Construct):
@@ -52,7 +52,9 @@ class InventoryWorkerConstruct(Construct):
         )
         fn = self.function
         idempotency_table.grant_read_write_data(fn)
-        state_table.grant_read_write_data(fn)
+        # Least privilege (issue 14.5; local/key_audit.py checks it): positions, the movement markers
+        # (exactly once per event), and the reservation a shipment consumes.
+        grant_state_partitions(state_table, fn, writes=[c.PK_POSITIONS, c.PK_MOVEMENTS, c.PK_RESERVATIONS])
         grant_trace_append(trace_table, fn)
         payloads.grant_read_payloads(fn)
         event_bus.grant_put_events_to(fn)

@@ -13,7 +13,7 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.shared.function_factory import FunctionFactory
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
 
 
 class ReservationExpiryConstruct(Construct):
@@ -52,6 +52,9 @@ class ReservationExpiryConstruct(Construct):
             },
         )
         fn = self.function
-        state_table.grant_read_write_data(fn)
+        # It finds expired reservations with a Scan (a read of the whole table: IAM cannot hold a
+        # Scan to partitions); it writes only reservations and the positions they give back to.
+        state_table.grant(fn, "dynamodb:Scan")
+        grant_state_partitions(state_table, fn, writes=[c.PK_RESERVATIONS, c.PK_POSITIONS])
         grant_trace_append(trace_table, fn)
         event_bus.grant_put_events_to(fn)

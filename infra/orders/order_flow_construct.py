@@ -29,7 +29,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.shared.function_factory import FunctionFactory
 from infra.shared.nag import XRAY_REASON, acknowledge
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
 
 ERP_THROTTLED = "ErpThrottled"
 ERP_UNAVAILABLE = "ErpUnavailable"
@@ -117,12 +117,31 @@ class OrderFlowConstruct(Construct):
             timeout_seconds=c.FLOW_STEP_TIMEOUT_SECONDS,
             environment=tables_env,
         )
-        state_table.grant_write_data(self.record_flow_failure)
+        # Least privilege on the state table (issue 14.5; local/key_audit.py checks what each touches):
+        # a step that failed for good raises the order's exception, nothing else.
+        grant_state_partitions(
+            state_table, self.record_flow_failure, reads=[], writes=["EXCEPTION#ORDER"],
+            write_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
+        )  # fmt: skip
         grant_trace_append(trace_table, self.record_flow_failure)
-        state_table.grant_read_write_data(self.reserve_stock)
-        state_table.grant_read_data(self.create_erp_sales_order)
-        state_table.grant_read_write_data(self.record_order)
-        state_table.grant_read_write_data(self.cancel_order)
+        # Reserve: the order is read (cancelled meanwhile?), the reservation and the positions written
+        # in one transaction; a completed till sale writes its movement and, when the count did not
+        # cover it, a reconciliation variance (functions/inventory/dal/store_sales.py).
+        grant_state_partitions(
+            state_table,
+            self.reserve_stock,
+            reads=[c.PK_ORDERS, c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_MOVEMENTS, "EXCEPTION#RECONCILIATION"],
+            writes=[c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_MOVEMENTS, "EXCEPTION#RECONCILIATION"],
+        )
+        grant_state_partitions(state_table, self.create_erp_sales_order, reads=[c.PK_ORDERS], writes=[])
+        # Record: the order, its id pointers, and the held-orders list an ON_HOLD order joins and leaves.
+        grant_state_partitions(state_table, self.record_order, writes=[c.PK_ORDERS, c.PK_ORDER_REFS, c.PK_HELD_ORDERS])
+        # Cancel: the order (and its pointers), its reservation and the positions it gives back to.
+        grant_state_partitions(
+            state_table,
+            self.cancel_order,
+            writes=[c.PK_ORDERS, c.PK_ORDER_REFS, c.PK_RESERVATIONS, c.PK_POSITIONS],
+        )
         for fn in (self.reserve_stock, self.create_erp_sales_order, self.record_order, self.cancel_order):
             grant_trace_append(trace_table, fn)
 
@@ -169,7 +188,10 @@ class OrderFlowConstruct(Construct):
                 c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,
             },
         )
-        state_table.grant_read_write_data(self.held_retry)
+        # Reads the held list, the orders and the positions; starts flows; writes nothing.
+        grant_state_partitions(
+            state_table, self.held_retry, reads=[c.PK_HELD_ORDERS, c.PK_ORDERS, c.PK_POSITIONS], writes=[]
+        )
         self.state_machine.grant_start_execution(self.held_retry)
 
     def _state_machine(

@@ -13,7 +13,7 @@ from infra import constants as c
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
 
 # A failed vendor read while normalizing (functions/orders/logic/enrichment.py): tries before it becomes
 # an `enrichment` exception (one fewer than the queue's maxReceiveCount, so SQS never dead-letters it
@@ -80,7 +80,20 @@ class OrdersWorkerConstruct(Construct):
         payloads.grant_read_payloads(fn)
         secrets.grant_vendor_credentials(fn)
         if state_table is not None:
-            state_table.grant_read_write_data(fn)
+            # Least privilege (issue 14.5; local/key_audit.py checks it): the order's changes, seen
+            # marker and held changes (ORDER#), a line cancellation's release (reservation, positions),
+            # each return record by source, and the enrichment exceptions it raises.
+            grant_state_partitions(
+                state_table,
+                fn,
+                writes=[
+                    c.PK_ORDERS,
+                    c.PK_RESERVATIONS,
+                    c.PK_POSITIONS,
+                    *c.PK_RETURN_RECORDS,
+                    "EXCEPTION#ENRICHMENT",
+                ],
+            )
         if event_bus is not None:
             event_bus.grant_put_events_to(fn)
         consume_queue(fn, queue, batch_size=c.ORDERS_QUEUE_BATCH_SIZE)

@@ -15,6 +15,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.shared.function_factory import FunctionFactory
+from infra.storage.tables_construct import grant_state_partitions
 
 
 class ReconciliationConstruct(Construct):
@@ -49,15 +50,15 @@ class ReconciliationConstruct(Construct):
                 c.ENV_SNAPSHOT_TIMEOUT_SECONDS: str(c.SNAPSHOT_TIMEOUT_SECONDS),
             },
         )
-        # Scan (every position), runs and exceptions (Put/Get/Query), corrections (a transaction of
-        # Update + Put + Update).
-        state_table.grant(
+        # Scan (every position: IAM cannot hold a Scan to partitions, so it reads the table), its runs,
+        # audit entries and exceptions, and corrections (a transaction: the position, its audit entry,
+        # the SKU's dirty marker); nothing else is written (functions/reconciliation/dal/).
+        state_table.grant(self.function, "dynamodb:Scan")
+        grant_state_partitions(
+            state_table,
             self.function,
-            "dynamodb:Scan",
-            "dynamodb:Query",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
+            writes=["RECON#*", "AUDIT#INVENTORY", "EXCEPTION#RECONCILIATION", "AVAILABILITY#DIRTY", c.PK_POSITIONS],
+            write_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
         )
 
         ops_function.add_environment(c.ENV_RECONCILIATION_FUNCTION_NAME, self.function.function_name)

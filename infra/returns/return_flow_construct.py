@@ -28,7 +28,7 @@ from infra.returns.return_flow_definition import ReturnFlowFunctions, return_flo
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory
 from infra.shared.nag import XRAY_REASON, acknowledge
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
 
 
 class ReturnFlowConstruct(Construct):
@@ -83,10 +83,21 @@ class ReturnFlowConstruct(Construct):
                 timeout_seconds=c.RETURN_STEP_TIMEOUT_SECONDS,
                 environment=step_env,
             )
-            state_table.grant_read_write_data(fn)
+            # The return case, its order's ledger and the day index; the order is only read.
+            grant_state_partitions(
+                state_table, fn, reads=[c.PK_ORDERS, *c.PK_RETURN_CASES], writes=list(c.PK_RETURN_CASES)
+            )
             grant_trace_append(trace_table, fn)
             self.steps[module] = fn
         inventory_queue.grant_send_messages(self.steps["settle_return"])
+        # The step a failed return ends in raises the return's exception (shared/adapters/exception_store.py).
+        grant_state_partitions(
+            state_table,
+            self.steps["record_return_exception"],
+            reads=[],
+            writes=["EXCEPTION#RETURN"],
+            write_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
+        )
         # The steps that call out read their credentials from the vendor secret: the ERP (authorize,
         # refund), Shopify (refund), Loop (report).
         for module in ("authorize_return", "post_refund", "report_outcome"):
@@ -139,7 +150,9 @@ class ReturnFlowConstruct(Construct):
                 c.ENV_INSPECTION_TIMEOUT_SECONDS: str(c.INSPECTION_TIMEOUT_SECONDS),
             },
         )
-        state_table.grant_read_write_data(self.events_function)
+        grant_state_partitions(
+            state_table, self.events_function, reads=[c.PK_ORDERS, *c.PK_RETURN_CASES], writes=list(c.PK_RETURN_CASES)
+        )
         grant_trace_append(trace_table, self.events_function)
         self.state_machine.grant_start_execution(self.events_function)
         self._stuck_returns_sweep(factory, state_table)

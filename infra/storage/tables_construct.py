@@ -17,6 +17,38 @@ def grant_trace_append(trace_table: dynamodb.ITable, grantee: iam.IGrantable) ->
     return trace_table.grant(grantee, "dynamodb:PutItem")
 
 
+STATE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
+STATE_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+
+
+def grant_state_partitions(
+    state_table: dynamodb.ITable,
+    fn: iam.IGrantable,
+    *,
+    writes: list[str],
+    reads: list[str] | None = None,
+    write_actions: tuple[str, ...] = STATE_WRITE_ACTIONS,
+    read_actions: tuple[str, ...] = STATE_READ_ACTIONS,
+) -> None:
+    """A function writes only the state table's partitions matching `writes` and reads only those
+    matching `reads` (default: the ones it writes), IAM `StringLike` patterns on the partition key
+    (`ORDER#*`), one `dynamodb:LeadingKeys` condition per statement (issue 14.5). A Scan is never
+    granted here. The local stack's key audit (local/key_audit.py) fails the integration tests when
+    a function touches a partition its grant leaves out, since moto does not enforce IAM."""
+    principal = fn.grant_principal
+    read_keys = sorted(set(writes if reads is None else reads))
+    for actions, keys in ((read_actions, read_keys), (write_actions, sorted(set(writes)))):
+        if not keys:
+            continue
+        principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[state_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": keys}},
+            )
+        )
+
+
 class TablesConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: cdk.RemovalPolicy) -> None:
         super().__init__(scope, construct_id)

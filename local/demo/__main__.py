@@ -18,6 +18,7 @@ from rich.status import Status
 from local.config import LocalConfig
 from local.demo.report import render
 from local.demo.run import Result, namespace, run_scenario
+from local.key_audit import stack_audit
 from local.stack import LocalStack
 
 
@@ -42,13 +43,22 @@ def main() -> int:
             console.print(f"[red]the local stack failed to start:[/] {error}")
             return 1
     progress = ConsoleProgress(console)
+    # Every table access of every function is checked against its IAM grants (local/key_audit.py):
+    # moto does not enforce them, so a grant narrower than the code would pass unseen otherwise.
+    audit = stack_audit(stack)
     try:
-        with httpx.Client(timeout=30.0) as client:
+        with httpx.Client(timeout=30.0) as client, audit.installed():
             outcome = run_scenario(stack, client, namespace(), progress)
         progress.close()
         render(outcome, console)
+        refused = audit.violations()
+        if refused:
+            console.print("[red]table accesses the template does not grant (IAM would refuse them):[/]")
+            console.print(audit.report())
+        else:
+            console.print(f"every table access was within its function's grants ({len(audit.accesses)} distinct)")
         console.print(f"demo finished in {time.monotonic() - started:.1f} s")
-        return 1 if outcome.problems else 0
+        return 1 if outcome.problems or refused else 0
     except TimeoutError as error:
         progress.close()
         console.print(f"[red]the flows did not finish:[/] {error}")

@@ -190,3 +190,53 @@ def test_hops_append_to_the_trace_and_cannot_rewrite_or_erase_it(resources: dict
         for a in _table_actions(resources, c.ID_OPS_API_FUNCTION, c.ID_TRACE_TABLE)
         if "Write" in a or a in {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
     }
+
+
+_STATE_WRITES = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:*",
+}
+
+
+def _unconditioned_state_writes(resources: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Per function, the write actions it holds on the state table without a LeadingKeys condition."""
+    state_table = next(k for k, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table" and "State" in k)
+    found: dict[str, list[str]] = {}
+    for function_id, function in functions_by_id(resources).items():
+        for statement in policy_statements_for_role(resources, role_of(function)):
+            targets = {render(r) for r in as_list(statement["Resource"])}
+            writes = sorted(set(as_list(statement["Action"])) & _STATE_WRITES)
+            if f"<{state_table}.Arn>" in targets and writes and "Condition" not in statement:
+                found.setdefault(function_id, []).extend(writes)
+    return found
+
+
+def test_every_function_writes_only_the_state_partitions_it_owns(resources: dict[str, dict[str, Any]]) -> None:
+    # Issue 14.5: no function may write anywhere in the state table; each write grant names its
+    # partitions (dynamodb:LeadingKeys), and local/key_audit.py fails the integration tests when a
+    # function touches one its grant leaves out.
+    assert _unconditioned_state_writes(resources) == {}
+
+
+def test_order_flow_steps_write_only_their_own_partitions(resources: dict[str, dict[str, Any]]) -> None:
+    def written_keys(function_id: str) -> set[str]:
+        role = role_of(functions_by_id(resources)[function_id])
+        return {
+            key
+            for statement in policy_statements_for_role(resources, role)
+            if set(as_list(statement["Action"])) & _STATE_WRITES and "Condition" in statement
+            for key in statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        }
+
+    def function_id(prefix: str) -> str:
+        return next(k for k in functions_by_id(resources) if k.startswith(prefix))
+
+    assert written_keys(function_id(c.ID_RECORD_FLOW_FAILURE_FUNCTION)) == {"EXCEPTION#ORDER"}
+    assert written_keys(function_id("CreateErpSalesOrder")) == set()
+    assert written_keys(function_id("HeldOrdersRetry")) == set()
+    assert written_keys(function_id("AmazonOrdersPoller")) == {"POLLER#*"}
+    assert "ORDER#*" not in written_keys(function_id("ReserveStock"))  # the order is only read there
+    assert "EXCEPTION#ORDER" not in written_keys(function_id("OrdersWorker"))

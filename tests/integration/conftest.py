@@ -9,12 +9,14 @@ after the last test of this directory, so later tests (unit tests with `mock_aws
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from local.config import LocalConfig
+from local.key_audit import KeyAudit, stack_audit
 from local.stack import LocalStack
 from tests.integration.flows import Flows, close_flows, open_flows
 
@@ -25,6 +27,7 @@ VISIBILITY_SCALE = 0.01
 RETRY_SCALE = 0.1
 
 _stack: LocalStack | None = None
+_audit: KeyAudit | None = None
 
 
 def _config() -> LocalConfig:
@@ -42,18 +45,27 @@ def _config() -> LocalConfig:
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
-    global _stack
+    global _stack, _audit
     _stack = LocalStack(_config())
     _stack.start()
-    yield _stack
+    _audit = stack_audit(_stack)
+    with _audit.installed():
+        yield _stack
     _stack.stop()
     _stack = None
+    if os.environ.get("RETAIL_SYNC_KEY_AUDIT_OUT"):  # what each function touched, for narrowing a grant
+        _audit.dump(Path(os.environ["RETAIL_SYNC_KEY_AUDIT_OUT"]))
+    # Every table access of every function in these tests is within its IAM grants (moto does not
+    # enforce them): a grant narrowed past what the code really touches fails here (local/key_audit.py).
+    assert not _audit.violations(), "accesses the template does not grant:\n" + _audit.report()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     # Stopped early below but asked for again (the test order was shuffled): boot it again.
     if _stack is not None and not _stack.ready and "local_stack" in getattr(item, "fixturenames", ()):
         _stack.start()
+        if _audit is not None:
+            stack_audit(_stack, _audit)
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
