@@ -408,3 +408,10 @@ PK_MOVEMENTS = "MOVEMENT#*"
 PK_RETURN_RECORDS = ("RETURN#*", "STORE_RETURN#*", "RETURN_INSPECTION#*")
 PK_RETURN_CASES = ("RETURNCASE#*", "ORDERRETURNS#*", "RETURNSBYDAY#*")
 PK_POLLERS = "POLLER#*"
+
+# Powertools idempotency key prefixes (the records' partition keys are `<prefix>#<hash>`): the ingest
+# dedupe (functions/ingest/adapters/dedupe.py KEY_PREFIX, also the pull intakes and the POS files)
+# and the workers (their HOP).
+IDEMPOTENCY_PREFIX_INGEST = "ingest-delivery"
+IDEMPOTENCY_PREFIX_ORDERS_WORKER = "orders-worker"
+IDEMPOTENCY_PREFIX_INVENTORY_WORKER = "inventory-worker"

@@ -11,7 +11,7 @@ from aws_cdk import aws_sqs as sqs
 
 from infra import constants as c
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_idempotency_keys, grant_trace_append
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class PullIntakeResources:
         }
 
     def grant(self, fn: lambda_.IFunction) -> None:
-        self.idempotency_table.grant_read_write_data(fn)
+        grant_idempotency_keys(self.idempotency_table, fn, c.IDEMPOTENCY_PREFIX_INGEST)
         grant_trace_append(self.trace_table, fn)
         self.orders_queue.grant_send_messages(fn)
         self.inventory_queue.grant_send_messages(fn)

@@ -11,7 +11,7 @@ from infra import constants as c
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_idempotency_keys, grant_trace_append
 
 
 class IngestConstruct(Construct):
@@ -53,7 +53,7 @@ class IngestConstruct(Construct):
             },
         )
         fn = self.function
-        idempotency_table.grant_read_write_data(fn)
+        grant_idempotency_keys(idempotency_table, fn, c.IDEMPOTENCY_PREFIX_INGEST)
         grant_trace_append(trace_table, fn)
         orders_queue.grant_send_messages(fn)
         inventory_queue.grant_send_messages(fn)

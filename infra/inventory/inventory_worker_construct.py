@@ -11,7 +11,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
-from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
+from infra.storage.tables_construct import grant_idempotency_keys, grant_state_partitions, grant_trace_append
 
 
 class InventoryWorkerConstruct(Construct):
@@ -51,7 +51,7 @@ class InventoryWorkerConstruct(Construct):
             },
         )
         fn = self.function
-        idempotency_table.grant_read_write_data(fn)
+        grant_idempotency_keys(idempotency_table, fn, c.IDEMPOTENCY_PREFIX_INVENTORY_WORKER)
         # Least privilege (issue 14.5; local/key_audit.py checks it): positions, the movement markers
         # (exactly once per event), and the reservation a shipment consumes.
         grant_state_partitions(state_table, fn, writes=[c.PK_POSITIONS, c.PK_MOVEMENTS, c.PK_RESERVATIONS])

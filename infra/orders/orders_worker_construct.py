@@ -13,7 +13,7 @@ from infra import constants as c
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
-from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
+from infra.storage.tables_construct import grant_idempotency_keys, grant_state_partitions, grant_trace_append
 
 # A failed vendor read while normalizing (functions/orders/logic/enrichment.py): tries before it becomes
 # an `enrichment` exception (one fewer than the queue's maxReceiveCount, so SQS never dead-letters it
@@ -75,7 +75,7 @@ class OrdersWorkerConstruct(Construct):
         )
         fn = self.function
         order_flow.grant_start_execution(fn)
-        idempotency_table.grant_read_write_data(fn)
+        grant_idempotency_keys(idempotency_table, fn, c.IDEMPOTENCY_PREFIX_ORDERS_WORKER)
         grant_trace_append(trace_table, fn)
         payloads.grant_read_payloads(fn)
         secrets.grant_vendor_credentials(fn)

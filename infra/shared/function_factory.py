@@ -16,7 +16,7 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.config import StackConfig
-from infra.shared.nag import LAMBDA_RUNTIME_REASON, XRAY_REASON, acknowledge, acknowledge_resource
+from infra.shared.nag import XRAY_REASON, acknowledge_resource
 
 
 class FunctionFactory:
@@ -29,6 +29,27 @@ class FunctionFactory:
         # Every function a schedule runs, by construct id: nobody waits on them, so each gets an
         # errors alarm (infra/observability/dashboard_construct.py).
         self.scheduled: dict[str, lambda_.Function] = {}
+        self._tracing: iam.Policy | None = None
+
+    def _tracing_policy(self, scope: Construct) -> iam.Policy:
+        """One policy, attached to every function's role, for what active tracing needs: X-Ray's
+        PutTraceSegments / PutTelemetryRecords, which only accept Resource "*". CDK's `tracing=ACTIVE`
+        would add the same statement to each role's own policy (a `Resource::*` finding per function);
+        here there is one, acknowledged once on this policy, and tests/infra/test_permissions.py still
+        fails on any other "*" resource."""
+        if self._tracing is None:
+            stack = cdk.Stack.of(scope)
+            self._tracing = iam.Policy(
+                stack,
+                "FunctionTracingPolicy",
+                statements=[
+                    iam.PolicyStatement(
+                        actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
+                    )
+                ],
+            )
+            acknowledge_resource(self._tracing, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
+        return self._tracing
 
     @property
     def common_environment(self) -> dict[str, str]:
@@ -80,7 +101,6 @@ class FunctionFactory:
             timeout=cdk.Duration.seconds(timeout_seconds),
             role=role,
             log_group=log_group,
-            tracing=lambda_.Tracing.ACTIVE,
             reserved_concurrent_executions=reserved_concurrency,
             environment={
                 **self.common_environment,
@@ -92,9 +112,11 @@ class FunctionFactory:
         fn_resource = fn.node.default_child
         assert isinstance(fn_resource, lambda_.CfnFunction)
         fn_resource.override_logical_id(construct_id)
-
-        acknowledge(role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
-        acknowledge_resource(fn, "AwsSolutions-L1", LAMBDA_RUNTIME_REASON)
+        # Active tracing, its permission from the shared tracing policy (not one statement per role).
+        fn_resource.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
+        tracing = self._tracing_policy(scope)
+        tracing.attach_to_role(role)
+        fn.node.add_dependency(tracing)
         return fn
 
     def scheduled_function(

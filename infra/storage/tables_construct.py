@@ -17,6 +17,23 @@ def grant_trace_append(trace_table: dynamodb.ITable, grantee: iam.IGrantable) ->
     return trace_table.grant(grantee, "dynamodb:PutItem")
 
 
+IDEMPOTENCY_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+
+
+def grant_idempotency_keys(idempotency_table: dynamodb.ITable, fn: iam.IGrantable, key_prefix: str) -> None:
+    """Powertools idempotency keeps `<key_prefix>#<hash of the key>` records (claim with PutItem, answer
+    with UpdateItem, a failed run's claim deleted, a duplicate's answer read): a function holds only
+    the records of its own prefix (issue 14.5), so the ingest function cannot touch the workers' and
+    the other way round. https://docs.powertools.aws.dev/lambda/python/latest/utilities/idempotency/#key_prefix"""
+    fn.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=list(IDEMPOTENCY_ACTIONS),
+            resources=[idempotency_table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{key_prefix}#*"]}},
+        )
+    )
+
+
 STATE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
 STATE_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 

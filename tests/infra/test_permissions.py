@@ -222,12 +222,16 @@ def test_every_function_writes_only_the_state_partitions_it_owns(resources: dict
 
 
 def test_order_flow_steps_write_only_their_own_partitions(resources: dict[str, dict[str, Any]]) -> None:
+    state_table = next(k for k, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table" and "State" in k)
+
     def written_keys(function_id: str) -> set[str]:
         role = role_of(functions_by_id(resources)[function_id])
         return {
             key
             for statement in policy_statements_for_role(resources, role)
-            if set(as_list(statement["Action"])) & _STATE_WRITES and "Condition" in statement
+            if set(as_list(statement["Action"])) & _STATE_WRITES
+            and "Condition" in statement
+            and f"<{state_table}.Arn>" in {render(r) for r in as_list(statement["Resource"])}
             for key in statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
         }
 
@@ -240,3 +244,40 @@ def test_order_flow_steps_write_only_their_own_partitions(resources: dict[str, d
     assert written_keys(function_id("AmazonOrdersPoller")) == {"POLLER#*"}
     assert "ORDER#*" not in written_keys(function_id("ReserveStock"))  # the order is only read there
     assert "EXCEPTION#ORDER" not in written_keys(function_id("OrdersWorker"))
+
+
+def test_idempotency_records_are_held_to_each_functions_own_key_prefix(resources: dict[str, dict[str, Any]]) -> None:
+    from functions.ingest.adapters.dedupe import KEY_PREFIX
+    from functions.inventory.logic.intake import HOP as INVENTORY_HOP
+    from functions.orders.logic.intake import HOP as ORDERS_HOP
+
+    # The infra's prefixes are the ones the code writes (Powertools keys are `<prefix>#<hash>`).
+    assert (c.IDEMPOTENCY_PREFIX_INGEST, c.IDEMPOTENCY_PREFIX_ORDERS_WORKER, c.IDEMPOTENCY_PREFIX_INVENTORY_WORKER) == (
+        KEY_PREFIX,
+        ORDERS_HOP,
+        INVENTORY_HOP,
+    )
+    table = next(k for k, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table" and "Idempotency" in k)
+    for function_id, function in functions_by_id(resources).items():
+        for statement in policy_statements_for_role(resources, role_of(function)):
+            if f"<{table}.Arn>" in {render(r) for r in as_list(statement["Resource"])}:
+                keys = statement.get("Condition", {}).get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys")
+                assert keys and all(key.endswith("#*") for key in keys), function_id
+
+
+def test_one_tracing_policy_serves_every_function_and_holds_only_xray_writes(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    tracing = [
+        r for k, r in resources.items() if r["Type"] == "AWS::IAM::Policy" and k.startswith("FunctionTracingPolicy")
+    ]
+    assert len(tracing) == 1
+    properties = tracing[0]["Properties"]
+    assert [s["Action"] for s in properties["PolicyDocument"]["Statement"]] == [
+        ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    ]
+    roles = {role["Ref"] for role in properties["Roles"]}
+    assert roles == {role_of(fn) for fn in functions_by_id(resources).values()}
+    for fid, fn in functions_by_id(resources).items():
+        assert fn["Properties"]["TracingConfig"] == {"Mode": "Active"}, fid
+        assert fn.get("DependsOn") and any(d.startswith("FunctionTracingPolicy") for d in fn["DependsOn"]), fid
