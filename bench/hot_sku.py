@@ -173,8 +173,8 @@ def _measure(movements: int, batch_size: int) -> dict[str, float]:
     from functions.inventory.dal.positions import DynamoPositionStore
     from functions.inventory.logic.batch import InventoryBatch
     from functions.inventory.logic.intake import HOP, InventoryIntake
-    from functions.orders.logic.envelope_worker import EnvelopeWorker
     from shared.adapters.trace_store import DynamoTraceStore
+    from shared.envelope_worker import EnvelopeWorker
 
     class _Payloads:
         def resolve(self, envelope: Any) -> Any:

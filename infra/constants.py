@@ -396,7 +396,7 @@ CUSTOMER_STATUS_EVENT_TYPES = (
 )
 
 # State table partitions (`dynamodb:LeadingKeys` patterns, issue 14.5), named after the DAL modules
-# that build the keys: functions/orders/dal/state_store.py (orders, their id pointers, reservations,
+# that build the keys: shared/adapters/state_store.py (orders, their id pointers, reservations,
 # stock positions), held_orders.py, order_changes.py (a return's record per source), inventory's
 # movements.py, returns' return_store.py, the pollers' watermarks, shared/adapters/exception_store.py.
 PK_ORDERS = "ORDER#*"
@@ -410,7 +410,7 @@ PK_RETURN_CASES = ("RETURNCASE#*", "ORDERRETURNS#*", "RETURNSBYDAY#*")
 PK_POLLERS = "POLLER#*"
 
 # Powertools idempotency key prefixes (the records' partition keys are `<prefix>#<hash>`): the ingest
-# dedupe (functions/ingest/adapters/dedupe.py KEY_PREFIX, also the pull intakes and the POS files)
+# dedupe (shared/adapters/delivery_dedupe.py KEY_PREFIX, also the pull intakes and the POS files)
 # and the workers (their HOP).
 IDEMPOTENCY_PREFIX_INGEST = "ingest-delivery"
 IDEMPOTENCY_PREFIX_ORDERS_WORKER = "orders-worker"

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from functions.orders.adapters.order_flow import OrderFlowPort
     from functions.orders.adapters.parking_queue import ParkingQueuePort
     from functions.orders.dal.held_orders import HeldOrdersPort
-    from functions.orders.dal.state_store import StateStore
     from functions.reconciliation.adapters.starter import RunStarter
+    from shared.adapters.state_store import StateStore
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,10 @@ def default_deps() -> Deps:
     from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
     from functions.orders.adapters.parking_queue import SqsParkingQueue
     from functions.orders.dal.held_orders import DynamoHeldOrders
-    from functions.orders.dal.state_store import DynamoStateStore
     from functions.reconciliation.adapters.starter import LambdaRunStarter
     from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
     from shared.adapters.exception_store import DynamoExceptionStore
+    from shared.adapters.state_store import DynamoStateStore
     from shared.adapters.trace_store import DynamoTraceStore
     from shared.settings import cached
 

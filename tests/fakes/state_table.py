@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from functions.inventory.logic.stock import ShipmentPlan, apply_adjustment
-from functions.orders.dal.state_store import CommitResult, OrderRef, ReservationContext, order_refs
-from functions.orders.logic.reservation import PositionRelease, PositionReserve
-from functions.orders.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
+from shared.adapters.state_store import CommitResult, OrderRef, ReservationContext, order_refs
 from shared.errors import StaleUpdate
 from shared.models import InventoryAdjustment, InventoryPosition, OrderCancellation, OrderStatus, order_id_for
+from shared.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
+from shared.reservation import PositionRelease, PositionReserve
 
 
 class InMemoryStateTable:

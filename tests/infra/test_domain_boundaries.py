@@ -17,38 +17,21 @@ FUNCTIONS = ROOT / "functions"
 # (module, the other domain it imports): issue 8 moves these into shared/ and empties this set.
 KNOWN_CROSSINGS: frozenset[tuple[str, str]] = frozenset(
     {
-        ("functions/availability/dal/availability_store.py", "orders"),
         ("functions/availability/logic/allocation.py", "inventory"),
-        ("functions/channel_outbound/dal/orders.py", "orders"),
-        ("functions/inventory/dal/movements.py", "orders"),
-        ("functions/inventory/dal/positions.py", "orders"),
-        ("functions/inventory/dal/reservations.py", "orders"),
-        ("functions/inventory/dal/store_sales.py", "orders"),
-        ("functions/inventory/handlers/inventory_worker.py", "orders"),
-        ("functions/inventory/logic/batch.py", "orders"),
-        ("functions/inventory/logic/expiry.py", "orders"),
-        ("functions/inventory/logic/intake.py", "orders"),
-        ("functions/inventory/logic/stock.py", "orders"),
         ("functions/ops/deps.py", "availability"),
         ("functions/ops/deps.py", "orders"),
         ("functions/ops/deps.py", "reconciliation"),
         ("functions/ops/logic/channels.py", "availability"),
         ("functions/ops/logic/channels.py", "reconciliation"),
-        ("functions/ops/logic/find.py", "orders"),
         ("functions/ops/routes/orders.py", "orders"),
         ("functions/ops/logic/views.py", "availability"),
-        ("functions/ops/logic/views.py", "orders"),
         ("functions/ops/models/responses.py", "reconciliation"),
         ("functions/ops/routes/_http.py", "availability"),
         ("functions/orders/handlers/reserve_stock.py", "inventory"),
         ("functions/orders/logic/reserve_stock.py", "inventory"),
-        ("functions/pollers/adapters/runtime.py", "ingest"),
-        ("functions/pollers/logic/intake.py", "ingest"),
         ("functions/pos_files/handlers/object_created.py", "pollers"),
         ("functions/pos_files/logic/import_file.py", "pollers"),
         ("functions/pos_files/settings.py", "pollers"),
-        ("functions/reconciliation/dal/reconciliation_store.py", "availability"),
-        ("functions/reconciliation/dal/reconciliation_store.py", "orders"),
     }
 )
 

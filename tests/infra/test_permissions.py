@@ -247,9 +247,9 @@ def test_order_flow_steps_write_only_their_own_partitions(resources: dict[str, d
 
 
 def test_idempotency_records_are_held_to_each_functions_own_key_prefix(resources: dict[str, dict[str, Any]]) -> None:
-    from functions.ingest.adapters.dedupe import KEY_PREFIX
     from functions.inventory.logic.intake import HOP as INVENTORY_HOP
     from functions.orders.logic.intake import HOP as ORDERS_HOP
+    from shared.adapters.delivery_dedupe import KEY_PREFIX
 
     # The infra's prefixes are the ones the code writes (Powertools keys are `<prefix>#<hash>`).
     assert (c.IDEMPOTENCY_PREFIX_INGEST, c.IDEMPOTENCY_PREFIX_ORDERS_WORKER, c.IDEMPOTENCY_PREFIX_INVENTORY_WORKER) == (

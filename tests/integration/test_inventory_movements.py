@@ -13,8 +13,8 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.orders.dal.state_store import reservation_key, to_dynamo
 from local.stack import LocalStack
+from shared.adapters.state_store import reservation_key, to_dynamo
 from tests.integration.flows import (
     Flows,
     close_flows,

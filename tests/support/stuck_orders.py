@@ -13,10 +13,10 @@ from typing import Any
 
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.ops.handlers.api import Deps
-from functions.orders.dal.state_store import DynamoStateStore
 from functions.orders.logic.record_order import record_order
 from functions.orders.models.flow import FlowInput, RecordOrderInput
 from shared.adapters.exception_store import DynamoExceptionStore
+from shared.adapters.state_store import DynamoStateStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.models import InventoryAdjustment, OrderStatus
 from tests.fakes.aws import STATE_TABLE, TRACE_TABLE

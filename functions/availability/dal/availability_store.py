@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import ClientError
 
 from functions.availability.models.rules import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput
-from functions.orders.dal.state_store import DynamoStateStore, from_dynamo, iso, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
+from shared.adapters.state_store import AVAILABILITY_DIRTY_PK, DynamoStateStore, from_dynamo, iso, to_dynamo
 from shared.errors import ConcurrentModification
 from shared.models import InventoryPosition
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 RULES_PK = "ALLOCATION_RULES"
 LISTINGS_PK = "LISTINGS"
-DIRTY_PK = "AVAILABILITY#DIRTY"
+DIRTY_PK = AVAILABILITY_DIRTY_PK
 PUBLISHED_PK = "AVAILABILITY#PUBLISHED"
 FEEDS_PK = "AVAILABILITY#FEEDS"
 ALL_SKUS = "ALL"

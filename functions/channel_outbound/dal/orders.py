@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from functions.orders.dal.state_store import DynamoStateStore
+from shared.adapters.state_store import DynamoStateStore
 from shared.models import Order
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from functions.ingest.logic.ports import DeliveryWork
 from shared.errors import DeliveryInProgress, SignatureInvalid
+from shared.intake_ports import DeliveryWork
 
 if TYPE_CHECKING:
     from shared.models import Envelope

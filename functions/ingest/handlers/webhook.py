@@ -35,11 +35,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: IngestPo
 @lru_cache(maxsize=1)
 def default_ports() -> IngestPorts:
     """The AWS adapters, from the function's settings (once per cold start)."""
-    from functions.ingest.adapters.dedupe import PowertoolsDeliveryDedupe
-    from functions.ingest.adapters.queue_publisher import SqsQueuePublisher
     from functions.ingest.adapters.secrets import WebhookSecrets
-    from functions.ingest.adapters.trace import BestEffortTrace
     from functions.ingest.models.settings import IngestSettings
+    from shared.adapters.best_effort_trace import BestEffortTrace
+    from shared.adapters.delivery_dedupe import PowertoolsDeliveryDedupe
+    from shared.adapters.queue_publisher import SqsQueuePublisher
     from shared.adapters.trace_store import DynamoTraceStore
     from shared.settings import cached
 

@@ -29,16 +29,16 @@ from functions.inventory.logic.movements import (
     apply_effects,
     fast_update,
 )
-from functions.orders.dal.state_store import (
+from shared.adapters.state_store import (
     DynamoStateStore,
     cancellation_reason_codes,
     iso,
     position_key,
     to_dynamo,
 )
-from functions.orders.logic.retry import RetryPolicy
 from shared.errors import ConcurrentModification
 from shared.models import InventoryPosition
+from shared.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -1,6 +1,6 @@
 """Inventory writes to the state table: sequence-guarded positions, shipments consuming reservations.
 
-The table's layout (keys, codecs, reads) lives in functions.orders.dal.state_store.
+The table's layout (keys, codecs, reads) lives in shared.adapters.state_store.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from functions.inventory.dal.movements import marker_put, movement_marker_key
 from functions.inventory.logic.stock import PositionUpdate, ReservationConsumption, ShipmentPlan
-from functions.orders.dal.state_store import (
+from shared.adapters.state_store import (
     CLOSED_RESERVATION_TTL_SECONDS,
     DynamoStateStore,
     from_dynamo,
@@ -24,9 +24,9 @@ from functions.orders.dal.state_store import (
     reservation_key,
     to_dynamo,
 )
-from functions.orders.models.state import Reservation, ReservationStatus
 from shared.errors import StaleUpdate
 from shared.models import InventoryAdjustment, InventoryPosition
+from shared.models.state import Reservation, ReservationStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

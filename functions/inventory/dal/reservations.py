@@ -12,16 +12,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from functions.orders.dal.state_store import (
+from shared.adapters.state_store import (
     CommitResult,
     DynamoStateStore,
     from_dynamo,
     reservation_from_item,
     to_dynamo,
 )
-from functions.orders.logic.reservation import PositionRelease
-from functions.orders.models.state import Reservation, ReservationStatus
 from shared.models import InventoryPosition
+from shared.models.state import Reservation, ReservationStatus
+from shared.reservation import PositionRelease
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

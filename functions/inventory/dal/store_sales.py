@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from functions.inventory.dal.movements import marker_put
 from functions.inventory.logic.store_sales import CommitOutcome, SalePlan
-from functions.orders.dal.state_store import (
+from shared.adapters.state_store import (
     DynamoStateStore,
     cancellation_reason_codes,
     iso,

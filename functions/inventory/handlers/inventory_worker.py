@@ -13,12 +13,12 @@ from functions.inventory.dal.positions import DynamoPositionStore
 from functions.inventory.logic.batch import InventoryBatch
 from functions.inventory.logic.intake import HOP, InventoryIntake
 from functions.inventory.settings import InventoryWorkerSettings
-from functions.orders.adapters.payloads import S3PayloadStore
-from functions.orders.logic.envelope_worker import EnvelopeWorker
 from shared.adapters.aws import client as aws_client
 from shared.adapters.dead_letters import default_letters
 from shared.adapters.event_bus import EventBridgeBus
+from shared.adapters.payloads import S3PayloadStore
 from shared.adapters.trace_store import DynamoTraceStore
+from shared.envelope_worker import EnvelopeWorker
 from shared.observability import logger, metrics
 from shared.settings import cached
 

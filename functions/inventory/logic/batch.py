@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from functions.inventory.logic.intake import InventoryIntake
-from functions.orders.logic.envelope_worker import EnvelopeWorker
 from shared.adapters.dead_letters import DeadLetters, process_sqs_batch
+from shared.envelope_worker import EnvelopeWorker
 from shared.models import Envelope, InventoryMovement
 from shared.observability import logger
 

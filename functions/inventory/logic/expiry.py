@@ -14,15 +14,15 @@ from datetime import datetime
 
 from functions.inventory.dal.reservations import ReservationStore
 from functions.inventory.logic.intake import inventory_changed
-from functions.orders.dal.state_store import CommitResult
-from functions.orders.logic.reservation import plan_release
-from functions.orders.logic.retry import RetryPolicy
-from functions.orders.models.state import Reservation, ReservationStatus
 from shared.adapters.event_bus import BusEvent, EventBusPort
+from shared.adapters.state_store import CommitResult
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
 from shared.models import utc_now
+from shared.models.state import Reservation, ReservationStatus
 from shared.observability import logger
+from shared.reservation import plan_release
+from shared.retry import RetryPolicy
 
 HOP = "reservation-expiry"
 

@@ -12,9 +12,8 @@ from botocore.exceptions import ClientError
 from functions.inventory.dal.positions import PositionStore
 from functions.inventory.logic.movements import Effect, GroupResult, group_effects
 from functions.inventory.logic.stock import plan_shipment
-from functions.orders.adapters.payloads import PayloadResolver
-from functions.orders.logic.retry import RetryPolicy
 from shared.adapters.event_bus import BusEvent, EventBusPort, EventPublishFailed
+from shared.adapters.payloads import PayloadResolver
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification, StaleUpdate
 from shared.models import (
@@ -28,6 +27,7 @@ from shared.models import (
 )
 from shared.models.inventory import INVENTORY_SCHEMA_VERSION
 from shared.observability import logger
+from shared.retry import RetryPolicy
 
 HOP = "inventory-worker"
 INVENTORY_CHANGED = "InventoryChanged"

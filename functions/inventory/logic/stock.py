@@ -14,8 +14,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.orders.models.state import Reservation, ReservationStatus
 from shared.models import InventoryAdjustment, InventoryPosition, Shipment
+from shared.models.state import Reservation, ReservationStatus
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 One id is tried as each kind at once, because an operator holding an id rarely knows which it is:
 - a channel's order id (`ORDERREF#CHANNEL_ORDER_ID#<id>`: the same id may exist on several channels),
 - our order id (`ord_...`) and the ERP sales order id (pointer items written with the order:
-  `functions/orders/dal/state_store.py`, `order_refs`),
+  `shared/adapters/state_store.py`, `order_refs`),
 - a correlation id: the trace under it, and the orders its hops name,
 - an open exception's id, or what an open exception names (an order the flow never recorded, such as
   a notification whose vendor read failed on every attempt).
@@ -17,10 +17,10 @@ from functions.ops.logic.views import TraceReader, transaction_timeline, view_of
 from functions.ops.models.exceptions import RETRYABLE_KINDS
 from functions.ops.models.find import ExceptionSummary, FindResult, FoundOrder, MatchedBy, Stuck
 from functions.ops.models.responses import TraceEntry
-from functions.orders.dal.state_store import OrderRef
-from functions.orders.models.state import OrderRecord
+from shared.adapters.state_store import OrderRef
 from shared.errors import NotFound, ValidationFailed
 from shared.models import OrderStatus
+from shared.models.state import OrderRecord
 
 MAX_ID_LENGTH = 256
 OPEN_EXCEPTIONS_READ = 200  # per kind: the newest open ones are where a stuck order is

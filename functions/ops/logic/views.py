@@ -14,9 +14,9 @@ from functions.ops.models.responses import (
     TraceEntry,
     TransactionTimeline,
 )
-from functions.orders.dal.state_store import StateStore, iso
-from functions.orders.models.state import OrderRecord
+from shared.adapters.state_store import StateStore, iso
 from shared.errors import NotFound
+from shared.models.state import OrderRecord
 
 
 class TraceReader(Protocol):

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from functions.orders.dal.state_store import cancellation_reason_codes, from_dynamo, iso, to_dynamo
 from functions.orders.logic.order_changes import ChangeRecorder, OrderChange, Outcome, StoredChange
 from shared.adapters.dynamo_table import DynamoTableAdapter
+from shared.adapters.state_store import cancellation_reason_codes, from_dynamo, iso, to_dynamo
 from shared.adapters.trace_store import TraceSink
 from shared.settings import EnvSettings
 
@@ -185,8 +185,8 @@ def change_recorder(trace: TraceSink) -> ChangeRecorder | None:
     settings = OrderChangesSettings.from_env()
     if not settings.state_table_name or not settings.event_bus_name:
         return None
-    from functions.orders.dal.state_store import DynamoStateStore
     from functions.orders.logic.line_cancellation import release_cancelled_lines
+    from shared.adapters.state_store import DynamoStateStore
 
     state = DynamoStateStore(settings.state_table_name)
     return ChangeRecorder(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from functions.orders.dal.state_store import DynamoStateStore, StateStore
+from shared.adapters.state_store import DynamoStateStore, StateStore
 from shared.adapters.trace_store import DynamoTraceStore, TraceSink
 from shared.settings import TablesSettings
 

@@ -14,16 +14,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
 from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
-from functions.orders.adapters.payloads import S3PayloadStore
 from functions.orders.dal.order_changes import change_recorder
 from functions.orders.logic.enrichment import EnrichmentRetries, RetryPolicy
-from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
 from functions.orders.settings import OrdersWorkerSettings
 from shared.adapters.aws import client as aws_client
 from shared.adapters.dead_letters import DeadLetters, default_letters, process_sqs_batch
 from shared.adapters.exception_store import DynamoExceptionStore
+from shared.adapters.payloads import S3PayloadStore
 from shared.adapters.trace_store import DynamoTraceStore
+from shared.envelope_worker import EnvelopeWorker
 from shared.observability import logger, metrics
 from shared.settings import cached
 

@@ -15,9 +15,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.orders.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
 from functions.orders.dal.held_orders import DynamoHeldOrders, HeldOrdersPort
-from functions.orders.dal.state_store import DynamoStateStore, StateStore
 from functions.orders.logic.held_retry import retry_held_orders
 from functions.orders.settings import HeldRetrySettings
+from shared.adapters.state_store import DynamoStateStore, StateStore
 from shared.observability import logger, metrics
 from shared.settings import cached
 

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from functions.orders.adapters.erp import ErpPort
-from functions.orders.dal.state_store import CommitResult, StateStore
 from functions.orders.logic.events import cancellation_event
-from functions.orders.logic.reservation import plan_release
-from functions.orders.logic.retry import RetryPolicy
 from functions.orders.models.flow import DomainEvent, FlowInput
-from functions.orders.models.state import ReservationStatus
+from shared.adapters.state_store import CommitResult, StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification, ErpRejected, ErpThrottled, ErpUnavailable
 from shared.models import utc_now
+from shared.models.state import ReservationStatus
+from shared.reservation import plan_release
+from shared.retry import RetryPolicy
 
 HOP = "cancel-order"
 ERP_HOP = "erp"

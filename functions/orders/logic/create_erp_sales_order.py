@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functions.orders.adapters.erp import ErpPort
-from functions.orders.dal.state_store import StateStore
 from functions.orders.logic.erp_mapping import sales_order_payload
 from functions.orders.logic.order_lifecycle import blocks_reservation
 from functions.orders.models.flow import ErpSalesOrderOutput, FlowInput, ReserveStockOutput
+from shared.adapters.state_store import StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 

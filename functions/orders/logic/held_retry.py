@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from functions.orders.adapters.order_flow import OrderFlowPort
 from functions.orders.dal.held_orders import HeldOrdersPort
-from functions.orders.dal.state_store import StateStore
 from functions.orders.logic.flow_start import execution_name
 from functions.orders.models.flow import FlowInput
+from shared.adapters.state_store import StateStore
 from shared.models import Order, OrderStatus
 from shared.observability import logger
 

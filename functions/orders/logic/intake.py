@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from functions.orders.adapters.order_flow import OrderFlowPort
-from functions.orders.adapters.payloads import PayloadResolver
 from functions.orders.logic.enrichment import WatchedLookup
 from functions.orders.logic.flow_start import execution_name, flow_inputs
 from functions.orders.logic.order_changes import RECORDABLE, ChangeRecorder
+from shared.adapters.payloads import PayloadResolver
 from shared.adapters.trace_store import TraceSink
 from shared.models import Envelope
 from shared.observability import logger

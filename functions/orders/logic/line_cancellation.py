@@ -15,14 +15,14 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from functions.orders.dal.state_store import CommitResult, StateStore
-from functions.orders.logic.reservation import plan_release
-from functions.orders.logic.retry import RetryPolicy
-from functions.orders.models.state import ReservationLine, ReservationStatus
+from shared.adapters.state_store import CommitResult, StateStore
 from shared.errors import ConcurrentModification
 from shared.models import Order, utc_now
 from shared.models.money import Money
 from shared.models.order_changes import OrderLinesCancelled
+from shared.models.state import ReservationLine, ReservationStatus
+from shared.reservation import plan_release
+from shared.retry import RetryPolicy
 
 CENT = Decimal("0.01")
 

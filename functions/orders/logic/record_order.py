@@ -6,15 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from functions.orders.dal.held_orders import HeldOrder, HeldOrdersPort
-from functions.orders.dal.state_store import StateStore
 from functions.orders.logic.events import order_event
 from functions.orders.logic.order_lifecycle import next_status
-from functions.orders.logic.retry import RetryPolicy
 from functions.orders.models.flow import DomainEvent, RecordOrderInput
-from functions.orders.models.state import OrderRecord
+from shared.adapters.state_store import StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
 from shared.models import OrderStatus, utc_now
+from shared.models.state import OrderRecord
+from shared.retry import RetryPolicy
 
 HOP = "record-order"
 

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from functions.inventory.logic.store_sales import StoreSaleStore, apply_store_sale, is_store_sale
-from functions.orders.dal.state_store import CommitResult, StateStore
 from functions.orders.logic.order_lifecycle import blocks_reservation
-from functions.orders.logic.reservation import choose_location, plan_reservation
-from functions.orders.logic.retry import RetryPolicy
-from functions.orders.models.flow import FlowInput, ReserveOutcome, ReserveStockOutput, Shortage
-from functions.orders.models.state import Reservation, ReservationLine
+from functions.orders.models.flow import FlowInput, ReserveOutcome, ReserveStockOutput
+from shared.adapters.state_store import CommitResult, StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
 from shared.models import utc_now
+from shared.models.state import Reservation, ReservationLine, Shortage
+from shared.reservation import choose_location, plan_reservation
+from shared.retry import RetryPolicy
 
 HOP = "reserve-stock"
 

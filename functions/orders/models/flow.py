@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, model_validator
 from shared.models import Order, OrderCancellation, OrderStatus
 from shared.models.base import Model
 from shared.models.common import UtcDatetime
+from shared.models.state import Shortage
 
 
 class FlowAction(StrEnum):
@@ -73,12 +74,6 @@ class ReserveOutcome(StrEnum):
     # A completed till sale: on hand at the store lowered once, nothing reserved, never held
     # (functions/inventory/logic/store_sales.py); `shortages` then lists what the count did not cover.
     SOLD = "SOLD"
-
-
-class Shortage(Model):
-    sku: str
-    requested: int
-    available: int
 
 
 class ReserveStockOutput(TaskModel):

@@ -39,9 +39,9 @@ def _intake(
     idempotency_table: str, trace_table: str, orders_queue_url: str, inventory_queue_url: str, payload_bucket: str
 ) -> PulledIntake:
     # Imported here: the boto3-backed adapters are built only when a handler runs.
-    from functions.ingest.adapters.dedupe import PowertoolsDeliveryDedupe
-    from functions.ingest.adapters.queue_publisher import SqsQueuePublisher
-    from functions.ingest.adapters.trace import BestEffortTrace
+    from shared.adapters.best_effort_trace import BestEffortTrace
+    from shared.adapters.delivery_dedupe import PowertoolsDeliveryDedupe
+    from shared.adapters.queue_publisher import SqsQueuePublisher
     from shared.adapters.trace_store import DynamoTraceStore
 
     return PulledIntake(

@@ -21,12 +21,12 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from functions.ingest.logic.ports import DedupePort, PublisherPort
 from shared.adapters.trace_store import TraceSink
 from shared.channels._pull import PullChannelAdapter
 from shared.channels.base import DeliveryInfo, field_errors
 from shared.channels.registry import adapter_for
 from shared.errors import ValidationFailed
+from shared.intake_ports import DedupePort, PublisherPort
 from shared.models import Envelope
 
 HOP = "pull"

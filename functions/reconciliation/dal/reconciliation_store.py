@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from functions.availability.dal.availability_store import DIRTY_PK
-from functions.orders.dal.state_store import from_dynamo, iso, position_from_item, position_key, to_dynamo
 from functions.reconciliation.models.runs import ReconciliationRun
 from shared.adapters.dynamo_table import DynamoTableAdapter
+from shared.adapters.state_store import AVAILABILITY_DIRTY_PK as DIRTY_PK
+from shared.adapters.state_store import from_dynamo, iso, position_from_item, position_key, to_dynamo
 from shared.models import InventoryPosition
 
 if TYPE_CHECKING:

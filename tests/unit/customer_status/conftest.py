@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.orders.dal.state_store import DynamoStateStore
-from functions.orders.models.state import OrderRecord
 from functions.returns.dal.return_store import DynamoReturnStore
 from functions.returns.models.returns import CaseLine, RefundRecord, RefundStatus, ReturnCase, ReturnState
+from shared.adapters.state_store import DynamoStateStore
 from shared.models import OrderStatus
+from shared.models.state import OrderRecord
 from tests.fakes import builders
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.fixtures import _offline_aws_env, aws, dynamodb  # noqa: F401  (pytest fixtures)

@@ -12,11 +12,11 @@ import pytest
 from functions.finance.dal.finance_store import DynamoFinanceStore
 from functions.finance.handlers import reconcile_settlement
 from functions.finance.logic.settle import Settler
-from functions.orders.dal.state_store import DynamoStateStore
-from functions.orders.models.state import OrderRecord
 from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.exception_store import DynamoExceptionStore
+from shared.adapters.state_store import DynamoStateStore
 from shared.models import OrderStatus
+from shared.models.state import OrderRecord
 from tests.fakes.aws import STATE_TABLE
 from tests.unit.finance.support import AMAZON_ORDER, MemoryJournals, amazon_payout, our_orders
 

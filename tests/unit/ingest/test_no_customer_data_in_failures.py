@@ -22,13 +22,13 @@ import pytest
 
 from functions.ingest.handlers import webhook
 from functions.orders.handlers.orders_worker import lambda_handler as orders_worker
-from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
 from local.signing import signed_headers
 from shared.adapters.http import HttpConnector
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.channels.registry import adapter_for
 from shared.channels.shopify import ShopifyCustomer
+from shared.envelope_worker import EnvelopeWorker
 from shared.errors import ErpRejected
 from shared.models import Envelope
 from tests.fakes.aws import TRACE_TABLE

@@ -12,10 +12,10 @@ from functions.inventory.dal.positions import DynamoPositionStore
 from functions.inventory.handlers.inventory_worker import lambda_handler
 from functions.inventory.logic.batch import InventoryBatch
 from functions.inventory.logic.intake import HOP, InventoryIntake
-from functions.orders.logic.envelope_worker import EnvelopeWorker
-from functions.orders.logic.retry import RetryPolicy
 from shared.adapters.trace_store import MemoryTraceStore
+from shared.envelope_worker import EnvelopeWorker
 from shared.models import Envelope
+from shared.retry import RetryPolicy
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext, sqs_event, sqs_record
 from tests.fakes.ports import FakeEventBus, PassThroughPayloads

@@ -11,9 +11,9 @@ import pytest
 from functions.inventory.dal.movements import DynamoMovementStore, movement_marker_key
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.inventory.logic.movements import group_effects
-from functions.orders.dal.state_store import from_dynamo, to_dynamo
-from functions.orders.logic.retry import RetryPolicy
+from shared.adapters.state_store import from_dynamo, to_dynamo
 from shared.models import InventoryMovement
+from shared.retry import RetryPolicy
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import adjustment
 

@@ -9,13 +9,13 @@ import pytest
 
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.inventory.logic.stock import plan_shipment
-from functions.orders.dal.state_store import DynamoStateStore
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from functions.orders.models.flow import FlowInput
-from functions.orders.models.state import ReservationStatus
+from shared.adapters.state_store import DynamoStateStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.errors import StaleUpdate
 from shared.models import order_id_for
+from shared.models.state import ReservationStatus
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import adjustment, order, shipment
 

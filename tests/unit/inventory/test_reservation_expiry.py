@@ -10,14 +10,14 @@ import pytest
 from functions.inventory.dal.reservations import DynamoReservationStore
 from functions.inventory.handlers.expire_reservations import Deps, lambda_handler
 from functions.inventory.logic.expiry import HOP, expire_reservations
-from functions.orders.dal.state_store import position_key, to_dynamo
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.logic.retry import RetryPolicy
 from functions.orders.models.flow import FlowInput, ReserveOutcome
-from functions.orders.models.state import ReservationStatus
+from shared.adapters.state_store import position_key, to_dynamo
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import order_id_for
+from shared.models.state import ReservationStatus
+from shared.retry import RetryPolicy
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext, cancellation, order
 from tests.fakes.ports import FakeErp, FakeEventBus

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from functions.inventory.logic.stock import apply_adjustment, plan_shipment
-from functions.orders.models.state import Reservation, ReservationLine, ReservationStatus
 from shared.models import InventoryPosition, order_id_for
+from shared.models.state import Reservation, ReservationLine, ReservationStatus
 from tests.fakes.builders import adjustment, shipment
 
 LOC = "dc-east"

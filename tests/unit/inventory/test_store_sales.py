@@ -28,15 +28,15 @@ from functions.inventory.logic.store_sales import (
     is_store_sale,
     plan_sale,
 )
-from functions.orders.dal.state_store import DynamoStateStore
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.logic.retry import RetryPolicy
 from functions.orders.models.flow import FlowInput, ReserveOutcome
 from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
+from shared.adapters.state_store import DynamoStateStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.channels.pos_csv import PosReceipt, order_from_receipt, parse_pos_file
 from shared.errors import StaleUpdate
 from shared.models import InventoryAdjustment, InventoryMovement, InventoryPosition, Order
+from shared.retry import RetryPolicy
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import order
 from tests.unit.channels.pull_fakes import POS_FILE, POS_TIME_ZONES, pos_text

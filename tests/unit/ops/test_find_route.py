@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from functions.orders.dal.state_store import DynamoStateStore, OrderRef
 from functions.orders.logic.record_order import record_order
 from functions.orders.models.flow import FlowInput, RecordOrderInput
+from shared.adapters.state_store import DynamoStateStore, OrderRef
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import OrderCancellation, OrderStatus, order_id_for
 from tests.fakes.aws import STATE_TABLE

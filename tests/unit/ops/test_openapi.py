@@ -23,7 +23,6 @@ from functions.ops.adapters.returns import DynamoReturnReader
 from functions.ops.deps import Deps
 from functions.ops.handlers.api import app
 from functions.ops.routes.api_description import DOCUMENT
-from functions.orders.dal.state_store import DynamoStateStore
 from functions.returns.dal.return_store import DynamoReturnStore
 from functions.returns.models.returns import ReturnCase
 from infra.ops.api_routes import (
@@ -37,6 +36,7 @@ from infra.ops.api_routes import (
 )
 from infra.ops.openapi_document import SIGV4, document, render
 from local.signing import fixture_request, signed_headers
+from shared.adapters.state_store import DynamoStateStore
 from shared.channels._pull import PullChannelAdapter
 from shared.channels.registry import adapter_for, sources
 from tests.fakes.aws import STATE_TABLE

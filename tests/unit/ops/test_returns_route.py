@@ -11,9 +11,9 @@ import httpx
 
 from functions.ops.adapters.returns import DynamoReturnReader
 from functions.ops.deps import Deps
-from functions.orders.dal.state_store import DynamoStateStore
 from functions.returns.dal.return_store import DynamoReturnStore
 from functions.returns.models.returns import ReturnCase
+from shared.adapters.state_store import DynamoStateStore
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.ports import FakeTraceReader
 from tests.support.ops_transport import OpsLambdaTransport

@@ -18,11 +18,11 @@ from functions.channel_outbound.adapters.base import OutboundRejected, OutboundU
 from functions.channel_outbound.handlers.outbound_worker import lambda_handler as outbound_handler
 from functions.channel_outbound.logic.outbound import OutboundRecordHandler, OutboundWorker
 from functions.orders.handlers.orders_worker import lambda_handler as orders_handler
-from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
 from shared.adapters.dead_letters import CHANNEL_COMMAND, DEAD_LETTER, DeadLetters
 from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore
 from shared.adapters.trace_store import MemoryTraceStore
+from shared.envelope_worker import EnvelopeWorker
 from shared.models import Envelope
 from tests.fakes.aws import IDEMPOTENCY_TABLE, STATE_TABLE
 from tests.fakes.builders import LambdaContext, envelope, envelope_record, order, sqs_event

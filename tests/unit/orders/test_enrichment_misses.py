@@ -26,7 +26,6 @@ from functions.orders.logic.enrichment import (
     classify,
     enrichment_exception_id,
 )
-from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
 from functions.orders.settings import OrdersWorkerSettings
 from infra.constants import MAX_RECEIVE_COUNT
@@ -36,6 +35,7 @@ from shared.adapters.trace_store import MemoryTraceStore
 from shared.channels.clients.ebay_api import EbayApiThrottled
 from shared.channels.clients.sp_api import SpApiNotFound, SpApiRejected, SpApiThrottled, SpApiUnavailable
 from shared.channels.clients.walmart_api import WalmartApiNotFound
+from shared.envelope_worker import EnvelopeWorker
 from shared.models import Envelope
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext, sqs_event, sqs_record

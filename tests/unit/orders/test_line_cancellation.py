@@ -9,10 +9,10 @@ from typing import Any
 from functions.orders.handlers import reserve_stock
 from functions.orders.logic.line_cancellation import reduce_order_lines, release_cancelled_lines
 from functions.orders.logic.reserve_stock import ReservePolicy
-from functions.orders.logic.retry import RetryPolicy
-from functions.orders.models.state import ReservationStatus
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models.order_changes import OrderLinesCancelled
+from shared.models.state import ReservationStatus
+from shared.retry import RetryPolicy
 from tests.fakes.builders import LambdaContext, order
 from tests.fakes.state_table import InMemoryStateTable
 

@@ -10,12 +10,12 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from botocore.exceptions import ClientError
 
 from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
-from functions.orders.adapters.payloads import S3PayloadStore
 from functions.orders.handlers.orders_worker import lambda_handler
-from functions.orders.logic.envelope_worker import EnvelopeWorker
 from functions.orders.logic.intake import HOP, OrderIntake
+from shared.adapters.payloads import S3PayloadStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.channels.base import NormalizationError
+from shared.envelope_worker import EnvelopeWorker
 from shared.models import Envelope
 from tests.fakes.aws import IDEMPOTENCY_TABLE
 from tests.fakes.builders import (

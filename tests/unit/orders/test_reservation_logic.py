@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from functions.orders.logic.reservation import choose_location, plan_release, plan_reservation
 from shared.models import InventoryPosition
+from shared.reservation import choose_location, plan_release, plan_reservation
 from tests.fakes.builders import order
 
 

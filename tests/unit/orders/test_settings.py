@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from functions.orders.dal.state_store import DynamoStateStore
 from functions.orders.handlers import reserve_stock
 from functions.orders.settings import CancelOrderSettings, ReserveStockSettings
 from infra import constants as c
+from shared.adapters.state_store import DynamoStateStore
 from shared.settings import cached
 
 

@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from functions.orders.dal.state_store import CommitResult, DynamoStateStore, position_key, to_dynamo
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.record_order import record_order
-from functions.orders.logic.reservation import PositionReserve
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.logic.retry import RetryPolicy
 from functions.orders.models.flow import FlowInput, RecordOrderInput, ReserveOutcome
-from functions.orders.models.state import Reservation, ReservationLine, ReservationStatus
+from shared.adapters.state_store import CommitResult, DynamoStateStore, position_key, to_dynamo
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import OrderStatus
+from shared.models.state import Reservation, ReservationLine, ReservationStatus
+from shared.reservation import PositionReserve
+from shared.retry import RetryPolicy
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import cancellation, order
 from tests.fakes.ports import FakeErp

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.record_order import record_order
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.logic.retry import RetryPolicy
 from functions.orders.models.flow import FlowInput, RecordOrderInput, ReserveOutcome
-from functions.orders.models.state import ReservationStatus
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.errors import ConcurrentModification
 from shared.models import OrderStatus
+from shared.models.state import ReservationStatus
+from shared.retry import RetryPolicy
 from tests.fakes.builders import cancellation, order
 from tests.fakes.ports import FakeErp
 from tests.fakes.state_table import InMemoryStateTable

@@ -8,10 +8,10 @@ import pytest
 
 from functions.orders.handlers import cancel_order, create_erp_sales_order, record_order, reserve_stock
 from functions.orders.logic.reserve_stock import ReservePolicy
-from functions.orders.logic.retry import RetryPolicy
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 from shared.models import OrderStatus
+from shared.retry import RetryPolicy
 from tests.fakes.builders import LambdaContext, cancellation, order
 from tests.fakes.ports import FakeErp
 from tests.fakes.state_table import InMemoryStateTable

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from functions.ingest.logic.ports import DeliveryWork
 from functions.pollers.logic.intake import PulledIntake
 from functions.pollers.logic.watermark import PollWindow
+from shared.intake_ports import DeliveryWork
 from shared.models import Envelope
 
 

@@ -1,6 +1,6 @@
 """One queued envelope -> one idempotent unit of work, with poison told apart from transient failures.
 
-Shared by both queue workers (orders and inventory); a candidate for shared/.
+Shared by both queue workers (orders and inventory): the kernel's SQS envelope worker (issue 8).
 
 Poison (the message can never succeed: not an envelope, an unknown source, a payload that does
 not normalize) is logged, counted (`PoisonMessages`, on the first receive only) and traced once,
@@ -9,13 +9,13 @@ queue's DLQ, where it can be inspected and redriven. It is not dropped silently 
 blocks the rest of its batch (partial batch responses). Anything else (throttling, the network,
 a downstream outage) fails the record for a normal retry, except a failed vendor read while
 normalizing (`EnrichmentFailed`): with `enrichment` given, it is retried with backoff and then kept
-as an ops exception (logic/enrichment.py), never left to reach the DLQ unseen.
+as an ops exception (functions/orders/logic/enrichment.py), never left to reach the DLQ unseen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
-    from functions.orders.logic.enrichment import EnrichmentRetries
 
 POISON_ERRORS: tuple[type[Exception], ...] = (
     ValidationError,
@@ -42,6 +41,14 @@ POISON_ERRORS: tuple[type[Exception], ...] = (
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 
 Process = Callable[[Envelope], dict[str, Any]]
+
+
+class EnrichmentHandler(Protocol):
+    """What becomes of an envelope whose vendor read failed (functions/orders/logic/enrichment.py)."""
+
+    def succeeded(self, record: SQSRecord, envelope: Envelope) -> None: ...
+
+    def failed(self, record: SQSRecord, envelope: Envelope, failure: EnrichmentFailed) -> dict[str, Any]: ...
 
 
 class EnvelopeWorker:
@@ -59,7 +66,7 @@ class EnvelopeWorker:
         trace: TraceSink,
         persistence: BasePersistenceLayer | None = None,
         key_prefix: str | None = None,
-        enrichment: EnrichmentRetries | None = None,
+        enrichment: EnrichmentHandler | None = None,
     ) -> None:
         # Powertools idempotency imports boto3 with its package: it loads with the worker (first request).
         from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function

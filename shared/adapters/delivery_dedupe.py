@@ -21,9 +21,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.ingest.logic.ports import DeliveryWork
 from shared.adapters import aws
 from shared.errors import DeliveryInProgress, UpstreamUnavailable
+from shared.intake_ports import DeliveryWork
 
 DELIVERY_TTL_SECONDS = 7 * 24 * 3600
 KEY_PREFIX = "ingest-delivery"

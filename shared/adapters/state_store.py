@@ -17,12 +17,15 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from functions.orders.logic.reservation import PositionRelease, PositionReserve
-from functions.orders.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
 from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
+from shared.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
+from shared.reservation import PositionRelease, PositionReserve
 
+# A SKU whose availability must be published again (functions/availability/dal/availability_store.py
+# owns the partition; inventory reconciliation marks a SKU it corrected).
+AVAILABILITY_DIRTY_PK = "AVAILABILITY#DIRTY"
 CLOSED_RESERVATION_TTL_SECONDS = 30 * 24 * 3600
 _BATCH_GET_LIMIT = 100
 

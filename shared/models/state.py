@@ -74,3 +74,11 @@ class OrderRecord(StoredModel):
     order: Order | None = None
     location_id: str | None = None
     cancel_reason: str | None = None
+
+
+class Shortage(Model):
+    """A line the location cannot cover: what was asked, what was available."""
+
+    sku: str
+    requested: int
+    available: int

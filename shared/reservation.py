@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from functions.orders.models.flow import Shortage
 from shared.models import InventoryPosition, Order
+from shared.models.state import Shortage
 
 
 @dataclass(frozen=True)
