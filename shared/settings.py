@@ -47,6 +47,16 @@ class ErpSettings(EnvSettings):
     erp_timeout_seconds: float = 10.0
 
 
+class PullIntakeSettings(EnvSettings):
+    """What queuing a pulled record needs (the same tables and queues as the webhook ingest)."""
+
+    idempotency_table_name: Annotated[str, Field(min_length=3)]
+    trace_table_name: Annotated[str, Field(min_length=3)]
+    orders_queue_url: Annotated[str, Field(min_length=8)]
+    inventory_queue_url: Annotated[str, Field(min_length=8)]
+    payload_bucket_name: Annotated[str, Field(min_length=3)]
+
+
 @lru_cache
 def cached(settings_cls: type[T]) -> T:
     """The settings object for a class, read on first use in this process."""

@@ -10,22 +10,12 @@ from typing import Annotated
 
 from pydantic import Field
 
-from shared.settings import EnvSettings
+from shared.settings import PullIntakeSettings
 
 ENV_AMAZON_SP_API_BASE_URL = "AMAZON_SP_API_BASE_URL"
 ENV_AMAZON_MARKETPLACE_IDS = "AMAZON_MARKETPLACE_IDS"
 ENV_ZALANDO_API_BASE_URL = "ZALANDO_API_BASE_URL"
 ENV_ZALANDO_MERCHANT_ID = "ZALANDO_MERCHANT_ID"
-
-
-class PullIntakeSettings(EnvSettings):
-    """What queuing a pulled record needs (the same tables and queues as the webhook ingest)."""
-
-    idempotency_table_name: Annotated[str, Field(min_length=3)]
-    trace_table_name: Annotated[str, Field(min_length=3)]
-    orders_queue_url: Annotated[str, Field(min_length=8)]
-    inventory_queue_url: Annotated[str, Field(min_length=8)]
-    payload_bucket_name: Annotated[str, Field(min_length=3)]
 
 
 class PollerSettings(PullIntakeSettings):

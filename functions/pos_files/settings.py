@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from functions.pollers.settings import PullIntakeSettings
+from shared.settings import PullIntakeSettings
 
 ENV_POS_STORE_TIME_ZONES = "POS_STORE_TIME_ZONES"
 

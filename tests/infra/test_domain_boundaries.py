@@ -29,9 +29,6 @@ KNOWN_CROSSINGS: frozenset[tuple[str, str]] = frozenset(
         ("functions/ops/routes/_http.py", "availability"),
         ("functions/orders/handlers/reserve_stock.py", "inventory"),
         ("functions/orders/logic/reserve_stock.py", "inventory"),
-        ("functions/pos_files/handlers/object_created.py", "pollers"),
-        ("functions/pos_files/logic/import_file.py", "pollers"),
-        ("functions/pos_files/settings.py", "pollers"),
     }
 )
 

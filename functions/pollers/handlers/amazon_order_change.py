@@ -7,13 +7,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.pollers.adapters.runtime import intake_for
 from functions.pollers.logic.amazon_events import accept_partner_event
-from functions.pollers.logic.intake import PulledIntake
-from functions.pollers.settings import PullIntakeSettings
+from shared.adapters.intake_runtime import intake_for
 from shared.models import utc_now
 from shared.observability import logger, metrics
-from shared.settings import cached
+from shared.pulled_intake import PulledIntake
+from shared.settings import PullIntakeSettings, cached
 
 
 @logger.inject_lambda_context(clear_state=True)

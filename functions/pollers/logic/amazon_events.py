@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from functions.pollers.logic.intake import PulledIntake
 from shared.observability import logger
+from shared.pulled_intake import PulledIntake
 
 
 def accept_partner_event(event: dict[str, Any], intake: PulledIntake, *, now: datetime) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from functions.pollers.logic.intake import IntakeReport, PulledIntake
 from functions.pollers.logic.watermark import (
     PollWindow,
     WatermarkStore,
@@ -21,6 +20,7 @@ from functions.pollers.logic.watermark import (
     plan_window,
 )
 from shared.observability import logger
+from shared.pulled_intake import IntakeReport, PulledIntake
 
 AMAZON_POLLER = "amazon-orders"
 ZALANDO_POLLER = "zalando-orders"

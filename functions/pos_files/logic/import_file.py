@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.pollers.logic.intake import IntakeReport, PulledIntake
 from shared.channels.pos_csv import FileRef, PosFileRejected, parse_pos_file
 from shared.observability import logger
+from shared.pulled_intake import IntakeReport, PulledIntake
 
 SOURCE = "pos_csv"
 REPORT_PREFIX = "reports/"

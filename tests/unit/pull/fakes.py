@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from functions.pollers.logic.intake import PulledIntake
 from functions.pollers.logic.watermark import PollWindow
 from shared.intake_ports import DeliveryWork
 from shared.models import Envelope
+from shared.pulled_intake import PulledIntake
 
 
 class MemoryDedupe:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from functions.ingest.logic.accept import event_id_for as webhook_event_id_for
 from functions.pollers.logic.amazon_events import accept_partner_event
-from functions.pollers.logic.intake import event_id_for
 from shared.models import Envelope
+from shared.pulled_intake import event_id_for
 from tests.support.events import load_event
 from tests.unit.pull.fakes import intake
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from functions.pollers.logic.intake import PulledIntake
 from functions.pollers.logic.polls import ZALANDO_POLLER, poll_amazon_orders, poll_zalando_orders, run_poll
 from functions.pollers.logic.watermark import WindowPolicy
 from shared.channels._pull import PullChannelAdapter
 from shared.channels.base import DeliveryInfo
 from shared.channels.clients.zalando_api import order_documents
+from shared.pulled_intake import PulledIntake
 from tests.support.events import load_event
 from tests.unit.pull.fakes import ListedOrders, MemoryDedupe, MemoryPublisher, MemoryTrace, MemoryWatermarks
 
