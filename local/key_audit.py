@@ -113,11 +113,18 @@ class KeyAudit:
 
     def __init__(self, template: Template, functions: dict[str, str], tables: dict[str, str]) -> None:
         self.template = template
-        self.functions = functions  # physical name -> logical id
-        self.tables = tables  # physical name -> logical id, the tables audited
-        self.key_of = {name: _partition_key(template, logical_id) for name, logical_id in tables.items()}
+        self.functions: dict[str, str] = {}  # physical name -> logical id
+        self.tables: dict[str, str] = {}  # physical name -> logical id, the tables audited
+        self.key_of: dict[str, str] = {}  # physical table name -> its partition key attribute
         self.accesses: set[Access] = set()
         self._lock = threading.Lock()
+        self.know(functions, tables)
+
+    def know(self, functions: dict[str, str], tables: dict[str, str]) -> None:
+        """Names (physical -> logical) to attribute calls by; a stack started again may name anew."""
+        self.functions.update(functions)
+        self.tables.update(tables)
+        self.key_of.update({name: _partition_key(self.template, logical_id) for name, logical_id in tables.items()})
 
     @contextmanager
     def installed(self) -> Iterator[KeyAudit]:
@@ -217,7 +224,5 @@ def stack_audit(stack: Any, audit: KeyAudit | None = None) -> KeyAudit:
     tables = {stack.physical_id(t): t for t in stack.logical_ids("AWS::DynamoDB::Table")}
     if audit is None:
         return KeyAudit(stack.template, functions, tables)
-    audit.functions.update(functions)
-    audit.tables.update(tables)
-    audit.key_of.update({name: _partition_key(stack.template, logical_id) for name, logical_id in tables.items()})
+    audit.know(functions, tables)
     return audit

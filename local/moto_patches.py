@@ -39,7 +39,8 @@ import copy
 import json
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -87,6 +88,18 @@ def set_retry_scale(scale: float) -> None:
     if scale < 0:
         raise ValueError("retry scale must not be negative")
     _retry_scale = scale
+
+
+@contextmanager
+def retry_scale(scale: float) -> Iterator[None]:
+    """Step Functions Retry waits at `scale` for a while, then as they were (a test that needs the real
+    waits inside a stack run at a tenth)."""
+    before = _retry_scale
+    set_retry_scale(scale)
+    try:
+        yield
+    finally:
+        set_retry_scale(before)
 
 
 def install() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -22,7 +21,7 @@ from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.queues import events_to_queue, queue_with_dlq
-from infra.storage.tables_construct import grant_state_partitions
+from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions
 
 # Partition keys of the state-table items the ops API writes (functions/availability/dal, functions/reconciliation/dal).
 OPS_WRITABLE_LEADING_KEYS = ["ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"]
@@ -100,12 +99,8 @@ class AvailabilityConstruct(Construct):
         )
 
         # Ops: rules, listing ids, dirty markers (republish), reconciliation runs; nothing else.
-        ops_function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:PutItem", "dynamodb:UpdateItem"],
-                resources=[state_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": OPS_WRITABLE_LEADING_KEYS}},
-            )
+        grant_leading_keys(
+            state_table, ops_function, ["dynamodb:PutItem", "dynamodb:UpdateItem"], OPS_WRITABLE_LEADING_KEYS
         )
 
     @property

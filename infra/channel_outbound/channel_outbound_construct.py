@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -24,7 +23,7 @@ from infra.availability.config import AvailabilityConfig
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.queues import events_to_queue, queue_with_dlq
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
 
 class ChannelOutboundConstruct(Construct):
@@ -80,19 +79,9 @@ class ChannelOutboundConstruct(Construct):
             },
         )
         fn = self.function
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:GetItem"],
-                resources=[state_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ORDER#*", "OUTBOUND#*"]}},
-            )
-        )
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-                resources=[state_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["OUTBOUND#*"]}},
-            )
+        grant_leading_keys(state_table, fn, ["dynamodb:GetItem"], ["ORDER#*", "OUTBOUND#*"])
+        grant_leading_keys(
+            state_table, fn, ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], ["OUTBOUND#*"]
         )
         grant_trace_append(trace_table, fn)
         self.dlq.grant_send_messages(fn)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -29,20 +28,14 @@ from infra import constants as c
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.queues import events_to_queue, queue_with_dlq
-from infra.storage.tables_construct import grant_trace_append
+from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
 READ_KEYS = ["ORDER#*", "ORDERSHIPMENTS#*", "ORDERRETURNS#*", "RETURNCASE#*"]
 READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
 
 
 def _grant_status_reads(fn: lambda_.Function, state_table: dynamodb.ITable, extra_keys: list[str]) -> None:
-    fn.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=READ_ACTIONS,
-            resources=[state_table.table_arn],
-            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [*READ_KEYS, *extra_keys]}},
-        )
-    )
+    grant_leading_keys(state_table, fn, READ_ACTIONS, [*READ_KEYS, *extra_keys])
 
 
 class CustomerStatusConstruct(Construct):
@@ -89,19 +82,9 @@ class CustomerStatusConstruct(Construct):
         )
         fn = self.function
         _grant_status_reads(fn, state_table, ["CSEVENT#*"])
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:PutItem"],
-                resources=[state_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ORDERSHIPMENTS#*"]}},
-            )
-        )
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-                resources=[state_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CSEVENT#*"]}},
-            )
+        grant_leading_keys(state_table, fn, ["dynamodb:PutItem"], ["ORDERSHIPMENTS#*"])
+        grant_leading_keys(
+            state_table, fn, ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], ["CSEVENT#*"]
         )
         grant_trace_append(trace_table, fn)
         secrets.grant_vendor_credentials(fn)

@@ -28,6 +28,7 @@ from infra import constants as c
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.queues import queue_with_dlq
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+from infra.storage.tables_construct import grant_leading_keys
 
 
 class FinanceConstruct(Construct):
@@ -107,21 +108,17 @@ class FinanceConstruct(Construct):
         payloads.grant_put_payloads(self.poller)
         self.queue.grant_send_messages(self.poller)
         for fn in (self.worker, self.reconciliation, self.poller):
-            fn.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
-                    resources=[state_table.table_arn],
-                    conditions={
-                        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ORDER#*", *c.FINANCE_PARTITIONS]}
-                    },
-                )
+            grant_leading_keys(
+                state_table,
+                fn,
+                ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
+                ["ORDER#*", *c.FINANCE_PARTITIONS],
             )
-            fn.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
-                    resources=[state_table.table_arn],
-                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(c.FINANCE_PARTITIONS)}},
-                )
+            grant_leading_keys(
+                state_table,
+                fn,
+                ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
+                list(c.FINANCE_PARTITIONS),
             )
 
         ops_function.add_environment(c.ENV_SETTLEMENT_FUNCTION_NAME, self.reconciliation.function_name)

@@ -6,7 +6,6 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
@@ -15,6 +14,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.shared.dead_letters import EXCEPTION_PARTITIONS
 from infra.shared.function_factory import FunctionFactory
+from infra.storage.tables_construct import grant_leading_keys
 
 # State-table partition keys that resolving a reconciliation exception writes
 # (functions/reconciliation/dal/reconciliation_store.py), per action.
@@ -93,10 +93,4 @@ class OpsApiConstruct(Construct):
             ("dynamodb:UpdateItem", EXCEPTION_RESOLUTION_UPDATES),
             ("dynamodb:PutItem", EXCEPTION_RESOLUTION_PUTS),
         ):
-            fn.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=[action],
-                    resources=[state_table.table_arn],
-                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": keys}},
-                )
-            )
+            grant_leading_keys(state_table, fn, [action], keys)

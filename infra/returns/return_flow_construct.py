@@ -28,7 +28,7 @@ from infra.returns.return_flow_definition import ReturnFlowFunctions, return_flo
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory
 from infra.shared.nag import XRAY_REASON, acknowledge
-from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
+from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions, grant_trace_append
 
 
 class ReturnFlowConstruct(Construct):
@@ -213,20 +213,13 @@ class ReturnFlowConstruct(Construct):
                 c.ENV_INSPECTION_TIMEOUT_SECONDS: str(c.INSPECTION_TIMEOUT_SECONDS),
             },
         )
-        self.stuck_sweep.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:Query", "dynamodb:BatchGetItem"],
-                resources=[state_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RETURNSBYDAY#*", "RETURNCASE#*"]}},
-            )
+        grant_leading_keys(
+            state_table,
+            self.stuck_sweep,
+            ["dynamodb:Query", "dynamodb:BatchGetItem"],
+            ["RETURNSBYDAY#*", "RETURNCASE#*"],
         )
-        self.stuck_sweep.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:UpdateItem"],
-                resources=[state_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EXCEPTION#RETURN"]}},
-            )
-        )
+        grant_leading_keys(state_table, self.stuck_sweep, ["dynamodb:UpdateItem"], ["EXCEPTION#RETURN"])
 
     @property
     def functions(self) -> dict[str, lambda_.IFunction]:

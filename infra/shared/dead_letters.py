@@ -14,11 +14,11 @@ from collections.abc import Mapping
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from infra import constants as c
 from infra.shared.queues import QueueWithDlq
+from infra.storage.tables_construct import grant_leading_keys
 from shared.adapters.exception_store import STORED_KINDS, exception_pk
 
 ENV_MAX_RECEIVE_COUNT = "MAX_RECEIVE_COUNT"
@@ -31,13 +31,7 @@ def keep_dead_letters(fn: lambda_.Function, state_table: dynamodb.ITable, *, kin
     """`fn` consumes a queue with a DLQ: it keeps a message failing on its last receive as an exception."""
     fn.add_environment(c.ENV_STATE_TABLE, state_table.table_name)
     fn.add_environment(ENV_MAX_RECEIVE_COUNT, str(c.MAX_RECEIVE_COUNT))
-    fn.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=["dynamodb:UpdateItem"],
-            resources=[state_table.table_arn],
-            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [exception_pk(kind)]}},
-        )
-    )
+    grant_leading_keys(state_table, fn, ["dynamodb:UpdateItem"], [exception_pk(kind)])
 
 
 def serve_dead_letters(fn: lambda_.Function, queues: Mapping[str, QueueWithDlq]) -> None:

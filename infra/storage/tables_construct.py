@@ -17,6 +17,18 @@ def grant_trace_append(trace_table: dynamodb.ITable, grantee: iam.IGrantable) ->
     return trace_table.grant(grantee, "dynamodb:PutItem")
 
 
+def grant_leading_keys(table: dynamodb.ITable, grantee: iam.IGrantable, actions: list[str], keys: list[str]) -> None:
+    """`actions` on `table`, held to the items whose partition key matches one of `keys` (IAM
+    `StringLike` patterns: `ORDER#*`) by a `dynamodb:LeadingKeys` condition (issue 14.5)."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=list(actions),
+            resources=[table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(keys)}},
+        )
+    )
+
+
 IDEMPOTENCY_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
 
@@ -25,13 +37,7 @@ def grant_idempotency_keys(idempotency_table: dynamodb.ITable, fn: iam.IGrantabl
     with UpdateItem, a failed run's claim deleted, a duplicate's answer read): a function holds only
     the records of its own prefix (issue 14.5), so the ingest function cannot touch the workers' and
     the other way round. https://docs.powertools.aws.dev/lambda/python/latest/utilities/idempotency/#key_prefix"""
-    fn.grant_principal.add_to_principal_policy(
-        iam.PolicyStatement(
-            actions=list(IDEMPOTENCY_ACTIONS),
-            resources=[idempotency_table.table_arn],
-            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{key_prefix}#*"]}},
-        )
-    )
+    grant_leading_keys(idempotency_table, fn, list(IDEMPOTENCY_ACTIONS), [f"{key_prefix}#*"])
 
 
 STATE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
@@ -52,18 +58,10 @@ def grant_state_partitions(
     (`ORDER#*`), one `dynamodb:LeadingKeys` condition per statement (issue 14.5). A Scan is never
     granted here. The local stack's key audit (local/key_audit.py) fails the integration tests when
     a function touches a partition its grant leaves out, since moto does not enforce IAM."""
-    principal = fn.grant_principal
     read_keys = sorted(set(writes if reads is None else reads))
     for actions, keys in ((read_actions, read_keys), (write_actions, sorted(set(writes)))):
-        if not keys:
-            continue
-        principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=list(actions),
-                resources=[state_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": keys}},
-            )
-        )
+        if keys:
+            grant_leading_keys(state_table, fn, list(actions), keys)
 
 
 class TablesConstruct(Construct):

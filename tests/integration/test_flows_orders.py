@@ -9,7 +9,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from local import moto_patches
-from tests.integration.conftest import RETRY_SCALE
 from tests.integration.flows import (
     Flows,
     new_shopify_order_id,
@@ -103,13 +102,9 @@ def test_a_burst_beyond_the_erp_writers_concurrency_waits_instead_of_parking(flo
     # Throttled invokes wait as on AWS (1 s doubling to 20 s, full jitter, 8 attempts): at this suite's
     # tenth the whole budget averages 4.5 s, less than two 4 s ERP calls, so a loaded machine could
     # fail an order the real retry would have carried through.
-    moto_patches.set_retry_scale(1.0)
-    try:
-        with ThreadPoolExecutor(max_workers=9) as pool:
-            list(pool.map(flows.accept, deliveries))
+    with moto_patches.retry_scale(1.0), ThreadPoolExecutor(max_workers=9) as pool:
+        list(pool.map(flows.accept, deliveries))
         flows.idle(90)
-    finally:
-        moto_patches.set_retry_scale(RETRY_SCALE)
 
     assert erp_stats_before["requests"] == 0
     assert [flows.order("shopify", i)["status"] for i in channel_order_ids] == ["ACCEPTED"] * 9
