@@ -32,6 +32,7 @@ class StackConfig:
     default_location_id: str
     log_level: str
     erp_concurrency: int
+    erp_bulk_share: int = c.DEFAULT_ERP_BULK_SHARE
     # The returns platform's API (Loop); unset, ReturnFlow reports no status back (issue 9).
     loop_api_base_url: str | None = None
     # Who the alarms reach (issue 13.6): e-mail addresses (each confirms the subscription SNS mails
@@ -67,6 +68,7 @@ class StackConfig:
             default_location_id=str(ctx("defaultFulfilmentLocationId", "dc-east")),
             log_level=str(ctx("logLevel", "INFO")).upper(),
             erp_concurrency=int(ctx("erpConcurrency", c.DEFAULT_ERP_CONCURRENCY)),
+            erp_bulk_share=int(ctx("erpBulkShare", c.DEFAULT_ERP_BULK_SHARE)),
             loop_api_base_url=str(ctx("loopApiBaseUrl", "")).rstrip("/") or None,
             alarm_emails=tuple(e.strip() for e in str(ctx("alarmEmail", "")).split(",") if e.strip()),
             alarm_webhook_url=_https_url(str(ctx("alarmWebhookUrl", "")).strip()) or None,

@@ -154,6 +154,12 @@ ACCESS_LOG_EXPIRY_DAYS = 90
 # At most this many concurrent ERP writers (reserved concurrency of create_erp_sales_order);
 # context `erpConcurrency` overrides, 0 turns the reservation off.
 DEFAULT_ERP_CONCURRENCY = 5
+# The ERP gateway (infra/erp/gateway_wiring.py, shared/adapters/erp_gateway.py): every ERP call of
+# every function holds one of `erpConcurrency` slots (the ERP's account limit; 0 leaves the writer
+# unreserved and the gateway at the default), bulk work at most `erpBulkShare` of them.
+DEFAULT_ERP_BULK_SHARE = 2
+ENV_ERP_CONCURRENCY_LIMIT = "ERP_CONCURRENCY_LIMIT"
+ENV_ERP_BULK_SHARE = "ERP_BULK_SHARE"
 
 # The two secrets (infra/secrets/secrets_construct.py). The signing secret (`WEBHOOK_SECRETS_ARN`,
 # read by ingest only): a signing secret per source, eBay's endpoint verification token, and eBay's
@@ -408,6 +414,7 @@ PK_MOVEMENTS = "MOVEMENT#*"
 PK_RETURN_RECORDS = ("RETURN#*", "STORE_RETURN#*", "RETURN_INSPECTION#*")
 PK_RETURN_CASES = ("RETURNCASE#*", "ORDERRETURNS#*", "RETURNSBYDAY#*")
 PK_POLLERS = "POLLER#*"
+PK_ERP_GATEWAY = "ERP_GATEWAY"  # shared/adapters/erp_gateway.py: the slots and the pause
 
 # Powertools idempotency key prefixes (the records' partition keys are `<prefix>#<hash>`): the ingest
 # dedupe (shared/adapters/delivery_dedupe.py KEY_PREFIX, also the pull intakes and the POS files)

@@ -17,6 +17,7 @@ from infra.channels.pull_channels_construct import PullChannelsConstruct
 from infra.channels.pull_intake import PullIntakeResources
 from infra.config import StackConfig
 from infra.customer_status.customer_status_construct import CustomerStatusConstruct
+from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.finance.finance_construct import FinanceConstruct
 from infra.ingest.ingest_construct import IngestConstruct
 from infra.ingest.webhook_api_construct import WebhookApiConstruct
@@ -83,6 +84,13 @@ class RetailSyncStack(cdk.Stack):
             webhook_base_url=config.webhook_base_url,
             ebay_api_base_url=channel_apis.ebay_api_base_url,
         )
+        # One ERP gateway for every function that calls the ERP (issue 10.3).
+        erp = ErpGatewayWiring(
+            base_url=config.erp_base_url,
+            concurrency_limit=config.erp_concurrency or c.DEFAULT_ERP_CONCURRENCY,
+            bulk_share=config.erp_bulk_share,
+            state_table=tables.state,
+        )
         order_flow = OrderFlowConstruct(
             self,
             "OrderFlow",
@@ -92,7 +100,7 @@ class RetailSyncStack(cdk.Stack):
             trace_table=tables.trace,
             event_bus=bus.bus,
             parking_queue=queues.orders_parking,
-            erp_base_url=config.erp_base_url,
+            erp=erp,
             default_location_id=config.default_location_id,
             erp_concurrency=config.erp_concurrency,
             removal_policy=removal,
@@ -173,7 +181,7 @@ class RetailSyncStack(cdk.Stack):
             "Reconciliation",
             factory=factory,
             config=availability_config,
-            erp_base_url=config.erp_base_url,
+            erp=erp,
             state_table=tables.state,
             ops_function=ops.function,
         )
@@ -182,7 +190,7 @@ class RetailSyncStack(cdk.Stack):
             self,
             "Finance",
             factory=factory,
-            erp_base_url=config.erp_base_url,
+            erp=erp,
             amazon_sp_api_base_url=channel_apis.amazon_sp_api_base_url,
             shopify_admin_base_url=channel_apis.shopify_admin_base_url,
             state_table=tables.state,
@@ -214,7 +222,7 @@ class RetailSyncStack(cdk.Stack):
             event_bus_name=bus.bus_name,
             inventory_queue=queues.inventory,
             secrets=secrets,
-            erp_base_url=config.erp_base_url,
+            erp=erp,
             shopify_admin_base_url=channel_apis.shopify_admin_base_url,
             loop_api_base_url=config.loop_api_base_url,
             removal_policy=removal,

@@ -88,7 +88,7 @@ PII_KEYS = frozenset(
 )
 # Error codes vendors put in their JSON error bodies (Shopify `errors`, Amazon/Walmart `code`, eBay
 # `errorId`): kept when they look like a code, never when they are prose.
-_CODE_KEYS = ("code", "errorCode", "error_code", "errorId", "error", "type")
+_CODE_KEYS = ("code", "errorCode", "o:errorCode", "error_code", "errorId", "error", "type")
 _CODE = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 
 
@@ -132,16 +132,24 @@ def error_summary(exc: BaseException) -> dict[str, Any]:
 
 def vendor_error(response: httpx.Response) -> str:
     """`<status>` plus the vendor's error code when its body names one; never the body's text."""
-    code = _vendor_code(response)
+    code = vendor_code(response)
     return f"{response.status_code} {code}" if code else str(response.status_code)
 
 
-def _vendor_code(response: httpx.Response) -> str | None:
+def vendor_code(response: httpx.Response) -> str | None:
+    """The vendor's error code in an error body: top level, in `errors[]`, in `error` (NetSuite's
+    RESTlets: `{"error": {"code", "message"}}`) or in `o:errorDetails[]` (NetSuite REST:
+    `{"type", "title", "status", "o:errorDetails": [{"detail", "o:errorCode"}]}`)."""
     try:
         body = json.loads(response.content or b"null")
     except ValueError:
         return None
-    for candidate in (body, *(body.get("errors") or [] if isinstance(body, dict) else [])):
+    nested: list[Any] = []
+    if isinstance(body, dict):
+        nested += [*(body.get("o:errorDetails") or []), *(body.get("errors") or [])]
+        if isinstance(body.get("error"), dict):
+            nested.append(body["error"])
+    for candidate in (body, *nested):
         if not isinstance(candidate, dict):
             continue
         for key in _CODE_KEYS:

@@ -23,13 +23,9 @@ def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
     steps.exceptions = DynamoExceptionStore(settings.state_table_name)
     if settings.erp_base_url:
         from functions.returns.adapters.erp import HttpReturnsErp
-        from shared.adapters.vendor_auth import erp_token_auth
+        from shared.adapters.erp_gateway import erp_connector
 
-        steps.erp = HttpReturnsErp(
-            settings.erp_base_url,
-            timeout=settings.erp_timeout_seconds,
-            token_auth=erp_token_auth(settings.erp_base_url),
-        )
+        steps.erp = erp_connector(HttpReturnsErp, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority")
     if settings.shopify_admin_base_url:
         from functions.returns.adapters.channel_refunds import ChannelRefundUnavailable, ShopifyRefunds
         from shared.channels.clients._token import shopify_token

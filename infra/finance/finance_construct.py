@@ -25,6 +25,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
+from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.queues import queue_with_dlq
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
@@ -38,7 +39,7 @@ class FinanceConstruct(Construct):
         construct_id: str,
         *,
         factory: FunctionFactory,
-        erp_base_url: str,
+        erp: ErpGatewayWiring,
         amazon_sp_api_base_url: str,
         shopify_admin_base_url: str,
         state_table: dynamodb.ITable,
@@ -51,7 +52,7 @@ class FinanceConstruct(Construct):
         )
         environment = {
             c.ENV_STATE_TABLE: state_table.table_name,
-            c.ENV_ERP_BASE_URL: erp_base_url,
+            c.ENV_ERP_BASE_URL: erp.base_url,
             c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
             c.ENV_SETTLEMENT_TOLERANCE: c.SETTLEMENT_TOLERANCE,
             c.ENV_SETTLEMENT_CHANNELS: ",".join(c.SETTLEMENT_CHANNELS),
@@ -120,6 +121,10 @@ class FinanceConstruct(Construct):
                 ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"],
                 list(c.FINANCE_PARTITIONS),
             )
+
+        # Journals are bulk work for the ERP gateway: they never take acceptance's or refunds' slots.
+        for fn in (self.worker, self.reconciliation):
+            erp.connect(fn)
 
         ops_function.add_environment(c.ENV_SETTLEMENT_FUNCTION_NAME, self.reconciliation.function_name)
         ops_function.add_environment(c.ENV_FINANCE_QUEUE_URL, self.queue.queue_url)

@@ -27,6 +27,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from infra import constants as c
+from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.function_factory import FunctionFactory
 from infra.shared.nag import XRAY_REASON, acknowledge
 from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
@@ -62,7 +63,7 @@ class OrderFlowConstruct(Construct):
         trace_table: dynamodb.ITable,
         event_bus: events.IEventBus,
         parking_queue: sqs.IQueue,
-        erp_base_url: str,
+        erp: ErpGatewayWiring,
         default_location_id: str,
         erp_concurrency: int,
         removal_policy: cdk.RemovalPolicy,
@@ -86,8 +87,9 @@ class OrderFlowConstruct(Construct):
             service="create-erp-sales-order",
             description="OrderFlow: upsert the sales order in the ERP (external id = our order id)",
             timeout_seconds=c.ERP_STEP_TIMEOUT_SECONDS,
-            environment={**tables_env, c.ENV_ERP_BASE_URL: erp_base_url},
-            # Bounded concurrency toward the ERP: it is rate-limited and the book of record.
+            environment=tables_env,
+            # Fewer writers than ERP slots is pointless: waiting invokes wait in Lambda's retry, not in a
+            # running function (the gateway bounds every function's ERP calls together).
             reserved_concurrency=erp_concurrency or None,
         )
         self.record_order = factory.function(
@@ -106,7 +108,7 @@ class OrderFlowConstruct(Construct):
             service="cancel-order",
             description="OrderFlow: cancel the order in the ERP, release its reservation, record it",
             timeout_seconds=c.ERP_STEP_TIMEOUT_SECONDS,
-            environment={**tables_env, c.ENV_ERP_BASE_URL: erp_base_url},
+            environment=tables_env,
         )
         self.record_flow_failure = factory.function(
             self,
@@ -164,12 +166,14 @@ class OrderFlowConstruct(Construct):
             description="Replay parked orders, oldest first, once the ERP answers a probe read again",
             timeout_seconds=60,
             environment={
-                c.ENV_ERP_BASE_URL: erp_base_url,
                 c.ENV_ORDERS_PARKING_QUEUE_URL: parking_queue.queue_url,
                 c.ENV_ORDER_FLOW_ARN: self.state_machine.state_machine_arn,
             },
         )
         parking_queue.grant(self.parked_replay, "sqs:ReceiveMessage", "sqs:DeleteMessage")
+        # Order acceptance, cancellation and the parked replay are the ERP gateway's priority lane.
+        for fn in (self.create_erp_sales_order, self.cancel_order, self.parked_replay):
+            erp.connect(fn)
         self.state_machine.grant_start_execution(self.parked_replay)
         # Orders ON_HOLD for stock start again, oldest first, once their lines are available.
         self.held_retry, _ = factory.scheduled_function(

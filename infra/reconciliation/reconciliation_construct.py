@@ -14,6 +14,7 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
+from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.function_factory import FunctionFactory
 from infra.storage.tables_construct import grant_state_partitions
 
@@ -26,7 +27,7 @@ class ReconciliationConstruct(Construct):
         *,
         factory: FunctionFactory,
         config: AvailabilityConfig,
-        erp_base_url: str,
+        erp: ErpGatewayWiring,
         state_table: dynamodb.ITable,
         ops_function: lambda_.Function,
     ) -> None:
@@ -43,7 +44,6 @@ class ReconciliationConstruct(Construct):
             timeout_seconds=c.RECONCILIATION_TIMEOUT_SECONDS,
             environment={
                 c.ENV_STATE_TABLE: state_table.table_name,
-                c.ENV_ERP_BASE_URL: erp_base_url,
                 c.ENV_WMS_BASE_URL: config.wms_base_url,
                 c.ENV_RECONCILIATION_TOLERANCE_UNITS: str(config.tolerance_units),
                 c.ENV_RECONCILIATION_TOLERANCE_VALUE: config.tolerance_value,
@@ -60,6 +60,9 @@ class ReconciliationConstruct(Construct):
             writes=["RECON#*", "AUDIT#INVENTORY", "EXCEPTION#RECONCILIATION", "AVAILABILITY#DIRTY", c.PK_POSITIONS],
             write_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
         )
+
+        # The ERP's inventory snapshot is bulk work for the ERP gateway.
+        erp.connect(self.function)
 
         ops_function.add_environment(c.ENV_RECONCILIATION_FUNCTION_NAME, self.function.function_name)
         # The unqualified function only (grant_invoke would add every version, `<arn>:*`).

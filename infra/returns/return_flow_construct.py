@@ -24,6 +24,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
+from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.returns.return_flow_definition import ReturnFlowFunctions, return_flow_definition
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.function_factory import FunctionFactory
@@ -45,7 +46,7 @@ class ReturnFlowConstruct(Construct):
         event_bus_name: str,
         inventory_queue: sqs.IQueue,
         secrets: SecretsConstruct,
-        erp_base_url: str,
+        erp: ErpGatewayWiring,
         shopify_admin_base_url: str | None,
         loop_api_base_url: str | None,
         removal_policy: cdk.RemovalPolicy,
@@ -65,7 +66,6 @@ class ReturnFlowConstruct(Construct):
         step_env = {
             **tables_env,
             c.ENV_RETURN_FLOW_ARN: machine_arn,
-            c.ENV_ERP_BASE_URL: erp_base_url,
             c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
             c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
             c.ENV_CHANNEL_TIMEOUT_SECONDS: str(c.CHANNEL_TIMEOUT_SECONDS),
@@ -102,6 +102,10 @@ class ReturnFlowConstruct(Construct):
         # refund), Shopify (refund), Loop (report).
         for module in ("authorize_return", "post_refund", "report_outcome"):
             secrets.grant_vendor_credentials(self.steps[module])
+        # The ERP's return authorization and credit memo: refunds are the ERP gateway's priority lane
+        # (only these two steps get the ERP's URL: the others build no ERP client).
+        for module in ("authorize_return", "post_refund"):
+            erp.connect(self.steps[module])
         # The report step announces each outcome (ReturnStatusChanged) for the customer-service status.
         self.steps["report_outcome"].add_environment(c.ENV_EVENT_BUS, event_bus_name)
         event_bus.grant_put_events_to(self.steps["report_outcome"])

@@ -8,14 +8,24 @@ write; a second refusal is a 4xx like any other.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from shared.adapters.tokens import CredentialsMissing, CredentialsRejected, TokenAuth, TokenEndpointUnavailable
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
-from shared.redaction import vendor_error
+from shared.redaction import vendor_code, vendor_error
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import httpx
+
+T = TypeVar("T")
+
+
+class CallGate(Protocol):
+    """Admits each call of a connector (the ERP gateway); `throttled` is the connector's error."""
+
+    def call(self, send: Callable[[], T], throttled: type[ErpThrottled]) -> T: ...
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -41,6 +51,9 @@ class HttpConnector:
     # When set, a 404 raises this instead of `rejected_error` (reads and cancels treat "no such record"
     # as an answer, not a failure).
     not_found_error: type[Exception] | None = None
+    # Vendor error codes that mean "throttled" on a 4xx other than 429 (NetSuite's RESTlets answer
+    # their concurrency limit with 400 SSS_REQUEST_LIMIT_EXCEEDED): raised as `throttled_error`.
+    throttle_codes: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -49,11 +62,13 @@ class HttpConnector:
         client: httpx.Client | None = None,
         *,
         token_auth: TokenAuth | None = None,
+        gate: CallGate | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._client = client
         self.token_auth = token_auth
+        self.gate = gate
 
     @property
     def client(self) -> httpx.Client:
@@ -64,7 +79,16 @@ class HttpConnector:
         return self._client
 
     def _send(self, method: str, path: str, *, authorize: bool = True, **kwargs: Any) -> httpx.Response:
-        """One call; with `token_auth` (and `authorize`), the token is sent and a refused token retried once."""
+        """One call; with `token_auth` (and `authorize`), the token is sent and a refused token retried
+        once. With a `gate` (the ERP gateway, shared/adapters/erp_gateway.py) the call holds one of the
+        gate's slots while it runs, and a throttled answer is waited out and sent again there."""
+        if self.gate is None:
+            return self._send_once(method, path, authorize=authorize, **kwargs)
+        return self.gate.call(
+            lambda: self._send_once(method, path, authorize=authorize, **kwargs), throttled=self.throttled_error
+        )
+
+    def _send_once(self, method: str, path: str, *, authorize: bool = True, **kwargs: Any) -> httpx.Response:
         auth = self.token_auth if authorize else None
         if auth is None:
             return self._checked(method, path, self._request(method, path, **kwargs))
@@ -103,6 +127,10 @@ class HttpConnector:
             raise self.throttled_error(f"{method} {path}: 429", retry_after=retry_after_seconds(response))
         if response.status_code >= 500:
             raise self.unavailable_error(f"{method} {path}: {response.status_code}")
+        if self.throttle_codes and response.status_code >= 400 and vendor_code(response) in self.throttle_codes:
+            raise self.throttled_error(
+                f"{method} {path}: {vendor_error(response)}", retry_after=retry_after_seconds(response)
+            )
         if response.status_code == 404 and self.not_found_error is not None:
             raise self.not_found_error(f"{method} {path}: 404")
         if response.status_code >= 400:

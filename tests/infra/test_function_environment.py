@@ -19,6 +19,7 @@ from typing import Any
 
 from functions.orders.dal.order_changes import OrderChangesSettings
 from infra import constants as c
+from shared.adapters.erp_gateway import GatewaySettings
 from shared.adapters.vendor_auth import VendorAuthSettings
 from shared.channels.clients.ebay_credentials import EbayApiSettings
 from shared.channels.clients.sp_api import SpApiSettings
@@ -55,9 +56,26 @@ for _minting in (
 ):
     INDIRECT_SETTINGS[_minting] = (*INDIRECT_SETTINGS.get(_minting, ()), VendorAuthSettings)
 
+# Every function that calls the ERP does it through the ERP gateway (infra/erp/gateway_wiring.py).
+ERP_GATEWAY_FUNCTIONS = (
+    c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
+    c.ID_CANCEL_ORDER_FUNCTION,
+    c.ID_PARKED_REPLAY_FUNCTION,
+    c.ID_RECONCILIATION_FUNCTION,
+    c.ID_SETTLEMENT_WORKER_FUNCTION,
+    c.ID_SETTLEMENT_RECONCILIATION_FUNCTION,
+    "ReturnAuthorizeFunction",
+    "ReturnPostRefundFunction",
+)
+for _gated in ERP_GATEWAY_FUNCTIONS:
+    INDIRECT_SETTINGS[_gated] = (*INDIRECT_SETTINGS.get(_gated, ()), GatewaySettings)
+
 # Optional settings a construct may leave unset: each has a safe default, documented here.
 OPTIONAL_KNOBS = {
     "ERP_TIMEOUT_SECONDS": "HTTP timeout toward the ERP, 10 s",
+    "ERP_PRIORITY_WAIT_SECONDS": "how long acceptance, cancellation and refunds wait for an ERP gateway slot, 10 s",
+    "ERP_BULK_WAIT_SECONDS": "how long reconciliation snapshots and journals wait for an ERP gateway slot, 60 s",
+    "ERP_BASE_URL": "ReturnFlow's steps that never call the ERP get none, so they build no ERP client",
     "RESERVATION_HOLD_SECONDS": "how long a reservation holds stock, 7 days",
     "CHANNELS": "channels the inventory view reports, shopify and square",
     "ONLINE_FULFILMENT_LOCATION_IDS": "locations fulfilling online orders, all of them",

@@ -239,7 +239,7 @@ def test_order_flow_steps_write_only_their_own_partitions(resources: dict[str, d
         return next(k for k in functions_by_id(resources) if k.startswith(prefix))
 
     assert written_keys(function_id(c.ID_RECORD_FLOW_FAILURE_FUNCTION)) == {"EXCEPTION#ORDER"}
-    assert written_keys(function_id("CreateErpSalesOrder")) == set()
+    assert written_keys(function_id("CreateErpSalesOrder")) == {c.PK_ERP_GATEWAY}  # its ERP gateway slot only
     assert written_keys(function_id("HeldOrdersRetry")) == set()
     assert written_keys(function_id("AmazonOrdersPoller")) == {"POLLER#*"}
     assert "ORDER#*" not in written_keys(function_id("ReserveStock"))  # the order is only read there

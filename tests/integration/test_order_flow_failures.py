@@ -33,7 +33,9 @@ def test_an_erp_refusal_is_an_order_exception_with_its_input_and_a_retry_accepts
         assert raised["category"] == "vendor_4xx" and raised["retryable"] is True
         assert raised["reason"] == "OrderFlow step CreateErpSalesOrder failed: ErpRejected"
         assert raised["correlation_id"] == answer["correlation_id"]
-        assert raised["error"] == f"ErpRejected: PUT /services/rest/record/v1/salesOrder/eid:{order_id}: 400"
+        # NetSuite's o:errorCode is named (shared/redaction.vendor_code), never its text.
+        path = f"/services/rest/record/v1/salesOrder/eid:{order_id}"
+        assert raised["error"] == f"ErpRejected: PUT {path}: 400 INVALID_CONTENT"
         assert ("order-flow", "failed") in flows.timeline(answer["correlation_id"])
         assert flows.position(sku)["reserved"] == 2  # the stock stays held for the order
     finally:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
 from shared.adapters.http import HttpConnector
 from shared.errors import ErpRejected
 
@@ -20,6 +21,8 @@ JOURNAL_PATH = "/services/rest/record/v1/journalEntry"
 
 
 class HttpErpJournal(HttpConnector):
+    throttle_codes = ERP_THROTTLE_CODES
+
     def upsert_journal(self, external_id: str, body: dict[str, Any]) -> str:
         path = f"{JOURNAL_PATH}/eid:{quote(external_id, safe='')}"
         response = self._send("PUT", path, json=body)

@@ -25,15 +25,13 @@ def default_settler() -> Settler:
     from functions.finance.adapters.erp_journal import HttpErpJournal
     from functions.finance.logic.settle import Settler
     from functions.finance.settings import FinanceSettings
+    from shared.adapters.erp_gateway import erp_connector
     from shared.adapters.exception_store import DynamoExceptionStore
-    from shared.adapters.vendor_auth import erp_token_auth
     from shared.settings import cached
 
     settings = cached(FinanceSettings)
     store = default_store()
-    erp = HttpErpJournal(
-        settings.erp_base_url, timeout=settings.erp_timeout_seconds, token_auth=erp_token_auth(settings.erp_base_url)
-    )
+    erp = erp_connector(HttpErpJournal, settings.erp_base_url, settings.erp_timeout_seconds, lane="bulk")
     return Settler(
         orders=store,
         store=store,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
 from shared.adapters.http import HttpConnector
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
@@ -45,6 +46,7 @@ def _record_path(order_id: str) -> str:
 
 class HttpErp(HttpConnector):
     not_found_error = ErpRecordNotFound
+    throttle_codes = ERP_THROTTLE_CODES
 
     def upsert_sales_order(self, order_id: str, sales_order: dict[str, Any]) -> str:
         try:

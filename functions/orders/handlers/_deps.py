@@ -53,14 +53,10 @@ def erp_deps(settings: TablesAndErpSettings) -> ErpDeps:
     # Here, not at import: the ERP client brings httpx (about 30 ms) that ReserveStock and
     # RecordOrder, which share this module, never use.
     from functions.orders.adapters.erp import HttpErp
-    from shared.adapters.vendor_auth import erp_token_auth
+    from shared.adapters.erp_gateway import erp_connector
 
     return ErpDeps(
         store=DynamoStateStore(settings.state_table_name),
-        erp=HttpErp(
-            settings.erp_base_url,
-            timeout=settings.erp_timeout_seconds,
-            token_auth=erp_token_auth(settings.erp_base_url),
-        ),
+        erp=erp_connector(HttpErp, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority"),
         trace=DynamoTraceStore(settings.trace_table_name),
     )

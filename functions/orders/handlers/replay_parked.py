@@ -23,12 +23,10 @@ from shared.settings import cached
 @lru_cache(maxsize=1)
 def default_deps() -> tuple[ParkingQueuePort, OrderFlowPort, Any]:
     from functions.orders.adapters.erp import HttpErp
-    from shared.adapters.vendor_auth import erp_token_auth
+    from shared.adapters.erp_gateway import erp_connector
 
     settings = cached(ParkedReplaySettings)
-    erp = HttpErp(
-        settings.erp_base_url, timeout=settings.erp_timeout_seconds, token_auth=erp_token_auth(settings.erp_base_url)
-    )
+    erp = erp_connector(HttpErp, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority")
     return (
         SqsParkingQueue(settings.orders_parking_queue_url),
         StepFunctionsOrderFlow(settings.order_flow_arn),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from functions.reconciliation.models.runs import SnapshotRow
-from shared.adapters.http import HttpConnector
+from shared.adapters.http import CallGate, HttpConnector
 from shared.adapters.tokens import TokenAuth
 
 if TYPE_CHECKING:
@@ -46,9 +46,12 @@ class HttpSnapshotSource(HttpConnector):
         timeout: float = 20.0,
         client: httpx.Client | None = None,
         token_auth: TokenAuth | None = None,
+        gate: CallGate | None = None,
+        throttle_codes: frozenset[str] = frozenset(),
     ) -> None:
-        super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth)
+        super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth, gate=gate)
         self.name = name
+        self.throttle_codes = throttle_codes
 
     def snapshot(self) -> list[SnapshotRow]:
         body = self._send("GET", SNAPSHOT_PATH, headers={"Accept": "application/json"}).json()

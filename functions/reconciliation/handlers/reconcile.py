@@ -13,6 +13,7 @@ from functions.reconciliation.dal.reconciliation_store import DynamoReconciliati
 from functions.reconciliation.logic.reconcile import Reconciler, new_run_id
 from functions.reconciliation.models.runs import ReconciliationRun, RunRequest, RunStatus, Tolerance
 from functions.reconciliation.settings import ReconciliationSettings
+from shared.adapters.erp_gateway import ERP_THROTTLE_CODES, erp_gateway
 from shared.adapters.vendor_auth import erp_token_auth
 from shared.models import utc_now
 from shared.observability import logger, metrics
@@ -26,8 +27,14 @@ def default_reconciler() -> Reconciler:
         DynamoReconciliationStore(s.state_table_name),
         wms=HttpSnapshotSource("wms", s.wms_base_url, timeout=s.snapshot_timeout_seconds),
         # The ERP authenticates like its record API (OAuth 2.0 M2M token); the WMS snapshot is open.
+        # Through the ERP gateway's bulk lane, where NetSuite's throttling codes also count as throttled.
         erp=HttpSnapshotSource(
-            "erp", s.erp_base_url, timeout=s.snapshot_timeout_seconds, token_auth=erp_token_auth(s.erp_base_url)
+            "erp",
+            s.erp_base_url,
+            timeout=s.snapshot_timeout_seconds,
+            token_auth=erp_token_auth(s.erp_base_url),
+            gate=erp_gateway("bulk", s.snapshot_timeout_seconds),
+            throttle_codes=ERP_THROTTLE_CODES,
         ),
         tolerance=Tolerance(units=s.reconciliation_tolerance_units, value=s.reconciliation_tolerance_value),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
 from shared.adapters.http import HttpConnector
 from shared.errors import ErpRejected
 
@@ -32,6 +33,8 @@ def record_path(record_type: str, external_id: str) -> str:
 
 
 class HttpReturnsErp(HttpConnector):
+    throttle_codes = ERP_THROTTLE_CODES
+
     def upsert(self, record_type: str, external_id: str, body: dict[str, Any]) -> str:
         path = record_path(record_type, external_id)
         response = self._send("PUT", path, json={**body, "externalId": external_id})
