@@ -10,9 +10,11 @@
   cost per 1M returns     one Loop return through ReturnFlow to its refund (bench/return_cost.py)
   cost per 1,000 lines    an Amazon settlement report settled (bench/settlement.py)
   customer status         per 1M status events told to the helpdesk, per 1M reads (bench/customer_status_cost.py)
+  ERP gateway             a priority caller's wait for an ERP slot during a backfill, lanes vs one pool;
+                          cost per 1M ERP calls (bench/erp_gateway.py)
 
 `python -m bench [section ...]` runs some sections only (cold, warm, calls, cost, hot, returns,
-settlement, customer_status). Figures go to
+settlement, customer_status, erp_gateway). Figures go to
 stdout and to `.build/bench.json`; BENCHMARKS.md records a run with its command.
 """
 
@@ -208,6 +210,29 @@ def customer_status(console: Console) -> dict[str, Any]:
     return result
 
 
+def erp_gateway(console: Console) -> dict[str, Any]:
+    from bench import erp_gateway as gateway_bench
+
+    result = gateway_bench.measure()
+    table = Table(title=f"ERP gateway: {result['scenario']}")
+    for column in ("scenario", "priority wait p50 ms", "p95 ms", "ERP peak in flight", "bulk calls meanwhile"):
+        table.add_column(column)
+    for name, figures in result["scenarios"].items():
+        table.add_row(
+            name,
+            str(figures["priority_wait_p50_ms"]),
+            str(figures["priority_wait_p95_ms"]),
+            str(figures["erp_peak_in_flight"]),
+            str(figures["bulk_calls_meanwhile"]),
+        )
+    console.print(table)
+    console.print(
+        f"ERP gateway: ${result['usd_per_1m_erp_calls']} per 1M ERP calls ({result['aws_calls_per_erp_call']}; "
+        f"{result['usd_breakdown']})"
+    )
+    return result
+
+
 SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
     "cold": cold,
     "warm": warm,
@@ -217,6 +242,7 @@ SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
     "returns": returns,
     "settlement": settlement,
     "customer_status": customer_status,
+    "erp_gateway": erp_gateway,
 }
 
 
