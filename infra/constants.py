@@ -87,7 +87,9 @@ ID_PARKED_REPLAY_FUNCTION = "ParkedOrdersReplayFunction"
 ID_PARKED_REPLAY_SCHEDULE = "ParkedOrdersReplaySchedule"
 # How often parked orders are offered back to the ERP (issue 10.3): a run that finds the ERP still
 # down costs one probe read and nothing else.
-PARKED_REPLAY_MINUTES = 5
+# Every minute: a run with nothing parked and the ERP backlog closed asks nothing of the ERP.
+PARKED_REPLAY_MINUTES = 1
+PARKED_REPLAY_TIMEOUT_SECONDS = 900
 ID_HELD_RETRY_FUNCTION = "HeldOrdersRetryFunction"
 ID_HELD_RETRY_SCHEDULE = "HeldOrdersRetrySchedule"
 # The return-status reconciliation (issue 9.5): returns stuck past their state's allowance -> exceptions.

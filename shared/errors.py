@@ -139,6 +139,11 @@ class ErpUnavailable(Exception):
     """The ERP is down (5xx, timeout, connection refused): retry later, park if it persists."""
 
 
+class ErpBacklogOpen(ErpUnavailable):
+    """Orders parked during an ERP outage are still waiting to be replayed: a new order joins the back
+    of the line (OrderFlow parks it at once, no retry) so the ERP receives them in the order accepted."""
+
+
 class ErpRejected(Exception):
     """The ERP refused the record (4xx other than 429): retrying will not help."""
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from functions.orders.adapters.order_flow import OrderFlowPort
     from functions.orders.adapters.parking_queue import ParkingQueuePort
     from functions.orders.dal.held_orders import HeldOrdersPort
+    from functions.orders.logic.parked_replay import BacklogPort
     from functions.reconciliation.adapters.starter import RunStarter
     from shared.adapters.state_store import StateStore
 
@@ -47,6 +48,7 @@ class Deps:
     redrive: RedrivePort | None = None
     returns: ReturnReader | None = None  # the returns domain's stored returns (state table)
     held: HeldOrdersPort | None = None  # orders ON_HOLD for stock (functions/orders/dal/held_orders.py)
+    backlog: BacklogPort | None = None  # the ERP backlog the parked-order replay closes once drained
 
     def need_availability(self) -> AvailabilityStore:
         if self.availability is None:
@@ -92,6 +94,7 @@ def default_deps() -> Deps:
     from functions.orders.dal.held_orders import DynamoHeldOrders
     from functions.reconciliation.adapters.starter import LambdaRunStarter
     from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
+    from shared.adapters.erp_gateway import ErpBacklog
     from shared.adapters.exception_store import DynamoExceptionStore
     from shared.adapters.state_store import DynamoStateStore
     from shared.adapters.trace_store import DynamoTraceStore
@@ -125,4 +128,5 @@ def default_deps() -> Deps:
         redrive=SqsRedrive() if settings.dead_letter_queues else None,
         returns=DynamoReturnReader(settings.state_table_name),
         held=DynamoHeldOrders(settings.state_table_name),
+        backlog=ErpBacklog(settings.state_table_name),
     )

@@ -40,6 +40,7 @@ class CancelOrderSettings(TablesSettings, ErpSettings):
 
 
 class ParkedReplaySettings(ErpSettings):
+    state_table_name: Annotated[str, Field(min_length=3)]  # the order items and the ERP backlog
     orders_parking_queue_url: Annotated[str, Field(min_length=1)]
     order_flow_arn: Annotated[str, Field(min_length=20)]
 

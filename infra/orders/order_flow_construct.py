@@ -163,14 +163,23 @@ class OrderFlowConstruct(Construct):
             schedule_description="Replay the orders parked during an ERP outage once the ERP answers again",
             handler=c.HANDLER_REPLAY_PARKED,
             service="replay-parked",
-            description="Replay parked orders, oldest first, once the ERP answers a probe read again",
-            timeout_seconds=60,
+            description="Post parked orders to the ERP one at a time, in the order accepted, once it answers again",
+            # One run posts parked orders one at a time (about a second each) until 70 s before this.
+            timeout_seconds=c.PARKED_REPLAY_TIMEOUT_SECONDS,
             environment={
                 c.ENV_ORDERS_PARKING_QUEUE_URL: parking_queue.queue_url,
                 c.ENV_ORDER_FLOW_ARN: self.state_machine.state_machine_arn,
             },
         )
-        parking_queue.grant(self.parked_replay, "sqs:ReceiveMessage", "sqs:DeleteMessage")
+        parking_queue.grant(
+            self.parked_replay, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"
+        )
+        # It reads each replayed order's item (its outcome) and closes the ERP backlog (its grant below).
+        grant_state_partitions(state_table, self.parked_replay, reads=[c.PK_ORDERS], writes=[])
+        # RecordErpFailed (the record step) opens the ERP backlog an order joins when it is parked.
+        grant_state_partitions(
+            state_table, self.record_order, reads=[], writes=[c.PK_ERP_GATEWAY], write_actions=("dynamodb:UpdateItem",)
+        )
         # Order acceptance, cancellation and the parked replay are the ERP gateway's priority lane.
         for fn in (self.create_erp_sales_order, self.cancel_order, self.parked_replay):
             erp.connect(fn)

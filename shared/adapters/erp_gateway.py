@@ -71,6 +71,7 @@ Lane = Literal["priority", "bulk"]
 
 PK = "ERP_GATEWAY"
 PAUSE_SK = "PAUSE"
+BACKLOG_SK = "BACKLOG"
 SLOT_PREFIX = "SLOT#"
 # What the ERP answers when it throttles, besides HTTP 429 (the connectors treat a 4xx carrying one
 # of these codes as throttled, never as a refusal): NetSuite's RESTlet concurrency error, and the
@@ -130,7 +131,65 @@ class Lease:
     holder: str
 
 
-class ErpGateway(DynamoTableAdapter):
+class _GatewayPartition(DynamoTableAdapter):
+    def _update(self, sk: str, expression: str, condition: str | None, values: dict[str, Any]) -> bool:
+        """One (conditional) UpdateItem on the gateway's partition; False when the condition refused it."""
+        from shared.adapters.dynamo_codec import to_dynamo
+
+        kwargs: dict[str, Any] = {"ConditionExpression": condition} if condition else {}
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=to_dynamo({"pk": PK, "sk": sk}),
+                UpdateExpression=expression,
+                # Seconds since the epoch to the millisecond (boto3's serializer takes no floats).
+                ExpressionAttributeValues=to_dynamo(
+                    {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in values.items()}
+                ),
+                **kwargs,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+
+class ErpBacklog(_GatewayPartition):
+    """Orders parked while the ERP was down, as one fact every caller reads (`ERP_GATEWAY` /
+    `BACKLOG`): while it is open, a new order joins the back of the line (OrderFlow parks it, as the
+    ERP had been down for it) instead of reaching the ERP before the older parked ones, so the
+    parked-order replay posts every order in the order it was accepted (issue 10.3).
+
+    Opened by every park (RecordErpFailed), read with the gateway's own Query, closed by the replay
+    once the parking queue is empty, on the condition that nothing was parked since it looked."""
+
+    def open(self, at: str) -> None:
+        self._update(
+            BACKLOG_SK,
+            "SET opened_at = if_not_exists(opened_at, :at), last_parked_at = :at",
+            None,
+            {":at": at},
+        )
+
+    def last_parked_at(self) -> str | None:
+        """None when the backlog is closed; else when the newest order joined it."""
+        item = next((i for i in self.query_items(PK) if i["sk"] == BACKLOG_SK), {})
+        value = item.get("last_parked_at")
+        return str(value) if value else None
+
+    def is_open(self) -> bool:
+        return self.last_parked_at() is not None
+
+    def close(self, seen: str) -> bool:
+        """Close it unless an order joined after `seen` (then it stays open: replay again)."""
+        return self._update(
+            BACKLOG_SK,
+            "REMOVE opened_at, last_parked_at",
+            "last_parked_at = :seen",
+            {":seen": seen},
+        )
+
+
+class ErpGateway(_GatewayPartition):
     """Claims a slot of the caller's lane around each ERP request (see the module's docstring)."""
 
     def __init__(
@@ -246,25 +305,6 @@ class ErpGateway(DynamoTableAdapter):
             {":until": until},
         )
 
-    def _update(self, sk: str, expression: str, condition: str, values: dict[str, Any]) -> bool:
-        """One conditional UpdateItem on the gateway's partition; False when the condition refused it."""
-        from shared.adapters.dynamo_codec import to_dynamo
-
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=to_dynamo({"pk": PK, "sk": sk}),
-                UpdateExpression=expression,
-                ConditionExpression=condition,
-                # Seconds since the epoch to the millisecond (boto3's serializer takes no floats).
-                ExpressionAttributeValues=to_dynamo(
-                    {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in values.items()}
-                ),
-            )
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
 
 def _observe_throttle(lane: Lane, pause: float, resends: int) -> None:
     """A log line and a metric (`ErpThrottled`, by lane): the ERP throttling shows in seconds even
@@ -311,6 +351,7 @@ def erp_connector(cls: type[C], base_url: str, timeout_seconds: float, *, lane: 
 
 __all__ = [
     "ERP_THROTTLE_CODES",
+    "ErpBacklog",
     "ErpGateway",
     "GatewaySettings",
     "Lane",

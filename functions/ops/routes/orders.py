@@ -42,7 +42,7 @@ def replay_parked() -> Response:
     given = deps(router)
     if given.parking is None or given.flow is None:
         raise UpstreamUnavailable("parked-order replay is not configured (parking queue, order flow)")
-    return answer(ReplayResult(replayed=replay_parked_orders(given.parking, given.flow)))
+    return answer(ReplayResult(replayed=replay_parked_orders(given.parking, given.flow, backlog=given.backlog)))
 
 
 @router.post("/v1/ops/orders/<channel>/<channel_order_id>/release")

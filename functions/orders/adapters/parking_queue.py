@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.adapters.aws import client as aws_client
 
@@ -18,9 +18,15 @@ class ParkedMessage:
 
 
 class ParkingQueuePort(Protocol):
-    def receive(self, max_messages: int) -> list[ParkedMessage]: ...
+    def receive(self, max_messages: int, hold_seconds: int | None = None) -> list[ParkedMessage]:
+        """At most 10; each held from other consumers `hold_seconds` (default: the queue's visibility)."""
+        ...
 
     def delete(self, message: ParkedMessage) -> None: ...
+
+    def release(self, message: ParkedMessage) -> None:
+        """Give a received message back to the queue now (ChangeMessageVisibility 0)."""
+        ...
 
 
 class SqsParkingQueue:
@@ -35,14 +41,21 @@ class SqsParkingQueue:
             self._client = aws_client("sqs")
         return self._client
 
-    def receive(self, max_messages: int) -> list[ParkedMessage]:
+    def receive(self, max_messages: int, hold_seconds: int | None = None) -> list[ParkedMessage]:
         # A short long-poll: a plain short poll samples a few servers and may miss messages.
+        kwargs: dict[str, Any] = {"VisibilityTimeout": hold_seconds} if hold_seconds is not None else {}
         response = self.client.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=max(1, min(max_messages, 10)),
             WaitTimeSeconds=self.wait_seconds,
+            **kwargs,
         )
         return [ParkedMessage(m["ReceiptHandle"], m["Body"]) for m in response.get("Messages", [])]
 
     def delete(self, message: ParkedMessage) -> None:
         self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message.receipt_handle)
+
+    def release(self, message: ParkedMessage) -> None:
+        self.client.change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=message.receipt_handle, VisibilityTimeout=0
+        )

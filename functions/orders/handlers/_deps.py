@@ -15,6 +15,7 @@ from shared.settings import TablesSettings
 
 if TYPE_CHECKING:
     from functions.orders.adapters.erp import ErpPort
+    from functions.orders.logic.create_erp_sales_order import BacklogPort
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ErpDeps:
     store: StateStore
     erp: ErpPort
     trace: TraceSink
+    backlog: BacklogPort | None = None  # the ERP backlog a new order joins (CreateErpSalesOrder)
 
 
 def store_deps(settings: TablesSettings) -> StoreDeps:
@@ -53,10 +55,11 @@ def erp_deps(settings: TablesAndErpSettings) -> ErpDeps:
     # Here, not at import: the ERP client brings httpx (about 30 ms) that ReserveStock and
     # RecordOrder, which share this module, never use.
     from functions.orders.adapters.erp import HttpErp
-    from shared.adapters.erp_gateway import erp_connector
+    from shared.adapters.erp_gateway import ErpBacklog, erp_connector
 
     return ErpDeps(
         store=DynamoStateStore(settings.state_table_name),
         erp=erp_connector(HttpErp, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority"),
         trace=DynamoTraceStore(settings.trace_table_name),
+        backlog=ErpBacklog(settings.state_table_name),
     )

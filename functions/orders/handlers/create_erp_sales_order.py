@@ -2,7 +2,8 @@
 
 Input: the flow state with `reservation` (ReserveStock's output).
 Output: `{"erp_sales_order_id": "<ERP internal id>"}` (null only if the order was cancelled first).
-Raises ErpThrottled / ErpUnavailable (retried by the state machine) and ErpRejected (caught).
+Raises ErpThrottled / ErpUnavailable (retried by the state machine), ErpRejected (caught: an order
+exception) and ErpBacklogOpen (caught, not retried: the order is parked behind the ERP backlog).
 """
 
 from __future__ import annotations
@@ -30,5 +31,7 @@ def default_deps() -> Deps:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
-    result = create_erp_sales_order(CreateErpInput.model_validate(event), deps.store, deps.erp, deps.trace)
+    result = create_erp_sales_order(
+        CreateErpInput.model_validate(event), deps.store, deps.erp, deps.trace, deps.backlog
+    )
     return result.model_dump(mode="json")

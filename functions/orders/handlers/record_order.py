@@ -11,7 +11,7 @@ Output: `{"event_type": "OrderAccepted" | "OrderOnHold" | "OrderErpFailed" | "Or
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -38,15 +38,34 @@ def default_held() -> HeldOrdersPort:
     return DynamoHeldOrders(cached(RecordOrderSettings).state_table_name)
 
 
+class BacklogOpener(Protocol):
+    def open(self, at: str) -> None: ...
+
+
+@lru_cache(maxsize=1)
+def default_backlog() -> BacklogOpener:
+    from shared.adapters.erp_gateway import ErpBacklog
+
+    return ErpBacklog(cached(RecordOrderSettings).state_table_name)
+
+
 @logger.inject_lambda_context(correlation_id_path="correlation_id")
 @metrics.log_metrics
 def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, deps: Deps | None = None, held: HeldOrdersPort | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    deps: Deps | None = None,
+    held: HeldOrdersPort | None = None,
+    backlog: BacklogOpener | None = None,
 ) -> dict[str, Any]:
     if deps is None:
-        deps, held = default_deps(), default_held()
+        deps, held, backlog = default_deps(), default_held(), default_backlog()
     task = RecordOrderInput.model_validate(event)
     result = record_order(task, deps.store, deps.trace, held=held)
+    if result.event_type == "OrderErpFailed" and backlog is not None:
+        # The order is about to be parked: it opens (or joins) the ERP backlog, so orders after it
+        # wait behind it and the replay posts them all in the order accepted.
+        backlog.open(utc_now().isoformat())
     if result.event_type == "OrderAccepted" and task.received_at is not None:
         # The design's order ingestion latency KPI: webhook received to order accepted.
         latency_ms = max((utc_now() - task.received_at).total_seconds() * 1000, 0.0)

@@ -1,11 +1,15 @@
 """Scheduled ParkedOrdersReplay: once the ERP answers again, the orders parked during its outage are
-replayed, oldest received first, with no operator (functions/orders/logic/parked_replay.py).
+posted one at a time in the order accepted, with no operator (functions/orders/logic/parked_replay.py
+`InOrderReplay`).
 
-Output: `{"erp": "up" | "down", "replayed": n}`.
+Output: `{"erp": "not asked" | "down" | "up" | "down again" | "no outcome", "replayed": n}`, plus
+`"left": k` when the run stopped before the end (the rest go to the next run, in order).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -14,33 +18,51 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.orders.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
 from functions.orders.adapters.parking_queue import ParkingQueuePort, SqsParkingQueue
-from functions.orders.logic.parked_replay import replay_when_the_erp_is_back
+from functions.orders.logic.parked_replay import BacklogPort, InOrderReplay, ParkedOrderReader
 from functions.orders.settings import ParkedReplaySettings
 from shared.observability import logger, metrics
 from shared.settings import cached
 
 
+@dataclass(frozen=True)
+class ReplayDeps:
+    queue: ParkingQueuePort
+    flow: OrderFlowPort
+    orders: ParkedOrderReader
+    backlog: BacklogPort
+    erp_answers: Callable[[], bool]
+
+
 @lru_cache(maxsize=1)
-def default_deps() -> tuple[ParkingQueuePort, OrderFlowPort, Any]:
+def default_deps() -> ReplayDeps:
     from functions.orders.adapters.erp import HttpErp
-    from shared.adapters.erp_gateway import erp_connector
+    from shared.adapters.erp_gateway import ErpBacklog, erp_connector
+    from shared.adapters.state_store import DynamoStateStore
 
     settings = cached(ParkedReplaySettings)
     erp = erp_connector(HttpErp, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority")
-    return (
-        SqsParkingQueue(settings.orders_parking_queue_url),
-        StepFunctionsOrderFlow(settings.order_flow_arn),
-        erp.answers,
+    return ReplayDeps(
+        queue=SqsParkingQueue(settings.orders_parking_queue_url),
+        flow=StepFunctionsOrderFlow(settings.order_flow_arn),
+        orders=DynamoStateStore(settings.state_table_name),
+        backlog=ErpBacklog(settings.state_table_name),
+        erp_answers=erp.answers,
     )
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, deps: tuple[ParkingQueuePort, OrderFlowPort, Any] | None = None
-) -> dict[str, Any]:
-    queue, flow, erp_answers = deps or default_deps()
-    result = replay_when_the_erp_is_back(queue, flow, erp_answers)
+def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: ReplayDeps | None = None) -> dict[str, Any]:
+    d = deps or default_deps()
+    replay = InOrderReplay(
+        d.queue,
+        d.flow,
+        d.orders,
+        d.backlog,
+        d.erp_answers,
+        remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000,
+    )
+    result = replay.run()
     metrics.add_metric(name="ParkedOrdersReplayed", unit=MetricUnit.Count, value=int(str(result["replayed"])))
     logger.info("parked orders replay", extra=result)
     return result

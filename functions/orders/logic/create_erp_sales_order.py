@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from functions.orders.adapters.erp import ErpPort
 from functions.orders.logic.erp_mapping import sales_order_payload
 from functions.orders.logic.order_lifecycle import blocks_reservation
 from functions.orders.models.flow import ErpSalesOrderOutput, FlowInput, ReserveStockOutput
 from shared.adapters.state_store import StateStore
 from shared.adapters.trace_store import TraceSink
-from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+from shared.errors import ErpBacklogOpen, ErpRejected, ErpThrottled, ErpUnavailable
 
 HOP = "erp"
 
@@ -17,16 +19,27 @@ class CreateErpInput(FlowInput):
     reservation: ReserveStockOutput
 
 
+class BacklogPort(Protocol):
+    def is_open(self) -> bool: ...
+
+
 def create_erp_sales_order(
-    task: CreateErpInput, store: StateStore, erp: ErpPort, trace: TraceSink
+    task: CreateErpInput, store: StateStore, erp: ErpPort, trace: TraceSink, backlog: BacklogPort | None = None
 ) -> ErpSalesOrderOutput:
     """The ERP's internal id for the order. ERP errors propagate by class name for the state machine.
 
     A cancellation that lands while the ERP call is in flight would leave an open sales order for a
     cancelled order, so the order item is checked before the call and again after it.
+
+    While orders parked in an ERP outage wait for their replay (the ERP backlog is open), a new order
+    joins the back of the line: ErpBacklogOpen, which OrderFlow does not retry, records ERP_FAILED and
+    parks it, and the replay posts it after the older ones. A replayed order is the line's head.
     """
     order = task.require_order()
     cid = task.correlation_id
+    if backlog is not None and not task.replay and backlog.is_open():
+        trace.record(cid, HOP, "queued_behind_backlog", {"order_id": order.order_id})
+        raise ErpBacklogOpen(f"order {order.order_id}: parked orders go to the ERP first")
 
     def cancelled() -> bool:
         current = store.get_order(order.channel, order.channel_order_id)
@@ -36,9 +49,7 @@ def create_erp_sales_order(
         trace.record(cid, HOP, "skipped_cancelled", {"order_id": order.order_id})
         return ErpSalesOrderOutput(erp_sales_order_id=None)
     try:
-        erp_id = erp.upsert_sales_order(
-            order.order_id, sales_order_payload(order, task.reservation.location_id)
-        )
+        erp_id = erp.upsert_sales_order(order.order_id, sales_order_payload(order, task.reservation.location_id))
     except ErpThrottled as exc:
         # Trace details go to DynamoDB, which refuses floats.
         retry_after = None if exc.retry_after is None else str(exc.retry_after)

@@ -35,6 +35,9 @@ class FlowInput(TaskModel):
     # When the webhook (or poll) that carried the command was received: the order ingestion
     # latency KPI runs from here to accepted (RecordAccepted's `OrderIngestionLatency`).
     received_at: UtcDatetime | None = None
+    # Started by the parked-order replay: this order is the head of the ERP backlog, so it goes to
+    # the ERP even while the backlog is open (every other order joins the back of it).
+    replay: bool = False
 
     @model_validator(mode="after")
     def _command_matches_action(self) -> FlowInput:
@@ -63,6 +66,7 @@ class FlowInput(TaskModel):
             "order": self.order.to_item() if self.order else None,
             "cancellation": self.cancellation.model_dump(mode="json", exclude_none=True) if self.cancellation else None,
             "received_at": self.received_at.isoformat().replace("+00:00", "Z") if self.received_at else None,
+            **({"replay": True} if self.replay else {}),
         }
 
 

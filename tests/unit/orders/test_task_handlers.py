@@ -9,7 +9,7 @@ import pytest
 from functions.orders.handlers import cancel_order, create_erp_sales_order, record_order, reserve_stock
 from functions.orders.logic.reserve_stock import ReservePolicy
 from shared.adapters.trace_store import MemoryTraceStore
-from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+from shared.errors import ErpBacklogOpen, ErpRejected, ErpThrottled, ErpUnavailable
 from shared.models import OrderStatus
 from shared.retry import RetryPolicy
 from tests.fakes.builders import LambdaContext, cancellation, order
@@ -230,3 +230,49 @@ def test_cancel_order_raises_erp_unavailable_after_releasing_the_stock(
         cancel_order.lambda_handler(event, LambdaContext(), deps=cancel_order.Deps(store, erp, trace))
 
     assert store.position("SKU-1", LOC).reserved == 0
+
+
+class _Backlog:
+    def __init__(self, open_: bool) -> None:
+        self.open_ = open_
+        self.opened: list[str] = []
+
+    def is_open(self) -> bool:
+        return self.open_
+
+    def open(self, at: str) -> None:
+        self.opened.append(at)
+
+
+def test_a_new_order_joins_the_back_of_an_open_erp_backlog_and_a_replayed_one_goes_to_the_erp(
+    store: InMemoryStateTable, trace: MemoryTraceStore
+) -> None:
+    erp = FakeErp()
+    event = {**_execution_input(), "reservation": {"outcome": "RESERVED", "location_id": LOC, "shortages": []}}
+    deps = create_erp_sales_order.Deps(store, erp, trace, backlog=_Backlog(open_=True))
+
+    with pytest.raises(ErpBacklogOpen) as raised:
+        create_erp_sales_order.lambda_handler(event, LambdaContext(), deps=deps)
+    assert type(raised.value).__name__ == "ErpBacklogOpen"  # OrderFlow parks it without a retry
+    assert erp.calls == []
+    assert (trace.entries[-1]["hop"], trace.entries[-1]["status"]) == ("erp", "queued_behind_backlog")
+
+    replayed = create_erp_sales_order.lambda_handler({**event, "replay": True}, LambdaContext(), deps=deps)
+    assert replayed == {"erp_sales_order_id": "1000"} and erp.calls == [("upsert", order().order_id)]
+
+
+def test_an_order_recorded_erp_failed_opens_the_erp_backlog_and_an_accepted_one_does_not(
+    store: InMemoryStateTable, trace: MemoryTraceStore
+) -> None:
+    backlog = _Backlog(open_=False)
+    reservation = {"outcome": "RESERVED", "location_id": LOC, "shortages": []}
+    failed = {**_execution_input(), "reservation": reservation, "status": "ERP_FAILED"}
+    failed["error"] = {"Error": "ErpUnavailable", "Cause": "503"}
+
+    answer = record_order.lambda_handler(failed, LambdaContext(), deps=record_order.Deps(store, trace), backlog=backlog)
+
+    assert answer["event_type"] == "OrderErpFailed" and len(backlog.opened) == 1
+    accepted = {**_execution_input(event_id="evt-2"), "reservation": reservation, "status": "ACCEPTED"}
+    accepted["erp"] = {"erp_sales_order_id": "1000"}
+    record_order.lambda_handler(accepted, LambdaContext(), deps=record_order.Deps(store, trace), backlog=backlog)
+    assert len(backlog.opened) == 1

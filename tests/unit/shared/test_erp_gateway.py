@@ -17,6 +17,7 @@ from functions.reconciliation.adapters.snapshots import HttpSnapshotSource, Snap
 from shared.adapters.erp_gateway import (
     ERP_THROTTLE_CODES,
     PK,
+    ErpBacklog,
     ErpGateway,
     GatewaySettings,
     Lane,
@@ -354,7 +355,7 @@ def test_acceptance_cancellation_and_refunds_are_priority_and_snapshots_and_jour
     settings = ReturnStepSettings.from_env()
     lanes = {
         "accept and cancel": erp_deps(settings).erp,  # type: ignore[arg-type]
-        "parked replay": replay_parked.default_deps()[2].__self__,
+        "parked replay": replay_parked.default_deps().erp_answers.__self__,  # type: ignore[attr-defined]
         "return steps": build_steps(settings).erp,
         "settlement journals": finance_deps.default_settler().erp,
         "reconciliation snapshot": reconcile.default_reconciler().erp,
@@ -369,3 +370,23 @@ def test_acceptance_cancellation_and_refunds_are_priority_and_snapshots_and_jour
     finance_deps.default_settler.cache_clear()
     reconcile.default_reconciler.cache_clear()
     replay_parked.default_deps.cache_clear()
+
+
+# ----- the ERP backlog -----------------------------------------------------------------------------
+
+
+def test_the_backlog_opens_on_a_park_and_closes_only_if_nothing_joined_since_it_was_read(dynamodb: Any) -> None:
+    backlog = ErpBacklog(STATE_TABLE, client=dynamodb)
+    assert not backlog.is_open()
+
+    backlog.open("2026-12-04T10:00:01+00:00")
+    backlog.open("2026-12-04T10:00:02+00:00")
+    seen = backlog.last_parked_at()
+    assert seen == "2026-12-04T10:00:02+00:00"
+    backlog.open("2026-12-04T10:00:03+00:00")  # an order joins while the replay drains the queue
+
+    assert not backlog.close(seen)  # stays open: that order is replayed first
+    assert backlog.close("2026-12-04T10:00:03+00:00")
+    assert not backlog.is_open()
+    # the gateway's slots ignore it (the same partition)
+    assert gateway(dynamodb).call(lambda: "sent") == "sent"
