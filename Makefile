@@ -56,7 +56,7 @@ CHAOS_ORDERS ?= 200
 CHAOS_OUTAGE_SECONDS ?= 600
 chaos: install
 	CHAOS_ORDERS=$(CHAOS_ORDERS) CHAOS_OUTAGE_SECONDS=$(CHAOS_OUTAGE_SECONDS) \
-		$(BIN)/python -m pytest -q -s -p no:randomly tests/integration/test_erp_outage_in_order.py
+		$(BIN)/python -m pytest -q -s -p no:randomly --timeout 3600 tests/integration/test_erp_outage_in_order.py
 
 # 10,000 generated requests against a local stack of its own (tests/fuzz); FUZZ_SEED=<n> varies them.
 FUZZ_REQUESTS ?= 10000

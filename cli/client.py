@@ -164,6 +164,9 @@ class OpsClient:
     def release_held(self, channel: str, channel_order_id: str) -> Any:
         return self._call("POST", f"/v1/ops/orders/{_segment(channel)}/{_segment(channel_order_id)}/release")
 
+    def cancel_held(self, channel: str, channel_order_id: str) -> Any:
+        return self._call("POST", f"/v1/ops/orders/{_segment(channel)}/{_segment(channel_order_id)}/cancel")
+
     def start_reconciliation(self, kind: str) -> Any:
         return self._call("POST", f"/v1/ops/reconciliations/{_segment(kind)}")
 

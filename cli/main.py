@@ -4,6 +4,7 @@
     retail-sync order <channel> <id>   retail-sync trace <correlation id>   retail-sync inventory <sku>
     retail-sync exceptions list|retry|resolve    retail-sync dlq redrive <queue>
     retail-sync orders replay          retail-sync orders release <channel> <id>
+    retail-sync orders cancel <channel> <id>
     retail-sync recon start|list <kind>
 
 `--api-url` (or RETAIL_SYNC_API_URL, default the local stack) picks the API; a URL that is not on
@@ -223,6 +224,21 @@ def orders_release(
         console.print(f"{channel} order {channel_order_id} started again: {body.get('execution')}")
 
     _emit(ctx, _call(ctx, lambda api: api.release_held(channel, channel_order_id)), as_json, show)
+
+
+@orders_app.command("cancel")
+def orders_cancel(
+    ctx: typer.Context,
+    channel: Annotated[str, typer.Argument(help="the channel (shopify, amazon, ...)")],
+    channel_order_id: Annotated[str, typer.Argument(help="the order's id there")],
+    as_json: JsonOption = False,
+) -> None:
+    """Cancel an order ON_HOLD for stock (the channel is not told: cancel it there too)."""
+
+    def show(console: Console, body: Any) -> None:
+        console.print(f"{channel} order {channel_order_id} is being cancelled: {body.get('execution')}")
+
+    _emit(ctx, _call(ctx, lambda api: api.cancel_held(channel, channel_order_id)), as_json, show)
 
 
 @recon_app.command("start")

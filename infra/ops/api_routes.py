@@ -184,6 +184,14 @@ OPS_ROUTES: tuple[RouteDescription, ...] = (
     ),
     RouteDescription(
         "POST",
+        "/v1/ops/orders/{channel}/{channel_order_id}/cancel",
+        "Cancel an order ON_HOLD for stock (the channel is not told)",
+        "orders",
+        {**_ok(HeldRelease, "cancelling", 202), **_errors(404, 503)},
+        path_params=(Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there")),
+    ),
+    RouteDescription(
+        "POST",
         "/v1/ops/parked/orders/replay",
         "Start OrderFlow again for every parked order",
         "orders",

@@ -93,5 +93,7 @@ class OpsApiConstruct(Construct):
         for action, keys in (
             ("dynamodb:UpdateItem", EXCEPTION_RESOLUTION_UPDATES),
             ("dynamodb:PutItem", EXCEPTION_RESOLUTION_PUTS),
+            # Releasing or cancelling a held order lets go of one that is no longer ON_HOLD.
+            ("dynamodb:DeleteItem", [c.PK_HELD_ORDERS]),
         ):
             grant_leading_keys(state_table, fn, [action], keys)

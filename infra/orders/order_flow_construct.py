@@ -201,9 +201,13 @@ class OrderFlowConstruct(Construct):
                 c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,
             },
         )
-        # Reads the held list, the orders and the positions; starts flows; writes nothing.
+        # Reads the held list, the orders and the positions; starts flows; deletes from the held list
+        # only an order that is no longer ON_HOLD (cancelled, by its channel or by an operator).
         grant_state_partitions(
             state_table, self.held_retry, reads=[c.PK_HELD_ORDERS, c.PK_ORDERS, c.PK_POSITIONS], writes=[]
+        )
+        grant_state_partitions(
+            state_table, self.held_retry, reads=[], writes=[c.PK_HELD_ORDERS], write_actions=("dynamodb:DeleteItem",)
         )
         self.state_machine.grant_start_execution(self.held_retry)
 

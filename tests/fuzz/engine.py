@@ -73,6 +73,7 @@ OPS_ROUTES = (
     ("GET", "/v1/ops/audit"),
     ("POST", "/v1/ops/parked/orders/replay"),
     ("POST", "/v1/ops/orders/{channel}/{id}/release"),
+    ("POST", "/v1/ops/orders/{channel}/{id}/cancel"),
     ("GET", "/v1/ops/returns/{channel}/{id}"),
     ("POST", "/v1/ops/dlq/{id}/redrive"),
     ("GET", "/v1/openapi.json"),

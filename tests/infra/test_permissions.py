@@ -119,7 +119,7 @@ def _ops_writes(resources: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
     for statement in statements:
         actions = set(as_list(statement["Action"]))
         if actions & writes:
-            assert actions <= {"dynamodb:PutItem", "dynamodb:UpdateItem"}, statement
+            assert actions <= {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, statement
             keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
             granted |= {(action, key) for action in actions for key in keys}
     return granted
@@ -138,7 +138,13 @@ def test_ops_api_reads_tables_and_writes_only_the_items_it_manages(resources: di
     exceptions = {"EXCEPTION#RECONCILIATION", "EXCEPTION#ENRICHMENT", "EXCEPTION#ORDER", "EXCEPTION#DEAD_LETTER"}
     exceptions |= {"EXCEPTION#CHANNEL_COMMAND", "EXCEPTION#RETURN", "EXCEPTION#SETTLEMENT"}
     # ERP_GATEWAY: the manual parked-order replay closes the ERP backlog once it drained the queue.
-    assert {key for _, key in granted} == managed | exceptions | {"AUDIT#INVENTORY", "SKU#*", c.PK_ERP_GATEWAY}
+    assert {key for _, key in granted} == managed | exceptions | {
+        "AUDIT#INVENTORY",
+        "SKU#*",
+        c.PK_ERP_GATEWAY,
+        c.PK_HELD_ORDERS,  # DeleteItem only: a held order no longer ON_HOLD is let go
+    }
+    assert {a for a, key in granted if key == c.PK_HELD_ORDERS} == {"dynamodb:DeleteItem"}
     assert ("dynamodb:PutItem", c.PK_ERP_GATEWAY) not in granted  # it never claims a slot or writes anew
 
 
@@ -242,7 +248,7 @@ def test_order_flow_steps_write_only_their_own_partitions(resources: dict[str, d
 
     assert written_keys(function_id(c.ID_RECORD_FLOW_FAILURE_FUNCTION)) == {"EXCEPTION#ORDER"}
     assert written_keys(function_id("CreateErpSalesOrder")) == {c.PK_ERP_GATEWAY}  # its ERP gateway slot only
-    assert written_keys(function_id("HeldOrdersRetry")) == set()
+    assert written_keys(function_id("HeldOrdersRetry")) == {c.PK_HELD_ORDERS}  # DeleteItem: letting go
     assert written_keys(function_id("AmazonOrdersPoller")) == {"POLLER#*"}
     assert "ORDER#*" not in written_keys(function_id("ReserveStock"))  # the order is only read there
     assert "EXCEPTION#ORDER" not in written_keys(function_id("OrdersWorker"))

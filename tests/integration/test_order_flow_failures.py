@@ -156,5 +156,30 @@ def test_an_order_on_hold_for_stock_is_accepted_once_the_stock_arrives_with_no_o
     assert order_id_of(channel_order_id) not in again.payload["restarted"]
 
 
+def test_an_operator_cancels_an_order_on_hold_and_it_is_never_started_again(flows: Flows) -> None:
+    sku = unique("SKU-HELD-CANCEL")
+    flows.stock(sku, 1)
+    channel_order_id = new_shopify_order_id()
+    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 3)])))
+    flows.idle()
+    assert flows.order("shopify", channel_order_id)["status"] == "ON_HOLD"
+
+    # WHEN an operator cancels it
+    answer = flows.http.post(f"{flows.stack.api_url}/v1/ops/orders/shopify/{channel_order_id}/cancel")
+    assert answer.status_code == 202, answer.text
+    flows.idle()
+
+    # THEN it is cancelled, held nothing, was never in the ERP, and stock arriving does not start it
+    assert flows.order("shopify", channel_order_id)["status"] == "CANCELLED"
+    assert flows.position(sku)["reserved"] == 0
+    assert flows.erp_records(order_id_of(channel_order_id)) == []
+    flows.stock(sku, 5, sequence=2)
+    flows.idle()
+    [run] = flows.stack.fire_schedule("HeldOrdersRetrySchedule")
+    assert order_id_of(channel_order_id) not in run.payload["restarted"]
+    again = flows.http.post(f"{flows.stack.api_url}/v1/ops/orders/shopify/{channel_order_id}/cancel")
+    assert again.status_code == 404 and again.json()["error"]["code"] == "NOT_FOUND"
+
+
 def order_id_of(channel_order_id: int) -> str:
     return shopify_order_id(channel_order_id)

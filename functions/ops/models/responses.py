@@ -71,7 +71,8 @@ class ReplayResult(Model):
 
 
 class HeldRelease(Model):
-    """An order ON_HOLD for stock started again by an operator: our order id and its new execution."""
+    """An order ON_HOLD for stock started again, or cancelled, by an operator: our order id and the
+    execution that does it."""
 
     order_id: str
     execution: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from functions.ops.routes._http import answer, deps
+from functions.ops.routes._http import answer, caller, deps
 from shared.errors import UpstreamUnavailable
 
 router = Router()
@@ -43,6 +43,25 @@ def replay_parked() -> Response:
     if given.parking is None or given.flow is None:
         raise UpstreamUnavailable("parked-order replay is not configured (parking queue, order flow)")
     return answer(ReplayResult(replayed=replay_parked_orders(given.parking, given.flow, backlog=given.backlog)))
+
+
+@router.post("/v1/ops/orders/<channel>/<channel_order_id>/cancel")
+def cancel_held(channel: str, channel_order_id: str) -> Response:
+    """An order ON_HOLD for stock, cancelled by an operator (functions/orders/logic/held_retry.py)."""
+    from functions.ops.models.responses import HeldRelease
+    from functions.orders.logic.held_retry import cancel_held_order
+    from shared.errors import NotFound
+    from shared.models import order_id_for
+
+    given = deps(router)
+    if given.held is None or given.flow is None:
+        raise UpstreamUnavailable("cancelling held orders is not configured (state table, order flow)")
+    order_id = order_id_for(channel, channel_order_id)
+    reason = f"cancelled by an operator ({caller(router)})"
+    execution = cancel_held_order(given.held, given.store, given.flow, order_id, reason)
+    if execution is None:
+        raise NotFound(f"order {channel}/{channel_order_id} is not ON_HOLD")
+    return answer(HeldRelease(order_id=order_id, execution=execution), status=202)
 
 
 @router.post("/v1/ops/orders/<channel>/<channel_order_id>/release")

@@ -15,13 +15,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from functions.orders.adapters.order_flow import OrderFlowPort
 from functions.orders.dal.held_orders import HeldOrdersPort
 from functions.orders.logic.flow_start import execution_name
-from functions.orders.models.flow import FlowInput
+from functions.orders.models.flow import FlowAction, FlowInput
 from shared.adapters.state_store import StateStore
-from shared.models import Order, OrderStatus
+from shared.models import Order, OrderCancellation, OrderStatus, utc_now
 from shared.observability import logger
 
 MAX_HELD_PER_RUN = 200
@@ -114,4 +115,39 @@ def release_held_order(
         return None
     name = execution_name(flow_input, suffix=f"release-{suffix()}")
     flow.start(name, flow_input.execution_input())
+    return name
+
+
+def cancel_held_order(
+    held: HeldOrdersPort,
+    store: StateStore,
+    flow: OrderFlowPort,
+    order_id: str,
+    reason: str,
+    now: Callable[[], datetime] = utc_now,
+    suffix: Callable[[], str] = lambda: uuid.uuid4().hex[:8],
+) -> str | None:
+    """An operator's cancellation of one held order (`POST /v1/ops/orders/{channel}/{id}/cancel`):
+    OrderFlow's cancel path runs for it (nothing is reserved for an ON_HOLD order and the ERP never
+    had it, so it records CANCELLED and publishes OrderCancelled; HeldOrdersRetry then lets it go).
+    The channel is not told (that is the channel's own cancel API, issue 10.1's compensation).
+    The execution's name; None when the order is not ON_HOLD."""
+    waiting = held.get(order_id)
+    if waiting is None:
+        return None
+    flow_input = FlowInput.model_validate(waiting.execution_input)
+    order = flow_input.require_order()
+    if not _still_on_hold(held, store, order_id, order):
+        return None
+    cancel = FlowInput(
+        action=FlowAction.CANCEL,
+        correlation_id=flow_input.correlation_id,
+        event_id=f"{flow_input.event_id}-ops-cancel",
+        cancellation=OrderCancellation(
+            channel=order.channel, channel_order_id=order.channel_order_id, cancelled_at=now(), reason=reason
+        ),
+        received_at=now(),
+    )
+    name = execution_name(cancel, suffix=f"ops-cancel-{suffix()}")
+    flow.start(name, cancel.execution_input())
     return name

@@ -263,3 +263,36 @@ def test_an_operator_releases_an_order_on_hold_and_one_not_on_hold_is_404(store:
     status, error = _call(deps, "POST", "/v1/ops/orders/shopify/9999/release")
     assert status == 404 and error["error"]["code"] == "NOT_FOUND"
     assert _call(_deps(store, held=held), "POST", "/v1/ops/orders/shopify/1001/release")[0] == 503
+
+
+def test_an_operator_cancels_an_order_on_hold_through_the_cancel_flow_and_one_not_on_hold_is_404(
+    store: InMemoryStateTable,
+) -> None:
+    from functions.orders.dal.held_orders import MemoryHeldOrders
+    from functions.orders.handlers import record_order as record_handler
+    from functions.orders.models.flow import FlowInput
+
+    held, flow = MemoryHeldOrders(), FakeOrderFlow()
+    on_hold = {
+        "status": "ON_HOLD",
+        "action": "accept",
+        "correlation_id": "corr-0001",
+        "event_id": "evt-1",
+        "order": order("1001").to_item(),
+        "reservation": {"outcome": "ON_HOLD", "location_id": "dc-east", "shortages": []},
+    }
+    record_handler.lambda_handler(
+        on_hold, LambdaContext(), deps=record_handler.Deps(store, MemoryTraceStore()), held=held
+    )
+
+    status, body = _call(_deps(store, held=held, flow=flow), "POST", "/v1/ops/orders/shopify/1001/cancel")
+
+    assert status == 202 and body["order_id"] == order("1001").order_id and "-ops-cancel-" in body["execution"]
+    started = FlowInput.model_validate(flow.executions[body["execution"]])
+    assert started.action.value == "cancel" and started.correlation_id == "corr-0001"  # one trace for the order
+    assert started.cancellation is not None and started.cancellation.channel_order_id == "1001"
+    assert started.cancellation.reason is not None and started.cancellation.reason.startswith(
+        "cancelled by an operator"
+    )
+    status, error = _call(_deps(store, held=held, flow=flow), "POST", "/v1/ops/orders/shopify/9999/cancel")
+    assert status == 404 and error["error"]["code"] == "NOT_FOUND"

@@ -30,6 +30,7 @@ def test_the_area_routers_together_serve_every_ops_route_once() -> None:
             ("GET", "/v1/ops/orders/<channel>/<channel_order_id>"),
             ("POST", "/v1/ops/parked/orders/replay"),
             ("POST", "/v1/ops/orders/<channel>/<channel_order_id>/release"),
+            ("POST", "/v1/ops/orders/<channel>/<channel_order_id>/cancel"),
             ("GET", "/v1/ops/inventory/<sku>"),
             ("GET", "/v1/ops/allocation-rules"),
             ("PUT", "/v1/ops/allocation-rules"),
