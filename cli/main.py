@@ -219,11 +219,8 @@ def orders_release(
     as_json: JsonOption = False,
 ) -> None:
     """Start an order ON_HOLD for stock again now (still short: it is held again)."""
-
-    def show(console: Console, body: Any) -> None:
-        console.print(f"{channel} order {channel_order_id} started again: {body.get('execution')}")
-
-    _emit(ctx, _call(ctx, lambda api: api.release_held(channel, channel_order_id)), as_json, show)
+    done = f"{channel} order {channel_order_id} started again"
+    _held_order_command(ctx, as_json, done, lambda api: api.release_held(channel, channel_order_id))
 
 
 @orders_app.command("cancel")
@@ -234,11 +231,15 @@ def orders_cancel(
     as_json: JsonOption = False,
 ) -> None:
     """Cancel an order ON_HOLD for stock (the channel is not told: cancel it there too)."""
+    done = f"{channel} order {channel_order_id} is being cancelled"
+    _held_order_command(ctx, as_json, done, lambda api: api.cancel_held(channel, channel_order_id))
 
+
+def _held_order_command(ctx: typer.Context, as_json: bool, done: str, call: Callable[[OpsClient], Any]) -> None:
     def show(console: Console, body: Any) -> None:
-        console.print(f"{channel} order {channel_order_id} is being cancelled: {body.get('execution')}")
+        console.print(f"{done}: {body.get('execution')}")
 
-    _emit(ctx, _call(ctx, lambda api: api.cancel_held(channel, channel_order_id)), as_json, show)
+    _emit(ctx, _call(ctx, call), as_json, show)
 
 
 @recon_app.command("start")

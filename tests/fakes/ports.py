@@ -106,13 +106,17 @@ class FakeParkingQueue:
         self.messages = [ParkedMessage(receipt_handle=f"rh-{i}", body=body) for i, body in enumerate(bodies)]
         self.in_flight: list[ParkedMessage] = []
 
-    def receive(self, max_messages: int) -> list[ParkedMessage]:
+    def receive(self, max_messages: int, hold_seconds: int | None = None) -> list[ParkedMessage]:
         batch, self.messages = self.messages[:max_messages], self.messages[max_messages:]
         self.in_flight.extend(batch)
         return batch
 
     def delete(self, message: ParkedMessage) -> None:
         self.in_flight.remove(message)
+
+    def release(self, message: ParkedMessage) -> None:
+        self.in_flight.remove(message)
+        self.messages.append(message)
 
 
 class FakeTraceReader:

@@ -96,6 +96,15 @@ def retry_held_orders(
     return run
 
 
+def _held_input(held: HeldOrdersPort, store: StateStore, order_id: str) -> FlowInput | None:
+    """The kept flow input of an order still ON_HOLD; None (letting go of it) otherwise."""
+    waiting = held.get(order_id)
+    if waiting is None:
+        return None
+    flow_input = FlowInput.model_validate(waiting.execution_input)
+    return flow_input if _still_on_hold(held, store, order_id, flow_input.require_order()) else None
+
+
 def release_held_order(
     held: HeldOrdersPort,
     store: StateStore,
@@ -106,12 +115,8 @@ def release_held_order(
     """An operator's release of one held order (`POST /v1/ops/orders/{channel}/{id}/release`): its
     flow starts again now, whatever the positions say (ReserveStock still reserves all or nothing:
     still short, it is held again). The execution's name; None when the order is not ON_HOLD."""
-    waiting = held.get(order_id)
-    if waiting is None:
-        return None
-    flow_input = FlowInput.model_validate(waiting.execution_input)
-    order = flow_input.require_order()
-    if not _still_on_hold(held, store, order_id, order):
+    flow_input = _held_input(held, store, order_id)
+    if flow_input is None:
         return None
     name = execution_name(flow_input, suffix=f"release-{suffix()}")
     flow.start(name, flow_input.execution_input())
@@ -132,13 +137,10 @@ def cancel_held_order(
     had it, so it records CANCELLED and publishes OrderCancelled; HeldOrdersRetry then lets it go).
     The channel is not told (that is the channel's own cancel API, issue 10.1's compensation).
     The execution's name; None when the order is not ON_HOLD."""
-    waiting = held.get(order_id)
-    if waiting is None:
+    flow_input = _held_input(held, store, order_id)
+    if flow_input is None:
         return None
-    flow_input = FlowInput.model_validate(waiting.execution_input)
     order = flow_input.require_order()
-    if not _still_on_hold(held, store, order_id, order):
-        return None
     cancel = FlowInput(
         action=FlowAction.CANCEL,
         correlation_id=flow_input.correlation_id,

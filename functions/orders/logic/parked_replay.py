@@ -49,19 +49,7 @@ def replay_parked_orders(
     ERP upsert writes the same record.
     """
     seen = backlog.last_parked_at() if backlog is not None else None
-    taken: list[tuple[FlowInput, ParkedMessage]] = []
-    for _ in range(limit // _BATCH + 1):
-        messages = queue.receive(min(_BATCH, limit - len(taken)))
-        if not messages:
-            break
-        for message in messages:
-            try:
-                taken.append((FlowInput.model_validate_json(message.body), message))
-            except ValidationError as exc:
-                logger.error("parked message is not an OrderFlow input; left in the queue", error=str(exc)[:500])
-        if len(taken) >= limit:
-            break
-    taken.sort(key=lambda pair: (pair[0].received_at or _EARLIEST, pair[0].event_id))
+    taken = take_parked(queue, limit)
     for flow_input, message in taken:
         head = flow_input.model_copy(update={"replay": True})  # ahead of the ERP backlog, like the schedule's
         flow.start(execution_name(flow_input, suffix=f"replay-{suffix()}"), head.execution_input())
@@ -69,6 +57,25 @@ def replay_parked_orders(
     if backlog is not None and seen is not None and len(taken) < limit:
         backlog.close(seen)  # drained (unless an order joined since: then it stays open)
     return len(taken)
+
+
+def take_parked(
+    queue: ParkingQueuePort, limit: int, hold_seconds: int | None = None
+) -> list[tuple[FlowInput, ParkedMessage]]:
+    """Up to `limit` parked inputs, sorted by when their commands were received (then event id). One
+    that is not an OrderFlow input is left in place (logged): it reappears for a person."""
+    taken: list[tuple[FlowInput, ParkedMessage]] = []
+    while len(taken) < limit:
+        messages = queue.receive(min(_BATCH, limit - len(taken)), hold_seconds=hold_seconds)
+        if not messages:
+            break
+        for message in messages:
+            try:
+                taken.append((FlowInput.model_validate_json(message.body), message))
+            except ValidationError as exc:
+                logger.error("parked message is not an OrderFlow input; left in the queue", error=str(exc)[:500])
+    taken.sort(key=lambda pair: (pair[0].received_at or _EARLIEST, pair[0].event_id))
+    return taken
 
 
 class ParkedOrderReader(Protocol):
@@ -172,18 +179,7 @@ class InOrderReplay:
         return "no outcome"
 
     def _take_all(self) -> list[tuple[FlowInput, ParkedMessage]]:
-        taken: list[tuple[FlowInput, ParkedMessage]] = []
-        while len(taken) < MAX_IN_ORDER:
-            messages = self.queue.receive(_BATCH, hold_seconds=HOLD_SECONDS)
-            if not messages:
-                break
-            for message in messages:
-                try:
-                    taken.append((FlowInput.model_validate_json(message.body), message))
-                except ValidationError as exc:
-                    logger.error("parked message is not an OrderFlow input; left in the queue", error=str(exc)[:500])
-        taken.sort(key=lambda pair: (pair[0].received_at or _EARLIEST, pair[0].event_id))
-        return taken
+        return take_parked(self.queue, MAX_IN_ORDER, hold_seconds=HOLD_SECONDS)
 
     def _release(self, taken: list[tuple[FlowInput, ParkedMessage]]) -> None:
         for _, message in taken:

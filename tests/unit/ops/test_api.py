@@ -237,11 +237,12 @@ def test_ops_settings_need_only_the_tables(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.reconciliation_function_name is None
 
 
-def test_an_operator_releases_an_order_on_hold_and_one_not_on_hold_is_404(store: InMemoryStateTable) -> None:
+def _held_order_1001(store: InMemoryStateTable) -> Any:
+    """Shopify order 1001 recorded ON_HOLD for stock by RecordOrder: the held list it joined."""
     from functions.orders.dal.held_orders import MemoryHeldOrders
     from functions.orders.handlers import record_order as record_handler
 
-    held, flow = MemoryHeldOrders(), FakeOrderFlow()
+    held = MemoryHeldOrders()
     on_hold = {
         "status": "ON_HOLD",
         "action": "accept",
@@ -253,6 +254,11 @@ def test_an_operator_releases_an_order_on_hold_and_one_not_on_hold_is_404(store:
     record_handler.lambda_handler(
         on_hold, LambdaContext(), deps=record_handler.Deps(store, MemoryTraceStore()), held=held
     )
+    return held
+
+
+def test_an_operator_releases_an_order_on_hold_and_one_not_on_hold_is_404(store: InMemoryStateTable) -> None:
+    held, flow = _held_order_1001(store), FakeOrderFlow()
     deps = _deps(store, held=held, flow=flow)
 
     status, body = _call(deps, "POST", "/v1/ops/orders/shopify/1001/release")
@@ -268,22 +274,9 @@ def test_an_operator_releases_an_order_on_hold_and_one_not_on_hold_is_404(store:
 def test_an_operator_cancels_an_order_on_hold_through_the_cancel_flow_and_one_not_on_hold_is_404(
     store: InMemoryStateTable,
 ) -> None:
-    from functions.orders.dal.held_orders import MemoryHeldOrders
-    from functions.orders.handlers import record_order as record_handler
     from functions.orders.models.flow import FlowInput
 
-    held, flow = MemoryHeldOrders(), FakeOrderFlow()
-    on_hold = {
-        "status": "ON_HOLD",
-        "action": "accept",
-        "correlation_id": "corr-0001",
-        "event_id": "evt-1",
-        "order": order("1001").to_item(),
-        "reservation": {"outcome": "ON_HOLD", "location_id": "dc-east", "shortages": []},
-    }
-    record_handler.lambda_handler(
-        on_hold, LambdaContext(), deps=record_handler.Deps(store, MemoryTraceStore()), held=held
-    )
+    held, flow = _held_order_1001(store), FakeOrderFlow()
 
     status, body = _call(_deps(store, held=held, flow=flow), "POST", "/v1/ops/orders/shopify/1001/cancel")
 
