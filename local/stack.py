@@ -379,11 +379,13 @@ class LocalStack:
         its token handed over) is idle until someone calls back: nothing in the stack works on it."""
         assert self._sfn
         try:
-            [last] = self._sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=1)[
-                "events"
-            ]
-        except (ValueError, self._sfn.exceptions.ExecutionDoesNotExist):
+            # moto answers the whole history in order whatever reverseOrder / maxResults ask for.
+            events = self._sfn.get_execution_history(executionArn=execution_arn)["events"]
+        except self._sfn.exceptions.ExecutionDoesNotExist:
             return False
+        if not events:
+            return False
+        last = events[-1]
         details = last.get("taskSubmittedEventDetails") or {}
         return last["type"] == "TaskSubmitted" and "waitForTaskToken" in str(details.get("resource", ""))
 

@@ -8,12 +8,16 @@ light (issue 7's cold-import budget).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from functions.returns.dal.return_store import DynamoReturnStore
 from functions.returns.logic.flow_steps import ReturnSteps
 from functions.returns.settings import ReturnStepSettings
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.settings import cached
+
+if TYPE_CHECKING:
+    from functions.returns.adapters.channel_refunds import ChannelRefundPort
 
 
 def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
@@ -26,16 +30,11 @@ def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
         from shared.adapters.erp_gateway import erp_connector
 
         steps.erp = erp_connector(HttpReturnsErp, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority")
-    if settings.shopify_admin_base_url:
-        from functions.returns.adapters.channel_refunds import ChannelRefundUnavailable, ShopifyRefunds
-        from shared.channels.clients._token import shopify_token
+    refunds = _channel_refunds(settings)
+    if refunds:
+        from functions.returns.adapters.channel_refunds import ChannelRefunds
 
-        steps.channel_refunds = ShopifyRefunds(
-            settings.shopify_admin_base_url,
-            shopify_token(settings.shopify_access_token, ChannelRefundUnavailable),
-            settings.shopify_api_version,
-            timeout=settings.channel_timeout_seconds,
-        )
+        steps.channel_refunds = ChannelRefunds(refunds)
     if settings.loop_api_base_url:
         from functions.returns.adapters.returns_platform import LoopReturns, PlatformUnavailable
         from shared.channels.clients._token import configured_token
@@ -64,6 +63,31 @@ def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
 
         steps.flow = StepFunctionsReturnFlow(settings.return_flow_arn)
     return steps
+
+
+def _channel_refunds(settings: ReturnStepSettings) -> dict[str, ChannelRefundPort]:
+    """A refund client per channel whose API this step is given (Shopify, Walmart)."""
+    refunds: dict[str, ChannelRefundPort] = {}
+    if settings.shopify_admin_base_url:
+        from functions.returns.adapters.channel_refunds import ChannelRefundUnavailable, ShopifyRefunds
+        from shared.channels.clients._token import shopify_token
+
+        refunds["shopify"] = ShopifyRefunds(
+            settings.shopify_admin_base_url,
+            shopify_token(settings.shopify_access_token, ChannelRefundUnavailable),
+            settings.shopify_api_version,
+            timeout=settings.channel_timeout_seconds,
+        )
+    if settings.walmart_api_base_url:
+        from functions.returns.adapters.channel_refunds import WalmartRefunds
+        from shared.adapters.vendor_auth import walmart_token_auth
+
+        refunds["walmart"] = WalmartRefunds(
+            settings.walmart_api_base_url,
+            timeout=settings.channel_timeout_seconds,
+            token_auth=walmart_token_auth(settings.walmart_api_base_url),
+        )
+    return refunds
 
 
 @lru_cache(maxsize=1)

@@ -48,6 +48,7 @@ class ReturnFlowConstruct(Construct):
         secrets: SecretsConstruct,
         erp: ErpGatewayWiring,
         shopify_admin_base_url: str | None,
+        walmart_api_base_url: str | None,
         loop_api_base_url: str | None,
         removal_policy: cdk.RemovalPolicy,
     ) -> None:
@@ -70,6 +71,8 @@ class ReturnFlowConstruct(Construct):
             c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
             c.ENV_CHANNEL_TIMEOUT_SECONDS: str(c.CHANNEL_TIMEOUT_SECONDS),
             **({c.ENV_SHOPIFY_ADMIN_BASE_URL: shopify_admin_base_url} if shopify_admin_base_url else {}),
+            # A seller-fulfilled Walmart return is refunded by the seller, through Walmart's Orders API.
+            **({c.ENV_WALMART_API_BASE_URL: walmart_api_base_url} if walmart_api_base_url else {}),
             **({c.ENV_LOOP_API_BASE_URL: loop_api_base_url} if loop_api_base_url else {}),
         }
         self.steps: dict[str, lambda_.Function] = {}

@@ -330,7 +330,12 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
                     if status == "Shipped":
                         entry["trackingInfo"] = deepcopy(change.get("trackingInfo"))
                 if status == "Refund":
-                    line["refund"] = {"refundCharges": deepcopy(change[0]["refundCharges"])}
+                    # As GET /v3/orders answers a refunded line: its refund id, comments and charges.
+                    line["refund"] = {
+                        "refundId": f"{purchase_order_id}-{number}-{now}",
+                        "refundComments": change[0].get("refundComments"),
+                        "refundCharges": deepcopy(change[0]["refundCharges"]),
+                    }
             body = {"order": deepcopy(order)}
         return json_response(body)
 

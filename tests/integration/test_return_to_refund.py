@@ -13,6 +13,7 @@ the unit back on hand at the inspecting location, and the return REFUNDED in the
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from typing import Any
@@ -36,13 +37,13 @@ def _inspection(return_id: str) -> dict[str, Any]:
     return event
 
 
-def _return(flows: Flows, return_id: str) -> dict[str, Any] | None:
-    answer = flows.ops(f"returns/loop/{return_id}")
+def _return(flows: Flows, return_id: str, source: str = "loop") -> dict[str, Any] | None:
+    answer = flows.ops(f"returns/{source}/{return_id}")
     return dict(answer.json()) if answer.status_code == 200 else None
 
 
-def _status(flows: Flows, return_id: str) -> str | None:
-    found = _return(flows, return_id)
+def _status(flows: Flows, return_id: str, source: str = "loop") -> str | None:
+    found = _return(flows, return_id, source)
     return str(found["status"]) if found else None
 
 
@@ -98,3 +99,71 @@ def load_event_headers() -> dict[str, str]:
     from tests.support.events import load_headers
 
     return load_headers("loop/return_created")
+
+
+def _walmart_po(purchase_order_id: str) -> dict[str, Any]:
+    """The Orders API's answer for a new PO, its lines shipped (only shipped lines can be refunded)."""
+    order = copy.deepcopy(load_event("walmart/get_order_response")["order"])
+    order["purchaseOrderId"] = purchase_order_id
+    for line in order["orderLines"]["orderLine"]:
+        for entry in line["orderLineStatuses"]["orderLineStatus"]:
+            entry["status"] = "Shipped"
+    return dict(order)
+
+
+def _walmart_event(fixture: str, purchase_order_id: str, **return_fields: str) -> dict[str, Any]:
+    event = load_event(fixture)
+    event["source"]["eventId"] = str(uuid.uuid4())
+    if "returnOrders" in event["payload"]:
+        event["payload"]["returnOrders"][0].update(purchaseOrderId=purchase_order_id, **return_fields)
+    else:
+        event["payload"]["purchaseOrderId"] = purchase_order_id
+    return event
+
+
+def test_a_seller_fulfilled_walmart_return_is_refunded_through_walmart_once_after_inspection(flows: Flows) -> None:
+    walmart = flows.stack.sandboxes.marketplace
+    purchase_order_id = str(1_700_000_000_000 + uuid.uuid4().int % 99_999_999_999)
+    return_id = str(98_000_000_000_000 + uuid.uuid4().int % 999_999_999_999)
+    flows.stock_all({"IPOD2008PINK": 40, "IPOD2008GREEN": 40}, sequence=int(time.time()))
+    walmart.seed_orders([_walmart_po(purchase_order_id)])
+    flows.accept(flows.delivery("walmart", _walmart_event("walmart/po_created", purchase_order_id)))
+    wait_until(lambda: flows.ops(f"orders/walmart/{purchase_order_id}").json().get("status") == "ACCEPTED", timeout=60)
+
+    # WHEN Walmart's RETURN_CREATED arrives ("refundStatus": "Non Refunded": the seller refunds)
+    flows.accept(
+        flows.delivery("walmart", _walmart_event("walmart/return_created", purchase_order_id, returnOrderId=return_id))
+    )
+    wait_until(lambda: _status(flows, return_id, "walmart") == "AWAITING_INSPECTION", timeout=60)
+    refunds = [e for e in walmart.journal() if e["path"] == f"/v3/orders/{purchase_order_id}/refund"]
+    assert refunds == []  # nothing refunded before the inspection
+
+    # WHEN the warehouse inspects it, and the inspection is delivered again
+    inspected = load_event("wms/return_inspected")
+    inspected.update(
+        event_id=unique("wms-evt"),
+        sequence=int(time.time()),
+        return_id=f"walmart:{return_id}",
+        lines=[{"sku": "IPOD2008PINK", "quantity": 1, "condition": "resellable"}],
+    )
+    inspection = flows.delivery("wms", inspected)
+    flows.accept(inspection)
+    wait_until(lambda: _status(flows, return_id, "walmart") in ("REFUNDED", "EXCEPTION"), timeout=90)
+    assert flows.send(inspection).status_code in (200, 202)
+    flows.idle()
+
+    # THEN Walmart refunded line 1 once, by the amounts ReturnFlow computed, and the return says so
+    answer = flows.ops(f"returns/walmart/{return_id}").json()
+    assert answer["status"] == "REFUNDED", answer
+    [post] = [
+        e for e in walmart.journal() if e["method"] == "POST" and e["path"] == f"/v3/orders/{purchase_order_id}/refund"
+    ]
+    [line] = post["body"]["orderRefund"]["orderLines"]["orderLine"]
+    charge = line["refunds"]["refund"][0]["refundCharges"]["refundCharge"][0]["charge"]
+    refunded = -(charge["chargeAmount"]["amount"] + charge["tax"]["taxAmount"]["amount"])
+    assert line["lineNumber"] == "1" and f"{refunded:.2f}" == answer["refund"]["amount"]
+    stored = walmart.order(purchase_order_id)
+    assert (
+        stored is not None
+        and stored["orderLines"]["orderLine"][0]["refund"]["refundId"] == (answer["refund"]["channel_refund_id"])
+    )

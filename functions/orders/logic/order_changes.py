@@ -191,7 +191,10 @@ class ChangeRecorder:
             {"return_id": authorization.return_id, "status": authorization.status.value},
         )
         if outcome is Outcome.APPLIED:
-            first = authorization.updated_at == authorization.created_at or envelope.event_type.endswith("created")
+            # Loop's `return.created`, Walmart's `RETURN_CREATED`: a new return starts its ReturnFlow.
+            first = authorization.updated_at == authorization.created_at or envelope.event_type.lower().endswith(
+                "created"
+            )
             self.events.publish(
                 return_event_type(authorization, first), event_detail(authorization, envelope.correlation_id)
             )

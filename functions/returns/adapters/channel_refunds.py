@@ -16,12 +16,27 @@ refunds (`GET .../orders/{order_id}/refunds.json`) are read first: a retry after
 finds the refund instead of paying twice.
 `restock_type` is `no_restock`: stock comes back through the inspection, never through Shopify.
 
+Walmart (seller-fulfilled orders: the seller refunds; Walmart refunds only WFS returns, "Issue a
+refund", developer.walmart.com/us-marketplace/docs/issue-a-refund): "Refund order lines",
+`POST /v3/orders/{purchaseOrderId}/refund` (developer.walmart.com/us-marketplace/docs/refund-orders:
+"issue a refund for one or more order lines ... due to situations such as billing errors or customer
+returns") with `{"orderRefund": {"purchaseOrderId", "orderLines": {"orderLine": [{"lineNumber",
+"isFullRefund": false, "refunds": {"refund": [{"refundComments", "refundCharges": {"refundCharge":
+[{"refundReason", "charge": {"chargeType": "PRODUCT", "chargeName": "ItemPrice", "chargeAmount":
+{"currency", "amount"}, "tax": {"taxName": "ItemPriceTax", "taxAmount": {"currency", "amount"}}}}]}}]}}]}}}`;
+amounts are negative ("The value for the amount element in the refund must be negative"), only
+Shipped lines can be refunded, and the answer is the order with the refunded lines. A line is named
+by its PO `lineNumber` (kept as `line_id`). The call takes no idempotency key, so the refund comment
+carries our refund id and the order is read first (`GET /v3/orders/{purchaseOrderId}`): a line that
+already shows that comment means the refund was made and is not made again.
+
 Channels that refund themselves (Amazon, a store's till) are recorded as
 `REFUNDED_BY_CHANNEL` by the flow and never called here.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Protocol
 
 from shared.adapters.http import HttpConnector
@@ -127,3 +142,106 @@ def _refund_line(line: dict[str, Any]) -> dict[str, Any]:
     if not line_id.isdigit():
         raise ChannelRefundRejected(f"line {line.get('sku')} has no Shopify line_item_id to refund")
     return {"line_item_id": int(line_id), "quantity": int(line["quantity"]), "restock_type": "no_restock"}
+
+
+# Walmart's refundReason values (Orders API, "Refund order lines") include CustomerChangedMind,
+# DamagedItem, DefectiveItem and ItemNotAsAdvertised; a return's own reason is not carried to the
+# refund yet, so a return is refunded as the customer's choice.
+WALMART_RETURN_REFUND_REASON = "CustomerChangedMind"
+WALMART_HEADERS = {"WM_SVC.NAME": "Walmart Marketplace", "Accept": "application/json"}
+
+
+class WalmartRefunds(HttpConnector):
+    """Refund order lines of a Walmart purchase order (see the module's docstring)."""
+
+    throttled_error = ChannelRefundThrottled
+    unavailable_error = ChannelRefundUnavailable
+    rejected_error = ChannelRefundRejected
+
+    def refund(
+        self,
+        channel: str,
+        channel_order_id: str,
+        refund_id: str,
+        amount: str,
+        currency: str,
+        lines: list[dict[str, Any]],
+    ) -> str:
+        if channel != "walmart":
+            raise ChannelRefundUnsupported(f"no refund client for {channel}")
+        from urllib.parse import quote
+
+        path = f"/v3/orders/{quote(channel_order_id, safe='')}"
+        note = f"retail-sync {refund_id}"
+        order = self._send("GET", path, headers=self._headers()).json().get("order") or {}
+        for line in (order.get("orderLines") or {}).get("orderLine") or []:
+            made = line.get("refund") or {}
+            if made.get("refundComments") == note:
+                return str(made.get("refundId") or f"{channel_order_id}:{refund_id}")
+        body = {
+            "orderRefund": {
+                "purchaseOrderId": channel_order_id,
+                "orderLines": {"orderLine": [_walmart_line(line, note, currency) for line in lines]},
+            }
+        }
+        answer = self._send(
+            "POST", f"{path}/refund", headers={**self._headers(), "Content-Type": "application/json"}, json=body
+        )
+        refunded = (answer.json().get("order") or {}).get("orderLines", {}).get("orderLine") or []
+        made = next(
+            (line.get("refund") for line in refunded if (line.get("refund") or {}).get("refundComments") == note), None
+        )
+        return str((made or {}).get("refundId") or f"{channel_order_id}:{refund_id}")
+
+    def _headers(self) -> dict[str, str]:
+        import uuid
+
+        return {**WALMART_HEADERS, "WM_QOS.CORRELATION_ID": uuid.uuid4().hex}
+
+
+def _walmart_line(line: dict[str, Any], note: str, currency: str) -> dict[str, Any]:
+    number = str(line.get("line_id") or "")
+    if not number:
+        raise ChannelRefundRejected(f"line {line.get('sku')} has no Walmart lineNumber to refund")
+    amount, tax = Decimal(str(line["amount"])), Decimal(str(line["tax"]))
+    charge = {
+        "chargeType": "PRODUCT",
+        "chargeName": "ItemPrice",
+        "chargeAmount": {"currency": currency, "amount": float(-amount)},
+        "tax": {"taxName": "ItemPriceTax", "taxAmount": {"currency": currency, "amount": float(-tax)}},
+    }
+    return {
+        "lineNumber": number,
+        "isFullRefund": False,
+        "refunds": {
+            "refund": [
+                {
+                    "refundComments": note,
+                    "refundCharges": {
+                        "refundCharge": [{"refundReason": WALMART_RETURN_REFUND_REASON, "charge": charge}]
+                    },
+                }
+            ]
+        },
+    }
+
+
+class ChannelRefunds:
+    """The refund client of each channel the flow refunds itself (shopify, walmart)."""
+
+    def __init__(self, by_channel: dict[str, ChannelRefundPort]) -> None:
+        self.by_channel = by_channel
+
+    def refund(
+        self,
+        channel: str,
+        channel_order_id: str,
+        refund_id: str,
+        amount: str,
+        currency: str,
+        lines: list[dict[str, Any]],
+    ) -> str:
+        client = self.by_channel.get(channel)
+        if client is None:
+            raise ChannelRefundUnsupported(f"no refund client for {channel}")
+        return client.refund(channel, channel_order_id, refund_id, amount, currency, lines)

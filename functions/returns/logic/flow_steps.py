@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from functions.returns.dal.return_store import ReturnStore, StaleReturn
@@ -305,8 +306,16 @@ class ReturnSteps:
                 )
             elif case.refund.channel_refund_id is None:
                 assert self.channel_refunds is not None
+                # Per line: the merchandise refunded (less any fee) and its tax, for channels that
+                # refund by amounts per line (Walmart); Shopify refunds the lines and the total.
                 lines = [
-                    {"sku": line["sku"], "quantity": line["quantity"], "line_id": line.get("line_id")}
+                    {
+                        "sku": line["sku"],
+                        "quantity": line["quantity"],
+                        "line_id": line.get("line_id"),
+                        "amount": str(Decimal(line["merchandise"]["amount"]) - Decimal(line["fee"]["amount"])),
+                        "tax": line["tax"]["amount"],
+                    }
                     for line in case.refund_lines
                 ]
                 channel_refund = self.channel_refunds.refund(

@@ -21,10 +21,10 @@ MAX_EXECUTION_NAME = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9\-_]")
 # A POS sale is refunded at the till: the store's channel refunded the customer itself.
 # Sources whose return is refunded without us: the till (Square, a POS file) and Amazon. Not Walmart:
-# a seller-fulfilled Walmart return is refunded by the seller (`POST /v3/returns/{returnOrderId}/refund`,
-# "Issue a refund", developer.walmart.com/us-marketplace/docs/issue-a-refund; only WFS returns are
-# Walmart's), and RETURN_CREATED says `"refundStatus": "Non Refunded"`: until that call is built the
-# flow raises the return's exception for a person instead of recording money it never paid back.
+# a seller-fulfilled Walmart return is refunded by the seller ("Issue a refund",
+# developer.walmart.com/us-marketplace/docs/issue-a-refund; only WFS returns are Walmart's), and
+# RETURN_CREATED says `"refundStatus": "Non Refunded"`: the flow refunds its lines through Walmart's
+# Orders API (functions/returns/adapters/channel_refunds.py WalmartRefunds).
 _SELF_REFUNDING_SOURCES = frozenset({"amazon", "square", "pos"})
 STARTING_EVENTS = frozenset({"ReturnAuthorized", "StoreReturnRecorded"})
 

@@ -87,6 +87,18 @@ def test_return_versions_apply_newest_first_and_an_older_one_is_stale(dynamodb: 
     assert [t for t, _ in bus.events] == ["ReturnAuthorized", "ReturnClosed"]
 
 
+def test_walmarts_return_created_starts_a_return_though_walmart_spells_its_event_in_capitals(dynamodb: Any) -> None:
+    # RETURN_CREATED's return was initiated before the notification was sent (created != updated):
+    # only the event type says it is new, and ReturnFlow starts on ReturnAuthorized, not ReturnUpdated.
+    changes, bus, _ = recorder(dynamodb)
+    created = command("walmart/return_created")
+    assert created.created_at != created.updated_at
+    walmart = envelope("walmart", "corr-wm-ret-1").model_copy(update={"event_type": "RETURN_CREATED"})
+
+    assert changes.record(walmart, created) is Outcome.APPLIED
+    assert [t for t, _ in bus.events] == ["ReturnAuthorized"]
+
+
 def test_square_refund_is_recorded_as_a_store_return_at_its_location(dynamodb: Any) -> None:
     changes, bus, _ = recorder(dynamodb)
     payload = load_event("square/refund_updated_completed")

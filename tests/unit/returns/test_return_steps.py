@@ -158,7 +158,10 @@ def test_partial_return_refunds_once_and_restocks_only_after_inspection(steps: R
     assert case.refund.amount == "27.00"  # 25.00 + half of the 4.00 tax
     assert steps.channel_refunds.refunds == [("refund-loop:R1", "27.00")]  # type: ignore[union-attr]
     # the channel's own line id, kept from the order when the refund was computed (Shopify's line_item_id)
-    assert steps.channel_refunds.lines == [[{"sku": "A", "quantity": 1, "line_id": "466157049"}]]  # type: ignore[union-attr]
+    # and per line what is refunded of it and its tax (Walmart refunds by amounts per line)
+    assert steps.channel_refunds.lines == [  # type: ignore[union-attr]
+        [{"sku": "A", "quantity": 1, "line_id": "466157049", "amount": "25.00", "tax": "2.00"}]
+    ]
     assert list(steps.erp.records) == [("returnAuthorization", "loop:R1"), ("creditMemo", "refund-loop:R1")]  # type: ignore[union-attr]
     assert [e["payload"]["movement"] for e in steps.inventory.sent] == ["return_to_stock"]  # type: ignore[union-attr]
     assert steps.platform.reports == [("R1", True)]  # type: ignore[union-attr]

@@ -48,7 +48,7 @@ def test_deployed_steps_read_the_tokens_from_the_vendor_secret_and_ignore_the_va
         _settings(shopify_access_token="from-the-function-config", loop_api_key="from-the-function-config")
     )
 
-    assert steps.channel_refunds._headers() == {"X-Shopify-Access-Token": "shpat_live"}  # type: ignore[union-attr]
+    assert steps.channel_refunds.by_channel["shopify"]._headers() == {"X-Shopify-Access-Token": "shpat_live"}  # type: ignore[union-attr]
     assert steps.platform._key() == "loop-live"  # type: ignore[union-attr]
 
 
@@ -58,7 +58,7 @@ def test_a_deployed_step_without_the_token_fails_the_call_with_a_clear_message_n
     steps = build_steps(_settings())  # built fine: nothing is read before a call
 
     with pytest.raises(ChannelRefundUnavailable, match="shopify_access_token"):
-        steps.channel_refunds._headers()  # type: ignore[union-attr]
+        steps.channel_refunds.by_channel["shopify"]._headers()  # type: ignore[union-attr]
     with pytest.raises(PlatformUnavailable, match="loop_api_key"):
         steps.platform._key()  # type: ignore[union-attr]
 
@@ -69,6 +69,6 @@ def test_locally_the_sandboxes_tokens_or_a_developers_own_apply(monkeypatch: pyt
     plain = build_steps(_settings())
     mine = build_steps(_settings(shopify_access_token="shpat_dev"))
 
-    assert plain.channel_refunds._headers() == {"X-Shopify-Access-Token": "local-shopify-token"}  # type: ignore[union-attr]
+    assert plain.channel_refunds.by_channel["shopify"]._headers() == {"X-Shopify-Access-Token": "local-shopify-token"}  # type: ignore[union-attr]
     assert plain.platform._key() == "local-loop-api-key"  # type: ignore[union-attr]
-    assert mine.channel_refunds._headers() == {"X-Shopify-Access-Token": "shpat_dev"}  # type: ignore[union-attr]
+    assert mine.channel_refunds.by_channel["shopify"]._headers() == {"X-Shopify-Access-Token": "shpat_dev"}  # type: ignore[union-attr]
