@@ -51,7 +51,7 @@ test-e2e: install
 	$(BIN)/python -m pytest -q tests/e2e
 
 # Issue 10's outage: 200 orders spread over a real 10-minute ERP outage, then posted to the ERP once
-# each, in the order accepted, by the ParkedOrdersReplay schedule (make test runs 12 orders, no wait).
+# each, in the order accepted, by the ParkedOrdersReplay schedule (make test runs 6 orders, no wait).
 CHAOS_ORDERS ?= 200
 CHAOS_OUTAGE_SECONDS ?= 600
 chaos: install

@@ -2,7 +2,7 @@
 at the webhook, parked safely, and once the ERP is back the ParkedOrdersReplay schedule posts every one
 to the ERP exactly once and in the order accepted, with no operator.
 
-`make test` runs a sample: `CHAOS_ORDERS` (12) orders sent as fast as the webhook takes them while the
+`make test` runs a sample: `CHAOS_ORDERS` (6) orders sent as fast as the webhook takes them while the
 ERP is down. `make chaos` runs the real thing: 200 orders spread over a 10-minute outage
 (`CHAOS_OUTAGE_SECONDS=600`), the schedule firing every minute as its clock would.
 
@@ -23,7 +23,7 @@ import boto3
 from shared.adapters.erp_gateway import BACKLOG_SK, PK
 from tests.integration.flows import Flows, new_shopify_order_id, shopify_order, shopify_order_id, unique
 
-ORDERS = int(os.environ.get("CHAOS_ORDERS", "12"))
+ORDERS = int(os.environ.get("CHAOS_ORDERS", "6"))
 OUTAGE_SECONDS = float(os.environ.get("CHAOS_OUTAGE_SECONDS", "0"))
 SCHEDULE_EVERY_SECONDS = 60.0  # ParkedOrdersReplay's rate (infra/constants.py PARKED_REPLAY_MINUTES)
 ERP_LIMIT = 5
