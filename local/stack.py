@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import sys
 import threading
 import time
 import warnings
@@ -401,6 +402,26 @@ def _reset_cached_clients() -> None:
     reset_clients()
     cached.cache_clear()
     forget_providers()  # vendor tokens minted by another stack's sandboxes
+    _forget_handler_dependencies()
+
+
+def _forget_handler_dependencies() -> None:
+    """Each handler's dependencies, built once per cold start (`@lru_cache def default_ports()`), hold
+    another stack's clients and names: a second stack in one process (make bench runs several) starts
+    every function cold, as a new deployment would."""
+    import functools
+
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith(("functions.", "shared.")):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, functools._lru_cache_wrapper) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
+    # Powertools parameters' default providers (the secrets read with `parameters.get_secret`) keep
+    # their boto3 client and values.
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
 
 
 @contextmanager
