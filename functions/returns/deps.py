@@ -84,8 +84,8 @@ def _channel_refunds(settings: ReturnStepSettings) -> dict[str, ChannelRefundPor
 
         refunds["walmart"] = WalmartRefunds(
             settings.walmart_api_base_url,
+            walmart_token_auth(settings.walmart_api_base_url),
             timeout=settings.channel_timeout_seconds,
-            token_auth=walmart_token_auth(settings.walmart_api_base_url),
         )
     return refunds
 

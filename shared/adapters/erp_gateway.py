@@ -73,10 +73,9 @@ PK = "ERP_GATEWAY"
 PAUSE_SK = "PAUSE"
 BACKLOG_SK = "BACKLOG"
 SLOT_PREFIX = "SLOT#"
-# What the ERP answers when it throttles, besides HTTP 429 (the connectors treat a 4xx carrying one
-# of these codes as throttled, never as a refusal): NetSuite's RESTlet concurrency error, and the
-# local ERP sandbox's code for its REST concurrency 429 (local/sandboxes/erp.py).
-ERP_THROTTLE_CODES = frozenset({"SSS_REQUEST_LIMIT_EXCEEDED", "CONCURRENCY_LIMIT_EXCEEDED"})
+# What the ERP answers when it throttles besides HTTP 429 (the connectors treat a 4xx carrying one of
+# these codes as throttled, never as a refusal): NetSuite's RESTlet concurrency error.
+ERP_THROTTLE_CODES = frozenset({"SSS_REQUEST_LIMIT_EXCEEDED"})
 
 FIRST_BACKOFF_SECONDS = 0.05
 MAX_BACKOFF_SECONDS = 1.0

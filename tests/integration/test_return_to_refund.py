@@ -101,23 +101,29 @@ def load_event_headers() -> dict[str, str]:
     return load_headers("loop/return_created")
 
 
-def _walmart_po(purchase_order_id: str) -> dict[str, Any]:
-    """The Orders API's answer for a new PO, its lines shipped (only shipped lines can be refunded)."""
+def _walmart_po(purchase_order_id: str, skus: dict[str, str]) -> dict[str, Any]:
+    """The Orders API's answer for a new PO of this test's own SKUs (the fixture's renamed: other
+    tests count the fixture SKUs' stock), its lines shipped (only shipped lines can be refunded)."""
     order = copy.deepcopy(load_event("walmart/get_order_response")["order"])
     order["purchaseOrderId"] = purchase_order_id
     for line in order["orderLines"]["orderLine"]:
+        line["item"]["sku"] = skus[line["item"]["sku"]]
         for entry in line["orderLineStatuses"]["orderLineStatus"]:
             entry["status"] = "Shipped"
     return dict(order)
 
 
-def _walmart_event(fixture: str, purchase_order_id: str, **return_fields: str) -> dict[str, Any]:
+def _walmart_event(fixture: str, purchase_order_id: str, skus: dict[str, str], **return_fields: str) -> dict[str, Any]:
     event = load_event(fixture)
     event["source"]["eventId"] = str(uuid.uuid4())
-    if "returnOrders" in event["payload"]:
-        event["payload"]["returnOrders"][0].update(purchaseOrderId=purchase_order_id, **return_fields)
+    payload = event["payload"]
+    if "returnOrders" in payload:
+        returned = payload["returnOrders"][0]
+        returned.update(purchaseOrderId=purchase_order_id, sku=skus[returned["sku"]], **return_fields)
     else:
-        event["payload"]["purchaseOrderId"] = purchase_order_id
+        payload["purchaseOrderId"] = purchase_order_id
+        for line in payload["orderLines"]:
+            line["sku"] = skus[line["sku"]]
     return event
 
 
@@ -125,14 +131,17 @@ def test_a_seller_fulfilled_walmart_return_is_refunded_through_walmart_once_afte
     walmart = flows.stack.sandboxes.marketplace
     purchase_order_id = str(1_700_000_000_000 + uuid.uuid4().int % 99_999_999_999)
     return_id = str(98_000_000_000_000 + uuid.uuid4().int % 999_999_999_999)
-    flows.stock_all({"IPOD2008PINK": 40, "IPOD2008GREEN": 40}, sequence=int(time.time()))
-    walmart.seed_orders([_walmart_po(purchase_order_id)])
-    flows.accept(flows.delivery("walmart", _walmart_event("walmart/po_created", purchase_order_id)))
+    skus = {"IPOD2008PINK": unique("SKU-WM-PINK"), "IPOD2008GREEN": unique("SKU-WM-GREEN")}
+    flows.stock_all(dict.fromkeys(skus.values(), 40))
+    walmart.seed_orders([_walmart_po(purchase_order_id, skus)])
+    flows.accept(flows.delivery("walmart", _walmart_event("walmart/po_created", purchase_order_id, skus)))
     wait_until(lambda: flows.ops(f"orders/walmart/{purchase_order_id}").json().get("status") == "ACCEPTED", timeout=60)
 
     # WHEN Walmart's RETURN_CREATED arrives ("refundStatus": "Non Refunded": the seller refunds)
     flows.accept(
-        flows.delivery("walmart", _walmart_event("walmart/return_created", purchase_order_id, returnOrderId=return_id))
+        flows.delivery(
+            "walmart", _walmart_event("walmart/return_created", purchase_order_id, skus, returnOrderId=return_id)
+        )
     )
     wait_until(lambda: _status(flows, return_id, "walmart") == "AWAITING_INSPECTION", timeout=60)
     refunds = [e for e in walmart.journal() if e["path"] == f"/v3/orders/{purchase_order_id}/refund"]
@@ -144,7 +153,7 @@ def test_a_seller_fulfilled_walmart_return_is_refunded_through_walmart_once_afte
         event_id=unique("wms-evt"),
         sequence=int(time.time()),
         return_id=f"walmart:{return_id}",
-        lines=[{"sku": "IPOD2008PINK", "quantity": 1, "condition": "resellable"}],
+        lines=[{"sku": skus["IPOD2008PINK"], "quantity": 1, "condition": "resellable"}],
     )
     inspection = flows.delivery("wms", inspected)
     flows.accept(inspection)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from functions.ops.routes._http import answer, caller, deps
 from shared.errors import UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from functions.orders.adapters.order_flow import OrderFlowPort
+    from functions.orders.dal.held_orders import HeldOrdersPort
+    from shared.adapters.state_store import StateStore
+
+    HeldOrderStart = Callable[[HeldOrdersPort, StateStore, OrderFlowPort, str], str | None]
 
 router = Router()
 
@@ -48,35 +59,32 @@ def replay_parked() -> Response:
 @router.post("/v1/ops/orders/<channel>/<channel_order_id>/cancel")
 def cancel_held(channel: str, channel_order_id: str) -> Response:
     """An order ON_HOLD for stock, cancelled by an operator (functions/orders/logic/held_retry.py)."""
-    from functions.ops.models.responses import HeldRelease
     from functions.orders.logic.held_retry import cancel_held_order
-    from shared.errors import NotFound
-    from shared.models import order_id_for
 
-    given = deps(router)
-    if given.held is None or given.flow is None:
-        raise UpstreamUnavailable("cancelling held orders is not configured (state table, order flow)")
-    order_id = order_id_for(channel, channel_order_id)
     reason = f"cancelled by an operator ({caller(router)})"
-    execution = cancel_held_order(given.held, given.store, given.flow, order_id, reason)
-    if execution is None:
-        raise NotFound(f"order {channel}/{channel_order_id} is not ON_HOLD")
-    return answer(HeldRelease(order_id=order_id, execution=execution), status=202)
+    return _on_held_order(channel, channel_order_id, "cancelling", partial(cancel_held_order, reason=reason))
 
 
 @router.post("/v1/ops/orders/<channel>/<channel_order_id>/release")
 def release_held(channel: str, channel_order_id: str) -> Response:
     """An order ON_HOLD for stock, started again now (functions/orders/logic/held_retry.py)."""
-    from functions.ops.models.responses import HeldRelease
     from functions.orders.logic.held_retry import release_held_order
+
+    return _on_held_order(channel, channel_order_id, "releasing", release_held_order)
+
+
+def _on_held_order(channel: str, channel_order_id: str, doing: str, start: HeldOrderStart) -> Response:
+    """202 with the execution `start(held, store, flow, order_id)` began for a held order; 404 when
+    the order is not ON_HOLD."""
+    from functions.ops.models.responses import HeldRelease
     from shared.errors import NotFound
     from shared.models import order_id_for
 
     given = deps(router)
     if given.held is None or given.flow is None:
-        raise UpstreamUnavailable("releasing held orders is not configured (state table, order flow)")
+        raise UpstreamUnavailable(f"{doing} held orders is not configured (state table, order flow)")
     order_id = order_id_for(channel, channel_order_id)
-    execution = release_held_order(given.held, given.store, given.flow, order_id)
+    execution = start(given.held, given.store, given.flow, order_id)
     if execution is None:
         raise NotFound(f"order {channel}/{channel_order_id} is not ON_HOLD")
     return answer(HeldRelease(order_id=order_id, execution=execution), status=202)

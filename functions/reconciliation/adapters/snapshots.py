@@ -6,9 +6,10 @@ Both answer `{"as_of", "count", "items": [{"sku", "location_id", "on_hand", "uni
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from functions.reconciliation.models.runs import SnapshotRow
+from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
 from shared.adapters.http import CallGate, HttpConnector
 from shared.adapters.tokens import TokenAuth
 
@@ -47,12 +48,20 @@ class HttpSnapshotSource(HttpConnector):
         client: httpx.Client | None = None,
         token_auth: TokenAuth | None = None,
         gate: CallGate | None = None,
-        throttle_codes: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth, gate=gate)
         self.name = name
-        self.throttle_codes = throttle_codes
 
     def snapshot(self) -> list[SnapshotRow]:
         body = self._send("GET", SNAPSHOT_PATH, headers={"Accept": "application/json"}).json()
         return [SnapshotRow.model_validate(row) for row in body.get("items", [])]
+
+
+class ErpSnapshotSource(HttpSnapshotSource):
+    """The ERP's snapshot, built like every ERP connector (`erp_connector`: its token and the ERP
+    gateway's bulk lane), where NetSuite's throttling codes count as throttled."""
+
+    throttle_codes = ERP_THROTTLE_CODES
+
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
+        super().__init__("erp", base_url, **kwargs)

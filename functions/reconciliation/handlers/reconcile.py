@@ -8,13 +8,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.reconciliation.adapters.snapshots import HttpSnapshotSource
+from functions.reconciliation.adapters.snapshots import ErpSnapshotSource, HttpSnapshotSource
 from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from functions.reconciliation.logic.reconcile import Reconciler, new_run_id
 from functions.reconciliation.models.runs import ReconciliationRun, RunRequest, RunStatus, Tolerance
 from functions.reconciliation.settings import ReconciliationSettings
-from shared.adapters.erp_gateway import ERP_THROTTLE_CODES, erp_gateway
-from shared.adapters.vendor_auth import erp_token_auth
+from shared.adapters.erp_gateway import erp_connector
 from shared.models import utc_now
 from shared.observability import logger, metrics
 from shared.settings import cached
@@ -27,15 +26,7 @@ def default_reconciler() -> Reconciler:
         DynamoReconciliationStore(s.state_table_name),
         wms=HttpSnapshotSource("wms", s.wms_base_url, timeout=s.snapshot_timeout_seconds),
         # The ERP authenticates like its record API (OAuth 2.0 M2M token); the WMS snapshot is open.
-        # Through the ERP gateway's bulk lane, where NetSuite's throttling codes also count as throttled.
-        erp=HttpSnapshotSource(
-            "erp",
-            s.erp_base_url,
-            timeout=s.snapshot_timeout_seconds,
-            token_auth=erp_token_auth(s.erp_base_url),
-            gate=erp_gateway("bulk", s.snapshot_timeout_seconds),
-            throttle_codes=ERP_THROTTLE_CODES,
-        ),
+        erp=erp_connector(ErpSnapshotSource, s.erp_base_url, s.snapshot_timeout_seconds, lane="bulk"),
         tolerance=Tolerance(units=s.reconciliation_tolerance_units, value=s.reconciliation_tolerance_value),
     )
 

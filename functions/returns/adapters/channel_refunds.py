@@ -41,6 +41,7 @@ from typing import Any, Protocol
 
 from shared.adapters.http import HttpConnector
 from shared.channels.clients._token import Token, read_token
+from shared.channels.clients.walmart_api import WalmartApiClient, order_path
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
 
@@ -148,15 +149,16 @@ def _refund_line(line: dict[str, Any]) -> dict[str, Any]:
 # DamagedItem, DefectiveItem and ItemNotAsAdvertised; a return's own reason is not carried to the
 # refund yet, so a return is refunded as the customer's choice.
 WALMART_RETURN_REFUND_REASON = "CustomerChangedMind"
-WALMART_HEADERS = {"WM_SVC.NAME": "Walmart Marketplace", "Accept": "application/json"}
 
 
-class WalmartRefunds(HttpConnector):
-    """Refund order lines of a Walmart purchase order (see the module's docstring)."""
+class WalmartRefunds(WalmartApiClient):
+    """Refund order lines of a Walmart purchase order (see the module's docstring): the Walmart Orders
+    API client (its token, headers and order read), answering with the refund errors ReturnFlow retries."""
 
     throttled_error = ChannelRefundThrottled
     unavailable_error = ChannelRefundUnavailable
     rejected_error = ChannelRefundRejected
+    not_found_error = None  # an unknown purchase order is a refusal like any other
 
     def refund(
         self,
@@ -169,34 +171,28 @@ class WalmartRefunds(HttpConnector):
     ) -> str:
         if channel != "walmart":
             raise ChannelRefundUnsupported(f"no refund client for {channel}")
-        from urllib.parse import quote
-
-        path = f"/v3/orders/{quote(channel_order_id, safe='')}"
         note = f"retail-sync {refund_id}"
-        order = self._send("GET", path, headers=self._headers()).json().get("order") or {}
-        for line in (order.get("orderLines") or {}).get("orderLine") or []:
-            made = line.get("refund") or {}
-            if made.get("refundComments") == note:
-                return str(made.get("refundId") or f"{channel_order_id}:{refund_id}")
-        body = {
-            "orderRefund": {
-                "purchaseOrderId": channel_order_id,
-                "orderLines": {"orderLine": [_walmart_line(line, note, currency) for line in lines]},
+        made = _refund_made(self.get_order(channel_order_id), note)
+        if made is None:
+            body = {
+                "orderRefund": {
+                    "purchaseOrderId": channel_order_id,
+                    "orderLines": {"orderLine": [_walmart_line(line, note, currency) for line in lines]},
+                }
             }
-        }
-        answer = self._send(
-            "POST", f"{path}/refund", headers={**self._headers(), "Content-Type": "application/json"}, json=body
-        )
-        refunded = (answer.json().get("order") or {}).get("orderLines", {}).get("orderLine") or []
-        made = next(
-            (line.get("refund") for line in refunded if (line.get("refund") or {}).get("refundComments") == note), None
-        )
+            path = f"{order_path(channel_order_id)}/refund"
+            answer = self._send("POST", path, headers=self.headers(with_body=True), json=body)
+            made = _refund_made(answer.json().get("order") or {}, note)
         return str((made or {}).get("refundId") or f"{channel_order_id}:{refund_id}")
 
-    def _headers(self) -> dict[str, str]:
-        import uuid
 
-        return {**WALMART_HEADERS, "WM_QOS.CORRELATION_ID": uuid.uuid4().hex}
+def _refund_made(order: dict[str, Any], note: str) -> dict[str, Any] | None:
+    """The refund of the order's lines that carries our comment (`note`), if one was made."""
+    for line in (order.get("orderLines") or {}).get("orderLine") or []:
+        made = line.get("refund") or {}
+        if made.get("refundComments") == note:
+            return dict(made)
+    return None
 
 
 def _walmart_line(line: dict[str, Any], note: str, currency: str) -> dict[str, Any]:

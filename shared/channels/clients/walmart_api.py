@@ -44,10 +44,12 @@ class WalmartApiNotFound(WalmartApiRejected, VendorNotFound):
 
 
 class WalmartApiClient(HttpConnector):
-    throttled_error = WalmartApiThrottled
-    unavailable_error = WalmartApiUnavailable
-    rejected_error = WalmartApiRejected
-    not_found_error = WalmartApiNotFound
+    # Typed as the base's, so a client answering with its callers' own errors can reuse this one
+    # (ReturnFlow's Walmart refunds: functions/returns/adapters/channel_refunds.py).
+    throttled_error: type[ErpThrottled] = WalmartApiThrottled
+    unavailable_error: type[Exception] = WalmartApiUnavailable
+    rejected_error: type[Exception] = WalmartApiRejected
+    not_found_error: type[Exception] | None = WalmartApiNotFound
 
     def __init__(self, base_url: str, auth: TokenAuth, timeout: float = 5.0, client: httpx.Client | None = None):
         super().__init__(base_url, timeout=timeout, client=client, token_auth=auth)
@@ -61,13 +63,21 @@ class WalmartApiClient(HttpConnector):
 
     def get_order(self, purchase_order_id: str) -> dict[str, Any]:
         """The `order` object of GET /v3/orders/{purchaseOrderId}."""
-        headers = {
-            "WM_QOS.CORRELATION_ID": uuid.uuid4().hex,
-            "WM_SVC.NAME": "Walmart Marketplace",
-            "Accept": "application/json",
-        }
-        response = self._send("GET", f"/v3/orders/{quote(purchase_order_id, safe='')}", headers=headers)
+        response = self._send("GET", order_path(purchase_order_id), headers=self.headers())
         order = response.json().get("order")
         if not isinstance(order, dict):
-            raise WalmartApiRejected(f"GET order {purchase_order_id}: no order in the answer")
+            raise self.rejected_error(f"GET order {purchase_order_id}: no order in the answer")
         return order
+
+    @staticmethod
+    def headers(with_body: bool = False) -> dict[str, str]:
+        """Walmart's request headers besides the token: a correlation id per call, the service name."""
+        headers = {"WM_QOS.CORRELATION_ID": uuid.uuid4().hex, "WM_SVC.NAME": "Walmart Marketplace"}
+        headers["Accept"] = "application/json"
+        if with_body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+
+def order_path(purchase_order_id: str) -> str:
+    return f"/v3/orders/{quote(purchase_order_id, safe='')}"

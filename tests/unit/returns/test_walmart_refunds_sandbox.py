@@ -43,7 +43,7 @@ def walmart() -> Iterator[MarketplaceSandbox]:
 
 
 def _refunds(walmart: MarketplaceSandbox) -> WalmartRefunds:
-    return WalmartRefunds(walmart.url, token_auth=walmart_sandbox_auth(walmart.url))
+    return WalmartRefunds(walmart.url, walmart_sandbox_auth(walmart.url))
 
 
 def _posts(walmart: MarketplaceSandbox) -> list[dict[str, Any]]:

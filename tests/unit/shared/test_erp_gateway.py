@@ -13,9 +13,8 @@ import pytest
 import respx
 
 from functions.orders.adapters.erp import HttpErp
-from functions.reconciliation.adapters.snapshots import HttpSnapshotSource, SnapshotThrottled
+from functions.reconciliation.adapters.snapshots import ErpSnapshotSource, SnapshotThrottled
 from shared.adapters.erp_gateway import (
-    ERP_THROTTLE_CODES,
     PK,
     ErpBacklog,
     ErpGateway,
@@ -303,12 +302,7 @@ def test_a_netsuite_rest_refusal_names_its_error_code_and_stays_a_refusal() -> N
 @respx.mock
 def test_the_erp_snapshot_goes_through_the_gateway_and_knows_netsuites_throttling(dynamodb: Any) -> None:
     clock = FakeClock()
-    source = HttpSnapshotSource(
-        "erp",
-        BASE,
-        gate=gateway(dynamodb, "bulk", clock=clock, wait_seconds=0),
-        throttle_codes=ERP_THROTTLE_CODES,
-    )
+    source = ErpSnapshotSource(BASE, gate=gateway(dynamodb, "bulk", clock=clock, wait_seconds=0))
     respx.get(f"{BASE}/snapshot/inventory").respond(400, json={"error": {"code": "SSS_REQUEST_LIMIT_EXCEEDED"}})
 
     with pytest.raises(SnapshotThrottled):
