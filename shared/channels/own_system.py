@@ -68,7 +68,7 @@ class OwnSystemAdapter(ChannelAdapter):
         return []
 
 
-_AWARE = TypeAdapter(AwareDatetime)
+_AWARE = TypeAdapter(AwareDatetime, config=ConfigDict(defer_build=True))  # built with its first use
 
 
 def _aware(value: Any) -> datetime | None:

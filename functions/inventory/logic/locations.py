@@ -12,12 +12,14 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from shared.models import Location, LocationKind
 
 DEFAULT_LOCATIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "locations.json"
-_LIST = TypeAdapter(list[Location])
+# Built with the first registry read, like every model (shared/models/base.py): building it here cost
+# the availability publisher 20 ms of its cold start (pydantic's plugin loader imports importlib.metadata).
+_LIST = TypeAdapter(list[Location], config=ConfigDict(defer_build=True))
 
 
 class InvalidLocations(ValueError):
