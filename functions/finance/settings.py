@@ -17,7 +17,7 @@ class FinanceSettings(EnvSettings):
     # A difference within it (per order, fee or payout, in the payout's currency) is not a variance.
     settlement_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.05")
     # The channels whose stored payouts a settlement run reconciles, and how many of each (newest first).
-    settlement_channels: str = "amazon,shopify"
+    settlement_channels: str = "amazon,shopify,walmart,ebay,square"
     settlement_run_payouts: Annotated[int, Field(ge=1, le=1000)] = 50
     payload_bucket_name: str | None = None  # large reports arrive by reference (the ingest claim check)
 
@@ -32,3 +32,8 @@ class SettlementPollerSettings(FinanceSettings):
     shopify_api_version: str = "2024-07"
     shopify_access_token: str | None = None
     amazon_sp_api_base_url: str | None = None  # Amazon's reports are polled when it is set
+    # Walmart's recon reports, eBay's and Square's payouts are polled when their APIs are configured
+    # (the channel clients read their own credentials: shared/channels/clients/).
+    walmart_api_base_url: str | None = None
+    ebay_api_base_url: str | None = None
+    square_api_base_url: str | None = None

@@ -6,8 +6,10 @@
 - `SettlementWorkerFunction` drains it one payout at a time, at most 2 at once (bulk ERP work stays
   behind orders and refunds), and posts each payout's journal to the ERP.
 - `SettlementPollerFunction` polls every few hours: Amazon's settlement reports (getReports since its
-  watermark, getReportDocument) and Shopify Payments' paid payouts with their balance transactions,
-  each document into the payload bucket and a message on the queue.
+  watermark, getReportDocument), Shopify Payments' paid payouts with their balance transactions,
+  Walmart's recon reports (availableReconFiles, reconFileJson), eBay's payouts with their transactions
+  (Finances API) and Square's paid payouts with their entries (Payouts API), each document into the
+  payload bucket and a message on the queue.
 - `SettlementReconciliationFunction` runs daily (`SETTLEMENT_SCHEDULE`) and on demand: the ops API
   invokes it asynchronously for `POST /v1/ops/reconciliations/settlement` and sends exception retries
   to the finance queue.
@@ -42,6 +44,9 @@ class FinanceConstruct(Construct):
         erp: ErpGatewayWiring,
         amazon_sp_api_base_url: str,
         shopify_admin_base_url: str,
+        walmart_api_base_url: str | None = None,
+        ebay_api_base_url: str | None = None,
+        square_api_base_url: str | None = None,
         state_table: dynamodb.ITable,
         payloads: PayloadBucketConstruct,
         ops_function: lambda_.Function,
@@ -92,10 +97,10 @@ class FinanceConstruct(Construct):
             c.ID_SETTLEMENT_POLLER_FUNCTION,
             schedule_id=c.ID_SETTLEMENT_POLLER_SCHEDULE,
             schedule=events.Schedule.expression(c.SETTLEMENT_POLL_SCHEDULE),
-            schedule_description="Amazon settlement reports (getReports since the watermark)",
+            schedule_description="Payouts since each watermark: Amazon, Shopify, Walmart, eBay, Square",
             handler=c.HANDLER_SETTLEMENT_POLLER,
             service="finance-poller",
-            description="Poll Amazon's V2 settlement reports into the payload bucket and the finance queue",
+            description="Poll the channels' payouts and settlement reports into the payload bucket and finance queue",
             timeout_seconds=c.SETTLEMENT_POLLER_TIMEOUT_SECONDS,
             environment={
                 **environment,
@@ -104,6 +109,10 @@ class FinanceConstruct(Construct):
                 c.ENV_SHOPIFY_ADMIN_BASE_URL: shopify_admin_base_url,
                 c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
                 c.ENV_FINANCE_QUEUE_URL: self.queue.queue_url,
+                # Walmart's recon reports, eBay's and Square's payouts: polled when their API is set.
+                **({c.ENV_WALMART_API_BASE_URL: walmart_api_base_url} if walmart_api_base_url else {}),
+                **({c.ENV_EBAY_API_BASE_URL: ebay_api_base_url} if ebay_api_base_url else {}),
+                **({c.ENV_SQUARE_API_BASE_URL: square_api_base_url} if square_api_base_url else {}),
             },
         )
         payloads.grant_put_payloads(self.poller)

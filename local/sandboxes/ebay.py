@@ -100,6 +100,9 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
         self.client_credentials = (LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET)
         self.refresh_token = LOCAL_REFRESH_TOKEN
         self._orders: dict[str, dict[str, Any]] = {}  # getOrder's orders, seeded by POST /__admin/orders
+        # Finances API: payouts and their transactions, seeded by POST /__admin/payouts.
+        self._payouts: dict[str, dict[str, Any]] = {}
+        self._transactions: dict[str, list[dict[str, Any]]] = {}
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
@@ -115,6 +118,8 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
             ),
             Rule("/sell/fulfillment/v1/order/<order_id>/issue_refund", endpoint="issue_refund", methods=["POST"]),
             Rule("/sell/fulfillment/v1/order/<order_id>", endpoint="get_order", methods=["GET"]),
+            Rule("/sell/finances/v1/payout", endpoint="get_payouts", methods=["GET"]),
+            Rule("/sell/finances/v1/transaction", endpoint="get_transactions", methods=["GET"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
@@ -123,6 +128,7 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
             *admin_rules_for("state", "GET"),
             *admin_rules_for("orders", "GET", "POST"),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
+            *admin_rules_for("payouts", "POST"),
         ]
 
     # ----- vendor shape ------------------------------------------------------------------------
@@ -321,6 +327,78 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
         self.add_key(str(body["kid"]), str(body["key"]))
         return json_response({"kid": body["kid"]})
 
+    # ----- Finances API (getPayouts, getTransactions) -------------------------------------------
+
+    def get_payouts(self, request: Request) -> Response:
+        """getPayouts: `filter` criteria `payoutDate:[from..to]` and `payoutStatus:{A|B}` (others are
+        accepted and ignored), `sort=payoutDate` (ascending; `-payoutDate` descending), `limit` (at most
+        200), `offset`."""
+        refused = self._refused("getPayouts")
+        if refused is not None:
+            return refused
+        criteria = _finance_filter(request.args.get("filter", ""))
+        low, _, high = criteria.get("payoutDate", "..").strip("[]").partition("..")
+        statuses = set(criteria.get("payoutStatus", "").strip("{}").split("|")) - {""}
+        with self._store_lock:
+            payouts = [
+                deepcopy(p)
+                for p in self._payouts.values()
+                if (not low or p["payoutDate"] >= low)
+                and (not high or p["payoutDate"] <= high)
+                and (not statuses or p.get("payoutStatus") in statuses)
+            ]
+        payouts.sort(key=lambda p: p["payoutDate"], reverse=request.args.get("sort") == "-payoutDate")
+        return self._finance_page(request, payouts, "payouts", 200)
+
+    def get_transactions(self, request: Request) -> Response:
+        """getTransactions: `filter=payoutId:{<id>}` (others accepted and ignored), `limit` (at most
+        1000), `offset`."""
+        refused = self._refused("getTransactions")
+        if refused is not None:
+            return refused
+        payout_id = _finance_filter(request.args.get("filter", "")).get("payoutId", "").strip("{}")
+        with self._store_lock:
+            found = (
+                deepcopy(self._transactions.get(payout_id, []))
+                if payout_id
+                else [deepcopy(t) for ts in self._transactions.values() for t in ts]
+            )
+        return self._finance_page(request, found, "transactions", 1000)
+
+    def _finance_page(self, request: Request, items: list[dict[str, Any]], key: str, most: int) -> Response:
+        try:
+            limit = int(request.args.get("limit", "20"))
+            offset = int(request.args.get("offset", "0"))
+        except ValueError:
+            return self.error(400, "INVALID_REQUEST", "limit and offset must be integers")
+        if not 1 <= limit <= most or offset < 0:
+            return self.error(400, "INVALID_REQUEST", f"limit must be 1 to {most}, offset at least 0")
+        body: dict[str, Any] = {
+            "href": request.url,
+            "limit": limit,
+            "offset": offset,
+            "total": len(items),
+            key: items[offset : offset + limit],
+        }
+        if offset + limit < len(items):
+            body["next"] = f"{request.base_url}?limit={limit}&offset={offset + limit}"
+        return json_response(body)
+
+    def seed_payout(self, payout: dict[str, Any], transactions: list[dict[str, Any]]) -> None:
+        if not payout.get("payoutId") or not payout.get("payoutDate"):
+            raise ValueError("a payout needs a payoutId and a payoutDate")
+        with self._store_lock:
+            self._payouts[str(payout["payoutId"])] = deepcopy(payout)
+            self._transactions[str(payout["payoutId"])] = deepcopy(transactions)
+
+    def admin_post_payouts(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            self.seed_payout(body["payout"], list(body.get("transactions") or []))
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_response({"error": f"expected {{payout, transactions}}: {exc}"}, 400)
+        return json_response({"seeded": str(body["payout"]["payoutId"])}, 201)
+
     def admin_get_state(self, request: Request) -> Response:
         return json_response(self.state())
 
@@ -332,6 +410,8 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
             self._refunds.clear()
             self._tokens.clear()
             self._orders.clear()
+            self._payouts.clear()
+            self._transactions.clear()
 
     # ----- Fulfillment getOrder (added for eBay ORDER_CONFIRMATION enrichment) ---------------------
     # ``GET /sell/fulfillment/v1/order/{orderId}`` answers the Order object (orderId, creationDate,
@@ -376,3 +456,20 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
         if isinstance(body, dict) and isinstance(body.get("orders"), list):
             body = body["orders"]
         return super().order_seeds(body)
+
+
+def _finance_filter(text: str) -> dict[str, str]:
+    """eBay's `filter` parameter (`name:value,name:value`; a value may be `[a..b]` or `{a|b}`)."""
+    criteria: dict[str, str] = {}
+    depth, start = 0, 0
+    for i, ch in enumerate(text + ","):
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            name, _, value = text[start:i].partition(":")
+            if name.strip():
+                criteria[name.strip()] = value.strip()
+            start = i + 1
+    return criteria

@@ -127,6 +127,7 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
         self._bucket: TokenBucket | None = None
         self._inventory: dict[str, dict[str, Any]] = {}
         self._feeds: list[dict[str, Any]] = []
+        self._recon: dict[str, dict[str, Any]] = {}  # recon reports by report date (POST /__admin/recon)
         limit = DEFAULT_RATE_LIMIT if rate_limit is None else rate_limit
         super().__init__(
             default_faults={
@@ -144,6 +145,8 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
             Rule("/v3/orders/<purchase_order_id>/refund", endpoint="refund_order_lines", methods=["POST"]),
             Rule("/v3/inventory", endpoint="update_inventory", methods=["PUT"]),
             Rule("/v3/feeds", endpoint="submit_feed", methods=["POST"]),
+            Rule("/v3/report/reconreport/availableReconFiles", endpoint="available_recon_files", methods=["GET"]),
+            Rule("/v3/report/reconreport/reconFileJson", endpoint="recon_file_json", methods=["GET"]),
             Rule(WALMART_TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
         ]
 
@@ -154,6 +157,7 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
             *admin_rules_for("inventory", "GET"),
             *admin_rules_for("feeds", "GET"),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
+            *admin_rules_for("recon", "POST"),
         ]
 
     # ----- authentication ----------------------------------------------------------------------
@@ -488,6 +492,40 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
             self._orders.clear()
             self._inventory.clear()
             self._feeds.clear()
+            self._recon.clear()
+
+    # ----- recon reports (Payment reports API) -------------------------------------------------
+
+    def available_recon_files(self, request: Request) -> Response:
+        """`{"availableApReportDates": [...]}`: the dates seeded through POST /__admin/recon."""
+        with self._store_lock:
+            dates = sorted(self._recon)
+        return json_response({"availableApReportDates": dates})
+
+    def recon_file_json(self, request: Request) -> Response:
+        report_date = request.args.get("reportDate", "")
+        with self._store_lock:
+            report = deepcopy(self._recon.get(report_date))
+        if not report_date:
+            return self.error(400, "INVALID_REQUEST_PARAM.GMP_PAYMENT_API", "reportDate is required")
+        if report is None:
+            return self.error(404, "CONTENT_NOT_FOUND.GMP_PAYMENT_API", f"no recon report for {report_date}")
+        return json_response(report)
+
+    def admin_post_recon(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            report_date, report = str(body["report_date"]), body["report"]
+            if not isinstance(report.get("reportData"), list):
+                raise ValueError("report.reportData must be a list")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return json_response({"error": f"expected {{report_date, report}}: {exc}"}, 400)
+        self.seed_recon(report_date, report)
+        return json_response({"seeded": report_date}, 201)
+
+    def seed_recon(self, report_date: str, report: dict[str, Any]) -> None:
+        with self._store_lock:
+            self._recon[report_date] = deepcopy(report)
 
 
 def complete_walmart_order(order: Any) -> dict[str, Any]:

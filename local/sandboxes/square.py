@@ -76,6 +76,10 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         self._store_lock = threading.Lock()
         self._orders: dict[str, dict[str, Any]] = {}
         self._catalog: dict[str, dict[str, Any]] = {}
+        # Payouts API: payouts, their entries and the payments they name (POST /__admin/payouts).
+        self._payouts: dict[str, dict[str, Any]] = {}
+        self._entries: dict[str, list[dict[str, Any]]] = {}
+        self._payments: dict[str, dict[str, Any]] = {}
         super().__init__()
 
     def rules(self) -> list[Rule]:
@@ -83,10 +87,17 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             Rule("/v2/orders/batch-retrieve", endpoint="batch_retrieve_orders", methods=["POST"]),
             Rule("/v2/orders/<order_id>", endpoint="retrieve_order", methods=["GET"]),
             Rule("/v2/catalog/batch-retrieve", endpoint="batch_retrieve_catalog_objects", methods=["POST"]),
+            Rule("/v2/payouts", endpoint="list_payouts", methods=["GET"]),
+            Rule("/v2/payouts/<payout_id>/payout-entries", endpoint="list_payout_entries", methods=["GET"]),
+            Rule("/v2/payments/<payment_id>", endpoint="get_payment", methods=["GET"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
-        return admin_rules_for("orders", "GET", "POST", "DELETE") + admin_rules_for("catalog", "GET", "POST", "DELETE")
+        return (
+            admin_rules_for("orders", "GET", "POST", "DELETE")
+            + admin_rules_for("catalog", "GET", "POST", "DELETE")
+            + admin_rules_for("payouts", "POST")
+        )
 
     # ----- vendor error shape ------------------------------------------------------------------
 
@@ -182,6 +193,79 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         with self._store_lock:
             self._orders.clear()
             self._catalog.clear()
+            self._payouts.clear()
+            self._entries.clear()
+            self._payments.clear()
+
+    # ----- payouts (ListPayouts, ListPayoutEntries, GetPayment) --------------------------------
+
+    def _page(self, request: Request, items: list[dict[str, Any]], key: str) -> Response:
+        """Square's cursor pagination: `limit` (default and most 100; more is ignored), `cursor` is
+        here the offset of the next page."""
+        try:
+            limit = int(request.args.get("limit", "100"))
+            start = int(request.args.get("cursor") or 0)
+        except ValueError:
+            return self._error(400, "INVALID_CURSOR", "The cursor is not valid.", field="cursor")
+        limit = limit if 1 <= limit <= 100 else 100
+        if request.args.get("sort_order", "DESC") != "ASC":
+            items = list(reversed(items))
+        body: dict[str, Any] = {key: items[start : start + limit]}
+        if start + limit < len(items):
+            body["cursor"] = str(start + limit)
+        return json_response(body)
+
+    def list_payouts(self, request: Request) -> Response:
+        status = request.args.get("status")
+        begin = request.args.get("begin_time") or ""
+        end = request.args.get("end_time") or ""
+        location = request.args.get("location_id")
+        with self._store_lock:
+            found = sorted(
+                (
+                    deepcopy(p)
+                    for p in self._payouts.values()
+                    if (status is None or p.get("status") == status)
+                    and (not begin or p["created_at"] >= begin)
+                    and (not end or p["created_at"] < end)
+                    and (location is None or p.get("location_id") == location)
+                ),
+                key=lambda p: p["created_at"],
+            )
+        return self._page(request, found, "payouts")
+
+    def list_payout_entries(self, request: Request, payout_id: str) -> Response:
+        with self._store_lock:
+            if payout_id not in self._payouts:
+                return self._error(404, "NOT_FOUND", f"Payout `{payout_id}` not found.")
+            entries = sorted(deepcopy(self._entries.get(payout_id, [])), key=lambda e: e.get("effective_at", ""))
+        return self._page(request, entries, "payout_entries")
+
+    def get_payment(self, request: Request, payment_id: str) -> Response:
+        with self._store_lock:
+            payment = deepcopy(self._payments.get(payment_id))
+        if payment is None:
+            return self._error(404, "NOT_FOUND", f"Payment `{payment_id}` not found.")
+        return json_response({"payment": payment})
+
+    def seed_payout(
+        self, payout: dict[str, Any], entries: list[dict[str, Any]], payments: list[dict[str, Any]]
+    ) -> None:
+        if not payout.get("id") or not payout.get("created_at"):
+            raise ValueError("a payout needs an id and a created_at")
+        with self._store_lock:
+            self._payouts[str(payout["id"])] = deepcopy(payout)
+            self._entries[str(payout["id"])] = deepcopy(entries)
+            for payment in payments:
+                self._payments[str(payment["id"])] = deepcopy(payment)
+
+    def admin_post_payouts(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            self.seed_payout(body["payout"], list(body.get("entries") or []), list(body.get("payments") or []))
+        except (ValueError, KeyError, TypeError) as exc:
+            return self._error(400, "BAD_REQUEST", f"expected {{payout, entries, payments}}: {exc}")
+        return json_response({"seeded": str(body["payout"]["id"])}, 201)
 
     # ----- catalog -----------------------------------------------------------------------------
 

@@ -1,8 +1,11 @@
-"""Payouts poller (EventBridge schedule): Amazon's new settlement reports and Shopify's paid payouts to the
-payload bucket and the finance queue (each channel polled when its API is configured)."""
+"""Payouts poller (EventBridge schedule): Amazon's new settlement reports, Shopify's, eBay's and Square's
+paid payouts and Walmart's recon reports to the payload bucket and the finance queue (each channel polled
+when its API is configured; one channel's failure does not stop the others, and is raised at the end so
+the schedule's retry and alarms see it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from functions.finance.settings import SettlementPollerSettings
@@ -12,7 +15,7 @@ from shared.settings import cached
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from functions.finance.logic.poll import ReportSink, ReportSource
+    from functions.finance.logic.poll import PayoutFeed, ReportSink, ReportSource
 
 
 @logger.inject_lambda_context
@@ -26,7 +29,7 @@ def lambda_handler(
     # Imported here: httpx (SP-API), boto3 (the stores) load with the first poll, not at import.
     from functions.finance.adapters.aws import S3Reports, SqsQueue
     from functions.finance.handlers._deps import default_store
-    from functions.finance.logic.poll import poll_amazon_settlements, poll_shopify_payouts
+    from functions.finance.logic.poll import poll_amazon_settlements, poll_payouts, poll_shopify_payouts
 
     settings = cached(SettlementPollerSettings)
     bucket, queue = sink or S3Reports(settings.payload_bucket_name), SqsQueue(settings.finance_queue_url)
@@ -46,5 +49,50 @@ def lambda_handler(
         )
         shopify = poll_shopify_payouts(api, default_store(), bucket, queue)
         answer["shopify"] = {"queued": shopify.queued, "watermark": shopify.watermark.isoformat()}
-    logger.info("payouts polled", queued={c: len(r["queued"]) for c, r in answer.items()})
+    failed: list[str] = []
+    for channel, feed in _feeds(settings):
+        try:
+            found = poll_payouts(feed(), default_store(), bucket, queue)
+        except Exception:
+            logger.exception("payout poll failed", channel=channel)
+            failed.append(channel)
+            continue
+        answer[channel] = {"queued": found.queued, "watermark": found.watermark.isoformat()}
+    logger.info("payouts polled", queued={c: len(r["queued"]) for c, r in answer.items()}, failed=failed)
+    if failed:
+        raise RuntimeError(f"payout polls failed for {', '.join(failed)} (the others were polled)")
     return answer
+
+
+def _feeds(settings: SettlementPollerSettings) -> list[tuple[str, Callable[[], PayoutFeed]]]:
+    """The configured channels' payout feeds, each built when polled (its client mints its token)."""
+    from functions.finance.logic import poll
+
+    feeds: list[tuple[str, Callable[[], PayoutFeed]]] = []
+    if settings.walmart_api_base_url:
+
+        def walmart() -> PayoutFeed:
+            from functions.finance.adapters.payout_apis import WalmartReconApi
+            from shared.adapters.vendor_auth import walmart_token_auth
+
+            url = str(settings.walmart_api_base_url)
+            return poll.WalmartReconFeed(WalmartReconApi(url, walmart_token_auth(url)))
+
+        feeds.append(("walmart", walmart))
+    if settings.ebay_api_base_url:
+
+        def ebay() -> PayoutFeed:
+            from functions.finance.adapters.payout_apis import FINANCES_SCOPE, EbayFinancesApi
+
+            return poll.EbayPayoutFeed(EbayFinancesApi.from_env(scope=FINANCES_SCOPE))
+
+        feeds.append(("ebay", ebay))
+    if settings.square_api_base_url:
+
+        def square() -> PayoutFeed:
+            from functions.finance.adapters.payout_apis import SquarePayoutsApi
+
+            return poll.SquarePayoutFeed(SquarePayoutsApi.from_env())
+
+        feeds.append(("square", square))
+    return feeds

@@ -25,10 +25,16 @@ class FeeRule(Model):
 
 
 # Amazon's referral fee on most categories is 15 % of the sales price (promotions deducted);
-# Shopify Payments' online card rate on the Basic plan is 2.9 % + 30 cents per charge.
+# Shopify Payments' online card rate on the Basic plan is 2.9 % + 30 cents per charge; Walmart's
+# referral fee is 15 % in most categories (Electronics 8 %, set per deployment); eBay's final value
+# fee for most categories is 13.25 % of the order total plus 40 cents per order; Square's in-person
+# card rate 2.6 % + 10 cents per payment. These are data: a deployment sets its own contract's rates.
 DEFAULT_FEE_SCHEDULE: dict[str, list[FeeRule]] = {
     "amazon": [FeeRule(fee_type=FeeType.COMMISSION, percent=Decimal("15"))],
     "shopify": [FeeRule(fee_type=FeeType.PAYMENT_PROCESSING, percent=Decimal("2.9"), fixed=Decimal("0.30"))],
+    "walmart": [FeeRule(fee_type=FeeType.COMMISSION, percent=Decimal("15"))],
+    "ebay": [FeeRule(fee_type=FeeType.COMMISSION, percent=Decimal("13.25"), fixed=Decimal("0.40"))],
+    "square": [FeeRule(fee_type=FeeType.PAYMENT_PROCESSING, percent=Decimal("2.6"), fixed=Decimal("0.10"))],
 }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
 from shared.adapters.http import HttpConnector
@@ -85,7 +85,7 @@ class EbayApiClient(HttpConnector):
         self.token_auth = TokenAuth(provider)
 
     @classmethod
-    def from_env(cls, scope: str = FULFILLMENT_SCOPE) -> EbayApiClient:
+    def from_env(cls, scope: str = FULFILLMENT_SCOPE) -> Self:
         settings = EbayApiSettings.from_env()
         if not settings.ebay_api_base_url:
             raise EbayApiUnavailable("EBAY_API_BASE_URL is not set")

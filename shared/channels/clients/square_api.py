@@ -9,7 +9,7 @@ ingest path.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
 from shared.adapters.http import HttpConnector
@@ -66,7 +66,7 @@ class SquareApiClient(HttpConnector):
         }
 
     @classmethod
-    def from_env(cls) -> SquareApiClient:
+    def from_env(cls) -> Self:
         """`SQUARE_API_BASE_URL`; the token from the vendor credentials JSON's `square_access_token`
         (locally `SQUARE_ACCESS_TOKEN` wins and the sandbox's token stands in)."""
         settings = SquareApiSettings.from_env()
