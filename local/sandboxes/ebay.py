@@ -33,6 +33,12 @@ Sandbox liberties:
 inventory and fulfillments are recorded (``GET /__admin/state``), not validated against listings.
 The Sell Inventory and Fulfillment quotas are not in the stored copies of eBay's call-limit table,
 so the sandbox leaves them unlimited until set with ``rate_limits``.
+
+Finances API (https://developer.ebay.com/api-docs/sell/finances/overview.html): ``GET
+/sell/finances/v1/payout`` (getPayouts: ``filter`` with ``payoutDate:[from..to]`` and
+``payoutStatus:{...}``, ``sort``, ``limit`` up to 200, ``offset``) and ``GET /sell/finances/v1/transaction``
+(getTransactions: ``filter=payoutId:{...}``, ``limit`` up to 1000), paged with ``total``/``next``,
+behind a user token. Seeded with ``POST /__admin/payouts`` (``{"payout", "transactions"}``).
 """
 
 from __future__ import annotations

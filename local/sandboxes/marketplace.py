@@ -34,6 +34,12 @@ Sandbox liberties: one API client (``local-walmart-client-id`` / ``local-walmart
 ``WM_QOS.CORRELATION_ID`` / ``WM_SVC.NAME`` are journaled (under their exact names) but only required
 by the token call; an unknown purchase order is created on first
 acknowledgement with one placeholder line unless ``auto_create_orders`` is off (then 404).
+
+Recon reports (Payment reports API, https://developer.walmart.com/us-marketplace/docs/available-recon-report-dates
+and .../recon-report-json): ``GET /v3/report/reconreport/availableReconFiles?reportVersion=v1`` answers
+``{"availableApReportDates": [...]}`` and ``GET /v3/report/reconreport/reconFileJson?reportDate=`` the
+report (``{"reportData": [...]}``; 404 for a date it does not have), both behind the access token.
+Reports are seeded with ``POST /__admin/recon`` (``{"report_date", "report"}``).
 """
 
 from __future__ import annotations

@@ -29,6 +29,11 @@ orders come from ``POST /__admin/orders`` (missing totals are computed from the 
 objects from ``POST /__admin/catalog`` (a list, or ``{"objects": [...]}`` like the batch-retrieve
 answer; ``version`` and timestamps are filled in); ``catalog_version`` is accepted but not used (the
 sandbox keeps only the latest version of an object).
+
+Payouts API (https://developer.squareup.com/docs/payouts-api/list-payout-entries): ``GET /v2/payouts``
+(``status``, ``begin_time``/``end_time`` on ``created_at``, ``location_id``, ``sort_order``, ``limit``
+at most 100, ``cursor``), ``GET /v2/payouts/{id}/payout-entries`` and GetPayment ``GET
+/v2/payments/{id}``; seeded with ``POST /__admin/payouts`` (``{"payout", "entries", "payments"}``).
 """
 
 from __future__ import annotations
