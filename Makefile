@@ -36,7 +36,7 @@ local: install
 # stack (polling, queue waits), so a third worker fills the idle CPU (9m52s with 2, 7m32s with 3, 2026-12-04).
 TEST_WORKERS ?= 3
 test: install
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 tests
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
