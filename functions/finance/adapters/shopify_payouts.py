@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, ConfigDict, ValidationError
 
+from shared.channels.base import field_errors
 from shared.errors import ValidationFailed
 from shared.models.base import Model
 from shared.models.money import Money
@@ -90,7 +91,7 @@ def payout_from_shopify(payout: dict[str, Any], transactions: list[dict[str, Any
     except ValidationError as exc:
         raise ValidationFailed(
             "not a Shopify Payments payout",
-            details=[{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()],
+            details=field_errors(exc),
         ) from exc
     lines: list[SettlementLine] = []
     for tx in txs:

@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, ConfigDict, ValidationError
 
+from shared.channels.base import field_errors
 from shared.errors import ValidationFailed
 from shared.models.base import Model
 from shared.models.money import Money
@@ -101,7 +102,7 @@ def payout_from_square(
     except ValidationError as exc:
         raise ValidationFailed(
             "not a Square payout",
-            details=[{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()],
+            details=field_errors(exc),
         ) from exc
     total = vendor.amount_money.money("USD")
     currency, orders = total.currency, orders or {}
