@@ -424,3 +424,24 @@ PK_ERP_GATEWAY = "ERP_GATEWAY"  # shared/adapters/erp_gateway.py: the slots and 
 IDEMPOTENCY_PREFIX_INGEST = "ingest-delivery"
 IDEMPOTENCY_PREFIX_ORDERS_WORKER = "orders-worker"
 IDEMPOTENCY_PREFIX_INVENTORY_WORKER = "inventory-worker"
+
+
+# Pricing (issue 12): the ERP's products and prices to every channel; promotions on time.
+ID_CATALOG_QUEUE = "CatalogQueue"
+ID_CATALOG_DLQ = "CatalogDlq"
+ID_PRICING_WORKER_FUNCTION = "PricingWorkerFunction"
+ID_PRICE_PUBLISHER_FUNCTION = "PricePublisherFunction"
+ID_PRICE_PUBLISH_SCHEDULE = "PricePublishSchedule"
+ID_PRICE_SCHEDULER_ROLE = "PriceSchedulerRole"
+HANDLER_PRICING_WORKER = "functions.pricing.handlers.pricing_worker.lambda_handler"
+HANDLER_PRICE_PUBLISHER = "functions.pricing.handlers.price_publisher.lambda_handler"
+ENV_CATALOG_QUEUE_URL = "CATALOG_QUEUE_URL"
+ENV_PRICE_PUBLISHER_ARN = "PRICE_PUBLISHER_ARN"
+ENV_PRICE_SCHEDULER_ROLE_ARN = "PRICE_SCHEDULER_ROLE_ARN"
+ENV_PRICE_SCHEDULE_GROUP = "PRICE_SCHEDULE_GROUP"
+PRICE_SCHEDULE_GROUP = "default"
+PRICING_WORKER_TIMEOUT_SECONDS = 30
+PRICING_WORKER_BATCH_SIZE = 10
+PRICE_PUBLISHER_TIMEOUT_SECONDS = 60
+PRICE_PUBLISH_SCHEDULE = "rate(1 minute)"
+PRICING_PARTITIONS = ("PRODUCT#*", "PRICE#*")

@@ -30,6 +30,7 @@ from infra.ops.ops_access_construct import OpsAccessConstruct
 from infra.ops.ops_api_construct import OpsApiConstruct
 from infra.orders.order_flow_construct import OrderFlowConstruct
 from infra.orders.orders_worker_construct import OrdersWorkerConstruct
+from infra.pricing.pricing_construct import PricingConstruct
 from infra.reconciliation.reconciliation_construct import ReconciliationConstruct
 from infra.returns.return_flow_construct import ReturnFlowConstruct
 from infra.secrets.secrets_construct import SecretsConstruct
@@ -71,6 +72,8 @@ class RetailSyncStack(cdk.Stack):
 
         # Walmart's and eBay's API base URLs, shared by the publishers and the orders worker's enrichment.
         channel_apis = AvailabilityConfig.from_context(self.node, config.environment)
+        # The ERP's products and prices to every channel, promotions on time (issue 12).
+        pricing = PricingConstruct(self, "Pricing", factory=factory, config=channel_apis, state_table=tables.state)
         ingest = IngestConstruct(
             self,
             "Ingest",
@@ -83,6 +86,7 @@ class RetailSyncStack(cdk.Stack):
             secrets=secrets,
             webhook_base_url=config.webhook_base_url,
             ebay_api_base_url=channel_apis.ebay_api_base_url,
+            catalog_queue=pricing.queue,
         )
         # One ERP gateway for every function that calls the ERP (issue 10.3).
         erp = ErpGatewayWiring(
@@ -250,6 +254,8 @@ class RetailSyncStack(cdk.Stack):
             order_flow.parked_replay,
             reconciliation.function,
             availability.publisher,
+            pricing.publisher,
+            pricing.worker,
             pull_channels.amazon.poller,
             pull_channels.zalando.poller,
         ):
@@ -262,6 +268,7 @@ class RetailSyncStack(cdk.Stack):
             (availability.marker, "dead_letter"),
             (channel_outbound.function, "channel_command"),
             (customer_status.function, "dead_letter"),
+            (pricing.worker, "dead_letter"),
         ):
             keep_dead_letters(consumer, tables.state, kind=kind)
         serve_dead_letters(
@@ -273,6 +280,7 @@ class RetailSyncStack(cdk.Stack):
                 "availability": QueueWithDlq(availability.queue, availability.dlq),
                 "channel-outbound": QueueWithDlq(channel_outbound.queue, channel_outbound.dlq),
                 "customer-status": QueueWithDlq(customer_status.queue, customer_status.dlq),
+                "catalog": QueueWithDlq(pricing.queue, pricing.dlq),
             },
         )
         api = WebhookApiConstruct(
@@ -297,6 +305,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_CHANNEL_OUTBOUND_QUEUE: channel_outbound.queue,
                 c.ID_FINANCE_QUEUE: finance.queue,
                 c.ID_CUSTOMER_STATUS_QUEUE: customer_status.queue,
+                c.ID_CATALOG_QUEUE: pricing.queue,
             },
             dead_letter_queues={
                 **queues.dead_letter_queues,
@@ -305,6 +314,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_CHANNEL_OUTBOUND_DLQ: channel_outbound.dlq,
                 c.ID_FINANCE_DLQ: finance.dlq,
                 c.ID_CUSTOMER_STATUS_DLQ: customer_status.dlq,
+                c.ID_CATALOG_DLQ: pricing.dlq,
             },
             order_flow=order_flow.state_machine,
             return_flow=return_flow.state_machine,
@@ -331,6 +341,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_CHANNEL_OUTBOUND_FUNCTION: channel_outbound.function,
                 **finance.functions,
                 **return_flow.functions,
+                **pricing.functions,
             },
         )
         cdk.Tags.of(self).add("service", c.SERVICE)

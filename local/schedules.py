@@ -9,6 +9,7 @@ schedule's time zone) with `* ? , - /`, `L`, `W` and `#`, and `at(yyyy-mm-ddThh:
 from __future__ import annotations
 
 import calendar
+import json
 import logging
 import re
 import threading
@@ -266,3 +267,61 @@ def _dow_matches(expression: str, year: int, month: int, day: int) -> bool:
         last_of = _number(expression[:-1] or "7", _DAYS)
         return weekday == last_of and day + 7 > calendar.monthrange(year, month)[1]
     return weekday in _values(expression, 1, 7, _DAYS)
+
+
+class OneTimeSchedules:
+    """EventBridge Scheduler's one-time schedules created while the stack runs (a promotion's start
+    and end, functions/pricing/adapters/scheduler.py): moto keeps them, nothing fires them, so this
+    thread does. Every `interval` it lists the schedules, fires each `at(...)` one that is due once
+    (its target's `Input` as the payload, as Scheduler sends it) and deletes it when its
+    `ActionAfterCompletion` is `DELETE`. On always: a deployed Scheduler needs no switch either."""
+
+    def __init__(self, submit: Sender, client: Any, interval: float = 0.5) -> None:
+        self._submit = submit
+        self._client = client
+        self._interval = interval
+        self._fired: set[str] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="one-time-schedules", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def tick(self, now: datetime | None = None) -> list[str]:
+        """Fire what is due now; the names fired."""
+        fired: list[str] = []
+        moment = now or datetime.now(UTC)
+        for summary in self._client.list_schedules().get("Schedules", []):
+            key = f"{summary.get('GroupName', 'default')}/{summary['Name']}"
+            if key in self._fired:
+                continue
+            detail = self._client.get_schedule(Name=summary["Name"], GroupName=summary.get("GroupName", "default"))
+            match = _AT.fullmatch(str(detail.get("ScheduleExpression", "")).strip())
+            if match is None or detail.get("State") == "DISABLED":
+                continue
+            zone = ZoneInfo(detail.get("ScheduleExpressionTimezone") or "UTC")
+            when = datetime.fromisoformat(match[1]).replace(tzinfo=zone).astimezone(UTC)
+            if when > moment:
+                continue
+            target = detail["Target"]
+            payload = json.loads(target["Input"]) if target.get("Input") else {}
+            LOG.info("one-time schedule %s fired", key)
+            self._fired.add(key)
+            self._submit(target["Arn"], payload)
+            fired.append(key)
+            if detail.get("ActionAfterCompletion") == "DELETE":
+                self._client.delete_schedule(Name=summary["Name"], GroupName=summary.get("GroupName", "default"))
+        return fired
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.tick()
+            except Exception:  # a failed listing is tried again at the next tick
+                LOG.warning("one-time schedules: tick failed", exc_info=True)

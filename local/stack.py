@@ -38,7 +38,7 @@ from local.eventbridge import EventDispatcher
 from local.lambda_runtime import FunctionSpec, InProcessRuntime, Invocation
 from local.poller import SqsPoller, scaled_visibility_timeout
 from local.sandboxes.amazon import LWA_TOKEN_PATH
-from local.schedules import ScheduleClock
+from local.schedules import OneTimeSchedules, ScheduleClock
 from local.synth import synthesize
 from local.template import Template
 
@@ -82,6 +82,7 @@ class LocalStack:
         self._bridge: ApiBridge | None = None
         self._dispatcher: EventDispatcher | None = None
         self._clock: ScheduleClock | None = None
+        self._one_time: OneTimeSchedules | None = None
         self._sandboxes: Any = None
         self._saved_environ: dict[str, str] | None = None
         self._sqs: Any = None
@@ -155,6 +156,8 @@ class LocalStack:
         self._ready.clear()
         if self._clock:
             self._clock.stop()
+        if self._one_time:
+            self._one_time.stop()
         for poller in self.pollers:
             poller.signal_stop()
         for poller in self.pollers:
@@ -318,6 +321,11 @@ class LocalStack:
         )
         if self.config.schedules:
             self._clock.start()
+        self._one_time = OneTimeSchedules(
+            submit=lambda arn, payload: self._dispatcher.submit(arn, payload) if self._dispatcher else None,
+            client=boto3.client("scheduler"),
+        )
+        self._one_time.start()
 
     def _function_by_arn(self, name_or_arn: str) -> FunctionSpec:
         for spec in self.functions.values():

@@ -29,6 +29,7 @@ class IngestConstruct(Construct):
         secrets: SecretsConstruct,
         webhook_base_url: str | None,
         ebay_api_base_url: str | None = None,
+        catalog_queue: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function: lambda_.Function = factory.function(
@@ -45,6 +46,7 @@ class IngestConstruct(Construct):
                 c.ENV_TRACE_TABLE: trace_table.table_name,
                 c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url,
                 c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
+                **({c.ENV_CATALOG_QUEUE_URL: catalog_queue.queue_url} if catalog_queue else {}),
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
                 **({c.ENV_WEBHOOK_BASE_URL: webhook_base_url} if webhook_base_url else {}),
                 # eBay: getPublicKey (signature check) and the endpoint challenge; the verification
@@ -57,6 +59,8 @@ class IngestConstruct(Construct):
         grant_trace_append(trace_table, fn)
         orders_queue.grant_send_messages(fn)
         inventory_queue.grant_send_messages(fn)
+        if catalog_queue is not None:
+            catalog_queue.grant_send_messages(fn)
         payloads.grant_put_payloads(fn)
         # The signing secrets only: the public edge never holds a credential that acts on a vendor account.
         secrets.grant_signing_secrets(fn)

@@ -68,6 +68,7 @@ from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import ADMIN_PREFIX, Sandbox, admin_rules_for, json_response, raw_header, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin
+from local.sandboxes.prices import PricesMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.adapters.vendor_auth import local_default
 
@@ -112,7 +113,7 @@ def parse_time(value: str, name: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
+class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
     """Seeded SP-API orders, read through the Orders API under Amazon's per-operation usage plans."""
 
     name: ClassVar[str] = "amazon"
@@ -134,6 +135,7 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
         self._shipments: list[dict[str, Any]] = []
         self._reports: list[dict[str, Any]] = []
         self._report_documents: dict[str, str] = {}
+        self._prices_init()
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
@@ -167,6 +169,7 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
             Rule(f"{ADMIN_PREFIX}/shipments", endpoint="admin_get_shipments", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/reports", endpoint="admin_post_reports", methods=["POST"]),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
+            *self.price_admin_rules(),
         ]
 
     # ----- vendor shape ------------------------------------------------------------------------
@@ -482,6 +485,15 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
         except (ValueError, AttributeError) as exc:
             return self.error(400, "InvalidInput", str(exc), headers)
         submission_id = uuid.uuid4().hex
+        offer = _our_price(patches)
+        if offer is not None:
+            problem = self.below_floor(sku, offer[0])
+            if problem is not None:  # Amazon takes the submission and answers INVALID with its issues
+                issue: dict[str, Any] = {"code": "90244", "message": problem, "severity": "ERROR"}
+                issue["attributeNames"] = ["purchasable_offer"]
+                answer = {"sku": sku, "status": "INVALID", "submissionId": submission_id, "issues": [issue]}
+                return json_response(answer, 200, headers)
+            self.record_price(sku, offer[0], offer[1])
         with self._store_lock:
             listing = self._listings.setdefault(sku, {"sku": sku, "sellerId": seller_id, "attributes": {}})
             for patch in patches:
@@ -621,6 +633,7 @@ class AmazonSandbox(TokenAdminMixin, RateLimitedMixin, Sandbox):
             self._shipments.clear()
             self._reports.clear()
             self._report_documents.clear()
+        self.reset_prices()
 
 
 def complete_amazon_order(seed: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -706,3 +719,16 @@ def _decode_token(token: str) -> dict[str, Any]:
     if not isinstance(query, dict) or "offset" not in query:
         raise ValueError("NextToken is invalid.")
     return query
+
+
+def _our_price(patches: list[dict[str, Any]]) -> tuple[Any, str | None] | None:
+    """(our_price's first value_with_tax, currency) of a purchasable_offer patch, if there is one."""
+    for patch in patches:
+        if patch.get("path") != "/attributes/purchasable_offer" or patch.get("op") == "delete":
+            continue
+        for offer in patch.get("value") or []:
+            for price in offer.get("our_price") or []:
+                for entry in price.get("schedule") or []:
+                    if "value_with_tax" in entry:
+                        return entry["value_with_tax"], offer.get("currency")
+    return None

@@ -54,6 +54,7 @@ from werkzeug.wrappers import Request, Response
 from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, raw_header, read_json
 from local.sandboxes.ebay_keys import ALGORITHM, DIGEST, PUBLIC_KEY_ID, PUBLIC_KEY_PEM
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.prices import PricesMixin
 from local.sandboxes.seeding import OrdersAdminMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
@@ -80,7 +81,7 @@ def _one_line_pem(pem: str) -> str:
     return "".join(line.strip() for line in pem.strip().splitlines())
 
 
-class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
+class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """eBay's Sell APIs the connectors call and the Notification API key the webhook check fetches."""
 
     name: ClassVar[str] = "ebay"
@@ -109,6 +110,7 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
         # Finances API: payouts and their transactions, seeded by POST /__admin/payouts.
         self._payouts: dict[str, dict[str, Any]] = {}
         self._transactions: dict[str, list[dict[str, Any]]] = {}
+        self._prices_init()
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
@@ -135,6 +137,7 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
             *admin_rules_for("orders", "GET", "POST"),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
             *admin_rules_for("payouts", "POST"),
+            *self.price_admin_rules(),
         ]
 
     # ----- vendor shape ------------------------------------------------------------------------
@@ -255,6 +258,16 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
                         record["quantity"] = availability["quantity"]
                     responses.append({"statusCode": 200, "sku": sku, "errors": [], "warnings": []})
                 for offer in offers:
+                    price = offer.get("price") or {}
+                    problem = self.below_floor(str(offer.get("offerId")), price.get("value")) if price else None
+                    if problem is not None:
+                        error = {"errorId": 25006, "domain": "API_INVENTORY", "message": problem}
+                        responses.append(
+                            {"statusCode": 400, "offerId": offer.get("offerId"), "errors": [error], "warnings": []}
+                        )
+                        continue
+                    if price:
+                        self.record_price(str(offer.get("offerId")), price.get("value"), price.get("currency"))
                     record = self._inventory.setdefault(sku or f"offer:{offer.get('offerId')}", {"sku": sku})
                     record.setdefault("offers", {})[str(offer.get("offerId"))] = deepcopy(offer)
                     responses.append(
@@ -418,6 +431,7 @@ class EbaySandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
             self._orders.clear()
             self._payouts.clear()
             self._transactions.clear()
+        self.reset_prices()
 
     # ----- Fulfillment getOrder (added for eBay ORDER_CONFIRMATION enrichment) ---------------------
     # ``GET /sell/fulfillment/v1/order/{orderId}`` answers the Order object (orderId, creationDate,

@@ -57,6 +57,7 @@ from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import Sandbox, admin_rules_for, json_response, raw_header, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.prices import PricesMixin
 from local.sandboxes.seeding import OrdersAdminMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.adapters.vendor_auth import local_default
@@ -112,7 +113,7 @@ class TokenBucket:
             return allowed, int(self._tokens), wait
 
 
-class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
+class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """Walmart purchase orders (acknowledge, ship, refund) and inventory, under token-bucket limits."""
 
     name: ClassVar[str] = "marketplace"
@@ -135,6 +136,7 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
         self._feeds: list[dict[str, Any]] = []
         self._recon: dict[str, dict[str, Any]] = {}  # recon reports by report date (POST /__admin/recon)
         limit = DEFAULT_RATE_LIMIT if rate_limit is None else rate_limit
+        self._prices_init()
         super().__init__(
             default_faults={
                 "rate_limit": self.validate_extra_fault("rate_limit", limit),
@@ -151,6 +153,7 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
             Rule("/v3/orders/<purchase_order_id>/refund", endpoint="refund_order_lines", methods=["POST"]),
             Rule("/v3/inventory", endpoint="update_inventory", methods=["PUT"]),
             Rule("/v3/feeds", endpoint="submit_feed", methods=["POST"]),
+            Rule("/v3/price", endpoint="update_price", methods=["PUT"]),
             Rule("/v3/report/reconreport/availableReconFiles", endpoint="available_recon_files", methods=["GET"]),
             Rule("/v3/report/reconreport/reconFileJson", endpoint="recon_file_json", methods=["GET"]),
             Rule(WALMART_TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
@@ -164,6 +167,7 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
             *admin_rules_for("feeds", "GET"),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
             *admin_rules_for("recon", "POST"),
+            *self.price_admin_rules(),
         ]
 
     # ----- authentication ----------------------------------------------------------------------
@@ -499,6 +503,27 @@ class MarketplaceSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sa
             self._inventory.clear()
             self._feeds.clear()
             self._recon.clear()
+        self.reset_prices()
+
+    def update_price(self, request: Request) -> Response:
+        """`PUT /v3/price`: `{"sku", "pricing": [{"currentPriceType", "currentPrice": {"currency",
+        "amount"}}]}` -> Walmart's `ItemPriceResponse`; 400 for a price it will not take."""
+        try:
+            body = read_json(request)
+            sku = str(body["sku"])
+            current = body["pricing"][0]["currentPrice"]
+            amount, currency = current["amount"], current["currency"]
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            return self.error(400, "INVALID_REQUEST_CONTENT.GMP_ITEM_PRICE_API", f"invalid price request: {exc}")
+        problem = self.below_floor(sku, amount)
+        if problem is not None:
+            return self.error(400, "INVALID_REQUEST_CONTENT.GMP_ITEM_PRICE_API", problem)
+        self.record_price(sku, amount, currency)
+        message = (
+            "Thank you. Your price has been updated. "
+            "Please allow up to five minutes for this change to be reflected on the site."
+        )
+        return json_response({"ItemPriceResponse": {"mart": "WALMART_US", "sku": sku, "message": message}})
 
     # ----- recon reports (Payment reports API) -------------------------------------------------
 

@@ -52,6 +52,7 @@ from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.prices import PricesMixin
 
 ACCESS_TOKEN_HEADER = "X-Shopify-Access-Token"
 CALL_LIMIT_HEADER = "X-Shopify-Shop-Api-Call-Limit"
@@ -75,7 +76,7 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-class ShopifySandbox(RateLimitedMixin, Sandbox):
+class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
     name: ClassVar[str] = "shopify"
     DEFAULT_RATE_LIMITS = RATE_LIMITS
 
@@ -90,6 +91,7 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
         self._fulfillment_orders: dict[int, list[dict[str, Any]]] = {}
         self._payouts: dict[str, dict[str, Any]] = {}
         self._transactions: dict[str, list[dict[str, Any]]] = {}
+        self._prices_init()
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
@@ -115,6 +117,7 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
                 endpoint="list_balance_transactions",
                 methods=["GET"],
             ),
+            Rule("/admin/api/<version>/variants/<variant_id>.json", endpoint="update_variant", methods=["PUT"]),
         ]
 
     def admin_rules(self) -> list[Rule]:
@@ -122,6 +125,7 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             Rule(f"{ADMIN_PREFIX}/state", endpoint="admin_get_state", methods=["GET"]),
             Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
             Rule(f"{ADMIN_PREFIX}/payouts", endpoint="admin_post_payouts", methods=["POST"]),
+            *self.price_admin_rules(),
         ]
 
     def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
@@ -180,6 +184,25 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
         with self._store_lock:
             self._levels[(location_id, item_id)] = level
         return json_response({"inventory_level": level}, 200, headers)
+
+    def update_variant(self, request: Request, version: str, variant_id: str) -> Response:
+        """`PUT /variants/{id}.json` with `{"variant": {"id", "price", "compare_at_price"}}` (decimal
+        strings): the variant's price; 422 `{"errors": {"price": [...]}}` for one it will not take."""
+        refused, headers = self._admit("updateVariant")
+        if refused is not None:
+            return refused
+        try:
+            variant = read_json(request)["variant"]
+            price = variant["price"]
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_response({"errors": {"variant": [f"is invalid: {exc}"]}}, 422, headers)
+        problem = self.below_floor(variant_id, price)
+        if problem is not None:
+            return json_response({"errors": {"price": [problem]}}, 422, headers)
+        self.record_price(variant_id, price, None, variant.get("compare_at_price"))
+        answer = {"id": int(variant_id) if variant_id.isdigit() else variant_id, "price": str(price)}
+        answer["compare_at_price"] = variant.get("compare_at_price")
+        return json_response({"variant": answer}, 200, headers)
 
     def create_fulfillment(self, request: Request, version: str) -> Response:
         refused, headers = self._admit("createFulfillment")
@@ -428,6 +451,7 @@ class ShopifySandbox(RateLimitedMixin, Sandbox):
             self._fulfillment_orders.clear()
             self._payouts.clear()
             self._transactions.clear()
+        self.reset_prices()
 
 
 def _refund_line_problem(refund: dict[str, Any]) -> dict[str, list[str]] | None:

@@ -53,6 +53,7 @@ from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, raw_header, read_json
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.prices import PricesMixin
 from local.sandboxes.seeding import OrdersAdminMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.adapters.vendor_auth import local_default
@@ -75,6 +76,8 @@ RATE_LIMITS: dict[str, Any] = {
     # Orders API "PATCH requests": 2000 a minute in production (40 in Zalando's sandbox), one quota.
     "patchOrder": {"capacity": 2000, "refill_per_second": 2000 / 60, "bucket": "orderPatches"},
     "patchOrderLine": {"capacity": 2000, "refill_per_second": 2000 / 60, "bucket": "orderPatches"},
+    # Prices API: 30 POST requests a minute in production (https://developers.merchants.zalando.com/docs/offers-prices-api.html).
+    "priceRequests": {"capacity": 30, "refill_per_second": 30 / 60},
 }
 # Order attributes a PATCH of the order may set (tracking, the merchant's order number, export).
 PATCHABLE_ORDER_ATTRIBUTES = {"tracking_number", "return_tracking_number", "merchant_order_id", "exported"}
@@ -102,7 +105,7 @@ def _parse(value: str, name: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-class ZalandoSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
+class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """Partner orders seeded by the admin API, listed like zDirect's Orders API; stock updates."""
 
     name: ClassVar[str] = "zalando"
@@ -118,6 +121,7 @@ class ZalandoSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbo
         # order id -> {"order": resource, "items": [resources], "lines": [resources]}
         self._orders: dict[str, dict[str, Any]] = {}
         self._stocks: dict[tuple[str, str], int] = {}
+        self._prices_init()
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
@@ -132,6 +136,7 @@ class ZalandoSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbo
                 methods=["PATCH"],
             ),
             Rule("/merchants/<merchant_id>/stocks", endpoint="post_stocks", methods=["POST"]),
+            Rule("/merchants/<merchant_id>/prices", endpoint="post_prices", methods=["POST"]),
             Rule(ZALANDO_TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
         ]
 
@@ -140,6 +145,7 @@ class ZalandoSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbo
             admin_rules_for("orders", "GET", "POST", "DELETE")
             + admin_rules_for("stocks", "GET")
             + admin_rules_for("tokens", "GET", "POST", "DELETE")
+            + self.price_admin_rules()
         )
 
     # ----- vendor shape ------------------------------------------------------------------------
@@ -347,6 +353,34 @@ class ZalandoSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbo
         answer = {"items": [{"item": item, "result": {"status": "ACCEPTED"}} for item in items]}
         return Response(_dumps(answer), status=200, mimetype=JSON_API)
 
+    def post_prices(self, request: Request, merchant_id: str) -> Response:
+        """Prices API: `{"product_prices": [{"ean", "sales_channel_id", "regular_price": {"amount",
+        "currency"}, "promotional_price"?}]}` (up to 1,000) -> 207 with one `status` per price."""
+        try:
+            body = read_json(request)
+            prices = body.get("product_prices") if isinstance(body, dict) else None
+            if not isinstance(prices, list) or not prices or len(prices) > 1000:
+                raise ValueError("product_prices must hold 1 to 1000 prices")
+            for index, price in enumerate(prices):
+                if not price.get("ean") or not price.get("sales_channel_id") or not price.get("regular_price"):
+                    raise ValueError(f"product_prices[{index}] needs ean, sales_channel_id and regular_price")
+        except (ValueError, AttributeError) as exc:
+            return self.error(400, "Bad Request", str(exc))
+        refused = self._refused("priceRequests")
+        if refused is not None:
+            return refused
+        results = []
+        for price in prices:
+            shown = price.get("promotional_price") or price["regular_price"]
+            problem = self.below_floor(str(price["ean"]), shown.get("amount"))
+            if problem is not None:
+                results.append({"product_price": price, "status": "REJECTED", "description": problem})
+                continue
+            compare_at = price["regular_price"].get("amount") if price.get("promotional_price") else None
+            self.record_price(str(price["ean"]), shown.get("amount"), shown.get("currency"), compare_at)
+            results.append({"product_price": price, "status": "ACCEPTED", "description": ""})
+        return Response(_dumps({"results": results}), status=207, mimetype=JSON_API)
+
     # ----- admin -------------------------------------------------------------------------------
 
     def seed_order(self, seed: dict[str, Any]) -> dict[str, Any]:
@@ -389,6 +423,7 @@ class ZalandoSandbox(TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbo
         with self._store_lock:
             self._orders.clear()
             self._stocks.clear()
+        self.reset_prices()
 
 
 def build_order(seed: Any) -> dict[str, Any]:

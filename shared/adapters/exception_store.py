@@ -40,7 +40,7 @@ OPEN = "OPEN"
 #   string `attributes` (shared/adapters/dead_letters.py);
 # - order: the OrderFlow execution `input` and the failed `state` (the flow's Catch);
 # - return / settlement: their domains' own fields; retried when they keep `queue` and `payload`.
-STORED_KINDS = ("enrichment", "order", "dead_letter", "channel_command", "return", "settlement")
+STORED_KINDS = ("enrichment", "order", "dead_letter", "channel_command", "return", "settlement", "price")
 # The SQS message attribute of an envelope put back by an ops retry: the exception it retries.
 RETRY_OF = "retail_sync_exception_id"
 RESOLVED = "RESOLVED"

@@ -51,7 +51,9 @@ class SqsQueuePublisher:
 
     def publish(self, envelope: Envelope, raw_body: bytes) -> None:
         """Send the envelope to its domain's queue; UpstreamUnavailable if SQS or S3 refuse."""
-        queue_url = self._queue_urls[envelope.domain]
+        queue_url = self._queue_urls.get(envelope.domain)
+        if not queue_url:  # a deployment without that domain's queue: the sender retries later
+            raise UpstreamUnavailable(f"no queue is configured for {envelope.domain} events")
         message = envelope.model_dump_json()
         try:
             if len(message.encode("utf-8")) > self._threshold:

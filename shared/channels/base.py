@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         OrderCancellation,
         Shipment,
     )
+    from shared.models.catalog import PriceMaster, ProductMaster
     from shared.models.order_changes import Fulfilment, OrderLinesCancelled, OrderUpdate, Refund
     from shared.models.returns import ReturnAuthorization, ReturnInspection, StoreReturn
 
@@ -67,6 +68,9 @@ CanonicalCommand: TypeAlias = (
     " | ReturnAuthorization"
     " | StoreReturn"
     " | ReturnInspection"  # the WMS `return.inspected`, handed to the waiting ReturnFlow
+    # Master data (the ERP's `item.updated` / `price.updated`, the pricing worker):
+    " | ProductMaster"
+    " | PriceMaster"
 )
 
 M = TypeVar("M", bound=BaseModel)

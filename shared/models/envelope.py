@@ -10,7 +10,7 @@ from shared.models.common import StrictModel, UtcDatetime, utc_now
 
 SCHEMA_VERSION: Final = "1"
 
-Domain = Literal["orders", "inventory"]
+Domain = Literal["orders", "inventory", "catalog"]  # catalog: the ERP's products and prices
 
 
 class Envelope(StrictModel):

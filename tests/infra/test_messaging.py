@@ -41,6 +41,8 @@ def test_every_queue_is_encrypted_with_sse_sqs(resources: dict[str, dict[str, An
         c.ID_FINANCE_DLQ,
         c.ID_CUSTOMER_STATUS_QUEUE,
         c.ID_CUSTOMER_STATUS_DLQ,
+        c.ID_CATALOG_QUEUE,
+        c.ID_CATALOG_DLQ,
     }
     for queue_id, queue in queues.items():
         assert queue["Properties"].get("SqsManagedSseEnabled") is True, queue_id
@@ -102,8 +104,8 @@ def test_workers_consume_their_queue_with_partial_batch_failures(
 
 def test_every_event_source_mapping_reports_batch_item_failures(resources: dict[str, dict[str, Any]]) -> None:
     mappings = [r for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    # orders, inventory, POS files, availability changes, channel outbound, finance, customer status
-    assert len(mappings) == 7
+    # orders, inventory, POS files, availability changes, channel outbound, finance, customer status, catalog
+    assert len(mappings) == 8
     for mapping in mappings:
         assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["Properties"]["MaximumBatchingWindowInSeconds"] <= 5

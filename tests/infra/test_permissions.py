@@ -63,7 +63,11 @@ def test_ingest_sends_to_both_queues_and_puts_only_claim_checks(resources: dict[
     send_targets = {
         render(r) for s in statements if "sqs:SendMessage" in as_list(s["Action"]) for r in as_list(s["Resource"])
     }
-    assert send_targets == {f"<{c.ID_ORDERS_QUEUE}.Arn>", f"<{c.ID_INVENTORY_QUEUE}.Arn>"}
+    assert send_targets == {
+        f"<{c.ID_ORDERS_QUEUE}.Arn>",
+        f"<{c.ID_INVENTORY_QUEUE}.Arn>",
+        f"<{c.ID_CATALOG_QUEUE}.Arn>",
+    }
     s3_statements = [s for s in statements if any(a.startswith("s3:") for a in as_list(s["Action"]))]
     assert [as_list(s["Action"]) for s in s3_statements] == [["s3:PutObject"]]
     assert render(s3_statements[0]["Resource"]) == f"<{c.ID_PAYLOAD_BUCKET}.Arn>/payloads/*"
@@ -136,7 +140,7 @@ def test_ops_api_reads_tables_and_writes_only_the_items_it_manages(resources: di
     managed = {"ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS", "RECON#*"}
     assert {(a, k) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") for k in managed} <= granted
     exceptions = {"EXCEPTION#RECONCILIATION", "EXCEPTION#ENRICHMENT", "EXCEPTION#ORDER", "EXCEPTION#DEAD_LETTER"}
-    exceptions |= {"EXCEPTION#CHANNEL_COMMAND", "EXCEPTION#RETURN", "EXCEPTION#SETTLEMENT"}
+    exceptions |= {"EXCEPTION#CHANNEL_COMMAND", "EXCEPTION#RETURN", "EXCEPTION#SETTLEMENT", "EXCEPTION#PRICE"}
     # ERP_GATEWAY: the manual parked-order replay closes the ERP backlog once it drained the queue.
     assert {key for _, key in granted} == managed | exceptions | {
         "AUDIT#INVENTORY",

@@ -52,7 +52,11 @@ def default_ports() -> IngestPorts:
         ),
         dedupe=PowertoolsDeliveryDedupe(settings.idempotency_table_name),
         publisher=SqsQueuePublisher(
-            {"orders": settings.orders_queue_url, "inventory": settings.inventory_queue_url},
+            {
+                "orders": settings.orders_queue_url,
+                "inventory": settings.inventory_queue_url,
+                **({"catalog": settings.catalog_queue_url} if settings.catalog_queue_url else {}),
+            },
             settings.payload_bucket_name,
         ),
         trace=BestEffortTrace(DynamoTraceStore(settings.trace_table_name)),

@@ -14,6 +14,7 @@ class IngestSettings(EnvSettings):
     trace_table_name: Annotated[str, Field(min_length=3)]
     orders_queue_url: Annotated[str, Field(min_length=8)]
     inventory_queue_url: Annotated[str, Field(min_length=8)]
+    catalog_queue_url: str | None = None  # the ERP's products and prices (the pricing worker's queue)
     payload_bucket_name: Annotated[str, Field(min_length=3)]
     # JSON secret {"<source>": "<secret>", ...}; per-source env overrides win (see adapters/secrets.py).
     webhook_secrets_arn: str | None = None

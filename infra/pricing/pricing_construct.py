@@ -1,0 +1,121 @@
+"""Pricing: the ERP's products and prices kept per version and told to every channel.
+
+- `CatalogQueue` (SSE-SQS, DLQ `CatalogDlq` after 5 receives) takes the ERP's `item.updated` and
+  `price.updated` envelopes from ingest, and ops retries of `price` exceptions.
+- `PricingWorkerFunction` keeps the newest version of each product and price (`PRODUCT#<sku>`,
+  `PRICE#<sku>`), marks the SKU (`PRICE#DIRTY`) and creates one-time EventBridge Scheduler schedules
+  for a sale's start and end.
+- `PricePublisherFunction` runs every minute, and at each boundary (the scheduler invokes it through
+  `PriceSchedulerRole`, which may invoke nothing else); reserved concurrency 1 like availability's,
+  so the channels' rate limits are paced by one caller.
+- Least privilege: both read and write only the pricing partitions; the publisher also raises `price`
+  exceptions; the worker may create schedules in its group and pass only the scheduler role.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import constants as c
+from infra.availability.config import AvailabilityConfig
+from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.nag import acknowledge
+from infra.shared.queues import queue_with_dlq
+from infra.storage.tables_construct import grant_leading_keys
+from shared.adapters.exception_store import exception_pk
+
+
+class PricingConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        config: AvailabilityConfig,
+        state_table: dynamodb.ITable,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queue, self.dlq = queue_with_dlq(
+            self, c.ID_CATALOG_QUEUE, c.ID_CATALOG_DLQ, consumer_timeout_seconds=c.PRICING_WORKER_TIMEOUT_SECONDS
+        )
+        table_env = {c.ENV_STATE_TABLE: state_table.table_name}
+        self.publisher, _ = factory.scheduled_function(
+            self,
+            c.ID_PRICE_PUBLISHER_FUNCTION,
+            schedule_id=c.ID_PRICE_PUBLISH_SCHEDULE,
+            schedule=events.Schedule.expression(c.PRICE_PUBLISH_SCHEDULE),
+            schedule_description="Publish the prices that changed (coalesced per SKU and channel)",
+            handler=c.HANDLER_PRICE_PUBLISHER,
+            service="price-publisher",
+            description="Publish each SKU's effective price to every channel that lists it, within its limits",
+            timeout_seconds=c.PRICE_PUBLISHER_TIMEOUT_SECONDS,
+            environment={**table_env, **config.publisher_environment()},
+        )
+        self.scheduler_role = iam.Role(
+            self,
+            c.ID_PRICE_SCHEDULER_ROLE,
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="EventBridge Scheduler runs the price publisher at a promotion's start and end",
+        )
+        self.publisher.grant_invoke(self.scheduler_role)
+        acknowledge(
+            self.scheduler_role,
+            f"AwsSolutions-IAM5[Resource::<{c.ID_PRICE_PUBLISHER_FUNCTION}.Arn>:*]",
+            "CDK grants lambda:InvokeFunction on the publisher and its versions/aliases (<arn>:*); the "
+            "scheduler role may invoke nothing else",
+        )
+        self.worker: lambda_.Function = factory.function(
+            self,
+            c.ID_PRICING_WORKER_FUNCTION,
+            handler=c.HANDLER_PRICING_WORKER,
+            service="pricing-worker",
+            description="Keep the ERP's newest product and price per SKU, mark it, schedule its promotion",
+            timeout_seconds=c.PRICING_WORKER_TIMEOUT_SECONDS,
+            environment={
+                **table_env,
+                c.ENV_PRICE_PUBLISHER_ARN: self.publisher.function_arn,
+                c.ENV_PRICE_SCHEDULER_ROLE_ARN: self.scheduler_role.role_arn,
+                c.ENV_PRICE_SCHEDULE_GROUP: c.PRICE_SCHEDULE_GROUP,
+            },
+        )
+        consume_queue(self.worker, self.queue, batch_size=c.PRICING_WORKER_BATCH_SIZE)
+        stack = Stack.of(self)
+        self.worker.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule"],
+                resources=[
+                    stack.format_arn(
+                        service="scheduler", resource="schedule", resource_name=f"{c.PRICE_SCHEDULE_GROUP}/price-*"
+                    )
+                ],
+            )
+        )
+        self.worker.add_to_role_policy(
+            iam.PolicyStatement(actions=["iam:PassRole"], resources=[self.scheduler_role.role_arn])
+        )
+        assert self.worker.role is not None
+        acknowledge(
+            self.worker.role,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{c.PRICE_SCHEDULE_GROUP}/price-*]",
+            "One schedule per promotion boundary, named at run time (price-<sku>-<digest>): the worker may "
+            "create only schedules of that prefix in its group",
+        )
+        for fn in (self.worker, self.publisher):
+            grant_leading_keys(state_table, fn, ["dynamodb:GetItem", "dynamodb:Query"], list(c.PRICING_PARTITIONS))
+            grant_leading_keys(
+                state_table,
+                fn,
+                ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                list(c.PRICING_PARTITIONS),
+            )
+        grant_leading_keys(state_table, self.publisher, ["dynamodb:UpdateItem"], [exception_pk("price")])
+
+    @property
+    def functions(self) -> dict[str, lambda_.IFunction]:
+        return {c.ID_PRICING_WORKER_FUNCTION: self.worker, c.ID_PRICE_PUBLISHER_FUNCTION: self.publisher}

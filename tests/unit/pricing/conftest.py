@@ -1,0 +1,1 @@
+from tests.fakes.fixtures import _offline_aws_env, aws, dynamodb  # noqa: F401  (pytest fixtures)
