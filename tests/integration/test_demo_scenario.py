@@ -37,6 +37,7 @@ def outcome(flows: Flows) -> Outcome:
     return run_scenario(flows.stack, flows.http, namespace(uuid.uuid4().hex[:6].upper()))
 
 
+@pytest.mark.slow
 def test_the_demo_scenario_ends_exactly_as_expected_and_its_checks_would_catch_a_difference(outcome: Outcome) -> None:
     assert outcome.problems == []
     assert len(outcome.results) >= 39

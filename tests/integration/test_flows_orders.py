@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from local import moto_patches
 from tests.integration.flows import (
     Flows,
@@ -83,6 +85,7 @@ def test_concurrent_orders_for_the_last_units_never_oversell(flows: Flows) -> No
     assert all(flows.erp_calls(shopify_order_id(i)) == [] for i in held)
 
 
+@pytest.mark.slow
 def test_a_burst_beyond_the_erp_writers_concurrency_waits_instead_of_parking(flows: Flows) -> None:
     # CreateErpSalesOrder has reserved concurrency 5 and the ERP takes 4 s per call, so the burst's
     # flows reach the step while the first five hold every slot (even on a loaded machine): the
