@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from local.demo import channels, finance, inventory, returns
+from local.demo import channels, finance, inventory, prices, returns
 from local.demo.driver import deliver
 from local.demo.namespace import Namespace
 from local.demo.report import Outcome, Result, collect
@@ -26,6 +26,7 @@ from local.demo.scenario import (
     PartnerBusEvent,
     Phase,
     PosFile,
+    PriceAct,
     Publish,
     Reconcile,
     ReturnAct,
@@ -115,6 +116,9 @@ def run_scenario(
             elif isinstance(step, ReturnAct):
                 idle()
                 record(returns.run_returns(client, stack, step, ns, idle))
+            elif isinstance(step, PriceAct):
+                idle()
+                record(prices.run_prices(client, stack, step, ns, idle))
         idle()
         for file_step, key in files:
             record(channels.pos_report(stack, file_step, key))

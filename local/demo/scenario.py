@@ -209,7 +209,32 @@ class ReturnAct:
     location_id: str
 
 
-Step = Delivery | PartnerBusEvent | PosFile | FireSchedule | SetRules | Publish | Burst | Reconcile | Settle | ReturnAct
+@dataclass(frozen=True)
+class PriceAct:
+    """The ERP's item and price (a one-hour promotion starting in a few seconds), then an older price
+    late: the list price reaches every channel sandbox once, the sale starts on time everywhere."""
+
+    label: str
+    sku: str
+    list_price: str
+    sale_price: str
+    late_price: str
+    sale_starts_in_s: int = 15
+
+
+Step = (
+    Delivery
+    | PartnerBusEvent
+    | PosFile
+    | FireSchedule
+    | SetRules
+    | Publish
+    | Burst
+    | Reconcile
+    | Settle
+    | ReturnAct
+    | PriceAct
+)
 
 
 @dataclass(frozen=True)
@@ -394,6 +419,18 @@ PHASES: tuple[Phase, ...] = (
                 shopify_payouts="shopify/payouts_response",
                 shopify_transactions="shopify/balance_transactions_response",
                 expect_variances={"amazon": ("fee", "unmatched"), "shopify": ()},
+            ),
+        ),
+    ),
+    Phase(
+        "Prices: the ERP's price and a one-hour promotion to every channel, an older price ignored",
+        (
+            PriceAct(
+                "price to 5 channels once, the sale started by its schedule, the late older price ignored",
+                sku="IPOD2008PINK",
+                list_price="199.00",
+                sale_price="179.00",
+                late_price="149.00",
             ),
         ),
     ),
