@@ -95,6 +95,7 @@ class RetailSyncStack(cdk.Stack):
             bulk_share=config.erp_bulk_share,
             state_table=tables.state,
         )
+        erp.connect(pricing.backfill)  # the ERP's item and price export, on the gateway's bulk lane
         order_flow = OrderFlowConstruct(
             self,
             "OrderFlow",
@@ -256,6 +257,7 @@ class RetailSyncStack(cdk.Stack):
             availability.publisher,
             pricing.publisher,
             pricing.worker,
+            pricing.backfill,
             pull_channels.amazon.poller,
             pull_channels.zalando.poller,
         ):

@@ -40,3 +40,8 @@ class PricePublisherSettings(PricingSettings):
     zalando_api_base_url: str | None = None
     zalando_merchant_id: str = "local-merchant"
     zalando_sales_channel_id: str = "local-sales-channel"
+
+
+class CatalogBackfillSettings(PricingWorkerSettings):
+    erp_base_url: Annotated[str, Field(min_length=8)]
+    erp_timeout_seconds: float = 10.0

@@ -85,28 +85,27 @@ class PricingConstruct(Construct):
             },
         )
         consume_queue(self.worker, self.queue, batch_size=c.PRICING_WORKER_BATCH_SIZE)
+        self.backfill, _ = factory.scheduled_function(
+            self,
+            c.ID_CATALOG_BACKFILL_FUNCTION,
+            schedule_id=c.ID_CATALOG_BACKFILL_SCHEDULE,
+            schedule=events.Schedule.expression(c.CATALOG_BACKFILL_SCHEDULE),
+            schedule_description="Daily: the ERP's full item and price export, applied per version",
+            handler=c.HANDLER_CATALOG_BACKFILL,
+            service="catalog-backfill",
+            description="Backfill products and prices from the ERP's export (the ERP gateway's bulk lane)",
+            timeout_seconds=c.CATALOG_BACKFILL_TIMEOUT_SECONDS,
+            environment={
+                **table_env,
+                c.ENV_PRICE_PUBLISHER_ARN: self.publisher.function_arn,
+                c.ENV_PRICE_SCHEDULER_ROLE_ARN: self.scheduler_role.role_arn,
+                c.ENV_PRICE_SCHEDULE_GROUP: c.PRICE_SCHEDULE_GROUP,
+            },
+        )
         stack = Stack.of(self)
-        self.worker.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule"],
-                resources=[
-                    stack.format_arn(
-                        service="scheduler", resource="schedule", resource_name=f"{c.PRICE_SCHEDULE_GROUP}/price-*"
-                    )
-                ],
-            )
-        )
-        self.worker.add_to_role_policy(
-            iam.PolicyStatement(actions=["iam:PassRole"], resources=[self.scheduler_role.role_arn])
-        )
-        assert self.worker.role is not None
-        acknowledge(
-            self.worker.role,
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{c.PRICE_SCHEDULE_GROUP}/price-*]",
-            "One schedule per promotion boundary, named at run time (price-<sku>-<digest>): the worker may "
-            "create only schedules of that prefix in its group",
-        )
-        for fn in (self.worker, self.publisher):
+        for writer in (self.worker, self.backfill):
+            self._may_schedule(writer, stack)
+        for fn in (self.worker, self.publisher, self.backfill):
             grant_leading_keys(state_table, fn, ["dynamodb:GetItem", "dynamodb:Query"], list(c.PRICING_PARTITIONS))
             grant_leading_keys(
                 state_table,
@@ -116,6 +115,32 @@ class PricingConstruct(Construct):
             )
         grant_leading_keys(state_table, self.publisher, ["dynamodb:UpdateItem"], [exception_pk("price")])
 
+    def _may_schedule(self, fn: lambda_.Function, stack: Stack) -> None:
+        """`fn` may create the promotion schedules (only `price-*` in its group) and pass only the
+        scheduler role."""
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule"],
+                resources=[
+                    stack.format_arn(
+                        service="scheduler", resource="schedule", resource_name=f"{c.PRICE_SCHEDULE_GROUP}/price-*"
+                    )
+                ],
+            )
+        )
+        fn.add_to_role_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=[self.scheduler_role.role_arn]))
+        assert fn.role is not None
+        acknowledge(
+            fn.role,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/{c.PRICE_SCHEDULE_GROUP}/price-*]",
+            "One schedule per promotion boundary, named at run time (price-<sku>-<digest>): the function may "
+            "create only schedules of that prefix in its group",
+        )
+
     @property
     def functions(self) -> dict[str, lambda_.IFunction]:
-        return {c.ID_PRICING_WORKER_FUNCTION: self.worker, c.ID_PRICE_PUBLISHER_FUNCTION: self.publisher}
+        return {
+            c.ID_PRICING_WORKER_FUNCTION: self.worker,
+            c.ID_PRICE_PUBLISHER_FUNCTION: self.publisher,
+            c.ID_CATALOG_BACKFILL_FUNCTION: self.backfill,
+        }

@@ -67,6 +67,7 @@ import base64
 import json
 import threading
 import time
+from copy import deepcopy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
@@ -136,6 +137,8 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         self._by_external_id: dict[str, str] = {}
         self._next_id = FIRST_INTERNAL_ID
         self._inventory: dict[tuple[str, str], int] = {}
+        # The item and price master its export serves (seeded by POST /__admin/catalog).
+        self._catalog: dict[str, list[dict[str, Any]]] = {"items": [], "prices": []}
         self._books = {kind: _RecordBook() for kind in BOOK_TYPES}
         defaults = {} if concurrency_limit is None else {"concurrency_limit": concurrency_limit}
         super().__init__(default_faults=defaults)
@@ -152,6 +155,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 for endpoint, method in (("get_record", "GET"), ("upsert_record", "PUT"))
             ),
             Rule("/snapshot/inventory", endpoint="inventory_snapshot", methods=["GET"]),
+            Rule("/export/<any(items, prices):kind>", endpoint="export_catalog", methods=["GET"]),
             Rule(TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
         ]
 
@@ -162,6 +166,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             Rule(f"{ADMIN_PREFIX}/returns", endpoint="admin_get_returns", methods=["GET"]),
             *admin_rules_for("inventory", "GET", "POST", "DELETE"),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
+            *admin_rules_for("catalog", "POST"),
         ]
 
     # ----- authentication (OAuth 2.0 client credentials, JWT assertion) ------------------------
@@ -516,8 +521,38 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         with self._store_lock:
             return [dict(self._orders[i]) for i in sorted(self._orders, key=int)]
 
+    def export_catalog(self, request: Request, kind: str) -> Response:
+        """The full item or price master, paged like NetSuite's REST collections: `limit` (default
+        and most 1000), `offset` -> `{"items", "count", "offset", "totalResults", "hasMore"}`. Each
+        item is the body of the matching `item.updated` / `price.updated` event without its delivery
+        fields (events/erp/README.md)."""
+        try:
+            limit = min(int(request.args.get("limit", "1000")), 1000)
+            offset = int(request.args.get("offset", "0"))
+        except ValueError:
+            return self.error(400, "INVALID_PARAMETER", "limit and offset must be integers")
+        with self._store_lock:
+            rows = deepcopy(self._catalog[kind])
+        page = rows[offset : offset + limit]
+        body = {"items": page, "count": len(page), "offset": offset, "totalResults": len(rows)}
+        body["hasMore"] = offset + len(page) < len(rows)
+        return json_response(body)
+
+    def seed_catalog(self, items: list[dict[str, Any]], prices: list[dict[str, Any]]) -> None:
+        with self._store_lock:
+            self._catalog = {"items": deepcopy(items), "prices": deepcopy(prices)}
+
+    def admin_post_catalog(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            self.seed_catalog(list(body.get("items") or []), list(body.get("prices") or []))
+        except (ValueError, TypeError, AttributeError) as exc:
+            return json_response({"error": f"expected {{items, prices}}: {exc}"}, 400)
+        return json_response({"items": len(body.get("items") or []), "prices": len(body.get("prices") or [])}, 201)
+
     def reset_state(self) -> None:
         with self._store_lock:
+            self._catalog = {"items": [], "prices": []}
             self._orders.clear()
             self._by_external_id.clear()
             self._inventory.clear()

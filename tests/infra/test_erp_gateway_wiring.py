@@ -12,7 +12,7 @@ from shared.adapters.erp_gateway import GatewaySettings
 from tests.infra.conftest import as_list, functions_by_id, policy_statements_for_role, role_of
 
 PRIORITY = ("CreateErpSalesOrder", "CancelOrder", "ParkedOrdersReplay", "ReturnAuthorize", "ReturnPostRefund")
-BULK = ("ReconciliationFunction", "SettlementWorker", "SettlementReconciliation")
+BULK = ("ReconciliationFunction", "SettlementWorker", "SettlementReconciliation", "CatalogBackfill")
 
 
 def _env(function: dict[str, Any]) -> dict[str, Any]:

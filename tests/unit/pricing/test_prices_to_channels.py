@@ -340,3 +340,45 @@ def test_a_throttled_channel_keeps_the_sku_marked_for_the_next_run_and_the_other
     assert first["later"] == {"walmart": 1} and first["cleared"] == 0
     assert second["sent"] == {"walmart": 1} and second["cleared"] == 1
     assert channels["amazon"].prices()[SKU]["updates"] == 1
+
+
+# ----- the daily backfill from the ERP's export -------------------------------------------------------
+
+
+def test_the_backfill_applies_the_erps_export_per_version_and_repairs_only_what_a_webhook_missed(
+    store: DynamoPriceStore,
+) -> None:
+    from functions.pricing.adapters.erp_export import ErpCatalogExport
+    from functions.pricing.logic.backfill import backfill
+    from local.sandboxes.erp import ErpSandbox
+    from tests.support.vendor_tokens import erp_sandbox_auth
+
+    erp = ErpSandbox()
+    erp.start("127.0.0.1", 0)
+    try:
+        item = {k: v for k, v in load_event("erp/item_updated").items() if k not in ("event_id", "event_type")}
+        prices = [
+            {
+                **{k: v for k, v in load_event("erp/price_updated").items() if k not in ("event_id", "event_type")},
+                "sku": sku,
+            }
+            for sku in ("BACKFILL-1", "BACKFILL-2")
+        ]
+        prices.append(
+            {"sku": "BACKFILL-3", "sequence": 1, "currency": "USD", "list_price": "-1", "occurred_at": NOW.isoformat()}
+        )
+        erp.seed_catalog([{**item, "sku": "BACKFILL-1"}], prices)
+        apply(price(12, "199.00"), store, None, lambda: NOW)  # what a webhook already brought (another SKU)
+        store.save_price(command_from_erp({**load_event("erp/price_updated"), "sku": "BACKFILL-2"}))  # type: ignore[arg-type]
+        export = ErpCatalogExport(erp.url, token_auth=erp_sandbox_auth(erp.url))
+
+        first = backfill(export, store, None, lambda: NOW)
+        again = backfill(export, store, None, lambda: NOW)
+
+        assert first == {"applied": 2, "stale": 1, "invalid": 1}  # BACKFILL-2's price was already kept
+        assert again == {"applied": 0, "stale": 3, "invalid": 1}
+        kept = store.product("BACKFILL-1")
+        assert kept is not None and kept.listings["walmart"] == "IPOD2008PINK"
+        assert {m.sku for m in store.dirty(10)} >= {"BACKFILL-1"}
+    finally:
+        erp.stop()
