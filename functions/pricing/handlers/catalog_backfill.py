@@ -31,5 +31,5 @@ def lambda_handler(
     source = export or erp_connector(ErpCatalogExport, settings.erp_base_url, settings.erp_timeout_seconds, lane="bulk")
     store, boundaries = default_ports()
     counts = backfill(source, store, boundaries, utc_now)
-    logger.info("catalog backfilled", **counts)
+    logger.info("catalog backfilled", counts=counts)
     return counts
