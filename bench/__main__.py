@@ -10,6 +10,7 @@
   cost per 1M returns     one Loop return through ReturnFlow to its refund (bench/return_cost.py)
   cost per 1,000 lines    an Amazon settlement report settled (bench/settlement.py)
   customer status         per 1M status events told to the helpdesk, per 1M reads (bench/customer_status_cost.py)
+  prices                  per 1M ERP price changes (with a promotion) to five channels (bench/price_cost.py)
   ERP gateway             a priority caller's wait for an ERP slot during a backfill, lanes vs one pool;
                           cost per 1M ERP calls (bench/erp_gateway.py)
 
@@ -233,6 +234,18 @@ def erp_gateway(console: Console) -> dict[str, Any]:
     return result
 
 
+def prices(console: Console) -> dict[str, Any]:
+    from bench import price_cost
+
+    result = price_cost.measure()
+    console.print(
+        f"prices: ${result['usd_per_1m_price_changes']} per 1M price changes with a promotion, to "
+        f"{result['channels']} channels ({result['channel_calls_per_change']} channel calls; AWS after ingest: "
+        f"{result['aws_calls_after_ingest']})"
+    )
+    return result
+
+
 SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
     "cold": cold,
     "warm": warm,
@@ -243,6 +256,7 @@ SECTIONS: dict[str, Callable[[Console], dict[str, Any]]] = {
     "settlement": settlement,
     "customer_status": customer_status,
     "erp_gateway": erp_gateway,
+    "prices": prices,
 }
 
 
