@@ -101,3 +101,24 @@ def _wait_until(done: Any, deadline: datetime) -> None:
     while datetime.now(UTC) < deadline and not done():
         time.sleep(0.25)
     assert done(), f"not done by {deadline.isoformat()}"
+
+
+def test_a_price_a_channel_refuses_is_a_price_exception_in_ops_and_its_retry_sends_it_again(flows: Flows) -> None:
+    sku = unique("FLOOR")
+    amazon = flows.sandbox_url("amazon")
+    flows.http.post(f"{amazon}/__admin/price_floors", json={"key": sku, "floor": "40.00"})
+    flows.accept(flows.delivery("erp", _item(sku, 1)))
+    flows.accept(flows.delivery("erp", _price(sku, 1, "19.00")))
+    _publish(flows)
+
+    listed = flows.ops("exceptions?kind=price&status=open&limit=100").json()
+    [refused] = [e for e in listed["exceptions"] if sku in str(e.get("concerns"))]
+    assert "amazon" in refused["concerns"] and set(_shown(flows, sku)) == set(SANDBOX_OF) - {"amazon"}
+
+    flows.http.post(f"{amazon}/__admin/price_floors", json={"key": sku, "floor": "10.00"})
+    retried = flows.http.post(f"{flows.stack.api_url}/v1/ops/exceptions/{refused['id']}/retry")
+    assert retried.status_code in (200, 202), retried.text
+    _publish(flows)
+
+    assert _shown(flows, sku)["amazon"]["amount"] == "19.00"
+    assert {c: p["updates"] for c, p in _shown(flows, sku).items()} == dict.fromkeys(SANDBOX_OF, 1)
