@@ -450,3 +450,12 @@ ID_CATALOG_BACKFILL_SCHEDULE = "CatalogBackfillSchedule"
 HANDLER_CATALOG_BACKFILL = "functions.pricing.handlers.catalog_backfill.lambda_handler"
 CATALOG_BACKFILL_SCHEDULE = "cron(15 3 * * ? *)"  # daily, 03:15 UTC
 CATALOG_BACKFILL_TIMEOUT_SECONDS = 300
+
+# Shipments to the ERP (issue 10.2): OrderShipped -> the sales order's item fulfilment, once.
+ID_ERP_FULFILMENT_QUEUE = "ErpFulfilmentQueue"
+ID_ERP_FULFILMENT_DLQ = "ErpFulfilmentDlq"
+ID_ERP_FULFILMENT_RULE = "ErpFulfilmentRule"
+ID_ERP_FULFILMENT_FUNCTION = "ErpFulfilmentFunction"
+HANDLER_ERP_FULFILMENT = "functions.orders.handlers.erp_fulfilment.lambda_handler"
+ERP_FULFILMENT_TIMEOUT_SECONDS = 60
+ERP_FULFILMENT_BATCH_SIZE = 10

@@ -28,6 +28,7 @@ from infra.messaging.queues_construct import QueuesConstruct
 from infra.observability.dashboard_construct import DashboardConstruct
 from infra.ops.ops_access_construct import OpsAccessConstruct
 from infra.ops.ops_api_construct import OpsApiConstruct
+from infra.orders.erp_fulfilment_construct import ErpFulfilmentConstruct
 from infra.orders.order_flow_construct import OrderFlowConstruct
 from infra.orders.orders_worker_construct import OrdersWorkerConstruct
 from infra.pricing.pricing_construct import PricingConstruct
@@ -247,6 +248,15 @@ class RetailSyncStack(cdk.Stack):
             secrets=secrets,
             helpdesk_base_url=config.helpdesk_base_url,
         )
+        erp_fulfilment = ErpFulfilmentConstruct(
+            self,
+            "ErpFulfilment",
+            factory=factory,
+            erp=erp,
+            state_table=tables.state,
+            trace_table=tables.trace,
+            event_bus=bus.bus,
+        )
         # Every other function that calls a vendor mints its tokens from the credentials in the secret
         # (the ERP tasks, reconciliation's ERP snapshot, the stock publisher, the order pollers).
         for token_minting in (
@@ -258,6 +268,7 @@ class RetailSyncStack(cdk.Stack):
             pricing.publisher,
             pricing.worker,
             pricing.backfill,
+            erp_fulfilment.function,
             pull_channels.amazon.poller,
             pull_channels.zalando.poller,
         ):
@@ -271,6 +282,7 @@ class RetailSyncStack(cdk.Stack):
             (channel_outbound.function, "channel_command"),
             (customer_status.function, "dead_letter"),
             (pricing.worker, "dead_letter"),
+            (erp_fulfilment.function, "dead_letter"),
         ):
             keep_dead_letters(consumer, tables.state, kind=kind)
         serve_dead_letters(
@@ -283,6 +295,7 @@ class RetailSyncStack(cdk.Stack):
                 "channel-outbound": QueueWithDlq(channel_outbound.queue, channel_outbound.dlq),
                 "customer-status": QueueWithDlq(customer_status.queue, customer_status.dlq),
                 "catalog": QueueWithDlq(pricing.queue, pricing.dlq),
+                "erp-fulfilment": QueueWithDlq(erp_fulfilment.queue, erp_fulfilment.dlq),
             },
         )
         api = WebhookApiConstruct(
@@ -308,6 +321,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_FINANCE_QUEUE: finance.queue,
                 c.ID_CUSTOMER_STATUS_QUEUE: customer_status.queue,
                 c.ID_CATALOG_QUEUE: pricing.queue,
+                c.ID_ERP_FULFILMENT_QUEUE: erp_fulfilment.queue,
             },
             dead_letter_queues={
                 **queues.dead_letter_queues,
@@ -317,6 +331,7 @@ class RetailSyncStack(cdk.Stack):
                 c.ID_FINANCE_DLQ: finance.dlq,
                 c.ID_CUSTOMER_STATUS_DLQ: customer_status.dlq,
                 c.ID_CATALOG_DLQ: pricing.dlq,
+                c.ID_ERP_FULFILMENT_DLQ: erp_fulfilment.dlq,
             },
             order_flow=order_flow.state_machine,
             return_flow=return_flow.state_machine,
@@ -344,6 +359,7 @@ class RetailSyncStack(cdk.Stack):
                 **finance.functions,
                 **return_flow.functions,
                 **pricing.functions,
+                c.ID_ERP_FULFILMENT_FUNCTION: erp_fulfilment.function,
             },
         )
         cdk.Tags.of(self).add("service", c.SERVICE)

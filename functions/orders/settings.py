@@ -48,3 +48,7 @@ class ParkedReplaySettings(ErpSettings):
 class HeldRetrySettings(TablesSettings):
     order_flow_arn: Annotated[str, Field(min_length=20)]
     default_fulfilment_location_id: Annotated[str, Field(min_length=1)]
+
+
+class ErpFulfilmentSettings(TablesSettings, ErpSettings):
+    pass

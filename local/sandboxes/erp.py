@@ -94,7 +94,10 @@ CREDIT_MEMO = "creditMemo"
 # A return record's type -> the type its `createdFrom` must name.
 RETURN_RECORD_SOURCES: dict[str, str] = {RETURN_AUTHORIZATION: "salesOrder", CREDIT_MEMO: RETURN_AUTHORIZATION}
 # Record types kept in a `_RecordBook` (sales orders keep their own store: list, PATCH, statuses).
-BOOK_TYPES = (JOURNAL_ENTRY, *RETURN_RECORD_SOURCES)
+ITEM_FULFILLMENT = "itemFulfillment"  # a shipment of (part of) a sales order, with its tracking
+# Every book type whose `createdFrom` must name an existing record of another type.
+CREATED_FROM: dict[str, str] = {**RETURN_RECORD_SOURCES, ITEM_FULFILLMENT: "salesOrder"}
+BOOK_TYPES = (JOURNAL_ENTRY, *CREATED_FROM)
 DEFAULT_CONCURRENCY_LIMIT = 5
 DEFAULT_STATUS = "pendingFulfillment"
 FIRST_INTERNAL_ID = 1001
@@ -167,6 +170,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             *admin_rules_for("inventory", "GET", "POST", "DELETE"),
             *admin_rules_for("tokens", "GET", "POST", "DELETE"),
             *admin_rules_for("catalog", "POST"),
+            Rule(f"{ADMIN_PREFIX}/fulfillments", endpoint="admin_get_fulfillments", methods=["GET"]),
         ]
 
     # ----- authentication (OAuth 2.0 client credentials, JWT assertion) ------------------------
@@ -458,7 +462,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         created_from = fields.get("createdFrom")
         if created_from is not None:
             ref = created_from.get("externalId") if isinstance(created_from, dict) else None
-            source = RETURN_RECORD_SOURCES[kind]
+            source = CREATED_FROM[kind]
             known = ref in (self._by_external_id if source == "salesOrder" else self._books[source].ids)
             if not ref or not known:
                 raise _Rejected(
@@ -475,6 +479,10 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     def journals(self) -> list[dict[str, Any]]:
         return self.records(JOURNAL_ENTRY)
+
+    def admin_get_fulfillments(self, request: Request) -> Response:
+        records = self.records(ITEM_FULFILLMENT)
+        return json_response({"count": len(records), "items": records})
 
     def admin_get_returns(self, request: Request) -> Response:
         return json_response({kind: self.records(kind) for kind in RETURN_RECORD_SOURCES})

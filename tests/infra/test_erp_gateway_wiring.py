@@ -11,7 +11,14 @@ from shared.adapters import erp_gateway
 from shared.adapters.erp_gateway import GatewaySettings
 from tests.infra.conftest import as_list, functions_by_id, policy_statements_for_role, role_of
 
-PRIORITY = ("CreateErpSalesOrder", "CancelOrder", "ParkedOrdersReplay", "ReturnAuthorize", "ReturnPostRefund")
+PRIORITY = (
+    "CreateErpSalesOrder",
+    "CancelOrder",
+    "ParkedOrdersReplay",
+    "ReturnAuthorize",
+    "ReturnPostRefund",
+    "ErpFulfilment",
+)
 BULK = ("ReconciliationFunction", "SettlementWorker", "SettlementReconciliation", "CatalogBackfill")
 
 

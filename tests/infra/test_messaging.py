@@ -43,6 +43,8 @@ def test_every_queue_is_encrypted_with_sse_sqs(resources: dict[str, dict[str, An
         c.ID_CUSTOMER_STATUS_DLQ,
         c.ID_CATALOG_QUEUE,
         c.ID_CATALOG_DLQ,
+        c.ID_ERP_FULFILMENT_QUEUE,
+        c.ID_ERP_FULFILMENT_DLQ,
     }
     for queue_id, queue in queues.items():
         assert queue["Properties"].get("SqsManagedSseEnabled") is True, queue_id
@@ -104,8 +106,9 @@ def test_workers_consume_their_queue_with_partial_batch_failures(
 
 def test_every_event_source_mapping_reports_batch_item_failures(resources: dict[str, dict[str, Any]]) -> None:
     mappings = [r for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    # orders, inventory, POS files, availability changes, channel outbound, finance, customer status, catalog
-    assert len(mappings) == 8
+    # orders, inventory, POS files, availability changes, channel outbound, finance, customer status, catalog,
+    # ERP fulfilment
+    assert len(mappings) == 9
     for mapping in mappings:
         assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["Properties"]["MaximumBatchingWindowInSeconds"] <= 5

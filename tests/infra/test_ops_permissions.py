@@ -30,9 +30,15 @@ def test_an_exception_retry_or_redrive_sends_only_to_source_queues_and_reads_onl
 ) -> None:
     granted = _sqs_by_queue(resources)
     sources = {c.ID_ORDERS_QUEUE, c.ID_INVENTORY_QUEUE, c.ID_POS_FILES_QUEUE, c.ID_AVAILABILITY_CHANGES_QUEUE}
-    sources |= {c.ID_CHANNEL_OUTBOUND_QUEUE, c.ID_FINANCE_QUEUE, c.ID_CUSTOMER_STATUS_QUEUE, c.ID_CATALOG_QUEUE}
+    sources |= {
+        c.ID_CHANNEL_OUTBOUND_QUEUE,
+        c.ID_FINANCE_QUEUE,
+        c.ID_CUSTOMER_STATUS_QUEUE,
+        c.ID_CATALOG_QUEUE,
+        c.ID_ERP_FULFILMENT_QUEUE,
+    }
     dlqs = {c.ID_ORDERS_DLQ, c.ID_INVENTORY_DLQ, c.ID_POS_FILES_DLQ, c.ID_AVAILABILITY_CHANGES_DLQ}
-    dlqs |= {c.ID_CHANNEL_OUTBOUND_DLQ, c.ID_CUSTOMER_STATUS_DLQ, c.ID_CATALOG_DLQ}
+    dlqs |= {c.ID_CHANNEL_OUTBOUND_DLQ, c.ID_CUSTOMER_STATUS_DLQ, c.ID_CATALOG_DLQ, c.ID_ERP_FULFILMENT_DLQ}
     assert set(granted) == {f"<{q}.Arn>" for q in sources | dlqs | {c.ID_ORDERS_PARKING_QUEUE}}
     for queue in sources:
         assert "sqs:SendMessage" in granted[f"<{queue}.Arn>"]

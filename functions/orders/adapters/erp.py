@@ -88,3 +88,18 @@ class HttpErp(HttpConnector):
             return None
         body: dict[str, Any] = response.json()
         return body
+
+
+FULFILLMENT_PATH = "/services/rest/record/v1/itemFulfillment"
+
+
+class HttpErpFulfilments(HttpConnector):
+    """`PUT /record/v1/itemFulfillment/eid:<external id>`: the fulfilment created (or written again)
+    from the sales order its `createdFrom` names; answers the ERP's internal id (the `Location`)."""
+
+    throttle_codes = ERP_THROTTLE_CODES
+
+    def upsert_item_fulfillment(self, external_id: str, record: dict[str, Any]) -> str:
+        response = self._send("PUT", f"{FULFILLMENT_PATH}/eid:{quote(external_id, safe='')}", json=record)
+        location = response.headers.get("Location", "")
+        return location.rstrip("/").rsplit("/", 1)[-1] if location else ""

@@ -1,0 +1,88 @@
+"""A WMS shipment -> the ERP's item fulfilment of the sales order, exactly once (issue 10.2).
+
+Each `OrderShipped` (one WMS `shipment.shipped`: a partial shipment is one of several) becomes one
+NetSuite-style `itemFulfillment` created from the order's sales order, addressed by our external id
+`<order_id>-<shipment_id>`: a redelivered or replayed event writes the same record again, never a
+second fulfilment. The lines are the shipment's (SKU as the item's external id, quantity), the
+package its tracking number and carrier; `shipStatus` C (shipped).
+
+The order must be in the ERP first: an order we do not know yet, or one without its ERP sales order
+(the ERP was down and the order waits in the backlog), is retried (`FulfilmentNotReady`, transient)
+until the sales order is there, and after the queue's last receive kept as a dead-letter exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from shared.errors import PoisonMessage
+from shared.models.shipment import Shipment
+
+HOP = "erp-fulfilment"
+
+
+class FulfilmentNotReady(Exception):
+    """The order is not (yet) in the ERP: retried with the message."""
+
+
+class Orders(Protocol):
+    def erp_sales_order_id(self, channel: str, channel_order_id: str) -> tuple[str, str | None] | None:
+        """(our order id, the ERP's sales order id or None), or None for an order we do not know."""
+        ...
+
+
+class Fulfilments(Protocol):
+    def upsert_item_fulfillment(self, external_id: str, record: dict[str, Any]) -> str: ...
+
+
+class Trace(Protocol):
+    def record(self, correlation_id: str, hop: str, status: str, detail: dict[str, Any]) -> None: ...
+
+
+def fulfilment_record(order_id: str, shipment: Shipment) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "externalId": f"{order_id}-{shipment.shipment_id}",
+        "createdFrom": {"externalId": order_id},
+        "shipStatus": {"id": "C"},
+        "tranDate": shipment.shipped_at.date().isoformat(),
+        "memo": f"WMS shipment {shipment.shipment_id} from {shipment.location_id}",
+        "item": {
+            "items": [
+                {"item": {"externalId": line.sku}, "quantity": line.quantity, "itemReceive": True}
+                for line in shipment.lines
+            ]
+        },
+    }
+    if shipment.tracking_number:
+        record["package"] = {
+            "items": [{"packageTrackingNumber": shipment.tracking_number, "packageDescr": shipment.carrier or ""}]
+        }
+    return record
+
+
+def fulfil(
+    detail: dict[str, Any], orders: Orders, erp: Fulfilments, trace: Trace, now: Callable[[], datetime]
+) -> dict[str, Any]:
+    correlation_id = str(detail.get("correlation_id") or "")
+    fields = {k: v for k, v in detail.items() if k in Shipment.model_fields}
+    try:
+        shipment = Shipment.model_validate(fields)
+    except ValueError as exc:
+        raise PoisonMessage("OrderShipped does not carry a shipment") from exc
+    found = orders.erp_sales_order_id(shipment.channel, shipment.channel_order_id)
+    if found is None:
+        raise FulfilmentNotReady(f"{shipment.channel} order {shipment.channel_order_id} is not recorded yet")
+    order_id, sales_order_id = found
+    if sales_order_id is None:
+        raise FulfilmentNotReady(f"order {order_id} has no ERP sales order yet")
+    record = fulfilment_record(order_id, shipment)
+    internal_id = erp.upsert_item_fulfillment(record["externalId"], record)
+    trace.record(
+        correlation_id or order_id,
+        HOP,
+        "fulfilled",
+        {"order_id": order_id, "shipment_id": shipment.shipment_id, "erp_item_fulfillment_id": internal_id},
+    )
+    return {"order_id": order_id, "external_id": record["externalId"], "erp_item_fulfillment_id": internal_id}

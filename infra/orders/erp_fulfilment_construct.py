@@ -1,0 +1,60 @@
+"""Shipments to the ERP: `OrderShipped` on the domain bus -> `ErpFulfilmentQueue` (SSE-SQS, DLQ
+`ErpFulfilmentDlq` after 5 receives) -> `ErpFulfilmentFunction`, which writes one item fulfilment
+per shipment (by external id) through the ERP gateway's priority lane. It reads only order items
+(`ORDER#*`), appends its trace entries and keeps a message failing on its last receive as a
+dead-letter exception."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra import constants as c
+from infra.erp.gateway_wiring import ErpGatewayWiring
+from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.queues import events_to_queue, queue_with_dlq
+from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
+
+
+class ErpFulfilmentConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        erp: ErpGatewayWiring,
+        state_table: dynamodb.ITable,
+        trace_table: dynamodb.ITable,
+        event_bus: events.IEventBus,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queue, self.dlq = queue_with_dlq(
+            self,
+            c.ID_ERP_FULFILMENT_QUEUE,
+            c.ID_ERP_FULFILMENT_DLQ,
+            consumer_timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
+        )
+        events_to_queue(
+            self,
+            c.ID_ERP_FULFILMENT_RULE,
+            event_bus=event_bus,
+            detail_types=("OrderShipped",),
+            queue=self.queue,
+            description="Each shipment (OrderShipped) -> the ERP's item fulfilment",
+        )
+        self.function: lambda_.Function = factory.function(
+            self,
+            c.ID_ERP_FULFILMENT_FUNCTION,
+            handler=c.HANDLER_ERP_FULFILMENT,
+            service="erp-fulfilment",
+            description="Write each WMS shipment to the ERP as the sales order's item fulfilment, once",
+            timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
+            environment={c.ENV_TRACE_TABLE: trace_table.table_name},
+        )
+        consume_queue(self.function, self.queue, batch_size=c.ERP_FULFILMENT_BATCH_SIZE)
+        erp.connect(self.function)
+        grant_leading_keys(state_table, self.function, ["dynamodb:GetItem"], ["ORDER#*"])
+        grant_trace_append(trace_table, self.function)
