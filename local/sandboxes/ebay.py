@@ -74,6 +74,8 @@ _OPERATIONS: dict[str, Any] = {
     "createShippingFulfillment": None,
     "issueRefund": None,
     "getOrder": None,  # Fulfillment getOrder (eBay ORDER_CONFIRMATION enrichment; see the section below)
+    "getPayouts": None,  # Finances API
+    "getTransactions": None,
 }
 
 

@@ -67,6 +67,7 @@ RATE_LIMITS: dict[str, Any] = {
         "listFulfillmentOrders",
         "listPayouts",
         "listBalanceTransactions",
+        "updateVariant",
     )
 }
 THROTTLED = "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
