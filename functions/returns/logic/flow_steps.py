@@ -38,7 +38,6 @@ from functions.returns.models.returns import (
     ReturnState,
 )
 from shared.adapters.event_bus import BusEvent, EventBusPort
-from shared.models.envelope import Envelope
 
 if TYPE_CHECKING:  # the ports only: their HTTP and AWS clients stay out of the cold import
     from functions.returns.adapters.aws_ports import InventoryPort, ReturnFlowPort
@@ -482,6 +481,8 @@ def _movement_envelope(
         "reason": "return inspected",
         "occurred_at": inspection.occurred_at.isoformat().replace("+00:00", "Z"),
     }
+    from shared.models.envelope import Envelope  # the disposition step's only: the other steps never build it
+
     envelope = Envelope(
         event_id=event_id,
         source="wms",

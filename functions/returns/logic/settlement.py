@@ -30,8 +30,8 @@ from functions.returns.models.returns import (
     RefundComputation,
     RefundLine,
 )
-from shared.models.inventory import MovementKind
 from shared.models.money import Money
+from shared.models.movement_kind import MovementKind
 
 CENT = Decimal("0.01")
 
