@@ -234,6 +234,7 @@ class RetailSyncStack(cdk.Stack):
             erp=erp,
             shopify_admin_base_url=channel_apis.shopify_admin_base_url,
             walmart_api_base_url=channel_apis.walmart_api_base_url,
+            ebay_api_base_url=channel_apis.ebay_api_base_url,
             loop_api_base_url=config.loop_api_base_url,
             removal_policy=removal,
         )

@@ -87,6 +87,11 @@ def _channel_refunds(settings: ReturnStepSettings) -> dict[str, ChannelRefundPor
             walmart_token_auth(settings.walmart_api_base_url),
             timeout=settings.channel_timeout_seconds,
         )
+    if settings.ebay_api_base_url:
+        from functions.returns.adapters.channel_refunds import EbayRefunds
+
+        # A seller's user token with the sell.fulfillment scope (issueRefund writes the order).
+        refunds["ebay"] = EbayRefunds.from_env(scope="https://api.ebay.com/oauth/api_scope/sell.fulfillment")
     return refunds
 
 

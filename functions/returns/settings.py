@@ -33,6 +33,7 @@ class ReturnStepSettings(TablesSettings):
     inventory_queue_url: str | None = None
     shopify_admin_base_url: str | None = None
     walmart_api_base_url: str | None = None  # Walmart's Orders API: a seller-fulfilled return's refund
+    ebay_api_base_url: str | None = None  # eBay's Fulfillment API: issueRefund for a return of an eBay order
     shopify_api_version: str = "2024-07"
     # Vendor tokens: deployed, only the vendor secret's `shopify_access_token` / `loop_api_key`
     # (VENDOR_CREDENTIALS_ARN); these variables are a local developer's override and are ignored there.

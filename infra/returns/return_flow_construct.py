@@ -50,6 +50,7 @@ class ReturnFlowConstruct(Construct):
         shopify_admin_base_url: str | None,
         walmart_api_base_url: str | None,
         loop_api_base_url: str | None,
+        ebay_api_base_url: str | None = None,
         removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -73,6 +74,7 @@ class ReturnFlowConstruct(Construct):
             **({c.ENV_SHOPIFY_ADMIN_BASE_URL: shopify_admin_base_url} if shopify_admin_base_url else {}),
             # A seller-fulfilled Walmart return is refunded by the seller, through Walmart's Orders API.
             **({c.ENV_WALMART_API_BASE_URL: walmart_api_base_url} if walmart_api_base_url else {}),
+            **({c.ENV_EBAY_API_BASE_URL: ebay_api_base_url} if ebay_api_base_url else {}),
             **({c.ENV_LOOP_API_BASE_URL: loop_api_base_url} if loop_api_base_url else {}),
         }
         self.steps: dict[str, lambda_.Function] = {}

@@ -46,6 +46,8 @@ from __future__ import annotations
 import threading
 import uuid
 from copy import deepcopy
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from werkzeug.routing import Rule
@@ -317,6 +319,7 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
         refund_id = f"5{uuid.uuid4().int % 10**10:010d}"
         with self._store_lock:
             self._refunds.append({"orderId": order_id, "refundId": refund_id, **deepcopy(body)})
+            _record_refund_on_order(self._orders.get(order_id), refund_id, body)
         return json_response({"refundId": refund_id, "refundStatus": "PENDING"})
 
     # ----- admin -------------------------------------------------------------------------------
@@ -495,3 +498,35 @@ def _finance_filter(text: str) -> dict[str, str]:
                 criteria[name.strip()] = value.strip()
             start = i + 1
     return criteria
+
+
+def _record_refund_on_order(order: dict[str, Any] | None, refund_id: str, body: dict[str, Any]) -> None:
+    """What getOrder shows of a refund afterwards: `paymentSummary.refunds[]` and, per refunded line,
+    `lineItems[].refunds[]` (`{"refundId", "amount", "refundDate", "refundReferenceId"}`)."""
+    if order is None:
+        return
+    when = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    by_line = {str(item.get("lineItemId")): item for item in order.get("lineItems") or []}
+    total = Decimal("0")
+    currency = None
+    for item in body.get("refundItems") or []:
+        amount = item.get("refundAmount") or {}
+        total += Decimal(str(amount.get("value", "0")))
+        currency = amount.get("currency")
+        line = by_line.get(str(item.get("lineItemId")))
+        if line is not None:
+            line.setdefault("refunds", []).append(
+                {"refundId": refund_id, "amount": dict(amount), "refundDate": when, "refundReferenceId": None}
+            )
+    level = body.get("orderLevelRefundAmount") or {}
+    if level:
+        total, currency = Decimal(str(level.get("value", "0"))), level.get("currency")
+    summary = order.setdefault("paymentSummary", {})
+    summary.setdefault("refunds", []).append(
+        {
+            "refundId": refund_id,
+            "refundStatus": "PENDING",
+            "amount": {"value": f"{total:.2f}", "currency": currency},
+            "refundDate": when,
+        }
+    )

@@ -30,6 +30,16 @@ by its PO `lineNumber` (kept as `line_id`). The call takes no idempotency key, s
 carries our refund id and the order is read first (`GET /v3/orders/{purchaseOrderId}`): a line that
 already shows that comment means the refund was made and is not made again.
 
+eBay (Sell Fulfillment API, issueRefund,
+https://developer.ebay.com/api-docs/sell/fulfillment/resources/order/methods/issueRefund): `POST
+/sell/fulfillment/v1/order/{orderId}/issue_refund` with `{"reasonForRefund": "BUYER_RETURN", "comment",
+"refundItems": [{"lineItemId", "refundAmount": {"value", "currency"}}]}` (a line's merchandise less
+its fee plus its tax), answered `{"refundId", "refundStatus"}`, with the seller's user token (scope
+`sell.fulfillment`). issueRefund takes no idempotency key and getOrder does not return the comment, so
+the order is read first (`GET /sell/fulfillment/v1/order/{orderId}`): when every line to refund already
+carries a refund of exactly that amount (`lineItems[].refunds[]: {refundId, amount}`), the refund was
+made and is not made again.
+
 Channels that refund themselves (Amazon, a store's till) are recorded as
 `REFUNDED_BY_CHANNEL` by the flow and never called here.
 """
@@ -38,9 +48,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from shared.adapters.http import HttpConnector
 from shared.channels.clients._token import Token, read_token
+from shared.channels.clients.ebay_api import EbayApiClient
 from shared.channels.clients.walmart_api import WalmartApiClient, order_path
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
@@ -222,8 +234,75 @@ def _walmart_line(line: dict[str, Any], note: str, currency: str) -> dict[str, A
     }
 
 
+EBAY_RETURN_REFUND_REASON = "BUYER_RETURN"
+
+
+class EbayRefunds(EbayApiClient):
+    """Refund order lines of an eBay order (see the module's docstring): the eBay API client (its user
+    token and getOrder), answering with the refund errors ReturnFlow retries."""
+
+    throttled_error = ChannelRefundThrottled
+    unavailable_error = ChannelRefundUnavailable
+    rejected_error = ChannelRefundRejected
+    not_found_error = None  # an unknown order is a refusal like any other
+
+    def refund(
+        self,
+        channel: str,
+        channel_order_id: str,
+        refund_id: str,
+        amount: str,
+        currency: str,
+        lines: list[dict[str, Any]],
+    ) -> str:
+        if channel != "ebay":
+            raise ChannelRefundUnsupported(f"no refund client for {channel}")
+        items = [_ebay_item(line, currency) for line in lines]
+        made = _ebay_refund_made(self.get_order(channel_order_id), items)
+        if made is not None:
+            return made
+        body = {
+            "reasonForRefund": EBAY_RETURN_REFUND_REASON,
+            "comment": f"retail-sync {refund_id}",
+            "refundItems": items,
+        }
+        path = f"/sell/fulfillment/v1/order/{quote(channel_order_id, safe='')}/issue_refund"
+        answer = self._send("POST", path, headers={"Content-Type": "application/json"}, json=body).json()
+        if not answer.get("refundId"):
+            raise ChannelRefundRejected(f"issueRefund on eBay order {channel_order_id} answered no refundId")
+        return str(answer["refundId"])
+
+
+def _ebay_item(line: dict[str, Any], currency: str) -> dict[str, Any]:
+    line_id = str(line.get("line_id") or "")
+    if not line_id:
+        raise ChannelRefundRejected(f"line {line.get('sku')} has no eBay lineItemId to refund")
+    value = Decimal(str(line["amount"])) + Decimal(str(line["tax"]))
+    return {"lineItemId": line_id, "refundAmount": {"value": f"{value:.2f}", "currency": currency}}
+
+
+def _ebay_refund_made(order: dict[str, Any], items: list[dict[str, Any]]) -> str | None:
+    """The refund id when every line to refund already shows a refund of exactly its amount."""
+    by_line = {str(item.get("lineItemId")): item for item in order.get("lineItems") or []}
+    found: list[str] = []
+    for wanted in items:
+        refunds = (by_line.get(wanted["lineItemId"]) or {}).get("refunds") or []
+        match = next(
+            (
+                r
+                for r in refunds
+                if Decimal(str((r.get("amount") or {}).get("value", "0"))) == Decimal(wanted["refundAmount"]["value"])
+            ),
+            None,
+        )
+        if match is None:
+            return None
+        found.append(str(match.get("refundId") or ""))
+    return found[0] if found else None
+
+
 class ChannelRefunds:
-    """The refund client of each channel the flow refunds itself (shopify, walmart)."""
+    """The refund client of each channel the flow refunds itself (shopify, walmart, ebay)."""
 
     def __init__(self, by_channel: dict[str, ChannelRefundPort]) -> None:
         self.by_channel = by_channel

@@ -59,10 +59,12 @@ class EbayCredentials:
 
 
 class EbayApiClient(HttpConnector):
-    throttled_error = EbayApiThrottled
-    unavailable_error = EbayApiUnavailable
-    rejected_error = EbayApiRejected
-    not_found_error = EbayApiNotFound
+    # Typed as the base's, so a client answering with its callers' own errors can reuse this one
+    # (ReturnFlow's eBay refunds: functions/returns/adapters/channel_refunds.py).
+    throttled_error: type[ErpThrottled] = EbayApiThrottled
+    unavailable_error: type[Exception] = EbayApiUnavailable
+    rejected_error: type[Exception] = EbayApiRejected
+    not_found_error: type[Exception] | None = EbayApiNotFound
 
     def __init__(
         self,
