@@ -38,8 +38,9 @@ TEST_WORKERS ?= 3
 test: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 -m "not slow" tests
 
-# The long scenarios make test leaves out (the whole demo as a test, a 9-order burst against a slow ERP):
-# `make demo` runs the same scenario, and the ERP-gateway test in make test samples the burst.
+# The long scenarios make test leaves out (the whole demo as a test, a 9-order burst against a slow ERP,
+# `make local` started empty): `make demo` runs the same scenario, the ERP-gateway test in make test
+# samples the burst, and the seeded `make local` test samples the local stack's start.
 test-slow: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15 -m slow tests
 

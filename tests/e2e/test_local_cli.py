@@ -201,6 +201,7 @@ def empty_local_process(tmp_path: Path) -> Iterator[LocalProcess]:
     running.stop()
 
 
+@pytest.mark.slow  # a second `python -m local` of its own; the seeded start above samples the path
 def test_retail_sync_seed_none_starts_empty_and_the_same_order_waits_on_hold(
     empty_local_process: LocalProcess,
 ) -> None:
