@@ -7,7 +7,8 @@ and the handler attribute resolved, timed inside the interpreter (wall and CPU).
 interpreter, what the first request adds that the import left out: for ingest, the ops API and the
 orders worker one representative request through the handler (`bench/first_request.py`: real
 adapters, botocore's HTTP send answered in memory); for the others, boto3 and their first AWS client
-(created lazily by `shared.adapters.aws`). Median of several interpreters, bytecode compiled
+(created lazily by `shared.adapters.aws`). Median of several interpreters (interleaved rounds: each
+round imports every function once), bytecode compiled
 beforehand (Lambda loads the asset's `.pyc` from its own cache after the first cold start too; the
 deployed asset is `--no-compile`, so a first-ever start adds compilation). The same run times a bare
 interpreter (`pass`, same flags) so figures from noisy machines can be compared as a ratio.
@@ -88,8 +89,7 @@ def measure_all(
         asset = stage_sources(Path(tmp) / "asset")
         compileall.compile_dir(asset, quiet=1)
         env = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"}
-        bare = [_bare_ms(asset, env) for _ in range(samples)]
-        results: dict[str, Any] = {"bare_interpreter_ms": statistics.median(bare), "functions": {}}
+        plans: dict[str, tuple[str, dict[str, str], list[str], int | None, bool]] = {}
         for logical_id, function in functions.items():
             if only is not None and logical_id not in only:
                 continue
@@ -102,7 +102,19 @@ def measure_all(
                 environment |= extra_env
                 args.append(str(event_path))
             _sample(asset, environment, args, status)  # compile what the asset does not ship compiled
-            runs = [_sample(asset, environment, args, status) for _ in range(samples)]
+            plans[logical_id] = (handler, environment, args, status, request is not None)
+        # Interleaved rounds: each round imports every function once (and times a bare interpreter),
+        # so a stretch of contention on this shared machine costs each function one sample of its
+        # median instead of all the samples of whichever function it happened to fall on.
+        bare: list[float] = []
+        sampled: dict[str, list[list[float | None]]] = {logical_id: [] for logical_id in plans}
+        for _ in range(samples):
+            bare.append(_bare_ms(asset, env))
+            for logical_id, (_, environment, args, status, _) in plans.items():
+                sampled[logical_id].append(_sample(asset, environment, args, status))
+        results: dict[str, Any] = {"bare_interpreter_ms": statistics.median(bare), "functions": {}}
+        for logical_id, (handler, _, _, _, with_request) in plans.items():
+            runs = sampled[logical_id]
             walls = [float(run[0] or 0) for run in runs]
             median = statistics.median(walls)
             figures: dict[str, Any] = {
@@ -113,7 +125,7 @@ def measure_all(
                 "cpu_median_ms": statistics.median(float(run[1] or 0) for run in runs),
                 "ratio_to_bare": median / results["bare_interpreter_ms"],
             }
-            if request is None:
+            if not with_request:
                 # Paid by the first request instead: importing boto3 and building the first client.
                 figures["first_aws_client_ms"] = statistics.median(float(run[2] or 0) for run in runs)
             else:
