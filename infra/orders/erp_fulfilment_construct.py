@@ -1,8 +1,8 @@
 """Shipments to the ERP: `OrderShipped` on the domain bus -> `ErpFulfilmentQueue` (SSE-SQS, DLQ
 `ErpFulfilmentDlq` after 5 receives) -> `ErpFulfilmentFunction`, which writes one item fulfilment
 per shipment (by external id) through the ERP gateway's priority lane. It reads only order items
-(`ORDER#*`), appends its trace entries and keeps a message failing on its last receive as a
-dead-letter exception."""
+(`ORDER#*`), writes only what the ERP took per shipment (`FULFILMENT#*`, the ops API's order view),
+appends its trace entries and keeps a message failing on its last receive as a dead-letter exception."""
 
 from __future__ import annotations
 
@@ -57,4 +57,6 @@ class ErpFulfilmentConstruct(Construct):
         consume_queue(self.function, self.queue, batch_size=c.ERP_FULFILMENT_BATCH_SIZE)
         erp.connect(self.function)
         grant_leading_keys(state_table, self.function, ["dynamodb:GetItem"], ["ORDER#*"])
+        # What the ERP took, per shipment, for the ops API's order view (shared/adapters/state_store.py).
+        grant_leading_keys(state_table, self.function, ["dynamodb:PutItem"], ["FULFILMENT#*"])
         grant_trace_append(trace_table, self.function)

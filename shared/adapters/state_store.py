@@ -52,6 +52,11 @@ def position_key(sku: str, location_id: str) -> dict[str, str]:
     return {"pk": f"SKU#{sku}", "sk": f"LOC#{location_id}"}
 
 
+def fulfilment_pk(channel: str, channel_order_id: str) -> str:
+    """An order's shipments as written to the ERP (item fulfilments), one item per shipment id."""
+    return f"FULFILMENT#{channel}#{channel_order_id}"
+
+
 class OrderRef(StrEnum):
     """The ids an order is found by besides its own key (`GET /v1/ops/find`)."""
 
@@ -142,6 +147,8 @@ class StateStore(Protocol):
 
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]: ...
 
+    def fulfilments(self, channel: str, channel_order_id: str) -> list[dict[str, Any]]: ...
+
     def try_reserve(
         self, reservation: Reservation, channel: str, channel_order_id: str, writes: Sequence[PositionReserve]
     ) -> CommitResult: ...
@@ -172,6 +179,16 @@ class DynamoStateStore(DynamoTableAdapter):
         return from_dynamo(item) if item else None
 
     # Orders -------------------------------------------------------------------------------------
+
+    def fulfilments(self, channel: str, channel_order_id: str) -> list[dict[str, Any]]:
+        """The order's shipments with their ERP item fulfilment ids, in shipping order."""
+        items = self.query_items(fulfilment_pk(channel, channel_order_id))
+        return sorted(items, key=lambda item: (str(item.get("shipped_at", "")), str(item.get("sk", ""))))
+
+    def record_fulfilment(self, channel: str, channel_order_id: str, fulfilment: dict[str, Any]) -> None:
+        """One shipment as the ERP took it (written again, identical, when the shipment is replayed)."""
+        item = {"pk": fulfilment_pk(channel, channel_order_id), "sk": str(fulfilment["shipment_id"]), **fulfilment}
+        self.client.put_item(TableName=self.table_name, Item=to_dynamo(item))
 
     def get_order(self, channel: str, channel_order_id: str) -> OrderRecord | None:
         item = self._get(order_key(channel, channel_order_id))

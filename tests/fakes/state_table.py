@@ -28,6 +28,7 @@ class InMemoryStateTable:
         self.positions: dict[tuple[str, str], InventoryPosition] = {}
         self.reserve_attempts = 0
         self.movement_markers: set[tuple[str, str, str]] = set()  # (event_id, sku, location_id)
+        self.shipped: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, id) -> fulfilments
 
     # Test setup ----------------------------------------------------------------------------------
 
@@ -116,6 +117,11 @@ class InMemoryStateTable:
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
         with self.lock:
             return [p.model_copy() for (s, _), p in self.positions.items() if s == sku]
+
+    def fulfilments(self, channel: str, channel_order_id: str) -> list[dict[str, Any]]:
+        """The order's shipments as the ERP took them (none in this fake unless a test adds some)."""
+        with self.lock:
+            return [dict(f) for f in self.shipped.get((channel, channel_order_id), [])]
 
     def try_reserve(
         self, reservation: Reservation, channel: str, channel_order_id: str, writes: Sequence[PositionReserve]

@@ -59,3 +59,8 @@ def test_each_partial_shipment_is_one_erp_item_fulfilment_once_with_its_tracking
     assert one["package"]["items"][0]["packageTrackingNumber"] == first["tracking_number"]
     assert one["shipStatus"] == {"id": "C"} and len(by_id) == 2
     assert ("erp-fulfilment", "fulfilled") in flows.timeline(shipped["correlation_id"])
+    # AND the ops API's order view lists both shipments with their ERP item fulfilment ids
+    shipments = flows.order("shopify", channel_order_id)["shipments"]
+    assert sorted(s["shipment_id"] for s in shipments) == sorted((first["shipment_id"], second["shipment_id"]))
+    assert all(s["erp_item_fulfillment_id"] for s in shipments)
+    assert {s["tracking_number"] for s in shipments} == {first["tracking_number"], second["tracking_number"]}

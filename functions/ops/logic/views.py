@@ -10,6 +10,7 @@ from functions.availability.models.rules import AllocationRules
 from functions.ops.models.responses import (
     InventoryView,
     LocationStock,
+    OrderShipmentView,
     OrderView,
     TraceEntry,
     TransactionTimeline,
@@ -57,7 +58,12 @@ def order_view(channel: str, channel_order_id: str, store: StateStore) -> OrderV
     record = store.get_order(channel, channel_order_id)
     if record is None:
         raise NotFound(f"no order {channel_order_id} from {channel}")
-    return view_of(record)
+    view = view_of(record)
+    view.shipments = [
+        OrderShipmentView.model_validate({k: v for k, v in item.items() if k in OrderShipmentView.model_fields})
+        for item in store.fulfilments(channel, channel_order_id)
+    ]
+    return view
 
 
 def view_of(record: OrderRecord) -> OrderView:

@@ -21,6 +21,18 @@ class TransactionTimeline(Model):
     events: list[TraceEntry]
 
 
+class OrderShipmentView(Model):
+    """One shipment of the order as the ERP took it (its item fulfilment)."""
+
+    shipment_id: str
+    location_id: str | None = None
+    lines: list[dict[str, Any]]
+    carrier: str | None = None
+    tracking_number: str | None = None
+    shipped_at: str | None = None
+    erp_item_fulfillment_id: str | None = None
+
+
 class OrderView(Model):
     order_id: str
     channel: str
@@ -33,6 +45,7 @@ class OrderView(Model):
     location_id: str | None = None
     cancel_reason: str | None = None
     updated_at: str | None = None
+    shipments: list[OrderShipmentView] = []
 
 
 class LocationStock(Model):

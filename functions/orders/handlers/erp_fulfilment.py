@@ -34,6 +34,9 @@ class StoredOrders:
         record = self.store.get_order(channel, channel_order_id)
         return None if record is None else (record.order_id, record.erp_sales_order_id)
 
+    def record_fulfilment(self, channel: str, channel_order_id: str, fulfilment: dict[str, Any]) -> None:
+        self.store.record_fulfilment(channel, channel_order_id, fulfilment)
+
 
 @lru_cache(maxsize=1)
 def default_ports() -> tuple[Orders, Fulfilments, Trace]:

@@ -32,6 +32,10 @@ class Orders(Protocol):
         """(our order id, the ERP's sales order id or None), or None for an order we do not know."""
         ...
 
+    def record_fulfilment(self, channel: str, channel_order_id: str, fulfilment: dict[str, Any]) -> None:
+        """The shipment as the ERP took it, for the ops API's order view."""
+        ...
+
 
 class Fulfilments(Protocol):
     def upsert_item_fulfillment(self, external_id: str, record: dict[str, Any]) -> str: ...
@@ -79,6 +83,21 @@ def fulfil(
         raise FulfilmentNotReady(f"order {order_id} has no ERP sales order yet")
     record = fulfilment_record(order_id, shipment)
     internal_id = erp.upsert_item_fulfillment(record["externalId"], record)
+    # After the ERP took it: a failure here retries the message, and the ERP write is idempotent.
+    orders.record_fulfilment(
+        shipment.channel,
+        shipment.channel_order_id,
+        {
+            "shipment_id": shipment.shipment_id,
+            "location_id": shipment.location_id,
+            "lines": [line.model_dump(mode="json") for line in shipment.lines],
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "shipped_at": shipment.shipped_at.isoformat(),
+            "erp_item_fulfillment_id": internal_id,
+            "erp_external_id": record["externalId"],
+        },
+    )
     trace.record(
         correlation_id or order_id,
         HOP,

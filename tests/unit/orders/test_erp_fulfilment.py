@@ -17,9 +17,13 @@ NOW = datetime(2026, 12, 5, 9, tzinfo=UTC)
 class Orders:
     def __init__(self, found: tuple[str, str | None] | None) -> None:
         self.found = found
+        self.recorded: list[dict[str, Any]] = []
 
     def erp_sales_order_id(self, channel: str, channel_order_id: str) -> tuple[str, str | None] | None:
         return self.found
+
+    def record_fulfilment(self, channel: str, channel_order_id: str, fulfilment: dict[str, Any]) -> None:
+        self.recorded.append(fulfilment)
 
 
 class Erp:
@@ -61,6 +65,8 @@ def test_a_shipment_is_one_fulfilment_by_external_id_and_a_replay_writes_the_sam
     assert [line["quantity"] for line in record["item"]["items"]] == [1, 2]
     assert record["package"]["items"] == [{"packageTrackingNumber": "1Z999AA10123456784", "packageDescr": "UPS"}]
     assert trace.entries == [("c-1", "erp-fulfilment", "fulfilled")] * 2
+    assert orders.recorded[0] == orders.recorded[1]  # the ops view's record, written again identically
+    assert orders.recorded[0]["erp_item_fulfillment_id"] == "2001"
 
 
 @pytest.mark.parametrize("found", [None, ("ord_1", None)], ids=["order unknown", "not in the ERP yet"])
