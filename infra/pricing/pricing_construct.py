@@ -113,7 +113,9 @@ class PricingConstruct(Construct):
                 ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                 list(c.PRICING_PARTITIONS),
             )
-        grant_leading_keys(state_table, self.publisher, ["dynamodb:UpdateItem"], [exception_pk("price")])
+        # The publisher raises `price` exceptions; the worker resolves one when its retry went through.
+        for fn in (self.publisher, self.worker):
+            grant_leading_keys(state_table, fn, ["dynamodb:UpdateItem"], [exception_pk("price")])
 
     def _may_schedule(self, fn: lambda_.Function, stack: Stack) -> None:
         """`fn` may create the promotion schedules (only `price-*` in its group) and pass only the

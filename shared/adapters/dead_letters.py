@@ -95,16 +95,22 @@ class DeadLetters:
         kind: str = DEAD_LETTER,
         max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT,
         now: Callable[[], datetime] = utc_now,
+        also_resolves: tuple[str, ...] = (),
     ) -> None:
+        """`also_resolves`: other kinds whose retries come back through this queue (the pricing worker's
+        `price` exceptions), resolved `retried` like the queue's own when their message goes through."""
         self.store = store
         self.queue = queue
         self.kind = kind
         self.max_receive_count = max_receive_count
         self.now = now
+        self.resolves = (kind, *also_resolves)
 
-    def _retry_of(self, record: dict[str, Any]) -> str | None:
+    def _retry_of(self, record: dict[str, Any], kinds: tuple[str, ...] | None = None) -> tuple[str, str] | None:
+        """(kind, exception id) of the exception this delivery retries, if it is of one of `kinds`."""
         value = string_attributes(record).get(RETRY_OF)
-        return value if value and kind_of(value, (self.kind,)) else None
+        kind = kind_of(value, kinds or (self.kind,)) if value else None
+        return (kind, value) if kind and value else None
 
     def failed(
         self, record: dict[str, Any], error: BaseException | None, *, force: bool = False, reason: str | None = None
@@ -116,7 +122,8 @@ class DeadLetters:
             return None
         sent_ms = int(attributes.get("SentTimestamp") or 0)
         sent = datetime.fromtimestamp(sent_ms / 1000, UTC) if sent_ms else self.now()
-        found = self._retry_of(record) or exception_id(self.kind, sent, f"{self.queue}:{record.get('messageId')}")
+        retried = self._retry_of(record)
+        found = retried[1] if retried else exception_id(self.kind, sent, f"{self.queue}:{record.get('messageId')}")
         body = str(record.get("body") or "")
         category = category_of(error) if error is not None else Category.INTERNAL
         error_text = (reason or (f"{type(error).__name__}: {error}" if error is not None else "dead-lettered"))[
@@ -146,9 +153,9 @@ class DeadLetters:
 
     def succeeded(self, record: dict[str, Any]) -> None:
         """A retried message went through: its exception is resolved as `retried`."""
-        retried = self._retry_of(record)
+        retried = self._retry_of(record, self.resolves)
         if retried is not None:
-            self.store.resolve(self.kind, retried, {"action": "retried"}, self.now())
+            self.store.resolve(retried[0], retried[1], {"action": "retried"}, self.now())
 
 
 def process_sqs_batch(
@@ -215,11 +222,15 @@ def _processor_class() -> type:
 
 
 @cache
-def default_letters(queue: str, kind: str = DEAD_LETTER) -> DeadLetters | None:
+def default_letters(queue: str, kind: str = DEAD_LETTER, also_resolves: tuple[str, ...] = ()) -> DeadLetters | None:
     """The handler's recorder from its environment, once per cold start; None without a state table."""
     settings = cached(DeadLetterSettings)
     if settings.state_table_name is None:
         return None
     return DeadLetters(
-        DynamoExceptionStore(settings.state_table_name), queue, kind=kind, max_receive_count=settings.max_receive_count
+        DynamoExceptionStore(settings.state_table_name),
+        queue,
+        kind=kind,
+        max_receive_count=settings.max_receive_count,
+        also_resolves=also_resolves,
     )

@@ -122,4 +122,6 @@ def test_a_price_a_channel_refuses_is_a_price_exception_in_ops_and_its_retry_sen
     _publish(flows)
 
     assert _shown(flows, sku)["amazon"]["amount"] == "19.00"
+    resolved = flows.ops("exceptions?kind=price&status=resolved&limit=100").json()["exceptions"]
+    assert refused["id"] in {e["id"] for e in resolved}  # the retry went through: resolved, not left open
     assert {c: p["updates"] for c, p in _shown(flows, sku).items()} == dict.fromkeys(SANDBOX_OF, 1)

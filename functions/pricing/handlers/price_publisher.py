@@ -54,15 +54,10 @@ def lambda_handler(
         at = datetime.fromisoformat(str(boundary.get("at") or now.isoformat()))
         now = max(now, at)
         store.mark_dirty([str(boundary["sku"])], now)
-    settings = cached(PricePublisherSettings) if ports is None else None
-    report = publish_prices(
-        store,
-        connectors,
-        exceptions,
-        now,
-        max_skus=settings.publisher_max_skus if settings else 2_000,
-        budget_seconds=settings.publisher_budget_seconds if settings else 50.0,
-        exception_id=exception_id,
-    ).as_dict()
+    limits: dict[str, Any] = {}
+    if ports is None:
+        settings = cached(PricePublisherSettings)
+        limits = {"max_skus": settings.publisher_max_skus, "budget_seconds": settings.publisher_budget_seconds}
+    report = publish_prices(store, connectors, exceptions, now, exception_id=exception_id, **limits).as_dict()
     logger.info("prices published", report=report, boundary=boundary)
     return report

@@ -86,4 +86,8 @@ def lambda_handler(
     def record_handler(record: SQSRecord) -> dict[str, Any]:
         return handle_record(record.body, *ports)
 
-    return dict(process_sqs_batch(event, record_handler, letters or default_letters("catalog"), context))
+    from functions.pricing.logic.publish import PRICE_EXCEPTION_KIND
+
+    # An ops retry of a `price` exception comes back here as `{"reprice"}`: resolved once it went through.
+    recorder = letters or default_letters("catalog", also_resolves=(PRICE_EXCEPTION_KIND,))
+    return dict(process_sqs_batch(event, record_handler, recorder, context))

@@ -13,6 +13,7 @@ each channel hears about its price at most once per run.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ def publish_prices(
                     "error": reason,
                     # An ops retry puts this back on the catalog queue: the SKU is published again.
                     "queue": "catalog",
-                    "payload": f'{{"reprice": "{sku}"}}',
+                    "payload": json.dumps({"reprice": sku}),
                 },
                 now,
             )

@@ -31,13 +31,15 @@ from local.sandboxes.marketplace import MarketplaceSandbox
 from local.sandboxes.shopify import ShopifySandbox
 from local.sandboxes.zalando import ZalandoSandbox
 from local.schedules import OneTimeSchedules
-from shared.adapters.exception_store import MemoryExceptionStore, exception_id
+from shared.adapters.dead_letters import DeadLetters
+from shared.adapters.exception_store import RETRY_OF, MemoryExceptionStore, exception_id
 from shared.channels.clients.ebay_api import EbayApiClient, EbayCredentials
 from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
 from shared.channels.erp import ErpAdapter, command_from_erp
 from shared.errors import ValidationFailed
 from shared.models.catalog import PriceMaster, ProductMaster
 from tests.fakes.aws import STATE_TABLE
+from tests.fakes.builders import LambdaContext, sqs_record
 from tests.support.events import load_event
 from tests.support.vendor_tokens import walmart_sandbox_auth
 
@@ -315,9 +317,14 @@ def test_a_price_a_channel_refuses_is_one_exception_not_retried_every_minute_and
 
     # WHEN the floor is lowered and ops retries the exception: the catalog queue gets {"reprice": sku}
     channels["amazon"].set_price_floor(SKU, "50.00")
-    pricing_worker.handle_record(raised[0]["payload"], store, None)
+    record = sqs_record(raised[0]["payload"])
+    record["messageAttributes"] = {RETRY_OF: {"stringValue": raised[0]["exception_id"], "dataType": "String"}}
+    letters = DeadLetters(exceptions, "catalog", also_resolves=(PRICE_EXCEPTION_KIND,))
+    answer = pricing_worker.lambda_handler({"Records": [record]}, LambdaContext(), store=store, letters=letters)
     third = run(store, wired, exceptions, NOW + timedelta(minutes=2))
 
+    assert answer == {"batchItemFailures": []}
+    assert exceptions.get(PRICE_EXCEPTION_KIND, raised[0]["exception_id"])["status"] == "RESOLVED"  # type: ignore[index]
     assert third["sent"] == {"amazon": 1}  # Walmart already shows it: not sent again
     assert channels["amazon"].prices()[SKU]["amount"] == "99.00"
 
