@@ -89,9 +89,10 @@ def _channel_refunds(settings: ReturnStepSettings) -> dict[str, ChannelRefundPor
         )
     if settings.ebay_api_base_url:
         from functions.returns.adapters.channel_refunds import EbayRefunds
+        from shared.channels.clients.ebay_api import SELL_FULFILLMENT_SCOPE
 
         # A seller's user token with the sell.fulfillment scope (issueRefund writes the order).
-        refunds["ebay"] = EbayRefunds.from_env(scope="https://api.ebay.com/oauth/api_scope/sell.fulfillment")
+        refunds["ebay"] = EbayRefunds.from_env(scope=SELL_FULFILLMENT_SCOPE)
     return refunds
 
 

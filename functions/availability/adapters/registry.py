@@ -11,20 +11,8 @@ from functions.availability.adapters.shopify import ShopifyConnector
 from functions.availability.adapters.walmart import WalmartConnector
 from functions.availability.adapters.zalando import ZalandoConnector
 from functions.availability.settings import PublisherSettings
-from shared.adapters.tokens import TokenAuth
 from shared.adapters.vendor_auth import amazon_token_auth, walmart_token_auth, zalando_token_auth
 from shared.channels.clients._token import shopify_token
-
-# A seller's user token for the Sell Inventory API (bulkUpdatePriceQuantity).
-EBAY_INVENTORY_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.inventory"
-
-
-def ebay_inventory_token_auth() -> TokenAuth:
-    from shared.channels.clients.ebay_api import EbayApiClient
-
-    auth = EbayApiClient.from_env(scope=EBAY_INVENTORY_SCOPE).token_auth
-    assert auth is not None
-    return auth
 
 
 def connectors_from_settings(settings: PublisherSettings, ledger: FeedLedger) -> dict[str, ChannelConnector]:
@@ -46,7 +34,9 @@ def connectors_from_settings(settings: PublisherSettings, ledger: FeedLedger) ->
             s.walmart_api_base_url, token_auth=walmart_token_auth(s.walmart_api_base_url), **common
         )
     if s.ebay_api_base_url:
-        found["ebay"] = EbayConnector(s.ebay_api_base_url, token_auth=ebay_inventory_token_auth(), **common)
+        from shared.channels.clients.ebay_api import INVENTORY_SCOPE, user_token_auth
+
+        found["ebay"] = EbayConnector(s.ebay_api_base_url, token_auth=user_token_auth(INVENTORY_SCOPE), **common)
     if s.shopify_admin_base_url:
         found["shopify"] = ShopifyConnector(
             s.shopify_admin_base_url,

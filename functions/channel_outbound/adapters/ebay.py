@@ -30,7 +30,6 @@ from shared.models import Order, Shipment
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-FULFILLMENT_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.fulfillment"
 
 
 def shipping_fulfillment_request(order: Order, shipment: Shipment, lines: list[ShippedLine]) -> VendorRequest:
@@ -65,10 +64,10 @@ class EbayOutbound(ChannelOutbound):
     def from_settings(cls, settings: OutboundSettings) -> EbayOutbound | None:
         if not settings.ebay_api_base_url:
             return None
-        from shared.channels.clients.ebay_api import EbayApiClient, EbayApiUnavailable
+        from shared.channels.clients.ebay_api import SELL_FULFILLMENT_SCOPE, EbayApiClient, EbayApiUnavailable
 
         try:
-            tokens = EbayApiClient.from_env(scope=FULFILLMENT_SCOPE)
+            tokens = EbayApiClient.from_env(scope=SELL_FULFILLMENT_SCOPE)
         except EbayApiUnavailable as exc:
             raise OutboundUnavailable(str(exc)) from exc
         return cls(settings.ebay_api_base_url, token_auth=tokens.token_auth, timeout=settings.channel_timeout_seconds)

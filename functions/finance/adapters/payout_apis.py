@@ -23,7 +23,6 @@ from shared.channels.clients.ebay_api import EbayApiClient
 from shared.channels.clients.square_api import SquareApiClient
 from shared.channels.clients.walmart_api import WalmartApiClient
 
-FINANCES_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.finances"
 MAX_PAGES = 50
 _EBAY_TIME = "%Y-%m-%dT%H:%M:%S.000Z"
 

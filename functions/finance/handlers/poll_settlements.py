@@ -82,7 +82,8 @@ def _feeds(settings: SettlementPollerSettings) -> list[tuple[str, Callable[[], P
     if settings.ebay_api_base_url:
 
         def ebay() -> PayoutFeed:
-            from functions.finance.adapters.payout_apis import FINANCES_SCOPE, EbayFinancesApi
+            from functions.finance.adapters.payout_apis import EbayFinancesApi
+            from shared.channels.clients.ebay_api import FINANCES_SCOPE
 
             return poll.EbayPayoutFeed(EbayFinancesApi.from_env(scope=FINANCES_SCOPE))
 

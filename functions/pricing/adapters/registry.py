@@ -18,9 +18,6 @@ from functions.pricing.settings import PricePublisherSettings
 from shared.adapters.vendor_auth import amazon_token_auth, walmart_token_auth, zalando_token_auth
 from shared.channels.clients._token import read_token, shopify_token
 
-# eBay's Sell Inventory API (bulkUpdatePriceQuantity) takes a seller's user token with this scope.
-EBAY_INVENTORY_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.inventory"
-
 
 def price_connectors(settings: PricePublisherSettings) -> dict[str, PriceConnector]:
     s = settings
@@ -44,11 +41,10 @@ def price_connectors(settings: PricePublisherSettings) -> dict[str, PriceConnect
             s.walmart_api_base_url, token_auth=walmart_token_auth(s.walmart_api_base_url), **common
         )
     if s.ebay_api_base_url:
-        from shared.channels.clients.ebay_api import EbayApiClient
+        from shared.channels.clients.ebay_api import INVENTORY_SCOPE, user_token_auth
 
-        found["ebay"] = EbayPrices(
-            s.ebay_api_base_url, token_auth=EbayApiClient.from_env(scope=EBAY_INVENTORY_SCOPE).token_auth, **common
-        )
+        # bulkUpdatePriceQuantity takes the seller's user token with the sell.inventory scope.
+        found["ebay"] = EbayPrices(s.ebay_api_base_url, token_auth=user_token_auth(INVENTORY_SCOPE), **common)
     if s.zalando_api_base_url and s.zalando_merchant_id and s.zalando_sales_channel_id:
         found["zalando"] = ZalandoPrices(
             s.zalando_api_base_url,

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 GET_ORDER_PATH = "/sell/fulfillment/v1/order/{order_id}"
 TOKEN_PATH = "/identity/v1/oauth2/token"
 FULFILLMENT_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.fulfillment.readonly"
+# The other seller scopes the connectors ask for (one user token per scope, shared_provider's key).
+SELL_FULFILLMENT_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.fulfillment"  # shipments, refunds
+INVENTORY_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.inventory"  # bulkUpdatePriceQuantity
+FINANCES_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.finances"  # payouts and their transactions
 
 
 class EbayApiThrottled(ErpThrottled):
@@ -132,3 +136,11 @@ class EbayApiClient(HttpConnector):
             self._scope,
             client=self.client,
         )
+
+
+def user_token_auth(scope: str) -> TokenAuth:
+    """The seller's user token for `scope` from the environment's credentials: minted from the refresh
+    token, cached per warm container, refreshed before it expires (what a connector's `token_auth` takes)."""
+    auth = EbayApiClient.from_env(scope=scope).token_auth
+    assert auth is not None
+    return auth

@@ -14,7 +14,7 @@ import pytest
 
 from functions.finance.adapters.aws import S3Reports, SqsQueue
 from functions.finance.adapters.ebay_finances import payout_from_ebay
-from functions.finance.adapters.payout_apis import FINANCES_SCOPE, EbayFinancesApi, SquarePayoutsApi, WalmartReconApi
+from functions.finance.adapters.payout_apis import EbayFinancesApi, SquarePayoutsApi, WalmartReconApi
 from functions.finance.adapters.square_payouts import payout_from_square
 from functions.finance.adapters.walmart_recon import payout_from_walmart_recon, walmart_report_date
 from functions.finance.dal.finance_store import DynamoFinanceStore
@@ -34,7 +34,7 @@ from local.sandboxes.ebay import EbaySandbox
 from local.sandboxes.marketplace import MarketplaceSandbox
 from local.sandboxes.square import SquareSandbox
 from shared.adapters.exception_store import MemoryExceptionStore
-from shared.channels.clients.ebay_api import EbayCredentials
+from shared.channels.clients.ebay_api import FINANCES_SCOPE, EbayCredentials
 from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
 from shared.errors import ValidationFailed
 from shared.models.settlement import FeeType, LineKind, Payout, VarianceKind

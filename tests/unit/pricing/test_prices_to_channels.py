@@ -33,7 +33,7 @@ from local.sandboxes.zalando import ZalandoSandbox
 from local.schedules import OneTimeSchedules
 from shared.adapters.dead_letters import DeadLetters
 from shared.adapters.exception_store import RETRY_OF, MemoryExceptionStore, exception_id
-from shared.channels.clients.ebay_api import EbayApiClient, EbayCredentials
+from shared.channels.clients.ebay_api import INVENTORY_SCOPE, EbayApiClient, EbayCredentials
 from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
 from shared.channels.erp import ErpAdapter, command_from_erp
 from shared.errors import ValidationFailed
@@ -213,7 +213,7 @@ def connectors(sandboxes: dict[str, Any]) -> dict[str, PriceConnector]:
     ebay = EbayApiClient(
         sandboxes["ebay"].url,
         EbayCredentials(LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN),
-        scope="https://api.ebay.com/oauth/api_scope/sell.inventory",
+        scope=INVENTORY_SCOPE,
     )
     return {
         "shopify": ShopifyPrices(sandboxes["shopify"].url, access_token="shpat_sandbox"),

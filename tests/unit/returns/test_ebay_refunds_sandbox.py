@@ -11,13 +11,12 @@ import pytest
 
 from functions.returns.adapters.channel_refunds import ChannelRefundRejected, EbayRefunds
 from local.sandboxes.ebay import EbaySandbox
-from shared.channels.clients.ebay_api import EbayCredentials
+from shared.channels.clients.ebay_api import SELL_FULFILLMENT_SCOPE, EbayCredentials
 from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
 from tests.support.events import load_event
 
 ORDER = "27-13492-80251"
 LINES = [{"sku": "IPOD2008PINK", "quantity": 1, "line_id": "10084048110913", "amount": "189.00", "tax": "11.34"}]
-SCOPE = "https://api.ebay.com/oauth/api_scope/sell.fulfillment"
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def ebay() -> Iterator[EbaySandbox]:
 
 def _refunds(ebay: EbaySandbox) -> EbayRefunds:
     credentials = EbayCredentials(LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN)
-    return EbayRefunds(ebay.url, credentials, scope=SCOPE)
+    return EbayRefunds(ebay.url, credentials, scope=SELL_FULFILLMENT_SCOPE)
 
 
 def _posts(ebay: EbaySandbox) -> list[dict[str, Any]]:
