@@ -28,40 +28,35 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AwareDatetime, ConfigDict, ValidationError
+from pydantic import AwareDatetime
 
-from shared.channels.base import field_errors
+from shared.channels.base import VendorModel, validate_at_edge
 from shared.errors import ValidationFailed
-from shared.models.base import Model
 from shared.models.money import Money
 from shared.models.settlement import FeeType, LineKind, Payout, SaleComponent, SettlementLine
 
 
-class _Vendor(Model):
-    model_config = ConfigDict(extra="ignore")
-
-
-class EbayAmount(_Vendor):
+class EbayAmount(VendorModel):
     value: Decimal
     currency: str
 
 
-class EbayFee(_Vendor):
+class EbayFee(VendorModel):
     feeType: str = "OTHER"
     amount: EbayAmount
 
 
-class EbayLineItem(_Vendor):
+class EbayLineItem(VendorModel):
     lineItemId: str | None = None
     marketplaceFees: list[EbayFee] = []
 
 
-class EbayReference(_Vendor):
+class EbayReference(VendorModel):
     referenceId: str
     referenceType: str
 
 
-class EbayTransaction(_Vendor):
+class EbayTransaction(VendorModel):
     transactionId: str
     transactionType: str
     bookingEntry: str
@@ -76,7 +71,7 @@ class EbayTransaction(_Vendor):
     transactionMemo: str | None = None
 
 
-class EbayPayout(_Vendor):
+class EbayPayout(VendorModel):
     payoutId: str
     payoutStatus: str
     amount: EbayAmount
@@ -159,14 +154,8 @@ def _lines_of(tx: EbayTransaction, currency: str, first: int) -> list[Settlement
 
 def payout_from_ebay(payout: dict[str, Any], transactions: list[dict[str, Any]]) -> Payout:
     """One payout (an item of getPayouts' `payouts`) and its transactions -> one canonical Payout."""
-    try:
-        vendor = EbayPayout.model_validate(payout)
-        txs = [EbayTransaction.model_validate(tx) for tx in transactions]
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "not an eBay payout",
-            details=field_errors(exc),
-        ) from exc
+    vendor = validate_at_edge(EbayPayout, payout, "eBay payout")
+    txs = [validate_at_edge(EbayTransaction, tx, f"eBay transaction {n}") for n, tx in enumerate(transactions)]
     currency = vendor.amount.currency
     lines: list[SettlementLine] = []
     for tx in txs:

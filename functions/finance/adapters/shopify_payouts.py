@@ -26,20 +26,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AwareDatetime, ConfigDict, ValidationError
+from pydantic import AwareDatetime
 
-from shared.channels.base import field_errors
-from shared.errors import ValidationFailed
-from shared.models.base import Model
+from shared.channels.base import VendorModel, validate_at_edge
 from shared.models.money import Money
 from shared.models.settlement import FeeType, LineKind, Payout, SaleComponent, SettlementLine
 
 
-class _Vendor(Model):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ShopifyPayout(_Vendor):
+class ShopifyPayout(VendorModel):
     id: int | str
     status: str
     date: str
@@ -47,7 +41,7 @@ class ShopifyPayout(_Vendor):
     amount: Decimal
 
 
-class ShopifyBalanceTransaction(_Vendor):
+class ShopifyBalanceTransaction(VendorModel):
     id: int | str
     type: str
     test: bool = False
@@ -85,14 +79,11 @@ def _line(number: int, kind: LineKind, amount: Decimal, tx: ShopifyBalanceTransa
 
 def payout_from_shopify(payout: dict[str, Any], transactions: list[dict[str, Any]]) -> Payout:
     """One payout (an item of `payouts`) and its balance transactions -> one canonical Payout."""
-    try:
-        vendor = ShopifyPayout.model_validate(payout)
-        txs = [ShopifyBalanceTransaction.model_validate(tx) for tx in transactions]
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "not a Shopify Payments payout",
-            details=field_errors(exc),
-        ) from exc
+    vendor = validate_at_edge(ShopifyPayout, payout, "Shopify Payments payout")
+    txs = [
+        validate_at_edge(ShopifyBalanceTransaction, tx, f"Shopify balance transaction {n}")
+        for n, tx in enumerate(transactions)
+    ]
     lines: list[SettlementLine] = []
     for tx in txs:
         if tx.type in _NOT_LINES or tx.test or str(tx.payout_id) != str(vendor.id):

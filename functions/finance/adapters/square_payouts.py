@@ -26,11 +26,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, ConfigDict, ValidationError
+from pydantic import AwareDatetime
 
-from shared.channels.base import field_errors
+from shared.channels.base import VendorModel, validate_at_edge
 from shared.errors import ValidationFailed
-from shared.models.base import Model
 from shared.models.money import Money
 from shared.models.settlement import FeeType, LineKind, Payout, SaleComponent, SettlementLine
 
@@ -38,11 +37,7 @@ from shared.models.settlement import FeeType, LineKind, Payout, SaleComponent, S
 _ZERO_DECIMAL = {"JPY", "KRW"}
 
 
-class _Vendor(Model):
-    model_config = ConfigDict(extra="ignore")
-
-
-class SquareMoney(_Vendor):
+class SquareMoney(VendorModel):
     amount: int
     currency_code: str | None = None
     currency: str | None = None
@@ -52,7 +47,7 @@ class SquareMoney(_Vendor):
         return Money.from_minor(self.amount, currency, 0 if currency in _ZERO_DECIMAL else 2)
 
 
-class SquarePayout(_Vendor):
+class SquarePayout(VendorModel):
     id: str
     status: str
     amount_money: SquareMoney
@@ -61,7 +56,7 @@ class SquarePayout(_Vendor):
     location_id: str | None = None
 
 
-class SquarePayoutEntry(_Vendor):
+class SquarePayoutEntry(VendorModel):
     id: str
     payout_id: str
     type: str
@@ -96,14 +91,8 @@ def payout_from_square(
     payout: dict[str, Any], entries: list[dict[str, Any]], orders: dict[str, str] | None = None
 ) -> Payout:
     """One payout (an item of ListPayouts), its entries and `{payment_id: order_id}` -> one Payout."""
-    try:
-        vendor = SquarePayout.model_validate(payout)
-        items = [SquarePayoutEntry.model_validate(entry) for entry in entries]
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "not a Square payout",
-            details=field_errors(exc),
-        ) from exc
+    vendor = validate_at_edge(SquarePayout, payout, "Square payout")
+    items = [validate_at_edge(SquarePayoutEntry, entry, f"Square payout entry {n}") for n, entry in enumerate(entries)]
     total = vendor.amount_money.money("USD")
     currency, orders = total.currency, orders or {}
     lines: list[SettlementLine] = []

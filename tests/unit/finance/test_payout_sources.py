@@ -163,8 +163,8 @@ def test_a_square_entry_whose_payment_is_unknown_names_no_order_and_stays_unmatc
     [
         (lambda: payout_from_walmart_recon({"reportData": "x"}, "12052026"), "not a list"),
         (lambda: payout_from_walmart_recon({"reportData": []}, "12052026"), "0 PaymentSummary rows"),
-        (lambda: payout_from_ebay({"payoutId": "1"}, []), "not an eBay payout"),
-        (lambda: payout_from_square({"id": "po_1"}, []), "not a Square payout"),
+        (lambda: payout_from_ebay({"payoutId": "1"}, []), "eBay payout is missing or has invalid fields"),
+        (lambda: payout_from_square({"id": "po_1"}, []), "Square payout is missing or has invalid fields"),
     ],
     ids=["walmart-shape", "walmart-summary", "ebay", "square"],
 )
