@@ -29,7 +29,7 @@ def lambda_handler(
     # Imported here: httpx (SP-API), boto3 (the stores) load with the first poll, not at import.
     from functions.finance.adapters.aws import S3Reports, SqsQueue
     from functions.finance.handlers._deps import default_store
-    from functions.finance.logic.poll import poll_amazon_settlements, poll_payouts, poll_shopify_payouts
+    from functions.finance.logic.poll import poll_amazon_settlements, poll_payouts
 
     settings = cached(SettlementPollerSettings)
     bucket, queue = sink or S3Reports(settings.payload_bucket_name), SqsQueue(settings.finance_queue_url)
@@ -39,16 +39,6 @@ def lambda_handler(
 
         amazon = poll_amazon_settlements(source or SpApiClient.from_env(), default_store(), bucket, queue)
         answer["amazon"] = {"queued": amazon.queued, "watermark": amazon.watermark.isoformat()}
-    if settings.shopify_admin_base_url and settings.shopify_access_token:
-        from functions.finance.adapters.shopify_payments_api import ShopifyPaymentsApi
-
-        api = ShopifyPaymentsApi(
-            settings.shopify_admin_base_url,
-            access_token=settings.shopify_access_token,
-            api_version=settings.shopify_api_version,
-        )
-        shopify = poll_shopify_payouts(api, default_store(), bucket, queue)
-        answer["shopify"] = {"queued": shopify.queued, "watermark": shopify.watermark.isoformat()}
     failed: list[str] = []
     for channel, feed in _feeds(settings):
         try:
@@ -69,6 +59,20 @@ def _feeds(settings: SettlementPollerSettings) -> list[tuple[str, Callable[[], P
     from functions.finance.logic import poll
 
     feeds: list[tuple[str, Callable[[], PayoutFeed]]] = []
+    if settings.shopify_admin_base_url and settings.shopify_access_token:
+
+        def shopify() -> PayoutFeed:
+            from functions.finance.adapters.shopify_payments_api import ShopifyPaymentsApi
+
+            return poll.ShopifyPayoutFeed(
+                ShopifyPaymentsApi(
+                    str(settings.shopify_admin_base_url),
+                    access_token=str(settings.shopify_access_token),
+                    api_version=settings.shopify_api_version,
+                )
+            )
+
+        feeds.append(("shopify", shopify))
     if settings.walmart_api_base_url:
 
         def walmart() -> PayoutFeed:

@@ -1,5 +1,6 @@
-"""Poll the channels' payouts: Amazon's settlement reports and Shopify Payments' paid payouts, each new
-one stored in the payload bucket and queued for settling.
+"""Poll the channels' payouts: Amazon's settlement reports, and every other channel's payouts through
+one `poll_payouts` over a feed per channel (Shopify, Walmart, eBay, Square), each new one stored in
+the payload bucket and queued for settling.
 
 Amazon generates settlement reports itself (they cannot be requested, only found with getReports:
 https://developer-docs.amazon.com/sp-api/docs/report-type-values-settlement). Each poll asks for the
@@ -9,9 +10,9 @@ over SQS's 256 KB) and queues `{"channel": "amazon", "report_ref": <key>}` on th
 the watermark moves to the newest report's creation time. A crash before the watermark moves polls the
 same reports again: the same key is overwritten and settling a payout again changes nothing.
 
-Shopify: the paid payouts dated since the watermark's day (`date_min`, inclusive: the last day is read
-again, harmlessly), each with its balance transactions, written as one JSON document and queued as
-`{"channel": "shopify", "payout_ref": <key>}`; the watermark moves to the newest payout's date.
+The feeds: a channel's payouts dated since the watermark (each feed asks its API with that date),
+each with what settling it needs, written as one JSON document and queued as `{"channel",
+"payout_ref": <key>, "payout_id"}`; the watermark moves to the newest payout's date.
 """
 
 from __future__ import annotations
@@ -83,38 +84,6 @@ def poll_amazon_settlements(
     return PollResult(since=since, queued=queued, watermark=newest)
 
 
-SHOPIFY_POLLER = "settlement-shopify"
-SHOPIFY_KEY_PREFIX = "payloads/settlements/shopify/"
-
-
-class PayoutSource(Protocol):
-    def paid_payouts(self, date_min: str) -> list[dict[str, Any]]: ...
-
-    def transactions(self, payout_id: str) -> list[dict[str, Any]]: ...
-
-
-def poll_shopify_payouts(
-    source: PayoutSource,
-    watermarks: Watermarks,
-    sink: ReportSink,
-    queue: Queue,
-    now: Callable[[], datetime] = utc_now,
-) -> PollResult:
-    since = watermarks.load(SHOPIFY_POLLER) or now() - FIRST_LOOKBACK
-    queued: list[str] = []
-    newest = since
-    for payout in sorted(source.paid_payouts(since.date().isoformat()), key=lambda p: (p["date"], str(p["id"]))):
-        payout_id = str(payout["id"])
-        key = f"{SHOPIFY_KEY_PREFIX}{payout_id}.json"
-        sink.put(key, json.dumps({"payout": payout, "transactions": source.transactions(payout_id)}))
-        queue.send(json.dumps({"channel": "shopify", "payout_ref": key, "payout_id": payout_id}), {})
-        queued.append(payout_id)
-        newest = max(newest, datetime.fromisoformat(str(payout["date"])).replace(tzinfo=since.tzinfo))
-    if newest > since:
-        watermarks.advance(SHOPIFY_POLLER, newest)
-    return PollResult(since=since, queued=queued, watermark=newest)
-
-
 @dataclass(frozen=True)
 class FoundPayout:
     payout_id: str
@@ -150,8 +119,6 @@ def poll_payouts(
     queued: list[str] = []
     newest = since
     for found in sorted(feed.found_since(since), key=lambda f: (f.at, f.payout_id)):
-        if found.at < since:
-            continue
         key = f"payloads/settlements/{feed.channel}/{found.payout_id}.json"
         sink.put(key, json.dumps(feed.document(found)))
         queue.send(json.dumps({"channel": feed.channel, "payout_ref": key, "payout_id": found.payout_id}), {})
@@ -164,6 +131,30 @@ def poll_payouts(
 
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class ShopifyPayoutSource(Protocol):
+    def paid_payouts(self, date_min: str) -> list[dict[str, Any]]: ...
+
+    def transactions(self, payout_id: str) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class ShopifyPayoutFeed:
+    """Shopify Payments' paid payouts dated since the watermark's day (`date_min` is inclusive: the
+    last day is read again, harmlessly), each with its balance transactions."""
+
+    api: ShopifyPayoutSource
+    channel: str = "shopify"
+
+    def found_since(self, since: datetime) -> list[FoundPayout]:
+        return [
+            FoundPayout(str(p["id"]), datetime.fromisoformat(str(p["date"])).replace(tzinfo=since.tzinfo), p)
+            for p in self.api.paid_payouts(since.date().isoformat())
+        ]
+
+    def document(self, found: FoundPayout) -> dict[str, Any]:
+        return {"payout": found.vendor, "transactions": self.api.transactions(found.payout_id)}
 
 
 class WalmartReconSource(Protocol):

@@ -94,7 +94,7 @@ def test_each_new_shopify_payout_is_stored_with_its_transactions_queued_and_sett
     dynamodb: Any, aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from functions.finance.adapters.shopify_payments_api import ShopifyPaymentsApi
-    from functions.finance.logic.poll import SHOPIFY_POLLER, poll_shopify_payouts
+    from functions.finance.logic.poll import ShopifyPayoutFeed, poll_payouts
     from local.sandboxes.shopify import ShopifySandbox
     from tests.support.events import load_event
     from tests.unit.finance.support import MemoryOrders, our_orders
@@ -111,11 +111,11 @@ def test_each_new_shopify_payout_is_stored_with_its_transactions_queued_and_sett
         api = ShopifyPaymentsApi(shopify.url, access_token="shpat_sandbox", api_version="2024-07")
         reports, queue = S3Reports(BUCKET, s3), SqsQueue(queue_url, sqs)
 
-        first = poll_shopify_payouts(api, store, reports, queue, now=lambda: NOW)
-        again = poll_shopify_payouts(api, store, reports, queue, now=lambda: NOW)
+        first = poll_payouts(ShopifyPayoutFeed(api), store, reports, queue, now=lambda: NOW)
+        again = poll_payouts(ShopifyPayoutFeed(api), store, reports, queue, now=lambda: NOW)
 
         assert first.queued == ["623721858"]
-        assert store.load(SHOPIFY_POLLER) == datetime(2026, 11, 27, tzinfo=UTC)
+        assert store.load("settlement-shopify") == datetime(2026, 11, 27, tzinfo=UTC)
         assert again.queued == ["623721858"]  # date_min is inclusive: the last day is read again, harmlessly
         message = sqs.receive_message(QueueUrl=queue_url)["Messages"][0]
         erp = MemoryJournals()
