@@ -281,6 +281,9 @@ class OneTimeSchedules:
         self._client = client
         self._interval = interval
         self._fired: set[str] = set()
+        # What GetSchedule said, per schedule and its LastModificationDate: one read per version of a
+        # schedule, not one every tick while it waits (a promotion's end waits an hour).
+        self._details: dict[str, tuple[Any, dict[str, Any]]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -301,7 +304,13 @@ class OneTimeSchedules:
             key = f"{summary.get('GroupName', 'default')}/{summary['Name']}"
             if key in self._fired:
                 continue
-            detail = self._client.get_schedule(Name=summary["Name"], GroupName=summary.get("GroupName", "default"))
+            modified = summary.get("LastModificationDate")
+            cached = self._details.get(key)
+            if cached is None or cached[0] != modified:
+                group = summary.get("GroupName", "default")
+                cached = (modified, self._client.get_schedule(Name=summary["Name"], GroupName=group))
+                self._details[key] = cached
+            detail = cached[1]
             match = _AT.fullmatch(str(detail.get("ScheduleExpression", "")).strip())
             if match is None or detail.get("State") == "DISABLED":
                 continue
@@ -313,6 +322,7 @@ class OneTimeSchedules:
             payload = json.loads(target["Input"]) if target.get("Input") else {}
             LOG.info("one-time schedule %s fired", key)
             self._fired.add(key)
+            self._details.pop(key, None)
             self._submit(target["Arn"], payload)
             fired.append(key)
             if detail.get("ActionAfterCompletion") == "DELETE":

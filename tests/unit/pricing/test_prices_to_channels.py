@@ -164,6 +164,21 @@ def test_each_boundary_is_one_scheduler_one_time_schedule_that_deletes_itself(aw
     assert json.loads(made["Target"]["Input"]) == {"price_boundary": {"sku": SKU, "version": 3, "at": when.isoformat()}}
 
 
+class ReadCounting:
+    """A Scheduler client that counts its GetSchedule calls."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.gets = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def get_schedule(self, **kwargs: Any) -> Any:
+        self.gets += 1
+        return self.client.get_schedule(**kwargs)
+
+
 def test_the_local_stack_fires_a_due_one_time_schedule_once_and_deletes_it(aws: Any) -> None:
     client = aws.client("scheduler")
     target = "arn:aws:lambda:us-east-1:123456789012:function:publisher"
@@ -171,12 +186,14 @@ def test_the_local_stack_fires_a_due_one_time_schedule_once_and_deletes_it(aws: 
     boundaries.at(NOW, SKU, 1)
     boundaries.at(NOW + timedelta(hours=1), SKU, 1)
     sent: list[tuple[str, Any]] = []
-    one_time = OneTimeSchedules(lambda arn, payload: sent.append((arn, payload)), client)
+    reads = ReadCounting(client)
+    one_time = OneTimeSchedules(lambda arn, payload: sent.append((arn, payload)), reads)
 
     fired = one_time.tick(NOW + timedelta(seconds=1))
     again = one_time.tick(NOW + timedelta(seconds=2))
 
     assert len(fired) == 1 and again == []
+    assert reads.gets == 2  # each schedule read once: the waiting one is not read again every tick
     assert sent == [(target, {"price_boundary": {"sku": SKU, "version": 1, "at": NOW.isoformat()}})]
     assert [s["Name"] for s in client.list_schedules()["Schedules"]] == [
         schedule_name(SKU, 1, NOW + timedelta(hours=1))
