@@ -59,10 +59,8 @@ def order_view(channel: str, channel_order_id: str, store: StateStore) -> OrderV
     if record is None:
         raise NotFound(f"no order {channel_order_id} from {channel}")
     view = view_of(record)
-    view.shipments = [
-        OrderShipmentView.model_validate({k: v for k, v in item.items() if k in OrderShipmentView.model_fields})
-        for item in store.fulfilments(channel, channel_order_id)
-    ]
+    # The stored items' keys (pk, sk) and our ERP external id are not part of the view: ignored.
+    view.shipments = [OrderShipmentView.model_validate(item) for item in store.fulfilments(channel, channel_order_id)]
     return view
 
 

@@ -22,33 +22,22 @@ if TYPE_CHECKING:
     from functions.orders.logic.erp_fulfilment import Fulfilments, Orders, Trace
 
 
-class StoredOrders:
-    """Our order id and its ERP sales order id, from the state table's order item."""
-
-    def __init__(self, table_name: str) -> None:
-        from shared.adapters.state_store import DynamoStateStore
-
-        self.store = DynamoStateStore(table_name)
-
-    def erp_sales_order_id(self, channel: str, channel_order_id: str) -> tuple[str, str | None] | None:
-        record = self.store.get_order(channel, channel_order_id)
-        return None if record is None else (record.order_id, record.erp_sales_order_id)
-
-    def record_fulfilment(self, channel: str, channel_order_id: str, fulfilment: dict[str, Any]) -> None:
-        self.store.record_fulfilment(channel, channel_order_id, fulfilment)
-
-
 @lru_cache(maxsize=1)
 def default_ports() -> tuple[Orders, Fulfilments, Trace]:
     from functions.orders.adapters.erp import HttpErpFulfilments
     from functions.orders.settings import ErpFulfilmentSettings
     from shared.adapters.best_effort_trace import BestEffortTrace
     from shared.adapters.erp_gateway import erp_connector
+    from shared.adapters.state_store import DynamoStateStore
     from shared.adapters.trace_store import DynamoTraceStore
 
     settings = cached(ErpFulfilmentSettings)
     erp = erp_connector(HttpErpFulfilments, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority")
-    return StoredOrders(settings.state_table_name), erp, BestEffortTrace(DynamoTraceStore(settings.trace_table_name))
+    return (
+        DynamoStateStore(settings.state_table_name),
+        erp,
+        BestEffortTrace(DynamoTraceStore(settings.trace_table_name)),
+    )
 
 
 @logger.inject_lambda_context

@@ -27,10 +27,18 @@ class FulfilmentNotReady(Exception):
     """The order is not (yet) in the ERP: retried with the message."""
 
 
+class StoredOrder(Protocol):
+    @property
+    def order_id(self) -> str: ...
+
+    @property
+    def erp_sales_order_id(self) -> str | None: ...
+
+
 class Orders(Protocol):
-    def erp_sales_order_id(self, channel: str, channel_order_id: str) -> tuple[str, str | None] | None:
-        """(our order id, the ERP's sales order id or None), or None for an order we do not know."""
-        ...
+    """The state table's orders (shared/adapters/state_store.DynamoStateStore)."""
+
+    def get_order(self, channel: str, channel_order_id: str) -> StoredOrder | None: ...
 
     def record_fulfilment(self, channel: str, channel_order_id: str, fulfilment: dict[str, Any]) -> None:
         """The shipment as the ERP took it, for the ops API's order view."""
@@ -75,11 +83,11 @@ def fulfil(
         shipment = Shipment.model_validate(fields)
     except ValueError as exc:
         raise PoisonMessage("OrderShipped does not carry a shipment") from exc
-    found = orders.erp_sales_order_id(shipment.channel, shipment.channel_order_id)
-    if found is None:
+    order = orders.get_order(shipment.channel, shipment.channel_order_id)
+    if order is None:
         raise FulfilmentNotReady(f"{shipment.channel} order {shipment.channel_order_id} is not recorded yet")
-    order_id, sales_order_id = found
-    if sales_order_id is None:
+    order_id = order.order_id
+    if order.erp_sales_order_id is None:
         raise FulfilmentNotReady(f"order {order_id} has no ERP sales order yet")
     record = fulfilment_record(order_id, shipment)
     internal_id = erp.upsert_item_fulfillment(record["externalId"], record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,12 +15,18 @@ from tests.support.events import load_event
 NOW = datetime(2026, 12, 5, 9, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class Stored:
+    order_id: str
+    erp_sales_order_id: str | None
+
+
 class Orders:
     def __init__(self, found: tuple[str, str | None] | None) -> None:
-        self.found = found
+        self.found = None if found is None else Stored(*found)
         self.recorded: list[dict[str, Any]] = []
 
-    def erp_sales_order_id(self, channel: str, channel_order_id: str) -> tuple[str, str | None] | None:
+    def get_order(self, channel: str, channel_order_id: str) -> Stored | None:
         return self.found
 
     def record_fulfilment(self, channel: str, channel_order_id: str, fulfilment: dict[str, Any]) -> None:
