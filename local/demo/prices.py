@@ -6,6 +6,7 @@ on time everywhere, its end is scheduled an hour later, and the older price chan
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,8 +31,6 @@ def listings(sku: str) -> dict[str, str]:
 
 
 def _send(client: httpx.Client, api_url: str, event: dict[str, Any]) -> int:
-    import json
-
     body = json.dumps(event).encode()
     answer = client.post(
         f"{api_url}/v1/webhooks/erp", content=body, headers=signed_headers("erp", body, headers={}, base_url=api_url)
@@ -49,8 +48,6 @@ def shown(client: httpx.Client, stack: LocalStack, keys: dict[str, str]) -> dict
 
 
 def run_prices(client: httpx.Client, stack: LocalStack, step: PriceAct, ns: Namespace, idle: Any) -> Done:
-    import json
-
     sku = ns.id(step.sku)
     keys = listings(sku)
     now = datetime.now(UTC).replace(microsecond=0)

@@ -9,15 +9,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from local.demo.prices import SANDBOX_OF, shown
+from local.demo.prices import listings as _listings
 from tests.integration.flows import Flows, unique
 from tests.support.events import load_event
-
-SANDBOX_OF = {"shopify": "shopify", "amazon": "amazon", "walmart": "marketplace", "ebay": "ebay", "zalando": "zalando"}
-
-
-def _listings(sku: str) -> dict[str, str]:
-    numeric = str(abs(hash(sku)) % 10**9)
-    return {"shopify": numeric, "amazon": sku, "walmart": sku, "ebay": f"68{numeric}", "zalando": f"40{numeric}"}
 
 
 def _item(sku: str, version: int) -> dict[str, Any]:
@@ -35,12 +30,7 @@ def _price(sku: str, version: int, list_price: str, sale: dict[str, str] | None 
 
 
 def _shown(flows: Flows, sku: str) -> dict[str, dict[str, Any]]:
-    shown: dict[str, dict[str, Any]] = {}
-    for channel, key in _listings(sku).items():
-        prices = flows.http.get(f"{flows.sandbox_url(SANDBOX_OF[channel])}/__admin/prices").json()
-        if key in prices:
-            shown[channel] = prices[key]
-    return shown
+    return shown(flows.http, flows.stack, _listings(sku))
 
 
 def _publish(flows: Flows) -> None:
