@@ -70,6 +70,13 @@ class PricingConstruct(Construct):
             "CDK grants lambda:InvokeFunction on the publisher and its versions/aliases (<arn>:*); the "
             "scheduler role may invoke nothing else",
         )
+        # Who creates promotion schedules (the worker, the backfill): the target and the role to pass.
+        scheduling_env = {
+            **table_env,
+            c.ENV_PRICE_PUBLISHER_ARN: self.publisher.function_arn,
+            c.ENV_PRICE_SCHEDULER_ROLE_ARN: self.scheduler_role.role_arn,
+            c.ENV_PRICE_SCHEDULE_GROUP: c.PRICE_SCHEDULE_GROUP,
+        }
         self.worker: lambda_.Function = factory.function(
             self,
             c.ID_PRICING_WORKER_FUNCTION,
@@ -77,12 +84,7 @@ class PricingConstruct(Construct):
             service="pricing-worker",
             description="Keep the ERP's newest product and price per SKU, mark it, schedule its promotion",
             timeout_seconds=c.PRICING_WORKER_TIMEOUT_SECONDS,
-            environment={
-                **table_env,
-                c.ENV_PRICE_PUBLISHER_ARN: self.publisher.function_arn,
-                c.ENV_PRICE_SCHEDULER_ROLE_ARN: self.scheduler_role.role_arn,
-                c.ENV_PRICE_SCHEDULE_GROUP: c.PRICE_SCHEDULE_GROUP,
-            },
+            environment=scheduling_env,
         )
         consume_queue(self.worker, self.queue, batch_size=c.PRICING_WORKER_BATCH_SIZE)
         self.backfill, _ = factory.scheduled_function(
@@ -95,12 +97,7 @@ class PricingConstruct(Construct):
             service="catalog-backfill",
             description="Backfill products and prices from the ERP's export (the ERP gateway's bulk lane)",
             timeout_seconds=c.CATALOG_BACKFILL_TIMEOUT_SECONDS,
-            environment={
-                **table_env,
-                c.ENV_PRICE_PUBLISHER_ARN: self.publisher.function_arn,
-                c.ENV_PRICE_SCHEDULER_ROLE_ARN: self.scheduler_role.role_arn,
-                c.ENV_PRICE_SCHEDULE_GROUP: c.PRICE_SCHEDULE_GROUP,
-            },
+            environment=scheduling_env,
         )
         stack = Stack.of(self)
         for writer in (self.worker, self.backfill):

@@ -73,6 +73,16 @@ class ChannelRefundRejected(ErpRejected):
     """The channel refused the refund (4xx)."""
 
 
+class RefundAnswers:
+    """Mixed in before a channel's client: its answers become the refund errors ReturnFlow retries or
+    raises, and an unknown order is a refusal like any other (not a "not found" to wait for)."""
+
+    throttled_error: type[ErpThrottled] = ChannelRefundThrottled
+    unavailable_error: type[Exception] = ChannelRefundUnavailable
+    rejected_error: type[Exception] = ChannelRefundRejected
+    not_found_error: type[Exception] | None = None
+
+
 class ChannelRefundPort(Protocol):
     def refund(
         self,
@@ -87,11 +97,7 @@ class ChannelRefundPort(Protocol):
         ...
 
 
-class ShopifyRefunds(HttpConnector):
-    throttled_error = ChannelRefundThrottled
-    unavailable_error = ChannelRefundUnavailable
-    rejected_error = ChannelRefundRejected
-
+class ShopifyRefunds(RefundAnswers, HttpConnector):
     def __init__(self, base_url: str, access_token: Token, api_version: str, timeout: float = 10.0) -> None:
         """`access_token`: the token, or how to read it when a refund is made (deployed, the vendor
         secret's `shopify_access_token`: a missing one fails that call, not every step's cold start)."""
@@ -163,14 +169,9 @@ def _refund_line(line: dict[str, Any]) -> dict[str, Any]:
 WALMART_RETURN_REFUND_REASON = "CustomerChangedMind"
 
 
-class WalmartRefunds(WalmartApiClient):
+class WalmartRefunds(RefundAnswers, WalmartApiClient):
     """Refund order lines of a Walmart purchase order (see the module's docstring): the Walmart Orders
     API client (its token, headers and order read), answering with the refund errors ReturnFlow retries."""
-
-    throttled_error = ChannelRefundThrottled
-    unavailable_error = ChannelRefundUnavailable
-    rejected_error = ChannelRefundRejected
-    not_found_error = None  # an unknown purchase order is a refusal like any other
 
     def refund(
         self,
@@ -237,14 +238,9 @@ def _walmart_line(line: dict[str, Any], note: str, currency: str) -> dict[str, A
 EBAY_RETURN_REFUND_REASON = "BUYER_RETURN"
 
 
-class EbayRefunds(EbayApiClient):
+class EbayRefunds(RefundAnswers, EbayApiClient):
     """Refund order lines of an eBay order (see the module's docstring): the eBay API client (its user
     token and getOrder), answering with the refund errors ReturnFlow retries."""
-
-    throttled_error = ChannelRefundThrottled
-    unavailable_error = ChannelRefundUnavailable
-    rejected_error = ChannelRefundRejected
-    not_found_error = None  # an unknown order is a refusal like any other
 
     def refund(
         self,
