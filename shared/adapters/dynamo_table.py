@@ -39,8 +39,9 @@ class DynamoTableAdapter:
             self._table = dynamodb_table(self.table_name)
         return self._table
 
-    def query_items(self, pk: str, *, consistent: bool = True) -> list[dict[str, Any]]:
-        """Every item of one partition (`pk`), all pages, as plain values (shared/adapters/dynamo_codec.py)."""
+    def query_items(self, pk: str, *, consistent: bool = True, limit: int | None = None) -> list[dict[str, Any]]:
+        """Every item of one partition (`pk`), all pages, as plain values (shared/adapters/dynamo_codec.py);
+        with `limit`, the first `limit` items only (pages stop there)."""
         from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 
         kwargs: dict[str, Any] = {
@@ -51,9 +52,11 @@ class DynamoTableAdapter:
         }
         items: list[dict[str, Any]] = []
         while True:
+            if limit is not None:
+                kwargs["Limit"] = limit - len(items)
             page = self.client.query(**kwargs)
             items += [from_dynamo(raw) for raw in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
+            if "LastEvaluatedKey" not in page or (limit is not None and len(items) >= limit):
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 

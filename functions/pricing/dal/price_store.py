@@ -117,14 +117,14 @@ class DynamoPriceStore(DynamoTableAdapter):
             )
 
     def dirty(self, limit: int) -> list[DirtySku]:
-        items = self.query_items(DIRTY_PK)
+        items = self.query_items(DIRTY_PK, limit=limit)
         return [
             DirtySku(
                 sku=str(item["sk"]).removeprefix("SKU#"),
                 version=int(item["version"]),
                 first_changed_at=datetime.fromisoformat(str(item["first_changed_at"])),
             )
-            for item in items[:limit]
+            for item in items
         ]
 
     def clear_dirty(self, marker: DirtySku) -> bool:

@@ -406,3 +406,12 @@ def test_the_backfill_applies_the_erps_export_per_version_and_repairs_only_what_
         assert {m.sku for m in store.dirty(10)} >= {"BACKFILL-1"}
     finally:
         erp.stop()
+
+
+def test_a_run_reads_at_most_its_limit_of_marked_skus_and_leaves_the_rest_marked(store: DynamoPriceStore) -> None:
+    store.mark_dirty([f"LIMIT-{n}" for n in range(5)], NOW)
+
+    first = store.dirty(3)
+
+    assert [m.sku for m in first] == ["LIMIT-0", "LIMIT-1", "LIMIT-2"]
+    assert len(store.dirty(10)) == 5
