@@ -102,8 +102,10 @@ def test_an_accepted_walmart_po_is_acknowledged_once_even_when_the_event_comes_a
     flows.idle()
 
     # THEN nobody is called again and the trace says why
+    # (EventBridge and SQS deliver at least once: a delivery may come twice, each one skipped)
     assert len(_calls(flows, "marketplace", "POST", f"/v3/orders/{po}/acknowledge")) == 1
-    assert _outbound(flows, view["correlation_id"]) == [*first, "skipped"]
+    after = _outbound(flows, view["correlation_id"])
+    assert after[0] == "acknowledged" and len(after) > len(first) and set(after[1:]) == {"skipped"}
 
 
 def test_a_wms_shipment_of_a_shopify_order_is_confirmed_once_with_its_tracking_number(flows: Flows) -> None:
