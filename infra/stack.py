@@ -230,6 +230,7 @@ class RetailSyncStack(cdk.Stack):
             event_bus=bus.bus,
             event_bus_name=bus.bus_name,
             inventory_queue=queues.inventory,
+            orders_queue=queues.orders,
             secrets=secrets,
             erp=erp,
             shopify_admin_base_url=channel_apis.shopify_admin_base_url,

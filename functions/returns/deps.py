@@ -54,6 +54,10 @@ def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
         from functions.returns.adapters.aws_ports import SqsInventoryQueue
 
         steps.inventory = SqsInventoryQueue(settings.inventory_queue_url)
+    if settings.orders_queue_url:
+        from functions.returns.adapters.aws_ports import SqsOrdersQueue
+
+        steps.orders = SqsOrdersQueue(settings.orders_queue_url)
     if settings.event_bus_name:
         from shared.adapters.event_bus import EventBridgeBus
 

@@ -31,6 +31,7 @@ class ReturnStepSettings(TablesSettings):
     erp_base_url: str | None = None
     erp_timeout_seconds: float = 10.0
     inventory_queue_url: str | None = None
+    orders_queue_url: str | None = None  # PostRefund: an exchange's replacement order
     shopify_admin_base_url: str | None = None
     walmart_api_base_url: str | None = None  # Walmart's Orders API: a seller-fulfilled return's refund
     ebay_api_base_url: str | None = None  # eBay's Fulfillment API: issueRefund for a return of an eBay order

@@ -112,6 +112,26 @@ class ReturnRefundView(BaseModel):
     channel_refund_id: str | None
 
 
+class ReturnExchangeLineView(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str
+    quantity: int
+
+
+class ReturnExchangeView(BaseModel):
+    """The replacement order of the units exchanged (OrderFlow accepts it like any order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str
+    channel: str
+    channel_order_id: str
+    status: Literal["PENDING", "ORDERED"]
+    lines: list[ReturnExchangeLineView]
+    credit: Annotated[str | None, Field(description="the exchanged units' credit, decimal as a string")]
+
+
 class ReturnView(BaseModel):
     """`functions/ops/logic/returns.py` answers a dict; this is its shape (CONTRACT.md, "Returns",
     and its extensions), held to the route's real answers by tests/unit/ops/test_openapi.py."""
@@ -128,6 +148,7 @@ class ReturnView(BaseModel):
     correlation_id: str
     lines: list[ReturnLineView]
     refund: ReturnRefundView
+    exchange: ReturnExchangeView | None
     rejected_reasons: list[str]
     exception_reason: str | None
     updated_at: str | None

@@ -6,7 +6,8 @@ functions, and the rule that starts it and wakes it (docs in infra/returns/retur
   inspection) to `ReturnEventsFunction`, which starts one execution per return named after its
   business key (Standard dedupes names for 90 days) or hands the inspection to the waiting task.
 - Least privilege: the steps read and write the state table and write the trace; only the ERP
-  steps get the vendor credentials, only SettleReturn sends to the inventory queue, only the events
+  steps get the vendor credentials, only SettleReturn sends to the inventory queue, only PostRefund
+  to the orders queue (an exchange's replacement order), only the events
   function starts executions and completes task tokens.
 """
 
@@ -45,6 +46,7 @@ class ReturnFlowConstruct(Construct):
         event_bus: events.IEventBus,
         event_bus_name: str,
         inventory_queue: sqs.IQueue,
+        orders_queue: sqs.IQueue,
         secrets: SecretsConstruct,
         erp: ErpGatewayWiring,
         shopify_admin_base_url: str | None,
@@ -69,6 +71,7 @@ class ReturnFlowConstruct(Construct):
             **tables_env,
             c.ENV_RETURN_FLOW_ARN: machine_arn,
             c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
+            c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url,
             c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
             c.ENV_CHANNEL_TIMEOUT_SECONDS: str(c.CHANNEL_TIMEOUT_SECONDS),
             **({c.ENV_SHOPIFY_ADMIN_BASE_URL: shopify_admin_base_url} if shopify_admin_base_url else {}),
@@ -95,6 +98,8 @@ class ReturnFlowConstruct(Construct):
             grant_trace_append(trace_table, fn)
             self.steps[module] = fn
         inventory_queue.grant_send_messages(self.steps["settle_return"])
+        # An exchange's replacement order goes onto the orders queue (OrderFlow accepts it).
+        orders_queue.grant_send_messages(self.steps["post_refund"])
         # The step a failed return ends in raises the return's exception (shared/adapters/exception_store.py).
         grant_state_partitions(
             state_table,

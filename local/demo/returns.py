@@ -6,6 +6,8 @@ credit memo, the Shopify refund and Loop told:
 - a second return against the same order, inspected damaged: QUARANTINE, on hand as damaged, not
   sellable;
 - the first inspection and Loop's webhook delivered again: nothing refunded or restocked twice;
+- an exchange of the third unit for another SKU: restocked after inspection, credited in the ERP
+  memo but not refunded, and its replacement order accepted by OrderFlow (reserved, in the ERP);
 - customer service's view of the order (issue 12.3): the status route (with its API key) shows both
   returns REFUNDED with the ops API's amounts, and the helpdesk sandbox heard the same story last.
 
@@ -31,7 +33,9 @@ from local.demo.scenario import Delivery, ReturnAct
 from local.stack import LocalStack
 
 WAIT_S = 90.0
-SETTLED = ("REFUNDED", "EXCEPTION")
+# What customer service hears of the three returns: two refunded, the exchange closed (no money back).
+EXPECTED_TOLD = ("REFUNDED", "REFUNDED", "CLOSED")
+SETTLED = ("REFUNDED", "CLOSED", "EXCEPTION")
 
 
 @dataclass
@@ -50,19 +54,7 @@ def stock_and_order(
     client: httpx.Client, api: str, sku: str, location_id: str, order_id: int, ns: Namespace, idle: Callable[[], None]
 ) -> list[Answer]:
     """10 units of `sku` counted at `location_id`, then a Shopify order of 3 of them, accepted."""
-    stock = Delivery(
-        f"{sku} received at {location_id}",
-        "wms/inventory_adjusted",
-        changes={
-            "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
-            "sequence": int(time.time()),
-            "location_id": location_id,
-            "sku": sku,
-            "on_hand": 10,
-            "delta": None,
-        },
-    )
-    answers = [deliver(client, api, stock, ns)]
+    answers = [_stock(client, api, sku, location_id, ns)]
     idle()
     line = {**fixture_json("shopify/orders_create")["line_items"][0], "id": order_id * 10, "sku": sku}
     line.update(quantity=3, current_quantity=3, fulfillable_quantity=3, discount_allocations=[])
@@ -84,6 +76,23 @@ def stock_and_order(
     return answers
 
 
+def _stock(client: httpx.Client, api: str, sku: str, location_id: str, ns: Namespace) -> Answer:
+    """10 units of `sku` counted at `location_id` (the WMS's adjustment)."""
+    stock = Delivery(
+        f"{sku} received at {location_id}",
+        "wms/inventory_adjusted",
+        changes={
+            "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
+            "sequence": int(time.time()),
+            "location_id": location_id,
+            "sku": sku,
+            "on_hand": 10,
+            "delta": None,
+        },
+    )
+    return deliver(client, api, stock, ns)
+
+
 def take_return(
     client: httpx.Client,
     stack: LocalStack,
@@ -93,21 +102,24 @@ def take_return(
     location_id: str,
     condition: str,
     ns: Namespace,
+    exchange_sku: str | None = None,
 ) -> TakenReturn:
-    """Loop's `return.created` for one unit of the order; once the ERP authorized it, the warehouse's
-    `return.inspected` in `condition`; answered when the return is refunded (or an exception)."""
+    """Loop's `return.created` for one unit of the order (exchanged for `exchange_sku` when given);
+    once the ERP authorized it, the warehouse's `return.inspected` in `condition`; answered when the
+    return is settled (refunded, closed or an exception)."""
     api, key = stack.api_url, f"loop:{return_id}"
-    loop_line = fixture_json("loop/return_created")["line_items"][0]
-    loop = Delivery(
-        f"Loop return {return_id}",
-        "loop/return_created",
-        changes={
-            "id": return_id,
-            "provider_order_id": str(order_id),
-            "provider_order_external_id": str(order_id),
-            "line_items": [{**loop_line, "sku": sku, "provider_line_item_id": str(order_id * 10)}],
-        },
-    )
+    fixture = "loop/return_created_exchange" if exchange_sku else "loop/return_created"
+    body = fixture_json(fixture)
+    loop_line = body["line_items"][-1]  # the exchange fixture's last line is the exchanged one
+    changes: dict[str, Any] = {
+        "id": return_id,
+        "provider_order_id": str(order_id),
+        "provider_order_external_id": str(order_id),
+        "line_items": [{**loop_line, "sku": sku, "provider_line_item_id": str(order_id * 10)}],
+    }
+    if exchange_sku:
+        changes["exchanges"] = [{**body["exchanges"][0], "sku": exchange_sku}]
+    loop = Delivery(f"Loop return {return_id}", fixture, changes=changes)
     answers = [deliver(client, api, loop, ns)]
     erp = stack.sandboxes.erp
     _until(lambda: any(r["externalId"] == key for r in erp.records("returnAuthorization")))
@@ -138,15 +150,26 @@ def run_returns(
     accepted = client.get(f"{api}/v1/ops/orders/shopify/{order_id}").json().get("status")
     on_hand_before = _position(client, api, sku, step.location_id).get("on_hand", 0)
 
+    exchange_sku = f"{sku}-X"
+    answers.append(_stock(client, api, exchange_sku, step.location_id, ns))
+    idle()
+    reserved_before = _position(client, api, exchange_sku, step.location_id).get("reserved", 0)
+
     taken: list[TakenReturn] = []
-    for offset, condition in enumerate(("resellable", "damaged")):
-        one = take_return(client, stack, order_id, str(first_return + offset), sku, step.location_id, condition, ns)
+    for offset, (condition, swap) in enumerate((("resellable", None), ("damaged", None), ("resellable", exchange_sku))):
+        return_id = str(first_return + offset)
+        one = take_return(client, stack, order_id, return_id, sku, step.location_id, condition, ns, swap)
         answers += one.answers
         if offset == 0:  # everything about the first return delivered again: each a duplicate
             answers += [deliver(client, api, replace(d, expect_duplicate=True), ns) for d in (one.inspection, one.loop)]
         idle()
-        one.after = _return(client, api, one.key.split(":", 1)[1])
+        one.after = _return(client, api, return_id)
         taken.append(one)
+    exchange = (taken[-1].after or {}).get("exchange") or {}
+    replacement_url = f"{api}/v1/ops/orders/{exchange.get('channel')}/{exchange.get('channel_order_id')}"
+    _until(lambda: client.get(replacement_url).json().get("status") == "ACCEPTED")
+    replacement = client.get(replacement_url).json()
+    reserved = _position(client, api, exchange_sku, step.location_id).get("reserved", 0)
 
     memo_ids = {f"refund-{one.key}" for one in taken}
     memos = [m for m in stack.sandboxes.erp.records("creditMemo") if m["externalId"] in memo_ids]
@@ -156,25 +179,34 @@ def run_returns(
     customer, helpdesk_last = _customer_view(client, stack, order_id)
     told = [r.get("status") for r in (helpdesk_last or {}).get("returns", [])]
     shown = [(r.get("status"), (r.get("refund") or {}).get("amount")) for r in customer.get("returns", [])]
-    ops_refunds = [("REFUNDED", ((one.after or {}).get("refund") or {}).get("amount")) for one in taken]
+    ops_refunds = [("REFUNDED", ((one.after or {}).get("refund") or {}).get("amount")) for one in taken[:2]]
     dispositions = [[line["disposition"] for line in (one.after or {}).get("lines", [])] for one in taken]
     ok = (
         all(a.as_expected for a in answers)
         and accepted == "ACCEPTED"
         and all((one.before or {}).get("status") == "AWAITING_INSPECTION" for one in taken)
-        and [(one.after or {}).get("status") for one in taken] == ["REFUNDED", "REFUNDED"]
-        and dispositions == [["RESTOCK"], ["QUARANTINE"]]
-        and len(memos) == 2
+        and [(one.after or {}).get("status") for one in taken] == ["REFUNDED", "REFUNDED", "CLOSED"]
+        and dispositions == [["RESTOCK"], ["QUARANTINE"], ["RESTOCK"]]
+        and len(memos) == 3
         and len(refunds) == 2
-        and loop_states == ["processed", "processed"]
-        and position.get("on_hand") == on_hand_before + 2
-        and sorted(shown, key=str) == sorted(ops_refunds, key=str)
-        and told == ["REFUNDED", "REFUNDED"]
+        and loop_states == ["processed"] * 3
+        and position.get("on_hand") == on_hand_before + 3
+        and sorted(shown, key=str) == sorted([*ops_refunds, ("CLOSED", None)], key=str)
+        and told == list(EXPECTED_TOLD)
+        and exchange.get("status") == "ORDERED"
+        and replacement.get("status") == "ACCEPTED"
+        and replacement.get("correlation_id") == (taken[-1].after or {}).get("correlation_id")
+        and reserved == reserved_before + 1
     )
     parts = []
     for one, kinds in zip(taken, dispositions, strict=True):
         after = one.after or {}
         parts.append(f"{one.key}: {after.get('status')} {kinds} refund {(after.get('refund') or {}).get('amount')}")
+    parts.append(
+        f"exchange for {exchange_sku}: replacement order {exchange.get('channel')}/"
+        f"{exchange.get('channel_order_id')} {replacement.get('status')} (credit {exchange.get('credit')}, "
+        f"{exchange_sku} reserved {reserved_before} -> {reserved})"
+    )
     text = (
         f"order {order_id} {accepted}; " + "; ".join(parts) + f"; {len(memos)} credit memos, {len(refunds)} "
         f"Shopify refunds, Loop {sorted(set(map(str, loop_states)))}; "
@@ -201,7 +233,7 @@ def _customer_view(
         f"{stack.api_url}/v1/status/orders/shopify/{order_id}", headers={"x-api-key": LOCAL_STATUS_API_KEY}
     )
     view = dict(answer.json()) if answer.status_code == 200 else {}
-    _until(lambda: [r.get("status") for r in (last_told() or {}).get("returns", [])] == ["REFUNDED", "REFUNDED"])
+    _until(lambda: [r.get("status") for r in (last_told() or {}).get("returns", [])] == list(EXPECTED_TOLD))
     return view, last_told()
 
 

@@ -13,6 +13,10 @@ Vendor facts (sources in events/README.md):
 Normalization: a Loop return is for a Shopify order (`provider_order_id`), so the canonical
 ReturnAuthorization has `source = "loop"`, `channel = "shopify"`. Line SKUs come from
 `line_items[].sku`; a line without one is poison. Money fields are strings in `currency`.
+Exchanges (docs.loopreturns.com/webhook-reference/topics/return: `line_items[].outcome` and
+`exchange_variant`, and the return's `exchanges[]` with `variant_id`, `sku`, `price`, `tax`,
+`out_of_stock`, `exchange_order_id`): a line exchanged names its replacement item
+(`ReturnLine.exchange`); ReturnFlow ships it through OrderFlow once the goods are inspected.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
 from shared.channels.signatures import verify_base64_hmac
 from shared.models import CustomerRef, Envelope, Money
-from shared.models.returns import ReturnAuthorization, ReturnLine, ReturnStatus
+from shared.models.returns import ExchangeItem, ReturnAuthorization, ReturnLine, ReturnStatus
 
 SIGNATURE_HEADER = "X-Loop-Signature"
 RETURN_TRIGGERS = frozenset({"return.created", "return.updated", "return.closed"})
@@ -73,6 +77,23 @@ class LoopLineItem(_Vendor):
     title: str | None = None
     refund: Amount | None = None
     return_reason: str | None = None
+    # `refund`, `exchange`, `credit` (store credit): what the customer chose for this unit; an
+    # exchange names the variant it is swapped for (`exchange_variant`, a Shopify variant id).
+    outcome: str | None = None
+    exchange_variant: int | str | None = None
+
+
+class LoopExchange(_Vendor):
+    """One entry of the return's `exchanges` (an item the customer takes instead of money)."""
+
+    exchange_id: int | str | None = None
+    variant_id: int | str | None = None
+    sku: str | None = None
+    title: str | None = None
+    price: Amount | None = None
+    tax: Amount | None = None
+    out_of_stock: bool | None = None
+    exchange_order_id: int | str | None = None
 
 
 class LoopLabel(_Vendor):
@@ -101,6 +122,7 @@ class LoopReturn(_Vendor):
     customer_detail: LoopCustomer | None = None
     labels: list[LoopLabel] = []
     line_items: Annotated[list[LoopLineItem], Field(min_length=1)]
+    exchanges: list[LoopExchange] = []
 
     @property
     def changed_at(self) -> datetime:
@@ -114,6 +136,38 @@ def _status(state: str) -> ReturnStatus:
             "Loop return state is not one Loop documents", details=[{"field": "state", "message": state}]
         )
     return status
+
+
+def _exchange_items(vendor: LoopReturn) -> list[ExchangeItem | None]:
+    """The exchange item of each line (None: the line is refunded).
+
+    A line whose outcome is `exchange` takes the first unused entry of `exchanges` with its
+    `exchange_variant`, else the first unused one (Loop lists one entry per exchanged unit). An
+    exchange without a SKU, without a price or marked out of stock cannot be shipped: Loop resolves
+    those itself (`out_of_stock_resolution`), so that line is refunded like the others."""
+    unused = list(vendor.exchanges)
+    out: list[ExchangeItem | None] = []
+    for item in vendor.line_items:
+        if (item.outcome or "").strip().lower() != "exchange" or not unused:
+            out.append(None)
+            continue
+        wanted = str(item.exchange_variant) if item.exchange_variant is not None else None
+        match = next((e for e in unused if wanted is not None and str(e.variant_id) == wanted), unused[0])
+        unused.remove(match)
+        if not (match.sku or "").strip() or match.price is None or match.out_of_stock:
+            out.append(None)
+            continue
+        out.append(
+            ExchangeItem(
+                sku=(match.sku or "").strip(),
+                unit_price=Money(amount=match.price, currency=vendor.currency),
+                tax=Money(amount=match.tax, currency=vendor.currency) if match.tax is not None else None,
+                title=match.title,
+                exchange_id=str(match.exchange_id) if match.exchange_id is not None else None,
+                order_id=str(match.exchange_order_id) if match.exchange_order_id else None,
+            )
+        )
+    return out
 
 
 def return_from_loop(payload: dict[str, Any]) -> ReturnAuthorization:
@@ -131,6 +185,7 @@ def return_from_loop(payload: dict[str, Any]) -> ReturnAuthorization:
     name = " ".join(p for p in ((detail.first_name, detail.last_name) if detail else ()) if p) or None
     email = (detail.email if detail else None) or vendor.customer
     try:
+        exchanges = _exchange_items(vendor)
         return ReturnAuthorization(
             source="loop",
             return_id=str(vendor.id),
@@ -146,8 +201,10 @@ def return_from_loop(payload: dict[str, Any]) -> ReturnAuthorization:
                     quantity=1,  # Loop lists one entry per returned unit
                     reason=item.return_reason,
                     refund_amount=Money(amount=item.refund, currency=currency) if item.refund is not None else None,
+                    outcome="exchange" if exchange is not None else "refund",
+                    exchange=exchange,
                 )
-                for item in vendor.line_items
+                for item, exchange in zip(vendor.line_items, exchanges, strict=True)
             ],
             customer=CustomerRef(email=email, name=name) if email or name else None,
             refund_total=(

@@ -50,6 +50,11 @@ class OrderLine(StrictModel):
         return total
 
 
+# The envelope event type of an order retail-sync itself places (an exchange's replacement, from
+# ReturnFlow): its payload is the canonical Order, started by the orders worker without a channel adapter.
+REPLACEMENT_ORDER_EVENT = "order.replacement"
+
+
 def order_id_for(channel: str, channel_order_id: str) -> str:
     """Our order id: stable for a channel's order, so every replay maps to the same id."""
     digest = hashlib.sha256(f"{channel}:{channel_order_id}".encode()).hexdigest()[:20]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared.models.common import Channel, CustomerRef, LocationId, Sku, StrictModel, UtcDatetime
 from shared.models.money import Money
@@ -21,12 +21,35 @@ class ReturnStatus(StrEnum):
     EXPIRED = "EXPIRED"
 
 
+class ExchangeItem(StrictModel):
+    """What the customer takes instead of money for a returned unit (one unit of `sku` at
+    `unit_price`, `tax` on it). `order_id` is the channel order the returns platform already made
+    for it, when it names one (Loop's `exchanges[].exchange_order_id`, a Shopify order)."""
+
+    sku: Sku
+    unit_price: Money
+    tax: Money | None = None
+    title: str | None = None
+    exchange_id: str | None = None
+    order_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+
+
 class ReturnLine(StrictModel):
     line_id: str | None = None
     sku: Sku
     quantity: Annotated[int, Field(gt=0)]
     reason: str | None = None
     refund_amount: Money | None = None
+    # What the customer asked for: `refund` (money or store credit) or `exchange` (the unit
+    # replaced by `exchange`, shipped once the returned goods are inspected).
+    outcome: Literal["refund", "exchange"] = "refund"
+    exchange: ExchangeItem | None = None
+
+    @model_validator(mode="after")
+    def _exchange_names_its_item(self) -> ReturnLine:
+        if (self.outcome == "exchange") != (self.exchange is not None):
+            raise ValueError("an exchange line names its exchange item, and only an exchange line does")
+        return self
 
 
 class ReturnAuthorization(StrictModel):

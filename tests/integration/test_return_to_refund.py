@@ -176,3 +176,63 @@ def test_a_seller_fulfilled_walmart_return_is_refunded_through_walmart_once_afte
         stored is not None
         and stored["orderLines"]["orderLine"][0]["refund"]["refundId"] == (answer["refund"]["channel_refund_id"])
     )
+
+
+def test_a_loop_exchange_ships_its_replacement_through_orderflow_once_and_refunds_only_the_other_unit(
+    flows: Flows,
+) -> None:
+    erp, shopify = flows.stack.sandboxes.erp, flows.stack.sandboxes.shopify
+    black, pink = unique("EXC-BLACK"), unique("EXC-PINK")
+    order_id = new_shopify_order_id()
+    return_id = str(800_000 + uuid.uuid4().int % 100_000_000)
+    flows.stock_all({black: 10, pink: 10}, sequence=int(time.time()))
+    flows.accept(flows.shopify_delivery(shopify_order(order_id, [(black, 2)])))
+    wait_until(lambda: flows.ops(f"orders/shopify/{order_id}").json().get("status") == "ACCEPTED", timeout=60)
+    pink_before = flows.position(pink)
+
+    # GIVEN Loop's return.created for both units: one refunded, one exchanged for the pink variant
+    event = load_event("loop/return_created_exchange")
+    event["id"] = return_id
+    event["provider_order_id"] = event["provider_order_external_id"] = str(order_id)
+    for item in event["line_items"]:
+        item["sku"] = black
+    event["exchanges"][0]["sku"] = pink
+    loop_delivery = flows.delivery("loop", event, load_event_headers())
+    flows.accept(loop_delivery)
+    mine = f"loop:{return_id}"
+    wait_until(lambda: _status(flows, return_id) == "AWAITING_INSPECTION", timeout=60)
+    # THEN nothing ships before the goods are inspected
+    assert flows.ops(f"orders/loop/{return_id}-exchange").status_code == 404
+
+    # WHEN the warehouse finds both units resellable, and everything is delivered again
+    inspection = _inspection(return_id)
+    inspection["lines"] = [{"sku": black, "quantity": 2, "condition": "resellable"}]
+    inspection_delivery = flows.delivery("wms", inspection)
+    flows.accept(inspection_delivery)
+    wait_until(lambda: _status(flows, return_id) in ("REFUNDED", "EXCEPTION"), timeout=90)
+    assert flows.send(inspection_delivery).status_code in (200, 202)
+    assert flows.send(loop_delivery).status_code in (200, 202)
+    flows.idle()
+
+    # THEN one unit is refunded on Shopify, both are credited in one ERP memo
+    answer = _return(flows, return_id)
+    assert answer is not None and answer["status"] == "REFUNDED", answer
+    refunds = [r for r in shopify.state()["refunds"] if r["order_id"] == order_id]
+    assert len(refunds) == 1 and refunds[0]["refund_line_items"][0]["quantity"] == 1
+    assert refunds[0]["transactions"][0]["amount"] == answer["refund"]["amount"]
+    exchange = answer["exchange"]
+    assert exchange["status"] == "ORDERED" and exchange["lines"] == [{"sku": pink, "quantity": 1}]
+    assert exchange["credit"] == answer["refund"]["amount"]  # the same unit price, tax and discount
+    [memo] = [m for m in erp.records("creditMemo") if m["externalId"] == f"refund-{mine}"]
+    assert len(memo["item"]["items"]) == 2 and exchange["order_id"] in memo["memo"]
+
+    # AND the replacement is an order OrderFlow accepted once: reserved, in the ERP, in the return's trace
+    wait_until(lambda: flows.ops(f"orders/loop/{return_id}-exchange").json().get("status") == "ACCEPTED", timeout=60)
+    replacement = flows.ops(f"orders/loop/{return_id}-exchange").json()
+    assert replacement["order_id"] == exchange["order_id"]
+    assert replacement["correlation_id"] == answer["correlation_id"]
+    assert len(flows.erp_records(exchange["order_id"])) == 1
+    assert len(flows.erp_calls(exchange["order_id"])) == 1
+    assert flows.position(pink)["reserved"] == pink_before["reserved"] + 1
+    hops = [status for hop, status in flows.timeline(answer["correlation_id"]) if hop == "return-flow"]
+    assert hops.count("replacement_ordered") == 1

@@ -4,7 +4,8 @@ The return is the returns domain's state-table item `RETURNCASE#<source>:<source
 `RETURNCASE` (functions/returns/dal/return_store.py documents it); ops reads it by that key, as it
 reads orders by theirs, and answers the contract's view: the return, its lines with their
 disposition (`null` until inspected) and its refund (status, amount as a decimal string in its
-currency, the ERP credit memo and the channel refund once written). Nothing here writes.
+currency, the ERP credit memo and the channel refund once written), and (an extension) the
+exchange's replacement order (`exchange`, null without one). Nothing here writes.
 """
 
 from __future__ import annotations
@@ -53,9 +54,28 @@ def return_view(item: dict[str, Any]) -> dict[str, Any]:
             "erp_credit_memo_id": refund.get("erp_credit_memo_id"),
             "channel_refund_id": refund.get("channel_refund_id"),
         },
+        "exchange": _exchange_view(item.get("replacement"), refund.get("exchange_credit")),
         "rejected_reasons": list(item.get("rejected_reasons") or []),
         "exception_reason": item.get("exception_reason"),
         "updated_at": item.get("updated_at"),
+    }
+
+
+def _exchange_view(replacement: dict[str, Any] | None, credit: Any) -> dict[str, Any] | None:
+    """The replacement order an exchange ships (null: no unit exchanged, or not inspected yet)."""
+    if not replacement:
+        return None
+    units: dict[str, int] = {}
+    for line in replacement.get("lines") or []:
+        sku = str(line["item"]["sku"])
+        units[sku] = units.get(sku, 0) + 1
+    return {
+        "order_id": replacement["order_id"],
+        "channel": replacement["channel"],
+        "channel_order_id": replacement["channel_order_id"],
+        "status": "ORDERED" if replacement.get("sent") else "PENDING",
+        "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in units.items()],
+        "credit": None if credit is None else str(credit),
     }
 
 

@@ -11,7 +11,8 @@ from functions.orders.logic.flow_start import execution_name, flow_inputs
 from functions.orders.logic.order_changes import RECORDABLE, ChangeRecorder
 from shared.adapters.payloads import PayloadResolver
 from shared.adapters.trace_store import TraceSink
-from shared.models import Envelope
+from shared.models import Envelope, Order
+from shared.models.orders import REPLACEMENT_ORDER_EVENT
 from shared.observability import logger
 
 HOP = "orders-worker"
@@ -45,16 +46,11 @@ class OrderIntake:
     def process(self, envelope: Envelope) -> dict[str, Any]:
         """Start the flows; the names started, the ones that already existed, the commands skipped."""
         resolved = self.payloads.resolve(envelope)
-        adapter = self.adapter_for(resolved.source)
-        lookup = WatchedLookup(self.enrich, getattr(adapter, "default_enricher", lambda: None))
-        try:
-            commands = adapter.normalize(resolved, enrich=lookup)
-        except Exception as exc:
-            # A failed vendor read is retried with backoff, then kept as an exception (logic/enrichment.py).
-            failure = lookup.failure(resolved.source, exc)
-            if failure is None:
-                raise
-            raise failure from exc
+        if resolved.event_type == REPLACEMENT_ORDER_EVENT:
+            # An order retail-sync places itself (an exchange's replacement): already canonical.
+            commands: list[Any] = [Order.model_validate(resolved.payload)]
+        else:
+            commands = self._normalize(resolved)
         inputs, skipped = flow_inputs(resolved, commands)
         if self.changes is not None:
             inputs, skipped = self._record_changes(resolved, commands, inputs), []
@@ -81,6 +77,18 @@ class OrderIntake:
                 {"execution": name, "action": flow_input.action.value, "already_started": not is_new},
             )
         return {"started": started, "already_started": already, "skipped": skipped}
+
+    def _normalize(self, resolved: Envelope) -> list[Any]:
+        adapter = self.adapter_for(resolved.source)
+        lookup = WatchedLookup(self.enrich, getattr(adapter, "default_enricher", lambda: None))
+        try:
+            return list(adapter.normalize(resolved, enrich=lookup))
+        except Exception as exc:
+            # A failed vendor read is retried with backoff, then kept as an exception (logic/enrichment.py).
+            failure = lookup.failure(resolved.source, exc)
+            if failure is None:
+                raise
+            raise failure from exc
 
     def _record_changes(self, envelope: Envelope, commands: list[Any], inputs: list[Any]) -> list[Any]:
         """Record the commands no flow runs; merge what waited for an order into it first."""

@@ -1,4 +1,5 @@
-"""ReturnFlow's AWS ports: Step Functions (start, hand over the inspection) and the inventory queue."""
+"""ReturnFlow's AWS ports: Step Functions (start, hand over the inspection), the inventory queue and
+the orders queue (an exchange's replacement order)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,27 @@ class StepFunctionsReturnFlow:
                 return False
             raise
         return True
+
+
+class OrdersPort(Protocol):
+    def send(self, envelope: dict[str, Any]) -> None: ...
+
+
+class SqsOrdersQueue:
+    """The orders queue: an exchange's replacement order starts OrderFlow as any order does."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self.queue_url = queue_url
+        self._client = client
+
+    @property
+    def client(self) -> SQSClient:
+        if self._client is None:
+            self._client = aws_client("sqs")
+        return self._client
+
+    def send(self, envelope: dict[str, Any]) -> None:
+        self.client.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(envelope))
 
 
 class InventoryPort(Protocol):

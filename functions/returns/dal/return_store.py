@@ -109,6 +109,8 @@ def order_from_item(item: dict[str, Any]) -> PurchasedOrder | None:
             "lines": item["lines"],
             "location_id": item.get("location_id"),
             "status": item.get("status"),
+            "customer": order.get("customer"),
+            "shipping_address": order.get("shipping_address"),
         }
     )
 

@@ -3,10 +3,17 @@
     ApplyPolicy -> (rejected: ReportOutcome) -> AuthorizeReturn -> AwaitInspection (task token,
     timeout) -> SettleReturn -> PostRefund -> ReportOutcome;  any failure -> RecordException
 
+An exchange (a unit the customer swaps for another item) is settled like a refund and credited in
+the same ERP credit memo, but not paid back: PostRefund puts its replacement order on the orders
+queue (event `order.replacement`, id `exchange-<business key>`) and OrderFlow accepts it like any
+order (reservation, ERP sales order, shipping).
+
 Every step reads the stored return first and does only what is not done yet, so a retried task
 (Step Functions Retry, a Lambda retry) or a replayed event repeats no outside write:
 - the ERP records are upserts by our external id (return authorization: the business key; credit
   memo: `refund-<business key>`);
+- the replacement order is sent once (`replacement.sent`), and a resend is harmless: the orders
+  worker applies an event id once and OrderFlow's steps are idempotent by order id;
 - the channel refund is made once: its id is stored before the step ends, and the Shopify client
   finds a refund it made before the answer was lost (adapters/channel_refunds.py);
 - stock moves only in SettleReturn, after the inspection, with movement event ids made from the
@@ -26,13 +33,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from functions.returns.dal.return_store import ReturnStore, StaleReturn
 from functions.returns.logic.policy import ReturnPolicy, decide
-from functions.returns.logic.settlement import SettlementPolicy, dispositions, movements, refund
+from functions.returns.logic.settlement import SettlementPolicy, dispositions, movements, refund, split_exchanged
 from functions.returns.models.returns import (
     AcceptedLine,
     CaseLine,
+    DispositionLine,
     Inspection,
+    PurchasedOrder,
     RefundRecord,
     RefundStatus,
+    Replacement,
+    ReplacementLine,
     ReturnCase,
     ReturnRequest,
     ReturnState,
@@ -40,7 +51,7 @@ from functions.returns.models.returns import (
 from shared.adapters.event_bus import BusEvent, EventBusPort
 
 if TYPE_CHECKING:  # the ports only: their HTTP and AWS clients stay out of the cold import
-    from functions.returns.adapters.aws_ports import InventoryPort, ReturnFlowPort
+    from functions.returns.adapters.aws_ports import InventoryPort, OrdersPort, ReturnFlowPort
     from functions.returns.adapters.channel_refunds import ChannelRefundPort
     from functions.returns.adapters.erp import ReturnsErpPort
     from functions.returns.adapters.returns_platform import ReturnsPlatformPort
@@ -100,6 +111,8 @@ class ReturnSteps:
     # ReturnStatusChanged on the domain bus (the customer-service status); None: nobody listens.
     status_events: EventBusPort | None = None
     inventory: InventoryPort | None = None
+    # The orders queue: an exchange's replacement order starts OrderFlow as any order does.
+    orders: OrdersPort | None = None
     flow: ReturnFlowPort | None = None
     policy: ReturnPolicy | None = None
     settlement: SettlementPolicy | None = None
@@ -127,6 +140,7 @@ class ReturnSteps:
             lines=[CaseLine(sku=line.sku, quantity=line.quantity) for line in decision.accepted]
             or [CaseLine(sku=line.sku, quantity=line.quantity) for line in request.lines],
             rejected_reasons=decision.rejected_reasons,
+            exchanges=_exchanges_asked(request, decision.accepted) if decision.approved else [],
             location_id=request.location_id,
             refunded_by_channel=request.refunded_by_channel,
             refund=RefundRecord(
@@ -233,7 +247,12 @@ class ReturnSteps:
                         for i, m in enumerate(moves)
                     ]
                 )
-            computed = refund(lines, order, self.settlement)
+            wanted: dict[str, int] = {}
+            for asked in case.exchanges:
+                wanted[asked.returned_sku] = wanted.get(asked.returned_sku, 0) + 1
+            refunded, exchanged = split_exchanged(lines, wanted)
+            computed = refund(refunded, order, self.settlement)
+            credit = refund(exchanged, order, self.settlement)
             case = self._save(
                 case,
                 status=ReturnState.INSPECTED,
@@ -249,9 +268,12 @@ class ReturnSteps:
                         "tax": format(computed.tax.amount, "f"),
                         "currency": computed.currency,
                         "status": RefundStatus.PENDING if computed.lines else RefundStatus.NONE,
+                        "exchange_credit": format(credit.amount.amount, "f") if credit.lines else None,
                     }
                 ),
                 refund_lines=[line.model_dump(mode="json") for line in computed.lines],
+                exchange_lines=[line.model_dump(mode="json") for line in credit.lines],
+                replacement=_replacement(case, order, exchanged, inspection),
             )
             self.trace.record(
                 case.correlation_id,
@@ -260,6 +282,7 @@ class ReturnSteps:
                 {
                     "dispositions": {d.sku: d.disposition.value for d in lines},
                     "refund": case.refund.amount,
+                    "exchanged": {line.sku: line.quantity for line in exchanged},
                     "extra_units": extra,
                 },
             )
@@ -271,34 +294,11 @@ class ReturnSteps:
         if case.status is not ReturnState.INSPECTED:
             return {"status": case.status.value}
         amount, currency = case.refund.amount or "0", case.refund.currency or ""
+        if case.replacement is not None and not case.replacement.sent:
+            case = self._place_replacement(case)
+        if (case.refund_lines or case.exchange_lines) and case.refund.erp_credit_memo_id is None:
+            case = self._post_credit_memo(case, amount, currency)
         if case.refund.status is RefundStatus.PENDING:
-            if case.refund.erp_credit_memo_id is None:
-                assert self.erp is not None
-                memo = self.erp.upsert(
-                    CREDIT_MEMO,
-                    refund_id(return_key),
-                    {
-                        "createdFrom": {"externalId": case.return_key},
-                        "currency": {"refName": currency},
-                        "total": amount,
-                        "item": {
-                            "items": [
-                                {
-                                    "item": {"externalId": line["sku"]},
-                                    "quantity": line["quantity"],
-                                    "amount": line["merchandise"]["amount"],
-                                    "taxAmount": line["tax"]["amount"],
-                                    "restockingFee": line["fee"]["amount"],
-                                }
-                                for line in case.refund_lines
-                            ]
-                        },
-                    },
-                )
-                case = self._save(case, refund=case.refund.model_copy(update={"erp_credit_memo_id": memo}))
-                self.trace.record(
-                    case.correlation_id, HOP, "credit_memo_posted", {"erp_credit_memo_id": memo, "amount": amount}
-                )
             if case.refunded_by_channel:
                 case = self._save(
                     case, refund=case.refund.model_copy(update={"status": RefundStatus.REFUNDED_BY_CHANNEL})
@@ -334,6 +334,51 @@ class ReturnSteps:
         )
         # Only this first run answers `cycle_seconds`: a retried task finds the return settled above.
         return {"status": case.status.value, "refund_amount": amount, "cycle_seconds": cycle}
+
+    def _place_replacement(self, case: ReturnCase) -> ReturnCase:
+        """The exchange's replacement onto the orders queue, once: OrderFlow reserves, sources and
+        sends it to the ERP like any order (its id is stable, so a resend is the same order)."""
+        assert case.replacement is not None and self.orders is not None
+        original = self.store.get_order(case.channel, case.channel_order_id)
+        if original is None:
+            raise ReturnNotReady(f"order of {case.return_key} is gone")
+        self.orders.send(replacement_envelope(case, case.replacement, original))
+        sent = case.replacement.model_copy(update={"sent": True})
+        case = self._save(case, replacement=sent)
+        self.trace.record(
+            case.correlation_id,
+            HOP,
+            "replacement_ordered",
+            {"channel": sent.channel, "channel_order_id": sent.channel_order_id, "order_id": sent.order_id},
+        )
+        return case
+
+    def _post_credit_memo(self, case: ReturnCase, amount: str, currency: str) -> ReturnCase:
+        """One credit memo for every unit credited: the refunded ones and the exchanged ones (whose
+        credit pays the replacement order, named in the memo)."""
+        assert self.erp is not None
+        total = Decimal(amount) + Decimal(case.refund.exchange_credit or "0")
+        replacement = case.replacement
+        items = [_memo_line(line) for line in case.refund_lines] + [
+            {**_memo_line(line), "description": "exchanged"} for line in case.exchange_lines
+        ]
+        body: dict[str, Any] = {
+            "createdFrom": {"externalId": case.return_key},
+            "currency": {"refName": currency},
+            "total": format(total, "f"),
+            "item": {"items": items},
+        }
+        if replacement is not None:
+            body["memo"] = f"exchange: credit applied to order {replacement.order_id}"
+        memo = self.erp.upsert(CREDIT_MEMO, refund_id(case.return_key), body)
+        case = self._save(case, refund=case.refund.model_copy(update={"erp_credit_memo_id": memo}))
+        self.trace.record(
+            case.correlation_id,
+            HOP,
+            "credit_memo_posted",
+            {"erp_credit_memo_id": memo, "amount": amount, "exchange_credit": case.refund.exchange_credit},
+        )
+        return case
 
     # ReportOutcome ----------------------------------------------------------------------------
     def report_outcome(self, return_key: str) -> dict[str, Any]:
@@ -495,3 +540,114 @@ def _movement_envelope(
         payload=payload,
     )
     return envelope.model_dump(mode="json")
+
+
+def _memo_line(line: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "item": {"externalId": line["sku"]},
+        "quantity": line["quantity"],
+        "amount": line["merchandise"]["amount"],
+        "taxAmount": line["tax"]["amount"],
+        "restockingFee": line["fee"]["amount"],
+    }
+
+
+def _exchanges_asked(request: ReturnRequest, accepted: list[AcceptedLine]) -> list[ReplacementLine]:
+    """One entry per unit asked to be exchanged, no more than policy accepted of its SKU."""
+    left: dict[str, int] = {}
+    for line in accepted:
+        left[line.sku] = left.get(line.sku, 0) + line.quantity
+    asked: list[ReplacementLine] = []
+    for requested in request.lines:
+        if requested.exchange is None:
+            continue
+        for _ in range(requested.quantity):
+            if left.get(requested.sku, 0) > 0:
+                left[requested.sku] -= 1
+                asked.append(ReplacementLine(returned_sku=requested.sku, item=requested.exchange))
+    return asked
+
+
+EXCHANGE_SUFFIX = "-exchange"
+
+
+def _replacement(
+    case: ReturnCase, order: PurchasedOrder, exchanged: list[DispositionLine], inspection: Inspection
+) -> Replacement | None:
+    """The replacement of the units exchanged: the items asked for them, in the order asked.
+
+    Its identity: the channel order the returns platform already made for it when every item names
+    the same one (Loop's `exchange_order_id`, a Shopify order: the channel's own `orders/create`
+    and this one are then one order, OrderFlow's steps being idempotent by order id); otherwise
+    the source's own order `<source_return_id>-exchange` (no marketplace is told about it)."""
+    if not exchanged:
+        return None
+    from shared.models.orders import order_id_for
+
+    queue = list(case.exchanges)
+    lines: list[ReplacementLine] = []
+    for line in exchanged:
+        for _ in range(line.quantity):
+            match = next(e for e in queue if e.returned_sku == line.sku)
+            queue.remove(match)
+            lines.append(match)
+    named = {line.item.order_id for line in lines}
+    if len(named) == 1 and None not in named:
+        channel, channel_order_id = order.channel, str(next(iter(named)))
+    else:
+        channel, channel_order_id = case.source, f"{case.source_return_id}{EXCHANGE_SUFFIX}"
+    return Replacement(
+        channel=channel,
+        channel_order_id=channel_order_id,
+        order_id=order_id_for(channel, channel_order_id),
+        lines=lines,
+        placed_at=inspection.occurred_at,
+    )
+
+
+def replacement_envelope(case: ReturnCase, replacement: Replacement, original: PurchasedOrder) -> dict[str, Any]:
+    """The replacement as an orders-queue envelope (`order.replacement`, the canonical order as its
+    payload): event id `exchange-<business key>`, so the orders worker starts it once."""
+    from shared.models.envelope import Envelope
+    from shared.models.orders import REPLACEMENT_ORDER_EVENT, Order, OrderLine
+
+    grouped: dict[tuple[str, str], list[ReplacementLine]] = {}
+    for line in replacement.lines:
+        grouped.setdefault((line.item.sku, format(line.item.unit_price.amount, "f")), []).append(line)
+    lines = []
+    for index, units in enumerate(grouped.values(), start=1):
+        item = units[0].item
+        tax = None
+        if any(u.item.tax is not None for u in units):
+            tax = sum((u.item.tax.amount for u in units if u.item.tax is not None), Decimal(0))
+        lines.append(
+            OrderLine(
+                line_id=str(index),
+                sku=item.sku,
+                quantity=len(units),
+                unit_price=item.unit_price,
+                tax=None if tax is None else {"amount": tax, "currency": item.unit_price.currency},
+                title=item.title,
+            )
+        )
+    order = Order(
+        channel=replacement.channel,
+        channel_order_id=replacement.channel_order_id,
+        placed_at=replacement.placed_at,
+        currency=original.currency,
+        lines=lines,
+        customer=original.customer,
+        shipping_address=original.shipping_address,
+    )
+    event_id = f"exchange-{case.return_key}"[:128]
+    return Envelope(
+        event_id=event_id,
+        source=case.source,
+        event_type=REPLACEMENT_ORDER_EVENT,
+        domain="orders",
+        delivery_id=event_id,
+        correlation_id=case.correlation_id,
+        occurred_at=replacement.placed_at,
+        received_at=replacement.placed_at,
+        payload=order.to_item(),
+    ).model_dump(mode="json")

@@ -9,6 +9,8 @@
   service); REFURBISH and QUARANTINE put units on hand as damaged (`damage` first, then
   `return_to_stock`, so the position is never briefly sellable); SCRAP and LIQUIDATE never enter
   stock.
+- Exchanges: units the customer swapped for another item are credited like a refund (the same
+  per-line amounts, in the ERP credit memo) but not paid back: their credit pays the replacement.
 - Refund per line: merchandise (unit price less the line's discount share) plus the line's tax
   share reversed, less the restocking fee policy sets for that condition; unsellable units are not
   refunded. Shares are rounded half up to the currency's cents.
@@ -99,6 +101,27 @@ def dispositions(
             )
         )
     return out, extra
+
+
+def split_exchanged(
+    lines: list[DispositionLine], wanted: Mapping[str, int]
+) -> tuple[list[DispositionLine], list[DispositionLine]]:
+    """The disposition lines split into those refunded and those exchanged (`wanted` units per SKU).
+
+    Only units the inspection accepted for a refund can be exchanged: a unit found unsellable is
+    neither refunded nor replaced (the customer is told through the returns platform), and an
+    inspection that finds fewer units than announced exchanges only those that arrived."""
+    left = dict(wanted)
+    refunded: list[DispositionLine] = []
+    exchanged: list[DispositionLine] = []
+    for line in lines:
+        units = min(line.quantity, left.get(line.sku, 0)) if line.refundable else 0
+        if units:
+            left[line.sku] -= units
+            exchanged.append(line.model_copy(update={"quantity": units}))
+        if line.quantity > units:
+            refunded.append(line.model_copy(update={"quantity": line.quantity - units}))
+    return refunded, exchanged
 
 
 def movements(lines: list[DispositionLine]) -> list[Movement]:

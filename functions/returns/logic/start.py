@@ -62,7 +62,8 @@ def request_from_event(detail_type: str, detail: dict[str, Any]) -> ReturnReques
             correlation_id=correlation_id,
             requested_at=authorization.created_at,
             lines=[
-                RequestedLine(sku=line.sku, quantity=line.quantity, reason=line.reason) for line in authorization.lines
+                RequestedLine(sku=line.sku, quantity=line.quantity, reason=line.reason, exchange=line.exchange)
+                for line in authorization.lines
             ],
             refunded_by_channel=authorization.source in _SELF_REFUNDING_SOURCES,
         )

@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field
 from shared.models.base import Model
 from shared.models.common import Channel, LocationId, Sku, StrictModel, UtcDatetime
 from shared.models.money import Money
+from shared.models.returns import ExchangeItem
 
 RETURN_FLOW_SCHEMA_VERSION = "1"
 
@@ -57,6 +58,8 @@ class RequestedLine(StrictModel):
     sku: Sku
     quantity: Annotated[int, Field(gt=0)]
     reason: str | None = None
+    # The customer takes this item instead of money for each unit of the line (an exchange).
+    exchange: ExchangeItem | None = None
 
 
 class ReturnRequest(StrictModel):
@@ -104,6 +107,9 @@ class PurchasedOrder(Model):
     lines: list[PurchasedLine]
     location_id: str | None = None
     status: str | None = None  # the order's state (OrderFlow's: ACCEPTED, CANCELLED, ...)
+    # Who bought it and where it went: an exchange's replacement goes to the same customer and address.
+    customer: dict[str, Any] | None = None
+    shipping_address: dict[str, Any] | None = None
 
 
 class AcceptedLine(StrictModel):
@@ -191,8 +197,27 @@ class RefundRecord(StrictModel):
     amount: str | None = None  # Decimal as a string (never float), in `currency`
     tax: str | None = None
     currency: str | None = None
+    # The value of the units exchanged: credited in the ERP memo, paid with the replacement, not refunded.
+    exchange_credit: str | None = None
     erp_credit_memo_id: str | None = None
     channel_refund_id: str | None = None
+
+
+class ReplacementLine(StrictModel):
+    returned_sku: Sku
+    item: ExchangeItem
+
+
+class Replacement(StrictModel):
+    """The order an exchange ships (its units paid by the credit of the returned ones): started
+    through OrderFlow once, by the orders queue (`sent` once the message is on it)."""
+
+    channel: str
+    channel_order_id: str
+    order_id: str
+    lines: list[ReplacementLine]
+    placed_at: UtcDatetime  # the inspection's time: the same order however often it is built
+    sent: bool = False
 
 
 class ReturnCase(Model):
@@ -221,6 +246,11 @@ class ReturnCase(Model):
     extra_units: dict[str, int] = Field(default_factory=dict)
     refund: RefundRecord = Field(default_factory=RefundRecord)
     refund_lines: list[dict[str, Any]] = Field(default_factory=list)  # RefundLine dumps (JSON)
+    # Exchanges asked for, one entry per unit (capped at what policy accepted), and after the
+    # inspection the units exchanged (credited, never refunded) and the replacement order.
+    exchanges: list[ReplacementLine] = Field(default_factory=list)
+    exchange_lines: list[dict[str, Any]] = Field(default_factory=list)  # RefundLine dumps (JSON)
+    replacement: Replacement | None = None
     exception_reason: str | None = None
     created_at: UtcDatetime
     updated_at: UtcDatetime

@@ -225,3 +225,24 @@ def test_a_claim_check_whose_object_is_gone_is_poison(aws: Any) -> None:
 
     assert _failed_ids(world.run(envelope_record(env, message_id="m-1"))) == ["m-1"]
     assert world.trace.entries[-1]["status"] == "poison"
+
+
+def test_a_replacement_order_from_returnflow_starts_its_flow_without_a_channel_adapter() -> None:
+    # GIVEN an exchange's replacement (ReturnFlow's PostRefund): the canonical order as its payload,
+    # from a source no adapter here knows (the lookup would fail for "loop")
+    world = World()
+    item = order("X1-exchange").to_item()
+    item.update(channel="loop", order_id="")
+    queued = envelope("exchange-loop:X1", payload=item, source="loop").model_copy(
+        update={"event_type": "order.replacement"}
+    )
+
+    # WHEN it is delivered
+    response = world.run(envelope_record(queued))
+
+    # THEN one accept flow for the replacement order, under the return's correlation id
+    assert response == {"batchItemFailures": []}
+    [(name, execution_input)] = world.flow.executions.items()
+    assert name.startswith("accept-loop-X1-exchange-")
+    assert execution_input["order"]["channel"] == "loop" and execution_input["order"]["lines"]
+    assert execution_input["correlation_id"] == "correlation-exchange-loop:X1"
