@@ -201,8 +201,9 @@ class Settle:
 
 @dataclass(frozen=True)
 class ReturnAct:
-    """A Shopify order of a SKU of the act's own, then two Loop returns against it taken to their
-    refunds: one unit inspected resellable (restocked), one damaged (quarantined)."""
+    """A Shopify order of a SKU of the act's own, then the returns against it (local/demo/returns.py):
+    one unit inspected resellable (restocked), one damaged (quarantined), one exchanged for another
+    SKU, one returned at a store, one that never reaches the warehouse."""
 
     label: str
     sku: str
@@ -435,10 +436,11 @@ PHASES: tuple[Phase, ...] = (
         ),
     ),
     Phase(
-        "Returns: two Loop returns against one Shopify order, inspected, refunded once each",
+        "Returns: five against one Shopify order, refunded or exchanged once each after inspection",
         (
             ReturnAct(
-                "partial return restocked, damaged unit quarantined, credit memos, Shopify refunds, Loop told",
+                "partial return restocked, damaged unit quarantined, an exchange shipped, a return in store, "
+                "an inspection that never comes; credit memos, Shopify refunds, Loop told",
                 sku="IPOD2008SILVER",
                 location_id=DC,
             ),
