@@ -1,7 +1,21 @@
-"""Domain exceptions and the closed list of error codes the API answers with.
+"""The one error family: every error retail-sync raises on purpose, and the closed list of codes
+the APIs answer with.
 
-Handlers never build error bodies by hand: they raise one of these and one exception
-handler per API maps it to its status code and `{"error": {...}}` body.
+    RetailSyncError (code -> HTTP status)
+    |- the API's answers: SignatureInvalid, TimestampStale, MalformedBody, ValidationFailed, ...
+    |- outside systems (`system` names which: "erp", "walmart", "shopify", ...):
+    |    Throttled(system, retry_after)  429 or a concurrency limit: back off, retry
+    |    Unavailable(system)             5xx, timeout, refused connection: retry later
+    |    Rejected(system, status)        4xx: the same call fails again; VendorNotFound is the 404
+    |    ErpThrottled / ErpUnavailable / ErpRejected: the ERP's, named apart because OrderFlow parks
+    |    orders on an ERP outage only (Step Functions match the class name, its `errorType`)
+    '- domain outcomes: StaleUpdate, InsufficientStock, ConcurrentModification, PoisonMessage,
+         EnrichmentFailed
+
+Handlers never build error bodies by hand: they raise one of these and one exception handler per
+API maps it to its status code and `{"error": {...}}` body. Workers and state machine tasks let
+them propagate: their class names are what Retry/Catch and the failure categories
+(shared/failures.py) match on.
 """
 
 from __future__ import annotations
@@ -104,15 +118,55 @@ class AlreadyResolved(RetailSyncError):
     code = ErrorCode.ALREADY_RESOLVED
 
 
+# Outside systems ---------------------------------------------------------------------------------
+
+
+class OutsideSystemError(RetailSyncError):
+    """What a system outside retail-sync answered (or did not): `system` says which."""
+
+    def __init__(self, message: str, *, system: str = "outside system", details: list[dict[str, Any]] | None = None):
+        super().__init__(message, details=details)
+        self.system = system
+
+
+class Throttled(OutsideSystemError):
+    """The system answered 429 (or its concurrency limit): back off `retry_after` seconds if it said."""
+
+    code = ErrorCode.THROTTLED
+
+    def __init__(self, message: str, retry_after: float | None = None, *, system: str = "outside system") -> None:
+        super().__init__(message, system=system)
+        self.retry_after = retry_after
+
+
+class Unavailable(OutsideSystemError):
+    """The system is down (5xx, timeout, refused connection): retry later."""
+
+    code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+class Rejected(OutsideSystemError):
+    """The system refused the call (4xx other than 429): retrying the same call will not help.
+    `answer_status` is its HTTP status when it answered one."""
+
+    def __init__(self, message: str, *, system: str = "outside system", status: int | None = None) -> None:
+        super().__init__(message, system=system)
+        self.answer_status = status
+
+
+class VendorNotFound(Rejected):
+    """A vendor read answered "no such record" (404)."""
+
+
 # Domain outcomes raised inside workers and state machine tasks (not API answers).
 # Their class names are the Step Functions error names that Retry/Catch match on.
 
 
-class StaleUpdate(Exception):
+class StaleUpdate(RetailSyncError):
     """A source update older than (or the same as) what we already applied."""
 
 
-class InsufficientStock(Exception):
+class InsufficientStock(RetailSyncError):
     """Not enough available stock to reserve."""
 
     def __init__(self, sku: str, location_id: str, requested: int, available: int) -> None:
@@ -123,20 +177,22 @@ class InsufficientStock(Exception):
         self.available = available
 
 
-class ConcurrentModification(Exception):
+class ConcurrentModification(RetailSyncError):
     """An optimistic-lock write lost a race; the caller re-reads and retries."""
 
 
-class ErpThrottled(Exception):
+class ErpThrottled(Throttled):
     """The ERP answered 429 (or its concurrency limit): back off and retry."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+    def __init__(self, message: str, retry_after: float | None = None, *, system: str = "erp") -> None:
+        super().__init__(message, retry_after, system=system)
 
 
-class ErpUnavailable(Exception):
+class ErpUnavailable(Unavailable):
     """The ERP is down (5xx, timeout, connection refused): retry later, park if it persists."""
+
+    def __init__(self, message: str, *, system: str = "erp") -> None:
+        super().__init__(message, system=system)
 
 
 class ErpBacklogOpen(ErpUnavailable):
@@ -144,19 +200,18 @@ class ErpBacklogOpen(ErpUnavailable):
     of the line (OrderFlow parks it at once, no retry) so the ERP receives them in the order accepted."""
 
 
-class ErpRejected(Exception):
+class ErpRejected(Rejected):
     """The ERP refused the record (4xx other than 429): retrying will not help."""
 
+    def __init__(self, message: str, status: int | None = None, *, system: str = "erp") -> None:
+        super().__init__(message, system=system, status=status)
 
-class PoisonMessage(Exception):
+
+class PoisonMessage(RetailSyncError):
     """A queued message that can never be processed (unknown shape); it goes to the DLQ."""
 
 
-class VendorNotFound(Exception):
-    """A vendor read answered "no such record" (404): the mixin of each vendor client's not-found error."""
-
-
-class EnrichmentFailed(Exception):
+class EnrichmentFailed(RetailSyncError):
     """The vendor read that completes a notification failed (not found, throttled, timed out, refused).
 
     The orders worker retries the message with backoff, then turns it into an `enrichment` exception.

@@ -14,6 +14,7 @@ from functions.returns.dal.return_store import DynamoReturnStore
 from functions.returns.logic.flow_steps import ReturnSteps
 from functions.returns.settings import ReturnStepSettings
 from shared.adapters.trace_store import DynamoTraceStore
+from shared.errors import Unavailable
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
 
         steps.channel_refunds = ChannelRefunds(refunds)
     if settings.loop_api_base_url:
-        from functions.returns.adapters.returns_platform import LoopReturns, PlatformUnavailable
+        from functions.returns.adapters.returns_platform import LoopReturns
         from shared.channels.clients._token import configured_token
 
         steps.platform = LoopReturns(
@@ -46,7 +47,7 @@ def build_steps(settings: ReturnStepSettings) -> ReturnSteps:
                 secret_key="loop_api_key",
                 override=settings.loop_api_key,
                 local_token="local-loop-api-key",  # the Loop sandbox's
-                unavailable=PlatformUnavailable,
+                unavailable=Unavailable,
             ),
             settings.channel_timeout_seconds,
         )
@@ -73,12 +74,12 @@ def _channel_refunds(settings: ReturnStepSettings) -> dict[str, ChannelRefundPor
     """A refund client per channel whose API this step is given (Shopify, Walmart)."""
     refunds: dict[str, ChannelRefundPort] = {}
     if settings.shopify_admin_base_url:
-        from functions.returns.adapters.channel_refunds import ChannelRefundUnavailable, ShopifyRefunds
+        from functions.returns.adapters.channel_refunds import ShopifyRefunds
         from shared.channels.clients._token import shopify_token
 
         refunds["shopify"] = ShopifyRefunds(
             settings.shopify_admin_base_url,
-            shopify_token(settings.shopify_access_token, ChannelRefundUnavailable),
+            shopify_token(settings.shopify_access_token, Unavailable),
             settings.shopify_api_version,
             timeout=settings.channel_timeout_seconds,
         )

@@ -23,8 +23,9 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 # Outside systems' transient failures (adapters map 429 / 5xx / timeouts to these class names).
-THROTTLED = ("ErpThrottled", "ChannelRefundThrottled", "PlatformThrottled")
-UNAVAILABLE = ("ErpUnavailable", "ChannelRefundUnavailable", "PlatformUnavailable")
+# The ERP's own names and the rest of the family's (the channel refund, Loop: shared/errors.py).
+THROTTLED = ("ErpThrottled", "Throttled")
+UNAVAILABLE = ("ErpUnavailable", "Unavailable")
 LAMBDA_ERRORS = (
     "Lambda.TooManyRequestsException",
     "Lambda.ServiceException",

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from pydantic import Field
 
 from shared.adapters.dynamo_table import DynamoTableAdapter
-from shared.errors import ErpThrottled
+from shared.errors import ErpThrottled, Throttled
 from shared.settings import EnvSettings
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ class ErpGateway(_GatewayPartition):
         self._sleep = sleep
         self._jitter = jitter
 
-    def call(self, send: Callable[[], T], throttled: type[ErpThrottled] = ErpThrottled) -> T:
+    def call(self, send: Callable[[], T], throttled: type[Throttled] = ErpThrottled) -> T:
         """`send()` while holding a slot; a throttled answer pauses every caller and is sent again.
 
         `throttled` is the connector's throttled error (it carries `retry_after`); it is also what
@@ -237,7 +237,7 @@ class ErpGateway(_GatewayPartition):
 
     # ----- slots -------------------------------------------------------------------------------
 
-    def _acquire(self, deadline: float, throttled: type[ErpThrottled]) -> Lease:
+    def _acquire(self, deadline: float, throttled: type[Throttled]) -> Lease:
         waits = 0
         while True:
             items = {item["sk"]: item for item in self.query_items(PK)}

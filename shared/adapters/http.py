@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from shared.adapters.tokens import CredentialsMissing, CredentialsRejected, TokenAuth, TokenEndpointUnavailable
-from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable, Rejected, Throttled, Unavailable
 from shared.redaction import vendor_code, vendor_error
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ T = TypeVar("T")
 class CallGate(Protocol):
     """Admits each call of a connector (the ERP gateway); `throttled` is the connector's error."""
 
-    def call(self, send: Callable[[], T], throttled: type[ErpThrottled]) -> T: ...
+    def call(self, send: Callable[[], T], throttled: type[Throttled]) -> T: ...
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -39,21 +39,30 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 
 class HttpConnector:
-    """Owns an httpx client; subclasses call `_send` and get domain exceptions for failures.
+    """Owns an httpx client; subclasses call `_send` and get the error family for failures
+    (shared/errors.py): `Throttled`, `Unavailable`, `Rejected`, each naming the connector's `system`.
 
-    The exception classes are parameters so each outside system can raise its own
-    (the ERP raises ErpThrottled; a marketplace connector its own equivalents).
+    The ERP's connectors raise the ERP's own subclasses (`ErpThrottled`, ...): OrderFlow tells an
+    ERP outage (orders wait, parked) from any other by their names.
     """
 
-    throttled_error: type[ErpThrottled] = ErpThrottled
-    unavailable_error: type[Exception] = ErpUnavailable
-    rejected_error: type[Exception] = ErpRejected
+    system: str = "outside system"
+    throttled_error: type[Throttled] = Throttled
+    unavailable_error: type[Unavailable] = Unavailable
+    rejected_error: type[Rejected] = Rejected
     # When set, a 404 raises this instead of `rejected_error` (reads and cancels treat "no such record"
     # as an answer, not a failure).
-    not_found_error: type[Exception] | None = None
+    not_found_error: type[Rejected] | None = None
     # Vendor error codes that mean "throttled" on a 4xx other than 429 (NetSuite's RESTlets answer
     # their concurrency limit with 400 SSS_REQUEST_LIMIT_EXCEEDED): raised as `throttled_error`.
     throttle_codes: frozenset[str] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A channel's connector (`channel = "walmart"`) names its channel as the system of its errors."""
+        super().__init_subclass__(**kwargs)
+        channel = cls.__dict__.get("channel")
+        if isinstance(channel, str) and "system" not in cls.__dict__:
+            cls.system = channel
 
     def __init__(
         self,
@@ -106,9 +115,9 @@ class HttpConnector:
         try:
             return auth.provider.token()
         except CredentialsRejected as exc:
-            raise self.rejected_error(str(exc)) from exc
+            raise self.rejected_error(str(exc), system=self.system) from exc
         except (TokenEndpointUnavailable, CredentialsMissing) as exc:
-            raise self.unavailable_error(str(exc)) from exc
+            raise self.unavailable_error(str(exc), system=self.system) from exc
 
     @staticmethod
     def _with_token(auth: TokenAuth, token: str, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -120,20 +129,45 @@ class HttpConnector:
         try:
             return self.client.request(method, path, **kwargs)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise self.unavailable_error(f"{method} {path}: {exc.__class__.__name__}") from exc
+            raise self.unavailable_error(f"{method} {path}: {exc.__class__.__name__}", system=self.system) from exc
 
     def _checked(self, method: str, path: str, response: httpx.Response) -> httpx.Response:
         if response.status_code == 429:
-            raise self.throttled_error(f"{method} {path}: 429", retry_after=retry_after_seconds(response))
+            raise self.throttled_error(
+                f"{method} {path}: 429", retry_after=retry_after_seconds(response), system=self.system
+            )
         if response.status_code >= 500:
-            raise self.unavailable_error(f"{method} {path}: {response.status_code}")
+            raise self.unavailable_error(f"{method} {path}: {response.status_code}", system=self.system)
         if self.throttle_codes and response.status_code >= 400 and vendor_code(response) in self.throttle_codes:
             raise self.throttled_error(
-                f"{method} {path}: {vendor_error(response)}", retry_after=retry_after_seconds(response)
+                f"{method} {path}: {vendor_error(response)}",
+                retry_after=retry_after_seconds(response),
+                system=self.system,
             )
         if response.status_code == 404 and self.not_found_error is not None:
-            raise self.not_found_error(f"{method} {path}: 404")
+            raise self.not_found_error(f"{method} {path}: 404", system=self.system, status=404)
         if response.status_code >= 400:
             # Status and the vendor's error code only: its text often echoes the order (buyer, address).
-            raise self.rejected_error(f"{method} {path}: {vendor_error(response)}")
+            raise self.rejected_error(
+                f"{method} {path}: {vendor_error(response)}", system=self.system, status=response.status_code
+            )
         return response
+
+    def throttled(self, message: str, retry_after: float | None = None) -> Throttled:
+        return self.throttled_error(message, retry_after=retry_after, system=self.system)
+
+    def unavailable(self, message: str) -> Unavailable:
+        return self.unavailable_error(message, system=self.system)
+
+    def rejected(self, message: str, status: int | None = None) -> Rejected:
+        return self.rejected_error(message, system=self.system, status=status)
+
+
+class ErpConnector(HttpConnector):
+    """A connector to the ERP: it raises the ERP's own names (`ErpThrottled`, `ErpUnavailable`,
+    `ErpRejected`), which OrderFlow's Retry/Catch and the parking of orders during an outage match."""
+
+    system = "erp"
+    throttled_error = ErpThrottled
+    unavailable_error = ErpUnavailable
+    rejected_error = ErpRejected

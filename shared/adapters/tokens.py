@@ -18,10 +18,12 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from shared.errors import Rejected, Unavailable
+
 DEFAULT_REFRESH_BEFORE_SECONDS = 60.0
 
 
-class CredentialsRejected(Exception):
+class CredentialsRejected(Rejected):
     """The vendor's token endpoint refused our credentials (wrong client id or secret, revoked refresh
     token, bad signature): retrying will not help until an operator fixes the secret."""
 
@@ -31,7 +33,7 @@ class CredentialsMissing(Exception):
     error, retried and then dead-lettered rather than sent as a call the vendor would refuse."""
 
 
-class TokenEndpointUnavailable(Exception):
+class TokenEndpointUnavailable(Unavailable):
     """The token endpoint is down, timed out or throttled: retry later (transient)."""
 
 

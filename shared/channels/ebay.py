@@ -63,9 +63,14 @@ from shared.channels.base import (
     validate_for_worker,
 )
 from shared.channels.base import VendorModel as _Vendor
-from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavailable, ebay_credential
+from shared.channels.clients.ebay_credentials import EbayApiSettings, ebay_credential
 from shared.channels.registry import register
-from shared.errors import SignatureInvalid, UpstreamUnavailable, ValidationFailed
+from shared.errors import (
+    SignatureInvalid,
+    Unavailable,
+    UpstreamUnavailable,
+    ValidationFailed,
+)
 from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
 from shared.models.base import Model
 
@@ -89,13 +94,13 @@ class EbaySettings(EbayApiSettings):
     def verification_token(self) -> str:
         try:
             return ebay_credential(self, "verification_token")
-        except EbayUnavailable as exc:
+        except Unavailable as exc:
             raise UpstreamUnavailable("the eBay verification token is not configured") from exc
 
     def client_credentials(self) -> tuple[str, str]:
         try:
             return ebay_credential(self, "client_id"), ebay_credential(self, "client_secret")
-        except EbayUnavailable as exc:
+        except Unavailable as exc:
             raise UpstreamUnavailable("the eBay client id / secret are not configured") from exc
 
 

@@ -18,24 +18,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.channels.clients._token import Token, read_token
-from shared.errors import ErpThrottled
+from shared.errors import Rejected, Throttled, Unavailable
 from shared.models import utc_now
 from shared.rate_limit import OutOfTime, TokenBucket
 
 if TYPE_CHECKING:
     import httpx
-
-
-class ChannelThrottled(ErpThrottled):
-    """The channel answered 429: stop for this run."""
-
-
-class ChannelUnavailable(Exception):
-    """5xx, timeout, connection refused."""
-
-
-class ChannelRejected(Exception):
-    """4xx other than 429: the update as sent will never be taken."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +64,6 @@ class Limits:
 class ChannelConnector(HttpConnector):
     channel: ClassVar[str]
     limits: ClassVar[Limits]
-    throttled_error = ChannelThrottled
-    unavailable_error = ChannelUnavailable
-    rejected_error = ChannelRejected
 
     def __init__(
         self,
@@ -141,7 +126,7 @@ class ChannelConnector(HttpConnector):
                 break
             try:
                 self.send_feed(chunk)
-            except (ChannelThrottled, ChannelUnavailable) as exc:
+            except (Throttled, Unavailable) as exc:
                 outcome.failed.update(dict.fromkeys((u.sku for u in updates[start:]), type(exc).__name__))
                 return outcome
             finally:
@@ -166,11 +151,11 @@ class ChannelConnector(HttpConnector):
                 return outcome
             try:
                 refused = self.send_items(batch)
-            except (ChannelThrottled, ChannelUnavailable) as exc:
+            except (Throttled, Unavailable) as exc:
                 outcome.calls += 1
                 outcome.failed.update({u.sku: type(exc).__name__ for u in updates[start:]})
                 return outcome
-            except ChannelRejected as exc:
+            except Rejected as exc:
                 outcome.calls += 1
                 outcome.failed.update({u.sku: str(exc)[:200] for u in batch})
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.availability.adapters.amazon import AmazonConnector
-from functions.availability.adapters.base import ChannelConnector, ChannelUnavailable, FeedLedger
+from functions.availability.adapters.base import ChannelConnector, FeedLedger
 from functions.availability.adapters.ebay import EbayConnector
 from functions.availability.adapters.shopify import ShopifyConnector
 from functions.availability.adapters.walmart import WalmartConnector
@@ -13,6 +13,7 @@ from functions.availability.adapters.zalando import ZalandoConnector
 from functions.availability.settings import PublisherSettings
 from shared.adapters.vendor_auth import amazon_token_auth, walmart_token_auth, zalando_token_auth
 from shared.channels.clients._token import shopify_token
+from shared.errors import Unavailable
 
 
 def connectors_from_settings(settings: PublisherSettings, ledger: FeedLedger) -> dict[str, ChannelConnector]:
@@ -42,7 +43,7 @@ def connectors_from_settings(settings: PublisherSettings, ledger: FeedLedger) ->
             s.shopify_admin_base_url,
             location_id=s.shopify_location_id,
             api_version=s.shopify_api_version,
-            access_token=shopify_token(s.shopify_access_token, ChannelUnavailable),
+            access_token=shopify_token(s.shopify_access_token, Unavailable),
             **common,
         )
     if s.zalando_api_base_url and s.zalando_merchant_id and s.zalando_sales_channel_id:

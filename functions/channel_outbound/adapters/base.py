@@ -6,8 +6,8 @@ module). An adapter builds the vendor's exact request from the canonical models 
 functions, pure: what the contract tests compare with `events/<source>/outbound_<case>.json`) and
 sends it through its client-side token bucket (the vendor's documented rate and burst,
 `shared.rate_limit.TokenBucket`). Statuses become domain errors:
-429 -> OutboundThrottled (retry after `Retry-After`), 5xx / timeouts -> OutboundUnavailable (retry),
-other 4xx -> OutboundRejected (permanent: traced and dead-lettered, never retried).
+429 -> Throttled (retry after `Retry-After`), 5xx / timeouts -> Unavailable (retry),
+other 4xx -> Rejected (permanent: traced and dead-lettered, never retried).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
-from shared.errors import ErpThrottled
+from shared.errors import Rejected, Throttled
 from shared.rate_limit import OutOfTime, TokenBucket
 
 if TYPE_CHECKING:
@@ -31,18 +31,6 @@ if TYPE_CHECKING:
 
 # Longest a call waits for its own token bucket before giving the message back to the queue.
 MAX_BUCKET_WAIT_SECONDS = 5.0
-
-
-class OutboundThrottled(ErpThrottled):
-    """The channel answered 429 (or our bucket would wait too long): retry after `retry_after`."""
-
-
-class OutboundUnavailable(Exception):
-    """5xx, timeout, connection refused, credentials not available: retry later."""
-
-
-class OutboundRejected(Exception):
-    """4xx other than 429, or a command that cannot be expressed for the channel: never retried."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +56,6 @@ class ChannelOutbound(HttpConnector):
     acknowledges: ClassVar[bool] = False  # does the channel need accepted orders acknowledged?
     rate_per_second: ClassVar[float]
     burst: ClassVar[float]
-    throttled_error = OutboundThrottled
-    unavailable_error = OutboundUnavailable
-    rejected_error = OutboundRejected
 
     def __init__(
         self,
@@ -107,7 +92,7 @@ class ChannelOutbound(HttpConnector):
         try:
             self.bucket.acquire(1.0, deadline=self.clock() + MAX_BUCKET_WAIT_SECONDS)
         except OutOfTime as exc:
-            raise OutboundThrottled(f"{self.channel}: client-side rate limit", retry_after=1.0) from exc
+            raise Throttled(f"{self.channel}: client-side rate limit", retry_after=1.0, system=self.channel) from exc
         kwargs: dict[str, Any] = {"headers": headers}
         if request.params:
             kwargs["params"] = request.params
@@ -119,7 +104,7 @@ class ChannelOutbound(HttpConnector):
 def tracking_required(channel: str, shipment: Shipment) -> tuple[str, str]:
     """(carrier, tracking number) for a channel that refuses a confirmation without them."""
     if not shipment.carrier or not shipment.tracking_number:
-        raise OutboundRejected(
-            f"{channel} needs a carrier and a tracking number; shipment {shipment.shipment_id} has none"
+        raise Rejected(
+            f"{channel} needs a carrier and a tracking number; shipment {shipment.shipment_id} has none", system=channel
         )
     return shipment.carrier, shipment.tracking_number

@@ -15,21 +15,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from functions.channel_outbound.adapters.base import (
-    ChannelOutbound,
-    OutboundUnavailable,
-    Sent,
-    VendorRequest,
-    tracking_required,
-)
+from functions.channel_outbound.adapters.base import ChannelOutbound, Sent, VendorRequest, tracking_required
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
+from shared.errors import Unavailable
 from shared.models import Order, Shipment
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
 
 
 def shipping_fulfillment_request(order: Order, shipment: Shipment, lines: list[ShippedLine]) -> VendorRequest:
@@ -64,17 +58,17 @@ class EbayOutbound(ChannelOutbound):
     def from_settings(cls, settings: OutboundSettings) -> EbayOutbound | None:
         if not settings.ebay_api_base_url:
             return None
-        from shared.channels.clients.ebay_api import SELL_FULFILLMENT_SCOPE, EbayApiClient, EbayApiUnavailable
+        from shared.channels.clients.ebay_api import SELL_FULFILLMENT_SCOPE, EbayApiClient
 
         try:
             tokens = EbayApiClient.from_env(scope=SELL_FULFILLMENT_SCOPE)
-        except EbayApiUnavailable as exc:
-            raise OutboundUnavailable(str(exc)) from exc
+        except Unavailable as exc:
+            raise Unavailable(str(exc), system="ebay") from exc
         return cls(settings.ebay_api_base_url, token_auth=tokens.token_auth, timeout=settings.channel_timeout_seconds)
 
     def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
         # The user token comes from `token_auth` (minted from the refresh token, re-minted once on a 401); a
-        # revoked refresh token is OutboundRejected: a person must renew the seller's consent.
+        # revoked refresh token is Rejected: a person must renew the seller's consent.
         request = shipping_fulfillment_request(order, shipment, lines)
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         response = self._call(request, headers)

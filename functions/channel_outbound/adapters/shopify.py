@@ -17,17 +17,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from functions.channel_outbound.adapters.base import (
-    ChannelOutbound,
-    OutboundRejected,
-    OutboundUnavailable,
-    Sent,
-    VendorRequest,
-)
+from functions.channel_outbound.adapters.base import ChannelOutbound, Sent, VendorRequest
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
 from shared.channels.clients._token import Token, read_token, shopify_token
+from shared.errors import Rejected, Unavailable
 from shared.models import Order, Shipment
 
 FULFILLABLE_STATUSES = frozenset({"open", "in_progress"})
@@ -58,9 +53,10 @@ def fulfillment_request(
                         groups.setdefault(fulfillment_order["id"], []).append({"id": item["id"], "quantity": take})
                         missing -= take
         if missing:
-            raise OutboundRejected(
+            raise Rejected(
                 f"shopify: line item {line.line_id} has {line.quantity - missing} of {line.quantity} units "
-                "left to fulfil in open fulfillment orders"
+                "left to fulfil in open fulfillment orders",
+                system="shopify",
             )
     fulfillment: dict[str, Any] = {
         "line_items_by_fulfillment_order": [
@@ -98,7 +94,7 @@ class ShopifyOutbound(ChannelOutbound):
             return None
         return cls(
             settings.shopify_admin_base_url,
-            access_token=shopify_token(settings.shopify_access_token, OutboundUnavailable),
+            access_token=shopify_token(settings.shopify_access_token, Unavailable),
             api_version=settings.shopify_api_version,
             timeout=settings.channel_timeout_seconds,
         )
@@ -108,7 +104,7 @@ class ShopifyOutbound(ChannelOutbound):
         listed = self._call(fulfillment_orders_request(order, self.api_version), headers).json()
         fulfillment_orders = listed.get("fulfillment_orders") if isinstance(listed, dict) else None
         if not isinstance(fulfillment_orders, list):
-            raise OutboundRejected(f"shopify: no fulfillment orders for order {order.channel_order_id}")
+            raise Rejected(f"shopify: no fulfillment orders for order {order.channel_order_id}", system="shopify")
         request = fulfillment_request(fulfillment_orders, shipment, lines, self.api_version)
         created = self._call(request, {**headers, "Content-Type": "application/json"}).json()
         fulfillment_id = (created.get("fulfillment") or {}).get("id") if isinstance(created, dict) else None

@@ -29,17 +29,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from functions.channel_outbound.adapters.base import (
-    ChannelOutbound,
-    OutboundRejected,
-    OutboundThrottled,
-    Sent,
-    VendorRequest,
-    tracking_required,
-)
+from functions.channel_outbound.adapters.base import ChannelOutbound, Sent, VendorRequest, tracking_required
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
+from shared.errors import Rejected, Throttled
 from shared.models import Order, Shipment
 
 JSON_API = "application/vnd.api+json"
@@ -49,7 +43,7 @@ CANCELED = "canceled"
 SETTLE_SECONDS = 5.0  # Zalando's recommended delay between the tracking and the line updates
 
 
-class TrackingSettling(OutboundThrottled):
+class TrackingSettling(Throttled):
     """The tracking was just set: the lines go after Zalando's settle delay (the message comes back)."""
 
 
@@ -96,7 +90,7 @@ def _price_key(unit: dict[str, Any]) -> tuple[str, str]:
     try:
         return (str(Decimal(str(price.get("amount")))), str(price.get("currency")))
     except InvalidOperation as exc:
-        raise OutboundRejected(f"zalando order line {unit.get('id')} has no decimal price") from exc
+        raise Rejected(f"zalando order line {unit.get('id')} has no decimal price", system="zalando") from exc
 
 
 def _units_of(line_id: str, units_by_item: dict[str, list[dict[str, Any]]]) -> tuple[str, list[dict[str, Any]]]:
@@ -110,7 +104,7 @@ def _units_of(line_id: str, units_by_item: dict[str, list[dict[str, Any]]]) -> t
         index = int(number) - 1
         if 0 <= index < len(groups):
             return item_id, [u for u in live if _price_key(u) == groups[index]]
-    raise OutboundRejected(f"zalando order has no item for line {line_id}")
+    raise Rejected(f"zalando order has no item for line {line_id}", system="zalando")
 
 
 def line_requests(
@@ -126,8 +120,9 @@ def line_requests(
         open_units = [u for u in units if u["attributes"].get("status") in OPEN_LINE_STATUSES]
         shipped = sum(1 for u in units if u["attributes"].get("status") == SHIPPED)
         if line.quantity > len(open_units) + shipped:
-            raise OutboundRejected(
-                f"zalando item {item_id} has {len(open_units)} open units, the shipment names {line.quantity}"
+            raise Rejected(
+                f"zalando item {item_id} has {len(open_units)} open units, the shipment names {line.quantity}",
+                system="zalando",
             )
         for unit in open_units[: line.quantity]:
             requests.append(
@@ -187,7 +182,9 @@ class ZalandoOutbound(ChannelOutbound):
             document = response.json()
             attributes = document["data"]["attributes"]
         except (ValueError, KeyError, TypeError) as exc:
-            raise OutboundRejected(f"zalando order {order.channel_order_id}: unreadable order document") from exc
+            raise Rejected(
+                f"zalando order {order.channel_order_id}: unreadable order document", system="zalando"
+            ) from exc
         patches = line_requests(self.merchant_id, order, document, lines)
         calls = 1
         if not attributes.get("tracking_number"):

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from functions.channel_outbound.adapters.base import OutboundRejected
+from shared.errors import Rejected
 from shared.models import Order, Shipment
 
 
-class ShipmentMismatch(OutboundRejected):
+class ShipmentMismatch(Rejected):
     """The shipment does not fit the order's lines."""
 
 

@@ -20,25 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from functions.channel_outbound.adapters.base import (
-    ChannelOutbound,
-    OutboundRejected,
-    OutboundThrottled,
-    OutboundUnavailable,
-    Sent,
-)
+from functions.channel_outbound.adapters.base import ChannelOutbound, Sent
 from functions.channel_outbound.dal.orders import OrderReader
 from functions.channel_outbound.dal.queues import QueuePort
 from functions.channel_outbound.logic.lines import shipped_lines
-from functions.channel_outbound.models.commands import (
-    CommandKind,
-    OutboundCommand,
-    UnreadableEvent,
-    command_from_event,
-)
+from functions.channel_outbound.models.commands import CommandKind, OutboundCommand, UnreadableEvent, command_from_event
 from shared.adapters.call_markers import Claim, MarkerStore
 from shared.adapters.dead_letters import DeadLetters
 from shared.adapters.trace_store import TraceSink
+from shared.errors import Rejected, Throttled, Unavailable
 from shared.models import utc_now
 from shared.observability import logger
 
@@ -55,7 +45,7 @@ class MarkerBusy(Exception):
     """Another delivery of the same command is calling the channel right now: retry later."""
 
 
-class OrderUnknown(OutboundRejected):
+class OrderUnknown(Rejected):
     """A shipment for an order this system never recorded: its lines cannot be mapped."""
 
 
@@ -85,8 +75,8 @@ class OutboundWorker:
         self.now = now
 
     def handle(self, command: OutboundCommand) -> Outcome:
-        """Send the command once; raises OutboundThrottled / OutboundUnavailable / MarkerBusy (retry)
-        and OutboundRejected (permanent), each traced."""
+        """Send the command once; raises Throttled / Unavailable / MarkerBusy (retry)
+        and Rejected (permanent), each traced."""
         where: dict[str, Any] = {
             "command": command.kind.value,
             "channel": command.channel,
@@ -106,15 +96,15 @@ class OutboundWorker:
             raise MarkerBusy(f"{command.marker} of {command.channel} order {command.channel_order_id} is in flight")
         try:
             sent = self._send(adapter, command)
-        except OutboundThrottled as exc:
+        except Throttled as exc:
             self._release(command)
             self._record(command, "throttled", {**where, "retry_after": str(exc.retry_after)})
             raise
-        except OutboundUnavailable as exc:
+        except Unavailable as exc:
             self._release(command)
             self._record(command, "unavailable", {**where, "error": str(exc)[:300]})
             raise
-        except OutboundRejected as exc:
+        except Rejected as exc:
             self._release(command)
             self._record(command, "rejected", {**where, "reason": type(exc).__name__, "error": str(exc)[:500]})
             raise
@@ -176,9 +166,9 @@ class OutboundRecordHandler:
             return self._dead_letter(record, f"unreadable: {exc}", "unknown", exc)
         try:
             outcome = self.worker.handle(command)
-        except OutboundRejected as exc:
+        except Rejected as exc:
             return self._dead_letter(record, f"{type(exc).__name__}: {exc}", command.correlation_id, exc)
-        except OutboundThrottled as exc:
+        except Throttled as exc:
             wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER_SECONDS
             self.queues.retry_after(record.receipt_handle, wait)
             raise

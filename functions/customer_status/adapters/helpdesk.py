@@ -23,24 +23,11 @@ from typing import Any, Protocol
 
 from functions.customer_status.models.status import OrderStatusView
 from shared.adapters.http import HttpConnector
-from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
 EVENTS_PATH = "/api/v2/user_profiles/events"
 SOURCE = "retail-sync"
 PROFILE_TYPE = "customer"
 EVENT_TYPE = "order_status"
-
-
-class HelpdeskThrottled(ErpThrottled):
-    pass
-
-
-class HelpdeskUnavailable(ErpUnavailable):
-    pass
-
-
-class HelpdeskRejected(ErpRejected):
-    pass
 
 
 class HelpdeskPort(Protocol):
@@ -66,9 +53,7 @@ def track_event_body(view: OrderStatusView, customer_email: str | None) -> dict[
 
 
 class ZendeskEvents(HttpConnector):
-    throttled_error = HelpdeskThrottled
-    unavailable_error = HelpdeskUnavailable
-    rejected_error = HelpdeskRejected
+    system = "helpdesk"
 
     def __init__(self, base_url: str, credentials: Callable[[], tuple[str, str]], timeout: float = 10.0) -> None:
         """`credentials`: how to read (agent e-mail, API token) when a call is made."""

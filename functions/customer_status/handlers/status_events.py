@@ -17,7 +17,7 @@ from functions.customer_status.settings import StatusEventsSettings
 from shared.adapters.call_markers import DynamoMarkerStore
 from shared.adapters.dead_letters import DeadLetters, default_letters, process_sqs_batch
 from shared.adapters.trace_store import DynamoTraceStore
-from shared.errors import ErpRejected
+from shared.errors import Rejected
 from shared.observability import logger, metrics
 from shared.settings import cached
 
@@ -63,7 +63,7 @@ class StatusRecordHandler:
             if not isinstance(detail, dict):
                 raise UnreadableStatusEvent("detail is not an object")
             return self.publisher.handle(str(detail_type), detail)
-        except (ValueError, KeyError, TypeError, ErpRejected) as exc:  # never better on a retry
+        except (ValueError, KeyError, TypeError, Rejected) as exc:  # never better on a retry
             reason = f"{type(exc).__name__}: {exc}"
             if self.letters is not None:
                 self.letters.failed(record.raw_event, exc, force=True, reason=reason)

@@ -14,13 +14,13 @@ from typing import Any
 from urllib.parse import quote
 
 from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
-from shared.adapters.http import HttpConnector
+from shared.adapters.http import ErpConnector
 from shared.errors import ErpRejected
 
 JOURNAL_PATH = "/services/rest/record/v1/journalEntry"
 
 
-class HttpErpJournal(HttpConnector):
+class HttpErpJournal(ErpConnector):
     throttle_codes = ERP_THROTTLE_CODES
 
     def upsert_journal(self, external_id: str, body: dict[str, Any]) -> str:

@@ -25,6 +25,8 @@ def _next(response: httpx.Response) -> str | None:
 
 
 class ShopifyPaymentsApi(HttpConnector):
+    system = "shopify"
+
     def __init__(self, base_url: str, *, access_token: str, api_version: str, timeout: float = 10.0, **kwargs: Any):
         super().__init__(base_url, timeout=timeout, **kwargs)
         self._headers = {"X-Shopify-Access-Token": access_token, "Accept": "application/json"}

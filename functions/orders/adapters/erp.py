@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
-from shared.adapters.http import HttpConnector
+from shared.adapters.http import ErpConnector
 from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
 
 RECORD_PATH = "/services/rest/record/v1/salesOrder"
@@ -44,7 +44,7 @@ def _record_path(order_id: str) -> str:
     return f"{RECORD_PATH}/eid:{quote(order_id, safe='')}"
 
 
-class HttpErp(HttpConnector):
+class HttpErp(ErpConnector):
     not_found_error = ErpRecordNotFound
     throttle_codes = ERP_THROTTLE_CODES
 
@@ -93,7 +93,7 @@ class HttpErp(HttpConnector):
 FULFILLMENT_PATH = "/services/rest/record/v1/itemFulfillment"
 
 
-class HttpErpFulfilments(HttpConnector):
+class HttpErpFulfilments(ErpConnector):
     """`PUT /record/v1/itemFulfillment/eid:<external id>`: the fulfilment created (or written again)
     from the sales order its `createdFrom` names; answers the ERP's internal id (the `Location`)."""
 

@@ -33,7 +33,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.adapters.exception_store import RETRY_OF, exception_id
 from shared.adapters.trace_store import TraceSink
-from shared.errors import EnrichmentFailed, ErpThrottled, PoisonMessage, VendorNotFound
+from shared.errors import EnrichmentFailed, PoisonMessage, Throttled, VendorNotFound
 from shared.models import Envelope, utc_now
 from shared.observability import logger, metrics
 
@@ -56,7 +56,7 @@ def classify(exc: BaseException) -> Reason:
     """The reason of a failed vendor read, from the connector's domain errors (`shared.adapters.http`)."""
     if isinstance(exc, VendorNotFound):
         return Reason.NOT_FOUND
-    if isinstance(exc, ErpThrottled):  # every vendor's throttled error derives from it
+    if isinstance(exc, Throttled):
         return Reason.THROTTLED
     import httpx  # only on this failure path: the connectors have imported it already
 

@@ -42,24 +42,12 @@ from urllib.parse import quote
 
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
-from shared.errors import ErpThrottled
+from shared.errors import Rejected, Throttled, Unavailable
 from shared.models.catalog import EffectivePrice
 from shared.rate_limit import OutOfTime, TokenBucket
 
 if TYPE_CHECKING:
     import httpx
-
-
-class PriceThrottled(ErpThrottled):
-    """The channel answered 429: stop for this run."""
-
-
-class PriceUnavailable(Exception):
-    """5xx, timeout, connection refused: the rest waits for the next run."""
-
-
-class PriceRejected(Exception):
-    """4xx other than 429: this price as sent will never be taken."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +74,6 @@ class PriceConnector(HttpConnector):
     rate_per_second: ClassVar[float]
     burst: ClassVar[float]
     batch: ClassVar[int] = 1
-    throttled_error = PriceThrottled
-    unavailable_error = PriceUnavailable
-    rejected_error = PriceRejected
 
     def __init__(
         self,
@@ -119,10 +104,10 @@ class PriceConnector(HttpConnector):
             outcome.calls += 1
             try:
                 refused = self.send(batch)
-            except (PriceThrottled, PriceUnavailable) as exc:
+            except (Throttled, Unavailable) as exc:
                 outcome.later.update({u.sku: type(exc).__name__ for u in updates[start:]})
                 return outcome
-            except PriceRejected as exc:
+            except Rejected as exc:
                 outcome.refused.update({u.sku: str(exc)[:300] for u in batch})
                 continue
             outcome.refused.update(refused)

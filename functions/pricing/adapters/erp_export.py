@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
-from shared.adapters.http import HttpConnector
+from shared.adapters.http import ErpConnector
 
 PAGE = 1000
 MAX_PAGES = 500
 
 
-class ErpCatalogExport(HttpConnector):
+class ErpCatalogExport(ErpConnector):
     throttle_codes = ERP_THROTTLE_CODES
 
     def rows(self, kind: str) -> list[dict[str, Any]]:

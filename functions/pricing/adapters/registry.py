@@ -9,7 +9,6 @@ from functions.pricing.adapters.channels import (
     AmazonPrices,
     EbayPrices,
     PriceConnector,
-    PriceUnavailable,
     ShopifyPrices,
     WalmartPrices,
     ZalandoPrices,
@@ -17,6 +16,7 @@ from functions.pricing.adapters.channels import (
 from functions.pricing.settings import PricePublisherSettings
 from shared.adapters.vendor_auth import amazon_token_auth, walmart_token_auth, zalando_token_auth
 from shared.channels.clients._token import read_token, shopify_token
+from shared.errors import Unavailable
 
 
 def price_connectors(settings: PricePublisherSettings) -> dict[str, PriceConnector]:
@@ -24,7 +24,7 @@ def price_connectors(settings: PricePublisherSettings) -> dict[str, PriceConnect
     common: dict[str, Any] = {"timeout": s.channel_timeout_seconds}
     found: dict[str, PriceConnector] = {}
     if s.shopify_admin_base_url:
-        token = read_token(shopify_token(s.shopify_access_token, PriceUnavailable))
+        token = read_token(shopify_token(s.shopify_access_token, Unavailable))
         found["shopify"] = ShopifyPrices(
             s.shopify_admin_base_url, access_token=token, api_version=s.shopify_api_version, **common
         )

@@ -19,16 +19,6 @@ if TYPE_CHECKING:
 SNAPSHOT_PATH = "/snapshot/inventory"
 
 
-class SnapshotUnavailable(Exception):
-    """The system could not give its snapshot (down, throttled, refused)."""
-
-
-class SnapshotThrottled(SnapshotUnavailable):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 class SnapshotSource(Protocol):
     name: str
 
@@ -36,10 +26,6 @@ class SnapshotSource(Protocol):
 
 
 class HttpSnapshotSource(HttpConnector):
-    throttled_error = SnapshotThrottled  # type: ignore[assignment]
-    unavailable_error = SnapshotUnavailable
-    rejected_error = SnapshotUnavailable
-
     def __init__(
         self,
         name: str,
@@ -51,6 +37,7 @@ class HttpSnapshotSource(HttpConnector):
     ) -> None:
         super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth, gate=gate)
         self.name = name
+        self.system = name  # the errors say which system could not give its snapshot
 
     def snapshot(self) -> list[SnapshotRow]:
         body = self._send("GET", SNAPSHOT_PATH, headers={"Accept": "application/json"}).json()

@@ -54,33 +54,18 @@ from shared.adapters.http import HttpConnector
 from shared.channels.clients._token import Token, read_token
 from shared.channels.clients.ebay_api import EbayApiClient
 from shared.channels.clients.walmart_api import WalmartApiClient, order_path
-from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+from shared.errors import Rejected
 
 
 class ChannelRefundUnsupported(Exception):
     """No refund client for that channel: the flow raises an exception for a person."""
 
 
-class ChannelRefundThrottled(ErpThrottled):
-    """The channel answered 429."""
-
-
-class ChannelRefundUnavailable(ErpUnavailable):
-    """The channel is down or timed out."""
-
-
-class ChannelRefundRejected(ErpRejected):
-    """The channel refused the refund (4xx)."""
-
-
 class RefundAnswers:
     """Mixed in before a channel's client: its answers become the refund errors ReturnFlow retries or
     raises, and an unknown order is a refusal like any other (not a "not found" to wait for)."""
 
-    throttled_error: type[ErpThrottled] = ChannelRefundThrottled
-    unavailable_error: type[Exception] = ChannelRefundUnavailable
-    rejected_error: type[Exception] = ChannelRefundRejected
-    not_found_error: type[Exception] | None = None
+    not_found_error: type[Rejected] | None = None
 
 
 class ChannelRefundPort(Protocol):
@@ -98,6 +83,8 @@ class ChannelRefundPort(Protocol):
 
 
 class ShopifyRefunds(RefundAnswers, HttpConnector):
+    system = "shopify"
+
     def __init__(self, base_url: str, access_token: Token, api_version: str, timeout: float = 10.0) -> None:
         """`access_token`: the token, or how to read it when a refund is made (deployed, the vendor
         secret's `shopify_access_token`: a missing one fails that call, not every step's cold start)."""
@@ -135,7 +122,7 @@ class ShopifyRefunds(RefundAnswers, HttpConnector):
         ).json()
         suggested = [t for t in calculated.get("refund", {}).get("transactions", []) if t.get("parent_id")]
         if not suggested:
-            raise ChannelRefundRejected(f"Shopify suggests no transaction to refund on order {channel_order_id}")
+            raise Rejected(f"Shopify suggests no transaction to refund on order {channel_order_id}", system="shopify")
         body = {
             "refund": {
                 "note": note,
@@ -159,7 +146,7 @@ class ShopifyRefunds(RefundAnswers, HttpConnector):
 def _refund_line(line: dict[str, Any]) -> dict[str, Any]:
     line_id = str(line.get("line_id") or "")
     if not line_id.isdigit():
-        raise ChannelRefundRejected(f"line {line.get('sku')} has no Shopify line_item_id to refund")
+        raise Rejected(f"line {line.get('sku')} has no Shopify line_item_id to refund", system="shopify")
     return {"line_item_id": int(line_id), "quantity": int(line["quantity"]), "restock_type": "no_restock"}
 
 
@@ -211,7 +198,7 @@ def _refund_made(order: dict[str, Any], note: str) -> dict[str, Any] | None:
 def _walmart_line(line: dict[str, Any], note: str, currency: str) -> dict[str, Any]:
     number = str(line.get("line_id") or "")
     if not number:
-        raise ChannelRefundRejected(f"line {line.get('sku')} has no Walmart lineNumber to refund")
+        raise Rejected(f"line {line.get('sku')} has no Walmart lineNumber to refund", system="walmart")
     amount, tax = Decimal(str(line["amount"])), Decimal(str(line["tax"]))
     charge = {
         "chargeType": "PRODUCT",
@@ -265,14 +252,14 @@ class EbayRefunds(RefundAnswers, EbayApiClient):
         path = f"/sell/fulfillment/v1/order/{quote(channel_order_id, safe='')}/issue_refund"
         answer = self._send("POST", path, headers={"Content-Type": "application/json"}, json=body).json()
         if not answer.get("refundId"):
-            raise ChannelRefundRejected(f"issueRefund on eBay order {channel_order_id} answered no refundId")
+            raise Rejected(f"issueRefund on eBay order {channel_order_id} answered no refundId", system="ebay")
         return str(answer["refundId"])
 
 
 def _ebay_item(line: dict[str, Any], currency: str) -> dict[str, Any]:
     line_id = str(line.get("line_id") or "")
     if not line_id:
-        raise ChannelRefundRejected(f"line {line.get('sku')} has no eBay lineItemId to refund")
+        raise Rejected(f"line {line.get('sku')} has no eBay lineItemId to refund", system="ebay")
     value = Decimal(str(line["amount"])) + Decimal(str(line["tax"]))
     return {"lineItemId": line_id, "refundAmount": {"value": f"{value:.2f}", "currency": currency}}
 

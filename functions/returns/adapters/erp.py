@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
-from shared.adapters.http import HttpConnector
+from shared.adapters.http import ErpConnector
 from shared.errors import ErpRejected
 
 RECORD_PATH = "/services/rest/record/v1"
@@ -32,7 +32,7 @@ def record_path(record_type: str, external_id: str) -> str:
     return f"{RECORD_PATH}/{record_type}/eid:{quote(external_id, safe='')}"
 
 
-class HttpReturnsErp(HttpConnector):
+class HttpReturnsErp(ErpConnector):
     throttle_codes = ERP_THROTTLE_CODES
 
     def upsert(self, record_type: str, external_id: str, body: dict[str, Any]) -> str:

@@ -13,19 +13,6 @@ from typing import Protocol
 
 from shared.adapters.http import HttpConnector
 from shared.channels.clients._token import Token, read_token
-from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
-
-
-class PlatformThrottled(ErpThrottled):
-    pass
-
-
-class PlatformUnavailable(ErpUnavailable):
-    pass
-
-
-class PlatformRejected(ErpRejected):
-    pass
 
 
 class ReturnsPlatformPort(Protocol):
@@ -35,9 +22,7 @@ class ReturnsPlatformPort(Protocol):
 
 
 class LoopReturns(HttpConnector):
-    throttled_error = PlatformThrottled
-    unavailable_error = PlatformUnavailable
-    rejected_error = PlatformRejected
+    system = "loop"
 
     def __init__(self, base_url: str, api_key: Token, timeout: float = 10.0) -> None:
         """`api_key`: the key, or how to read it when a return is reported (deployed, the vendor

@@ -80,7 +80,7 @@ def return_exception_id(case: ReturnCase) -> str:
 def _reason(error: str) -> str:
     if error == "States.Timeout":
         return "inspection_timeout"  # the goods never reached the warehouse in the policy's time
-    if error in ("ErpRejected", "ChannelRefundRejected", "PlatformRejected", "ChannelRefundUnsupported"):
+    if error in ("ErpRejected", "Rejected", "VendorNotFound", "ChannelRefundUnsupported"):
         return "rejected"
     return "failed"
 

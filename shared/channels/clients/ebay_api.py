@@ -25,8 +25,8 @@ from urllib.parse import quote
 from shared.adapters.http import HttpConnector
 from shared.adapters.oauth import ebay_user_grant
 from shared.adapters.tokens import Grant, TokenAuth, TokenProvider, shared_provider
-from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavailable, ebay_credential
-from shared.errors import ErpThrottled, VendorNotFound
+from shared.channels.clients.ebay_credentials import EbayApiSettings, ebay_credential
+from shared.errors import Rejected, Unavailable, VendorNotFound
 
 if TYPE_CHECKING:
     import httpx
@@ -40,21 +40,6 @@ INVENTORY_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.inventory"  # bulkU
 FINANCES_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.finances"  # payouts and their transactions
 
 
-class EbayApiThrottled(ErpThrottled):
-    """eBay answered 429 (a daily call quota is spent): retry later (transient)."""
-
-
-EbayApiUnavailable = EbayUnavailable  # eBay down, timed out, or credentials not configured: retry later
-
-
-class EbayApiRejected(Exception):
-    """eBay refused the call (4xx other than 429), e.g. an unknown order id or a revoked token."""
-
-
-class EbayApiNotFound(EbayApiRejected, VendorNotFound):
-    """getOrder: no such order (yet)."""
-
-
 @dataclass(frozen=True)
 class EbayCredentials:
     client_id: str
@@ -63,12 +48,11 @@ class EbayCredentials:
 
 
 class EbayApiClient(HttpConnector):
+    system = "ebay"
+
     # Typed as the base's, so a client answering with its callers' own errors can reuse this one
     # (ReturnFlow's eBay refunds: functions/returns/adapters/channel_refunds.py).
-    throttled_error: type[ErpThrottled] = EbayApiThrottled
-    unavailable_error: type[Exception] = EbayApiUnavailable
-    rejected_error: type[Exception] = EbayApiRejected
-    not_found_error: type[Exception] | None = EbayApiNotFound
+    not_found_error: type[Rejected] | None = VendorNotFound
 
     def __init__(
         self,
@@ -94,7 +78,7 @@ class EbayApiClient(HttpConnector):
     def from_env(cls, scope: str = FULFILLMENT_SCOPE) -> Self:
         settings = EbayApiSettings.from_env()
         if not settings.ebay_api_base_url:
-            raise EbayApiUnavailable("EBAY_API_BASE_URL is not set")
+            raise Unavailable("EBAY_API_BASE_URL is not set", system="ebay")
         credentials = EbayCredentials(
             client_id=ebay_credential(settings, "client_id"),
             client_secret=ebay_credential(settings, "client_secret"),
@@ -114,7 +98,7 @@ class EbayApiClient(HttpConnector):
         )
         order = response.json()
         if not isinstance(order, dict) or not order.get("orderId"):
-            raise EbayApiRejected(f"getOrder {order_id}: no order in the answer")
+            raise Rejected(f"getOrder {order_id}: no order in the answer", system="ebay")
         return order
 
     def user_token(self) -> str:

@@ -13,7 +13,7 @@
 Both are JSON secrets read with Powertools parameters, cached 5 min. Locally (`ENVIRONMENT_NAME`
 `local`) `EBAY_<NAME>` from the environment wins (a developer's own keyset) and the sandbox's
 placeholder stands in for a missing one; deployed, no variable overrides a credential and a
-missing one is `EbayUnavailable` naming the key.
+missing one is `Unavailable` naming the key.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from shared.errors import Unavailable
 from shared.settings import EnvSettings
 
 LOCAL_ENVIRONMENT = "local"
@@ -55,10 +56,6 @@ class EbayApiSettings(EnvSettings):
     environment_name: str = LOCAL_ENVIRONMENT
 
 
-class EbayUnavailable(Exception):
-    """eBay is down, timed out, or the credentials are not configured: retry later (transient)."""
-
-
 def _secret_json(arn: str) -> dict[str, Any]:
     from aws_lambda_powertools.utilities import parameters
 
@@ -73,7 +70,7 @@ def ebay_credential(
     locally the environment's `EBAY_<NAME>`; else `ebay_<name>` of the vendor credentials, then of
     the signing secret (whichever the function was given); else (local only) the sandbox's value.
 
-    Deployed, a missing credential is a configuration error: EbayUnavailable (retried, then
+    Deployed, a missing credential is a configuration error: Unavailable (retried, then
     dead-lettered), never a call eBay would refuse."""
     local = settings.environment_name == LOCAL_ENVIRONMENT
     from_env = getattr(settings, f"ebay_{name}")
@@ -87,4 +84,4 @@ def ebay_credential(
     if local:
         return _LOCAL_DEFAULTS[name]
     where = "the signing secret" if name == "verification_token" else "the vendor credentials"
-    raise EbayUnavailable(f"no eBay {name}: set `{SECRET_KEYS[name]}` in {where}")
+    raise Unavailable(f"no eBay {name}: set `{SECRET_KEYS[name]}` in {where}", system="ebay")

@@ -12,7 +12,7 @@ stays off the ingest path.
 Amazon answers 429 ``QuotaExceeded`` beyond an operation's usage plan (getOrder 0.5 requests a second,
 burst 30; getOrders 0.0167, burst 20); the client waits and retries a throttled call a bounded number
 of times (``max_retries``), waiting ``Retry-After`` when sent, else the time one token takes at the
-operation's documented rate, capped at ``max_wait_seconds``; then it raises ``SpApiThrottled`` so the
+operation's documented rate, capped at ``max_wait_seconds``; then it raises ``Throttled`` so the
 queue retries the message later.
 """
 
@@ -27,7 +27,7 @@ from urllib.parse import quote
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.adapters.vendor_auth import amazon_token_auth
-from shared.errors import ErpThrottled, VendorNotFound
+from shared.errors import Rejected, Throttled, Unavailable, VendorNotFound
 from shared.settings import EnvSettings
 
 if TYPE_CHECKING:
@@ -52,36 +52,15 @@ MAX_RESULTS_PER_PAGE = 100
 MAX_PAGES = 50
 
 
-class SpApiThrottled(ErpThrottled):
-    """SP-API answered 429 QuotaExceeded (after the client's own retries): retry later."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class SpApiUnavailable(Exception):
-    """SP-API is down or timed out: retry later (transient)."""
-
-
-class SpApiRejected(Exception):
-    """SP-API refused the call (4xx other than 429): the request or the order id is wrong."""
-
-
-class SpApiNotFound(SpApiRejected, VendorNotFound):
-    """getOrder / getOrderItems: no such order."""
-
-
 def sp_api_time(value: datetime) -> str:
     """ISO 8601 in UTC with a Z, as SP-API's date parameters expect."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SpApiClient(HttpConnector):
-    throttled_error = SpApiThrottled
-    unavailable_error = SpApiUnavailable
-    rejected_error = SpApiRejected
-    not_found_error = SpApiNotFound
+    system = "amazon"
+
+    not_found_error: type[Rejected] | None = VendorNotFound
 
     def __init__(
         self,
@@ -105,7 +84,7 @@ class SpApiClient(HttpConnector):
     def from_settings(cls, settings: SpApiSettings) -> SpApiClient:
         """``AMAZON_SP_API_BASE_URL`` (the regional endpoint, or the sandbox) and the LWA token provider."""
         if not settings.amazon_sp_api_base_url:
-            raise SpApiUnavailable(f"{ENV_BASE_URL} is not set")
+            raise Unavailable(f"{ENV_BASE_URL} is not set", system="amazon")
         return cls(settings.amazon_sp_api_base_url, amazon_token_auth())
 
     @classmethod
@@ -119,7 +98,7 @@ class SpApiClient(HttpConnector):
         body = self._call("getOrder", "GET", f"/orders/v0/orders/{quote(order_id, safe='')}")
         payload = body.get("payload")
         if not isinstance(payload, dict):
-            raise SpApiRejected(f"getOrder {order_id}: no payload in the answer")
+            raise Rejected(f"getOrder {order_id}: no payload in the answer", system="amazon")
         return payload
 
     def get_order_items(self, order_id: str) -> list[dict[str, Any]]:
@@ -136,7 +115,7 @@ class SpApiClient(HttpConnector):
             token = payload.get("NextToken")
             if not token:
                 return items
-        raise SpApiRejected(f"getOrderItems {order_id}: more than {MAX_PAGES} pages")
+        raise Rejected(f"getOrderItems {order_id}: more than {MAX_PAGES} pages", system="amazon")
 
     def get_orders(
         self,
@@ -161,7 +140,7 @@ class SpApiClient(HttpConnector):
                 return
             # NextToken overrides the other criteria; MarketplaceIds stays required.
             params = {"MarketplaceIds": ",".join(marketplace_ids), "NextToken": token}
-        raise SpApiRejected(f"getOrders: more than {MAX_PAGES} pages in one window")
+        raise Rejected(f"getOrders: more than {MAX_PAGES} pages in one window", system="amazon")
 
     # ----- Reports API 2021-06-30 (settlement reports: Amazon schedules them, getReports finds them) --
 
@@ -181,7 +160,7 @@ class SpApiClient(HttpConnector):
             if not token:
                 return reports
             params = {"nextToken": str(token)}
-        raise SpApiRejected(f"getReports: more than {MAX_PAGES} pages")
+        raise Rejected(f"getReports: more than {MAX_PAGES} pages", system="amazon")
 
     def get_report_document(self, document_id: str) -> str:
         """The document's text: getReportDocument's presigned URL downloaded (gunzipped when GZIP)."""
@@ -189,16 +168,16 @@ class SpApiClient(HttpConnector):
         document = self._call("getReportDocument", "GET", path)
         url = document.get("url")
         if not isinstance(url, str):
-            raise SpApiRejected(f"getReportDocument {document_id}: no url in the answer")
+            raise Rejected(f"getReportDocument {document_id}: no url in the answer", system="amazon")
         import httpx
 
         try:
             # A presigned URL: no SP-API token, another host (S3) than the connector's.
             response = httpx.get(url, timeout=self._timeout)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise SpApiUnavailable(f"report document {document_id}: {exc.__class__.__name__}") from exc
+            raise Unavailable(f"report document {document_id}: {exc.__class__.__name__}", system="amazon") from exc
         if response.status_code >= 400:
-            raise SpApiUnavailable(f"report document {document_id}: {response.status_code}")
+            raise Unavailable(f"report document {document_id}: {response.status_code}", system="amazon")
         raw = response.content
         if str(document.get("compressionAlgorithm") or "").upper() == "GZIP":
             import gzip
@@ -214,7 +193,7 @@ class SpApiClient(HttpConnector):
         while True:
             try:
                 response = self._send(method, path, headers=self._headers, **kwargs)
-            except SpApiThrottled as exc:
+            except Throttled as exc:
                 self.throttled_calls += 1
                 if attempt >= self._max_retries:
                     raise

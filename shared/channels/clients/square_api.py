@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from shared.adapters.http import HttpConnector
 from shared.channels.clients._token import LOCAL_ENVIRONMENT, vendor_access_token
-from shared.errors import ErpThrottled
+from shared.errors import Rejected, Unavailable
 from shared.settings import EnvSettings
 
 if TYPE_CHECKING:
@@ -38,22 +38,8 @@ class SquareApiSettings(EnvSettings):
     environment_name: str = LOCAL_ENVIRONMENT
 
 
-class SquareApiThrottled(ErpThrottled):
-    """Square answered 429: retry later (transient)."""
-
-
-class SquareApiUnavailable(Exception):
-    """Square is down or timed out: retry later (transient)."""
-
-
-class SquareApiRejected(Exception):
-    """Square refused the call (4xx other than 429), e.g. an unknown order id."""
-
-
 class SquareApiClient(HttpConnector):
-    throttled_error = SquareApiThrottled
-    unavailable_error = SquareApiUnavailable
-    rejected_error = SquareApiRejected
+    system = "square"
 
     def __init__(
         self, base_url: str, access_token: str, timeout: float = 5.0, client: httpx.Client | None = None
@@ -71,7 +57,7 @@ class SquareApiClient(HttpConnector):
         (locally `SQUARE_ACCESS_TOKEN` wins and the sandbox's token stands in)."""
         settings = SquareApiSettings.from_env()
         if not settings.square_api_base_url:
-            raise SquareApiUnavailable("SQUARE_API_BASE_URL is not set")
+            raise Unavailable("SQUARE_API_BASE_URL is not set", system="square")
         return cls(settings.square_api_base_url, access_token(settings))
 
     def retrieve_order(self, order_id: str) -> dict[str, Any]:
@@ -79,7 +65,7 @@ class SquareApiClient(HttpConnector):
         response = self._send("GET", f"/v2/orders/{quote(order_id, safe='')}", headers=self._headers)
         order = response.json().get("order")
         if not isinstance(order, dict):
-            raise SquareApiRejected(f"RetrieveOrder {order_id}: no order in the answer")
+            raise Rejected(f"RetrieveOrder {order_id}: no order in the answer", system="square")
         return order
 
     def variation_skus(self, catalog_object_ids: list[str]) -> dict[str, str]:
@@ -103,7 +89,7 @@ class SquareApiClient(HttpConnector):
 def access_token(settings: SquareApiSettings) -> str:
     """`SQUARE_ACCESS_TOKEN`, else the secret's `square_access_token`, else (local only) the sandbox's.
 
-    Deployed, a missing token is a configuration error: it surfaces as SquareApiUnavailable (the
+    Deployed, a missing token is a configuration error: it surfaces as Unavailable (the
     message is retried, then dead-lettered) instead of calling Square with a token it would refuse.
     """
     return vendor_access_token(
@@ -113,5 +99,5 @@ def access_token(settings: SquareApiSettings) -> str:
         secret_key=SECRET_KEY_SQUARE_ACCESS_TOKEN,
         environment_name=settings.environment_name,
         local_token=LOCAL_SQUARE_TOKEN,
-        unavailable=SquareApiUnavailable,
+        unavailable=Unavailable,
     )

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.adapters.vendor_auth import walmart_token_auth
-from shared.errors import ErpThrottled, VendorNotFound
+from shared.errors import Rejected, Unavailable, VendorNotFound
 from shared.settings import EnvSettings
 
 if TYPE_CHECKING:
@@ -27,29 +27,12 @@ class WalmartApiSettings(EnvSettings):
     walmart_api_base_url: str | None = None
 
 
-class WalmartApiThrottled(ErpThrottled):
-    """Walmart answered 429: retry later (transient)."""
-
-
-class WalmartApiUnavailable(Exception):
-    """Walmart is down or timed out: retry later (transient)."""
-
-
-class WalmartApiRejected(Exception):
-    """Walmart refused the call (4xx other than 429), e.g. an unknown purchase order."""
-
-
-class WalmartApiNotFound(WalmartApiRejected, VendorNotFound):
-    """GET /v3/orders/{purchaseOrderId}: no such purchase order (yet)."""
-
-
 class WalmartApiClient(HttpConnector):
-    # Typed as the base's, so a client answering with its callers' own errors can reuse this one
-    # (ReturnFlow's Walmart refunds: functions/returns/adapters/channel_refunds.py).
-    throttled_error: type[ErpThrottled] = WalmartApiThrottled
-    unavailable_error: type[Exception] = WalmartApiUnavailable
-    rejected_error: type[Exception] = WalmartApiRejected
-    not_found_error: type[Exception] | None = WalmartApiNotFound
+    system = "walmart"
+
+    # Typed as the base's: ReturnFlow's Walmart refunds reuse this client with none (an unknown
+    # order is a refusal there, functions/returns/adapters/channel_refunds.py).
+    not_found_error: type[Rejected] | None = VendorNotFound
 
     def __init__(self, base_url: str, auth: TokenAuth, timeout: float = 5.0, client: httpx.Client | None = None):
         super().__init__(base_url, timeout=timeout, client=client, token_auth=auth)
@@ -58,7 +41,7 @@ class WalmartApiClient(HttpConnector):
     def from_env(cls) -> WalmartApiClient:
         settings = WalmartApiSettings.from_env()
         if not settings.walmart_api_base_url:
-            raise WalmartApiUnavailable("WALMART_API_BASE_URL is not set")
+            raise Unavailable("WALMART_API_BASE_URL is not set", system="walmart")
         return cls(settings.walmart_api_base_url, walmart_token_auth(settings.walmart_api_base_url))
 
     def get_order(self, purchase_order_id: str) -> dict[str, Any]:
@@ -66,7 +49,7 @@ class WalmartApiClient(HttpConnector):
         response = self._send("GET", order_path(purchase_order_id), headers=self.headers())
         order = response.json().get("order")
         if not isinstance(order, dict):
-            raise self.rejected_error(f"GET order {purchase_order_id}: no order in the answer")
+            raise self.rejected(f"GET order {purchase_order_id}: no order in the answer")
         return order
 
     @staticmethod

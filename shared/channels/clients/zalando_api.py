@@ -20,7 +20,7 @@ from urllib.parse import quote
 from shared.adapters.http import HttpConnector
 from shared.adapters.tokens import TokenAuth
 from shared.adapters.vendor_auth import zalando_token_auth
-from shared.errors import ErpThrottled
+from shared.errors import Rejected, Unavailable
 from shared.settings import EnvSettings
 
 if TYPE_CHECKING:
@@ -34,18 +34,6 @@ MAX_PAGES = 100
 
 class ZalandoApiSettings(EnvSettings):
     zalando_api_base_url: str | None = None
-
-
-class ZalandoApiThrottled(ErpThrottled):
-    """zDirect answered 429: retry later."""
-
-
-class ZalandoApiUnavailable(Exception):
-    """zDirect is down or timed out: retry later."""
-
-
-class ZalandoApiRejected(Exception):
-    """zDirect refused the call (4xx other than 429)."""
 
 
 def zalando_time(value: datetime) -> str:
@@ -72,9 +60,7 @@ def order_documents(page: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 class ZalandoOrdersClient(HttpConnector):
-    throttled_error = ZalandoApiThrottled
-    unavailable_error = ZalandoApiUnavailable
-    rejected_error = ZalandoApiRejected
+    system = "zalando"
 
     def __init__(
         self, base_url: str, auth: TokenAuth, *, timeout: float = 10.0, client: httpx.Client | None = None
@@ -86,7 +72,7 @@ class ZalandoOrdersClient(HttpConnector):
     def from_env(cls) -> ZalandoOrdersClient:
         settings = ZalandoApiSettings.from_env()
         if not settings.zalando_api_base_url:
-            raise ZalandoApiUnavailable(f"{ENV_BASE_URL} is not set")
+            raise Unavailable(f"{ENV_BASE_URL} is not set", system="zalando")
         return cls(settings.zalando_api_base_url, zalando_token_auth(settings.zalando_api_base_url))
 
     def list_orders(
@@ -107,4 +93,4 @@ class ZalandoOrdersClient(HttpConnector):
             yield from order_documents(page)
             if not (page.get("links") or {}).get("next") or not page.get("data"):
                 return
-        raise ZalandoApiRejected(f"more than {MAX_PAGES} pages of orders in one window")
+        raise Rejected(f"more than {MAX_PAGES} pages of orders in one window", system="zalando")

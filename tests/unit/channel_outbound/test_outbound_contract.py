@@ -10,12 +10,12 @@ import httpx
 import pytest
 
 from functions.channel_outbound.adapters.amazon import AmazonOutbound, confirm_shipment_request
-from functions.channel_outbound.adapters.base import OutboundRejected
 from functions.channel_outbound.adapters.ebay import EbayOutbound, shipping_fulfillment_request
 from functions.channel_outbound.adapters.registry import channels
 from functions.channel_outbound.adapters.shopify import ShopifyOutbound, fulfillment_request
 from functions.channel_outbound.adapters.walmart import WalmartOutbound, acknowledge_request, ship_request
 from functions.channel_outbound.logic.lines import ShipmentMismatch, shipped_lines
+from shared.errors import Rejected
 from tests.support.events import load_event
 from tests.unit.channel_outbound.conftest import canonical_order, shipment_of
 
@@ -94,7 +94,9 @@ def test_amazon_unknown_carrier_goes_as_other_with_its_name() -> None:
 def test_ebay_shipping_fulfillment_uses_line_item_ids_and_a_user_token() -> None:
     order = canonical_order("ebay")
     shipment = shipment_of(order)
-    location = "https://api.ebay.com/sell/fulfillment/v1/order/27-13492-80251/shipping_fulfillment/9405509699937003457459"
+    location = (
+        "https://api.ebay.com/sell/fulfillment/v1/order/27-13492-80251/shipping_fulfillment/9405509699937003457459"
+    )
     recorder = Recorder([httpx.Response(201, headers={"Location": location})])
     base = "https://api.ebay.com"
     adapter = EbayOutbound(base, user_token=lambda: "v^1.1#user", client=recorder.client(base))
@@ -139,7 +141,7 @@ def test_shopify_refuses_to_fulfil_more_than_the_open_fulfillment_orders_hold() 
     shipment = shipment_of(order)
     closed: dict[str, Any] = load_event("shopify/fulfillment_orders_response")
     closed["fulfillment_orders"][0]["status"] = "closed"
-    with pytest.raises(OutboundRejected):
+    with pytest.raises(Rejected):
         fulfillment_request(closed["fulfillment_orders"], shipment, shipped_lines(order, shipment), "2024-07")
 
 
@@ -170,5 +172,5 @@ def test_channels_that_require_tracking_refuse_a_shipment_without_it(channel: st
         "amazon": lambda: confirm_shipment_request(order, shipment, shipped_lines(order, shipment), "ATVPDKIKX0DER"),
         "ebay": lambda: shipping_fulfillment_request(order, shipment, shipped_lines(order, shipment)),
     }
-    with pytest.raises(OutboundRejected):
+    with pytest.raises(Rejected):
         builders[channel]()

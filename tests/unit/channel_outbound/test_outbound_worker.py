@@ -9,17 +9,12 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from functions.channel_outbound.adapters.base import (
-    ChannelOutbound,
-    OutboundRejected,
-    OutboundThrottled,
-    OutboundUnavailable,
-    Sent,
-)
+from functions.channel_outbound.adapters.base import ChannelOutbound, Sent
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.logic.outbound import HOP, MarkerBusy, OutboundRecordHandler, OutboundWorker
 from shared.adapters.call_markers import Claim, DynamoMarkerStore
 from shared.adapters.trace_store import MemoryTraceStore
+from shared.errors import Rejected, Throttled, Unavailable
 from shared.models import Order, Shipment
 from tests.fakes.aws import STATE_TABLE
 from tests.unit.channel_outbound.conftest import canonical_order, shipment_of
@@ -156,8 +151,8 @@ def test_a_shipment_is_confirmed_with_the_channel_line_ids_once_per_shipment_id(
 
 
 def test_a_throttled_call_is_retried_after_retry_after_and_then_sent_once() -> None:
-    world = World(FakeChannel([OutboundThrottled("429", retry_after=7.0)]))
-    with pytest.raises(OutboundThrottled):
+    world = World(FakeChannel([Throttled("429", retry_after=7.0)]))
+    with pytest.raises(Throttled):
         world.deliver(world.shipped_event())
     assert world.queues.delayed == [("rh-1", 7.0)]
     assert world.markers.items == {}  # the claim is released: the retry may call
@@ -167,15 +162,15 @@ def test_a_throttled_call_is_retried_after_retry_after_and_then_sent_once() -> N
 
 
 def test_a_channel_outage_fails_the_record_for_a_normal_retry() -> None:
-    world = World(FakeChannel([OutboundUnavailable("503")]))
-    with pytest.raises(OutboundUnavailable):
+    world = World(FakeChannel([Unavailable("503")]))
+    with pytest.raises(Unavailable):
         world.deliver(world.accepted_event())
     assert world.queues.dead == [] and world.queues.delayed == []
     assert world.statuses() == ["unavailable"]
 
 
 def test_a_permanent_refusal_is_traced_and_dead_lettered_without_retrying() -> None:
-    world = World(FakeChannel([OutboundRejected("400 INVALID_REQUEST_CONTENT")]))
+    world = World(FakeChannel([Rejected("400 INVALID_REQUEST_CONTENT")]))
     event = world.accepted_event()
     assert world.deliver(event) == {"status": "dead_lettered"}
     [(body, reason)] = world.queues.dead

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from functions.channel_outbound.adapters.base import OutboundRejected
 from functions.channel_outbound.adapters.registry import ConfiguredAdapters
 from functions.channel_outbound.adapters.zalando import (
     TrackingSettling,
@@ -23,6 +22,7 @@ from functions.channel_outbound.logic.lines import shipped_lines
 from functions.channel_outbound.settings import OutboundSettings
 from local.sandboxes import ZalandoSandbox
 from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
+from shared.errors import Rejected
 from shared.models import Order
 from tests.support.events import load_event, load_expected
 from tests.support.vendor_tokens import zalando_sandbox_auth
@@ -114,7 +114,7 @@ def test_zalando_refuses_a_shipment_its_open_units_cannot_cover_before_any_patch
             resource["attributes"]["status"] = "canceled"  # canceled on Zalando after we took the order
     adapter, recorder = adapter_with([httpx.Response(200, json=document)])
     shipment = shipment_of(order)
-    with pytest.raises(OutboundRejected):
+    with pytest.raises(Rejected):
         adapter.confirm_shipment(order, shipment, shipped_lines(order, shipment))
     assert [r.method for r in recorder.requests] == ["GET"]
 
@@ -154,7 +154,7 @@ def test_zalando_refuses_a_shipment_without_tracking_before_calling() -> None:
     order = zalando_order()
     adapter, recorder = adapter_with([])
     shipment = shipment_of(order, tracking_number=None)
-    with pytest.raises(OutboundRejected):
+    with pytest.raises(Rejected):
         adapter.confirm_shipment(order, shipment, shipped_lines(order, shipment))
     assert recorder.requests == []
 

@@ -12,10 +12,10 @@ import pytest
 
 from local.sandboxes.ebay import EbaySandbox
 from shared.channels.base import NormalizationError
-from shared.channels.clients.ebay_api import EbayApiClient, EbayApiRejected, EbayCredentials
-from shared.channels.clients.ebay_credentials import EbayApiSettings, EbayUnavailable, ebay_credential
+from shared.channels.clients.ebay_api import EbayApiClient, EbayCredentials
+from shared.channels.clients.ebay_credentials import EbayApiSettings, ebay_credential
 from shared.channels.registry import adapter_for
-from shared.errors import ValidationFailed
+from shared.errors import Rejected, Unavailable, ValidationFailed
 from shared.models import Order, OrderCancellation
 from tests.support.events import load_event, load_event_bytes
 from tests.unit.channels.conftest import FakeEbay, envelope, request
@@ -106,7 +106,7 @@ def test_client_mints_one_user_token_from_the_refresh_token_and_reads_seeded_ord
 
 def test_client_reports_an_unknown_order_as_rejected(sandbox: EbaySandbox) -> None:
     client = EbayApiClient(sandbox.url, LOCAL_CREDENTIALS)
-    with pytest.raises(EbayApiRejected):
+    with pytest.raises(Rejected):
         client.get_order("99-99999-99999")
 
 
@@ -122,7 +122,7 @@ def test_deployed_credentials_come_from_the_secrets_the_function_was_given_never
     assert ebay_credential(connector, "client_id", secrets.__getitem__) == "vendor-id"
     assert ebay_credential(connector, "refresh_token", secrets.__getitem__) == "v^1.1#refresh"
     # The public edge never holds the seller's refresh token: it cannot act on the seller's account.
-    with pytest.raises(EbayUnavailable, match="ebay_refresh_token"):
+    with pytest.raises(Unavailable, match="ebay_refresh_token"):
         ebay_credential(edge, "refresh_token", lambda arn: copy.deepcopy(secrets[arn]))
     # Deployed, a variable planted in the function's configuration is ignored.
     planted = EbayApiSettings(vendor_credentials_arn="arn:vendor", ebay_client_id="planted", environment_name="prod")

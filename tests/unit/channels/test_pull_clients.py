@@ -10,8 +10,9 @@ import pytest
 
 from local.sandboxes import AmazonSandbox, ZalandoSandbox
 from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
-from shared.channels.clients.sp_api import SpApiClient, SpApiNotFound, SpApiThrottled
+from shared.channels.clients.sp_api import SpApiClient
 from shared.channels.clients.zalando_api import ZalandoOrdersClient
+from shared.errors import Throttled, VendorNotFound
 from tests.support.events import load_event
 from tests.support.vendor_tokens import amazon_sandbox_auth, zalando_sandbox_auth
 
@@ -77,7 +78,7 @@ def test_sp_api_client_waits_out_a_short_throttle_and_gives_up_on_a_long_one(ama
     client = SpApiClient(amazon.url, amazon_sandbox_auth(amazon.url), max_retries=2, sleep=waits.append)
 
     client.get_order("113-3333333-3333333")
-    with pytest.raises(SpApiThrottled):
+    with pytest.raises(Throttled):
         client.get_order("113-3333333-3333333")
 
     assert client.throttled_calls == 3  # the refused call and its two retries
@@ -97,7 +98,7 @@ def test_sp_api_client_retries_through_amazons_getorder_rate(amazon: AmazonSandb
 
 
 def test_sp_api_client_tells_an_unknown_order_apart(amazon: AmazonSandbox) -> None:
-    with pytest.raises(SpApiNotFound):
+    with pytest.raises(VendorNotFound):
         SpApiClient(amazon.url, amazon_sandbox_auth(amazon.url)).get_order("113-0000000-0000000")
 
 

@@ -8,13 +8,8 @@ import httpx
 import pytest
 import respx
 
-from shared.channels.clients.square_api import (
-    SQUARE_VERSION,
-    SquareApiClient,
-    SquareApiRejected,
-    SquareApiThrottled,
-    SquareApiUnavailable,
-)
+from shared.channels.clients.square_api import SQUARE_VERSION, SquareApiClient
+from shared.errors import Rejected, Throttled, Unavailable
 from tests.support.events import load_event
 
 BASE = "http://127.0.0.1:3103"
@@ -47,9 +42,7 @@ def test_variation_skus_batch_retrieves_the_variations_and_maps_them_to_skus() -
 
 
 @respx.mock
-@pytest.mark.parametrize(
-    ("status", "error"), [(429, SquareApiThrottled), (503, SquareApiUnavailable), (404, SquareApiRejected)]
-)
+@pytest.mark.parametrize(("status", "error"), [(429, Throttled), (503, Unavailable), (404, Rejected)])
 def test_square_failures_become_retryable_or_rejected_errors(status: int, error: type[Exception]) -> None:
     respx.get(f"{BASE}/v2/orders/{ORDER_ID}").mock(return_value=httpx.Response(status, json={"errors": []}))
     with pytest.raises(error):

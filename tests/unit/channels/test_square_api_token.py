@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shared.channels.clients import square_api
-from shared.channels.clients.square_api import SquareApiSettings, SquareApiUnavailable, access_token
+from shared.channels.clients.square_api import SquareApiSettings, access_token
+from shared.errors import Unavailable
 
 
 def _secret(monkeypatch: pytest.MonkeyPatch, value: dict[str, str]) -> list[str]:
@@ -54,7 +55,7 @@ def test_a_deployed_stack_without_a_token_fails_clearly_instead_of_sending_a_fak
     _secret(monkeypatch, {"square": "sig-key"})
     settings = SquareApiSettings(vendor_credentials_arn="arn:secret", environment_name="prod")
 
-    with pytest.raises(SquareApiUnavailable, match="square_access_token"):
+    with pytest.raises(Unavailable, match="square_access_token"):
         access_token(settings)
 
 

@@ -6,14 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from functions.customer_status.adapters.helpdesk import (
-    HelpdeskRejected,
-    HelpdeskUnavailable,
-    ZendeskEvents,
-    track_event_body,
-)
+from functions.customer_status.adapters.helpdesk import ZendeskEvents, track_event_body
 from functions.customer_status.models.status import CustomerOrderStatus, OrderStatusView, StatusLine
 from local.sandboxes.helpdesk import LOCAL_API_TOKEN, LOCAL_EMAIL, HelpdeskSandbox
+from shared.errors import Rejected, Unavailable
 
 VIEW = OrderStatusView(
     channel="shopify",
@@ -55,8 +51,8 @@ def test_without_an_email_the_order_reference_identifies_the_profile() -> None:
 
 
 def test_wrong_credentials_are_a_refusal_and_an_outage_is_transient(sandbox: HelpdeskSandbox) -> None:
-    with pytest.raises(HelpdeskRejected):
+    with pytest.raises(Rejected):
         ZendeskEvents(sandbox.url, lambda: (LOCAL_EMAIL, "wrong")).track(VIEW, None)
-    with pytest.raises(HelpdeskUnavailable):
+    with pytest.raises(Unavailable):
         ZendeskEvents("http://127.0.0.1:9", lambda: (LOCAL_EMAIL, LOCAL_API_TOKEN), timeout=0.5).track(VIEW, None)
     assert sandbox.events() == []

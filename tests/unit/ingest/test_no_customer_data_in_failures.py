@@ -29,7 +29,7 @@ from shared.adapters.trace_store import DynamoTraceStore
 from shared.channels.registry import adapter_for
 from shared.channels.shopify import ShopifyCustomer
 from shared.envelope_worker import EnvelopeWorker
-from shared.errors import ErpRejected
+from shared.errors import Rejected
 from shared.models import Envelope
 from tests.fakes.aws import TRACE_TABLE
 from tests.fakes.builders import LambdaContext, envelope, envelope_record, sqs_event, sqs_record
@@ -176,7 +176,7 @@ def test_a_vendor_4xx_that_echoes_the_order_becomes_status_and_code_only() -> No
 
     connector = _connector(vendor)
 
-    with pytest.raises(ErpRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         connector._send("POST", "/orders", json=_order_with_pii())
 
     # THEN what every log line and trace entry will print says 422 and the vendor's code, nothing else
@@ -189,7 +189,7 @@ def test_a_plain_text_vendor_error_keeps_only_the_status() -> None:
         return httpx.Response(400, text=f"Bad request: customer {' '.join(NAME)} <{EMAIL}>")
 
     connector = _connector(vendor)
-    with pytest.raises(ErpRejected) as refused:
+    with pytest.raises(Rejected) as refused:
         connector._send("GET", "/orders/1")
     assert str(refused.value) == "GET /orders/1: 400"
 

@@ -235,7 +235,7 @@ def test_retrying_a_dead_letter_puts_its_message_back_and_a_redelivery_that_goes
 
 def test_a_retried_dead_letter_failing_again_counts_on_the_same_exception(stored: DynamoExceptionStore) -> None:
     letters = DeadLetters(stored, "channel-outbound", kind=CHANNEL_COMMAND, now=lambda: T0)
-    found = letters.failed(_sqs_record("{}", "m-5", receives=1), None, force=True, reason="OutboundRejected: 400")
+    found = letters.failed(_sqs_record("{}", "m-5", receives=1), None, force=True, reason="Rejected: 400")
     assert found is not None
 
     again = letters.failed(_sqs_record("{}", "m-6", receives=5, attributes={RETRY_OF: found}), TimeoutError())

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from functions.channel_outbound.adapters.base import OutboundRejected, OutboundUnavailable
 from functions.channel_outbound.handlers.outbound_worker import lambda_handler as outbound_handler
 from functions.channel_outbound.logic.outbound import OutboundRecordHandler, OutboundWorker
 from functions.orders.handlers.orders_worker import lambda_handler as orders_handler
@@ -23,6 +22,7 @@ from shared.adapters.dead_letters import CHANNEL_COMMAND, DEAD_LETTER, DeadLette
 from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.envelope_worker import EnvelopeWorker
+from shared.errors import Rejected, Unavailable
 from shared.models import Envelope
 from tests.fakes.aws import IDEMPOTENCY_TABLE, STATE_TABLE
 from tests.fakes.builders import LambdaContext, envelope, envelope_record, order, sqs_event
@@ -130,8 +130,8 @@ class _OutboundWorld:
 @pytest.mark.parametrize(
     ("failure", "receives", "category"),
     [
-        (OutboundRejected("400 INVALID_REQUEST_CONTENT"), 1, "vendor_4xx"),
-        (OutboundUnavailable("503"), 5, "vendor_down"),
+        (Rejected("400 INVALID_REQUEST_CONTENT"), 1, "vendor_4xx"),
+        (Unavailable("503"), 5, "vendor_down"),
     ],
 )
 def test_a_channel_command_failed_for_good_is_an_exception_whose_retry_calls_the_channel_once(

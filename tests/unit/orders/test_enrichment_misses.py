@@ -19,23 +19,15 @@ import pytest
 from functions.ops.handlers.api import Deps
 from functions.ops.handlers.api import lambda_handler as ops_handler
 from functions.orders.handlers.orders_worker import lambda_handler
-from functions.orders.logic.enrichment import (
-    EnrichmentRetries,
-    Reason,
-    RetryPolicy,
-    classify,
-    enrichment_exception_id,
-)
+from functions.orders.logic.enrichment import EnrichmentRetries, Reason, RetryPolicy, classify, enrichment_exception_id
 from functions.orders.logic.intake import HOP, OrderIntake
 from functions.orders.settings import OrdersWorkerSettings
 from infra.constants import MAX_RECEIVE_COUNT
 from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore, MemoryExceptionStore
 from shared.adapters.http import HttpConnector
 from shared.adapters.trace_store import MemoryTraceStore
-from shared.channels.clients.ebay_api import EbayApiThrottled
-from shared.channels.clients.sp_api import SpApiNotFound, SpApiRejected, SpApiThrottled, SpApiUnavailable
-from shared.channels.clients.walmart_api import WalmartApiNotFound
 from shared.envelope_worker import EnvelopeWorker
+from shared.errors import Rejected, Throttled, Unavailable, VendorNotFound
 from shared.models import Envelope
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext, sqs_event, sqs_record
@@ -150,7 +142,7 @@ def _until_exception(world: World, envelope: Envelope) -> None:
 
 def test_an_order_change_sp_api_does_not_know_yet_is_retried_with_growing_delays_then_listed_in_ops() -> None:
     # GIVEN an ORDER_CHANGE for an order SP-API's getOrder answers 404 for (eventually consistent)
-    world = World(SpApiNotFound(f"GET /orders/v0/orders/{ORDER_ID}: 404"))
+    world = World(VendorNotFound(f"GET /orders/v0/orders/{ORDER_ID}: 404"))
     envelope = _order_change()
 
     # WHEN the first three deliveries fail: each comes back later, and nothing shows in ops yet
@@ -175,7 +167,7 @@ def test_an_order_change_sp_api_does_not_know_yet_is_retried_with_growing_delays
     }
     assert exception["correlation_id"] == "corr-amazon-0001"
     assert exception["notification"] == envelope.payload
-    assert "SpApiNotFound" in exception["error"]
+    assert "VendorNotFound" in exception["error"]
     # ... and the transaction timeline says what happened on each attempt, and no flow started
     assert world.trace.hops("corr-amazon-0001") == [HOP] * 4
     assert [e["status"] for e in world.trace.entries] == ["enrichment_retry"] * 3 + ["exception"]
@@ -185,9 +177,9 @@ def test_an_order_change_sp_api_does_not_know_yet_is_retried_with_growing_delays
 @pytest.mark.parametrize(
     ("failure", "reason"),
     [
-        (SpApiThrottled("GET /orders/v0/orders/x: 429", retry_after=None), "vendor_throttled"),
-        (SpApiRejected("GET /orders/v0/orders/x: 403 Unauthorized"), "vendor_error"),
-        (SpApiUnavailable("GET /orders/v0/orders/x: 503"), "vendor_error"),
+        (Throttled("GET /orders/v0/orders/x: 429", retry_after=None), "vendor_throttled"),
+        (Rejected("GET /orders/v0/orders/x: 403 Unauthorized"), "vendor_error"),
+        (Unavailable("GET /orders/v0/orders/x: 503"), "vendor_error"),
     ],
     ids=["throttled", "refused", "down"],
 )
@@ -214,11 +206,11 @@ class FailingLookup:
         (
             "walmart",
             "walmart/po_created",
-            WalmartApiNotFound("GET /v3/orders/x: 404"),
+            VendorNotFound("GET /v3/orders/x: 404"),
             "1796277083968",
             "vendor_not_found",
         ),
-        ("ebay", "ebay/order_confirmation", EbayApiThrottled("GET order: 429"), "27-13492-80251", "vendor_throttled"),
+        ("ebay", "ebay/order_confirmation", Throttled("GET order: 429"), "27-13492-80251", "vendor_throttled"),
     ],
     ids=["walmart-po-created", "ebay-order-confirmation"],
 )
@@ -228,7 +220,7 @@ def test_walmart_and_ebay_notifications_whose_order_read_fails_end_as_exceptions
     from shared.channels.registry import adapter_for
     from tests.support.events import load_event
 
-    world = World(SpApiNotFound("unused"))
+    world = World(VendorNotFound("unused"))
     intake = OrderIntake(world.flow, world.trace, PassThroughPayloads(), adapter_for, enrich=FailingLookup(failure))
     retries = EnrichmentRetries(world.store, world.delays, world.trace, RetryPolicy(4, 30), now=lambda: NOW)
     world.worker = EnvelopeWorker(HOP, intake.process, world.trace, enrichment=retries)
@@ -246,8 +238,8 @@ def test_walmart_and_ebay_notifications_whose_order_read_fails_end_as_exceptions
 def test_a_timed_out_sp_api_read_ends_as_an_exception_saying_vendor_timeout() -> None:
     # The connector raises its unavailable error *from* httpx's timeout (shared/adapters/http.py).
     try:
-        raise SpApiUnavailable("GET /orders/v0/orders/x: ReadTimeout") from httpx.ReadTimeout("timed out")
-    except SpApiUnavailable as exc:
+        raise Unavailable("GET /orders/v0/orders/x: ReadTimeout") from httpx.ReadTimeout("timed out")
+    except Unavailable as exc:
         failure = exc
     world = World(failure)
     _until_exception(world, _order_change())
@@ -255,7 +247,7 @@ def test_a_timed_out_sp_api_read_ends_as_an_exception_saying_vendor_timeout() ->
 
 
 def test_once_sp_api_knows_the_order_a_retry_from_ops_accepts_it_and_resolves_the_exception_once() -> None:
-    world = World(SpApiNotFound("404"))
+    world = World(VendorNotFound("404"))
     envelope = _order_change()
     _until_exception(world, envelope)
     (exception,) = world.open_exceptions()
@@ -291,7 +283,7 @@ def test_once_sp_api_knows_the_order_a_retry_from_ops_accepts_it_and_resolves_th
 
 
 def test_a_retry_that_fails_again_leaves_the_exception_open_with_two_failures() -> None:
-    world = World(SpApiNotFound("404"))
+    world = World(VendorNotFound("404"))
     envelope = _order_change()
     _until_exception(world, envelope)
     (exception,) = world.open_exceptions()
@@ -306,7 +298,7 @@ def test_a_retry_that_fails_again_leaves_the_exception_open_with_two_failures() 
 
 
 def test_an_exception_closed_by_hand_is_resolved_with_its_note_and_cannot_be_retried() -> None:
-    world = World(SpApiNotFound("404"))
+    world = World(VendorNotFound("404"))
     _until_exception(world, _order_change())
     (exception,) = world.open_exceptions()
 
@@ -326,7 +318,7 @@ def test_an_exception_closed_by_hand_is_resolved_with_its_note_and_cannot_be_ret
 
 
 def test_retrying_an_unknown_exception_is_404_and_a_reconciliation_one_is_refused() -> None:
-    world = World(SpApiNotFound("404"))
+    world = World(VendorNotFound("404"))
     status, body = world.ops("POST", "/v1/ops/exceptions/enrichment-20261123T141100000000Z-000000000000/retry")
     assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
     status, body = world.ops("POST", "/v1/ops/exceptions/20261123T141100000000Z-1a2b3c4d/retry")
@@ -335,7 +327,7 @@ def test_retrying_an_unknown_exception_is_404_and_a_reconciliation_one_is_refuse
 
 def test_a_mapping_bug_after_a_good_read_is_not_an_enrichment_exception() -> None:
     # GIVEN SP-API answers, but with an order whose line has no SellerSKU: poison, not a vendor miss
-    world = World(SpApiNotFound("unused"))
+    world = World(VendorNotFound("unused"))
     world.sp_api.failure = None
     world.sp_api.items = [{**world.sp_api.items[0], "SellerSKU": None}]
 
@@ -348,10 +340,7 @@ def test_a_mapping_bug_after_a_good_read_is_not_an_enrichment_exception() -> Non
 
 
 class _Vendor(HttpConnector):
-    throttled_error = SpApiThrottled
-    unavailable_error = SpApiUnavailable
-    rejected_error = SpApiRejected
-    not_found_error = SpApiNotFound
+    not_found_error = VendorNotFound
 
 
 def _failure_of(handler: Any) -> BaseException:

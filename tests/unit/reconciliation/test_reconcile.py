@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from functions.reconciliation.adapters.snapshots import SnapshotUnavailable
 from functions.reconciliation.logic.reconcile import Reconciler
 from functions.reconciliation.models.runs import Action, ReconciliationRun, RunStatus, SnapshotRow, Tolerance
+from shared.errors import Unavailable
 from tests.fakes.availability import MemoryAvailabilityStore
 from tests.fakes.reconciliation import MemoryReconciliationStore
 
@@ -24,7 +24,7 @@ class FakeSnapshot:
 
     def snapshot(self) -> list[SnapshotRow]:
         if self.fail:
-            raise SnapshotUnavailable(f"{self.name}: 503")
+            raise Unavailable(f"{self.name}: 503")
         return list(self.rows)
 
 
@@ -173,7 +173,7 @@ def test_a_snapshot_that_cannot_be_read_fails_the_run_and_changes_nothing(stock:
 
     run = reconciler.run(_run())
 
-    assert run.status is RunStatus.FAILED and "SnapshotUnavailable" in (run.error or "")
+    assert run.status is RunStatus.FAILED and "Unavailable" in (run.error or "")
     assert store.get_run("inventory", run.run_id) == run
     assert stock.positions_by_sku["SKU-1"]["dc-east"].on_hand == 40 and store.audit == []
 

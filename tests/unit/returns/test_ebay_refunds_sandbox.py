@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from functions.returns.adapters.channel_refunds import ChannelRefundRejected, EbayRefunds
+from functions.returns.adapters.channel_refunds import EbayRefunds
 from local.sandboxes.ebay import EbaySandbox
 from shared.channels.clients.ebay_api import SELL_FULFILLMENT_SCOPE, EbayCredentials
 from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
+from shared.errors import Rejected
 from tests.support.events import load_event
 
 ORDER = "27-13492-80251"
@@ -55,11 +56,11 @@ def test_a_returned_line_is_refunded_once_with_its_amount_and_tax_even_when_the_
 
 
 def test_a_line_without_its_ebay_line_item_id_is_refused_before_any_call(ebay: EbaySandbox) -> None:
-    with pytest.raises(ChannelRefundRejected, match="lineItemId"):
+    with pytest.raises(Rejected, match="lineItemId"):
         _refunds(ebay).refund("ebay", ORDER, "refund-loop:2", "10.00", "USD", [{**LINES[0], "line_id": None}])
     assert _posts(ebay) == []
 
 
 def test_an_order_ebay_does_not_know_is_a_refusal_not_a_retry(ebay: EbaySandbox) -> None:
-    with pytest.raises(ChannelRefundRejected):
+    with pytest.raises(Rejected):
         _refunds(ebay).refund("ebay", "99-99999-99999", "refund-loop:3", "10.00", "USD", LINES)

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from functions.returns.adapters.returns_platform import LoopReturns, PlatformRejected
+from functions.returns.adapters.returns_platform import LoopReturns
 from local.sandboxes import LoopSandbox
 from local.sandboxes.loop import LOOP_SANDBOX_API_KEY
+from shared.errors import Rejected
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_a_return_from_another_source_is_not_reported_to_loop(loop: LoopSandbox)
 
 
 def test_a_wrong_api_key_is_refused_and_nothing_is_recorded(loop: LoopSandbox) -> None:
-    with pytest.raises(PlatformRejected):
+    with pytest.raises(Rejected):
         LoopReturns(loop.url, "not-the-key").report("loop", "1673", processed=True)
     answer = httpx.post(f"{loop.url}/api/v1/warehouse/return/1673/process")
     assert answer.status_code == 401

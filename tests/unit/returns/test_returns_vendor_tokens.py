@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from functions.returns.adapters.channel_refunds import ChannelRefundUnavailable
-from functions.returns.adapters.returns_platform import PlatformUnavailable
 from functions.returns.deps import build_steps
 from functions.returns.settings import ReturnStepSettings
+from shared.errors import Unavailable
 
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:retail-sync/prod/webhooks-AbCdEf"
 
@@ -57,9 +56,9 @@ def test_a_deployed_step_without_the_token_fails_the_call_with_a_clear_message_n
 ) -> None:
     steps = build_steps(_settings())  # built fine: nothing is read before a call
 
-    with pytest.raises(ChannelRefundUnavailable, match="shopify_access_token"):
+    with pytest.raises(Unavailable, match="shopify_access_token"):
         steps.channel_refunds.by_channel["shopify"]._headers()  # type: ignore[union-attr]
-    with pytest.raises(PlatformUnavailable, match="loop_api_key"):
+    with pytest.raises(Unavailable, match="loop_api_key"):
         steps.platform._key()  # type: ignore[union-attr]
 
 

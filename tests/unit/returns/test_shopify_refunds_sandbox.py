@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from functions.returns.adapters.channel_refunds import ChannelRefundRejected, ShopifyRefunds
+from functions.returns.adapters.channel_refunds import ShopifyRefunds
 from local.sandboxes import ShopifySandbox
+from shared.errors import Rejected
 
 ORDER = "450789469"
 LINES = [{"sku": "IPOD2008PINK", "quantity": 1, "line_id": "466157049"}]
@@ -40,7 +41,7 @@ def test_a_refund_retried_after_a_lost_answer_is_made_once(shopify: ShopifySandb
 def test_a_line_without_its_shopify_line_item_id_is_refused_before_any_money_moves(shopify: ShopifySandbox) -> None:
     refunds = ShopifyRefunds(shopify.url, "local-shopify-token", "2025-01")
 
-    with pytest.raises(ChannelRefundRejected):
+    with pytest.raises(Rejected):
         refunds.refund("shopify", ORDER, "refund-loop:1674", "10.00", "USD", [{"sku": "X", "quantity": 1}])
 
     assert shopify.state()["refunds"] == []

@@ -10,13 +10,9 @@ from typing import Any
 
 import pytest
 
-from functions.returns.adapters.channel_refunds import (
-    ChannelRefundRejected,
-    ChannelRefunds,
-    ChannelRefundUnsupported,
-    WalmartRefunds,
-)
+from functions.returns.adapters.channel_refunds import ChannelRefunds, ChannelRefundUnsupported, WalmartRefunds
 from local.sandboxes import MarketplaceSandbox
+from shared.errors import Rejected
 from tests.support.events import load_event
 from tests.support.vendor_tokens import walmart_sandbox_auth
 
@@ -83,7 +79,7 @@ def test_walmart_refuses_a_line_not_yet_shipped_and_that_is_a_rejection_for_a_pe
 ) -> None:
     walmart.seed_orders([_seeded("Acknowledged")])
 
-    with pytest.raises(ChannelRefundRejected):
+    with pytest.raises(Rejected):
         _refunds(walmart).refund("walmart", PO, "refund-walmart:1", "215.42", "USD", LINES)
 
 
@@ -92,7 +88,7 @@ def test_a_line_without_its_walmart_line_number_is_refused_before_any_money_move
 ) -> None:
     walmart.seed_orders([_seeded("Shipped")])
 
-    with pytest.raises(ChannelRefundRejected):
+    with pytest.raises(Rejected):
         _refunds(walmart).refund("walmart", PO, "refund-walmart:2", "1.00", "USD", [{**LINES[0], "line_id": None}])
     assert _posts(walmart) == []
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from functions.reconciliation.adapters.snapshots import HttpSnapshotSource, SnapshotUnavailable
+from functions.reconciliation.adapters.snapshots import HttpSnapshotSource
 from local.sandboxes import Sandbox, WmsSandbox
+from shared.errors import Unavailable
 
 
 @pytest.fixture
@@ -70,5 +71,5 @@ def test_the_reconciliation_reader_parses_the_snapshot_and_fails_on_an_outage(wm
     wms.set_faults({"outage": True})
 
     assert [(r.sku, r.on_hand, r.unit_cost, r.currency) for r in rows] == [("SKU-1", 7, Decimal("80"), "USD")]
-    with pytest.raises(SnapshotUnavailable):
+    with pytest.raises(Unavailable):
         source.snapshot()

@@ -13,7 +13,7 @@ import pytest
 import respx
 
 from functions.orders.adapters.erp import HttpErp
-from functions.reconciliation.adapters.snapshots import ErpSnapshotSource, SnapshotThrottled
+from functions.reconciliation.adapters.snapshots import ErpSnapshotSource
 from shared.adapters.erp_gateway import (
     PK,
     ErpBacklog,
@@ -25,7 +25,7 @@ from shared.adapters.erp_gateway import (
     lease_seconds_for,
     slot_key,
 )
-from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable
+from shared.errors import ErpRejected, ErpThrottled, ErpUnavailable, Throttled
 from tests.fakes.aws import STATE_TABLE
 
 BASE = "http://erp.test"
@@ -305,7 +305,7 @@ def test_the_erp_snapshot_goes_through_the_gateway_and_knows_netsuites_throttlin
     source = ErpSnapshotSource(BASE, gate=gateway(dynamodb, "bulk", clock=clock, wait_seconds=0))
     respx.get(f"{BASE}/snapshot/inventory").respond(400, json={"error": {"code": "SSS_REQUEST_LIMIT_EXCEEDED"}})
 
-    with pytest.raises(SnapshotThrottled):
+    with pytest.raises(Throttled):
         source.snapshot()
     assert clock.sleeps == []  # no budget to wait: the reconciliation run reports the ERP as throttled
 

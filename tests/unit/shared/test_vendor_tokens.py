@@ -23,11 +23,11 @@ from local.sandboxes import AmazonSandbox, EbaySandbox, ErpSandbox, MarketplaceS
 from shared.adapters.oauth import netsuite_client_assertion
 from shared.adapters.tokens import CredentialsMissing, CredentialsRejected, Grant, TokenProvider
 from shared.adapters.vendor_auth import VendorAuthSettings, VendorCredentials
-from shared.channels.clients.ebay_api import EbayApiClient, EbayApiRejected, EbayCredentials
-from shared.channels.clients.sp_api import SpApiClient, SpApiRejected
-from shared.channels.clients.walmart_api import WalmartApiClient, WalmartApiRejected
-from shared.channels.clients.zalando_api import ZalandoApiRejected, ZalandoOrdersClient
-from shared.errors import ErpRejected
+from shared.channels.clients.ebay_api import EbayApiClient, EbayCredentials
+from shared.channels.clients.sp_api import SpApiClient
+from shared.channels.clients.walmart_api import WalmartApiClient
+from shared.channels.clients.zalando_api import ZalandoOrdersClient
+from shared.errors import ErpRejected, Rejected
 from tests.support.events import load_event
 from tests.support.vendor_tokens import (
     amazon_sandbox_auth,
@@ -257,13 +257,13 @@ def test_a_wrong_client_secret_is_a_clear_refusal_not_a_retry(serve: Callable[..
     call, refused = {
         "amazon": (
             lambda: SpApiClient(sandbox.url, amazon_sandbox_auth(sandbox.url, client_secret="wrong")).get_order("1"),
-            SpApiRejected,
+            Rejected,
         ),
         "walmart": (
             lambda: WalmartApiClient(sandbox.url, walmart_sandbox_auth(sandbox.url, client_secret="wrong")).get_order(
                 "1"
             ),
-            WalmartApiRejected,
+            Rejected,
         ),
         "zalando": (
             lambda: list(
@@ -271,7 +271,7 @@ def test_a_wrong_client_secret_is_a_clear_refusal_not_a_retry(serve: Callable[..
                     "m", *_window()
                 )
             ),
-            ZalandoApiRejected,
+            Rejected,
         ),
     }[vendor]
 
@@ -293,7 +293,7 @@ def test_ebay_with_a_revoked_refresh_token_is_refused(serve: Callable[..., Any])
     ebay: EbaySandbox = serve(EbaySandbox())
     client = EbayApiClient(ebay.url, EbayCredentials(EBAY_LOCAL.client_id, EBAY_LOCAL.client_secret, "revoked"))
 
-    with pytest.raises(EbayApiRejected, match="invalid_grant"):
+    with pytest.raises(Rejected, match="invalid_grant"):
         client.get_order("27-13492-80251")
 
 
