@@ -128,7 +128,7 @@ class OrderFlowConstruct(Construct):
         grant_trace_append(trace_table, self.record_flow_failure)
         # Reserve: the order is read (cancelled meanwhile?), the reservation and the positions written
         # in one transaction; a completed till sale writes its movement and, when the count did not
-        # cover it, a reconciliation variance (functions/inventory/dal/store_sales.py).
+        # cover it, a reconciliation variance (shared/adapters/store_sale_store.py).
         grant_state_partitions(
             state_table,
             self.reserve_stock,

@@ -25,7 +25,7 @@ change nothing the second time. A return transaction is queued with ``"transacti
 with SALE and RETURN rows, gives a sale and a return). Normalization -> ``Order`` (channel ``pos``,
 ``channel_order_id`` ``<store_id>-<transaction_id>``, ``fulfilment_location_id`` the store): the same
 canonical store sale a Square POS sale becomes (a till sale: on hand lowered at the store once,
-never reserved or held, functions/inventory/logic/store_sales.py); or ``StoreReturn`` (``return_id``
+never reserved or held, shared/store_sales.py); or ``StoreReturn`` (``return_id``
 ``<store_id>-<transaction_id>``, ``status`` ``COMPLETED``, one line per row with its refund amount,
 ``amount`` their total: units x price - discount + tax, like an order line's total).
 """

@@ -30,7 +30,7 @@ quantity, makes the message poison.
 
 A Square order is only emitted COMPLETED: the goods have left the store, so the OrderFlow treats it
 as a till sale (on hand lowered at the store once, never reserved or held:
-functions/inventory/logic/store_sales.py), and still sends it to the ERP.
+shared/store_sales.py), and still sends it to the ERP.
 """
 
 from __future__ import annotations

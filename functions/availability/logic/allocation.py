@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from functions.availability.models.rules import AllocationRules, ChannelRule
-from functions.inventory.logic.atp import available_to_promise
+from shared.atp import available_to_promise
 from shared.models import InventoryPosition
 
 

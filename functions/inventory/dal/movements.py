@@ -12,7 +12,6 @@ Every write bumps `version`, so a reservation that read the position before it r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +28,7 @@ from functions.inventory.logic.movements import (
     apply_effects,
     fast_update,
 )
+from shared.adapters.movement_markers import marker_put
 from shared.adapters.state_store import (
     DynamoStateStore,
     cancellation_reason_codes,
@@ -43,32 +43,9 @@ from shared.retry import RetryPolicy
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-MARKER_TTL_SECONDS = 30 * 24 * 3600
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB TransactWriteItems limit
 _CONDITION_FAILED = "ConditionalCheckFailed"
 _CONFLICT_CODES = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
-
-
-def movement_marker_key(event_id: str, sku: str, location_id: str) -> dict[str, str]:
-    return {"pk": f"MOVEMENT#{event_id}", "sk": f"SKU#{sku}#LOC#{location_id}"}
-
-
-def marker_put(
-    table_name: str, event_id: str, sku: str, location_id: str, kind: str, sequence: int, at: datetime
-) -> dict[str, Any]:
-    """The transaction item recording one (event, position) effect, refused when already there."""
-    item = {
-        **movement_marker_key(event_id, sku, location_id),
-        "kind": kind,
-        "sku": sku,
-        "location_id": location_id,
-        "sequence": sequence,
-        "recorded_at": iso(at),
-        "expires_at": int(time.time()) + MARKER_TTL_SECONDS,
-    }
-    return {
-        "Put": {"TableName": table_name, "Item": to_dynamo(item), "ConditionExpression": "attribute_not_exists(pk)"}
-    }
 
 
 @dataclass

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from functions.inventory.dal.movements import marker_put, movement_marker_key
 from functions.inventory.logic.stock import PositionUpdate, ReservationConsumption, ShipmentPlan
+from shared.adapters.movement_markers import marker_put, movement_marker_key
 from shared.adapters.state_store import (
     CLOSED_RESERVATION_TTL_SECONDS,
     DynamoStateStore,
@@ -67,7 +67,7 @@ class DynamoPositionStore:
 
     def apply_adjustment(self, adjustment: InventoryAdjustment, at: datetime) -> InventoryPosition:
         """Absolute on_hand (a count) under the guard `attribute_not_exists(pk) OR last_sequence < :seq`,
-        and not taken before the latest till sale applied here (logic/store_sales.py)."""
+        and not taken before the latest till sale applied here (shared/store_sales.py)."""
         at_ms = int(adjustment.occurred_at.timestamp() * 1000)
         try:
             response = self.client.update_item(

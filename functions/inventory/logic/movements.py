@@ -11,7 +11,7 @@ Ordering rules, per SKU and location (the WMS sequence is the source order):
 - a cycle count (absolute) applies only when newer than every change applied to `on_hand`, so an
   older count never overwrites later movements;
 - safety stock (absolute) has its own sequence;
-- a count taken before the latest till sale applied here (`sold_through_ms`, logic/store_sales.py)
+- a count taken before the latest till sale applied here (`sold_through_ms`, shared/store_sales.py)
   is stale too: the POS is not in the WMS's sequence, so sales and counts are ordered by time.
 Counts never go negative: a batch's net change that would take a counter below zero leaves zero
 and reports the shortfall (the WMS knew of units we missed; reconciliation will see it).

@@ -13,16 +13,16 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.inventory.dal.store_sales import DynamoStoreSaleStore
-from functions.inventory.logic.store_sales import StoreSaleStore
 from functions.orders.handlers._deps import store_deps
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from functions.orders.models.flow import FlowInput
 from functions.orders.settings import ReserveStockSettings
 from shared.adapters.state_store import StateStore
+from shared.adapters.store_sale_store import DynamoStoreSaleStore
 from shared.adapters.trace_store import TraceSink
 from shared.observability import logger, metrics
 from shared.settings import cached
+from shared.store_sales import StoreSaleStore
 
 
 @dataclass(frozen=True)

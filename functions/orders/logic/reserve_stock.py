@@ -2,7 +2,7 @@
 
 A completed store sale (Square, POS files) is not reserved: the goods already left the store, so
 its units come off on hand there, once, and the flow goes on to the ERP (outcome SOLD, never
-ON_HOLD; units the count did not hold become a variance: functions/inventory/logic/store_sales.py).
+ON_HOLD; units the count did not hold become a variance: shared/store_sales.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.inventory.logic.store_sales import StoreSaleStore, apply_store_sale, is_store_sale
 from functions.orders.logic.order_lifecycle import blocks_reservation
 from functions.orders.models.flow import FlowInput, ReserveOutcome, ReserveStockOutput
 from shared.adapters.state_store import CommitResult, StateStore
@@ -21,6 +20,7 @@ from shared.models import utc_now
 from shared.models.state import Reservation, ReservationLine, Shortage
 from shared.reservation import choose_location, plan_reservation
 from shared.retry import RetryPolicy
+from shared.store_sales import StoreSaleStore, apply_store_sale, is_store_sale
 
 HOP = "reserve-stock"
 

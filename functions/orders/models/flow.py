@@ -76,7 +76,7 @@ class ReserveOutcome(StrEnum):
     ON_HOLD = "ON_HOLD"
     CANCELLED = "CANCELLED"
     # A completed till sale: on hand at the store lowered once, nothing reserved, never held
-    # (functions/inventory/logic/store_sales.py); `shortages` then lists what the count did not cover.
+    # (shared/store_sales.py); `shortages` then lists what the count did not cover.
     SOLD = "SOLD"
 
 

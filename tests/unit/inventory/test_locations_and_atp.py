@@ -7,13 +7,13 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from functions.inventory.logic.atp import (
+from shared.atp import (
     atp_by_location,
     available_to_promise,
     online_available_to_promise,
     sku_available_to_promise,
 )
-from functions.inventory.logic.locations import InvalidLocations, load_locations, parse_locations
+from shared.locations import InvalidLocations, load_locations, parse_locations
 from shared.models import InventoryPosition, LocationKind
 
 

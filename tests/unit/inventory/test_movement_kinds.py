@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from functions.inventory.logic.atp import available_to_promise
 from functions.inventory.logic.movements import Effect, apply_effects, effects_of, fast_update, group_effects
+from shared.atp import available_to_promise
 from shared.models import InventoryMovement, InventoryPosition, MovementKind
 
 LOC = "dc-east"

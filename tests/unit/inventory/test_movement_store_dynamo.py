@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from functions.inventory.dal.movements import DynamoMovementStore, movement_marker_key
+from functions.inventory.dal.movements import DynamoMovementStore
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.inventory.logic.movements import group_effects
+from shared.adapters.movement_markers import movement_marker_key
 from shared.adapters.state_store import from_dynamo, to_dynamo
 from shared.models import InventoryMovement
 from shared.retry import RetryPolicy

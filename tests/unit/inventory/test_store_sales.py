@@ -19,24 +19,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from functions.inventory.dal.positions import DynamoPositionStore
-from functions.inventory.dal.store_sales import DynamoStoreSaleStore
 from functions.inventory.logic.movements import apply_effects, effects_of
 from functions.inventory.logic.stock import apply_adjustment
-from functions.inventory.logic.store_sales import (
-    SaleLine,
-    epoch_ms,
-    is_store_sale,
-    plan_sale,
-)
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from functions.orders.models.flow import FlowInput, ReserveOutcome
 from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
+from shared.adapters.store_sale_store import DynamoStoreSaleStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.channels.pos_csv import PosReceipt, order_from_receipt, parse_pos_file
 from shared.errors import StaleUpdate
 from shared.models import InventoryAdjustment, InventoryMovement, InventoryPosition, Order
 from shared.retry import RetryPolicy
+from shared.store_sales import (
+    SaleLine,
+    epoch_ms,
+    is_store_sale,
+    plan_sale,
+)
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import order
 from tests.unit.channels.pull_fakes import POS_FILE, POS_TIME_ZONES, pos_text

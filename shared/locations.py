@@ -1,6 +1,6 @@
 """The locations registry: a validated hierarchy of stock-holding locations (data, not code).
 
-The registry ships as `functions/inventory/data/locations.json` (a list of `Location`); a deployment
+The registry ships as `shared/data/locations.json` (a list of `Location`); a deployment
 can point `LOCATIONS_FILE` at its own. Validation refuses duplicate ids, unknown parents and cycles,
 so code can walk the hierarchy without guarding against any of them.
 """
@@ -16,7 +16,7 @@ from pydantic import ConfigDict, TypeAdapter
 
 from shared.models import Location, LocationKind
 
-DEFAULT_LOCATIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "locations.json"
+DEFAULT_LOCATIONS_FILE = Path(__file__).resolve().parent / "data" / "locations.json"
 # Built with the first registry read, like every model (shared/models/base.py): building it here cost
 # the availability publisher 20 ms of its cold start (pydantic's plugin loader imports importlib.metadata).
 _LIST = TypeAdapter(list[Location], config=ConfigDict(defer_build=True))

@@ -122,7 +122,7 @@ class CommitOutcome(StrEnum):
 
 
 class StoreSaleStore(Protocol):
-    """The state-table operations (DynamoDB in dal/store_sales.py, a dict in tests)."""
+    """The state-table operations (DynamoDB in shared/adapters/store_sale_store.py, a dict in tests)."""
 
     def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]: ...
 

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from functions.inventory.dal.movements import marker_put
-from functions.inventory.logic.store_sales import CommitOutcome, SalePlan
+from shared.adapters.movement_markers import marker_put
 from shared.adapters.state_store import (
     DynamoStateStore,
     cancellation_reason_codes,
@@ -26,6 +25,7 @@ from shared.adapters.state_store import (
     to_dynamo,
 )
 from shared.models import InventoryPosition, MovementKind
+from shared.store_sales import CommitOutcome, SalePlan
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

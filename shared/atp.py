@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from functions.inventory.logic.locations import LocationRegistry
+from shared.locations import LocationRegistry
 from shared.models import InventoryPosition
 
 
