@@ -15,6 +15,7 @@ from shared.errors import UpstreamUnavailable
 
 if TYPE_CHECKING:
     from functions.availability.dal.availability_store import AvailabilityStore
+    from functions.ops.adapters.run_starter import RunStarter
     from functions.ops.logic.channels import RunStore
     from functions.ops.logic.dead_letters import RedrivePort
     from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from functions.orders.adapters.parking_queue import ParkingQueuePort
     from functions.orders.dal.held_orders import HeldOrdersPort
     from functions.orders.logic.parked_replay import BacklogPort
-    from functions.reconciliation.adapters.starter import RunStarter
     from shared.adapters.state_store import StateStore
 
 
@@ -87,15 +87,15 @@ def default_deps() -> Deps:
     from functions.availability.dal.availability_store import DynamoAvailabilityStore
     from functions.ops.adapters.redrive import SqsRedrive
     from functions.ops.adapters.returns import DynamoReturnReader
+    from functions.ops.adapters.run_starter import LambdaRunStarter
     from functions.ops.settings import OpsSettings
     from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
     from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
     from functions.orders.adapters.parking_queue import SqsParkingQueue
     from functions.orders.dal.held_orders import DynamoHeldOrders
-    from functions.reconciliation.adapters.starter import LambdaRunStarter
-    from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
     from shared.adapters.erp_gateway import ErpBacklog
     from shared.adapters.exception_store import DynamoExceptionStore
+    from shared.adapters.reconciliation_store import DynamoReconciliationStore
     from shared.adapters.state_store import DynamoStateStore
     from shared.adapters.trace_store import DynamoTraceStore
     from shared.settings import cached

@@ -39,7 +39,7 @@ from functions.ops.models.responses import (
     TransactionTimeline,
 )
 from functions.ops.models.responses import OrderView as OrderAnswer
-from functions.reconciliation.models.runs import KINDS, ReconciliationRun
+from shared.models.reconciliation import KINDS, ReconciliationRun
 
 Status = int
 

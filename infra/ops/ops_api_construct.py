@@ -17,7 +17,7 @@ from infra.shared.function_factory import FunctionFactory
 from infra.storage.tables_construct import grant_leading_keys
 
 # State-table partition keys that resolving a reconciliation exception writes
-# (functions/reconciliation/dal/reconciliation_store.py), per action.
+# (shared/adapters/reconciliation_store.py), per action.
 # Exceptions of every other kind (shared/adapters/exception_store.py) are retried and resolved with UpdateItem.
 # The manual parked-order replay closes the ERP backlog once it drained the parking queue.
 EXCEPTION_RESOLUTION_UPDATES = [*EXCEPTION_PARTITIONS, "SKU#*", "AVAILABILITY#DIRTY", c.PK_ERP_GATEWAY]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from functions.reconciliation.dal.reconciliation_store import new_exception_id
-from functions.reconciliation.models.runs import ReconciliationRun, RunRequest
+from shared.adapters.reconciliation_store import new_exception_id
 from shared.models import InventoryPosition
+from shared.models.reconciliation import ReconciliationRun, RunRequest
 from tests.fakes.availability import MemoryAvailabilityStore
 
 

@@ -19,12 +19,9 @@ KNOWN_CROSSINGS: frozenset[tuple[str, str]] = frozenset(
     {
         ("functions/ops/deps.py", "availability"),
         ("functions/ops/deps.py", "orders"),
-        ("functions/ops/deps.py", "reconciliation"),
         ("functions/ops/logic/channels.py", "availability"),
-        ("functions/ops/logic/channels.py", "reconciliation"),
         ("functions/ops/routes/orders.py", "orders"),
         ("functions/ops/logic/views.py", "availability"),
-        ("functions/ops/models/responses.py", "reconciliation"),
         ("functions/ops/routes/_http.py", "availability"),
     }
 )

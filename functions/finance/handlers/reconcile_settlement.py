@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 def run_for(event: dict[str, Any]) -> SettlementRun:
     """An on-demand request names its run (already QUEUED by ops); a scheduled event gets a new one."""
-    from functions.finance.logic.run import new_run_id
     from functions.finance.models.runs import RunRequest, SettlementRun
     from shared.models.common import utc_now
+    from shared.run_ids import new_run_id
 
     now = utc_now()
     if event.get("source") == "aws.events" or "run_id" not in event:

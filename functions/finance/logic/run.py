@@ -9,7 +9,6 @@ its variances, payout against deposit); each payout's full reconciliation stays 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -21,11 +20,6 @@ from shared.models.settlement import Payout
 from shared.observability import logger
 
 MAX_VARIANCES_PER_PAYOUT = 50  # a run of the 2 x 50 newest payouts stays far below DynamoDB's 400 KB
-
-
-def new_run_id(at: datetime) -> str:
-    """Time-ordered, as the reconciliation runs' ids: runs list newest first by sorting their ids."""
-    return f"{at.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
 
 
 class RunStore(Protocol):

@@ -10,11 +10,11 @@ from pydantic import ValidationError
 
 from functions.availability.dal.availability_store import AvailabilityStore
 from functions.availability.models.rules import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput, ListingIds
-from functions.reconciliation.adapters.starter import RunStarter
-from functions.reconciliation.logic.reconcile import new_run_id
-from functions.reconciliation.models.runs import KINDS, ReconciliationRun, RunRequest, RunStatus
+from functions.ops.adapters.run_starter import RunStarter
 from shared.errors import NotFound, ValidationFailed
 from shared.models import utc_now
+from shared.models.reconciliation import KINDS, ReconciliationRun, RunRequest, RunStatus
+from shared.run_ids import new_run_id
 
 
 class RunStore(Protocol):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.reconciliation.models.runs import ReconciliationRun
 from shared.models import OrderLine
 from shared.models.base import Model
+from shared.models.reconciliation import ReconciliationRun
 
 
 class TraceEntry(Model):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from functions.reconciliation.models.runs import SnapshotRow
 from shared.adapters.erp_gateway import ERP_THROTTLE_CODES
 from shared.adapters.http import CallGate, HttpConnector
 from shared.adapters.tokens import TokenAuth
+from shared.models.reconciliation import SnapshotRow
 
 if TYPE_CHECKING:
     import httpx

@@ -9,13 +9,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.reconciliation.adapters.snapshots import ErpSnapshotSource, HttpSnapshotSource
-from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
-from functions.reconciliation.logic.reconcile import Reconciler, new_run_id
-from functions.reconciliation.models.runs import ReconciliationRun, RunRequest, RunStatus, Tolerance
+from functions.reconciliation.logic.reconcile import Reconciler
 from functions.reconciliation.settings import ReconciliationSettings
 from shared.adapters.erp_gateway import erp_connector
+from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.models import utc_now
+from shared.models.reconciliation import ReconciliationRun, RunRequest, RunStatus, Tolerance
 from shared.observability import logger, metrics
+from shared.run_ids import new_run_id
 from shared.settings import cached
 
 

@@ -15,7 +15,6 @@ raises an exception too.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from functions.reconciliation.adapters.snapshots import SnapshotSource
-from functions.reconciliation.models.runs import (
+from shared.models import InventoryPosition, utc_now
+from shared.models.reconciliation import (
     Action,
     ReconciliationRun,
     RunStatus,
@@ -31,7 +31,6 @@ from functions.reconciliation.models.runs import (
     Tolerance,
     Variance,
 )
-from shared.models import InventoryPosition, utc_now
 from shared.observability import logger
 
 HOP = "reconciliation"
@@ -39,11 +38,6 @@ RUN_ACTOR = "retail-sync:reconciliation"  # who an automatic correction's audit 
 MAX_VARIANCES_STORED = 1_000  # a run item stays far below DynamoDB's 400 KB
 
 Key = tuple[str, str]
-
-
-def new_run_id(at: datetime) -> str:
-    """Time-ordered: runs list newest first by sorting their ids."""
-    return f"{at.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
 
 
 class ReconciliationStore(Protocol):

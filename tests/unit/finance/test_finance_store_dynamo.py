@@ -12,8 +12,8 @@ import pytest
 from functions.finance.dal.finance_store import DynamoFinanceStore
 from functions.finance.handlers import reconcile_settlement
 from functions.finance.logic.settle import Settler
-from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.exception_store import DynamoExceptionStore
+from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.models import OrderStatus
 from shared.models.state import OrderRecord

@@ -11,8 +11,8 @@ from functions.finance.dal.finance_store import DynamoFinanceStore
 from functions.finance.handlers import reconcile_settlement, settlement_worker
 from functions.finance.logic.settle import Settler
 from functions.ops.handlers.api import Deps, lambda_handler
-from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore
+from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.models import OrderStatus
 from shared.models.state import OrderRecord

@@ -23,7 +23,7 @@ from functions.inventory.logic.movements import apply_effects, effects_of
 from functions.inventory.logic.stock import apply_adjustment
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from functions.orders.models.flow import FlowInput, ReserveOutcome
-from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
+from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.adapters.store_sale_store import DynamoStoreSaleStore
 from shared.adapters.trace_store import MemoryTraceStore

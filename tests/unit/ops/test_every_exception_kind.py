@@ -16,12 +16,12 @@ import pytest
 from functions.ops.adapters.redrive import SqsRedrive
 from functions.ops.handlers.api import Deps, lambda_handler
 from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
-from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from functions.reconciliation.logic.reconcile import Reconciler
-from functions.reconciliation.models.runs import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from shared.adapters.dead_letters import CHANNEL_COMMAND, DEAD_LETTER, DeadLetters
 from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore, exception_id
+from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
+from shared.models.reconciliation import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext
 from tests.fakes.ports import FakeOrderFlow, FakeTraceReader

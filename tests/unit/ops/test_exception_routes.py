@@ -16,11 +16,11 @@ import pytest
 from functions.availability.dal.availability_store import DynamoAvailabilityStore
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.ops.handlers.api import Deps, lambda_handler
-from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from functions.reconciliation.logic.reconcile import Reconciler
-from functions.reconciliation.models.runs import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
+from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.models import InventoryAdjustment
+from shared.models.reconciliation import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext
 from tests.fakes.ports import FakeTraceReader

@@ -11,8 +11,8 @@ import pytest
 
 from functions.ops.handlers.api import Deps, lambda_handler
 from functions.ops.logic.caller import UNKNOWN_CALLER, caller_of
-from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
 from functions.reconciliation.logic.reconcile import RUN_ACTOR
+from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.observability import logger
 from tests.fakes.aws import STATE_TABLE

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from functions.reconciliation.logic.reconcile import Reconciler
-from functions.reconciliation.models.runs import Action, ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from shared.errors import Unavailable
+from shared.models.reconciliation import Action, ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from tests.fakes.availability import MemoryAvailabilityStore
 from tests.fakes.reconciliation import MemoryReconciliationStore
 

@@ -9,9 +9,9 @@ import pytest
 
 from functions.availability.dal.availability_store import DynamoAvailabilityStore
 from functions.inventory.dal.positions import DynamoPositionStore
-from functions.reconciliation.dal.reconciliation_store import DynamoReconciliationStore
-from functions.reconciliation.models.runs import ReconciliationRun, RunStatus
+from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.models import InventoryAdjustment
+from shared.models.reconciliation import ReconciliationRun, RunStatus
 from tests.fakes.aws import STATE_TABLE
 
 T0 = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)

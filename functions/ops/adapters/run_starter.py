@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from functions.reconciliation.models.runs import RunRequest
 from shared.adapters.aws import client as aws_client
+from shared.models.reconciliation import RunRequest
 
 
 class RunStarter(Protocol):

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from functions.reconciliation.models.runs import ReconciliationRun
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.adapters.state_store import AVAILABILITY_DIRTY_PK as DIRTY_PK
 from shared.adapters.state_store import from_dynamo, iso, position_from_item, position_key, to_dynamo
 from shared.models import InventoryPosition
+from shared.models.reconciliation import ReconciliationRun
 
 if TYPE_CHECKING:
     pass
@@ -45,7 +45,6 @@ def run_key(kind: str, run_id: str) -> dict[str, str]:
 
 
 class DynamoReconciliationStore(DynamoTableAdapter):
-
     # Runs ------------------------------------------------------------------------------------------
 
     def save_run(self, run: ReconciliationRun) -> None:
