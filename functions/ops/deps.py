@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING
 from shared.errors import UpstreamUnavailable
 
 if TYPE_CHECKING:
-    from functions.availability.dal.availability_store import AvailabilityStore
     from functions.ops.adapters.run_starter import RunStarter
     from functions.ops.logic.channels import RunStore
     from functions.ops.logic.dead_letters import RedrivePort
     from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
     from functions.ops.logic.returns import ReturnReader
     from functions.ops.logic.views import TraceReader
-    from functions.orders.adapters.order_flow import OrderFlowPort
-    from functions.orders.adapters.parking_queue import ParkingQueuePort
-    from functions.orders.dal.held_orders import HeldOrdersPort
-    from functions.orders.logic.parked_replay import BacklogPort
+    from shared.adapters.availability_store import AvailabilityStore
+    from shared.adapters.held_orders import HeldOrdersPort
+    from shared.adapters.order_flow import OrderFlowPort
+    from shared.adapters.parking_queue import ParkingQueuePort
     from shared.adapters.state_store import StateStore
+    from shared.parked_replay import BacklogPort
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Deps:
     dead_letter_queues: dict[str, dict[str, str]] | None = None
     redrive: RedrivePort | None = None
     returns: ReturnReader | None = None  # the returns domain's stored returns (state table)
-    held: HeldOrdersPort | None = None  # orders ON_HOLD for stock (functions/orders/dal/held_orders.py)
+    held: HeldOrdersPort | None = None  # orders ON_HOLD for stock (shared/adapters/held_orders.py)
     backlog: BacklogPort | None = None  # the ERP backlog the parked-order replay closes once drained
 
     def need_availability(self) -> AvailabilityStore:
@@ -84,17 +84,17 @@ class Deps:
 @lru_cache(maxsize=1)
 def default_deps() -> Deps:
     """The AWS adapters, from the settings (once per cold start)."""
-    from functions.availability.dal.availability_store import DynamoAvailabilityStore
     from functions.ops.adapters.redrive import SqsRedrive
     from functions.ops.adapters.returns import DynamoReturnReader
     from functions.ops.adapters.run_starter import LambdaRunStarter
     from functions.ops.settings import OpsSettings
-    from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
-    from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
-    from functions.orders.adapters.parking_queue import SqsParkingQueue
-    from functions.orders.dal.held_orders import DynamoHeldOrders
+    from shared.adapters.availability_store import DynamoAvailabilityStore
+    from shared.adapters.envelope_queue import SqsEnvelopeQueue
     from shared.adapters.erp_gateway import ErpBacklog
     from shared.adapters.exception_store import DynamoExceptionStore
+    from shared.adapters.held_orders import DynamoHeldOrders
+    from shared.adapters.order_flow import StepFunctionsOrderFlow
+    from shared.adapters.parking_queue import SqsParkingQueue
     from shared.adapters.reconciliation_store import DynamoReconciliationStore
     from shared.adapters.state_store import DynamoStateStore
     from shared.adapters.trace_store import DynamoTraceStore

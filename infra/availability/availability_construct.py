@@ -88,7 +88,7 @@ class AvailabilityConstruct(Construct):
             environment={**table_env, **config.publisher_environment()},
         )
         # Reads the rules, listing ids and positions; writes only its markers, what it published and
-        # its feed counts (functions/availability/dal/availability_store.py).
+        # its feed counts (shared/adapters/availability_store.py).
         grant_state_partitions(
             state_table,
             self.publisher,

@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.availability.models.rules import AllocationRules, AllocationRulesInput, ListingIds
 from functions.customer_status.models.status import OrderStatusView
 from functions.ops.logic.dead_letters import Redriven
 from functions.ops.models.exceptions import (
@@ -39,6 +38,7 @@ from functions.ops.models.responses import (
     TransactionTimeline,
 )
 from functions.ops.models.responses import OrderView as OrderAnswer
+from shared.models.allocation import AllocationRules, AllocationRulesInput, ListingIds
 from shared.models.reconciliation import KINDS, ReconciliationRun
 
 Status = int

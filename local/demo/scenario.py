@@ -525,7 +525,7 @@ class Expectations:
     sale_variances: tuple[ExpectedSaleVariance, ...] = ()
 
 
-# What the rules give (see functions/availability/logic/allocation.py): Amazon's pool of 10 first
+# What the rules give (see shared/allocation.py): Amazon's pool of 10 first
 # from dc-east (told 10 - 2 buffer), then shares (rounded down) of what is left at each location.
 # PINK: dc-east 50 free -> pool 10, then 40: shopify 16, walmart 8, ebay 8 (told 7), zalando 8;
 #       store 11 free -> shopify 4, zalando 2.            (franchise-0042 feeds no channel)

@@ -23,7 +23,7 @@ from shared.models import InventoryPosition, OrderCancellation, OrderStatus, ord
 from shared.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
 from shared.reservation import PositionRelease, PositionReserve
 
-# A SKU whose availability must be published again (functions/availability/dal/availability_store.py
+# A SKU whose availability must be published again (shared/adapters/availability_store.py
 # owns the partition; inventory reconciliation marks a SKU it corrected).
 AVAILABILITY_DIRTY_PK = "AVAILABILITY#DIRTY"
 CLOSED_RESERVATION_TTL_SECONDS = 30 * 24 * 3600

@@ -6,10 +6,10 @@ import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from functions.availability.dal.availability_store import ALL_SKUS, DirtySku
-from functions.availability.models.rules import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput
+from shared.adapters.availability_store import ALL_SKUS, DirtySku
 from shared.errors import ConcurrentModification
 from shared.models import InventoryPosition
+from shared.models.allocation import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput
 
 
 class MemoryAvailabilityStore:

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from functions.orders.adapters.parking_queue import ParkedMessage
 from shared.adapters.event_bus import BusEvent
+from shared.adapters.parking_queue import ParkedMessage
 from shared.errors import UnknownSource
 from shared.models import Envelope
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from functions.availability.logic.allocation import allocate
-from functions.availability.models.rules import AllocationRules
 from local.stack import LocalStack
+from shared.allocation import allocate
+from shared.models.allocation import AllocationRules
 from tests.integration.flows import Flows, close_flows, open_flows, unique, wait_until, wms_adjustment
 
 SHOPIFY_ITEM = "808950810"

@@ -14,11 +14,11 @@ from typing import Any
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.ops.handlers.api import Deps
 from functions.orders.logic.record_order import record_order
-from functions.orders.models.flow import FlowInput, RecordOrderInput
 from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.models import InventoryAdjustment, OrderStatus
+from shared.models.order_flow import FlowInput, RecordOrderInput
 from tests.fakes.aws import STATE_TABLE, TRACE_TABLE
 from tests.fakes.builders import envelope, order
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.availability.dal.availability_store import AvailabilityStore, DynamoAvailabilityStore
 from functions.availability.logic.marking import changed_skus
 from functions.availability.settings import AvailabilitySettings
+from shared.adapters.availability_store import AvailabilityStore, DynamoAvailabilityStore
 from shared.adapters.dead_letters import DeadLetters, default_letters
 from shared.models import utc_now
 from shared.observability import logger, metrics

@@ -10,9 +10,9 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.availability.adapters.registry import connectors_from_settings
-from functions.availability.dal.availability_store import DynamoAvailabilityStore
 from functions.availability.logic.publisher import Publisher
 from functions.availability.settings import PublisherSettings
+from shared.adapters.availability_store import DynamoAvailabilityStore
 from shared.observability import NAMESPACE, logger, metrics
 from shared.settings import cached
 

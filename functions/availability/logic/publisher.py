@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from functions.availability.adapters.base import ChannelConnector, StockUpdate
-from functions.availability.dal.availability_store import ALL_SKUS, AvailabilityStore, DirtySku
-from functions.availability.logic.allocation import channel_units
+from shared.adapters.availability_store import ALL_SKUS, AvailabilityStore, DirtySku
+from shared.allocation import channel_units
 from shared.models import utc_now
 from shared.observability import logger
 

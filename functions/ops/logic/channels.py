@@ -8,11 +8,11 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from functions.availability.dal.availability_store import AvailabilityStore
-from functions.availability.models.rules import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput, ListingIds
 from functions.ops.adapters.run_starter import RunStarter
+from shared.adapters.availability_store import AvailabilityStore
 from shared.errors import NotFound, ValidationFailed
 from shared.models import utc_now
+from shared.models.allocation import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput, ListingIds
 from shared.models.reconciliation import KINDS, ReconciliationRun, RunRequest, RunStatus
 from shared.run_ids import new_run_id
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from functions.availability.logic.allocation import channel_units
-from functions.availability.models.rules import AllocationRules
 from functions.ops.models.responses import (
     InventoryView,
     LocationStock,
@@ -16,7 +14,9 @@ from functions.ops.models.responses import (
     TransactionTimeline,
 )
 from shared.adapters.state_store import StateStore, iso
+from shared.allocation import channel_units
 from shared.errors import NotFound
+from shared.models.allocation import AllocationRules
 from shared.models.state import OrderRecord
 
 

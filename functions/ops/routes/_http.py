@@ -47,7 +47,7 @@ def correlation_id(router: BaseRouter) -> str:
 
 def checked_sku(value: str) -> str:
     """A SKU from the path or query; the allocation rules' default scope is not one."""
-    from functions.availability.models.rules import DEFAULT_SCOPE
+    from shared.models.allocation import DEFAULT_SCOPE
 
     if not _SKU.match(value) or value == DEFAULT_SCOPE:
         raise ValidationFailed("not a SKU", details=[{"field": "sku", "message": value[:64]}])

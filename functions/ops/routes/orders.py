@@ -13,8 +13,8 @@ from functions.ops.routes._http import answer, caller, deps
 from shared.errors import UpstreamUnavailable
 
 if TYPE_CHECKING:
-    from functions.orders.adapters.order_flow import OrderFlowPort
-    from functions.orders.dal.held_orders import HeldOrdersPort
+    from shared.adapters.held_orders import HeldOrdersPort
+    from shared.adapters.order_flow import OrderFlowPort
     from shared.adapters.state_store import StateStore
 
     HeldOrderStart = Callable[[HeldOrdersPort, StateStore, OrderFlowPort, str], str | None]
@@ -48,7 +48,7 @@ def get_order(channel: str, channel_order_id: str) -> Response:
 @router.post("/v1/ops/parked/orders/replay")
 def replay_parked() -> Response:
     from functions.ops.models.responses import ReplayResult
-    from functions.orders.logic.parked_replay import replay_parked_orders
+    from shared.parked_replay import replay_parked_orders
 
     given = deps(router)
     if given.parking is None or given.flow is None:
@@ -58,8 +58,8 @@ def replay_parked() -> Response:
 
 @router.post("/v1/ops/orders/<channel>/<channel_order_id>/cancel")
 def cancel_held(channel: str, channel_order_id: str) -> Response:
-    """An order ON_HOLD for stock, cancelled by an operator (functions/orders/logic/held_retry.py)."""
-    from functions.orders.logic.held_retry import cancel_held_order
+    """An order ON_HOLD for stock, cancelled by an operator (shared/held_retry.py)."""
+    from shared.held_retry import cancel_held_order
 
     reason = f"cancelled by an operator ({caller(router)})"
     return _on_held_order(channel, channel_order_id, "cancelling", partial(cancel_held_order, reason=reason))
@@ -67,8 +67,8 @@ def cancel_held(channel: str, channel_order_id: str) -> Response:
 
 @router.post("/v1/ops/orders/<channel>/<channel_order_id>/release")
 def release_held(channel: str, channel_order_id: str) -> Response:
-    """An order ON_HOLD for stock, started again now (functions/orders/logic/held_retry.py)."""
-    from functions.orders.logic.held_retry import release_held_order
+    """An order ON_HOLD for stock, started again now (shared/held_retry.py)."""
+    from shared.held_retry import release_held_order
 
     return _on_held_order(channel, channel_order_id, "releasing", release_held_order)
 

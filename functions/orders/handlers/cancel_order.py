@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.orders.handlers._deps import ErpDeps, erp_deps
 from functions.orders.logic.cancel_order import cancel_order
-from functions.orders.models.flow import FlowInput
 from functions.orders.settings import CancelOrderSettings
+from shared.models.order_flow import FlowInput
 from shared.observability import logger, metrics
 from shared.settings import cached
 

@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
-from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
 from functions.orders.dal.order_changes import change_recorder
 from functions.orders.logic.enrichment import EnrichmentRetries, RetryPolicy
 from functions.orders.logic.intake import HOP, OrderIntake
 from functions.orders.settings import OrdersWorkerSettings
 from shared.adapters.aws import client as aws_client
 from shared.adapters.dead_letters import DeadLetters, default_letters, process_sqs_batch
+from shared.adapters.envelope_queue import SqsEnvelopeQueue
 from shared.adapters.exception_store import DynamoExceptionStore
+from shared.adapters.order_flow import StepFunctionsOrderFlow
 from shared.adapters.payloads import S3PayloadStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.envelope_worker import EnvelopeWorker

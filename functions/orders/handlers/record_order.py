@@ -2,7 +2,7 @@
 
 Input: the flow state plus `"status": "ACCEPTED" | "ON_HOLD" | "ERP_FAILED"` (and `reservation`,
 `erp`, `error` when the flow has them; `received_at`, when the command was received).
-An order going ON_HOLD is kept in `HELD_ORDERS` for HeldOrdersRetry (functions/orders/dal/held_orders.py).
+An order going ON_HOLD is kept in `HELD_ORDERS` for HeldOrdersRetry (shared/adapters/held_orders.py).
 Emits `OrderIngestionLatency` (ms, received to accepted) when the order is accepted.
 Output: `{"event_type": "OrderAccepted" | "OrderOnHold" | "OrderErpFailed" | "OrderCancelled",
 "detail": {Order JSON, "schema_version", "correlation_id", ...}}`.
@@ -16,12 +16,12 @@ from typing import Any, Protocol
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.orders.dal.held_orders import DynamoHeldOrders, HeldOrdersPort
 from functions.orders.handlers._deps import StoreDeps, store_deps
 from functions.orders.logic.record_order import record_order
-from functions.orders.models.flow import RecordOrderInput
 from functions.orders.settings import RecordOrderSettings
+from shared.adapters.held_orders import DynamoHeldOrders, HeldOrdersPort
 from shared.models import utc_now
+from shared.models.order_flow import RecordOrderInput
 from shared.observability import logger, metrics
 from shared.settings import cached
 

@@ -1,5 +1,5 @@
 """Scheduled ParkedOrdersReplay: once the ERP answers again, the orders parked during its outage are
-posted one at a time in the order accepted, with no operator (functions/orders/logic/parked_replay.py
+posted one at a time in the order accepted, with no operator (shared/parked_replay.py
 `InOrderReplay`).
 
 Output: `{"erp": "not asked" | "down" | "up" | "down again" | "no outcome", "replayed": n}`, plus
@@ -16,11 +16,11 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.orders.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
-from functions.orders.adapters.parking_queue import ParkingQueuePort, SqsParkingQueue
-from functions.orders.logic.parked_replay import BacklogPort, InOrderReplay, ParkedOrderReader
 from functions.orders.settings import ParkedReplaySettings
+from shared.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
+from shared.adapters.parking_queue import ParkingQueuePort, SqsParkingQueue
 from shared.observability import logger, metrics
+from shared.parked_replay import BacklogPort, InOrderReplay, ParkedOrderReader
 from shared.settings import cached
 
 

@@ -15,11 +15,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.orders.handlers._deps import store_deps
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput
 from functions.orders.settings import ReserveStockSettings
 from shared.adapters.state_store import StateStore
 from shared.adapters.store_sale_store import DynamoStoreSaleStore
 from shared.adapters.trace_store import TraceSink
+from shared.models.order_flow import FlowInput
 from shared.observability import logger, metrics
 from shared.settings import cached
 from shared.store_sales import StoreSaleStore

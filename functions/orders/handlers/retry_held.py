@@ -1,5 +1,5 @@
 """Scheduled HeldOrdersRetry: orders ON_HOLD for stock start OrderFlow again, oldest first, once
-every line is available at their location (functions/orders/logic/held_retry.py).
+every line is available at their location (shared/held_retry.py).
 
 Output: `{"restarted": [order ids], "still_short": n, "let_go": [order ids no longer ON_HOLD],
 "unreadable": [order ids whose kept input no longer reads, left for a person]}`.
@@ -13,11 +13,11 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.orders.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
-from functions.orders.dal.held_orders import DynamoHeldOrders, HeldOrdersPort
-from functions.orders.logic.held_retry import retry_held_orders
 from functions.orders.settings import HeldRetrySettings
+from shared.adapters.held_orders import DynamoHeldOrders, HeldOrdersPort
+from shared.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
 from shared.adapters.state_store import DynamoStateStore, StateStore
+from shared.held_retry import retry_held_orders
 from shared.observability import logger, metrics
 from shared.settings import cached
 

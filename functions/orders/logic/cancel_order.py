@@ -7,11 +7,11 @@ from datetime import datetime
 
 from functions.orders.adapters.erp import ErpPort
 from functions.orders.logic.events import cancellation_event
-from functions.orders.models.flow import DomainEvent, FlowInput
 from shared.adapters.state_store import CommitResult, StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification, ErpRejected, ErpThrottled, ErpUnavailable
 from shared.models import utc_now
+from shared.models.order_flow import DomainEvent, FlowInput
 from shared.models.state import ReservationStatus
 from shared.reservation import plan_release
 from shared.retry import RetryPolicy

@@ -7,10 +7,10 @@ from typing import Protocol
 from functions.orders.adapters.erp import ErpPort
 from functions.orders.logic.erp_mapping import sales_order_payload
 from functions.orders.logic.order_lifecycle import blocks_reservation
-from functions.orders.models.flow import ErpSalesOrderOutput, FlowInput, ReserveStockOutput
 from shared.adapters.state_store import StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ErpBacklogOpen, ErpRejected, ErpThrottled, ErpUnavailable
+from shared.models.order_flow import ErpSalesOrderOutput, FlowInput, ReserveStockOutput
 
 HOP = "erp"
 

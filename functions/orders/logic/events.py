@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from functions.orders.logic.order_lifecycle import event_type_for
-from functions.orders.models.flow import DomainEvent
 from shared.models import Order, OrderCancellation, OrderStatus, order_id_for
+from shared.models.order_flow import DomainEvent
 
 
 def _extras(extra: dict[str, Any]) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from functions.orders.adapters.order_flow import OrderFlowPort
 from functions.orders.logic.enrichment import WatchedLookup
-from functions.orders.logic.flow_start import execution_name, flow_inputs
 from functions.orders.logic.order_changes import RECORDABLE, ChangeRecorder
+from shared.adapters.order_flow import OrderFlowPort
 from shared.adapters.payloads import PayloadResolver
 from shared.adapters.trace_store import TraceSink
+from shared.flow_start import execution_name, flow_inputs
 from shared.models import Envelope, Order
 from shared.models.orders import REPLACEMENT_ORDER_EVENT
 from shared.observability import logger

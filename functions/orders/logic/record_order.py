@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from functions.orders.dal.held_orders import HeldOrder, HeldOrdersPort
 from functions.orders.logic.events import order_event
 from functions.orders.logic.order_lifecycle import next_status
-from functions.orders.models.flow import DomainEvent, RecordOrderInput
+from shared.adapters.held_orders import HeldOrder, HeldOrdersPort
 from shared.adapters.state_store import StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
 from shared.models import OrderStatus, utc_now
+from shared.models.order_flow import DomainEvent, RecordOrderInput
 from shared.models.state import OrderRecord
 from shared.retry import RetryPolicy
 

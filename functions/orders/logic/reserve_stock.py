@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from functions.orders.logic.order_lifecycle import blocks_reservation
-from functions.orders.models.flow import FlowInput, ReserveOutcome, ReserveStockOutput
 from shared.adapters.state_store import CommitResult, StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
 from shared.models import utc_now
+from shared.models.order_flow import FlowInput, ReserveOutcome, ReserveStockOutput
 from shared.models.state import Reservation, ReservationLine, Shortage
 from shared.reservation import choose_location, plan_reservation
 from shared.retry import RetryPolicy
@@ -62,15 +62,11 @@ def reserve_stock(
     ) -> ReserveStockOutput:
         if shortages:
             detail["shortages"] = [shortage.model_dump() for shortage in shortages]
-        trace.record(
-            cid, HOP, outcome.value.lower(), {"order_id": order.order_id, "location_id": location, **detail}
-        )
+        trace.record(cid, HOP, outcome.value.lower(), {"order_id": order.order_id, "location_id": location, **detail})
         return ReserveStockOutput(outcome=outcome, location_id=location, shortages=list(shortages))
 
     quantities = order.quantities_by_sku()
-    context = store.reservation_context(
-        order.channel, order.channel_order_id, order.order_id, location_id, quantities
-    )
+    context = store.reservation_context(order.channel, order.channel_order_id, order.order_id, location_id, quantities)
     if blocks_reservation(context.order.status if context.order else None):
         return answer(ReserveOutcome.CANCELLED)
     existing = context.reservation

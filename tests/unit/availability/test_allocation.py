@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from functions.availability.logic.allocation import allocate, channel_units
-from functions.availability.models.rules import PUBLISHED_CHANNELS, AllocationRules, AllocationRulesInput
+from shared.allocation import allocate, channel_units
 from shared.models import InventoryPosition
+from shared.models.allocation import PUBLISHED_CHANNELS, AllocationRules, AllocationRulesInput
 
 LOCATIONS = ["dc-east", "dc-west", "store-7"]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from functions.availability.dal.availability_store import DynamoAvailabilityStore
-from functions.availability.models.rules import AllocationRulesInput
+from shared.adapters.availability_store import DynamoAvailabilityStore
 from shared.errors import ConcurrentModification
+from shared.models.allocation import AllocationRulesInput
 from tests.fakes.aws import STATE_TABLE
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

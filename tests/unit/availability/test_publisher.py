@@ -17,7 +17,7 @@ from functions.availability.adapters.shopify import ShopifyConnector
 from functions.availability.adapters.walmart import WalmartConnector
 from functions.availability.handlers.mark_dirty import lambda_handler as mark_dirty
 from functions.availability.logic.publisher import Publisher
-from functions.availability.models.rules import AllocationRulesInput
+from shared.models.allocation import AllocationRulesInput
 from tests.fakes.availability import MemoryAvailabilityStore
 from tests.fakes.builders import LambdaContext
 
@@ -231,6 +231,7 @@ def test_shopify_calls_never_outrun_its_leaky_bucket_of_40_at_2_per_second() -> 
     updates = [StockUpdate(sku=f"S{n}", listing_id=str(808950810 + n), units=n) for n in range(60)]
 
     with respx.mock() as mock:
+
         def answer(request: httpx.Request) -> httpx.Response:
             sent_at.append(clock.t)
             return httpx.Response(200, json={})

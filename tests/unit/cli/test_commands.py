@@ -13,9 +13,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cli.main import Runtime, app
-from functions.orders.models.flow import FlowInput
 from shared.adapters.exception_store import RETRY_OF
 from shared.models import order_id_for
+from shared.models.order_flow import FlowInput
 from tests.fakes.builders import order
 from tests.fakes.ports import FakeOrderFlow, FakeParkingQueue
 from tests.fakes.reconciliation import MemoryReconciliationStore, RecordingStarter
@@ -208,8 +208,8 @@ def test_an_unknown_reconciliation_kind_exits_1(world: StuckOrders) -> None:
 
 
 def test_an_order_on_hold_is_released_by_hand_and_one_not_held_is_reported(world: StuckOrders) -> None:
-    from functions.orders.dal.held_orders import MemoryHeldOrders
     from functions.orders.handlers import record_order as record_handler
+    from shared.adapters.held_orders import MemoryHeldOrders
     from shared.adapters.trace_store import MemoryTraceStore
     from tests.fakes.builders import LambdaContext
 

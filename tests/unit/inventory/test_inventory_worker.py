@@ -13,11 +13,11 @@ from functions.inventory.handlers.inventory_worker import lambda_handler
 from functions.inventory.logic.intake import HOP, InventoryIntake
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput
 from shared.adapters.event_bus import BusEvent, EventBridgeBus
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.envelope_worker import EnvelopeWorker
 from shared.models import Envelope
+from shared.models.order_flow import FlowInput
 from shared.retry import RetryPolicy
 from tests.fakes.builders import (
     LambdaContext,

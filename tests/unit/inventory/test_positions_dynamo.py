@@ -10,11 +10,11 @@ import pytest
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.inventory.logic.stock import plan_shipment
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput
 from shared.adapters.state_store import DynamoStateStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.errors import StaleUpdate
 from shared.models import order_id_for
+from shared.models.order_flow import FlowInput
 from shared.models.state import ReservationStatus
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import adjustment, order, shipment
@@ -63,9 +63,7 @@ def test_the_same_adjustment_twice_changes_nothing(positions: DynamoPositionStor
 def test_an_adjustment_keeps_the_reserved_units(positions: DynamoPositionStore, dynamodb: Any) -> None:
     positions.apply_adjustment(adjustment(on_hand=10, sequence=1), NOW)
     store = DynamoStateStore(STATE_TABLE, client=dynamodb)
-    flow = FlowInput(
-        action="accept", correlation_id="corr-0001", event_id="e1", order=order(lines={"SKU-1": 4})
-    )
+    flow = FlowInput(action="accept", correlation_id="corr-0001", event_id="e1", order=order(lines={"SKU-1": 4}))
     reserve_stock(flow, store, MemoryTraceStore(), ReservePolicy(LOC))
 
     positions.apply_adjustment(adjustment(on_hand=6, sequence=2), NOW)
@@ -73,15 +71,11 @@ def test_an_adjustment_keeps_the_reserved_units(positions: DynamoPositionStore, 
     assert _get(positions) == (6, 4, 2)
 
 
-def test_a_shipment_consumes_the_reservation_in_one_transaction(
-    positions: DynamoPositionStore, dynamodb: Any
-) -> None:
+def test_a_shipment_consumes_the_reservation_in_one_transaction(positions: DynamoPositionStore, dynamodb: Any) -> None:
     # GIVEN 10 on hand and an order holding 3
     positions.apply_adjustment(adjustment(on_hand=10, sequence=1), NOW)
     store = DynamoStateStore(STATE_TABLE, client=dynamodb)
-    flow = FlowInput(
-        action="accept", correlation_id="corr-0001", event_id="e1", order=order(lines={"SKU-1": 3})
-    )
+    flow = FlowInput(action="accept", correlation_id="corr-0001", event_id="e1", order=order(lines={"SKU-1": 3}))
     reserve_stock(flow, store, MemoryTraceStore(), ReservePolicy(LOC))
     order_id = order_id_for("shopify", "1001")
 
@@ -103,9 +97,7 @@ def test_a_shipment_consumes_the_reservation_in_one_transaction(
 
 def test_a_shipment_planned_on_an_outdated_read_writes_nothing(positions: DynamoPositionStore) -> None:
     positions.apply_adjustment(adjustment(on_hand=10, sequence=1), NOW)
-    plan = plan_shipment(
-        shipment(lines={"SKU-1": 2}, sequence=3), positions.get_positions(LOC, ["SKU-1"]), None
-    )
+    plan = plan_shipment(shipment(lines={"SKU-1": 2}, sequence=3), positions.get_positions(LOC, ["SKU-1"]), None)
     positions.apply_adjustment(adjustment(on_hand=8, sequence=2), NOW)  # lands between read and write
 
     assert positions.commit_shipment(plan, NOW) is False

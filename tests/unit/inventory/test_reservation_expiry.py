@@ -12,10 +12,10 @@ from functions.inventory.handlers.expire_reservations import Deps, lambda_handle
 from functions.inventory.logic.expiry import HOP, expire_reservations
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput, ReserveOutcome
 from shared.adapters.state_store import position_key, to_dynamo
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import order_id_for
+from shared.models.order_flow import FlowInput, ReserveOutcome
 from shared.models.state import ReservationStatus
 from shared.retry import RetryPolicy
 from tests.fakes.aws import STATE_TABLE

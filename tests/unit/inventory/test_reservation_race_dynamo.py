@@ -10,10 +10,10 @@ from typing import Any
 from functions.inventory.dal.movements import DynamoMovementStore
 from functions.inventory.logic.movements import group_effects
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput, ReserveOutcome
 from shared.adapters.state_store import DynamoStateStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import InventoryMovement
+from shared.models.order_flow import FlowInput, ReserveOutcome
 from shared.retry import RetryPolicy
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import order

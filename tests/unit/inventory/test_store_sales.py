@@ -22,7 +22,6 @@ from functions.inventory.dal.positions import DynamoPositionStore
 from functions.inventory.logic.movements import apply_effects, effects_of
 from functions.inventory.logic.stock import apply_adjustment
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput, ReserveOutcome
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.adapters.store_sale_store import DynamoStoreSaleStore
@@ -30,6 +29,7 @@ from shared.adapters.trace_store import MemoryTraceStore
 from shared.channels.pos_csv import PosReceipt, order_from_receipt, parse_pos_file
 from shared.errors import StaleUpdate
 from shared.models import InventoryAdjustment, InventoryMovement, InventoryPosition, Order
+from shared.models.order_flow import FlowInput, ReserveOutcome
 from shared.retry import RetryPolicy
 from shared.store_sales import (
     SaleLine,

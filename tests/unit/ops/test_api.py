@@ -11,9 +11,9 @@ from functions.ops.handlers.api import Deps, lambda_handler
 from functions.ops.settings import OpsSettings
 from functions.orders.logic.record_order import record_order
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput, RecordOrderInput
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import OrderStatus
+from shared.models.order_flow import FlowInput, RecordOrderInput
 from tests.fakes.builders import LambdaContext, cancellation, order
 from tests.fakes.ports import FakeOrderFlow, FakeParkingQueue, FakeTraceReader
 from tests.fakes.state_table import InMemoryStateTable
@@ -239,8 +239,8 @@ def test_ops_settings_need_only_the_tables(monkeypatch: pytest.MonkeyPatch) -> N
 
 def _held_order_1001(store: InMemoryStateTable) -> Any:
     """Shopify order 1001 recorded ON_HOLD for stock by RecordOrder: the held list it joined."""
-    from functions.orders.dal.held_orders import MemoryHeldOrders
     from functions.orders.handlers import record_order as record_handler
+    from shared.adapters.held_orders import MemoryHeldOrders
 
     held = MemoryHeldOrders()
     on_hold = {
@@ -274,7 +274,7 @@ def test_an_operator_releases_an_order_on_hold_and_one_not_on_hold_is_404(store:
 def test_an_operator_cancels_an_order_on_hold_through_the_cancel_flow_and_one_not_on_hold_is_404(
     store: InMemoryStateTable,
 ) -> None:
-    from functions.orders.models.flow import FlowInput
+    from shared.models.order_flow import FlowInput
 
     held, flow = _held_order_1001(store), FakeOrderFlow()
 

@@ -15,9 +15,9 @@ import pytest
 
 from functions.ops.adapters.redrive import SqsRedrive
 from functions.ops.handlers.api import Deps, lambda_handler
-from functions.orders.adapters.envelope_queue import SqsEnvelopeQueue
 from functions.reconciliation.logic.reconcile import Reconciler
 from shared.adapters.dead_letters import CHANNEL_COMMAND, DEAD_LETTER, DeadLetters
+from shared.adapters.envelope_queue import SqsEnvelopeQueue
 from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore, exception_id
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore

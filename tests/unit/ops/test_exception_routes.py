@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from functions.availability.dal.availability_store import DynamoAvailabilityStore
 from functions.inventory.dal.positions import DynamoPositionStore
 from functions.ops.handlers.api import Deps, lambda_handler
 from functions.reconciliation.logic.reconcile import Reconciler
+from shared.adapters.availability_store import DynamoAvailabilityStore
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.models import InventoryAdjustment

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from functions.orders.logic.record_order import record_order
-from functions.orders.models.flow import FlowInput, RecordOrderInput
 from shared.adapters.state_store import DynamoStateStore, OrderRef
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import OrderCancellation, OrderStatus, order_id_for
+from shared.models.order_flow import FlowInput, RecordOrderInput
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import order
 from tests.support.ops_transport import OpsLambdaTransport
@@ -78,9 +78,7 @@ def test_a_parked_order_names_the_replay_as_its_next_action(world: StuckOrders) 
 
 
 @pytest.mark.parametrize("any_id", ["114-3941689-8772232", "corr-amazon", ENRICHMENT_EXCEPTION_ID])
-def test_an_order_the_flow_never_recorded_is_found_through_its_open_exception(
-    world: StuckOrders, any_id: str
-) -> None:
+def test_an_order_the_flow_never_recorded_is_found_through_its_open_exception(world: StuckOrders, any_id: str) -> None:
     # GIVEN an Amazon notification whose getOrder failed on every attempt: no order item exists
     body = _find(world, any_id).json()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from functions.orders.logic.flow_start import execution_name, flow_inputs
-from functions.orders.models.flow import FlowAction, FlowInput
+from shared.flow_start import execution_name, flow_inputs
+from shared.models.order_flow import FlowAction, FlowInput
 from tests.fakes.builders import adjustment, cancellation, envelope, order
 
 
@@ -21,9 +21,7 @@ def test_each_order_command_becomes_one_flow_input_and_others_are_reported_as_sk
 
 
 def test_execution_name_is_action_channel_order_and_event_prefix() -> None:
-    flow = FlowInput(
-        action="accept", correlation_id="c" * 8, event_id="evt-123456789012345", order=order("1001")
-    )
+    flow = FlowInput(action="accept", correlation_id="c" * 8, event_id="evt-123456789012345", order=order("1001"))
 
     assert execution_name(flow) == "accept-shopify-1001-evt-12345678"
 

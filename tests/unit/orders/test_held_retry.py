@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.orders.dal.held_orders import MemoryHeldOrders
 from functions.orders.handlers import record_order
-from functions.orders.logic.held_retry import retry_held_orders
+from shared.adapters.held_orders import MemoryHeldOrders
 from shared.adapters.trace_store import MemoryTraceStore
+from shared.held_retry import retry_held_orders
 from shared.models import OrderStatus
 from tests.fakes.builders import LambdaContext, order
 from tests.fakes.state_table import InMemoryStateTable
@@ -87,7 +87,7 @@ def test_an_order_leaving_on_hold_is_no_longer_kept_and_a_cancelled_one_is_let_g
 
 
 def test_a_held_item_with_an_unreadable_input_is_left_for_a_person_and_blocks_no_other() -> None:
-    from functions.orders.dal.held_orders import HeldOrder
+    from shared.adapters.held_orders import HeldOrder
 
     store, held, flow = InMemoryStateTable(), MemoryHeldOrders(), Flow()
     store.put_position("SKU-1", LOC, on_hand=5)

@@ -9,9 +9,9 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from botocore.exceptions import ClientError
 
-from functions.orders.adapters.order_flow import StepFunctionsOrderFlow
 from functions.orders.handlers.orders_worker import lambda_handler
 from functions.orders.logic.intake import HOP, OrderIntake
+from shared.adapters.order_flow import StepFunctionsOrderFlow
 from shared.adapters.payloads import S3PayloadStore
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.channels.base import NormalizationError
@@ -158,9 +158,7 @@ def test_step_functions_execution_already_exists_is_reported_as_not_new(aws: Any
 def test_a_throttled_start_is_a_transient_failure() -> None:
     class ThrottledFlow(FakeOrderFlow):
         def start(self, name: str, execution_input: dict[str, Any]) -> bool:
-            raise ClientError(
-                {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartExecution"
-            )
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartExecution")
 
     world = World(flow=ThrottledFlow())
 
@@ -202,9 +200,7 @@ def test_a_claim_checked_payload_is_read_from_s3_before_normalizing(aws: Any) ->
     s3.create_bucket(Bucket="payloads")
     s3.put_object(Bucket="payloads", Key="payloads/shopify/e1.json", Body=b'{"id": 42}')
     world = World()
-    intake = OrderIntake(
-        world.flow, world.trace, S3PayloadStore(client=s3), adapter_lookup({"shopify": world.adapter})
-    )
+    intake = OrderIntake(world.flow, world.trace, S3PayloadStore(client=s3), adapter_lookup({"shopify": world.adapter}))
     world.worker = EnvelopeWorker(HOP, intake.process, world.trace)
     env = envelope("e1", payload=None, payload_ref="s3://payloads/payloads/shopify/e1.json")
 
@@ -217,9 +213,7 @@ def test_a_claim_check_whose_object_is_gone_is_poison(aws: Any) -> None:
     s3 = aws.client("s3")
     s3.create_bucket(Bucket="payloads")
     world = World()
-    intake = OrderIntake(
-        world.flow, world.trace, S3PayloadStore(client=s3), adapter_lookup({"shopify": world.adapter})
-    )
+    intake = OrderIntake(world.flow, world.trace, S3PayloadStore(client=s3), adapter_lookup({"shopify": world.adapter}))
     world.worker = EnvelopeWorker(HOP, intake.process, world.trace)
     env = envelope("e1", payload=None, payload_ref="s3://payloads/payloads/shopify/missing.json")
 

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from functions.orders.adapters.parking_queue import ParkedMessage
 from functions.orders.handlers import replay_parked
-from functions.orders.logic.parked_replay import InOrderReplay, replay_parked_orders
-from functions.orders.models.flow import FlowInput
+from shared.adapters.parking_queue import ParkedMessage
 from shared.models import OrderStatus
+from shared.models.order_flow import FlowInput
 from shared.models.state import OrderRecord
+from shared.parked_replay import InOrderReplay, replay_parked_orders
 from tests.fakes.builders import LambdaContext, order
 
 

@@ -12,10 +12,10 @@ import pytest
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.record_order import record_order
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput, RecordOrderInput, ReserveOutcome
 from shared.adapters.state_store import CommitResult, DynamoStateStore, position_key, to_dynamo
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import OrderStatus
+from shared.models.order_flow import FlowInput, RecordOrderInput, ReserveOutcome
 from shared.models.state import Reservation, ReservationLine, ReservationStatus
 from shared.reservation import PositionReserve
 from shared.retry import RetryPolicy
@@ -249,7 +249,7 @@ def test_concurrent_reservations_against_dynamodb_never_oversell(dynamodb: Any) 
 
 
 def test_held_orders_are_kept_once_read_oldest_first_and_let_go(dynamodb: Any) -> None:
-    from functions.orders.dal.held_orders import DynamoHeldOrders, HeldOrder
+    from shared.adapters.held_orders import DynamoHeldOrders, HeldOrder
 
     held = DynamoHeldOrders(STATE_TABLE, client=dynamodb)
     held.hold(HeldOrder("ord_b", "2026-12-04T10:00:02Z", LOC, {"event_id": "b"}))

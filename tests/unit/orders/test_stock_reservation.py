@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.record_order import record_order
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
-from functions.orders.models.flow import FlowInput, RecordOrderInput, ReserveOutcome
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.errors import ConcurrentModification
 from shared.models import OrderStatus
+from shared.models.order_flow import FlowInput, RecordOrderInput, ReserveOutcome
 from shared.models.state import ReservationStatus
 from shared.retry import RetryPolicy
 from tests.fakes.builders import cancellation, order
@@ -28,9 +28,7 @@ POLICY = ReservePolicy(default_location_id=LOC, retry=NO_WAIT)
 
 
 def _accept(channel_order_id: str = "1001", lines: dict[str, int] | None = None) -> FlowInput:
-    return FlowInput(
-        action="accept", correlation_id="corr-0001", event_id="e1", order=order(channel_order_id, lines)
-    )
+    return FlowInput(action="accept", correlation_id="corr-0001", event_id="e1", order=order(channel_order_id, lines))
 
 
 def _cancel(channel_order_id: str = "1001") -> FlowInput:
@@ -130,9 +128,7 @@ def test_concurrent_orders_for_the_last_units_never_oversell() -> None:
 
     def place(i: int) -> None:
         barrier.wait()
-        outcomes.append(
-            reserve_stock(_accept(f"o{i}", {"SKU-1": 1}), store, MemoryTraceStore(), POLICY).outcome
-        )
+        outcomes.append(reserve_stock(_accept(f"o{i}", {"SKU-1": 1}), store, MemoryTraceStore(), POLICY).outcome)
 
     threads = [threading.Thread(target=place, args=(i,)) for i in range(20)]
     for t in threads:

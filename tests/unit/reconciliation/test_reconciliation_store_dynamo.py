@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from functions.availability.dal.availability_store import DynamoAvailabilityStore
 from functions.inventory.dal.positions import DynamoPositionStore
+from shared.adapters.availability_store import DynamoAvailabilityStore
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.models import InventoryAdjustment
 from shared.models.reconciliation import ReconciliationRun, RunStatus

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from functions.availability.models.rules import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.adapters.state_store import AVAILABILITY_DIRTY_PK, DynamoStateStore, from_dynamo, iso, to_dynamo
 from shared.errors import ConcurrentModification
 from shared.models import InventoryPosition
+from shared.models.allocation import DEFAULT_SCOPE, AllocationRules, AllocationRulesInput
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

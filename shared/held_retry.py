@@ -1,7 +1,7 @@
 """HeldOrdersRetry: orders ON_HOLD for stock are looked at again when stock may have arrived
 (issue 10.4), oldest received first, so the first customer to wait is the first served.
 
-Each run reads the held orders (functions/orders/dal/held_orders.py) and, for each, the positions of
+Each run reads the held orders (shared/adapters/held_orders.py) and, for each, the positions of
 its lines at the location it was tried at: an order every line of which is now available starts
 OrderFlow again with its kept input (ReserveStock reserves all or nothing, so a run that lost the
 race to another order leaves it ON_HOLD, held again). Units counted for an earlier order in the same
@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.orders.adapters.order_flow import OrderFlowPort
-from functions.orders.dal.held_orders import HeldOrdersPort
-from functions.orders.logic.flow_start import execution_name
-from functions.orders.models.flow import FlowAction, FlowInput
+from shared.adapters.held_orders import HeldOrdersPort
+from shared.adapters.order_flow import OrderFlowPort
 from shared.adapters.state_store import StateStore
+from shared.flow_start import execution_name
 from shared.models import Order, OrderCancellation, OrderStatus, utc_now
+from shared.models.order_flow import FlowAction, FlowInput
 from shared.observability import logger
 
 MAX_HELD_PER_RUN = 200

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from functions.orders.models.flow import FlowAction, FlowInput
 from shared.models import Envelope, Order, OrderCancellation
+from shared.models.order_flow import FlowAction, FlowInput
 
 MAX_EXECUTION_NAME = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9\-_]")

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
-from functions.availability.models.rules import AllocationRules, ChannelRule
 from shared.atp import available_to_promise
 from shared.models import InventoryPosition
+from shared.models.allocation import AllocationRules, ChannelRule
 
 
 @dataclass(frozen=True)

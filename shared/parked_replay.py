@@ -21,11 +21,11 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from functions.orders.adapters.order_flow import OrderFlowPort
-from functions.orders.adapters.parking_queue import ParkedMessage, ParkingQueuePort
-from functions.orders.logic.flow_start import execution_name
-from functions.orders.models.flow import FlowInput
+from shared.adapters.order_flow import OrderFlowPort
+from shared.adapters.parking_queue import ParkedMessage, ParkingQueuePort
+from shared.flow_start import execution_name
 from shared.models import OrderStatus
+from shared.models.order_flow import FlowInput
 from shared.models.state import OrderRecord
 from shared.observability import logger
 
