@@ -209,10 +209,10 @@ ENV_RESERVATION_EXPIRY_BATCH_LIMIT = "RESERVATION_EXPIRY_BATCH_LIMIT"
 RESERVATION_EXPIRY_BATCH_LIMIT = 500
 
 # --- pulled channels (issue 3): Amazon SP-API, Zalando, POS nightly files ----------------------
-HANDLER_AMAZON_ORDER_CHANGE = "functions.pollers.handlers.amazon_order_change.lambda_handler"
-HANDLER_AMAZON_ORDERS_POLLER = "functions.pollers.handlers.amazon_orders_poller.lambda_handler"
-HANDLER_ZALANDO_ORDERS_POLLER = "functions.pollers.handlers.zalando_orders_poller.lambda_handler"
-HANDLER_POS_FILES = "functions.pos_files.handlers.object_created.lambda_handler"
+HANDLER_AMAZON_ORDER_CHANGE = "functions.intake.handlers.amazon_order_change.lambda_handler"
+HANDLER_AMAZON_ORDERS_POLLER = "functions.intake.handlers.amazon_orders_poller.lambda_handler"
+HANDLER_ZALANDO_ORDERS_POLLER = "functions.intake.handlers.zalando_orders_poller.lambda_handler"
+HANDLER_POS_FILES = "functions.intake.handlers.pos_file_created.lambda_handler"
 ID_AMAZON_ORDER_CHANGE_FUNCTION = "AmazonOrderChangeFunction"
 ID_AMAZON_ORDER_CHANGE_RULE = "AmazonOrderChangeRule"
 ID_AMAZON_ORDERS_POLLER_FUNCTION = "AmazonOrdersPollerFunction"
@@ -239,7 +239,7 @@ POS_FILES_TIMEOUT_SECONDS = 60  # visibility 6 x 60 s; a nightly file of a few t
 POS_FILES_BATCH_SIZE = 1
 # Prefix S3 notifies about (import reports go under reports/, which must not trigger an import).
 POS_FILES_INCOMING_PREFIX = "incoming/"
-# Poll windows (docs: functions/pollers/logic/watermark.py): overlap before the watermark, first run's
+# Poll windows (docs: functions/intake/logic/watermark.py): overlap before the watermark, first run's
 # look-back, and (Zalando) how long before now a window ends; Amazon's end is fixed (2 min + margin).
 AMAZON_POLL_OVERLAP_SECONDS = 30 * 60
 ZALANDO_POLL_OVERLAP_SECONDS = 15 * 60

@@ -13,7 +13,7 @@
 | `reconciliationToleranceUnits` / `...Value` | 5 / 100 | same |
 
 Amazon's and Zalando's base URLs, marketplace ids and merchant id are the pulled channels' own
-(infra/channels/config.py), so every function sees one value per variable.
+(infra/intake/config.py), so every function sees one value per variable.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from constructs import Node
 
 from infra import constants as c
-from infra.channels.config import PullChannelsConfig
+from infra.intake.config import PullChannelsConfig
 
 LOCAL_AMAZON_SELLER_ID = "A2SANDBOXSELLER"
 LOCAL_ZALANDO_SALES_CHANNEL_ID = "091dcbdd-7839-4f39-aa05-324eb4599df0"

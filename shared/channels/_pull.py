@@ -3,7 +3,7 @@ nightly files) or they reach us through EventBridge (Amazon SP-API notifications
 
 Such an adapter has no signature to check: ``/v1/webhooks/<source>`` answers 404 for it (``verify``
 raises ``UnknownSource``), so nobody can inject an Amazon order over HTTP. What the pull functions
-(``functions/pollers``, ``functions/pos_files``) need instead is ``describe_pulled(payload)``: the
+(``functions/intake``: the pollers and the POS file import) need instead is ``describe_pulled(payload)``: the
 delivery id, event type and queue of one pulled record, the same ``DeliveryInfo`` the webhook edge
 gets from ``describe``. The delivery id is what dedupes: a record seen again (the next poll's
 overlapping window, a second copy of a file, the same order by event and by poll) maps to the same

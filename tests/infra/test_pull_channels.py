@@ -10,7 +10,7 @@ from aws_cdk.assertions import Template
 
 from app import build_app
 from infra import constants as c
-from infra.channels.config import PullChannelsConfig
+from infra.intake.config import PullChannelsConfig
 
 PARTNER_BUS = "aws.partner/sellingpartnerapi.amazon/amzn1.sellerapps.app.example"
 

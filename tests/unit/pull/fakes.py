@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from functions.pollers.logic.watermark import PollWindow
+from functions.intake.logic.watermark import PollWindow
 from shared.intake_ports import DeliveryWork
 from shared.models import Envelope
 from shared.pulled_intake import PulledIntake

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from functions.ingest.logic.accept import event_id_for as webhook_event_id_for
-from functions.pollers.logic.amazon_events import accept_partner_event
+from functions.intake.logic.amazon_events import accept_partner_event
 from shared.models import Envelope
 from shared.pulled_intake import event_id_for
 from tests.support.events import load_event

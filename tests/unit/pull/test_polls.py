@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from functions.pollers.logic.polls import ZALANDO_POLLER, poll_amazon_orders, poll_zalando_orders, run_poll
-from functions.pollers.logic.watermark import WindowPolicy
+from functions.intake.logic.polls import ZALANDO_POLLER, poll_amazon_orders, poll_zalando_orders, run_poll
+from functions.intake.logic.watermark import WindowPolicy
 from shared.channels._pull import PullChannelAdapter
 from shared.channels.base import DeliveryInfo
 from shared.channels.clients.zalando_api import order_documents

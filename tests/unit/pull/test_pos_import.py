@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.pos_files.logic.import_file import import_pos_file, report_key
-from functions.pos_files.logic.notifications import created_objects
+from functions.intake.logic.import_file import import_pos_file, report_key
+from functions.intake.logic.notifications import created_objects
 from tests.support.events import EVENTS_DIR
 from tests.unit.channels.pull_fakes import POS_TIME_ZONES
 from tests.unit.pull.fakes import MemoryPublisher, intake

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from functions.pollers.logic.watermark import (
+from functions.intake.logic.watermark import (
     WindowPolicy,
     format_watermark,
     parse_watermark,

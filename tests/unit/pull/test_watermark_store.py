@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from functions.pollers.adapters.watermarks import DynamoWatermarkStore
+from functions.intake.adapters.watermarks import DynamoWatermarkStore
 from tests.fakes.aws import STATE_TABLE
 
 T = datetime(2026, 11, 23, 12, 0, 0, 123456, tzinfo=UTC)

@@ -18,7 +18,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra import constants as c
-from infra.channels.pull_intake import PullIntakeResources
+from infra.intake.pull_intake import PullIntakeResources
 from infra.shared.function_factory import FunctionFactory, consume_queue
 from infra.shared.nag import acknowledge
 from infra.shared.queues import queue_with_dlq

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from functions.pollers.logic.watermark import format_watermark, parse_watermark
+from functions.intake.logic.watermark import format_watermark, parse_watermark
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.errors import UpstreamUnavailable
 

@@ -20,8 +20,8 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
-from infra.channels.config import PullChannelsConfig
-from infra.channels.pull_intake import PullIntakeResources
+from infra.intake.config import PullChannelsConfig
+from infra.intake.pull_intake import PullIntakeResources
 from infra.shared.function_factory import FunctionFactory
 from infra.storage.tables_construct import grant_state_partitions
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from functions.pollers.adapters.watermarks import DynamoWatermarkStore
-from functions.pollers.settings import PollerSettings
+from functions.intake.adapters.watermarks import DynamoWatermarkStore
+from functions.intake.settings import PollerSettings
 
 
 def watermarks_for(settings: PollerSettings) -> DynamoWatermarkStore:

@@ -7,11 +7,11 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.channels.amazon_channel_construct import AmazonChannelConstruct
-from infra.channels.config import PullChannelsConfig
-from infra.channels.pos_files_construct import PosFilesConstruct
-from infra.channels.pull_intake import PullIntakeResources
-from infra.channels.zalando_channel_construct import ZalandoChannelConstruct
+from infra.intake.amazon_channel_construct import AmazonChannelConstruct
+from infra.intake.config import PullChannelsConfig
+from infra.intake.pos_files_construct import PosFilesConstruct
+from infra.intake.pull_intake import PullIntakeResources
+from infra.intake.zalando_channel_construct import ZalandoChannelConstruct
 from infra.shared.function_factory import FunctionFactory
 
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.pos_files.adapters.s3_files import S3PosFiles
-from functions.pos_files.logic.import_file import import_pos_file
-from functions.pos_files.logic.notifications import created_objects
-from functions.pos_files.settings import PosFilesSettings
+from functions.intake.adapters.s3_files import S3PosFiles
+from functions.intake.logic.import_file import import_pos_file
+from functions.intake.logic.notifications import created_objects
+from functions.intake.settings import PosFilesSettings
 from shared.adapters.dead_letters import default_letters, process_sqs_batch
 from shared.adapters.intake_runtime import intake_for
 from shared.models import utc_now

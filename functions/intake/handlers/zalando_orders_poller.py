@@ -8,10 +8,10 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.pollers.adapters.runtime import watermarks_for
-from functions.pollers.logic.polls import ZalandoOrders, poll_zalando_orders
-from functions.pollers.logic.watermark import WindowPolicy
-from functions.pollers.settings import ZalandoPollerSettings
+from functions.intake.adapters.runtime import watermarks_for
+from functions.intake.logic.polls import ZalandoOrders, poll_zalando_orders
+from functions.intake.logic.watermark import WindowPolicy
+from functions.intake.settings import ZalandoPollerSettings
 from shared.adapters.intake_runtime import intake_for
 from shared.models import utc_now
 from shared.observability import logger, metrics

@@ -8,7 +8,7 @@ from aws_cdk import aws_events as events
 from constructs import Construct
 
 from infra import constants as c
-from infra.channels.pull_intake import PullIntakeResources
+from infra.intake.pull_intake import PullIntakeResources
 from infra.shared.function_factory import FunctionFactory
 from infra.storage.tables_construct import grant_state_partitions
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from functions.pollers.logic.watermark import (
+from functions.intake.logic.watermark import (
     PollWindow,
     WatermarkStore,
     WindowPolicy,

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.pollers.logic.amazon_events import accept_partner_event
+from functions.intake.logic.amazon_events import accept_partner_event
 from shared.adapters.intake_runtime import intake_for
 from shared.models import utc_now
 from shared.observability import logger, metrics

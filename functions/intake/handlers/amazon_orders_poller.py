@@ -8,9 +8,9 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.pollers.adapters.runtime import watermarks_for
-from functions.pollers.logic.polls import AmazonOrders, poll_amazon_orders
-from functions.pollers.settings import AmazonPollerSettings
+from functions.intake.adapters.runtime import watermarks_for
+from functions.intake.logic.polls import AmazonOrders, poll_amazon_orders
+from functions.intake.settings import AmazonPollerSettings
 from shared.adapters.intake_runtime import intake_for
 from shared.channels.clients.sp_api import SpApiClient, SpApiSettings
 from shared.models import utc_now
