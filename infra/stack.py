@@ -36,6 +36,7 @@ from infra.reconciliation.reconciliation_construct import ReconciliationConstruc
 from infra.returns.return_flow_construct import ReturnFlowConstruct
 from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.bundling import lambda_code
+from infra.shared.core import CoreResources
 from infra.shared.dead_letters import keep_dead_letters, serve_dead_letters
 from infra.shared.function_factory import FunctionFactory
 from infra.shared.nag import LAMBDA_RUNTIME_REASON, acknowledge
@@ -70,21 +71,27 @@ class RetailSyncStack(cdk.Stack):
         )
         bus = EventBusConstruct(self, "Events", environment=config.environment)
         secrets = SecretsConstruct(self, "Secrets", environment=config.environment, removal_policy=removal)
+        core = CoreResources(
+            factory=factory,
+            tables=tables,
+            queues=queues,
+            bus=bus,
+            payloads=payloads,
+            secrets=secrets,
+            environment=config.environment,
+            removal_policy=removal,
+        )
 
         # Walmart's and eBay's API base URLs, shared by the publishers and the orders worker's enrichment.
         channel_apis = AvailabilityConfig.from_context(self.node, config.environment)
         # The ERP's products and prices to every channel, promotions on time (issue 12).
-        pricing = PricingConstruct(self, "Pricing", factory=factory, config=channel_apis, state_table=tables.state)
+        pricing = PricingConstruct(self, "Pricing", core=core, config=channel_apis)
         ingest = IngestConstruct(
             self,
             "Ingest",
-            factory=factory,
-            idempotency_table=tables.idempotency,
-            trace_table=tables.trace,
+            core=core,
             orders_queue=queues.orders,
             inventory_queue=queues.inventory,
-            payloads=payloads,
-            secrets=secrets,
             webhook_base_url=config.webhook_base_url,
             ebay_api_base_url=channel_apis.ebay_api_base_url,
             catalog_queue=pricing.queue,
@@ -100,74 +107,47 @@ class RetailSyncStack(cdk.Stack):
         order_flow = OrderFlowConstruct(
             self,
             "OrderFlow",
-            factory=factory,
-            environment=config.environment,
-            state_table=tables.state,
-            trace_table=tables.trace,
-            event_bus=bus.bus,
+            core=core,
             parking_queue=queues.orders_parking,
             erp=erp,
             default_location_id=config.default_location_id,
             erp_concurrency=config.erp_concurrency,
-            removal_policy=removal,
         )
         orders_worker = OrdersWorkerConstruct(
             self,
             "OrdersWorker",
-            factory=factory,
+            core=core,
             queue=queues.orders,
             order_flow=order_flow.state_machine,
-            idempotency_table=tables.idempotency,
-            trace_table=tables.trace,
-            payloads=payloads,
             square_api_base_url=config.square_api_base_url,
-            secrets=secrets,
-            state_table=tables.state,
-            event_bus=bus.bus,
-            event_bus_name=bus.bus_name,
             walmart_api_base_url=channel_apis.walmart_api_base_url,
             ebay_api_base_url=channel_apis.ebay_api_base_url,
         )
         inventory_worker = InventoryWorkerConstruct(
             self,
             "InventoryWorker",
-            factory=factory,
+            core=core,
             queue=queues.inventory,
-            idempotency_table=tables.idempotency,
-            state_table=tables.state,
-            trace_table=tables.trace,
-            payloads=payloads,
-            event_bus=bus.bus,
-            event_bus_name=bus.bus_name,
             default_location_id=config.default_location_id,
             square_api_base_url=config.square_api_base_url,
         )
         reservation_expiry = ReservationExpiryConstruct(
             self,
             "ReservationExpiry",
-            factory=factory,
-            state_table=tables.state,
-            trace_table=tables.trace,
-            event_bus=bus.bus,
-            event_bus_name=bus.bus_name,
+            core=core,
         )
         pull_channels = PullChannelsConstruct(
             self,
             "Channels",
-            factory=factory,
+            core=core,
             config=PullChannelsConfig.from_context(self.node, config.environment),
             intake=PullIntakeResources(tables.idempotency, tables.trace, queues.orders, queues.inventory, payloads),
-            state_table=tables.state,
             orders_worker=orders_worker.function,
-            environment=config.environment,
-            removal_policy=removal,
         )
         ops = OpsApiConstruct(
             self,
             "Ops",
-            factory=factory,
-            state_table=tables.state,
-            trace_table=tables.trace,
+            core=core,
             parking_queue=queues.orders_parking,
             order_flow=order_flow.state_machine,
             orders_queue=queues.orders,
@@ -176,34 +156,29 @@ class RetailSyncStack(cdk.Stack):
         availability = AvailabilityConstruct(
             self,
             "Availability",
-            factory=factory,
+            core=core,
             config=availability_config,
-            state_table=tables.state,
-            event_bus=bus.bus,
             ops_function=ops.function,
         )
         reconciliation = ReconciliationConstruct(
             self,
             "Reconciliation",
-            factory=factory,
+            core=core,
             config=availability_config,
             erp=erp,
-            state_table=tables.state,
             ops_function=ops.function,
         )
         # Finance: payouts settled and journals posted once, settlement runs (issue 11).
         finance = FinanceConstruct(
             self,
             "Finance",
-            factory=factory,
+            core=core,
             erp=erp,
             amazon_sp_api_base_url=channel_apis.amazon_sp_api_base_url,
             shopify_admin_base_url=channel_apis.shopify_admin_base_url,
             walmart_api_base_url=channel_apis.walmart_api_base_url,
             ebay_api_base_url=channel_apis.ebay_api_base_url,
             square_api_base_url=config.square_api_base_url,
-            state_table=tables.state,
-            payloads=payloads,
             ops_function=ops.function,
         )
         for minting in finance.functions.values():
@@ -212,52 +187,34 @@ class RetailSyncStack(cdk.Stack):
         channel_outbound = ChannelOutboundConstruct(
             self,
             "ChannelOutbound",
-            factory=factory,
+            core=core,
             channel_apis=channel_apis,
-            state_table=tables.state,
-            trace_table=tables.trace,
-            event_bus=bus.bus,
-            secrets=secrets,
         )
         # Returns: ReturnFlow from the returns the orders worker records to refund (issue 9).
         return_flow = ReturnFlowConstruct(
             self,
             "Returns",
-            factory=factory,
-            environment=config.environment,
-            state_table=tables.state,
-            trace_table=tables.trace,
-            event_bus=bus.bus,
-            event_bus_name=bus.bus_name,
+            core=core,
             inventory_queue=queues.inventory,
             orders_queue=queues.orders,
-            secrets=secrets,
             erp=erp,
             shopify_admin_base_url=channel_apis.shopify_admin_base_url,
             walmart_api_base_url=channel_apis.walmart_api_base_url,
             ebay_api_base_url=channel_apis.ebay_api_base_url,
             loop_api_base_url=config.loop_api_base_url,
-            removal_policy=removal,
         )
         # Customer status: the helpdesk told of each visible change; the status route's function (issue 12.3).
         customer_status = CustomerStatusConstruct(
             self,
             "CustomerStatus",
-            factory=factory,
-            state_table=tables.state,
-            trace_table=tables.trace,
-            event_bus=bus.bus,
-            secrets=secrets,
+            core=core,
             helpdesk_base_url=config.helpdesk_base_url,
         )
         erp_fulfilment = ErpFulfilmentConstruct(
             self,
             "ErpFulfilment",
-            factory=factory,
+            core=core,
             erp=erp,
-            state_table=tables.state,
-            trace_table=tables.trace,
-            event_bus=bus.bus,
         )
         # Every other function that calls a vendor mints its tokens from the credentials in the secret
         # (the ERP tasks, reconciliation's ERP snapshot, the stock publisher, the order pollers).

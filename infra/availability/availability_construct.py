@@ -12,14 +12,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
-from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
 from infra.shared.queues import events_to_queue, queue_with_dlq
 from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions
 
@@ -33,13 +33,14 @@ class AvailabilityConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         config: AvailabilityConfig,
-        state_table: dynamodb.ITable,
-        event_bus: events.IEventBus,
         ops_function: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
+        event_bus = core.event_bus
         self.queue, self.dlq = queue_with_dlq(
             self,
             c.ID_AVAILABILITY_CHANGES_QUEUE,
@@ -55,7 +56,7 @@ class AvailabilityConstruct(Construct):
             description="Domain events that change what a channel may sell -> coalescing queue",
         )
 
-        table_env = {c.ENV_STATE_TABLE: state_table.table_name}
+        table_env = core.env(state=True)
         self.marker: lambda_.Function = factory.function(
             self,
             c.ID_AVAILABILITY_MARKER_FUNCTION,

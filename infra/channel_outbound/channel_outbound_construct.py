@@ -13,15 +13,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
-from infra.secrets.secrets_construct import SecretsConstruct
-from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
 from infra.shared.queues import events_to_queue, queue_with_dlq
 from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
@@ -32,14 +30,15 @@ class ChannelOutboundConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         channel_apis: AvailabilityConfig,
-        state_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
-        event_bus: events.IEventBus,
-        secrets: SecretsConstruct,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
+        trace_table = core.trace_table
+        event_bus = core.event_bus
+        secrets = core.secrets
         self.queue, self.dlq = queue_with_dlq(
             self,
             c.ID_CHANNEL_OUTBOUND_QUEUE,
@@ -63,8 +62,7 @@ class ChannelOutboundConstruct(Construct):
             description="Acknowledge accepted orders and confirm shipments on each channel, once",
             timeout_seconds=c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS,
             environment={
-                c.ENV_STATE_TABLE: state_table.table_name,
-                c.ENV_TRACE_TABLE: trace_table.table_name,
+                **core.env(state=True, trace=True),
                 c.ENV_CHANNEL_OUTBOUND_QUEUE_URL: self.queue.queue_url,
                 c.ENV_CHANNEL_OUTBOUND_DLQ_URL: self.dlq.queue_url,
                 c.ENV_CHANNEL_TIMEOUT_SECONDS: str(c.CHANNEL_TIMEOUT_SECONDS),

@@ -20,13 +20,12 @@ call, an UpdateItem and the trace PutItem (bench: `make bench`, section `custome
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
-from infra.secrets.secrets_construct import SecretsConstruct
-from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
 from infra.shared.queues import events_to_queue, queue_with_dlq
 from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
@@ -44,14 +43,15 @@ class CustomerStatusConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
-        state_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
-        event_bus: events.IEventBus,
-        secrets: SecretsConstruct,
+        core: CoreResources,
         helpdesk_base_url: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
+        trace_table = core.trace_table
+        event_bus = core.event_bus
+        secrets = core.secrets
         self.queue, self.dlq = queue_with_dlq(
             self,
             c.ID_CUSTOMER_STATUS_QUEUE,
@@ -75,8 +75,7 @@ class CustomerStatusConstruct(Construct):
             description="Tell the helpdesk each visible change of an order's status, once",
             timeout_seconds=c.CUSTOMER_STATUS_TIMEOUT_SECONDS,
             environment={
-                c.ENV_STATE_TABLE: state_table.table_name,
-                c.ENV_TRACE_TABLE: trace_table.table_name,
+                **core.env(state=True, trace=True),
                 **({c.ENV_HELPDESK_BASE_URL: helpdesk_base_url} if helpdesk_base_url else {}),
             },
         )
@@ -102,6 +101,6 @@ class CustomerStatusConstruct(Construct):
             service="status-api",
             description="GET /v1/status/orders/{channel}/{channel_order_id}: the customer-safe order status",
             timeout_seconds=10,
-            environment={c.ENV_STATE_TABLE: state_table.table_name},
+            environment=core.env(state=True),
         )
         _grant_status_reads(self.api_function, state_table, [])

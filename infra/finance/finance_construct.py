@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -28,9 +27,9 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.erp.gateway_wiring import ErpGatewayWiring
-from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
 from infra.shared.queues import queue_with_dlq
-from infra.storage.payload_bucket_construct import PayloadBucketConstruct
 from infra.storage.tables_construct import grant_leading_keys
 
 
@@ -40,23 +39,24 @@ class FinanceConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         erp: ErpGatewayWiring,
         amazon_sp_api_base_url: str,
         shopify_admin_base_url: str,
         walmart_api_base_url: str | None = None,
         ebay_api_base_url: str | None = None,
         square_api_base_url: str | None = None,
-        state_table: dynamodb.ITable,
-        payloads: PayloadBucketConstruct,
         ops_function: lambda_.Function,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
+        payloads = core.payloads
         self.queue, self.dlq = queue_with_dlq(
             self, c.ID_FINANCE_QUEUE, c.ID_FINANCE_DLQ, consumer_timeout_seconds=c.SETTLEMENT_WORKER_TIMEOUT_SECONDS
         )
         environment = {
-            c.ENV_STATE_TABLE: state_table.table_name,
+            **core.env(state=True),
             c.ENV_ERP_BASE_URL: erp.base_url,
             c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
             c.ENV_SETTLEMENT_TOLERANCE: c.SETTLEMENT_TOLERANCE,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
-from infra.secrets.secrets_construct import SecretsConstruct
-from infra.shared.function_factory import FunctionFactory
-from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+from infra.shared.core import CoreResources
 from infra.storage.tables_construct import grant_idempotency_keys, grant_trace_append
 
 
@@ -20,18 +17,19 @@ class IngestConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
-        idempotency_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
+        core: CoreResources,
         orders_queue: sqs.IQueue,
         inventory_queue: sqs.IQueue,
-        payloads: PayloadBucketConstruct,
-        secrets: SecretsConstruct,
         webhook_base_url: str | None,
         ebay_api_base_url: str | None = None,
         catalog_queue: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        idempotency_table = core.idempotency_table
+        trace_table = core.trace_table
+        payloads = core.payloads
+        secrets = core.secrets
         self.function: lambda_.Function = factory.function(
             self,
             c.ID_INGEST_FUNCTION,
@@ -43,7 +41,7 @@ class IngestConstruct(Construct):
             memory_size=512,
             environment={
                 c.ENV_IDEMPOTENCY_TABLE: idempotency_table.table_name,
-                c.ENV_TRACE_TABLE: trace_table.table_name,
+                **core.env(trace=True),
                 c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url,
                 c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
                 **({c.ENV_CATALOG_QUEUE_URL: catalog_queue.queue_url} if catalog_queue else {}),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -12,7 +10,7 @@ from infra.intake.config import PullChannelsConfig
 from infra.intake.pos_files_construct import PosFilesConstruct
 from infra.intake.pull_intake import PullIntakeResources
 from infra.intake.zalando_channel_construct import ZalandoChannelConstruct
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.core import CoreResources
 
 
 class PullChannelsConstruct(Construct):
@@ -21,15 +19,16 @@ class PullChannelsConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         config: PullChannelsConfig,
         intake: PullIntakeResources,
-        state_table: dynamodb.ITable,
         orders_worker: lambda_.Function,
-        environment: str,
-        removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
+        environment = core.environment
+        removal_policy = core.removal_policy
         self.amazon = AmazonChannelConstruct(
             self,
             "Amazon",

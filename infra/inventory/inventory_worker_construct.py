@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
-from infra.shared.function_factory import FunctionFactory, consume_queue
-from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
 from infra.storage.tables_construct import grant_idempotency_keys, grant_state_partitions, grant_trace_append
 
 
@@ -20,18 +18,19 @@ class InventoryWorkerConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         queue: sqs.IQueue,
-        idempotency_table: dynamodb.ITable,
-        state_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
-        payloads: PayloadBucketConstruct,
-        event_bus: events.IEventBus,
-        event_bus_name: str,
         default_location_id: str,
         square_api_base_url: str,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        idempotency_table = core.idempotency_table
+        state_table = core.state_table
+        trace_table = core.trace_table
+        payloads = core.payloads
+        event_bus = core.event_bus
+        event_bus_name = core.bus.bus_name
         self.function: lambda_.Function = factory.function(
             self,
             c.ID_INVENTORY_WORKER_FUNCTION,
@@ -41,8 +40,7 @@ class InventoryWorkerConstruct(Construct):
             timeout_seconds=c.INVENTORY_WORKER_TIMEOUT_SECONDS,
             environment={
                 c.ENV_IDEMPOTENCY_TABLE: idempotency_table.table_name,
-                c.ENV_STATE_TABLE: state_table.table_name,
-                c.ENV_TRACE_TABLE: trace_table.table_name,
+                **core.env(state=True, trace=True),
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
                 c.ENV_EVENT_BUS: event_bus_name,
                 c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,

@@ -7,12 +7,11 @@ stock forever, and publishes InventoryChanged for the positions given back.
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from constructs import Construct
 
 from infra import constants as c
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.core import CoreResources
 from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
 
 
@@ -22,13 +21,14 @@ class ReservationExpiryConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
-        state_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
-        event_bus: events.IEventBus,
-        event_bus_name: str,
+        core: CoreResources,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
+        trace_table = core.trace_table
+        event_bus = core.event_bus
+        event_bus_name = core.bus.bus_name
         # One sweep at a time (reserved concurrency 1): two would only race each other for the same
         # reservations. The rule keeps the logical id CDK derived from its path (deployed that way).
         self.function, self.rule = factory.scheduled_function(
@@ -45,8 +45,7 @@ class ReservationExpiryConstruct(Construct):
             description="Release reservations whose hold has expired (scheduled every 5 minutes)",
             timeout_seconds=c.RESERVATION_EXPIRY_TIMEOUT_SECONDS,
             environment={
-                c.ENV_STATE_TABLE: state_table.table_name,
-                c.ENV_TRACE_TABLE: trace_table.table_name,
+                **core.env(state=True, trace=True),
                 c.ENV_EVENT_BUS: event_bus_name,
                 c.ENV_RESERVATION_EXPIRY_BATCH_LIMIT: str(c.RESERVATION_EXPIRY_BATCH_LIMIT),
             },

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -12,8 +11,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
+from infra.shared.core import CoreResources
 from infra.shared.dead_letters import EXCEPTION_PARTITIONS
-from infra.shared.function_factory import FunctionFactory
 from infra.storage.tables_construct import grant_leading_keys
 
 # State-table partition keys that resolving a reconciliation exception writes
@@ -47,14 +46,15 @@ class OpsApiConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
-        state_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
+        core: CoreResources,
         parking_queue: sqs.IQueue,
         order_flow: sfn.IStateMachine,
         orders_queue: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
+        trace_table = core.trace_table
         self.function: lambda_.Function = factory.function(
             self,
             c.ID_OPS_API_FUNCTION,
@@ -63,8 +63,7 @@ class OpsApiConstruct(Construct):
             description="Ops API: transaction timelines, orders, inventory positions, parked-order replay",
             timeout_seconds=c.OPS_API_TIMEOUT_SECONDS,
             environment={
-                c.ENV_STATE_TABLE: state_table.table_name,
-                c.ENV_TRACE_TABLE: trace_table.table_name,
+                **core.env(state=True, trace=True),
                 c.ENV_ORDERS_PARKING_QUEUE_URL: parking_queue.queue_url,
                 c.ENV_ORDER_FLOW_ARN: order_flow.state_machine_arn,
                 **({c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url} if orders_queue is not None else {}),

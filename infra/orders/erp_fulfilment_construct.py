@@ -6,14 +6,13 @@ appends its trace entries and keeps a message failing on its last receive as a d
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
 from infra.erp.gateway_wiring import ErpGatewayWiring
-from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
 from infra.shared.queues import events_to_queue, queue_with_dlq
 from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
@@ -24,13 +23,14 @@ class ErpFulfilmentConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         erp: ErpGatewayWiring,
-        state_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
-        event_bus: events.IEventBus,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
+        trace_table = core.trace_table
+        event_bus = core.event_bus
         self.queue, self.dlq = queue_with_dlq(
             self,
             c.ID_ERP_FULFILMENT_QUEUE,
@@ -52,7 +52,7 @@ class ErpFulfilmentConstruct(Construct):
             service="erp-fulfilment",
             description="Write each WMS shipment to the ERP as the sales order's item fulfilment, once",
             timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
-            environment={c.ENV_TRACE_TABLE: trace_table.table_name},
+            environment=core.env(trace=True),
         )
         consume_queue(self.function, self.queue, batch_size=c.ERP_FULFILMENT_BATCH_SIZE)
         erp.connect(self.function)

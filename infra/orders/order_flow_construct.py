@@ -27,7 +27,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.orders.order_flow_definition import OrderFlowFunctions, order_flow_definition
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.core import CoreResources
 from infra.shared.nag import XRAY_REASON, acknowledge
 from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
 
@@ -38,19 +38,20 @@ class OrderFlowConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
-        environment: str,
-        state_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
-        event_bus: events.IEventBus,
+        core: CoreResources,
         parking_queue: sqs.IQueue,
         erp: ErpGatewayWiring,
         default_location_id: str,
         erp_concurrency: int,
-        removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        tables_env = {c.ENV_STATE_TABLE: state_table.table_name, c.ENV_TRACE_TABLE: trace_table.table_name}
+        factory = core.factory
+        environment = core.environment
+        state_table = core.state_table
+        trace_table = core.trace_table
+        event_bus = core.event_bus
+        removal_policy = core.removal_policy
+        tables_env = core.env(state=True, trace=True)
 
         self.reserve_stock = factory.function(
             self,

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
-from infra.secrets.secrets_construct import SecretsConstruct
-from infra.shared.function_factory import FunctionFactory, consume_queue
-from infra.storage.payload_bucket_construct import PayloadBucketConstruct
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
 from infra.storage.tables_construct import grant_idempotency_keys, grant_state_partitions, grant_trace_append
 
 # A failed vendor read while normalizing (functions/orders/logic/enrichment.py): tries before it becomes
@@ -29,21 +26,22 @@ class OrdersWorkerConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         queue: sqs.IQueue,
         order_flow: sfn.IStateMachine,
-        idempotency_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
-        payloads: PayloadBucketConstruct,
         square_api_base_url: str,
-        secrets: SecretsConstruct,
-        state_table: dynamodb.ITable | None = None,
-        event_bus: events.IEventBus | None = None,
-        event_bus_name: str | None = None,
         walmart_api_base_url: str | None = None,
         ebay_api_base_url: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        idempotency_table = core.idempotency_table
+        trace_table = core.trace_table
+        payloads = core.payloads
+        secrets = core.secrets
+        state_table = core.state_table
+        event_bus = core.event_bus
+        event_bus_name = core.bus.bus_name
         self.function: lambda_.Function = factory.function(
             self,
             c.ID_ORDERS_WORKER_FUNCTION,
@@ -54,7 +52,7 @@ class OrdersWorkerConstruct(Construct):
             environment={
                 c.ENV_ORDER_FLOW_ARN: order_flow.state_machine_arn,
                 c.ENV_IDEMPOTENCY_TABLE: idempotency_table.table_name,
-                c.ENV_TRACE_TABLE: trace_table.table_name,
+                **core.env(trace=True),
                 c.ENV_PAYLOAD_BUCKET: payloads.bucket.bucket_name,
                 # A failed vendor read is delayed on this queue (ChangeMessageVisibility), then kept as an
                 # `enrichment` exception in the state table (functions/orders/logic/enrichment.py).
@@ -67,7 +65,7 @@ class OrdersWorkerConstruct(Construct):
                 # Order changes and returns (functions/orders/logic/order_changes.py): recorded in the
                 # state table, published on the bus; Walmart PO_CREATED / eBay ORDER_CONFIRMATION are
                 # read from the Walmart Orders API / eBay Fulfillment API (tokens: the vendor credentials).
-                **({c.ENV_STATE_TABLE: state_table.table_name} if state_table is not None else {}),
+                **core.env(state=True),
                 **({c.ENV_EVENT_BUS: event_bus_name} if event_bus_name else {}),
                 **({c.ENV_WALMART_API_BASE_URL: walmart_api_base_url} if walmart_api_base_url else {}),
                 **({c.ENV_EBAY_API_BASE_URL: ebay_api_base_url} if ebay_api_base_url else {}),

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from aws_cdk import Stack
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -23,7 +22,8 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
-from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
 from infra.shared.nag import acknowledge
 from infra.shared.queues import queue_with_dlq
 from infra.storage.tables_construct import grant_leading_keys
@@ -36,15 +36,16 @@ class PricingConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         config: AvailabilityConfig,
-        state_table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
         self.queue, self.dlq = queue_with_dlq(
             self, c.ID_CATALOG_QUEUE, c.ID_CATALOG_DLQ, consumer_timeout_seconds=c.PRICING_WORKER_TIMEOUT_SECONDS
         )
-        table_env = {c.ENV_STATE_TABLE: state_table.table_name}
+        table_env = core.env(state=True)
         self.publisher, _ = factory.scheduled_function(
             self,
             c.ID_PRICE_PUBLISHER_FUNCTION,

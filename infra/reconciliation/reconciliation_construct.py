@@ -6,7 +6,6 @@ Reserved concurrency 1: a run started on demand while the scheduled one runs wai
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -15,7 +14,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.erp.gateway_wiring import ErpGatewayWiring
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.core import CoreResources
 from infra.storage.tables_construct import grant_state_partitions
 
 
@@ -25,13 +24,14 @@ class ReconciliationConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
         config: AvailabilityConfig,
         erp: ErpGatewayWiring,
-        state_table: dynamodb.ITable,
         ops_function: lambda_.Function,
     ) -> None:
         super().__init__(scope, construct_id)
+        factory = core.factory
+        state_table = core.state_table
         self.function, _ = factory.scheduled_function(
             self,
             c.ID_RECONCILIATION_FUNCTION,
@@ -43,7 +43,7 @@ class ReconciliationConstruct(Construct):
             description="Reconcile positions with the ERP's and the WMS's snapshots; correct within tolerance",
             timeout_seconds=c.RECONCILIATION_TIMEOUT_SECONDS,
             environment={
-                c.ENV_STATE_TABLE: state_table.table_name,
+                **core.env(state=True),
                 c.ENV_WMS_BASE_URL: config.wms_base_url,
                 c.ENV_RECONCILIATION_TOLERANCE_UNITS: str(config.tolerance_units),
                 c.ENV_RECONCILIATION_TOLERANCE_VALUE: config.tolerance_value,

@@ -14,7 +14,6 @@ functions, and the rule that starts it and wakes it (docs in infra/returns/retur
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -27,8 +26,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.returns.return_flow_definition import ReturnFlowFunctions, return_flow_definition
-from infra.secrets.secrets_construct import SecretsConstruct
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.core import CoreResources
 from infra.shared.nag import XRAY_REASON, acknowledge
 from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions, grant_trace_append
 
@@ -39,24 +37,25 @@ class ReturnFlowConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
-        environment: str,
-        state_table: dynamodb.ITable,
-        trace_table: dynamodb.ITable,
-        event_bus: events.IEventBus,
-        event_bus_name: str,
+        core: CoreResources,
         inventory_queue: sqs.IQueue,
         orders_queue: sqs.IQueue,
-        secrets: SecretsConstruct,
         erp: ErpGatewayWiring,
         shopify_admin_base_url: str | None,
         walmart_api_base_url: str | None,
         loop_api_base_url: str | None,
         ebay_api_base_url: str | None = None,
-        removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        tables_env = {c.ENV_STATE_TABLE: state_table.table_name, c.ENV_TRACE_TABLE: trace_table.table_name}
+        factory = core.factory
+        environment = core.environment
+        state_table = core.state_table
+        trace_table = core.trace_table
+        event_bus = core.event_bus
+        event_bus_name = core.bus.bus_name
+        secrets = core.secrets
+        removal_policy = core.removal_policy
+        tables_env = core.env(state=True, trace=True)
         # Named, so the steps can name it without depending on it (the machine depends on the step
         # functions: a reference through the construct would be a cycle).
         machine_name = f"{c.SERVICE}-{environment}-return-flow"
@@ -169,7 +168,7 @@ class ReturnFlowConstruct(Construct):
         )
         grant_trace_append(trace_table, self.events_function)
         self.state_machine.grant_start_execution(self.events_function)
-        self._stuck_returns_sweep(factory, state_table)
+        self._stuck_returns_sweep(core)
         self.state_machine.grant_task_response(self.events_function)
         # The waiting step hands an inspection that arrived first straight back with its token.
         self.steps["await_inspection"].add_to_role_policy(
@@ -208,11 +207,12 @@ class ReturnFlowConstruct(Construct):
                 "limited to this flow's own step functions",
             )
 
-    def _stuck_returns_sweep(self, factory: FunctionFactory, state_table: dynamodb.ITable) -> None:
+    def _stuck_returns_sweep(self, core: CoreResources) -> None:
         """Hourly: returns stuck in a state longer than policy allows become exceptions. It reads the
         day index and the returns (`RETURNSBYDAY#*`, `RETURNCASE#*`) and raises return exceptions
         (`EXCEPTION#RETURN`), nothing else."""
-        self.stuck_sweep, _ = factory.scheduled_function(
+        state_table = core.state_table
+        self.stuck_sweep, _ = core.factory.scheduled_function(
             self,
             c.ID_STUCK_RETURNS_FUNCTION,
             schedule_id=c.ID_STUCK_RETURNS_SCHEDULE,
@@ -223,7 +223,7 @@ class ReturnFlowConstruct(Construct):
             description="Raise an exception for each return stuck past its state's allowance",
             timeout_seconds=120,
             environment={
-                c.ENV_STATE_TABLE: state_table.table_name,
+                **core.env(state=True),
                 c.ENV_INSPECTION_TIMEOUT_SECONDS: str(c.INSPECTION_TIMEOUT_SECONDS),
             },
         )
