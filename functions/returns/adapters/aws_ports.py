@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import ClientError
 
 from shared.adapters.aws import client as aws_client
+from shared.adapters.envelope_queue import SqsEnvelopeQueue
+from shared.adapters.order_flow import StepFunctionsOrderFlow
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-    from mypy_boto3_stepfunctions import SFNClient
 
 
 class ReturnFlowPort(Protocol):
@@ -25,27 +26,9 @@ class ReturnFlowPort(Protocol):
         ...
 
 
-class StepFunctionsReturnFlow:
-    def __init__(self, state_machine_arn: str, client: SFNClient | None = None) -> None:
-        self.state_machine_arn = state_machine_arn
-        self._client = client
-
-    @property
-    def client(self) -> SFNClient:
-        if self._client is None:
-            self._client = aws_client("stepfunctions")
-        return self._client
-
-    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
-        try:
-            self.client.start_execution(
-                stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(execution_input)
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ExecutionAlreadyExists":
-                return False
-            raise
-        return True
+class StepFunctionsReturnFlow(StepFunctionsOrderFlow):
+    """Starts a return's execution as any flow is started (a Standard machine refuses a second start
+    with the same name: `start` answers False), and hands the inspection to the waiting task."""
 
     def hand_over(self, task_token: str, output: dict[str, Any]) -> bool:
         try:
@@ -58,24 +41,14 @@ class StepFunctionsReturnFlow:
 
 
 class OrdersPort(Protocol):
-    def send(self, envelope: dict[str, Any]) -> None: ...
+    def place(self, envelope: dict[str, Any]) -> None: ...
 
 
-class SqsOrdersQueue:
+class SqsOrdersQueue(SqsEnvelopeQueue):
     """The orders queue: an exchange's replacement order starts OrderFlow as any order does."""
 
-    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
-        self.queue_url = queue_url
-        self._client = client
-
-    @property
-    def client(self) -> SQSClient:
-        if self._client is None:
-            self._client = aws_client("sqs")
-        return self._client
-
-    def send(self, envelope: dict[str, Any]) -> None:
-        self.client.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(envelope))
+    def place(self, envelope: dict[str, Any]) -> None:
+        self.send(json.dumps(envelope), {})
 
 
 class InventoryPort(Protocol):

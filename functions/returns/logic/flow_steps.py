@@ -342,7 +342,7 @@ class ReturnSteps:
         original = self.store.get_order(case.channel, case.channel_order_id)
         if original is None:
             raise ReturnNotReady(f"order of {case.return_key} is gone")
-        self.orders.send(replacement_envelope(case, case.replacement, original))
+        self.orders.place(replacement_envelope(case, case.replacement, original))
         sent = case.replacement.model_copy(update={"sent": True})
         case = self._save(case, replacement=sent)
         self.trace.record(

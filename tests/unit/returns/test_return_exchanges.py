@@ -20,7 +20,7 @@ class Orders:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
 
-    def send(self, envelope: dict[str, Any]) -> None:
+    def place(self, envelope: dict[str, Any]) -> None:
         self.sent.append(envelope)
 
 
