@@ -95,6 +95,21 @@ def stock_and_order(
     return answers
 
 
+def _inspection(key: str, sku: str, location_id: str, condition: str) -> Delivery:
+    """The warehouse's (or the store's) `return.inspected` for one unit of the return `key`."""
+    return Delivery(
+        f"{key} inspected {condition} at {location_id}",
+        "wms/return_inspected",
+        changes={
+            "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
+            "sequence": int(time.time()),
+            "location_id": location_id,
+            "return_id": key,
+            "lines": [{"sku": sku, "quantity": 1, "condition": condition}],
+        },
+    )
+
+
 def _stock(client: httpx.Client, api: str, sku: str, location_id: str, ns: Namespace) -> Answer:
     """10 units of `sku` counted at `location_id` (the WMS's adjustment)."""
     stock = Delivery(
@@ -143,17 +158,7 @@ def take_return(
     erp = stack.sandboxes.erp
     _until(lambda: any(r["externalId"] == key for r in erp.records("returnAuthorization")))
     before = _return(client, api, return_id)
-    inspection = Delivery(
-        f"{key} inspected {condition}",
-        "wms/return_inspected",
-        changes={
-            "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
-            "sequence": int(time.time()),
-            "location_id": location_id,
-            "return_id": key,
-            "lines": [{"sku": sku, "quantity": 1, "condition": condition}],
-        },
-    )
+    inspection = _inspection(key, sku, location_id, condition)
     answers.append(deliver(client, api, inspection, ns))
     _until(lambda: (_return(client, api, return_id) or {}).get("status") in SETTLED)
     return TakenReturn(key, loop, inspection, answers, before, _return(client, api, return_id))
@@ -279,17 +284,7 @@ def _store_return(client: httpx.Client, stack: LocalStack, order_id: int, sku: s
     erp = stack.sandboxes.erp
     _until(lambda: any(r["externalId"] == key for r in erp.records("returnAuthorization")))
     before = _return(client, api, return_id, source="pos")
-    inspection = Delivery(
-        f"{key} inspected resellable at {STORE}",
-        "wms/return_inspected",
-        changes={
-            "event_id": f"wms-evt-{uuid.uuid4().hex[:12]}",
-            "sequence": int(time.time()),
-            "location_id": STORE,
-            "return_id": key,
-            "lines": [{"sku": sku, "quantity": 1, "condition": "resellable"}],
-        },
-    )
+    inspection = _inspection(key, sku, STORE, "resellable")
     answers = [deliver(client, api, inspection, ns)]
     _until(lambda: (_return(client, api, return_id, source="pos") or {}).get("status") in SETTLED)
     return TakenReturn(key, None, inspection, answers, before, None)
