@@ -1,8 +1,10 @@
-"""Shipments to the ERP: `OrderShipped` on the domain bus -> `ErpFulfilmentQueue` (SSE-SQS, DLQ
-`ErpFulfilmentDlq` after 5 receives) -> `ErpFulfilmentFunction`, which writes one item fulfilment
-per shipment (by external id) through the ERP gateway's priority lane. It reads only order items
-(`ORDER#*`), writes only what the ERP took per shipment (`FULFILMENT#*`, the ops API's order view),
-appends its trace entries and keeps a message failing on its last receive as a dead-letter exception."""
+"""What happens to an order after it is in the ERP: `OrderShipped` and `OrderUpdated` on the domain
+bus -> `ErpFulfilmentQueue` (SSE-SQS, DLQ `ErpFulfilmentDlq` after 5 receives) ->
+`ErpFulfilmentFunction`, through the ERP gateway's priority lane: one item fulfilment per shipment
+(by external id), and the sales order's shipping address set to the newest the channel sent. It
+reads only order items and the updates recorded under them (`ORDER#*`: GetItem, Query), writes only
+what the ERP took per shipment (`FULFILMENT#*`, the ops API's order view), appends its trace entries
+and keeps a message failing on its last receive as a dead-letter exception."""
 
 from __future__ import annotations
 
@@ -41,22 +43,23 @@ class ErpFulfilmentConstruct(Construct):
             self,
             c.ID_ERP_FULFILMENT_RULE,
             event_bus=event_bus,
-            detail_types=("OrderShipped",),
+            detail_types=("OrderShipped", "OrderUpdated"),
             queue=self.queue,
-            description="Each shipment (OrderShipped) -> the ERP's item fulfilment",
+            description="Each shipment (OrderShipped) -> the ERP's item fulfilment; each OrderUpdated -> its address",
         )
         self.function: lambda_.Function = factory.function(
             self,
             c.ID_ERP_FULFILMENT_FUNCTION,
             handler=c.HANDLER_ERP_FULFILMENT,
             service="erp-fulfilment",
-            description="Write each WMS shipment to the ERP as the sales order's item fulfilment, once",
+            description="Each WMS shipment to the ERP as an item fulfilment, once; the newest address to the order",
             timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
             environment=core.env(trace=True),
         )
         consume_queue(self.function, self.queue, batch_size=c.ERP_FULFILMENT_BATCH_SIZE)
         erp.connect(self.function)
-        grant_leading_keys(state_table, self.function, ["dynamodb:GetItem"], ["ORDER#*"])
+        # The order, and the updates recorded under it (the newest address wins).
+        grant_leading_keys(state_table, self.function, ["dynamodb:GetItem", "dynamodb:Query"], ["ORDER#*"])
         # What the ERP took, per shipment, for the ops API's order view (shared/adapters/state_store.py).
         grant_leading_keys(state_table, self.function, ["dynamodb:PutItem"], ["FULFILMENT#*"])
         grant_trace_append(trace_table, self.function)

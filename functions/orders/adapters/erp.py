@@ -99,6 +99,10 @@ class HttpErpFulfilments(ErpConnector):
 
     throttle_codes = ERP_THROTTLE_CODES
 
+    def update_sales_order(self, order_id: str, fields: dict[str, Any]) -> None:
+        """`PATCH /record/v1/salesOrder/eid:<order id>` with the fields that changed (204)."""
+        self._send("PATCH", _record_path(order_id), json=fields)
+
     def upsert_item_fulfillment(self, external_id: str, record: dict[str, Any]) -> str:
         response = self._send("PUT", f"{FULFILLMENT_PATH}/eid:{quote(external_id, safe='')}", json=record)
         location = response.headers.get("Location", "")

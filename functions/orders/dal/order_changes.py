@@ -23,6 +23,7 @@ from functions.orders.logic.order_changes import ChangeRecorder, OrderChange, Ou
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.adapters.state_store import cancellation_reason_codes, from_dynamo, iso, to_dynamo
 from shared.adapters.trace_store import TraceSink
+from shared.models.order_changes import OrderUpdate
 from shared.settings import EnvSettings
 
 if TYPE_CHECKING:
@@ -102,6 +103,26 @@ class DynamoChangeStore(DynamoTableAdapter):
             UpdateExpression="SET published = :t",
             ExpressionAttributeValues=to_dynamo({":t": True}),
         )
+
+    def applied_updates(self, channel: str, channel_order_id: str) -> list[OrderUpdate]:
+        """Every `OrderUpdate` recorded APPLIED under the order (the ERP update step takes the newest)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :update)",
+            "FilterExpression": "#status = :applied",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_dynamo(
+                {":pk": _order_pk(channel, channel_order_id), ":update": "CHANGE#update#", ":applied": "APPLIED"}
+            ),
+            "ConsistentRead": True,
+        }
+        found: list[OrderUpdate] = []
+        while True:
+            page = self.client.query(**kwargs)
+            found += [OrderUpdate.model_validate(from_dynamo(raw)["change"]) for raw in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def mark_seen_and_take_held(self, channel: str, channel_order_id: str, at: datetime) -> list[StoredChange]:
         pk = _order_pk(channel, channel_order_id)

@@ -1,13 +1,17 @@
-"""ErpFulfilmentQueue consumer: `OrderShipped` events (EventBridge -> SQS) -> the ERP's item
-fulfilment of the sales order, once per shipment (functions/orders/logic/erp_fulfilment.py), through
-the ERP gateway's priority lane. An order not yet in the ERP is retried with its message; a message
-failing on its last receive is kept as a dead-letter exception (ops retries or redrives it)."""
+"""ErpFulfilmentQueue consumer: what happens to an order after it is in the ERP, through the ERP
+gateway's priority lane (EventBridge -> SQS):
+- `OrderShipped` -> the sales order's item fulfilment, once per shipment
+  (functions/orders/logic/erp_fulfilment.py);
+- `OrderUpdated` -> the sales order's shipping address, the newest the channel sent
+  (functions/orders/logic/erp_order_update.py).
+An order not yet in the ERP is retried with its message; a message failing on its last receive is
+kept as a dead-letter exception (ops retries or redrives it)."""
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -20,11 +24,18 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
     from functions.orders.logic.erp_fulfilment import Fulfilments, Orders, Trace
+    from functions.orders.logic.erp_order_update import SalesOrders, Updates
+
+    class ErpPorts(Fulfilments, SalesOrders, Protocol):
+        """The ERP connector (item fulfilments and sales order updates)."""
+
+Ports = tuple["Orders", "ErpPorts", "Trace", "Updates"]
 
 
 @lru_cache(maxsize=1)
-def default_ports() -> tuple[Orders, Fulfilments, Trace]:
+def default_ports() -> Ports:
     from functions.orders.adapters.erp import HttpErpFulfilments
+    from functions.orders.dal.order_changes import DynamoChangeStore
     from functions.orders.settings import ErpFulfilmentSettings
     from shared.adapters.best_effort_trace import BestEffortTrace
     from shared.adapters.erp_gateway import erp_connector
@@ -37,6 +48,7 @@ def default_ports() -> tuple[Orders, Fulfilments, Trace]:
         DynamoStateStore(settings.state_table_name),
         erp,
         BestEffortTrace(DynamoTraceStore(settings.trace_table_name)),
+        DynamoChangeStore(settings.state_table_name),
     )
 
 
@@ -45,16 +57,20 @@ def default_ports() -> tuple[Orders, Fulfilments, Trace]:
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,
-    ports: tuple[Orders, Fulfilments, Trace] | None = None,
+    ports: Ports | None = None,
     letters: DeadLetters | None = None,
 ) -> dict[str, Any]:
     from functions.orders.logic.erp_fulfilment import fulfil
+    from functions.orders.logic.erp_order_update import sync_update
 
-    orders, erp, trace = ports or default_ports()
+    orders, erp, trace, updates = ports or default_ports()
 
     def record_handler(record: SQSRecord) -> dict[str, Any]:
         body = json.loads(record.body)
-        return fulfil(dict(body.get("detail") or {}), orders, erp, trace, utc_now)
+        detail = dict(body.get("detail") or {})
+        if body.get("detail-type") == "OrderUpdated":
+            return sync_update(detail, orders, updates, erp, trace)
+        return fulfil(detail, orders, erp, trace, utc_now)
 
     recorder = letters if ports is not None else default_letters("erp-fulfilment")
     return dict(process_sqs_batch(event, record_handler, recorder, context))

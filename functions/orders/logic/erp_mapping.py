@@ -44,7 +44,8 @@ def _line(line: OrderLine) -> dict[str, Any]:
     return item
 
 
-def _address(address: Address) -> dict[str, str]:
+def erp_address(address: Address) -> dict[str, str]:
+    """An address as the ERP's `shippingAddress` subrecord (the fields it has, none empty)."""
     fields = {
         "addressee": address.name,
         "addr1": address.line1,
@@ -75,5 +76,5 @@ def sales_order_payload(order: Order, location_id: str) -> dict[str, Any]:
     if order.customer and order.customer.email:
         payload["email"] = order.customer.email
     if order.shipping_address is not None:
-        payload["shippingAddress"] = _address(order.shipping_address)
+        payload["shippingAddress"] = erp_address(order.shipping_address)
     return payload
