@@ -231,8 +231,8 @@ def test_a_loop_exchange_ships_its_replacement_through_orderflow_once_and_refund
     replacement = flows.ops(f"orders/loop/{return_id}-exchange").json()
     assert replacement["order_id"] == exchange["order_id"]
     assert replacement["correlation_id"] == answer["correlation_id"]
+    # one sales order (an upsert by our id: a step run again, as AWS may, writes the same record)
     assert len(flows.erp_records(exchange["order_id"])) == 1
-    assert len(flows.erp_calls(exchange["order_id"])) == 1
     assert flows.position(pink)["reserved"] == pink_before["reserved"] + 1
     hops = [status for hop, status in flows.timeline(answer["correlation_id"]) if hop == "return-flow"]
     assert hops.count("replacement_ordered") == 1
