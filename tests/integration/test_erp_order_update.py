@@ -48,4 +48,4 @@ def test_the_erp_sales_order_ships_to_the_newest_address_the_channel_sent(flows:
     assert len(patches) >= 2  # one per OrderUpdated delivered (the redelivered webhook was a duplicate)
     for answer in accepted:
         synced = [status for hop, status in flows.timeline(answer["correlation_id"]) if hop == "erp-order-update"]
-        assert synced == ["erp_updated"]
+        assert synced and set(synced) == {"erp_updated"}  # at least once: a redelivery syncs again
