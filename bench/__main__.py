@@ -7,7 +7,7 @@
   AWS calls per order     one Shopify order end to end in the local stack  every call explained
   cost per 1M orders      those calls, invocations, logs at list prices    accept path budget $10
   hot SKU                 movements per second on one SKU (bench/hot_sku.py, when present)
-  cost per 1M returns     one Loop return through ReturnFlow to its refund (bench/return_cost.py)
+  cost per 1M returns     one Loop return through ReturnFlow to its refund, and one exchange (bench/return_cost.py)
   cost per 1,000 lines    an Amazon settlement report settled (bench/settlement.py)
   customer status         per 1M status events told to the helpdesk, per 1M reads (bench/customer_status_cost.py)
   prices                  per 1M ERP price changes (with a promotion) to five channels (bench/price_cost.py)
@@ -179,16 +179,19 @@ def returns(console: Console) -> dict[str, Any]:
 
     usage, counted = return_cost.measure()
     per_million = usage.dollars_per_million()
-    table = Table(title="One return end to end: modelled AWS cost per 1M returns (bench/return_cost.py says how)")
-    for column in ("meter", "per return", "$ per 1M returns"):
-        table.add_column(column)
-    for (_, meter), amount in sorted(usage.requests.items()):
-        table.add_row(meter, f"{float(amount):.6g}", f"{float(per_million[('return', meter)]):.2f}")
-    console.print(table)
-    total = float(sum(per_million.values()))
+    totals: dict[str, float] = {}
+    for path in ("return", "exchange"):
+        table = Table(title=f"One {path} end to end: modelled AWS cost per 1M (bench/return_cost.py says how)")
+        for column in ("meter", f"per {path}", f"$ per 1M {path}s"):
+            table.add_column(column)
+        for (metered_path, meter), amount in sorted(usage.requests.items()):
+            if metered_path == path:
+                table.add_row(meter, f"{float(amount):.6g}", f"{float(per_million[(path, meter)]):.2f}")
+        console.print(table)
+        totals[path] = float(sum(dollars for (p, _), dollars in per_million.items() if p == path))
+        console.print(f"total ${totals[path]:.2f} per 1M {path}s")
     console.print("AWS requests: " + ", ".join(f"{name} {n}" for name, n in sorted(counted.items())))
-    console.print(f"total ${total:.2f} per 1M returns")
-    return {"per_million": total, "calls": dict(counted)}
+    return {"per_million": totals["return"], "exchange_per_million": totals["exchange"], "calls": dict(counted)}
 
 
 def settlement(console: Console) -> dict[str, Any]:

@@ -388,7 +388,9 @@ def _counting_log_bytes(usage: Usage | None, forced: str | None = None) -> Itera
         logging.StreamHandler.emit = original  # type: ignore[method-assign]
 
 
-def _express_execution(usage: Usage, stack: Any, machine_arn: str, execution_arn: str, task_ms: float) -> None:
+def _express_execution(
+    usage: Usage, stack: Any, machine_arn: str, execution_arn: str, task_ms: float, path: str = "accept"
+) -> None:
     """Duration, memory and logged history of one OrderFlow execution, from moto's execution."""
     import boto3
 
@@ -403,7 +405,7 @@ def _express_execution(usage: Usage, stack: Any, machine_arn: str, execution_arn
     billed_s = Decimal(math.ceil(max(seconds, 0.001) * 10)) / 10
     definition_mb = Decimal(len(described["definition"].encode())) / 1024**2
     memory_mb = math.ceil((Decimal(50) + definition_mb) / EXPRESS_MEMORY_CHUNK_MB) * EXPRESS_MEMORY_CHUNK_MB
-    usage.add("accept", "sfn_express_gb_second", Decimal(memory_mb) / 1024 * billed_s, f"{seconds:.2f}s")
+    usage.add(path, "sfn_express_gb_second", Decimal(memory_mb) / 1024 * billed_s, f"{seconds:.2f}s")
     level = _template_log_level(stack, machine_arn)
     if level == "ALL":
         logged = len(history)
@@ -415,9 +417,7 @@ def _express_execution(usage: Usage, stack: Any, machine_arn: str, execution_arn
         )
     else:
         logged = 0
-    usage.add(
-        "accept", "logs_gb", Decimal(logged * SFN_LOG_EVENT_BYTES) / 1024**3, f"OrderFlow {level}: {logged} events"
-    )
+    usage.add(path, "logs_gb", Decimal(logged * SFN_LOG_EVENT_BYTES) / 1024**3, f"OrderFlow {level}: {logged} events")
 
 
 def _template_log_level(stack: Any, machine_arn: str) -> str:

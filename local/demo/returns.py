@@ -73,7 +73,7 @@ def stock_and_order(
     units: int = 3,
 ) -> list[Answer]:
     """10 units of `sku` counted at `location_id`, then a Shopify order of `units` of them, accepted."""
-    answers = [_stock(client, api, sku, location_id, ns)]
+    answers = [stock_sku(client, api, sku, location_id, ns)]
     idle()
     line = {**fixture_json("shopify/orders_create")["line_items"][0], "id": order_id * 10, "sku": sku}
     line.update(quantity=units, current_quantity=units, fulfillable_quantity=units, discount_allocations=[])
@@ -110,7 +110,7 @@ def _inspection(key: str, sku: str, location_id: str, condition: str) -> Deliver
     )
 
 
-def _stock(client: httpx.Client, api: str, sku: str, location_id: str, ns: Namespace) -> Answer:
+def stock_sku(client: httpx.Client, api: str, sku: str, location_id: str, ns: Namespace) -> Answer:
     """10 units of `sku` counted at `location_id` (the WMS's adjustment)."""
     stock = Delivery(
         f"{sku} received at {location_id}",
@@ -176,7 +176,7 @@ def run_returns(
     at_store_before = _position(client, api, sku, STORE).get("on_hand", 0)
 
     exchange_sku = f"{sku}-X"
-    answers.append(_stock(client, api, exchange_sku, step.location_id, ns))
+    answers.append(stock_sku(client, api, exchange_sku, step.location_id, ns))
     idle()
     reserved_before = _position(client, api, exchange_sku, step.location_id).get("reserved", 0)
 
