@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
 
 from shared.errors import PoisonMessage
 from shared.models.shipment import Shipment
@@ -74,21 +76,33 @@ def fulfilment_record(order_id: str, shipment: Shipment) -> dict[str, Any]:
     return record
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def event_model(model: type[M], detail: dict[str, Any], what: str) -> M:
+    """The event's detail as `model` (its own fields; the bus adds `correlation_id`, `order_id`)."""
+    try:
+        return model.model_validate({k: v for k, v in detail.items() if k in model.model_fields})
+    except ValueError as exc:
+        raise PoisonMessage(what) from exc
+
+
+def order_in_erp(orders: Orders, channel: str, channel_order_id: str, not_ready: type[Exception]) -> StoredOrder:
+    """The stored order once its ERP sales order exists; else `not_ready` (retried with the message)."""
+    order = orders.get_order(channel, channel_order_id)
+    if order is None:
+        raise not_ready(f"{channel} order {channel_order_id} is not recorded yet")
+    if order.erp_sales_order_id is None:
+        raise not_ready(f"order {order.order_id} has no ERP sales order yet")
+    return order
+
+
 def fulfil(
     detail: dict[str, Any], orders: Orders, erp: Fulfilments, trace: Trace, now: Callable[[], datetime]
 ) -> dict[str, Any]:
     correlation_id = str(detail.get("correlation_id") or "")
-    fields = {k: v for k, v in detail.items() if k in Shipment.model_fields}
-    try:
-        shipment = Shipment.model_validate(fields)
-    except ValueError as exc:
-        raise PoisonMessage("OrderShipped does not carry a shipment") from exc
-    order = orders.get_order(shipment.channel, shipment.channel_order_id)
-    if order is None:
-        raise FulfilmentNotReady(f"{shipment.channel} order {shipment.channel_order_id} is not recorded yet")
-    order_id = order.order_id
-    if order.erp_sales_order_id is None:
-        raise FulfilmentNotReady(f"order {order_id} has no ERP sales order yet")
+    shipment = event_model(Shipment, detail, "OrderShipped does not carry a shipment")
+    order_id = order_in_erp(orders, shipment.channel, shipment.channel_order_id, FulfilmentNotReady).order_id
     record = fulfilment_record(order_id, shipment)
     internal_id = erp.upsert_item_fulfillment(record["externalId"], record)
     # After the ERP took it: a failure here retries the message, and the ERP write is idempotent.

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from functions.orders.logic.erp_fulfilment import Orders, Trace
+from functions.orders.logic.erp_fulfilment import Orders, Trace, event_model, order_in_erp
 from functions.orders.logic.erp_mapping import erp_address
-from shared.errors import PoisonMessage
 from shared.models.order_changes import OrderUpdate
 
 HOP = "erp-order-update"
@@ -51,16 +50,8 @@ def sync_update(
     detail: dict[str, Any], orders: Orders, updates: Updates, erp: SalesOrders, trace: Trace
 ) -> dict[str, Any]:
     correlation_id = str(detail.get("correlation_id") or "")
-    fields = {k: v for k, v in detail.items() if k in OrderUpdate.model_fields}
-    try:
-        event = OrderUpdate.model_validate(fields)
-    except ValueError as exc:
-        raise PoisonMessage("OrderUpdated does not carry an order update") from exc
-    order = orders.get_order(event.channel, event.channel_order_id)
-    if order is None:
-        raise ErpUpdateNotReady(f"{event.channel} order {event.channel_order_id} is not recorded yet")
-    if order.erp_sales_order_id is None:
-        raise ErpUpdateNotReady(f"order {order.order_id} has no ERP sales order yet")
+    event = event_model(OrderUpdate, detail, "OrderUpdated does not carry an order update")
+    order = order_in_erp(orders, event.channel, event.channel_order_id, ErpUpdateNotReady)
     latest = newest([*updates.applied_updates(event.channel, event.channel_order_id), event])
     assert latest is not None
     where = {"order_id": order.order_id, "change_id": latest.change_id, "updated_at": latest.updated_at.isoformat()}
