@@ -20,7 +20,7 @@ from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
-from infra.shared.queues import events_to_queue, queue_with_dlq
+from infra.shared.queues import domain_events_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions
 
 # Partition keys of the state-table items the ops API writes (functions/availability/dal, functions/reconciliation/dal).
@@ -41,18 +41,14 @@ class AvailabilityConstruct(Construct):
         factory = core.factory
         state_table = core.state_table
         event_bus = core.event_bus
-        self.queue, self.dlq = queue_with_dlq(
+        self.queue, self.dlq = domain_events_queue(
             self,
-            c.ID_AVAILABILITY_CHANGES_QUEUE,
-            c.ID_AVAILABILITY_CHANGES_DLQ,
-            consumer_timeout_seconds=c.AVAILABILITY_MARKER_TIMEOUT_SECONDS,
-        )
-        events_to_queue(
-            self,
-            c.ID_AVAILABILITY_CHANGES_RULE,
+            queue_id=c.ID_AVAILABILITY_CHANGES_QUEUE,
+            dlq_id=c.ID_AVAILABILITY_CHANGES_DLQ,
+            rule_id=c.ID_AVAILABILITY_CHANGES_RULE,
             event_bus=event_bus,
             detail_types=c.AVAILABILITY_EVENT_TYPES,
-            queue=self.queue,
+            consumer_timeout_seconds=c.AVAILABILITY_MARKER_TIMEOUT_SECONDS,
             description="Domain events that change what a channel may sell -> coalescing queue",
         )
 

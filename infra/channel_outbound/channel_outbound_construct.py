@@ -20,7 +20,7 @@ from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
-from infra.shared.queues import events_to_queue, queue_with_dlq
+from infra.shared.queues import domain_events_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
 
@@ -39,18 +39,14 @@ class ChannelOutboundConstruct(Construct):
         trace_table = core.trace_table
         event_bus = core.event_bus
         secrets = core.secrets
-        self.queue, self.dlq = queue_with_dlq(
+        self.queue, self.dlq = domain_events_queue(
             self,
-            c.ID_CHANNEL_OUTBOUND_QUEUE,
-            c.ID_CHANNEL_OUTBOUND_DLQ,
-            consumer_timeout_seconds=c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS,
-        )
-        events_to_queue(
-            self,
-            c.ID_CHANNEL_OUTBOUND_RULE,
+            queue_id=c.ID_CHANNEL_OUTBOUND_QUEUE,
+            dlq_id=c.ID_CHANNEL_OUTBOUND_DLQ,
+            rule_id=c.ID_CHANNEL_OUTBOUND_RULE,
             event_bus=event_bus,
             detail_types=c.CHANNEL_OUTBOUND_EVENT_TYPES,
-            queue=self.queue,
+            consumer_timeout_seconds=c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS,
             description="Orders accepted and shipped -> the channels' acknowledgement and shipment confirmation",
         )
 

@@ -26,7 +26,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
-from infra.shared.queues import events_to_queue, queue_with_dlq
+from infra.shared.queues import domain_events_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
 READ_KEYS = ["ORDER#*", "ORDERSHIPMENTS#*", "ORDERRETURNS#*", "RETURNCASE#*"]
@@ -52,18 +52,14 @@ class CustomerStatusConstruct(Construct):
         trace_table = core.trace_table
         event_bus = core.event_bus
         secrets = core.secrets
-        self.queue, self.dlq = queue_with_dlq(
+        self.queue, self.dlq = domain_events_queue(
             self,
-            c.ID_CUSTOMER_STATUS_QUEUE,
-            c.ID_CUSTOMER_STATUS_DLQ,
-            consumer_timeout_seconds=c.CUSTOMER_STATUS_TIMEOUT_SECONDS,
-        )
-        events_to_queue(
-            self,
-            c.ID_CUSTOMER_STATUS_RULE,
+            queue_id=c.ID_CUSTOMER_STATUS_QUEUE,
+            dlq_id=c.ID_CUSTOMER_STATUS_DLQ,
+            rule_id=c.ID_CUSTOMER_STATUS_RULE,
             event_bus=event_bus,
             detail_types=c.CUSTOMER_STATUS_EVENT_TYPES,
-            queue=self.queue,
+            consumer_timeout_seconds=c.CUSTOMER_STATUS_TIMEOUT_SECONDS,
             description="Order and return status changes -> the customer-service platform",
         )
 

@@ -15,7 +15,7 @@ from infra import constants as c
 from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
-from infra.shared.queues import events_to_queue, queue_with_dlq
+from infra.shared.queues import domain_events_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
 
@@ -33,18 +33,14 @@ class ErpFulfilmentConstruct(Construct):
         state_table = core.state_table
         trace_table = core.trace_table
         event_bus = core.event_bus
-        self.queue, self.dlq = queue_with_dlq(
+        self.queue, self.dlq = domain_events_queue(
             self,
-            c.ID_ERP_FULFILMENT_QUEUE,
-            c.ID_ERP_FULFILMENT_DLQ,
-            consumer_timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
-        )
-        events_to_queue(
-            self,
-            c.ID_ERP_FULFILMENT_RULE,
+            queue_id=c.ID_ERP_FULFILMENT_QUEUE,
+            dlq_id=c.ID_ERP_FULFILMENT_DLQ,
+            rule_id=c.ID_ERP_FULFILMENT_RULE,
             event_bus=event_bus,
             detail_types=("OrderShipped", "OrderUpdated"),
-            queue=self.queue,
+            consumer_timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
             description="Each shipment (OrderShipped) -> the ERP's item fulfilment; each OrderUpdated -> its address",
         )
         self.function: lambda_.Function = factory.function(

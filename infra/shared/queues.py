@@ -85,3 +85,22 @@ def events_to_queue(
     assert isinstance(resource, events.CfnRule)
     resource.override_logical_id(rule_id)
     return rule
+
+
+def domain_events_queue(
+    scope: Construct,
+    *,
+    queue_id: str,
+    dlq_id: str,
+    rule_id: str,
+    event_bus: events.IEventBus,
+    detail_types: tuple[str, ...],
+    consumer_timeout_seconds: int,
+    description: str,
+) -> QueueWithDlq:
+    """A consumer's own queue (with its DLQ) fed by a rule on the domain bus with `detail_types`."""
+    pair = queue_with_dlq(scope, queue_id, dlq_id, consumer_timeout_seconds=consumer_timeout_seconds)
+    events_to_queue(
+        scope, rule_id, event_bus=event_bus, detail_types=detail_types, queue=pair.queue, description=description
+    )
+    return pair

@@ -297,10 +297,11 @@ class TimedOut:
     detail: dict[str, Any]
 
 
-def _timed_out_return(client: httpx.Client, stack: LocalStack, order_id: int, sku: str, return_id: str) -> TimedOut:
-    """A return whose goods never reach the warehouse. ReturnFlow waits 21 days for an inspection;
-    the demo starts this one as ReturnEvents would but with a 3 s window: the execution fails on
-    States.Timeout, the return is EXCEPTION with nothing refunded, and ops lists the exception."""
+def start_loop_return_flow(
+    return_id: str, channel_order_id: str, sku: str, requested_at: str, *, inspection_timeout_seconds: int
+) -> tuple[str, dict[str, Any]]:
+    """Start ReturnFlow for a Loop return of one unit of `sku` as ReturnEvents starts it (execution
+    name, input), with a short inspection window: (execution ARN, the request)."""
     import json
 
     import boto3
@@ -309,14 +310,13 @@ def _timed_out_return(client: httpx.Client, stack: LocalStack, order_id: int, sk
     [arn] = [
         m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"] if m["name"].endswith("-return-flow")
     ]
-    correlation_id = f"demo-{uuid.uuid4().hex[:12]}"
     request = {
         "source": "loop",
         "source_return_id": return_id,
         "channel": "shopify",
-        "channel_order_id": str(order_id),
-        "correlation_id": correlation_id,
-        "requested_at": STORE_RETURN_DATE + "T16:00:00Z",
+        "channel_order_id": channel_order_id,
+        "correlation_id": f"corr-{uuid.uuid4().hex[:12]}",
+        "requested_at": requested_at,
         "lines": [{"sku": sku, "quantity": 1}],
     }
     execution = sfn.start_execution(
@@ -326,13 +326,26 @@ def _timed_out_return(client: httpx.Client, stack: LocalStack, order_id: int, sk
             {
                 "request": request,
                 "return_key": f"loop:{return_id}",
-                "correlation_id": correlation_id,
-                "inspection_timeout_seconds": 3,
+                "correlation_id": request["correlation_id"],
+                "inspection_timeout_seconds": inspection_timeout_seconds,
             }
         ),
     )
-    _until(lambda: sfn.describe_execution(executionArn=execution["executionArn"])["status"] != "RUNNING")
-    status = sfn.describe_execution(executionArn=execution["executionArn"])["status"]
+    return str(execution["executionArn"]), request
+
+
+def _timed_out_return(client: httpx.Client, stack: LocalStack, order_id: int, sku: str, return_id: str) -> TimedOut:
+    """A return whose goods never reach the warehouse. ReturnFlow waits 21 days for an inspection;
+    the demo starts this one as ReturnEvents would but with a 3 s window: the execution fails on
+    States.Timeout, the return is EXCEPTION with nothing refunded, and ops lists the exception."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions")
+    execution_arn, _ = start_loop_return_flow(
+        return_id, str(order_id), sku, STORE_RETURN_DATE + "T16:00:00Z", inspection_timeout_seconds=3
+    )
+    _until(lambda: sfn.describe_execution(executionArn=execution_arn)["status"] != "RUNNING")
+    status = sfn.describe_execution(executionArn=execution_arn)["status"]
     found = _return(client, stack.api_url, return_id) or {}
     listed = client.get(f"{stack.api_url}/v1/ops/exceptions", params={"kind": "return"}).json()
     mine = [
@@ -349,7 +362,7 @@ def _timed_out_return(client: httpx.Client, stack: LocalStack, order_id: int, sk
         f"loop:{return_id} never inspected (3 s window): flow {status}, return {found.get('status')}, "
         f"exception {reasons}"
     )
-    return TimedOut(ok, text, {"execution": execution["executionArn"], "return": found, "exceptions": mine})
+    return TimedOut(ok, text, {"execution": execution_arn, "return": found, "exceptions": mine})
 
 
 def _customer_view(

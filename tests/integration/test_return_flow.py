@@ -9,14 +9,9 @@ from typing import Any
 
 import boto3
 
+from local.demo.returns import start_loop_return_flow
 from local.stack import LocalStack
 from tests.integration.flows import Flows, new_shopify_order_id, shopify_order, wait_until
-
-
-def _return_flow_arn() -> str:
-    machines = boto3.client("stepfunctions").list_state_machines()["stateMachines"]
-    [arn] = [m["stateMachineArn"] for m in machines if m["name"].endswith("-return-flow")]
-    return arn
 
 
 def _finished(execution_arn: str, timeout_s: float = 60.0) -> dict[str, Any]:
@@ -34,28 +29,10 @@ def _start(channel_order_id: str, requested_at: str) -> tuple[str, str, dict[str
     """A Loop return of one BLACK unit started on ReturnFlow as ReturnEvents starts it, with a 2 s
     inspection window: (return id, execution ARN, the request)."""
     return_id = str(800_000 + uuid.uuid4().int % 10_000_000)  # Loop's return ids are integers
-    request = {
-        "source": "loop",
-        "source_return_id": return_id,
-        "channel": "shopify",
-        "channel_order_id": channel_order_id,
-        "correlation_id": f"corr-{uuid.uuid4().hex[:12]}",
-        "requested_at": requested_at,
-        "lines": [{"sku": "IPOD2008BLACK", "quantity": 1}],
-    }
-    execution = boto3.client("stepfunctions").start_execution(
-        stateMachineArn=_return_flow_arn(),
-        name=f"loop_{return_id}",
-        input=json.dumps(
-            {
-                "request": request,
-                "return_key": f"loop:{return_id}",
-                "correlation_id": request["correlation_id"],
-                "inspection_timeout_seconds": 2,
-            }
-        ),
+    execution_arn, request = start_loop_return_flow(
+        return_id, channel_order_id, "IPOD2008BLACK", requested_at, inspection_timeout_seconds=2
     )
-    return return_id, execution["executionArn"], request
+    return return_id, execution_arn, request
 
 
 def test_return_for_an_unknown_order_is_rejected_by_policy_and_the_flow_ends(local_stack: LocalStack) -> None:

@@ -611,22 +611,20 @@ def replacement_envelope(case: ReturnCase, replacement: Replacement, original: P
     from shared.models.envelope import Envelope
     from shared.models.orders import REPLACEMENT_ORDER_EVENT, Order, OrderLine
 
-    grouped: dict[tuple[str, str], list[ReplacementLine]] = {}
+    grouped: dict[tuple[str, Decimal], list[ReplacementLine]] = {}
     for line in replacement.lines:
-        grouped.setdefault((line.item.sku, format(line.item.unit_price.amount, "f")), []).append(line)
+        grouped.setdefault((line.item.sku, line.item.unit_price.amount), []).append(line)
     lines = []
     for index, units in enumerate(grouped.values(), start=1):
         item = units[0].item
-        tax = None
-        if any(u.item.tax is not None for u in units):
-            tax = sum((u.item.tax.amount for u in units if u.item.tax is not None), Decimal(0))
+        taxes = [u.item.tax for u in units if u.item.tax is not None]
         lines.append(
             OrderLine(
                 line_id=str(index),
                 sku=item.sku,
                 quantity=len(units),
                 unit_price=item.unit_price,
-                tax=None if tax is None else {"amount": tax, "currency": item.unit_price.currency},
+                tax=sum(taxes[1:], taxes[0]) if taxes else None,
                 title=item.title,
             )
         )
