@@ -83,7 +83,7 @@ def _connector_classes() -> list[type[HttpConnector]]:
 def _names_system_when_built(cls: type[HttpConnector]) -> bool:
     """A connector whose system is given when it is built (the snapshot sources: "wms", "erp")."""
     return any(
-        "self.system = " in inspect.getsource(klass.__init__)
+        "self.system = " in inspect.getsource(klass.__dict__["__init__"])
         for klass in cls.__mro__
         if klass is not HttpConnector and "__init__" in klass.__dict__
     )
