@@ -408,6 +408,8 @@ CUSTOMER_STATUS_EVENT_TYPES = (
 # stock positions), held_orders.py, order_changes.py (a return's record per source), inventory's
 # movements.py, returns' return_store.py, the pollers' watermarks, shared/adapters/exception_store.py.
 PK_ORDERS = "ORDER#*"
+# An order's fulfilment instructions, one per location (shared/adapters/fulfilment_instructions.py).
+PK_INSTRUCTIONS = "INSTRUCTION#*"
 PK_ORDER_REFS = "ORDERREF#*"
 PK_RESERVATIONS = "RESERVATION#*"
 PK_POSITIONS = "SKU#*"

@@ -112,6 +112,7 @@ class RetailSyncStack(cdk.Stack):
             erp=erp,
             default_location_id=config.default_location_id,
             erp_concurrency=config.erp_concurrency,
+            wms_base_url=channel_apis.wms_base_url,
         )
         orders_worker = OrdersWorkerConstruct(
             self,
@@ -215,6 +216,7 @@ class RetailSyncStack(cdk.Stack):
             "ErpFulfilment",
             core=core,
             erp=erp,
+            wms_base_url=channel_apis.wms_base_url,
         )
         # Every other function that calls a vendor mints its tokens from the credentials in the secret
         # (the ERP tasks, reconciliation's ERP snapshot, the stock publisher, the order pollers).

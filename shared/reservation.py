@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from shared.models import InventoryPosition, Order
-from shared.models.state import Shortage
+from shared.models.state import Reservation, Shortage
 
 
 @dataclass(frozen=True)
@@ -100,4 +100,17 @@ def plan_release(
         held = min(quantity, position.reserved) if position else 0
         if held > 0:
             releases.append(PositionRelease(sku=sku, location_id=location_id, quantity=held))
+    return tuple(releases)
+
+
+def plan_reservation_release(
+    reservation: Reservation,
+    units: Mapping[str, int],
+    read_positions: Callable[[str, Iterable[str]], Mapping[str, InventoryPosition]],
+) -> tuple[PositionRelease, ...]:
+    """`units` per SKU given back wherever the reservation holds each SKU (a split order holds at
+    several locations): one positions read per location, `plan_release` at each."""
+    releases: list[PositionRelease] = []
+    for location_id, part in reservation.by_location(dict(units)).items():
+        releases.extend(plan_release(part, location_id, read_positions(location_id, part)))
     return tuple(releases)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from shared.settings import ErpSettings, IdempotencySettings, TablesSettings
+from shared.settings import EnvSettings, ErpSettings, IdempotencySettings, TablesSettings
 
 
 class OrdersWorkerSettings(IdempotencySettings):
@@ -35,7 +35,13 @@ class RecordOrderSettings(TablesSettings):
     pass
 
 
-class CancelOrderSettings(TablesSettings, ErpSettings):
+class WmsSettings(EnvSettings):
+    """The WMS that takes fulfilment instructions and their cancels (functions/orders/adapters/wms.py)."""
+
+    wms_base_url: Annotated[str, Field(min_length=8)]
+
+
+class CancelOrderSettings(TablesSettings, ErpSettings, WmsSettings):
     pass
 
 
@@ -50,5 +56,5 @@ class HeldRetrySettings(TablesSettings):
     default_fulfilment_location_id: Annotated[str, Field(min_length=1)]
 
 
-class ErpFulfilmentSettings(TablesSettings, ErpSettings):
+class ErpFulfilmentSettings(TablesSettings, ErpSettings, WmsSettings):
     pass

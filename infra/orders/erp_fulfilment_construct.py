@@ -1,6 +1,7 @@
 """What happens to an order after it is in the ERP: `OrderShipped` and `OrderUpdated` on the domain
 bus -> `ErpFulfilmentQueue` (SSE-SQS, DLQ `ErpFulfilmentDlq` after 5 receives) ->
-`ErpFulfilmentFunction`, through the ERP gateway's priority lane: one item fulfilment per shipment
+`ErpFulfilmentFunction`: each accepted order's fulfilment instructions to the WMS or the stores
+(issue 10), and through the ERP gateway's priority lane one item fulfilment per shipment
 (by external id), and the sales order's shipping address set to the newest the channel sent. It
 reads only order items and the updates recorded under them (`ORDER#*`: GetItem, Query), writes only
 what the ERP took per shipment (`FULFILMENT#*`, the ops API's order view), appends its trace entries
@@ -27,6 +28,7 @@ class ErpFulfilmentConstruct(Construct):
         *,
         core: CoreResources,
         erp: ErpGatewayWiring,
+        wms_base_url: str,
     ) -> None:
         super().__init__(scope, construct_id)
         factory = core.factory
@@ -39,9 +41,10 @@ class ErpFulfilmentConstruct(Construct):
             dlq_id=c.ID_ERP_FULFILMENT_DLQ,
             rule_id=c.ID_ERP_FULFILMENT_RULE,
             event_bus=event_bus,
-            detail_types=("OrderShipped", "OrderUpdated"),
+            detail_types=("OrderAccepted", "OrderShipped", "OrderUpdated"),
             consumer_timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
-            description="Each shipment (OrderShipped) -> the ERP's item fulfilment; each OrderUpdated -> its address",
+            description="OrderAccepted -> instructions to the WMS/stores; OrderShipped -> the ERP's item fulfilment; "
+            "OrderUpdated -> its address",
         )
         self.function: lambda_.Function = factory.function(
             self,
@@ -50,7 +53,7 @@ class ErpFulfilmentConstruct(Construct):
             service="erp-fulfilment",
             description="Each WMS shipment to the ERP as an item fulfilment, once; the newest address to the order",
             timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
-            environment=core.env(trace=True),
+            environment={**core.env(trace=True), c.ENV_WMS_BASE_URL: wms_base_url},
         )
         consume_queue(self.function, self.queue, batch_size=c.ERP_FULFILMENT_BATCH_SIZE)
         erp.connect(self.function)
@@ -58,4 +61,13 @@ class ErpFulfilmentConstruct(Construct):
         grant_leading_keys(state_table, self.function, ["dynamodb:GetItem", "dynamodb:Query"], ["ORDER#*"])
         # What the ERP took, per shipment, for the ops API's order view (shared/adapters/state_store.py).
         grant_leading_keys(state_table, self.function, ["dynamodb:PutItem"], ["FULFILMENT#*"])
+        # The order's fulfilment instructions: planned, released (with a check that the order is not
+        # cancelled: ConditionCheckItem on ORDER#*), shipped (shared/adapters/fulfilment_instructions.py).
+        grant_leading_keys(
+            state_table,
+            self.function,
+            ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+            [c.PK_INSTRUCTIONS],
+        )
+        grant_leading_keys(state_table, self.function, ["dynamodb:ConditionCheckItem"], [c.PK_ORDERS])
         grant_trace_append(trace_table, self.function)

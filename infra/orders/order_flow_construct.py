@@ -43,6 +43,7 @@ class OrderFlowConstruct(Construct):
         erp: ErpGatewayWiring,
         default_location_id: str,
         erp_concurrency: int,
+        wms_base_url: str,
     ) -> None:
         super().__init__(scope, construct_id)
         factory = core.factory
@@ -88,9 +89,9 @@ class OrderFlowConstruct(Construct):
             c.ID_CANCEL_ORDER_FUNCTION,
             handler=c.HANDLER_CANCEL_ORDER,
             service="cancel-order",
-            description="OrderFlow: cancel the order in the ERP, release its reservation, record it",
+            description="OrderFlow: stop released instructions at the WMS, cancel in the ERP, release stock",
             timeout_seconds=c.ERP_STEP_TIMEOUT_SECONDS,
-            environment=tables_env,
+            environment={**tables_env, c.ENV_WMS_BASE_URL: wms_base_url},
         )
         self.record_flow_failure = factory.function(
             self,
@@ -120,11 +121,12 @@ class OrderFlowConstruct(Construct):
         grant_state_partitions(state_table, self.create_erp_sales_order, reads=[c.PK_ORDERS], writes=[])
         # Record: the order, its id pointers, and the held-orders list an ON_HOLD order joins and leaves.
         grant_state_partitions(state_table, self.record_order, writes=[c.PK_ORDERS, c.PK_ORDER_REFS, c.PK_HELD_ORDERS])
-        # Cancel: the order (and its pointers), its reservation and the positions it gives back to.
+        # Cancel: the order (and its pointers), its reservation and the positions it gives back to, and
+        # its fulfilment instructions (what the warehouse stopped or refused).
         grant_state_partitions(
             state_table,
             self.cancel_order,
-            writes=[c.PK_ORDERS, c.PK_ORDER_REFS, c.PK_RESERVATIONS, c.PK_POSITIONS],
+            writes=[c.PK_ORDERS, c.PK_ORDER_REFS, c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_INSTRUCTIONS],
         )
         for fn in (self.reserve_stock, self.create_erp_sales_order, self.record_order, self.cancel_order):
             grant_trace_append(trace_table, fn)

@@ -9,6 +9,20 @@ ERP sandbox's (``GET /snapshot/inventory``) plus the unit cost the WMS carries f
   decimal string, ``currency`` ISO 4217, USD when a cost comes without one); ``GET`` shows, ``DELETE``
   forgets.
 
+It also takes fulfilment instructions (issue 10): the warehouse's fulfilment orders and the stores'
+fulfilment tasks, each upserted by the external id retail-sync gives it (``<order_id>@<location_id>``),
+so a resend answers the record already there instead of making a second one:
+
+- ``PUT /v1/fulfilment-orders/{external_id}`` (DCs, 3PLs, dark stores) and
+  ``PUT /v1/stores/{location_id}/fulfilment-tasks/{external_id}`` (ship from store, store pickup):
+  body ``{"order_id", "channel", "channel_order_id", "location_id", "method", "lines": [{"sku",
+  "quantity"}], "ship_to"?}``; 201 ``{"id", "external_id", "status": "RELEASED", ...}`` when new, 200
+  with the record as it is when already there (a cancelled one stays cancelled);
+- ``POST <same path>/cancel``: 200 ``{"status": "CANCELLED"}`` (again 200 when already cancelled); 409
+  ``ALREADY_SHIPPED`` once the parcel has left; 404 ``NOT_FOUND`` for an id never sent;
+- admin ``POST /__admin/fulfilment-orders/{external_id}/ship`` marks one shipped (the warehouse
+  closed the parcel), ``GET /__admin/fulfilment-orders`` lists them all.
+
 Errors: ``{"error": {"code", "message"}}``; outage 503 ``SERVICE_UNAVAILABLE``, throttled 429
 ``TOO_MANY_REQUESTS`` with ``Retry-After`` (the base sandbox's shape). No authentication.
 """
@@ -23,10 +37,12 @@ from typing import Any, ClassVar
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, json_response, utc_now_iso
+from local.sandboxes.base import Sandbox, admin_rules_for, json_response, read_json, utc_now_iso
 from local.sandboxes.seeding import InventoryAdminMixin, check_stock_row
 
 SNAPSHOT_PATH = "/snapshot/inventory"
+FULFILMENT_PATH = "/v1/fulfilment-orders"
+STORE_PATH = "/v1/stores"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -36,13 +52,93 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
     def __init__(self) -> None:
         self._store_lock = threading.Lock()
         self._rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self._fulfilments: dict[str, dict[str, Any]] = {}
         super().__init__()
 
     def rules(self) -> list[Rule]:
-        return [Rule(SNAPSHOT_PATH, endpoint="inventory_snapshot", methods=["GET"])]
+        return [
+            Rule(SNAPSHOT_PATH, endpoint="inventory_snapshot", methods=["GET"]),
+            Rule(f"{FULFILMENT_PATH}/<external_id>", endpoint="put_fulfilment", methods=["PUT"]),
+            Rule(f"{FULFILMENT_PATH}/<external_id>", endpoint="get_fulfilment", methods=["GET"]),
+            Rule(f"{FULFILMENT_PATH}/<external_id>/cancel", endpoint="cancel_fulfilment", methods=["POST"]),
+            Rule(
+                f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>", endpoint="put_fulfilment", methods=["PUT"]
+            ),
+            Rule(
+                f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>", endpoint="get_fulfilment", methods=["GET"]
+            ),
+            Rule(
+                f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>/cancel",
+                endpoint="cancel_fulfilment",
+                methods=["POST"],
+            ),
+        ]
 
     def admin_rules(self) -> list[Rule]:
-        return admin_rules_for("inventory", "GET", "POST", "DELETE")
+        return [
+            *admin_rules_for("inventory", "GET", "POST", "DELETE"),
+            Rule("/__admin/fulfilment-orders", endpoint="admin_get_fulfilments", methods=["GET"]),
+            Rule("/__admin/fulfilment-orders/<external_id>/ship", endpoint="admin_ship_fulfilment", methods=["POST"]),
+        ]
+
+    # Fulfilment instructions ----------------------------------------------------------------------
+
+    def put_fulfilment(self, request: Request, external_id: str, location_id: str | None = None) -> Response:
+        try:
+            body = read_json(request)
+        except ValueError:
+            return self.error(400, "INVALID_JSON", "the body is not JSON")
+        problem = _fulfilment_problem(body, location_id)
+        if problem:
+            return self.error(400, "INVALID_FULFILMENT", problem)
+        with self._store_lock:
+            existing = self._fulfilments.get(external_id)
+            if existing is not None:
+                return json_response(dict(existing))
+            record = {
+                "id": f"FO-{len(self._fulfilments) + 1:06d}",
+                "external_id": external_id,
+                "status": "RELEASED",
+                "kind": "store_task" if location_id else "warehouse_order",
+                "created_at": utc_now_iso(),
+                **{key: body[key] for key in ("order_id", "channel", "channel_order_id", "location_id", "method")},
+                "lines": [{"sku": line["sku"], "quantity": line["quantity"]} for line in body["lines"]],
+            }
+            if body.get("ship_to") is not None:
+                record["ship_to"] = body["ship_to"]
+            self._fulfilments[external_id] = record
+            return json_response(dict(record), 201)
+
+    def get_fulfilment(self, request: Request, external_id: str, location_id: str | None = None) -> Response:
+        with self._store_lock:
+            record = self._fulfilments.get(external_id)
+        if record is None:
+            return self.error(404, "NOT_FOUND", f"no fulfilment {external_id}")
+        return json_response(dict(record))
+
+    def cancel_fulfilment(self, request: Request, external_id: str, location_id: str | None = None) -> Response:
+        with self._store_lock:
+            record = self._fulfilments.get(external_id)
+            if record is None:
+                return self.error(404, "NOT_FOUND", f"no fulfilment {external_id}")
+            if record["status"] == "SHIPPED":
+                return self.error(409, "ALREADY_SHIPPED", f"{external_id} left the building: it cannot be cancelled")
+            record["status"] = "CANCELLED"
+            return json_response(dict(record))
+
+    def admin_get_fulfilments(self, request: Request) -> Response:
+        with self._store_lock:
+            return json_response({"fulfilments": [dict(r) for r in self._fulfilments.values()]})
+
+    def admin_ship_fulfilment(self, request: Request, external_id: str) -> Response:
+        with self._store_lock:
+            record = self._fulfilments.get(external_id)
+            if record is None:
+                return self.error(404, "NOT_FOUND", f"no fulfilment {external_id}")
+            if record["status"] == "CANCELLED":
+                return self.error(409, "CANCELLED", f"{external_id} was cancelled")
+            record["status"] = "SHIPPED"
+            return json_response(dict(record))
 
     def inventory_snapshot(self, request: Request) -> Response:
         return json_response(self.snapshot_body(request.args.get("sku"), request.args.get("location_id")))
@@ -83,3 +179,24 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
     def reset_state(self) -> None:
         with self._store_lock:
             self._rows.clear()
+            self._fulfilments.clear()
+
+
+def _fulfilment_problem(body: Any, path_location: str | None) -> str | None:
+    if not isinstance(body, dict):
+        return "the body must be an object"
+    for key in ("order_id", "channel", "channel_order_id", "location_id", "method"):
+        if not isinstance(body.get(key), str) or not body[key]:
+            return f"{key} is required"
+    if path_location is not None and body["location_id"] != path_location:
+        return "location_id must be the store in the path"
+    lines = body.get("lines")
+    if not isinstance(lines, list) or not lines:
+        return "lines must be a non-empty list"
+    for line in lines:
+        if not isinstance(line, dict) or not isinstance(line.get("sku"), str):
+            return "each line needs a sku"
+        quantity = line.get("quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+            return "each line needs a positive integer quantity"
+    return None

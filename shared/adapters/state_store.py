@@ -141,6 +141,10 @@ class StateStore(Protocol):
 
     def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]: ...
 
+    def get_positions_at(
+        self, location_ids: Sequence[str], skus: Iterable[str]
+    ) -> dict[str, dict[str, InventoryPosition]]: ...
+
     def reservation_context(
         self, channel: str, channel_order_id: str, order_id: str, location_id: str, skus: Iterable[str]
     ) -> ReservationContext: ...
@@ -289,6 +293,18 @@ class DynamoStateStore(DynamoTableAdapter):
         items = self.batch_get_items([position_key(sku, location_id) for sku in sorted(set(skus))])
         positions = (position_from_item(item) for item in items)
         return {position.sku: position for position in positions}
+
+    def get_positions_at(
+        self, location_ids: Sequence[str], skus: Iterable[str]
+    ) -> dict[str, dict[str, InventoryPosition]]:
+        """Positions per location then SKU (sourcing's candidates), in one BatchGetItem per 100 keys."""
+        wanted = sorted(set(skus))
+        out: dict[str, dict[str, InventoryPosition]] = {location_id: {} for location_id in location_ids}
+        keys = [position_key(sku, location_id) for location_id in location_ids for sku in wanted]
+        for item in self.batch_get_items(keys):
+            position = position_from_item(item)
+            out.setdefault(position.location_id, {})[position.sku] = position
+        return out
 
     def reservation_context(
         self, channel: str, channel_order_id: str, order_id: str, location_id: str, skus: Iterable[str]

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, model_validator
 from shared.models import Order, OrderCancellation, OrderStatus
 from shared.models.base import Model
 from shared.models.common import UtcDatetime
+from shared.models.fulfilment import FulfilmentInstruction
 from shared.models.state import Shortage
 
 
@@ -86,6 +87,8 @@ class ReserveStockOutput(TaskModel):
     outcome: ReserveOutcome
     location_id: str
     shortages: list[Shortage] = Field(default_factory=list)
+    # Where the reserved units leave from: one instruction per location (several: a split order).
+    fulfilments: list[FulfilmentInstruction] = Field(default_factory=list)
 
 
 class ErpSalesOrderOutput(TaskModel):

@@ -25,6 +25,9 @@ class ReservationStatus(StrEnum):
 class ReservationLine(StoredModel):
     sku: str
     quantity: Annotated[int, Field(gt=0)]
+    # Where this line's units are held when sourcing split the order over several locations
+    # (shared/sourcing.py); None: at the reservation's `location_id`. A SKU is held at one place.
+    location_id: str | None = None
 
 
 class Reservation(StoredModel):
@@ -50,6 +53,28 @@ class Reservation(StoredModel):
 
     def quantities(self) -> dict[str, int]:
         return {line.sku: line.quantity for line in self.lines}
+
+    def location_of(self, sku: str) -> str:
+        for line in self.lines:
+            if line.sku == sku and line.location_id:
+                return line.location_id
+        return self.location_id
+
+    def locations(self) -> list[str]:
+        """Every location holding a line, the reservation's own first."""
+        others = sorted({self.location_of(line.sku) for line in self.lines} - {self.location_id})
+        return [self.location_id, *others]
+
+    def by_location(self, units: dict[str, int]) -> dict[str, dict[str, int]]:
+        """`units` per SKU grouped by where the reservation holds each SKU (locations in order)."""
+        grouped: dict[str, dict[str, int]] = {}
+        for sku, quantity in sorted(units.items()):
+            grouped.setdefault(self.location_of(sku), {})[sku] = quantity
+        return {loc: grouped[loc] for loc in self.locations() if loc in grouped}
+
+    def outstanding_at(self, location_id: str) -> dict[str, int]:
+        """Units still held per SKU at one location."""
+        return {sku: q for sku, q in self.outstanding().items() if self.location_of(sku) == location_id}
 
     def outstanding(self) -> dict[str, int]:
         """Units still held per SKU (reserved and not yet shipped)."""

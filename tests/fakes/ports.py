@@ -41,6 +41,11 @@ class FakeErp:
         self.cancelled.append(order_id)
         return True
 
+    def close_sales_order_lines(self, order_id: str, items: list[dict[str, Any]]) -> None:
+        self.calls.append(("close_lines", order_id))
+        self._maybe_fail()
+        self.records[order_id] = {**self.records.get(order_id, {}), "item": {"items": items}}
+
     def get_sales_order(self, order_id: str) -> dict[str, Any] | None:
         return self.records.get(order_id)
 

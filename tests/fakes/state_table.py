@@ -114,6 +114,12 @@ class InMemoryStateTable:
                 if (sku, location_id) in self.positions
             }
 
+    def get_positions_at(
+        self, location_ids: Sequence[str], skus: Iterable[str]
+    ) -> dict[str, dict[str, InventoryPosition]]:
+        wanted = list(skus)
+        return {location_id: self.get_positions(location_id, wanted) for location_id in location_ids}
+
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
         with self.lock:
             return [p.model_copy() for (s, _), p in self.positions.items() if s == sku]

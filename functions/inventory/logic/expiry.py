@@ -21,7 +21,7 @@ from shared.errors import ConcurrentModification
 from shared.models import utc_now
 from shared.models.state import Reservation, ReservationStatus
 from shared.observability import logger
-from shared.reservation import plan_release
+from shared.reservation import plan_reservation_release
 from shared.retry import RetryPolicy
 
 HOP = "reservation-expiry"
@@ -51,8 +51,7 @@ def release_if_expired(
         ):
             return None
         outstanding = reservation.outstanding()
-        positions = store.get_positions(reservation.location_id, outstanding)
-        releases = plan_release(outstanding, reservation.location_id, positions)
+        releases = plan_reservation_release(reservation, outstanding, store.get_positions)
         if store.try_release(reservation, releases, now) is CommitResult.COMMITTED:
             return reservation, {release.sku: release.quantity for release in releases}
         retry.pause(attempt)
@@ -97,8 +96,9 @@ def expire_reservations(
             },
         )
         cause = {"type": "ReservationExpired", "order_id": reservation.order_id}
-        positions = store.get_positions(reservation.location_id, units)
-        events.extend(inventory_changed(position, reservation.correlation_id, cause) for position in positions.values())
+        for location_id, part in reservation.by_location(units).items():
+            positions = store.get_positions(location_id, part)
+            events.extend(inventory_changed(p, reservation.correlation_id, cause) for p in positions.values())
     if events:
         bus.publish(events)
     logger.info(

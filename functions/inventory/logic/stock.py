@@ -119,10 +119,11 @@ def plan_shipment(
     consumable = (
         reservation is not None
         and reservation.status is ReservationStatus.HELD
-        and reservation.location_id == shipment.location_id
+        and shipment.location_id in reservation.locations()
         and shipment.shipment_id not in reservation.shipments
     )
-    outstanding = reservation.outstanding() if reservation is not None and consumable else {}
+    # A split order is held at several locations: a shipment consumes only what its own holds.
+    outstanding = reservation.outstanding_at(shipment.location_id) if reservation is not None and consumable else {}
     updates: list[PositionUpdate] = []
     consumed_now: dict[str, int] = {}
     applied_now: list[str] = []

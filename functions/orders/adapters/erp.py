@@ -33,6 +33,8 @@ class ErpPort(Protocol):
         """Create or replace the sales order; answers the ERP's internal id."""
         ...
 
+    def close_sales_order_lines(self, order_id: str, items: list[dict[str, Any]]) -> None: ...
+
     def cancel_sales_order(self, order_id: str) -> bool:
         """Close the sales order; False when the ERP never had it."""
         ...
@@ -63,6 +65,11 @@ class HttpErp(ErpConnector):
         if record and record.get("id"):
             return str(record["id"])
         raise ErpRejected(f"PUT {_record_path(order_id)}: no internal id in the answer")
+
+    def close_sales_order_lines(self, order_id: str, items: list[dict[str, Any]]) -> None:
+        """`PATCH .../salesOrder/eid:<id>?replace=item` with the whole item sublist, the cancelled lines
+        `isClosed` (NetSuite REST: `replace` names the sublists the body replaces instead of merging)."""
+        self._send("PATCH", _record_path(order_id), params={"replace": "item"}, json={"item": {"items": items}})
 
     def cancel_sales_order(self, order_id: str) -> bool:
         try:

@@ -3,7 +3,9 @@ gateway's priority lane (EventBridge -> SQS):
 - `OrderShipped` -> the sales order's item fulfilment, once per shipment
   (functions/orders/logic/erp_fulfilment.py);
 - `OrderUpdated` -> the sales order's shipping address, the newest the channel sent
-  (functions/orders/logic/erp_order_update.py).
+  (functions/orders/logic/erp_order_update.py);
+- `OrderAccepted` -> its fulfilment instructions to the WMS or the stores, each once, and each
+  `OrderShipped` counted against its location's instruction (functions/orders/logic/fulfilment_release.py).
 An order not yet in the ERP is retried with its message; a message failing on its last receive is
 kept as a dead-letter exception (ops retries or redrives it)."""
 
@@ -25,20 +27,23 @@ if TYPE_CHECKING:
 
     from functions.orders.logic.erp_fulfilment import Fulfilments, Orders, Trace
     from functions.orders.logic.erp_order_update import SalesOrders, Updates
+    from functions.orders.logic.fulfilment_release import Instructions, Warehouse
 
     class ErpPorts(Fulfilments, SalesOrders, Protocol):
         """The ERP connector (item fulfilments and sales order updates)."""
 
-Ports = tuple["Orders", "ErpPorts", "Trace", "Updates"]
+Ports = tuple["Orders", "ErpPorts", "Trace", "Updates", "Instructions", "Warehouse"]
 
 
 @lru_cache(maxsize=1)
 def default_ports() -> Ports:
     from functions.orders.adapters.erp import HttpErpFulfilments
+    from functions.orders.adapters.wms import WMS_TIMEOUT_SECONDS, HttpWmsFulfilment
     from functions.orders.dal.order_changes import DynamoChangeStore
     from functions.orders.settings import ErpFulfilmentSettings
     from shared.adapters.best_effort_trace import BestEffortTrace
     from shared.adapters.erp_gateway import erp_connector
+    from shared.adapters.fulfilment_instructions import DynamoInstructionStore
     from shared.adapters.state_store import DynamoStateStore
     from shared.adapters.trace_store import DynamoTraceStore
 
@@ -49,6 +54,8 @@ def default_ports() -> Ports:
         erp,
         BestEffortTrace(DynamoTraceStore(settings.trace_table_name)),
         DynamoChangeStore(settings.state_table_name),
+        DynamoInstructionStore(settings.state_table_name),
+        HttpWmsFulfilment(settings.wms_base_url, WMS_TIMEOUT_SECONDS),
     )
 
 
@@ -62,15 +69,21 @@ def lambda_handler(
 ) -> dict[str, Any]:
     from functions.orders.logic.erp_fulfilment import fulfil
     from functions.orders.logic.erp_order_update import sync_update
+    from functions.orders.logic.fulfilment_release import note_shipment, release_order
 
-    orders, erp, trace, updates = ports or default_ports()
+    orders, erp, trace, updates, instructions, warehouse = ports or default_ports()
 
     def record_handler(record: SQSRecord) -> dict[str, Any]:
         body = json.loads(record.body)
         detail = dict(body.get("detail") or {})
-        if body.get("detail-type") == "OrderUpdated":
+        detail_type = body.get("detail-type")
+        if detail_type == "OrderUpdated":
             return sync_update(detail, orders, updates, erp, trace)
-        return fulfil(detail, orders, erp, trace, utc_now)
+        if detail_type == "OrderAccepted":
+            return release_order(detail, orders, instructions, warehouse, trace, utc_now)
+        fulfilled = fulfil(detail, orders, erp, trace, utc_now)
+        note_shipment(detail, instructions, trace, utc_now)
+        return fulfilled
 
     recorder = letters if ports is not None else default_letters("erp-fulfilment")
     return dict(process_sqs_batch(event, record_handler, recorder, context))

@@ -2,7 +2,9 @@
 
 Input: the flow input `{"action": "accept", "correlation_id", "event_id", "order": {...}}`.
 Output: `{"outcome": "RESERVED" | "ALREADY_RESERVED" | "ON_HOLD" | "CANCELLED" | "SOLD", "location_id",
-"shortages": [{"sku", "requested", "available"}]}`. Raises ConcurrentModification (retried).
+"shortages": [{"sku", "requested", "available"}], "fulfilments": [{"instruction_id", "location_id",
+"method", "lines", "status"}]}` (several fulfilments: the sourcing rules split the order).
+Raises ConcurrentModification (retried).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from shared.adapters.trace_store import TraceSink
 from shared.models.order_flow import FlowInput
 from shared.observability import logger, metrics
 from shared.settings import cached
+from shared.sourcing import load_rules
 from shared.store_sales import StoreSaleStore
 
 
@@ -40,7 +43,9 @@ def default_deps() -> Deps:
     return Deps(
         store=tables.store,
         trace=tables.trace,
-        policy=ReservePolicy(settings.default_fulfilment_location_id, settings.reservation_hold_seconds),
+        policy=ReservePolicy(
+            settings.default_fulfilment_location_id, settings.reservation_hold_seconds, rules=load_rules()
+        ),
         sales=DynamoStoreSaleStore(settings.state_table_name),
     )
 

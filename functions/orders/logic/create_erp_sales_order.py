@@ -49,7 +49,11 @@ def create_erp_sales_order(
         trace.record(cid, HOP, "skipped_cancelled", {"order_id": order.order_id})
         return ErpSalesOrderOutput(erp_sales_order_id=None)
     try:
-        erp_id = erp.upsert_sales_order(order.order_id, sales_order_payload(order, task.reservation.location_id))
+        line_locations = {
+            line.sku: fulfilment.location_id for fulfilment in task.reservation.fulfilments for line in fulfilment.lines
+        }
+        payload = sales_order_payload(order, task.reservation.location_id, line_locations)
+        erp_id = erp.upsert_sales_order(order.order_id, payload)
     except ErpThrottled as exc:
         # Trace details go to DynamoDB, which refuses floats.
         retry_after = None if exc.retry_after is None else str(exc.retry_after)

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel
 
 from shared.errors import PoisonMessage
+from shared.models import OrderStatus
 from shared.models.shipment import Shipment
 
 HOP = "erp-fulfilment"
@@ -35,6 +36,9 @@ class StoredOrder(Protocol):
 
     @property
     def erp_sales_order_id(self) -> str | None: ...
+
+    @property
+    def status(self) -> OrderStatus: ...
 
 
 class Orders(Protocol):

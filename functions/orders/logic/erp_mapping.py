@@ -7,6 +7,7 @@ sent; quantities are integers. `externalId` is our order id, which is what makes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ def customer_external_id(order: Order) -> str:
     return f"{order.channel}:{customer_id or GUEST_CUSTOMER}"
 
 
-def _line(line: OrderLine) -> dict[str, Any]:
+def _line(line: OrderLine, location_id: str | None = None) -> dict[str, Any]:
     gross = line.unit_price.amount * line.quantity
     discount = line.discount.amount if line.discount else Decimal("0")
     item: dict[str, Any] = {
@@ -37,6 +38,8 @@ def _line(line: OrderLine) -> dict[str, Any]:
     }
     if line.title:
         item["description"] = line.title
+    if location_id:  # a split order: this line leaves from another location than the header's
+        item["location"] = {"externalId": location_id}
     if line.discount is not None:
         item["discountAmount"] = _amount(line.discount.amount)
     if line.tax is not None:
@@ -58,8 +61,14 @@ def erp_address(address: Address) -> dict[str, str]:
     return {key: value for key, value in fields.items() if value}
 
 
-def sales_order_payload(order: Order, location_id: str) -> dict[str, Any]:
-    """The JSON body of the sales order upsert."""
+def sales_order_payload(
+    order: Order, location_id: str, line_locations: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The JSON body of the sales order upsert. `line_locations` (SKU -> location) names the lines a
+    split order fulfils elsewhere than `location_id`: NetSuite's sales order item sublist carries a
+    `location` per line ("Sales Order" record, item sublist field `location`), the header's location
+    being the default for the others."""
+    line_locations = line_locations or {}
     payload: dict[str, Any] = {
         "externalId": order.order_id,
         "entity": {"externalId": customer_external_id(order)},
@@ -70,7 +79,7 @@ def sales_order_payload(order: Order, location_id: str) -> dict[str, Any]:
         "memo": f"{order.channel} order {order.channel_order_id}",
         "custbody_rs_channel": order.channel,
         "custbody_rs_channel_order_id": order.channel_order_id,
-        "item": {"items": [_line(line) for line in order.lines]},
+        "item": {"items": [_line(line, _elsewhere(line_locations.get(line.sku), location_id)) for line in order.lines]},
         "total": _amount(order.total.amount),
     }
     if order.customer and order.customer.email:
@@ -78,3 +87,12 @@ def sales_order_payload(order: Order, location_id: str) -> dict[str, Any]:
     if order.shipping_address is not None:
         payload["shippingAddress"] = erp_address(order.shipping_address)
     return payload
+
+
+def _elsewhere(line_location: str | None, header_location: str) -> str | None:
+    return line_location if line_location and line_location != header_location else None
+
+
+def order_item_lines(order: Order) -> list[dict[str, Any]]:
+    """The sales order's item sublist as the upsert wrote it (header location: no per-line location)."""
+    return [_line(line) for line in order.lines]

@@ -11,7 +11,7 @@ until its create arrived) has its lines lowered before its flow reserves (`reduc
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,8 +20,8 @@ from shared.errors import ConcurrentModification
 from shared.models import Order, utc_now
 from shared.models.money import Money
 from shared.models.order_changes import OrderLinesCancelled
-from shared.models.state import ReservationLine, ReservationStatus
-from shared.reservation import plan_release
+from shared.models.state import ReservationStatus
+from shared.reservation import plan_reservation_release
 from shared.retry import RetryPolicy
 
 CENT = Decimal("0.01")
@@ -34,16 +34,29 @@ def release_cancelled_lines(
     now: Callable[[], datetime] = utc_now,
 ) -> dict[str, int]:
     """Units given back per SKU ({} when nothing was held for those lines, or already given back)."""
-    retry = retry or RetryPolicy()
     cancelled: Counter[str] = Counter()
     for line in change.lines:
         cancelled[line.sku] += line.quantity
+    return give_back_units(store, change.order_id, cancelled, change.change_id, retry, now)
+
+
+def give_back_units(
+    store: StateStore,
+    order_id: str,
+    cancelled: Mapping[str, int],
+    change_id: str,
+    retry: RetryPolicy | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> dict[str, int]:
+    """`cancelled` units per SKU given back from the order's HELD reservation, once per `change_id`
+    (wherever each SKU is held); units given back per SKU."""
+    retry = retry or RetryPolicy()
     for attempt in range(retry.max_attempts):
-        reservation = store.get_reservation(change.order_id)
+        reservation = store.get_reservation(order_id)
         if (
             reservation is None
             or reservation.status is not ReservationStatus.HELD
-            or change.change_id in reservation.line_cancellations
+            or change_id in reservation.line_cancellations
         ):
             return {}
         outstanding = reservation.outstanding()
@@ -51,22 +64,21 @@ def release_cancelled_lines(
         give_back = {sku: q for sku, q in give_back.items() if q > 0}
         if not give_back:
             return {}
-        positions = store.get_positions(reservation.location_id, give_back)
-        releases = plan_release(give_back, reservation.location_id, positions)
+        releases = plan_reservation_release(reservation, give_back, store.get_positions)
         lines = [
-            ReservationLine(sku=line.sku, quantity=line.quantity - give_back.get(line.sku, 0))
+            line.model_copy(update={"quantity": line.quantity - give_back.get(line.sku, 0)})
             for line in reservation.lines
             if line.quantity - give_back.get(line.sku, 0) > 0
         ]
         still_held = any(line.quantity - reservation.consumed.get(line.sku, 0) > 0 for line in lines)
         if still_held:
-            result = store.try_release_lines(reservation, releases, lines, change.change_id, now())
+            result = store.try_release_lines(reservation, releases, lines, change_id, now())
         else:
             result = store.try_release(reservation, releases, now())
         if result is CommitResult.COMMITTED:
             return {release.sku: release.quantity for release in releases}
         retry.pause(attempt)
-    raise ConcurrentModification(f"reservation of {change.order_id} kept changing while lines were given back")
+    raise ConcurrentModification(f"reservation of {order_id} kept changing while lines were given back")
 
 
 def reduce_order_lines(order: Order, change: OrderLinesCancelled) -> Order:

@@ -38,6 +38,7 @@ def record_order(
     cid = task.correlation_id
     shortages = [s.model_dump() for s in task.reservation.shortages] if task.reservation else []
     error = task.error.model_dump() if task.error else None
+    fulfilments = [f.model_dump(mode="json") for f in task.reservation.fulfilments] if task.reservation else []
     for attempt in range(retry.max_attempts):
         current = store.get_order(order.channel, order.channel_order_id)
         current_status = current.status if current else None
@@ -70,6 +71,8 @@ def record_order(
                 erp_sales_order_id=record.erp_sales_order_id,
                 location_id=record.location_id,
                 shortages=shortages if status is OrderStatus.ON_HOLD else None,
+                # Where it leaves from: the fulfilment release sends each to the WMS or the store.
+                fulfilments=fulfilments if status is OrderStatus.ACCEPTED else None,
                 error=error if status is OrderStatus.ERP_FAILED else None,
             )
         retry.pause(attempt)

@@ -1,4 +1,9 @@
-"""ReserveStock: hold every line of an order at one location, or put the order on hold.
+"""ReserveStock: source the order (shared/sourcing.py: one location, or a split over several by
+the sourcing rules) and hold every line there, or put the order on hold.
+
+Reads: the order, its reservation and the first candidate's positions in one BatchGetItem (the
+common case, fully stocked at the preferred location, costs no more than before sourcing); only
+when that location is short, one more BatchGetItem for the other candidates.
 
 A completed store sale (Square, POS files) is not reserved: the goods already left the store, so
 its units come off on hand there, once, and the flow goes on to the ERP (outcome SOLD, never
@@ -15,11 +20,13 @@ from functions.orders.logic.order_lifecycle import blocks_reservation
 from shared.adapters.state_store import CommitResult, StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
-from shared.models import utc_now
+from shared.locations import LocationRegistry, load_locations
+from shared.models import InventoryPosition, utc_now
+from shared.models.fulfilment import FulfilmentInstruction, SourcingRules
 from shared.models.order_flow import FlowInput, ReserveOutcome, ReserveStockOutput
 from shared.models.state import Reservation, ReservationLine, Shortage
-from shared.reservation import choose_location, plan_reservation
 from shared.retry import RetryPolicy
+from shared.sourcing import candidates_for, instructions, plan_sourcing, reservation_instructions
 from shared.store_sales import StoreSaleStore, apply_store_sale, is_store_sale
 
 HOP = "reserve-stock"
@@ -30,6 +37,12 @@ class ReservePolicy:
     default_location_id: str
     hold_seconds: int = 7 * 24 * 3600
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # None: every order is held at its own or the default location (no sourcing rules).
+    rules: SourcingRules | None = None
+    registry: LocationRegistry | None = None
+
+    def locations(self) -> LocationRegistry:
+        return self.registry or load_locations()
 
 
 def reserve_stock(
@@ -51,19 +64,25 @@ def reserve_stock(
         if sales is None:
             raise ValueError(f"store sale {order.order_id}: ReserveStock was given no store-sale store")
         return sell_at_store(flow, store, sales, trace, now)
-    location_id = choose_location(order, policy.default_location_id)
+    candidates = candidates_for(order, policy.rules, policy.default_location_id)
+    location_id = candidates.locations[0]
     cid = flow.correlation_id
 
     def answer(
         outcome: ReserveOutcome,
         location: str = location_id,
         shortages: Sequence[Shortage] = (),
+        fulfilments: Sequence[FulfilmentInstruction] = (),
         **detail: object,
     ) -> ReserveStockOutput:
         if shortages:
             detail["shortages"] = [shortage.model_dump() for shortage in shortages]
+        if len(fulfilments) > 1:
+            detail["split"] = {f.location_id: f.quantities() for f in fulfilments}
         trace.record(cid, HOP, outcome.value.lower(), {"order_id": order.order_id, "location_id": location, **detail})
-        return ReserveStockOutput(outcome=outcome, location_id=location, shortages=list(shortages))
+        return ReserveStockOutput(
+            outcome=outcome, location_id=location, shortages=list(shortages), fulfilments=list(fulfilments)
+        )
 
     quantities = order.quantities_by_sku()
     context = store.reservation_context(order.channel, order.channel_order_id, order.order_id, location_id, quantities)
@@ -71,29 +90,48 @@ def reserve_stock(
         return answer(ReserveOutcome.CANCELLED)
     existing = context.reservation
     if existing is not None:
-        return answer(ReserveOutcome.ALREADY_RESERVED, existing.location_id, status=existing.status.value)
+        return answer(
+            ReserveOutcome.ALREADY_RESERVED,
+            existing.location_id,
+            fulfilments=reservation_instructions(existing, policy.locations(), candidates.pickup),
+            status=existing.status.value,
+        )
 
-    positions = context.positions
+    positions: dict[str, dict[str, InventoryPosition]] = {location_id: dict(context.positions)}
     for attempt in range(policy.retry.max_attempts):
         if attempt:  # the last attempt lost a race: read the positions again
-            positions = store.get_positions(location_id, quantities)
-        plan = plan_reservation(quantities, location_id, positions)
+            positions = dict(store.get_positions_at(list(positions), quantities))
+        plan = plan_sourcing(quantities, candidates, positions)
+        if plan.is_short and len(positions) < len(candidates.locations):
+            positions.update(store.get_positions_at(list(candidates.locations[len(positions) :]), quantities))
+            plan = plan_sourcing(quantities, candidates, positions)
         if plan.is_short:
             return answer(ReserveOutcome.ON_HOLD, shortages=plan.shortages)
         created = now()
+        home = plan.location_id
         reservation = Reservation(
             order_id=order.order_id,
-            location_id=location_id,
-            lines=[ReservationLine(sku=sku, quantity=q) for sku, q in sorted(quantities.items())],
+            location_id=home,
+            lines=[
+                ReservationLine(sku=sku, quantity=q, location_id=None if at == home else at)
+                for at, units in plan.lines_by_location.items()
+                for sku, q in sorted(units.items())
+            ],
             correlation_id=cid,
             created_at=created,
             hold_expires_at=int(created.timestamp()) + policy.hold_seconds,
         )
         result = store.try_reserve(reservation, order.channel, order.channel_order_id, plan.writes)
         if result is CommitResult.COMMITTED:
-            return answer(ReserveOutcome.RESERVED, lines=quantities)
-        if result is CommitResult.RESERVATION_EXISTS:
-            return answer(ReserveOutcome.ALREADY_RESERVED)
+            planned = instructions(order.order_id, plan.lines_by_location, policy.locations(), candidates.pickup)
+            return answer(ReserveOutcome.RESERVED, home, fulfilments=planned, lines=quantities)
+        if result is CommitResult.RESERVATION_EXISTS:  # another run of this order reserved first
+            theirs = store.get_reservation(order.order_id)
+            return answer(
+                ReserveOutcome.ALREADY_RESERVED,
+                theirs.location_id if theirs else home,
+                fulfilments=reservation_instructions(theirs, policy.locations(), candidates.pickup) if theirs else (),
+            )
         if result is CommitResult.ORDER_CANCELLED:
             return answer(ReserveOutcome.CANCELLED)
         policy.retry.pause(attempt)

@@ -10,6 +10,7 @@ import pytest
 
 from functions.orders.logic.erp_fulfilment import FulfilmentNotReady, fulfil
 from shared.errors import PoisonMessage
+from shared.models import OrderStatus
 from tests.support.events import load_event
 
 NOW = datetime(2026, 12, 5, 9, tzinfo=UTC)
@@ -19,6 +20,7 @@ NOW = datetime(2026, 12, 5, 9, tzinfo=UTC)
 class Stored:
     order_id: str
     erp_sales_order_id: str | None
+    status: OrderStatus = OrderStatus.ACCEPTED
 
 
 class Orders:

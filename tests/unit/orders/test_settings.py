@@ -43,10 +43,11 @@ def test_a_missing_setting_fails_at_cold_start_naming_the_field(monkeypatch: pyt
         cached(ReserveStockSettings)
 
 
-def test_cancel_order_settings_combine_tables_and_erp(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_order_settings_combine_tables_erp_and_the_wms(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(c.ENV_STATE_TABLE, "state-table")
     monkeypatch.setenv(c.ENV_TRACE_TABLE, "trace-table")
     monkeypatch.setenv(c.ENV_ERP_BASE_URL, "http://127.0.0.1:3101")
+    monkeypatch.setenv(c.ENV_WMS_BASE_URL, "http://127.0.0.1:3109")
 
     settings = cached(CancelOrderSettings)
 
@@ -55,3 +56,4 @@ def test_cancel_order_settings_combine_tables_and_erp(monkeypatch: pytest.Monkey
         "http://127.0.0.1:3101",
         10.0,
     )
+    assert settings.wms_base_url == "http://127.0.0.1:3109"

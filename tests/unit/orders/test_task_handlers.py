@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from functions.orders.handlers import cancel_order, create_erp_sales_order, record_order, reserve_stock
+from functions.orders.handlers._deps import ErpDeps
 from functions.orders.logic.reserve_stock import ReservePolicy
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.errors import ErpBacklogOpen, ErpRejected, ErpThrottled, ErpUnavailable
@@ -43,6 +44,10 @@ def _execution_input(**overrides: Any) -> dict[str, Any]:
     }
 
 
+def reserved_order_id() -> str:
+    return order(lines={"SKU-1": 2}).order_id
+
+
 def _reserve(store: InMemoryStateTable, trace: MemoryTraceStore, event: dict[str, Any]) -> dict[str, Any]:
     deps = reserve_stock.Deps(store, trace, ReservePolicy(LOC, retry=RetryPolicy(sleep=lambda _: None)))
     return reserve_stock.lambda_handler(event, LambdaContext(), deps=deps)
@@ -51,16 +56,27 @@ def _reserve(store: InMemoryStateTable, trace: MemoryTraceStore, event: dict[str
 def test_reserve_stock_answers_outcome_location_and_shortages(
     store: InMemoryStateTable, trace: MemoryTraceStore
 ) -> None:
-    assert _reserve(store, trace, _execution_input()) == {
+    reserved = _reserve(store, trace, _execution_input())
+    assert reserved == {
         "outcome": "RESERVED",
         "location_id": LOC,
         "shortages": [],
+        "fulfilments": [
+            {
+                "instruction_id": f"{reserved_order_id()}@{LOC}",
+                "location_id": LOC,
+                "method": "SHIP_FROM_DC",
+                "lines": [{"sku": "SKU-1", "quantity": 2}],
+                "status": "PLANNED",
+            }
+        ],
     }
     short = _execution_input(order=order("2", {"SKU-1": 9}).to_item())
     assert _reserve(store, trace, short) == {
         "outcome": "ON_HOLD",
         "location_id": LOC,
         "shortages": [{"sku": "SKU-1", "requested": 9, "available": 3}],
+        "fulfilments": [],
     }
     assert [(e["hop"], e["status"]) for e in trace.entries] == [
         ("reserve-stock", "reserved"),
@@ -199,7 +215,7 @@ def test_cancel_order_releases_stock_closes_the_erp_order_and_names_the_event(
         "cancellation": cancellation().model_dump(mode="json"),
     }
 
-    result = cancel_order.lambda_handler(event, LambdaContext(), deps=cancel_order.Deps(store, erp, trace))
+    result = cancel_order.lambda_handler(event, LambdaContext(), deps=cancel_order.Deps(ErpDeps(store, erp, trace)))
 
     assert result["event_type"] == "OrderCancelled"
     assert {k: result["detail"][k] for k in ("order_id", "status", "schema_version", "correlation_id", "reason")} == {
@@ -227,7 +243,7 @@ def test_cancel_order_raises_erp_unavailable_after_releasing_the_stock(
     }
 
     with pytest.raises(ErpUnavailable):
-        cancel_order.lambda_handler(event, LambdaContext(), deps=cancel_order.Deps(store, erp, trace))
+        cancel_order.lambda_handler(event, LambdaContext(), deps=cancel_order.Deps(ErpDeps(store, erp, trace)))
 
     assert store.position("SKU-1", LOC).reserved == 0
 
