@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from functions.ops.logic.dead_letters import RedrivePort
     from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
     from functions.ops.logic.returns import ReturnReader
-    from functions.ops.logic.views import TraceReader
+    from functions.ops.logic.views import InstructionReader, TraceReader
     from shared.adapters.availability_store import AvailabilityStore
     from shared.adapters.held_orders import HeldOrdersPort
     from shared.adapters.order_flow import OrderFlowPort
@@ -49,6 +49,7 @@ class Deps:
     returns: ReturnReader | None = None  # the returns domain's stored returns (state table)
     held: HeldOrdersPort | None = None  # orders ON_HOLD for stock (shared/adapters/held_orders.py)
     backlog: BacklogPort | None = None  # the ERP backlog the parked-order replay closes once drained
+    instructions: InstructionReader | None = None  # orders' fulfilment instructions (the order view)
 
     def need_availability(self) -> AvailabilityStore:
         if self.availability is None:
@@ -92,6 +93,7 @@ def default_deps() -> Deps:
     from shared.adapters.envelope_queue import SqsEnvelopeQueue
     from shared.adapters.erp_gateway import ErpBacklog
     from shared.adapters.exception_store import DynamoExceptionStore
+    from shared.adapters.fulfilment_instructions import DynamoInstructionStore
     from shared.adapters.held_orders import DynamoHeldOrders
     from shared.adapters.order_flow import StepFunctionsOrderFlow
     from shared.adapters.parking_queue import SqsParkingQueue
@@ -129,4 +131,5 @@ def default_deps() -> Deps:
         returns=DynamoReturnReader(settings.state_table_name),
         held=DynamoHeldOrders(settings.state_table_name),
         backlog=ErpBacklog(settings.state_table_name),
+        instructions=DynamoInstructionStore(settings.state_table_name),
     )

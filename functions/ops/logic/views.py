@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from functions.ops.models.responses import (
     InventoryView,
     LocationStock,
+    OrderFulfilmentView,
     OrderShipmentView,
     OrderView,
     TraceEntry,
@@ -17,6 +18,7 @@ from shared.adapters.state_store import StateStore, iso
 from shared.allocation import channel_units
 from shared.errors import NotFound
 from shared.models.allocation import AllocationRules
+from shared.models.fulfilment import StoredInstruction
 from shared.models.state import OrderRecord
 
 
@@ -54,14 +56,27 @@ def _utc_text(at: str) -> str:
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def order_view(channel: str, channel_order_id: str, store: StateStore) -> OrderView:
+def order_view(
+    channel: str, channel_order_id: str, store: StateStore, instructions: InstructionReader | None = None
+) -> OrderView:
     record = store.get_order(channel, channel_order_id)
     if record is None:
         raise NotFound(f"no order {channel_order_id} from {channel}")
     view = view_of(record)
     # The stored items' keys (pk, sk) and our ERP external id are not part of the view: ignored.
     view.shipments = [OrderShipmentView.model_validate(item) for item in store.fulfilments(channel, channel_order_id)]
+    if instructions is not None:
+        view.fulfilments = [
+            OrderFulfilmentView.model_validate(item.model_dump(mode="json"))
+            for item in instructions.list(channel, channel_order_id)
+        ]
     return view
+
+
+class InstructionReader(Protocol):
+    """An order's fulfilment instructions (shared/adapters/fulfilment_instructions.py)."""
+
+    def list(self, channel: str, channel_order_id: str) -> list[StoredInstruction]: ...
 
 
 def view_of(record: OrderRecord) -> OrderView:

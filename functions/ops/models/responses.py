@@ -33,6 +33,18 @@ class OrderShipmentView(Model):
     erp_item_fulfillment_id: str | None = None
 
 
+class OrderFulfilmentView(Model):
+    """One fulfilment instruction: where part of the order leaves from and how far it got."""
+
+    instruction_id: str
+    location_id: str
+    method: str  # SHIP_FROM_DC | SHIP_FROM_STORE | STORE_PICKUP
+    status: str  # PLANNED | RELEASED | SHIPPED | CANCELLED | CANCEL_REFUSED
+    lines: list[dict[str, Any]]
+    wms_id: str | None = None
+    shipped: dict[str, int] = {}
+
+
 class OrderView(Model):
     order_id: str
     channel: str
@@ -46,6 +58,7 @@ class OrderView(Model):
     cancel_reason: str | None = None
     updated_at: str | None = None
     shipments: list[OrderShipmentView] = []
+    fulfilments: list[OrderFulfilmentView] = []
 
 
 class LocationStock(Model):

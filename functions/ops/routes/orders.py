@@ -42,7 +42,8 @@ def find_by_any_id() -> Response:
 def get_order(channel: str, channel_order_id: str) -> Response:
     from functions.ops.logic.views import order_view
 
-    return answer(order_view(channel, channel_order_id, deps(router).store))
+    given = deps(router)
+    return answer(order_view(channel, channel_order_id, given.store, given.instructions))
 
 
 @router.post("/v1/ops/parked/orders/replay")

@@ -23,12 +23,16 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.orders.logic.erp_fulfilment import Orders
+from functions.orders.logic.erp_fulfilment import StoredOrder
 from shared.errors import PoisonMessage
 from shared.models import OrderStatus
 from shared.models.fulfilment import FulfilmentInstruction, InstructionStatus, StoredInstruction
 
 HOP = "fulfilment"
+
+
+class Orders(Protocol):
+    def get_order(self, channel: str, channel_order_id: str) -> StoredOrder | None: ...
 
 
 class Instructions(Protocol):
