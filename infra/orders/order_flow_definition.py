@@ -4,6 +4,7 @@ the construct (order_flow_construct.py) makes its functions, the state machine a
     Route (action) -cancel-> CancelOrder -> PublishEvent -> TracePublished -> ErpFailed? -> Done
                   -accept-> ReserveStock -> Reserved? -ON_HOLD-> RecordOnHold -> PublishEvent ...
                                                    -CANCELLED-> SkipCancelled
+                                                   -review-> RecordInReview -> PublishEvent ...
                                                    -else-> CreateErpSalesOrder -> RecordAccepted
                                                            (outage: RecordErpFailed -> ... ParkOrder)
 
@@ -116,6 +117,8 @@ def order_flow_definition(
 
     record_accepted = _record(scope, fns.record_order, "RecordAccepted", "ACCEPTED", extra=("erp",))
     record_on_hold = _record(scope, fns.record_order, "RecordOnHold", "ON_HOLD")
+    # Reserved but waiting for its payment or a person (shared/review.py): no ERP order yet.
+    record_in_review = _record(scope, fns.record_order, "RecordInReview", "IN_REVIEW")
     record_erp_failed = _record(scope, fns.record_order, "RecordErpFailed", "ERP_FAILED", extra=("error",))
     catch(create_erp, (ERP_REJECTED,))  # first: a permanent refusal is not an outage to park
     create_erp.add_catch(record_erp_failed, errors=["States.ALL"], result_path="$.error")
@@ -184,6 +187,7 @@ def order_flow_definition(
         reserve,
         record_accepted,
         record_on_hold,
+        record_in_review,
         record_erp_failed,
         cancel,
         publish,
@@ -192,7 +196,7 @@ def order_flow_definition(
         park_cancel,
     ):
         catch(task)
-    for record in (record_accepted, record_on_hold, record_erp_failed):
+    for record in (record_accepted, record_on_hold, record_in_review, record_erp_failed):
         record.next(publish)
     cancel.next(publish)
     create_erp.next(record_accepted)
@@ -204,6 +208,7 @@ def order_flow_definition(
             sfn.Condition.string_equals("$.reservation.outcome", "CANCELLED"),
             sfn.Succeed(scope, "SkipCancelled"),
         )
+        .when(sfn.Condition.is_string("$.reservation.review"), record_in_review)
         .otherwise(create_erp)
     )
     reserve.next(reserved)

@@ -51,6 +51,7 @@ from shared.errors import ValidationFailed
 from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
 from shared.models.envelope import Domain
 from shared.models.order_changes import Fulfilment, FulfilmentLine, OrderUpdate, Refund, RefundLine
+from shared.models.orders import PaymentStatus
 
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
 TOPIC_HEADER = "X-Shopify-Topic"
@@ -136,6 +137,7 @@ class ShopifyOrder(_Vendor):
     customer: ShopifyCustomer | None = None
     shipping_address: ShopifyAddress | None = None
     shipping_lines: list[ShopifyShippingLine] = Field(default_factory=list)
+    financial_status: str | None = None
 
 
 class ShopifyCancelledOrder(_Vendor):
@@ -230,9 +232,19 @@ def order_from_shopify(payload: dict[str, Any]) -> Order:
                 vendor.currency,
             ),
             source_updated_at=vendor.updated_at,
+            payment_status=payment_status(vendor.financial_status),
         )
     except ValidationError as exc:
         raise NormalizationError("Shopify order does not fit the canonical model", details=field_errors(exc)) from exc
+
+
+def payment_status(financial_status: str | None) -> PaymentStatus | None:
+    """Shopify's `financial_status` (`pending`, `authorized`, `paid`, ... `expired`) as ours; a value
+    Shopify adds later is kept as unknown (None: not held for it)."""
+    try:
+        return PaymentStatus(financial_status.upper()) if financial_status else None
+    except ValueError:
+        return None
 
 
 def cancellation_from_shopify(payload: dict[str, Any], fallback_time: datetime) -> OrderCancellation:

@@ -39,6 +39,8 @@ class FlowInput(TaskModel):
     # Started by the parked-order replay: this order is the head of the ERP backlog, so it goes to
     # the ERP even while the backlog is open (every other order joins the back of it).
     replay: bool = False
+    # Started by an operator's release or a cleared payment: the review (shared/review.py) is over.
+    review_released: bool = False
 
     @model_validator(mode="after")
     def _command_matches_action(self) -> FlowInput:
@@ -68,6 +70,7 @@ class FlowInput(TaskModel):
             "cancellation": self.cancellation.model_dump(mode="json", exclude_none=True) if self.cancellation else None,
             "received_at": self.received_at.isoformat().replace("+00:00", "Z") if self.received_at else None,
             **({"replay": True} if self.replay else {}),
+            **({"review_released": True} if self.review_released else {}),
         }
 
 
@@ -89,6 +92,8 @@ class ReserveStockOutput(TaskModel):
     shortages: list[Shortage] = Field(default_factory=list)
     # Where the reserved units leave from: one instruction per location (several: a split order).
     fulfilments: list[FulfilmentInstruction] = Field(default_factory=list)
+    # Why the reserved order waits for payment or fraud review (shared/review.py); None: it goes on.
+    review: str | None = None
 
 
 class ErpSalesOrderOutput(TaskModel):

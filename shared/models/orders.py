@@ -26,9 +26,29 @@ ORDER_SCHEMA_VERSION = "1"
 class OrderStatus(StrEnum):
     RECEIVED = "RECEIVED"
     ON_HOLD = "ON_HOLD"  # not enough stock: nothing reserved, waits for a person or stock
+    # Held for payment or fraud review (shared/review.py): stock reserved, nothing sent to the ERP or
+    # the warehouse until the payment clears or a person releases it; cancelled through ops.
+    IN_REVIEW = "IN_REVIEW"
     ACCEPTED = "ACCEPTED"  # stock reserved (a till sale: taken off on hand) and the ERP sales order exists
     ERP_FAILED = "ERP_FAILED"  # parked for replay once the ERP is back
     CANCELLED = "CANCELLED"
+
+
+class PaymentStatus(StrEnum):
+    """The channel's payment state of the order (Shopify's `financial_status`, upper-cased: "PENDING:
+    orders have this status when the payment provider needs time to complete the payment, or when
+    manual payment methods are being used"; "EXPIRED: payment wasn't captured before the payment
+    provider's deadline"; shopify.dev, Admin API, OrderDisplayFinancialStatus). Marketplaces collect
+    payment before they send an order: theirs is None (paid)."""
+
+    PENDING = "PENDING"
+    AUTHORIZED = "AUTHORIZED"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
+    VOIDED = "VOIDED"
+    EXPIRED = "EXPIRED"
 
 
 class OrderLine(StrictModel):
@@ -75,6 +95,7 @@ class Order(StrictModel):
     # which includes it, with the order). Not part of `total` (the goods, their discounts and tax).
     shipping: Money | None = None
     fulfilment_location_id: LocationId | None = None
+    payment_status: PaymentStatus | None = None
     status: OrderStatus = OrderStatus.RECEIVED
     source_updated_at: UtcDatetime | None = None
 

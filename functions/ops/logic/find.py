@@ -181,6 +181,12 @@ def _order_stuck(record: OrderRecord, exceptions: list[ExceptionSummary], events
             reason="the ERP failed or stayed down: the order is parked for replay (ERP_FAILED)",
             next_action="retail-sync orders replay, once the ERP answers again",
         )
+    if record.status is OrderStatus.IN_REVIEW:
+        return Stuck(
+            state="IN_REVIEW",
+            reason="held for payment or fraud review (stock reserved, not yet sent to the ERP or the warehouse)",
+            next_action="it goes on when the channel reports the payment; or retail-sync orders release|cancel",
+        )
     if record.status is OrderStatus.ON_HOLD:
         skus = ", ".join(sorted({line.sku for line in record.lines}))
         return Stuck(

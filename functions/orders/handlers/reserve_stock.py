@@ -3,7 +3,8 @@
 Input: the flow input `{"action": "accept", "correlation_id", "event_id", "order": {...}}`.
 Output: `{"outcome": "RESERVED" | "ALREADY_RESERVED" | "ON_HOLD" | "CANCELLED" | "SOLD", "location_id",
 "shortages": [{"sku", "requested", "available"}], "fulfilments": [{"instruction_id", "location_id",
-"method", "lines", "status"}]}` (several fulfilments: the sourcing rules split the order).
+"method", "lines", "status"}], "review": null | "PAYMENT_PENDING" | "FRAUD_REVIEW"}` (several
+fulfilments: the sourcing rules split the order; a review: shared/review.py).
 Raises ConcurrentModification (retried).
 """
 
@@ -23,6 +24,7 @@ from shared.adapters.store_sale_store import DynamoStoreSaleStore
 from shared.adapters.trace_store import TraceSink
 from shared.models.order_flow import FlowInput
 from shared.observability import logger, metrics
+from shared.review import load_review_rules
 from shared.settings import cached
 from shared.sourcing import load_rules
 from shared.store_sales import StoreSaleStore
@@ -44,7 +46,10 @@ def default_deps() -> Deps:
         store=tables.store,
         trace=tables.trace,
         policy=ReservePolicy(
-            settings.default_fulfilment_location_id, settings.reservation_hold_seconds, rules=load_rules()
+            settings.default_fulfilment_location_id,
+            settings.reservation_hold_seconds,
+            rules=load_rules(),
+            review=load_review_rules(),
         ),
         sales=DynamoStoreSaleStore(settings.state_table_name),
     )

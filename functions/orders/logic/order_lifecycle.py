@@ -12,7 +12,17 @@ from shared.models import OrderStatus
 _ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.RECEIVED: frozenset(OrderStatus),
     OrderStatus.ON_HOLD: frozenset(
-        {OrderStatus.ON_HOLD, OrderStatus.ACCEPTED, OrderStatus.ERP_FAILED, OrderStatus.CANCELLED}
+        {
+            OrderStatus.ON_HOLD,
+            OrderStatus.IN_REVIEW,
+            OrderStatus.ACCEPTED,
+            OrderStatus.ERP_FAILED,
+            OrderStatus.CANCELLED,
+        }
+    ),
+    # Reserved, waiting for its payment or a person: released to the ERP, or cancelled.
+    OrderStatus.IN_REVIEW: frozenset(
+        {OrderStatus.IN_REVIEW, OrderStatus.ACCEPTED, OrderStatus.ERP_FAILED, OrderStatus.CANCELLED}
     ),
     # Stock is already reserved in these two: a replay cannot be short any more.
     OrderStatus.ERP_FAILED: frozenset({OrderStatus.ERP_FAILED, OrderStatus.ACCEPTED, OrderStatus.CANCELLED}),
@@ -23,6 +33,7 @@ _ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
 EVENT_TYPES: dict[OrderStatus, str] = {
     OrderStatus.ACCEPTED: "OrderAccepted",
     OrderStatus.ON_HOLD: "OrderOnHold",
+    OrderStatus.IN_REVIEW: "OrderInReview",
     OrderStatus.ERP_FAILED: "OrderErpFailed",
     OrderStatus.CANCELLED: "OrderCancelled",
 }

@@ -17,6 +17,8 @@ from shared.models.state import OrderRecord
 from shared.retry import RetryPolicy
 
 HOP = "record-order"
+# Orders kept where HeldOrdersRetry and the ops release/cancel routes find them (shared/held_retry.py).
+WAITING = (OrderStatus.ON_HOLD, OrderStatus.IN_REVIEW)
 
 
 def record_order(
@@ -71,6 +73,7 @@ def record_order(
                 erp_sales_order_id=record.erp_sales_order_id,
                 location_id=record.location_id,
                 shortages=shortages if status is OrderStatus.ON_HOLD else None,
+                review=task.reservation.review if task.reservation and status is OrderStatus.IN_REVIEW else None,
                 # Where it leaves from: the fulfilment release sends each to the WMS or the store.
                 fulfilments=fulfilments if status is OrderStatus.ACCEPTED else None,
                 error=error if status is OrderStatus.ERP_FAILED else None,
@@ -88,7 +91,7 @@ def _keep_held(
     now: Callable[[], datetime],
 ) -> None:
     """An order going ON_HOLD is kept where HeldOrdersRetry finds it; one leaving ON_HOLD is not."""
-    if status is OrderStatus.ON_HOLD:
+    if status in WAITING:
         received = task.received_at or now()
         held.hold(
             HeldOrder(
@@ -98,5 +101,5 @@ def _keep_held(
                 execution_input=task.execution_input(),
             )
         )
-    elif before is OrderStatus.ON_HOLD:
+    elif before in WAITING:
         held.release(record.order_id)

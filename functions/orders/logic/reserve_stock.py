@@ -26,6 +26,7 @@ from shared.models.fulfilment import FulfilmentInstruction, SourcingRules
 from shared.models.order_flow import FlowInput, ReserveOutcome, ReserveStockOutput
 from shared.models.state import Reservation, ReservationLine, Shortage
 from shared.retry import RetryPolicy
+from shared.review import ReviewRules, review_reason
 from shared.sourcing import candidates_for, instructions, plan_sourcing, reservation_instructions
 from shared.store_sales import StoreSaleStore, apply_store_sale, is_store_sale
 
@@ -40,6 +41,7 @@ class ReservePolicy:
     # None: every order is held at its own or the default location (no sourcing rules).
     rules: SourcingRules | None = None
     registry: LocationRegistry | None = None
+    review: ReviewRules | None = None  # None: no order waits for payment or fraud review
 
     def locations(self) -> LocationRegistry:
         return self.registry or load_locations()
@@ -79,9 +81,18 @@ def reserve_stock(
             detail["shortages"] = [shortage.model_dump() for shortage in shortages]
         if len(fulfilments) > 1:
             detail["split"] = {f.location_id: f.quantities() for f in fulfilments}
+        review = None
+        if outcome in (ReserveOutcome.RESERVED, ReserveOutcome.ALREADY_RESERVED) and not flow.review_released:
+            review = review_reason(order, policy.review)
+        if review:
+            detail["review"] = review
         trace.record(cid, HOP, outcome.value.lower(), {"order_id": order.order_id, "location_id": location, **detail})
         return ReserveStockOutput(
-            outcome=outcome, location_id=location, shortages=list(shortages), fulfilments=list(fulfilments)
+            outcome=outcome,
+            location_id=location,
+            shortages=list(shortages),
+            fulfilments=list(fulfilments),
+            review=review,
         )
 
     quantities = order.quantities_by_sku()
