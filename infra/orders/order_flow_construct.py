@@ -103,11 +103,18 @@ class OrderFlowConstruct(Construct):
             environment=tables_env,
         )
         # Least privilege on the state table (issue 14.5; local/key_audit.py checks what each touches):
-        # a step that failed for good raises the order's exception, nothing else.
+        # a step that failed for good raises the order's exception; one the ERP refused for good also
+        # has its reservation discarded and its positions' units given back (the compensation).
         grant_state_partitions(
             state_table, self.record_flow_failure, reads=[], writes=["EXCEPTION#ORDER"],
             write_actions=("dynamodb:PutItem", "dynamodb:UpdateItem"),
         )  # fmt: skip
+        grant_state_partitions(
+            state_table,
+            self.record_flow_failure,
+            writes=[c.PK_RESERVATIONS, c.PK_POSITIONS],
+            write_actions=("dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+        )
         grant_trace_append(trace_table, self.record_flow_failure)
         # Reserve: the order is read (cancelled meanwhile?), the reservation and the positions written
         # in one transaction; a completed till sale writes its movement and, when the count did not

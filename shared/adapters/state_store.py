@@ -170,6 +170,10 @@ class StateStore(Protocol):
         at: datetime,
     ) -> CommitResult: ...
 
+    def try_discard(
+        self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime
+    ) -> CommitResult: ...
+
 
 # DynamoDB -----------------------------------------------------------------------------------------
 
@@ -423,6 +427,23 @@ class DynamoStateStore(DynamoTableAdapter):
         items = [update]
         items.extend(self._position_releases(releases, at))
         return self._commit(items)
+
+    def try_discard(self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime) -> CommitResult:
+        """A HELD reservation (as read) deleted and `reserved -= q` per position, together: the
+        compensation of an order a later step refused for good, so running it again reserves anew."""
+        version_check = "#version = :v" if reservation.version else "(#version = :v OR attribute_not_exists(#version))"
+        delete = {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": to_dynamo(reservation_key(reservation.order_id)),
+                "ConditionExpression": f"#status = :held AND {version_check}",
+                "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+                "ExpressionAttributeValues": to_dynamo(
+                    {":held": ReservationStatus.HELD.value, ":v": reservation.version}
+                ),
+            }
+        }
+        return self._commit([delete, *self._position_releases(releases, at)])
 
     def try_release_lines(
         self,

@@ -169,6 +169,13 @@ class InMemoryStateTable:
             lambda current: {"lines": list(lines), "line_cancellations": [*current.line_cancellations, change_id]},
         )
 
+    def try_discard(self, reservation: Reservation, releases: Sequence[PositionRelease], at: datetime) -> CommitResult:
+        result = self._release(reservation, releases, lambda current: {})
+        if result is CommitResult.COMMITTED:
+            with self.lock:
+                del self.reservations[reservation.order_id]
+        return result
+
     def _release(
         self,
         reservation: Reservation,

@@ -37,7 +37,11 @@ def test_an_erp_refusal_is_an_order_exception_with_its_input_and_a_retry_accepts
         path = f"/services/rest/record/v1/salesOrder/eid:{order_id}"
         assert raised["error"] == f"ErpRejected: PUT {path}: 400 INVALID_CONTENT"
         assert ("order-flow", "failed") in flows.timeline(answer["correlation_id"])
-        assert flows.position(sku)["reserved"] == 2  # the stock stays held for the order
+        # AND the compensation: the stock is not held for an order going nowhere until a person acts
+        assert ("order-flow", "compensated") in flows.timeline(answer["correlation_id"])
+        assert flows.position(sku)["reserved"] == 0
+        released = raised["details"]["compensated"]["released"]
+        assert {k: int(v) for k, v in released.items()} == {sku: 2}
     finally:
         flows.faults("erp", None)
 
@@ -49,7 +53,7 @@ def test_an_erp_refusal_is_an_order_exception_with_its_input_and_a_retry_accepts
     view = flows.order("shopify", channel_order_id)
     [record] = flows.erp_records(order_id)
     assert (view["status"], view["erp_sales_order_id"]) == ("ACCEPTED", record["id"])
-    assert flows.position(sku)["reserved"] == 2  # reserved once, not again by the retry
+    assert flows.position(sku)["reserved"] == 2  # reserved anew, once, by the retry
     assert _order_exceptions(flows, f"shopify order {channel_order_id}") == []
     again = flows.http.post(f"{flows.stack.api_url}/v1/ops/exceptions/{raised['id']}/retry")
     assert again.status_code == 409  # resolved by the retry: nothing runs twice

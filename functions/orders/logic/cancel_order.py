@@ -91,6 +91,23 @@ def stop_released(
     return outcome
 
 
+def discard_reservation(
+    store: StateStore, order_id: str, retry: RetryPolicy, now: Callable[[], datetime] = utc_now
+) -> dict[str, int]:
+    """Compensation: a HELD reservation's outstanding units given back and the reservation deleted,
+    so the order can run again from the start (units given back per SKU; {} if none was held)."""
+    for attempt in range(retry.max_attempts):
+        reservation = store.get_reservation(order_id)
+        if reservation is None or reservation.status is not ReservationStatus.HELD:
+            return {}
+        outstanding = reservation.outstanding()
+        releases = plan_reservation_release(reservation, outstanding, store.get_positions)
+        if store.try_discard(reservation, releases, now()) is CommitResult.COMMITTED:
+            return {release.sku: release.quantity for release in releases}
+        retry.pause(attempt)
+    raise ConcurrentModification(f"reservation of {order_id} kept changing while being discarded")
+
+
 def cancel_order(
     flow: FlowInput,
     store: StateStore,

@@ -11,17 +11,25 @@ One exception per execution: its id is made from the execution's start time and 
 RecordFlowFailure task counts one more failure on the same item instead of a second exception.
 The category comes from the error's name (shared/failures.py): a permanent ERP 4xx (`ErpRejected`)
 is `vendor_4xx`, not an outage to replay into the same refusal.
+
+Compensation (issue 10.1): when a step after the reservation fails for good before the order is
+accepted (the ERP refused the sales order: `CreateErpSalesOrder` with a permanent category), the
+order's reservation is discarded and its units given back at once, instead of being held for an
+order that is going nowhere until a person acts; the ERP never took the order, so there is nothing
+to close. Retrying the exception runs the order from the start and reserves anew (or holds it, if
+the stock went meanwhile). A transient failure (retried on the schedule) keeps its stock.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 from shared.adapters.exception_store import exception_id
 from shared.adapters.trace_store import TraceSink
-from shared.failures import category_of_name
+from shared.failures import TRANSIENT, category_of_name
 
 KIND = "order"
 HOP = "order-flow"
@@ -53,8 +61,19 @@ def _message(cause: str) -> str:
     return cause
 
 
-def record_flow_failure(event: dict[str, Any], exceptions: ExceptionWriter, trace: TraceSink) -> dict[str, Any]:
-    """Raise (or count again) the execution's exception and trace the failure; answers its id."""
+# The steps after ReserveStock and before the order is accepted: a failure for good there leaves
+# stock reserved for an order nobody will ship.
+COMPENSATED_STATES = frozenset({"CreateErpSalesOrder"})
+
+
+def record_flow_failure(
+    event: dict[str, Any],
+    exceptions: ExceptionWriter,
+    trace: TraceSink,
+    give_back: Callable[[str], dict[str, int]] | None = None,
+) -> dict[str, Any]:
+    """Raise (or count again) the execution's exception and trace the failure; answers its id.
+    `give_back(order_id)` discards the order's reservation (the compensation), when given."""
     execution_input = event.get("input")
     if isinstance(execution_input, str):
         execution_input = json.loads(execution_input)
@@ -82,7 +101,20 @@ def record_flow_failure(event: dict[str, Any], exceptions: ExceptionWriter, trac
         "execution_name": execution_name or None,
         "input": json.dumps(execution_input, sort_keys=True),
     }
+    order = execution_input.get("order") or {}
+    released: dict[str, int] | None = None
+    if (
+        give_back is not None
+        and execution_input.get("action") == "accept"
+        and state in COMPENSATED_STATES
+        and category not in TRANSIENT
+        and order.get("order_id")
+    ):
+        released = give_back(str(order["order_id"]))
+        record["compensated"] = {"released": released}
     raised = exceptions.raise_open(KIND, raised_id, record, started)
+    if correlation_id and released is not None:
+        trace.record(correlation_id, HOP, "compensated", {"order_id": order["order_id"], "released": released})
     if correlation_id:
         trace.record(
             correlation_id,

@@ -77,3 +77,50 @@ def test_a_cancel_that_failed_names_the_cancelled_order_and_an_unknown_error_is_
     assert (item["category"], item["concerns"]) == ("internal", "amazon order 902-3159896-1390916")
     assert item["reason"] == "OrderFlow step CancelOrder failed: KeyError"
     assert item["action"] == "cancel" and item["error"] == "KeyError: 'sku'"
+
+
+def test_an_order_the_erp_refused_for_good_gives_its_stock_back_and_runs_anew_when_retried() -> None:
+    from functions.orders.logic.cancel_order import discard_reservation
+    from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
+    from shared.models.order_flow import FlowInput
+    from shared.retry import RetryPolicy
+    from tests.fakes.builders import order
+    from tests.fakes.state_table import InMemoryStateTable
+
+    # GIVEN an order holding 2 of 5 units
+    state, trace = InMemoryStateTable(), MemoryTraceStore()
+    state.put_position("SKU-1", "dc-east", on_hand=5)
+    refused = order("820982911946154508", {"SKU-1": 2})
+    flow = FlowInput(action="accept", correlation_id="corr-0001", event_id="evt-1", order=refused)
+    policy = ReservePolicy("dc-east", retry=RetryPolicy(sleep=lambda _: None))
+    reserve_stock(flow, state, trace, policy)
+
+    def give_back(order_id: str) -> dict[str, int]:
+        return discard_reservation(state, order_id, RetryPolicy(sleep=lambda _: None))
+
+    # WHEN the ERP refused its sales order for good (twice: the Catch's task retried)
+    failed_input = {**ACCEPT_INPUT, "order": refused.to_item()}
+    for _ in range(2):
+        handler.lambda_handler(_event(input=failed_input), LambdaContext(), (MemoryExceptionStore(), trace), give_back)
+
+    # THEN the units are back once and no reservation is left; the exception says so
+    assert state.position("SKU-1", "dc-east").reserved == 0
+    assert state.get_reservation(refused.order_id) is None
+    assert ("order-flow", "compensated") in [(e["hop"], e["status"]) for e in trace.entries]
+    # AND retrying the order (the exception's input) reserves anew
+    assert reserve_stock(flow, state, trace, policy).outcome.value == "RESERVED"
+    assert state.position("SKU-1", "dc-east").reserved == 2
+
+
+def test_a_transient_failure_or_a_failure_after_acceptance_keeps_the_stock() -> None:
+    asked: list[str] = []
+
+    def give_back(order_id: str) -> dict[str, int]:
+        asked.append(order_id)
+        return {}
+
+    deps = (MemoryExceptionStore(), MemoryTraceStore())
+    handler.lambda_handler(_event(error={"Error": "ErpUnavailable", "Cause": ""}), LambdaContext(), deps, give_back)
+    handler.lambda_handler(_event(state="PublishEvent"), LambdaContext(), deps, give_back)
+
+    assert asked == []
