@@ -145,7 +145,8 @@ def dollars(console: Console) -> dict[str, Any]:
     verdict = "ok" if accept <= ACCEPT_PATH_BUDGET_PER_MILLION else "OVER"
     console.print(
         f"accept path ${accept:.2f} per 1M orders (budget ${ACCEPT_PATH_BUDGET_PER_MILLION:.0f}: {verdict}); "
-        f"availability re-published after it ${totals.get('after', 0.0):.2f}; "
+        f"the fulfilment release after it ${totals.get('release', 0.0):.2f}; "
+        f"the rest after it (availability, channel outbound, customer status) ${totals.get('after', 0.0):.2f}; "
         f"total ${sum(totals.values()):.2f}"
     )
     rows = [
@@ -155,6 +156,7 @@ def dollars(console: Console) -> dict[str, Any]:
     return {
         "accept_per_million": accept,
         "after_per_million": totals.get("after", 0.0),
+        "release_per_million": totals.get("release", 0.0),
         "rows": rows,
         "within_budget": accept <= ACCEPT_PATH_BUDGET_PER_MILLION,
     }

@@ -6,7 +6,9 @@ wire (the serialized request and the parsed answer, so DynamoDB's request units 
 item sizes), every Lambda invocation with its memory and run time, every log line at the deployed
 level, every OrderFlow execution's history. AWS list prices (us-east-1, on-demand, no free tier)
 turn that into dollars per 1M orders, by service, for the **accept path** (webhook to accepted order
-published) and apart for what follows it (availability re-published to the channels).
+published), apart for the **release** that follows it (issue 10: the order's fulfilment instructions
+to the WMS or the stores, through the ErpFulfilment consumer), and apart for the rest that follows
+(`after`: availability re-published to the channels, channel outbound, customer status).
 
 Prices, as AWS lists them (checked 2026-12; each page named beside its figure):
 - API Gateway REST APIs: $3.50 per million requests (first 333M) - aws.amazon.com/api-gateway/pricing
@@ -181,17 +183,35 @@ def _function_id(name: str) -> str:
 OPERATOR = "ops:"
 
 
+# The handlers of the accept path, as `_who` names them (`<domain>:<handler module>`).
+ACCEPT_PATH_CALLERS = (
+    "ingest:",
+    "orders:orders_worker",
+    "orders:reserve_stock",
+    "orders:create_erp_sales_order",
+    "orders:record_order",
+    "orders:cancel_order",
+)
+# What follows an accepted order on its way to the warehouse (issue 10): the fulfilment release.
+RELEASE_FUNCTIONS = ("ErpFulfilment",)
+RELEASE_CALLERS = ("orders:erp_fulfilment",)
+
+
 def _path_of_function(name: str, forced: str | None) -> str:
     if forced:
         return forced
+    if any(f"-{fn}Function" in name for fn in RELEASE_FUNCTIONS):
+        return "release"
     return "accept" if any(f"-{fn}Function" in name for fn in ACCEPT_PATH_FUNCTIONS) else "after"
 
 
 def _path_of_caller(who: str, forced: str | None) -> str:
     if forced and who != "event source mapping (Lambda)":
         return forced
-    if who.startswith(("ingest:", "orders:")) or who.startswith("OrderFlow"):
+    if who.startswith(ACCEPT_PATH_CALLERS) or who.startswith("OrderFlow"):
         return "accept"
+    if who.startswith(RELEASE_CALLERS):
+        return "release"
     if who == "event source mapping (Lambda)":
         return "esm"
     return "after"
@@ -376,7 +396,8 @@ def _counting_log_bytes(usage: Usage | None, forced: str | None = None) -> Itera
             if usage is None:
                 return
             who = _who()
-            path = forced or ("after" if who.startswith(("availability:", "channel_outbound:")) else "accept")
+            path = forced or _path_of_caller(who, None)
+            path = "accept" if path == "esm" else path
             usage.add(path, "logs_gb", Decimal(len(self.format(record).encode()) + 1) / 1024**3)
             return
         original(self, record)
