@@ -117,14 +117,19 @@ class OrderFlowConstruct(Construct):
         )
         grant_trace_append(trace_table, self.record_flow_failure)
         # Reserve: the order is read (cancelled meanwhile?), the reservation and the positions written
-        # in one transaction; a completed till sale writes its movement and, when the count did not
+        # in one transaction; a short order's SKUs are looked up in the product master and the
+        # positions, and one nobody knows raises the order's validation exception; a completed till
+        # sale writes its movement and, when the count did not
         # cover it, a reconciliation variance (shared/adapters/store_sale_store.py).
         grant_state_partitions(
             state_table,
             self.reserve_stock,
-            reads=[c.PK_ORDERS, c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_MOVEMENTS, "EXCEPTION#RECONCILIATION"],
-            writes=[c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_MOVEMENTS, "EXCEPTION#RECONCILIATION"],
-        )
+            reads=[
+                c.PK_ORDERS, c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_MOVEMENTS, "EXCEPTION#RECONCILIATION",
+                "EXCEPTION#ORDER", "PRODUCT#*",
+            ],
+            writes=[c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_MOVEMENTS, "EXCEPTION#RECONCILIATION", "EXCEPTION#ORDER"],
+        )  # fmt: skip
         grant_state_partitions(state_table, self.create_erp_sales_order, reads=[c.PK_ORDERS], writes=[])
         # Record: the order, its id pointers, and the held-orders list an ON_HOLD order joins and leaves.
         grant_state_partitions(state_table, self.record_order, writes=[c.PK_ORDERS, c.PK_ORDER_REFS, c.PK_HELD_ORDERS])

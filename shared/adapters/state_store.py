@@ -151,6 +151,8 @@ class StateStore(Protocol):
 
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]: ...
 
+    def unknown_skus(self, skus: Iterable[str]) -> set[str]: ...
+
     def fulfilments(self, channel: str, channel_order_id: str) -> list[dict[str, Any]]: ...
 
     def try_reserve(
@@ -329,6 +331,15 @@ class DynamoStateStore(DynamoTableAdapter):
                 position = position_from_item(item)
                 positions[position.sku] = position
         return ReservationContext(order, reservation, positions)
+
+    def unknown_skus(self, skus: Iterable[str]) -> set[str]:
+        """The SKUs neither the product master (`PRODUCT#<sku>`) nor any stock position knows."""
+        wanted = sorted(set(skus))
+        mastered = {
+            str(item["pk"]).removeprefix("PRODUCT#")
+            for item in self.batch_get_items([{"pk": f"PRODUCT#{sku}", "sk": "PRODUCT"} for sku in wanted])
+        }
+        return {sku for sku in wanted if sku not in mastered and not self.positions_for_sku(sku)}
 
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
         kwargs: dict[str, Any] = {

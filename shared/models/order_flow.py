@@ -94,6 +94,9 @@ class ReserveStockOutput(TaskModel):
     fulfilments: list[FulfilmentInstruction] = Field(default_factory=list)
     # Why the reserved order waits for payment or fraud review (shared/review.py); None: it goes on.
     review: str | None = None
+    # What the product master and the location registry do not know (an ON_HOLD order that stock
+    # alone will never release): "unknown SKU <sku>", "unknown location <id>".
+    problems: list[str] = Field(default_factory=list)
 
 
 class ErpSalesOrderOutput(TaskModel):

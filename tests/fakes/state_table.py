@@ -120,6 +120,10 @@ class InMemoryStateTable:
         wanted = list(skus)
         return {location_id: self.get_positions(location_id, wanted) for location_id in location_ids}
 
+    def unknown_skus(self, skus: Iterable[str]) -> set[str]:
+        """No product master here: a SKU is known when some location has a position for it."""
+        return {sku for sku in set(skus) if not self.positions_for_sku(sku)}
+
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
         with self.lock:
             return [p.model_copy() for (s, _), p in self.positions.items() if s == sku]

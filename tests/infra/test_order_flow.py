@@ -104,8 +104,8 @@ def test_no_step_fails_without_its_input_becoming_an_order_exception(definition:
     states = definition["States"]
     tasks = {name for name, state in states.items() if state["Type"] == "Task" and name != "RecordFlowFailure"}
     assert tasks == {
-        "ReserveStock", "CreateErpSalesOrder", "RecordAccepted", "RecordOnHold", "RecordErpFailed", "CancelOrder",
-        "PublishEvent", "TracePublished", "ParkOrder", "ParkCancel",
+        "ReserveStock", "CreateErpSalesOrder", "RecordAccepted", "RecordOnHold", "RecordInReview", "RecordErpFailed",
+        "CancelOrder", "PublishEvent", "TracePublished", "ParkOrder", "ParkCancel",
     }  # fmt: skip
     for name in tasks:
         caught = [c_ for c_ in states[name].get("Catch", []) if c_["ErrorEquals"] == ["States.ALL"]]
@@ -135,15 +135,23 @@ def test_reservation_outcome_decides_the_path(definition: dict[str, Any]) -> Non
     states = definition["States"]
     assert states["ReserveStock"]["ResultPath"] == "$.reservation"
     _retry(states["ReserveStock"], "ConcurrentModification")
-    choices = {ch["StringEquals"]: ch["Next"] for ch in states["Reserved?"]["Choices"]}
-    assert choices == {"ON_HOLD": "RecordOnHold", "CANCELLED": "SkipCancelled"}
+    choices = {ch.get("StringEquals", "review"): ch["Next"] for ch in states["Reserved?"]["Choices"]}
+    assert choices == {"ON_HOLD": "RecordOnHold", "CANCELLED": "SkipCancelled", "review": "RecordInReview"}
+    # A reserved order waiting for its payment or a person (shared/review.py) goes no further.
+    [review] = [ch for ch in states["Reserved?"]["Choices"] if "StringEquals" not in ch]
+    assert review == {"Variable": "$.reservation.review", "IsString": True, "Next": "RecordInReview"}
     assert states["Reserved?"]["Default"] == "CreateErpSalesOrder"
     assert states["SkipCancelled"]["Type"] == "Succeed"
 
 
 @pytest.mark.parametrize(
     ("state", "status"),
-    [("RecordAccepted", "ACCEPTED"), ("RecordOnHold", "ON_HOLD"), ("RecordErpFailed", "ERP_FAILED")],
+    [
+        ("RecordAccepted", "ACCEPTED"),
+        ("RecordOnHold", "ON_HOLD"),
+        ("RecordInReview", "IN_REVIEW"),
+        ("RecordErpFailed", "ERP_FAILED"),
+    ],
 )
 def test_record_steps_pass_the_state_plus_their_status(definition: dict[str, Any], state: str, status: str) -> None:
     params = definition["States"][state]["Parameters"]

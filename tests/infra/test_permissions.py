@@ -250,7 +250,12 @@ def test_order_flow_steps_write_only_their_own_partitions(resources: dict[str, d
     def function_id(prefix: str) -> str:
         return next(k for k in functions_by_id(resources) if k.startswith(prefix))
 
-    assert written_keys(function_id(c.ID_RECORD_FLOW_FAILURE_FUNCTION)) == {"EXCEPTION#ORDER"}
+    # its exception, and the compensation: an order the ERP refused for good gives its reservation back
+    assert written_keys(function_id(c.ID_RECORD_FLOW_FAILURE_FUNCTION)) == {
+        "EXCEPTION#ORDER",
+        c.PK_RESERVATIONS,
+        c.PK_POSITIONS,
+    }
     assert written_keys(function_id("CreateErpSalesOrder")) == {c.PK_ERP_GATEWAY}  # its ERP gateway slot only
     assert written_keys(function_id("HeldOrdersRetry")) == {c.PK_HELD_ORDERS}  # DeleteItem: letting go
     assert written_keys(function_id("AmazonOrdersPoller")) == {"POLLER#*"}

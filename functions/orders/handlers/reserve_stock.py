@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.orders.handlers._deps import store_deps
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from functions.orders.settings import ReserveStockSettings
+from shared.adapters.exception_store import DynamoExceptionStore
 from shared.adapters.state_store import StateStore
 from shared.adapters.store_sale_store import DynamoStoreSaleStore
 from shared.adapters.trace_store import TraceSink
@@ -50,6 +51,7 @@ def default_deps() -> Deps:
             settings.reservation_hold_seconds,
             rules=load_rules(),
             review=load_review_rules(),
+            exceptions=DynamoExceptionStore(settings.state_table_name),
         ),
         sales=DynamoStoreSaleStore(settings.state_table_name),
     )

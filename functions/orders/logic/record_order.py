@@ -73,6 +73,7 @@ def record_order(
                 erp_sales_order_id=record.erp_sales_order_id,
                 location_id=record.location_id,
                 shortages=shortages if status is OrderStatus.ON_HOLD else None,
+                problems=task.reservation.problems if task.reservation and status is OrderStatus.ON_HOLD else None,
                 review=task.reservation.review if task.reservation and status is OrderStatus.IN_REVIEW else None,
                 # Where it leaves from: the fulfilment release sends each to the WMS or the store.
                 fulfilments=fulfilments if status is OrderStatus.ACCEPTED else None,

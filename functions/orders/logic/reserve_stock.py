@@ -12,22 +12,26 @@ ON_HOLD; units the count did not hold become a variance: shared/store_sales.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from functions.orders.logic.flow_failure import ExceptionWriter
 from functions.orders.logic.order_lifecycle import blocks_reservation
+from shared.adapters.exception_store import exception_id
 from shared.adapters.state_store import CommitResult, StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
+from shared.failures import Category
 from shared.locations import LocationRegistry, load_locations
-from shared.models import InventoryPosition, utc_now
+from shared.models import InventoryPosition, Order, utc_now
 from shared.models.fulfilment import FulfilmentInstruction, SourcingRules
 from shared.models.order_flow import FlowInput, ReserveOutcome, ReserveStockOutput
 from shared.models.state import Reservation, ReservationLine, Shortage
 from shared.retry import RetryPolicy
 from shared.review import ReviewRules, review_reason
-from shared.sourcing import candidates_for, instructions, plan_sourcing, reservation_instructions
+from shared.sourcing import Candidates, candidates_for, instructions, plan_sourcing, reservation_instructions
 from shared.store_sales import StoreSaleStore, apply_store_sale, is_store_sale
 
 HOP = "reserve-stock"
@@ -42,6 +46,9 @@ class ReservePolicy:
     rules: SourcingRules | None = None
     registry: LocationRegistry | None = None
     review: ReviewRules | None = None  # None: no order waits for payment or fraud review
+    # Where an order the product master or the registry does not know is raised (kind `order`,
+    # category `validation`); None: it is only traced and published with its problems.
+    exceptions: ExceptionWriter | None = None
 
     def locations(self) -> LocationRegistry:
         return self.registry or load_locations()
@@ -75,6 +82,7 @@ def reserve_stock(
         location: str = location_id,
         shortages: Sequence[Shortage] = (),
         fulfilments: Sequence[FulfilmentInstruction] = (),
+        problems: Sequence[str] = (),
         **detail: object,
     ) -> ReserveStockOutput:
         if shortages:
@@ -86,6 +94,8 @@ def reserve_stock(
             review = review_reason(order, policy.review)
         if review:
             detail["review"] = review
+        if problems:
+            detail["problems"] = list(problems)
         trace.record(cid, HOP, outcome.value.lower(), {"order_id": order.order_id, "location_id": location, **detail})
         return ReserveStockOutput(
             outcome=outcome,
@@ -93,6 +103,7 @@ def reserve_stock(
             shortages=list(shortages),
             fulfilments=list(fulfilments),
             review=review,
+            problems=list(problems),
         )
 
     quantities = order.quantities_by_sku()
@@ -117,7 +128,10 @@ def reserve_stock(
             positions.update(store.get_positions_at(list(candidates.locations[len(positions) :]), quantities))
             plan = plan_sourcing(quantities, candidates, positions)
         if plan.is_short:
-            return answer(ReserveOutcome.ON_HOLD, shortages=plan.shortages)
+            problems = validate(order, candidates, plan.shortages, store, policy)
+            if problems:
+                raise_invalid(flow, problems, policy, now)
+            return answer(ReserveOutcome.ON_HOLD, shortages=plan.shortages, problems=problems)
         created = now()
         home = plan.location_id
         reservation = Reservation(
@@ -183,3 +197,41 @@ def sell_at_store(
         detail["variances"] = [shortage.model_dump() for shortage in shortages]
     trace.record(cid, HOP, "sold_at_store", detail)
     return ReserveStockOutput(outcome=ReserveOutcome.SOLD, location_id=location_id, shortages=shortages)
+
+
+def validate(
+    order: Order,
+    candidates: Candidates,
+    shortages: Sequence[Shortage],
+    store: StateStore,
+    policy: ReservePolicy,
+) -> list[str]:
+    """On the short path only (an order that reserves is known well enough, and costs nothing more):
+    a SKU short because neither the product master nor any location has heard of it, or a location
+    the registry does not have, will never be served by stock arriving."""
+    problems: list[str] = []
+    if candidates.pickup and candidates.locations[0] not in policy.locations():
+        problems.append(f"unknown location {candidates.locations[0]}")
+    short = [shortage.sku for shortage in shortages if shortage.available == 0]
+    problems += [f"unknown SKU {sku}" for sku in sorted(store.unknown_skus(short))] if short else []
+    return problems
+
+
+def raise_invalid(flow: FlowInput, problems: list[str], policy: ReservePolicy, now: Callable[[], datetime]) -> None:
+    """One `order` exception per order (`validation`): a person sets the product or location up and
+    retries it, which runs the order's flow again with the kept input."""
+    if policy.exceptions is None:
+        return
+    order = flow.require_order()
+    record = {
+        "reason": "order validation: " + "; ".join(problems),
+        "category": Category.VALIDATION.value,
+        "correlation_id": flow.correlation_id,
+        "concerns": f"{order.channel} order {order.channel_order_id}",
+        "state": "ReserveStock",
+        "action": flow.action.value,
+        "input": json.dumps(flow.execution_input(), sort_keys=True),
+    }
+    policy.exceptions.raise_open(
+        "order", exception_id("order", order.placed_at, f"validation:{order.order_id}"), record, now()
+    )

@@ -70,6 +70,8 @@ def test_reserve_stock_answers_outcome_location_and_shortages(
                 "status": "PLANNED",
             }
         ],
+        "review": None,
+        "problems": [],
     }
     short = _execution_input(order=order("2", {"SKU-1": 9}).to_item())
     assert _reserve(store, trace, short) == {
@@ -77,6 +79,8 @@ def test_reserve_stock_answers_outcome_location_and_shortages(
         "location_id": LOC,
         "shortages": [{"sku": "SKU-1", "requested": 9, "available": 3}],
         "fulfilments": [],
+        "review": None,
+        "problems": [],
     }
     assert [(e["hop"], e["status"]) for e in trace.entries] == [
         ("reserve-stock", "reserved"),
