@@ -17,7 +17,7 @@ from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
 from infra.shared.queues import domain_events_queue
-from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
+from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions, grant_trace_append
 
 
 class ErpFulfilmentConstruct(Construct):
@@ -70,4 +70,7 @@ class ErpFulfilmentConstruct(Construct):
             [c.PK_INSTRUCTIONS],
         )
         grant_leading_keys(state_table, self.function, ["dynamodb:ConditionCheckItem"], [c.PK_ORDERS])
+        # An order edit that cuts lines gives their units back: the reservation and its positions, in
+        # one transaction (functions/orders/logic/line_changes.py).
+        grant_state_partitions(state_table, self.function, writes=[c.PK_RESERVATIONS, c.PK_POSITIONS])
         grant_trace_append(trace_table, self.function)

@@ -139,6 +139,29 @@ class DynamoInstructionStore(DynamoTableAdapter):
             return False
         return True
 
+    def revise(
+        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: str
+    ) -> None:
+        """The instruction at the revised one's location becomes it (id, lines; the WMS's new id when
+        it was sent again), its status unchanged: an order update cut its lines."""
+        values: dict[str, Any] = {
+            ":id": revised.instruction_id,
+            ":lines": [line.model_dump(mode="json") for line in revised.lines],
+            ":at": at,
+        }
+        sets = ["instruction_id = :id", "#lines = :lines", "updated_at = :at"]
+        if wms_id is not None:
+            values[":wms"] = wms_id
+            sets.append("wms_id = :wms")
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=to_dynamo(_key(channel, channel_order_id, revised.location_id)),
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#lines": "lines"},
+            ExpressionAttributeValues=to_dynamo(values),
+        )
+
     def record_shipment(
         self,
         channel: str,

@@ -90,6 +90,9 @@ class ShopifyLineItem(_Vendor):
     id: int | str
     sku: str | None = None
     quantity: Annotated[int, Field(gt=0)]
+    # "The line item's quantity, minus the removed quantity" (REST Order resource): what an order
+    # edit left. An update's lines use it; a line edited to zero is dropped.
+    current_quantity: Annotated[int, Field(ge=0)] | None = None
     price: AmountString
     title: str | None = None
     name: str | None = None
@@ -189,11 +192,15 @@ def _customer(order: ShopifyOrder) -> CustomerRef | None:
     )
 
 
-def _lines(order: ShopifyOrder) -> list[OrderLine]:
+def _lines(order: ShopifyOrder, *, live: bool = False) -> list[OrderLine]:
+    """The order's lines; `live`: as an order edit left them (`current_quantity`, zero dropped)."""
     lines: list[OrderLine] = []
     missing: list[dict[str, Any]] = []
     for index, item in enumerate(order.line_items):
         if item.gift_card:
+            continue
+        quantity = item.current_quantity if live and item.current_quantity is not None else item.quantity
+        if quantity == 0:
             continue
         if not item.sku or not item.sku.strip():
             missing.append({"field": f"line_items.{index}.sku", "message": "a line without a SKU cannot be reserved"})
@@ -202,7 +209,7 @@ def _lines(order: ShopifyOrder) -> list[OrderLine]:
             OrderLine(
                 line_id=str(item.id),
                 sku=item.sku,
-                quantity=item.quantity,
+                quantity=quantity,
                 unit_price=Money(amount=item.price, currency=order.currency),
                 tax=_sum([t.price for t in item.tax_lines], order.currency),
                 discount=_sum([d.amount for d in item.discount_allocations], order.currency),
@@ -333,7 +340,7 @@ def update_from_shopify(payload: dict[str, Any]) -> OrderUpdate:
             {**payload, "created_at": payload.get("created_at") or vendor.updated_at.isoformat()},
             "Shopify updated order",
         )
-        lines = _lines(as_order)
+        lines = _lines(as_order, live=True)
     return OrderUpdate(
         channel="shopify",
         channel_order_id=str(vendor.id),

@@ -74,6 +74,15 @@ class InMemoryInstructions:
         self.items[(channel, channel_order_id, location_id)] = item.model_copy(update={"status": to, "updated_at": at})
         return True
 
+    def revise(
+        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: str
+    ) -> None:
+        key = (channel, channel_order_id, revised.location_id)
+        changes: dict[str, Any] = {"instruction_id": revised.instruction_id, "lines": revised.lines, "updated_at": at}
+        if wms_id is not None:
+            changes["wms_id"] = wms_id
+        self.items[key] = self.items[key].model_copy(update=changes)
+
     def record_shipment(
         self,
         channel: str,

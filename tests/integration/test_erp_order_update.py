@@ -49,3 +49,38 @@ def test_the_erp_sales_order_ships_to_the_newest_address_the_channel_sent(flows:
     for answer in accepted:
         synced = [status for hop, status in flows.timeline(answer["correlation_id"]) if hop == "erp-order-update"]
         assert synced and set(synced) == {"erp_updated"}  # at least once: a redelivery syncs again
+
+
+def test_an_order_edit_that_cuts_a_line_reaches_the_stock_the_warehouse_and_the_erp_once(flows: Flows) -> None:
+    # GIVEN an accepted Shopify order of 1 + 3, released to the WMS
+    keep, cut = unique("EDIT-KEEP"), unique("EDIT-CUT")
+    flows.stock_all({keep: 5, cut: 5})
+    order_id = new_shopify_order_id()
+    order = shopify_order(order_id, [(keep, 1), (cut, 3)])
+    flows.accept(flows.shopify_delivery(order))
+    flows.idle()
+    ours = order_id_for("shopify", str(order_id))
+    assert flows.position(cut)["reserved"] == 3
+    assert [f["status"] for f in flows.order("shopify", order_id)["fulfilments"]] == ["RELEASED"]
+
+    # WHEN the merchant edits the order down to 1 of the cut line (Shopify: current_quantity), delivered twice
+    edited = {**order, "updated_at": "2026-12-04T11:00:00-05:00"}
+    edited["line_items"] = [
+        {**item, "current_quantity": 1} if item["sku"] == cut else item for item in order["line_items"]
+    ]
+    delivery = flows.shopify_delivery(edited, "orders/updated")
+    flows.accept(delivery)
+    flows.idle()
+    assert flows.send(delivery).status_code in (200, 202)
+    flows.idle()
+
+    # THEN 2 units are given back once, the warehouse has the revised instruction, the ERP the new lines
+    assert (flows.position(cut)["reserved"], flows.position(keep)["reserved"]) == (1, 1)
+    [instruction] = flows.order("shopify", order_id)["fulfilments"]
+    assert instruction["status"] == "RELEASED" and instruction["instruction_id"].startswith(f"{ours}@dc-east~update-")
+    assert {line["sku"]: line["quantity"] for line in instruction["lines"]} == {keep: 1, cut: 1}
+    wms = flows.http.get(f"{flows.sandbox_url('wms')}/__admin/fulfilment-orders").json()["fulfilments"]
+    statuses = {f["external_id"]: f["status"] for f in wms if f["order_id"] == ours}
+    assert statuses == {f"{ours}@dc-east": "CANCELLED", instruction["instruction_id"]: "RELEASED"}
+    [sales_order] = flows.erp_records(ours)
+    assert {line["item"]["externalId"]: line["quantity"] for line in sales_order["item"]["items"]} == {keep: 1, cut: 1}

@@ -110,6 +110,10 @@ class HttpErpFulfilments(ErpConnector):
         """`PATCH /record/v1/salesOrder/eid:<order id>` with the fields that changed (204)."""
         self._send("PATCH", _record_path(order_id), json=fields)
 
+    def close_sales_order_lines(self, order_id: str, items: list[dict[str, Any]]) -> None:
+        """The item sublist replaced (`?replace=item`): the lines as the order now stands."""
+        self._send("PATCH", _record_path(order_id), params={"replace": "item"}, json={"item": {"items": items}})
+
     def upsert_item_fulfillment(self, external_id: str, record: dict[str, Any]) -> str:
         response = self._send("PUT", f"{FULFILLMENT_PATH}/eid:{quote(external_id, safe='')}", json=record)
         location = response.headers.get("Location", "")

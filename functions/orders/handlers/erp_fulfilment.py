@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     class ErpPorts(Fulfilments, SalesOrders, Protocol):
         """The ERP connector (item fulfilments and sales order updates)."""
 
-Ports = tuple["Orders", "ErpPorts", "Trace", "Updates", "Instructions", "Warehouse"]
+    from functions.orders.logic.erp_order_update import LineChangePorts
+
+Ports = tuple["Orders", "ErpPorts", "Trace", "Updates", "Instructions", "Warehouse", "LineChangePorts | None"]
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +42,7 @@ def default_ports() -> Ports:
     from functions.orders.adapters.erp import HttpErpFulfilments
     from functions.orders.adapters.wms import WMS_TIMEOUT_SECONDS, HttpWmsFulfilment
     from functions.orders.dal.order_changes import DynamoChangeStore
+    from functions.orders.logic.erp_order_update import LineChangePorts
     from functions.orders.settings import ErpFulfilmentSettings
     from shared.adapters.best_effort_trace import BestEffortTrace
     from shared.adapters.erp_gateway import erp_connector
@@ -49,13 +52,17 @@ def default_ports() -> Ports:
 
     settings = cached(ErpFulfilmentSettings)
     erp = erp_connector(HttpErpFulfilments, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority")
+    store = DynamoStateStore(settings.state_table_name)
+    instructions = DynamoInstructionStore(settings.state_table_name)
+    warehouse = HttpWmsFulfilment(settings.wms_base_url, WMS_TIMEOUT_SECONDS)
     return (
-        DynamoStateStore(settings.state_table_name),
+        store,
         erp,
         BestEffortTrace(DynamoTraceStore(settings.trace_table_name)),
         DynamoChangeStore(settings.state_table_name),
-        DynamoInstructionStore(settings.state_table_name),
-        HttpWmsFulfilment(settings.wms_base_url, WMS_TIMEOUT_SECONDS),
+        instructions,
+        warehouse,
+        LineChangePorts(store, instructions, warehouse, utc_now),
     )
 
 
@@ -71,14 +78,14 @@ def lambda_handler(
     from functions.orders.logic.erp_order_update import sync_update
     from functions.orders.logic.fulfilment_release import note_shipment, release_order
 
-    orders, erp, trace, updates, instructions, warehouse = ports or default_ports()
+    orders, erp, trace, updates, instructions, warehouse, stock = ports or default_ports()
 
     def record_handler(record: SQSRecord) -> dict[str, Any]:
         body = json.loads(record.body)
         detail = dict(body.get("detail") or {})
         detail_type = body.get("detail-type")
         if detail_type == "OrderUpdated":
-            return sync_update(detail, orders, updates, erp, trace)
+            return sync_update(detail, orders, updates, erp, trace, stock)
         if detail_type == "OrderAccepted":
             return release_order(detail, orders, instructions, warehouse, trace, utc_now)
         fulfilled = fulfil(detail, orders, erp, trace, utc_now)

@@ -60,6 +60,10 @@ class Instructions(Protocol):
         at: str,
     ) -> bool: ...
 
+    def revise(
+        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: str
+    ) -> None: ...
+
     def record_shipment(
         self,
         channel: str,

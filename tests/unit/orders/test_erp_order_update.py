@@ -30,6 +30,9 @@ class SalesOrders:
     def update_sales_order(self, order_id: str, fields: dict[str, Any]) -> None:
         self.patches.append((order_id, fields))
 
+    def close_sales_order_lines(self, order_id: str, items: list[dict[str, Any]]) -> None:
+        self.patches.append((order_id, {"item": {"items": items}}))
+
 
 def update(updated_at: str, city: str | None) -> dict[str, Any]:
     """The Shopify orders/updated fixture's canonical update, at `updated_at`, shipping to `city`."""
