@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from functions.ops.logic.dead_letters import RedrivePort
     from functions.ops.logic.exceptions import EnvelopeQueue, ExceptionStore, KindStore
     from functions.ops.logic.returns import ReturnReader
-    from functions.ops.logic.views import InstructionReader, TraceReader
+    from functions.ops.logic.views import ChannelCallReader, InstructionReader, TraceReader
     from shared.adapters.availability_store import AvailabilityStore
     from shared.adapters.held_orders import HeldOrdersPort
     from shared.adapters.order_flow import OrderFlowPort
@@ -50,6 +50,7 @@ class Deps:
     held: HeldOrdersPort | None = None  # orders ON_HOLD for stock (shared/adapters/held_orders.py)
     backlog: BacklogPort | None = None  # the ERP backlog the parked-order replay closes once drained
     instructions: InstructionReader | None = None  # orders' fulfilment instructions (the order view)
+    channel_calls: ChannelCallReader | None = None  # calls made to the channel per order (the order view)
 
     def need_availability(self) -> AvailabilityStore:
         if self.availability is None:
@@ -90,6 +91,7 @@ def default_deps() -> Deps:
     from functions.ops.adapters.run_starter import LambdaRunStarter
     from functions.ops.settings import OpsSettings
     from shared.adapters.availability_store import DynamoAvailabilityStore
+    from shared.adapters.call_markers import DynamoMarkerStore
     from shared.adapters.envelope_queue import SqsEnvelopeQueue
     from shared.adapters.erp_gateway import ErpBacklog
     from shared.adapters.exception_store import DynamoExceptionStore
@@ -132,4 +134,5 @@ def default_deps() -> Deps:
         held=DynamoHeldOrders(settings.state_table_name),
         backlog=ErpBacklog(settings.state_table_name),
         instructions=DynamoInstructionStore(settings.state_table_name),
+        channel_calls=DynamoMarkerStore(settings.state_table_name),
     )

@@ -58,6 +58,20 @@ class DynamoMarkerStore(DynamoTableAdapter):
         self.clock = clock
         self.prefix = prefix
 
+    def calls(self, channel: str, channel_order_id: str) -> list[dict[str, Any]]:
+        """Every call made (or being made) to the channel for the order: `call` (the marker),
+        `status`, `reference`, `sent_at` (the ops API's order view)."""
+        items = self.query_items(f"{self.prefix}#{channel}#{channel_order_id}")
+        return [
+            {
+                "call": str(item["sk"]),
+                "status": str(item.get("status", "")),
+                "reference": item.get("reference"),
+                "sent_at": item.get("sent_at"),
+            }
+            for item in items
+        ]
+
     def claim(self, channel: str, channel_order_id: str, marker: str, correlation_id: str) -> Claim:
         now = int(self.clock())
         key = marker_key(channel, channel_order_id, marker, self.prefix)

@@ -108,8 +108,11 @@ def test_a_dc_plus_store_order_is_split_shipped_in_parts_and_confirmed_to_its_ch
     assert sorted(r["body"]["fulfillment"]["tracking_info"]["number"] for r in confirmed) == sorted(
         p["tracking_number"] for p in parts
     )
-    # AND both instructions are shipped, every reserved unit consumed, on hand down by what left
+    # AND both instructions are shipped, every reserved unit consumed, on hand down by what left,
+    # and the order view lists each confirmation the channel took
     view = flows.order("shopify", channel_order_id)
+    sent = {c["call"] for c in view["channel_calls"] if c["status"] == "SENT"}
+    assert sent >= {f"SHIPMENT#{p['shipment_id']}" for p in parts}
     assert {f["location_id"]: (f["status"], f["shipped"]) for f in view["fulfilments"]} == {
         DC: ("SHIPPED", {boot: 1}),
         STORE: ("SHIPPED", {scarf: 2}),

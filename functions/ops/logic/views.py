@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from functions.ops.models.responses import (
+    ChannelCallView,
     InventoryView,
     LocationStock,
     OrderFulfilmentView,
@@ -57,7 +58,11 @@ def _utc_text(at: str) -> str:
 
 
 def order_view(
-    channel: str, channel_order_id: str, store: StateStore, instructions: InstructionReader | None = None
+    channel: str,
+    channel_order_id: str,
+    store: StateStore,
+    instructions: InstructionReader | None = None,
+    channel_calls: ChannelCallReader | None = None,
 ) -> OrderView:
     record = store.get_order(channel, channel_order_id)
     if record is None:
@@ -70,7 +75,17 @@ def order_view(
             OrderFulfilmentView.model_validate(item.model_dump(mode="json"))
             for item in instructions.list(channel, channel_order_id)
         ]
+    if channel_calls is not None:
+        view.channel_calls = [
+            ChannelCallView.model_validate(call) for call in channel_calls.calls(channel, channel_order_id)
+        ]
     return view
+
+
+class ChannelCallReader(Protocol):
+    """The calls made to the channel for an order (shared/adapters/call_markers.py)."""
+
+    def calls(self, channel: str, channel_order_id: str) -> list[dict[str, Any]]: ...
 
 
 class InstructionReader(Protocol):

@@ -45,6 +45,16 @@ class OrderFulfilmentView(Model):
     shipped: dict[str, int] = {}
 
 
+class ChannelCallView(Model):
+    """One call to the channel for the order (the channel outbound worker's exactly-once record):
+    `ACKNOWLEDGE`, or `SHIPMENT#<shipment id>` for a shipment confirmed."""
+
+    call: str
+    status: str  # SENT once the channel took it; CLAIMED while it is being made
+    reference: str | None = None
+    sent_at: str | None = None
+
+
 class OrderView(Model):
     order_id: str
     channel: str
@@ -59,6 +69,7 @@ class OrderView(Model):
     updated_at: str | None = None
     shipments: list[OrderShipmentView] = []
     fulfilments: list[OrderFulfilmentView] = []
+    channel_calls: list[ChannelCallView] = []
 
 
 class LocationStock(Model):

@@ -43,7 +43,7 @@ def get_order(channel: str, channel_order_id: str) -> Response:
     from functions.ops.logic.views import order_view
 
     given = deps(router)
-    return answer(order_view(channel, channel_order_id, given.store, given.instructions))
+    return answer(order_view(channel, channel_order_id, given.store, given.instructions, given.channel_calls))
 
 
 @router.post("/v1/ops/parked/orders/replay")
