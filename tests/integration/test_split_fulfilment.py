@@ -111,8 +111,8 @@ def test_a_dc_plus_store_order_is_split_shipped_in_parts_and_confirmed_to_its_ch
     # AND both instructions are shipped, every reserved unit consumed, on hand down by what left,
     # and the order view lists each confirmation the channel took
     view = flows.order("shopify", channel_order_id)
-    sent = {c["call"] for c in view["channel_calls"] if c["status"] == "SENT"}
-    assert sent >= {f"SHIPMENT#{p['shipment_id']}" for p in parts}
+    told = {c["call"] for c in view["channel_calls"] if c["status"] == "SENT"}
+    assert told >= {f"SHIPMENT#{p['shipment_id']}" for p in parts}
     assert {f["location_id"]: (f["status"], f["shipped"]) for f in view["fulfilments"]} == {
         DC: ("SHIPPED", {boot: 1}),
         STORE: ("SHIPPED", {scarf: 2}),
