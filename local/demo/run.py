@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from local.demo import channels, finance, inventory, prices, returns
+from local.demo import channels, finance, fulfilment, inventory, prices, returns
 from local.demo.driver import deliver
 from local.demo.namespace import Namespace
 from local.demo.report import Outcome, Result, collect
@@ -23,6 +23,7 @@ from local.demo.scenario import (
     Delivery,
     Expectations,
     FireSchedule,
+    FulfilmentAct,
     PartnerBusEvent,
     Phase,
     PosFile,
@@ -119,6 +120,9 @@ def run_scenario(
             elif isinstance(step, PriceAct):
                 idle()
                 record(prices.run_prices(client, stack, step, ns, idle))
+            elif isinstance(step, FulfilmentAct):
+                idle()
+                record(fulfilment.run_fulfilment(client, stack, step, ns, idle))
         idle()
         for file_step, key in files:
             record(channels.pos_report(stack, file_step, key))

@@ -211,6 +211,17 @@ class ReturnAct:
 
 
 @dataclass(frozen=True)
+class FulfilmentAct:
+    """Issue 10 (local/demo/fulfilment.py): an order the DC cannot fill alone, split with the
+    ship-from-store store and shipped in parts; another cancelled after the DC's parcel left."""
+
+    label: str
+    dc_sku: str
+    store_sku: str
+    location_id: str
+
+
+@dataclass(frozen=True)
 class PriceAct:
     """The ERP's item and price (a one-hour promotion starting in a few seconds), then an older price
     late: the list price reaches every channel sandbox once, the sale starts on time everywhere."""
@@ -235,6 +246,7 @@ Step = (
     | Settle
     | ReturnAct
     | PriceAct
+    | FulfilmentAct
 )
 
 
@@ -398,6 +410,18 @@ PHASES: tuple[Phase, ...] = (
     Phase(
         "10 Shopify orders race for the last 4 BLACK",
         (Burst("10 orders of 1 BLACK sent at once from 10 threads", BLACK, orders=10),),
+    ),
+    Phase(
+        "Fulfilment: an order split between the DC and a store, shipped in parts; a cancel after release",
+        (
+            FulfilmentAct(
+                "sourced to dc-east + store-12, released to the WMS and the store, the store's part shipped; "
+                "a cancel after the DC's parcel left: the store stops its part, the DC refuses",
+                dc_sku="BOOT-TRAIL-42",
+                store_sku="SCARF-WOOL-RED",
+                location_id=DC,
+            ),
+        ),
     ),
     Phase(
         "Reconciliation after drift in the WMS and ERP counts, then the publisher runs again",
