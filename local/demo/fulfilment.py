@@ -12,13 +12,14 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
 from local.demo.driver import Answer, Done, deliver, fixture_json
 from local.demo.namespace import Namespace
-from local.demo.returns import stock_sku
+from local.demo.returns import shopify_order, stock_sku
 from local.demo.scenario import Delivery, FulfilmentAct
 from local.stack import LocalStack
 from shared.models.orders import order_id_for
@@ -35,35 +36,13 @@ def _ids(ns: Namespace) -> tuple[int, int]:
 
 
 def _order(order_id: int, lines: list[tuple[str, int]]) -> Delivery:
-    template = fixture_json("shopify/orders_create")["line_items"][0]
-    items = []
-    for index, (sku, units) in enumerate(lines):
-        item = {**template, "id": order_id * 10 + index, "sku": sku, "discount_allocations": []}
-        item.update(quantity=units, current_quantity=units, fulfillable_quantity=units)
-        items.append(item)
-    return Delivery(
-        f"Shopify order {order_id}",
-        "shopify/orders_create",
-        changes={
-            "id": order_id,
-            "name": f"#{order_id % 100000}",
-            "admin_graphql_api_id": f"gid://shopify/Order/{order_id}",
-            "line_items": items,
-            "refunds": [],
-            "fulfillments": [],
-        },
-        headers={"X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Event-Id": str(uuid.uuid4())},
-    )
+    return shopify_order(order_id, lines)
 
 
 def _cancel(order_id: int, lines: list[tuple[str, int]]) -> Delivery:
-    order = _order(order_id, lines)
-    return Delivery(
-        f"Shopify cancels order {order_id}",
-        "shopify/orders_cancelled",
-        changes={**order.changes, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"},
-        headers={"X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Event-Id": str(uuid.uuid4())},
-    )
+    order = shopify_order(order_id, lines, "shopify/orders_cancelled")
+    changes = {**order.changes, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"}
+    return replace(order, label=f"Shopify cancels order {order_id}", changes=changes)
 
 
 def _shipment(order_id: int, location_id: str, sku: str, units: int) -> Delivery:

@@ -75,24 +75,32 @@ def stock_and_order(
     """10 units of `sku` counted at `location_id`, then a Shopify order of `units` of them, accepted."""
     answers = [stock_sku(client, api, sku, location_id, ns)]
     idle()
-    line = {**fixture_json("shopify/orders_create")["line_items"][0], "id": order_id * 10, "sku": sku}
-    line.update(quantity=units, current_quantity=units, fulfillable_quantity=units, discount_allocations=[])
-    order = Delivery(
+    answers.append(deliver(client, api, shopify_order(order_id, [(sku, units)]), ns))
+    idle()
+    return answers
+
+
+def shopify_order(order_id: int, lines: list[tuple[str, int]], fixture: str = "shopify/orders_create") -> Delivery:
+    """The orders/create fixture as another order (a fresh delivery): one line per (SKU, units)."""
+    template = fixture_json("shopify/orders_create")["line_items"][0]
+    items = []
+    for index, (sku, units) in enumerate(lines):
+        item = {**template, "id": order_id * 10 + index, "sku": sku, "discount_allocations": []}
+        item.update(quantity=units, current_quantity=units, fulfillable_quantity=units)
+        items.append(item)
+    return Delivery(
         f"Shopify order {order_id}",
-        "shopify/orders_create",
+        fixture,
         changes={
             "id": order_id,
             "name": f"#{order_id % 100000}",
             "admin_graphql_api_id": f"gid://shopify/Order/{order_id}",
-            "line_items": [line],
+            "line_items": items,
             "refunds": [],
             "fulfillments": [],
         },
         headers={"X-Shopify-Webhook-Id": str(uuid.uuid4()), "X-Shopify-Event-Id": str(uuid.uuid4())},
     )
-    answers.append(deliver(client, api, order, ns))
-    idle()
-    return answers
 
 
 def _inspection(key: str, sku: str, location_id: str, condition: str) -> Delivery:

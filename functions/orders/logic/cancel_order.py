@@ -45,16 +45,32 @@ def release_reservation(
     store: StateStore, order_id: str, retry: RetryPolicy, now: Callable[[], datetime] = utc_now
 ) -> dict[str, int]:
     """Give a HELD reservation's outstanding units back; units released per SKU ({} if nothing was held)."""
+    return _give_back_all(store, order_id, retry, now, discard=False)
+
+
+def discard_reservation(
+    store: StateStore, order_id: str, retry: RetryPolicy, now: Callable[[], datetime] = utc_now
+) -> dict[str, int]:
+    """Compensation: a HELD reservation's outstanding units given back and the reservation deleted,
+    so the order can run again from the start (units given back per SKU; {} if none was held)."""
+    return _give_back_all(store, order_id, retry, now, discard=True)
+
+
+def _give_back_all(
+    store: StateStore, order_id: str, retry: RetryPolicy, now: Callable[[], datetime], *, discard: bool
+) -> dict[str, int]:
     for attempt in range(retry.max_attempts):
         reservation = store.get_reservation(order_id)
         if reservation is None or reservation.status is not ReservationStatus.HELD:
             return {}
         outstanding = reservation.outstanding()
         releases = plan_reservation_release(reservation, outstanding, store.get_positions)
-        if store.try_release(reservation, releases, now()) is CommitResult.COMMITTED:
+        commit = store.try_discard if discard else store.try_release
+        if commit(reservation, releases, now()) is CommitResult.COMMITTED:
             return {release.sku: release.quantity for release in releases}
         retry.pause(attempt)
-    raise ConcurrentModification(f"reservation of {order_id} kept changing while being released")
+    doing = "discarded" if discard else "released"
+    raise ConcurrentModification(f"reservation of {order_id} kept changing while being {doing}")
 
 
 @dataclass(frozen=True)
@@ -89,23 +105,6 @@ def stop_released(
             instructions.move(channel, channel_order_id, location, InstructionStatus.CANCELLED, [RELEASED], at)
             outcome.stopped.append(instruction)
     return outcome
-
-
-def discard_reservation(
-    store: StateStore, order_id: str, retry: RetryPolicy, now: Callable[[], datetime] = utc_now
-) -> dict[str, int]:
-    """Compensation: a HELD reservation's outstanding units given back and the reservation deleted,
-    so the order can run again from the start (units given back per SKU; {} if none was held)."""
-    for attempt in range(retry.max_attempts):
-        reservation = store.get_reservation(order_id)
-        if reservation is None or reservation.status is not ReservationStatus.HELD:
-            return {}
-        outstanding = reservation.outstanding()
-        releases = plan_reservation_release(reservation, outstanding, store.get_positions)
-        if store.try_discard(reservation, releases, now()) is CommitResult.COMMITTED:
-            return {release.sku: release.quantity for release in releases}
-        retry.pause(attempt)
-    raise ConcurrentModification(f"reservation of {order_id} kept changing while being discarded")
 
 
 def cancel_order(

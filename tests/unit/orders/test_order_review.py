@@ -24,19 +24,11 @@ from shared.review import FRAUD_REVIEW, PAYMENT_PENDING, load_review_rules, paym
 from tests.fakes.builders import LambdaContext, order
 from tests.fakes.state_table import InMemoryStateTable
 from tests.support.events import load_event
+from tests.unit.orders.test_held_retry import Flow
 
 LOC = "dc-east"
 RULES = load_review_rules()
 POLICY = ReservePolicy(LOC, retry=RetryPolicy(sleep=lambda _: None), review=RULES)
-
-
-class Flow:
-    def __init__(self) -> None:
-        self.started: list[dict[str, Any]] = []
-
-    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
-        self.started.append(execution_input)
-        return True
 
 
 def _pending(channel_order_id: str = "R-1", units: int = 1) -> Order:
