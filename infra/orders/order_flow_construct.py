@@ -116,17 +116,17 @@ class OrderFlowConstruct(Construct):
             write_actions=("dynamodb:UpdateItem", "dynamodb:DeleteItem"),
         )
         grant_trace_append(trace_table, self.record_flow_failure)
-        # Reserve: the order is read (cancelled meanwhile?), the reservation and the positions written
-        # in one transaction; a short order's SKUs are looked up in the product master and the
-        # positions, and one nobody knows raises the order's validation exception; a completed till
-        # sale writes its movement and, when the count did not
-        # cover it, a reconciliation variance (shared/adapters/store_sale_store.py).
+        # Reserve: the order is read (cancelled meanwhile?) with its SKUs' price master (the review's
+        # reference), the reservation and the positions written in one transaction; a short order's
+        # SKUs are looked up in the product master and the positions, and one nobody knows raises the
+        # order's validation exception; a completed till sale writes its movement and, when the count
+        # did not cover it, a reconciliation variance (shared/adapters/store_sale_store.py).
         grant_state_partitions(
             state_table,
             self.reserve_stock,
             reads=[
                 c.PK_ORDERS, c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_MOVEMENTS, "EXCEPTION#RECONCILIATION",
-                "EXCEPTION#ORDER", "PRODUCT#*",
+                "EXCEPTION#ORDER", "PRODUCT#*", "PRICE#*",
             ],
             writes=[c.PK_RESERVATIONS, c.PK_POSITIONS, c.PK_MOVEMENTS, "EXCEPTION#RECONCILIATION", "EXCEPTION#ORDER"],
         )  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
+from shared.models.catalog import PriceMaster
 from shared.models.state import OrderRecord, Reservation, ReservationLine, ReservationStatus
 from shared.reservation import PositionRelease, PositionReserve
 
@@ -124,6 +125,8 @@ class ReservationContext:
     order: OrderRecord | None
     reservation: Reservation | None
     positions: dict[str, InventoryPosition]
+    # The price master of the order's SKUs (`PRICE#<sku>`, the ERP's prices): the review's reference.
+    prices: dict[str, PriceMaster] = field(default_factory=dict)
 
 
 class StateStore(Protocol):
@@ -319,18 +322,23 @@ class DynamoStateStore(DynamoTableAdapter):
         order_pk, reservation_pk = order_key(channel, channel_order_id)["pk"], reservation_key(order_id)["pk"]
         keys = [order_key(channel, channel_order_id), reservation_key(order_id)]
         keys += [position_key(sku, location_id) for sku in sorted(set(skus))]
+        keys += [{"pk": f"PRICE#{sku}", "sk": "PRICE"} for sku in sorted(set(skus))]
         order: OrderRecord | None = None
         reservation: Reservation | None = None
         positions: dict[str, InventoryPosition] = {}
+        prices: dict[str, PriceMaster] = {}
         for item in self.batch_get_items(keys):
             if item["pk"] == order_pk:
                 order = order_record_from_item(item)
             elif item["pk"] == reservation_pk:
                 reservation = reservation_from_item(item)
+            elif str(item["pk"]).startswith("PRICE#"):
+                price = PriceMaster.model_validate_json(str(item["record"]))
+                prices[price.sku] = price
             else:
                 position = position_from_item(item)
                 positions[position.sku] = position
-        return ReservationContext(order, reservation, positions)
+        return ReservationContext(order, reservation, positions, prices)
 
     def unknown_skus(self, skus: Iterable[str]) -> set[str]:
         """The SKUs neither the product master (`PRODUCT#<sku>`) nor any stock position knows."""

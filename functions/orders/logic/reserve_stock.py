@@ -91,7 +91,7 @@ def reserve_stock(
             detail["split"] = {f.location_id: f.quantities() for f in fulfilments}
         review = None
         if outcome in (ReserveOutcome.RESERVED, ReserveOutcome.ALREADY_RESERVED) and not flow.review_released:
-            review = review_reason(order, policy.review)
+            review = review_reason(order, policy.review, context.prices)
         if review:
             detail["review"] = review
         if problems:

@@ -128,3 +128,28 @@ def test_an_operator_releases_or_cancels_an_order_in_review() -> None:
     assert flow.started[1]["cancellation"]["channel_order_id"] == "R-3"
     # an order that is neither held nor in review is not released
     assert release_held_order(held, store, flow, order("NOPE").order_id) is None
+
+
+def test_a_line_priced_far_below_the_price_master_is_reviewed_a_sale_price_is_not() -> None:
+    from datetime import UTC, datetime
+
+    from shared.models.catalog import PriceMaster
+    from shared.review import PRICE_MISMATCH
+
+    placed = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    master = PriceMaster.model_validate(
+        {
+            "sku": "SKU-1",
+            "version": 3,
+            "currency": "USD",
+            "list_price": "199.00",
+            "sale": {"price": "149.00", "starts_at": "2026-11-23T00:00:00Z", "ends_at": "2026-11-24T00:00:00Z"},
+            "updated_at": placed.isoformat(),
+        }
+    )
+    prices = {"SKU-1": master}
+
+    # the sale price (149.00) is the reference while the sale runs: 30 % below it is 104.30
+    assert review_reason(order(price="104.29", payment_status="PAID"), RULES, prices) == PRICE_MISMATCH
+    assert review_reason(order(price="149.00", payment_status="PAID"), RULES, prices) is None
+    assert review_reason(order(price="104.29", payment_status="PAID"), RULES, {}) is None  # no reference
