@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.adapters.held_orders import HeldOrdersPort
+from shared.adapters.held_orders import WAITING, HeldOrdersPort
 from shared.adapters.order_flow import OrderFlowPort
 from shared.adapters.state_store import StateStore
 from shared.flow_start import execution_name
@@ -54,9 +54,6 @@ class HeldRun:
             "unreadable": self.unreadable,
             "in_review": self.in_review,
         }
-
-
-WAITING = (OrderStatus.ON_HOLD, OrderStatus.IN_REVIEW)
 
 
 def _still_waiting(held: HeldOrdersPort, store: StateStore, order_id: str, order: Order) -> OrderStatus | None:

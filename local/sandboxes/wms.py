@@ -117,27 +117,24 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
         return json_response(dict(record))
 
     def cancel_fulfilment(self, request: Request, external_id: str, location_id: str | None = None) -> Response:
-        with self._store_lock:
-            record = self._fulfilments.get(external_id)
-            if record is None:
-                return self.error(404, "NOT_FOUND", f"no fulfilment {external_id}")
-            if record["status"] == "SHIPPED":
-                return self.error(409, "ALREADY_SHIPPED", f"{external_id} left the building: it cannot be cancelled")
-            record["status"] = "CANCELLED"
-            return json_response(dict(record))
+        return self._move(external_id, "CANCELLED", "SHIPPED", "ALREADY_SHIPPED", "left the building: too late")
 
     def admin_get_fulfilments(self, request: Request) -> Response:
         with self._store_lock:
             return json_response({"fulfilments": [dict(r) for r in self._fulfilments.values()]})
 
     def admin_ship_fulfilment(self, request: Request, external_id: str) -> Response:
+        return self._move(external_id, "SHIPPED", "CANCELLED", "CANCELLED", "was cancelled")
+
+    def _move(self, external_id: str, to: str, refused_from: str, code: str, why: str) -> Response:
+        """`to`, unless the fulfilment is `refused_from` (409 `code`); 404 when it was never sent."""
         with self._store_lock:
             record = self._fulfilments.get(external_id)
             if record is None:
                 return self.error(404, "NOT_FOUND", f"no fulfilment {external_id}")
-            if record["status"] == "CANCELLED":
-                return self.error(409, "CANCELLED", f"{external_id} was cancelled")
-            record["status"] = "SHIPPED"
+            if record["status"] == refused_from:
+                return self.error(409, code, f"{external_id} {why}")
+            record["status"] = to
             return json_response(dict(record))
 
     def inventory_snapshot(self, request: Request) -> Response:

@@ -12,13 +12,14 @@ the shipment consumer; read by the ops API's order view.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
-from shared.adapters.state_store import order_key
+from shared.adapters.state_store import iso, order_key
 from shared.models import OrderStatus
 from shared.models.fulfilment import FulfilmentInstruction, InstructionStatus, StoredInstruction
 
@@ -50,7 +51,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
         order_id: str,
         instructions: Sequence[FulfilmentInstruction],
         correlation_id: str,
-        at: str,
+        at: datetime,
     ) -> None:
         """Each instruction PLANNED unless it is already there (whatever its status now)."""
         for instruction in instructions:
@@ -64,7 +65,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
                 "correlation_id": correlation_id,
                 "shipped": {},
                 "shipments": [],
-                "updated_at": at,
+                "updated_at": iso(at),
             }
             try:
                 self.client.put_item(
@@ -74,7 +75,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
                 if not _failed_condition(exc):
                     raise
 
-    def mark_released(self, channel: str, channel_order_id: str, location_id: str, wms_id: str, at: str) -> bool:
+    def mark_released(self, channel: str, channel_order_id: str, location_id: str, wms_id: str, at: datetime) -> bool:
         """PLANNED -> RELEASED, only while the order is not cancelled (one transaction); False when
         the order was cancelled or the instruction moved on meanwhile."""
         items: list[dict[str, Any]] = [
@@ -90,7 +91,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
                             ":released": InstructionStatus.RELEASED.value,
                             ":planned": InstructionStatus.PLANNED.value,
                             ":wms": wms_id,
-                            ":at": at,
+                            ":at": iso(at),
                         }
                     ),
                 }
@@ -120,7 +121,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
         location_id: str,
         to: InstructionStatus,
         from_statuses: Sequence[InstructionStatus],
-        at: str,
+        at: datetime,
     ) -> bool:
         """`to` if the instruction is in one of `from_statuses`; False otherwise (or when absent)."""
         names = {f":from{i}": status.value for i, status in enumerate(from_statuses)}
@@ -131,7 +132,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
                 UpdateExpression="SET #status = :to, updated_at = :at",
                 ConditionExpression=f"#status IN ({', '.join(names)})",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_dynamo({":to": to.value, ":at": at, **names}),
+                ExpressionAttributeValues=to_dynamo({":to": to.value, ":at": iso(at), **names}),
             )
         except ClientError as exc:
             if not _failed_condition(exc):
@@ -140,14 +141,14 @@ class DynamoInstructionStore(DynamoTableAdapter):
         return True
 
     def revise(
-        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: str
+        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: datetime
     ) -> None:
         """The instruction at the revised one's location becomes it (id, lines; the WMS's new id when
         it was sent again), its status unchanged: an order update cut its lines."""
         values: dict[str, Any] = {
             ":id": revised.instruction_id,
             ":lines": [line.model_dump(mode="json") for line in revised.lines],
-            ":at": at,
+            ":at": iso(at),
         }
         sets = ["instruction_id = :id", "#lines = :lines", "updated_at = :at"]
         if wms_id is not None:
@@ -169,12 +170,12 @@ class DynamoInstructionStore(DynamoTableAdapter):
         location_id: str,
         shipment_id: str,
         units: Mapping[str, int],
-        at: str,
+        at: datetime,
     ) -> StoredInstruction | None:
         """Adds a shipment's units once (its id is kept); SHIPPED once every line has shipped. None
         when the order has no instruction at that location or the shipment was counted already."""
         names: dict[str, str] = {}
-        values: dict[str, Any] = {":one": [shipment_id], ":id": shipment_id, ":at": at, ":zero": 0}
+        values: dict[str, Any] = {":one": [shipment_id], ":id": shipment_id, ":at": iso(at), ":zero": 0}
         sets = ["shipments = list_append(shipments, :one)", "updated_at = :at"]
         for i, (sku, quantity) in enumerate(sorted(units.items())):
             names[f"#s{i}"] = sku

@@ -19,8 +19,11 @@ from typing import Any, Protocol
 
 from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
+from shared.models.orders import OrderStatus
 
 PK = "HELD_ORDERS"
+# The statuses an order is kept here in: short of stock, or waiting for its payment or a person.
+WAITING = (OrderStatus.ON_HOLD, OrderStatus.IN_REVIEW)
 
 
 @dataclass(frozen=True)

@@ -28,3 +28,9 @@ class Shipment(StrictModel):
     tracking_number: str | None = None
     source_sequence: Annotated[int, Field(ge=0)]
     shipped_at: UtcDatetime
+
+    def quantities_by_sku(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for line in self.lines:
+            out[line.sku] = out.get(line.sku, 0) + line.quantity
+        return out

@@ -60,6 +60,10 @@ class Reservation(StoredModel):
                 return line.location_id
         return self.location_id
 
+    def line_locations(self) -> dict[str, str]:
+        """Where each SKU is held (the ERP's per-line location)."""
+        return {line.sku: self.location_of(line.sku) for line in self.lines}
+
     def locations(self) -> list[str]:
         """Every location holding a line, the reservation's own first."""
         others = sorted({self.location_of(line.sku) for line in self.lines} - {self.location_id})

@@ -4,9 +4,11 @@ functions/orders/adapters/wms.py keep the same contract on DynamoDB and HTTP).""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from functions.orders.adapters.wms import CancelRefused
+from shared.adapters.state_store import iso
 from shared.models import OrderStatus
 from shared.models.fulfilment import FulfilmentInstruction, InstructionStatus, StoredInstruction
 
@@ -30,7 +32,7 @@ class InMemoryInstructions:
         order_id: str,
         instructions: Sequence[FulfilmentInstruction],
         correlation_id: str,
-        at: str,
+        at: datetime,
     ) -> None:
         for instruction in instructions:
             self.items.setdefault(
@@ -43,19 +45,19 @@ class InMemoryInstructions:
                         "channel": channel,
                         "channel_order_id": channel_order_id,
                         "correlation_id": correlation_id,
-                        "updated_at": at,
+                        "updated_at": iso(at),
                     }
                 ),
             )
 
-    def mark_released(self, channel: str, channel_order_id: str, location_id: str, wms_id: str, at: str) -> bool:
+    def mark_released(self, channel: str, channel_order_id: str, location_id: str, wms_id: str, at: datetime) -> bool:
         item = self.items.get((channel, channel_order_id, location_id))
         if item is None or item.status is not InstructionStatus.PLANNED:
             return False
         if self.order_status(channel, channel_order_id) is OrderStatus.CANCELLED:
             return False
         self.items[(channel, channel_order_id, location_id)] = item.model_copy(
-            update={"status": InstructionStatus.RELEASED, "wms_id": wms_id, "updated_at": at}
+            update={"status": InstructionStatus.RELEASED, "wms_id": wms_id, "updated_at": iso(at)}
         )
         return True
 
@@ -66,19 +68,25 @@ class InMemoryInstructions:
         location_id: str,
         to: InstructionStatus,
         from_statuses: Sequence[InstructionStatus],
-        at: str,
+        at: datetime,
     ) -> bool:
         item = self.items.get((channel, channel_order_id, location_id))
         if item is None or item.status not in from_statuses:
             return False
-        self.items[(channel, channel_order_id, location_id)] = item.model_copy(update={"status": to, "updated_at": at})
+        self.items[(channel, channel_order_id, location_id)] = item.model_copy(
+            update={"status": to, "updated_at": iso(at)}
+        )
         return True
 
     def revise(
-        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: str
+        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: datetime
     ) -> None:
         key = (channel, channel_order_id, revised.location_id)
-        changes: dict[str, Any] = {"instruction_id": revised.instruction_id, "lines": revised.lines, "updated_at": at}
+        changes: dict[str, Any] = {
+            "instruction_id": revised.instruction_id,
+            "lines": revised.lines,
+            "updated_at": iso(at),
+        }
         if wms_id is not None:
             changes["wms_id"] = wms_id
         self.items[key] = self.items[key].model_copy(update=changes)
@@ -90,7 +98,7 @@ class InMemoryInstructions:
         location_id: str,
         shipment_id: str,
         units: Mapping[str, int],
-        at: str,
+        at: datetime,
     ) -> StoredInstruction | None:
         key = (channel, channel_order_id, location_id)
         item = self.items.get(key)

@@ -95,13 +95,6 @@ def apply_adjustment(
     )
 
 
-def _quantities(shipment: Shipment) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for line in shipment.lines:
-        out[line.sku] = out.get(line.sku, 0) + line.quantity
-    return out
-
-
 def plan_shipment(
     shipment: Shipment,
     positions: Mapping[str, InventoryPosition],
@@ -127,7 +120,7 @@ def plan_shipment(
     updates: list[PositionUpdate] = []
     consumed_now: dict[str, int] = {}
     applied_now: list[str] = []
-    for sku, quantity in sorted(_quantities(shipment).items()):
+    for sku, quantity in sorted(shipment.quantities_by_sku().items()):
         position = positions.get(sku)
         fresh = sku not in applied and is_fresh_delta(position, shipment.source_sequence)
         release = min(quantity, outstanding.get(sku, 0))

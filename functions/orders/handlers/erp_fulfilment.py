@@ -25,16 +25,18 @@ from shared.settings import cached
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-    from functions.orders.logic.erp_fulfilment import Fulfilments, Orders, Trace
+    from functions.orders.logic.erp_fulfilment import Fulfilments, Trace
     from functions.orders.logic.erp_order_update import SalesOrders, Updates
     from functions.orders.logic.fulfilment_release import Instructions, Warehouse
 
     class ErpPorts(Fulfilments, SalesOrders, Protocol):
         """The ERP connector (item fulfilments and sales order updates)."""
 
-    from functions.orders.logic.erp_order_update import LineChangePorts
+    from shared.adapters.state_store import DynamoStateStore
 
-Ports = tuple["Orders", "ErpPorts", "Trace", "Updates", "Instructions", "Warehouse", "LineChangePorts | None"]
+# The state table (orders; stock and reservations for line changes), the ERP, the trace, the order
+# updates, the fulfilment instructions and the WMS.
+Ports = tuple["DynamoStateStore", "ErpPorts", "Trace", "Updates", "Instructions", "Warehouse"]
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +44,6 @@ def default_ports() -> Ports:
     from functions.orders.adapters.erp import HttpErpFulfilments
     from functions.orders.adapters.wms import WMS_TIMEOUT_SECONDS, HttpWmsFulfilment
     from functions.orders.dal.order_changes import DynamoChangeStore
-    from functions.orders.logic.erp_order_update import LineChangePorts
     from functions.orders.settings import ErpFulfilmentSettings
     from shared.adapters.best_effort_trace import BestEffortTrace
     from shared.adapters.erp_gateway import erp_connector
@@ -52,17 +53,13 @@ def default_ports() -> Ports:
 
     settings = cached(ErpFulfilmentSettings)
     erp = erp_connector(HttpErpFulfilments, settings.erp_base_url, settings.erp_timeout_seconds, lane="priority")
-    store = DynamoStateStore(settings.state_table_name)
-    instructions = DynamoInstructionStore(settings.state_table_name)
-    warehouse = HttpWmsFulfilment(settings.wms_base_url, WMS_TIMEOUT_SECONDS)
     return (
-        store,
+        DynamoStateStore(settings.state_table_name),
         erp,
         BestEffortTrace(DynamoTraceStore(settings.trace_table_name)),
         DynamoChangeStore(settings.state_table_name),
-        instructions,
-        warehouse,
-        LineChangePorts(store, instructions, warehouse, utc_now),
+        DynamoInstructionStore(settings.state_table_name),
+        HttpWmsFulfilment(settings.wms_base_url, WMS_TIMEOUT_SECONDS),
     )
 
 
@@ -74,11 +71,12 @@ def lambda_handler(
     ports: Ports | None = None,
     letters: DeadLetters | None = None,
 ) -> dict[str, Any]:
-    from functions.orders.logic.erp_fulfilment import fulfil
-    from functions.orders.logic.erp_order_update import sync_update
+    from functions.orders.logic.erp_fulfilment import fulfil_shipment, shipment_of
+    from functions.orders.logic.erp_order_update import LineChangePorts, sync_update
     from functions.orders.logic.fulfilment_release import note_shipment, release_order
 
-    orders, erp, trace, updates, instructions, warehouse, stock = ports or default_ports()
+    orders, erp, trace, updates, instructions, warehouse = ports or default_ports()
+    stock = LineChangePorts(orders, instructions, warehouse, utc_now)
 
     def record_handler(record: SQSRecord) -> dict[str, Any]:
         body = json.loads(record.body)
@@ -88,8 +86,9 @@ def lambda_handler(
             return sync_update(detail, orders, updates, erp, trace, stock)
         if detail_type == "OrderAccepted":
             return release_order(detail, orders, instructions, warehouse, trace, utc_now)
-        fulfilled = fulfil(detail, orders, erp, trace, utc_now)
-        note_shipment(detail, instructions, trace, utc_now)
+        shipment, correlation_id = shipment_of(detail), str(detail.get("correlation_id") or "")
+        fulfilled = fulfil_shipment(shipment, correlation_id, orders, erp, trace)
+        note_shipment(shipment, correlation_id, instructions, trace, utc_now)
         return fulfilled
 
     recorder = letters if ports is not None else default_letters("erp-fulfilment")

@@ -14,20 +14,21 @@ instruction, because a parcel that left cannot be called back:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from functions.orders.adapters.erp import ErpPort
 from functions.orders.adapters.wms import CancelRefused
+from functions.orders.logic.erp_mapping import item_lines
 from functions.orders.logic.events import cancellation_event
 from functions.orders.logic.fulfilment_release import Instructions, Warehouse
 from functions.orders.logic.line_cancellation import give_back_units
 from shared.adapters.state_store import CommitResult, StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification, ErpRejected, ErpThrottled, ErpUnavailable
-from shared.models import Order, order_id_for, utc_now
+from shared.models import order_id_for, utc_now
 from shared.models.fulfilment import InstructionStatus, StoredInstruction
 from shared.models.order_flow import DomainEvent, FlowInput
 from shared.models.state import ReservationStatus
@@ -73,37 +74,41 @@ def _give_back_all(
     raise ConcurrentModification(f"reservation of {order_id} kept changing while being {doing}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class WarehouseCancel:
-    """What the warehouse and stores answered: locations stopped, and the instructions they refused."""
+    """What the warehouse and stores answered: the instructions stopped (or never sent, now
+    cancelled), and those refused because their parcel left."""
 
     stopped: list[StoredInstruction] = field(default_factory=list)
     refused: list[StoredInstruction] = field(default_factory=list)
-    planned: list[StoredInstruction] = field(default_factory=list)
 
 
 def stop_released(
-    instructions: Instructions, warehouse: Warehouse, channel: str, channel_order_id: str, at: str
+    instructions: Instructions, warehouse: Warehouse, channel: str, channel_order_id: str, at: datetime
 ) -> WarehouseCancel:
-    """Asks the warehouse or store to stop every released instruction (each answer recorded)."""
+    """Stops every instruction of the order, each answer recorded. One still PLANNED is cancelled
+    here, so a release racing this cancel stops what it sent (functions/orders/logic/fulfilment_release.py);
+    one the release moved to RELEASED meanwhile is stopped at the warehouse like any released one."""
     outcome = WarehouseCancel()
     for instruction in instructions.list(channel, channel_order_id):
         location = instruction.location_id
-        if instruction.status is InstructionStatus.PLANNED:
-            outcome.planned.append(instruction)
-        elif instruction.status in (InstructionStatus.SHIPPED, InstructionStatus.CANCEL_REFUSED):
+        if instruction.status in (InstructionStatus.SHIPPED, InstructionStatus.CANCEL_REFUSED):
             outcome.refused.append(instruction)
-        elif instruction.status is InstructionStatus.CANCELLED:
+            continue
+        if instruction.status is InstructionStatus.CANCELLED or (
+            instruction.status is PLANNED
+            and instructions.move(channel, channel_order_id, location, InstructionStatus.CANCELLED, [PLANNED], at)
+        ):
             outcome.stopped.append(instruction)
-        else:
-            try:
-                warehouse.cancel(instruction)
-            except CancelRefused:
-                instructions.move(channel, channel_order_id, location, InstructionStatus.CANCEL_REFUSED, [RELEASED], at)
-                outcome.refused.append(instruction)
-                continue
-            instructions.move(channel, channel_order_id, location, InstructionStatus.CANCELLED, [RELEASED], at)
-            outcome.stopped.append(instruction)
+            continue
+        try:
+            warehouse.cancel(instruction)
+        except CancelRefused:
+            instructions.move(channel, channel_order_id, location, InstructionStatus.CANCEL_REFUSED, [RELEASED], at)
+            outcome.refused.append(instruction)
+            continue
+        instructions.move(channel, channel_order_id, location, InstructionStatus.CANCELLED, [RELEASED], at)
+        outcome.stopped.append(instruction)
     return outcome
 
 
@@ -129,21 +134,10 @@ def cancel_order(
     warehouse_answer = WarehouseCancel()
     if fulfilment is not None:
         instructions, warehouse = fulfilment
-        stamp = now().isoformat().replace("+00:00", "Z")
-        warehouse_answer = stop_released(
-            instructions, warehouse, cancellation.channel, cancellation.channel_order_id, stamp
-        )
+        channel, channel_order_id = cancellation.channel, cancellation.channel_order_id
+        warehouse_answer = stop_released(instructions, warehouse, channel, channel_order_id, now())
         if warehouse_answer.refused:
-            return refuse_cancel(flow, store, erp, trace, instructions, warehouse_answer, retry, now)
-        for planned in warehouse_answer.planned:
-            instructions.move(
-                cancellation.channel,
-                cancellation.channel_order_id,
-                planned.location_id,
-                InstructionStatus.CANCELLED,
-                [InstructionStatus.PLANNED],
-                stamp,
-            )
+            return refuse_cancel(flow, store, erp, trace, warehouse_answer, retry, now)
     record = store.mark_cancelled(cancellation, cid, now())
     released = release_reservation(store, record.order_id, retry, now)
     try:
@@ -176,7 +170,6 @@ def refuse_cancel(
     store: StateStore,
     erp: ErpPort,
     trace: TraceSink,
-    instructions: Instructions,
     answer: WarehouseCancel,
     retry: RetryPolicy,
     now: Callable[[], datetime],
@@ -185,21 +178,21 @@ def refuse_cancel(
     cancellation = flow.require_cancellation()
     cid = flow.correlation_id
     channel, channel_order_id = cancellation.channel, cancellation.channel_order_id
-    stamp = now().isoformat().replace("+00:00", "Z")
-    for planned in answer.planned:
-        instructions.move(channel, channel_order_id, planned.location_id, InstructionStatus.CANCELLED, [PLANNED], stamp)
-    cancelled_parts = [*answer.stopped, *answer.planned]
-    units: dict[str, int] = {}
+    cancelled_parts = answer.stopped
+    units: Counter[str] = Counter()
     for part in cancelled_parts:
-        for sku, quantity in part.quantities().items():
-            units[sku] = units.get(sku, 0) + quantity
+        units.update(part.quantities())
     current = store.get_order(channel, channel_order_id)
     order_id = current.order_id if current else order_id_for(channel, channel_order_id)
     released = give_back_units(store, order_id, units, f"cancel-{flow.event_id}", retry, now) if units else {}
     erp_closed = False
     if units and current is not None and current.order is not None and current.erp_sales_order_id:
+        # Where each line leaves from is what its instruction says (the same on a redelivery).
+        where = {line.sku: i.location_id for i in [*answer.stopped, *answer.refused] for line in i.lines}
+        header = current.location_id or next(iter(where.values()))
+        lines = item_lines(current.order, header, where, closed=units)
         try:
-            erp.close_sales_order_lines(order_id, closed_lines(current.order, units))
+            erp.close_sales_order_lines(order_id, lines)
         except (ErpThrottled, ErpUnavailable, ErpRejected) as exc:
             trace.record(cid, ERP_HOP, "failed", {"order_id": order_id, "error": type(exc).__name__})
             raise
@@ -231,14 +224,3 @@ def refuse_cancel(
         "correlation_id": cid,
     }
     return DomainEvent(event_type=CANCEL_REFUSED_EVENT, detail=detail)
-
-
-def closed_lines(order: Order, closed: dict[str, int]) -> list[dict[str, Any]]:
-    """The sales order's item lines with the cancelled SKUs' lines closed (NetSuite `isClosed`)."""
-    from functions.orders.logic.erp_mapping import order_item_lines
-
-    lines = order_item_lines(order)
-    for line in lines:
-        if line["item"]["externalId"] in closed:
-            line["isClosed"] = True
-    return lines

@@ -101,11 +101,20 @@ def order_in_erp(orders: Orders, channel: str, channel_order_id: str, not_ready:
     return order
 
 
+def shipment_of(detail: dict[str, Any]) -> Shipment:
+    """An OrderShipped event's shipment (PoisonMessage when it carries none)."""
+    return event_model(Shipment, detail, "OrderShipped does not carry a shipment")
+
+
 def fulfil(
     detail: dict[str, Any], orders: Orders, erp: Fulfilments, trace: Trace, now: Callable[[], datetime]
 ) -> dict[str, Any]:
-    correlation_id = str(detail.get("correlation_id") or "")
-    shipment = event_model(Shipment, detail, "OrderShipped does not carry a shipment")
+    return fulfil_shipment(shipment_of(detail), str(detail.get("correlation_id") or ""), orders, erp, trace)
+
+
+def fulfil_shipment(
+    shipment: Shipment, correlation_id: str, orders: Orders, erp: Fulfilments, trace: Trace
+) -> dict[str, Any]:
     order_id = order_in_erp(orders, shipment.channel, shipment.channel_order_id, FulfilmentNotReady).order_id
     record = fulfilment_record(order_id, shipment)
     internal_id = erp.upsert_item_fulfillment(record["externalId"], record)

@@ -7,7 +7,7 @@ sent; quantities are integers. `externalId` is our order id, which is what makes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -68,7 +68,6 @@ def sales_order_payload(
     split order fulfils elsewhere than `location_id`: NetSuite's sales order item sublist carries a
     `location` per line ("Sales Order" record, item sublist field `location`), the header's location
     being the default for the others."""
-    line_locations = line_locations or {}
     payload: dict[str, Any] = {
         "externalId": order.order_id,
         "entity": {"externalId": customer_external_id(order)},
@@ -79,7 +78,7 @@ def sales_order_payload(
         "memo": f"{order.channel} order {order.channel_order_id}",
         "custbody_rs_channel": order.channel,
         "custbody_rs_channel_order_id": order.channel_order_id,
-        "item": {"items": [_line(line, _elsewhere(line_locations.get(line.sku), location_id)) for line in order.lines]},
+        "item": {"items": item_lines(order, location_id, line_locations)},
         "total": _amount(order.total.amount),
     }
     if order.customer and order.customer.email:
@@ -93,6 +92,21 @@ def _elsewhere(line_location: str | None, header_location: str) -> str | None:
     return line_location if line_location and line_location != header_location else None
 
 
-def order_item_lines(order: Order) -> list[dict[str, Any]]:
-    """The sales order's item sublist as the upsert wrote it (header location: no per-line location)."""
-    return [_line(line) for line in order.lines]
+def item_lines(
+    order: Order,
+    header_location: str,
+    line_locations: Mapping[str, str] | None = None,
+    closed: Collection[str] = (),
+) -> list[dict[str, Any]]:
+    """The sales order's item sublist: each line with its location where it is not the header's,
+    the SKUs in `closed` closed (NetSuite `isClosed`). The upsert writes it, and so does every
+    `PATCH ...?replace=item`, which replaces the whole sublist: a line left without its location
+    there would move back to the header's."""
+    locations = line_locations or {}
+    items = []
+    for line in order.lines:
+        item = _line(line, _elsewhere(locations.get(line.sku), header_location))
+        if line.sku in closed:
+            item["isClosed"] = True
+        items.append(item)
+    return items

@@ -49,6 +49,22 @@ def _concerns(execution_input: dict[str, Any]) -> str | None:
     return None
 
 
+def order_exception(
+    execution_input: dict[str, Any], reason: str, category: str, state: str, **extra: Any
+) -> dict[str, Any]:
+    """An `order` exception's record: what it is about and the flow input its retry starts again."""
+    return {
+        "reason": reason,
+        "category": category,
+        "correlation_id": execution_input.get("correlation_id"),
+        "concerns": _concerns(execution_input),
+        "state": state,
+        "action": execution_input.get("action"),
+        "input": json.dumps(execution_input, sort_keys=True),
+        **extra,
+    }
+
+
 def _message(cause: str) -> str:
     """A Lambda task's Cause is its error JSON (`errorMessage`, `errorType`, `stackTrace`): the message."""
     if cause.startswith("{"):
@@ -90,17 +106,15 @@ def record_flow_failure(
     raised_id = exception_id(KIND, started, f"{execution_name}:{execution_input.get('event_id')}")
     correlation_id = str(execution_input.get("correlation_id") or event.get("correlation_id") or "") or None
     category = category_of_name(name)
-    record = {
-        "reason": f"OrderFlow step {state} failed: {name}",
-        "category": category.value,
-        "correlation_id": correlation_id,
-        "concerns": _concerns(execution_input),
-        "error": f"{name}: {cause}" if cause else name,
-        "state": state,
-        "action": execution_input.get("action"),
-        "execution_name": execution_name or None,
-        "input": json.dumps(execution_input, sort_keys=True),
-    }
+    record = order_exception(
+        execution_input,
+        f"OrderFlow step {state} failed: {name}",
+        category.value,
+        state,
+        correlation_id=correlation_id,
+        error=f"{name}: {cause}" if cause else name,
+        execution_name=execution_name or None,
+    )
     order = execution_input.get("order") or {}
     released: dict[str, int] | None = None
     if (

@@ -27,6 +27,7 @@ from functions.orders.logic.erp_fulfilment import StoredOrder
 from shared.errors import PoisonMessage
 from shared.models import OrderStatus
 from shared.models.fulfilment import FulfilmentInstruction, InstructionStatus, StoredInstruction
+from shared.models.shipment import Shipment
 
 HOP = "fulfilment"
 
@@ -45,10 +46,12 @@ class Instructions(Protocol):
         order_id: str,
         instructions: Sequence[FulfilmentInstruction],
         correlation_id: str,
-        at: str,
+        at: datetime,
     ) -> None: ...
 
-    def mark_released(self, channel: str, channel_order_id: str, location_id: str, wms_id: str, at: str) -> bool: ...
+    def mark_released(
+        self, channel: str, channel_order_id: str, location_id: str, wms_id: str, at: datetime
+    ) -> bool: ...
 
     def move(
         self,
@@ -57,11 +60,11 @@ class Instructions(Protocol):
         location_id: str,
         to: InstructionStatus,
         from_statuses: Sequence[InstructionStatus],
-        at: str,
+        at: datetime,
     ) -> bool: ...
 
     def revise(
-        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: str
+        self, channel: str, channel_order_id: str, revised: FulfilmentInstruction, wms_id: str | None, at: datetime
     ) -> None: ...
 
     def record_shipment(
@@ -71,7 +74,7 @@ class Instructions(Protocol):
         location_id: str,
         shipment_id: str,
         units: Mapping[str, int],
-        at: str,
+        at: datetime,
     ) -> StoredInstruction | None: ...
 
 
@@ -83,10 +86,6 @@ class Warehouse(Protocol):
 
 class Trace(Protocol):
     def record(self, correlation_id: str, hop: str, status: str, detail: dict[str, Any]) -> None: ...
-
-
-def _stamp(now: Callable[[], datetime]) -> str:
-    return now().isoformat().replace("+00:00", "Z")
 
 
 def release_order(
@@ -110,13 +109,13 @@ def release_order(
     if current is None or current.status is OrderStatus.CANCELLED:
         trace.record(cid, HOP, "skipped_cancelled", {"order_id": order_id})
         return {"order_id": order_id, "released": []}
-    instructions.plan(channel, channel_order_id, order_id, planned, cid, _stamp(now))
+    instructions.plan(channel, channel_order_id, order_id, planned, cid, now())
     released: list[str] = []
     for instruction in instructions.list(channel, channel_order_id):
         if instruction.status is not InstructionStatus.PLANNED:
             continue  # released before (a redelivery), shipped, or cancelled
         wms_id = warehouse.release(instruction, detail)
-        if instructions.mark_released(channel, channel_order_id, instruction.location_id, wms_id, _stamp(now)):
+        if instructions.mark_released(channel, channel_order_id, instruction.location_id, wms_id, now()):
             released.append(instruction.location_id)
             trace.record(
                 cid,
@@ -139,7 +138,7 @@ def release_order(
             instruction.location_id,
             InstructionStatus.CANCELLED,
             [InstructionStatus.PLANNED],
-            _stamp(now),
+            now(),
         )
         trace.record(
             cid, HOP, "compensated", {"order_id": order_id, "location_id": instruction.location_id, "stopped": stopped}
@@ -148,21 +147,20 @@ def release_order(
 
 
 def note_shipment(
-    detail: dict[str, Any], instructions: Instructions, trace: Trace, now: Callable[[], datetime]
+    shipment: Shipment, correlation_id: str, instructions: Instructions, trace: Trace, now: Callable[[], datetime]
 ) -> StoredInstruction | None:
     """A shipment (OrderShipped) against its location's instruction, once per shipment id."""
-    from shared.models.shipment import Shipment
-
-    shipment = Shipment.model_validate({k: v for k, v in detail.items() if k in Shipment.model_fields})
-    units: dict[str, int] = {}
-    for line in shipment.lines:
-        units[line.sku] = units.get(line.sku, 0) + line.quantity
     stored = instructions.record_shipment(
-        shipment.channel, shipment.channel_order_id, shipment.location_id, shipment.shipment_id, units, _stamp(now)
+        shipment.channel,
+        shipment.channel_order_id,
+        shipment.location_id,
+        shipment.shipment_id,
+        shipment.quantities_by_sku(),
+        now(),
     )
     if stored is not None:
         trace.record(
-            str(detail.get("correlation_id") or stored.order_id),
+            correlation_id or stored.order_id,
             HOP,
             "shipped" if stored.fully_shipped() else "partly_shipped",
             {"order_id": stored.order_id, "location_id": stored.location_id, "shipment_id": shipment.shipment_id},

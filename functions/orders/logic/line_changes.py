@@ -29,12 +29,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from functions.orders.adapters.wms import CancelRefused
-from functions.orders.logic.erp_mapping import order_item_lines
+from functions.orders.logic.erp_mapping import item_lines
 from functions.orders.logic.fulfilment_release import Instructions, Trace, Warehouse
 from functions.orders.logic.line_cancellation import give_back_units
 from shared.adapters.state_store import StateStore
 from shared.models import Order
-from shared.models.fulfilment import FulfilmentInstruction, InstructionLine, InstructionStatus
+from shared.models.fulfilment import FulfilmentInstruction, InstructionLine, InstructionStatus, StoredInstruction
 from shared.models.order_changes import OrderUpdate
 from shared.models.state import Reservation, ReservationStatus
 from shared.retry import RetryPolicy
@@ -85,7 +85,12 @@ def apply_line_changes(  # noqa: PLR0913 - the order, its stock, its warehouse a
     where = {"order_id": order.order_id, "change_id": latest.change_id}
     if increases:
         trace.record(correlation_id, HOP, "line_increase_not_applied", {**where, "skus": increases})
-    refused = _revise_at_the_warehouse(reservation, reductions, change_id, order, instructions, warehouse, trace, now)
+    # The instructions are read only when this update cuts something (or did, on a redelivery).
+    touched = bool(reductions) or change_id in reservation.line_cancellations
+    placed = instructions.list(order.channel, order.channel_order_id) if touched else []
+    refused = _revise_at_the_warehouse(
+        reservation, reductions, change_id, order, placed, instructions, warehouse, trace, now
+    )
     for sku in refused:
         reductions.pop(sku, None)
     given: dict[str, int] = {}
@@ -99,16 +104,21 @@ def apply_line_changes(  # noqa: PLR0913 - the order, its stock, its warehouse a
     applied = after is not None and change_id in after.line_cancellations
     erp_written = False
     if (applied or given) and after is not None:
-        kept = after.quantities()
-        lines = [line.model_copy(update={"quantity": kept[line.sku]}) for line in latest.lines if kept.get(line.sku)]
-        if lines:
-            items = order_item_lines(order.model_copy(update={"lines": lines}))
-            for item in items:
-                location = after.location_of(item["item"]["externalId"])
-                if location != after.location_id:
-                    item["location"] = {"externalId": location}
-            erp.close_sales_order_lines(order.order_id, items)
-            erp_written = True
+        kept = after.quantities() if after.status is ReservationStatus.HELD else {}
+        # Every line the order was placed with: the update's price and tax where it still has the
+        # line, the quantity held now; a line cut whole is closed, not dropped from the sublist.
+        updated = {line.sku: line for line in latest.lines}
+        lines = [
+            updated.get(line.sku, line).model_copy(update={"quantity": kept.get(line.sku) or line.quantity})
+            for line in order.lines
+        ]
+        cut_whole = {line.sku for line in order.lines if not kept.get(line.sku)}
+        order_now = order.model_copy(update={"lines": lines})
+        # Where each line leaves from: its instruction (the same on a redelivery), else the reservation.
+        where = {**reservation.line_locations(), **{line.sku: i.location_id for i in placed for line in i.lines}}
+        items = item_lines(order_now, reservation.location_id, where, closed=cut_whole)
+        erp.close_sales_order_lines(order.order_id, items)
+        erp_written = True
     return {"released": given, "refused": sorted(refused), "increases_not_applied": increases, "erp": erp_written}
 
 
@@ -117,6 +127,7 @@ def _revise_at_the_warehouse(  # noqa: PLR0913
     reductions: dict[str, int],
     change_id: str,
     order: Order,
+    placed: list[StoredInstruction],
     instructions: Instructions,
     warehouse: Warehouse,
     trace: Trace,
@@ -126,8 +137,8 @@ def _revise_at_the_warehouse(  # noqa: PLR0913
     refused: set[str] = set()
     if not reductions:
         return refused
-    stamp = now().isoformat().replace("+00:00", "Z")
-    stored = {i.location_id: i for i in instructions.list(order.channel, order.channel_order_id)}
+    stamp = now()
+    stored = {i.location_id: i for i in placed}
     for location_id, cut in reservation.by_location(reductions).items():
         instruction = stored.get(location_id)
         if instruction is None or instruction.instruction_id.endswith(f"~{change_id}"):

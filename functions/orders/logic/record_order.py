@@ -7,7 +7,7 @@ from datetime import datetime
 
 from functions.orders.logic.events import order_event
 from functions.orders.logic.order_lifecycle import next_status
-from shared.adapters.held_orders import HeldOrder, HeldOrdersPort
+from shared.adapters.held_orders import WAITING, HeldOrder, HeldOrdersPort
 from shared.adapters.state_store import StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
@@ -17,8 +17,6 @@ from shared.models.state import OrderRecord
 from shared.retry import RetryPolicy
 
 HOP = "record-order"
-# Orders kept where HeldOrdersRetry and the ops release/cancel routes find them (shared/held_retry.py).
-WAITING = (OrderStatus.ON_HOLD, OrderStatus.IN_REVIEW)
 
 
 def record_order(

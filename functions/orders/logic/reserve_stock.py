@@ -12,19 +12,18 @@ ON_HOLD; units the count did not hold become a variance: shared/store_sales.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.orders.logic.flow_failure import ExceptionWriter
+from functions.orders.logic.flow_failure import ExceptionWriter, order_exception
 from functions.orders.logic.order_lifecycle import blocks_reservation
 from shared.adapters.exception_store import exception_id
 from shared.adapters.state_store import CommitResult, StateStore
 from shared.adapters.trace_store import TraceSink
 from shared.errors import ConcurrentModification
 from shared.failures import Category
-from shared.locations import LocationRegistry, load_locations
+from shared.locations import load_locations
 from shared.models import InventoryPosition, Order, utc_now
 from shared.models.fulfilment import FulfilmentInstruction, SourcingRules
 from shared.models.order_flow import FlowInput, ReserveOutcome, ReserveStockOutput
@@ -44,14 +43,10 @@ class ReservePolicy:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     # None: every order is held at its own or the default location (no sourcing rules).
     rules: SourcingRules | None = None
-    registry: LocationRegistry | None = None
     review: ReviewRules | None = None  # None: no order waits for payment or fraud review
     # Where an order the product master or the registry does not know is raised (kind `order`,
     # category `validation`); None: it is only traced and published with its problems.
     exceptions: ExceptionWriter | None = None
-
-    def locations(self) -> LocationRegistry:
-        return self.registry or load_locations()
 
 
 def reserve_stock(
@@ -76,6 +71,8 @@ def reserve_stock(
     candidates = candidates_for(order, policy.rules, policy.default_location_id)
     location_id = candidates.locations[0]
     cid = flow.correlation_id
+    quantities = order.quantities_by_sku()
+    context = store.reservation_context(order.channel, order.channel_order_id, order.order_id, location_id, quantities)
 
     def answer(
         outcome: ReserveOutcome,
@@ -106,8 +103,6 @@ def reserve_stock(
             problems=list(problems),
         )
 
-    quantities = order.quantities_by_sku()
-    context = store.reservation_context(order.channel, order.channel_order_id, order.order_id, location_id, quantities)
     if blocks_reservation(context.order.status if context.order else None):
         return answer(ReserveOutcome.CANCELLED)
     existing = context.reservation
@@ -115,7 +110,7 @@ def reserve_stock(
         return answer(
             ReserveOutcome.ALREADY_RESERVED,
             existing.location_id,
-            fulfilments=reservation_instructions(existing, policy.locations(), candidates.pickup),
+            fulfilments=reservation_instructions(existing, load_locations(), candidates.pickup),
             status=existing.status.value,
         )
 
@@ -148,14 +143,14 @@ def reserve_stock(
         )
         result = store.try_reserve(reservation, order.channel, order.channel_order_id, plan.writes)
         if result is CommitResult.COMMITTED:
-            planned = instructions(order.order_id, plan.lines_by_location, policy.locations(), candidates.pickup)
+            planned = instructions(order.order_id, plan.lines_by_location, load_locations(), candidates.pickup)
             return answer(ReserveOutcome.RESERVED, home, fulfilments=planned, lines=quantities)
         if result is CommitResult.RESERVATION_EXISTS:  # another run of this order reserved first
             theirs = store.get_reservation(order.order_id)
             return answer(
                 ReserveOutcome.ALREADY_RESERVED,
                 theirs.location_id if theirs else home,
-                fulfilments=reservation_instructions(theirs, policy.locations(), candidates.pickup) if theirs else (),
+                fulfilments=reservation_instructions(theirs, load_locations(), candidates.pickup) if theirs else (),
             )
         if result is CommitResult.ORDER_CANCELLED:
             return answer(ReserveOutcome.CANCELLED)
@@ -210,7 +205,7 @@ def validate(
     a SKU short because neither the product master nor any location has heard of it, or a location
     the registry does not have, will never be served by stock arriving."""
     problems: list[str] = []
-    if candidates.pickup and candidates.locations[0] not in policy.locations():
+    if candidates.pickup and candidates.locations[0] not in load_locations():
         problems.append(f"unknown location {candidates.locations[0]}")
     short = [shortage.sku for shortage in shortages if shortage.available == 0]
     problems += [f"unknown SKU {sku}" for sku in sorted(store.unknown_skus(short))] if short else []
@@ -223,15 +218,8 @@ def raise_invalid(flow: FlowInput, problems: list[str], policy: ReservePolicy, n
     if policy.exceptions is None:
         return
     order = flow.require_order()
-    record = {
-        "reason": "order validation: " + "; ".join(problems),
-        "category": Category.VALIDATION.value,
-        "correlation_id": flow.correlation_id,
-        "concerns": f"{order.channel} order {order.channel_order_id}",
-        "state": "ReserveStock",
-        "action": flow.action.value,
-        "input": json.dumps(flow.execution_input(), sort_keys=True),
-    }
+    reason = "order validation: " + "; ".join(problems)
+    record = order_exception(flow.execution_input(), reason, Category.VALIDATION.value, "ReserveStock")
     policy.exceptions.raise_open(
         "order", exception_id("order", order.placed_at, f"validation:{order.order_id}"), record, now()
     )

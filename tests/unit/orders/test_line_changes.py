@@ -77,6 +77,10 @@ def test_a_line_removed_stops_its_instruction_and_an_older_update_after_it_chang
 
     assert split.instructions.status_of("shopify", "S-1", STORE) is InstructionStatus.CANCELLED
     assert split.held(STORE, "SCARF") == (5, 0)
+    # the ERP closes the removed line (it stays in the sublist, at its location) and keeps the other
+    lines = {line["item"]["externalId"]: line for line in split.erp.records[ORDER.order_id]["item"]["items"]}
+    assert (lines["SCARF"].get("isClosed"), lines["SCARF"]["location"]) == (True, {"externalId": STORE})
+    assert lines["BOOT"]["quantity"] == 1 and not lines["BOOT"].get("isClosed")
 
 
 def test_a_cut_the_warehouse_refuses_because_the_parcel_left_keeps_its_units() -> None:

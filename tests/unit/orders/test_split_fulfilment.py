@@ -77,7 +77,7 @@ class Split:
     def ship(self, location_id: str, lines: dict[str, int], shipment_id: str, sequence: int) -> None:
         parcel = shipment("S-1", lines, location_id=location_id, shipment_id=shipment_id, sequence=sequence)
         self.world.deliver(f"e-{shipment_id}", parcel)
-        note_shipment(parcel.model_dump(mode="json"), self.instructions, self.trace, lambda: NOW)
+        note_shipment(parcel, "corr-ship", self.instructions, self.trace, lambda: NOW)
 
 
 def test_an_order_no_single_location_can_fill_is_reserved_at_two_in_one_go() -> None:
@@ -158,6 +158,8 @@ def test_a_cancel_after_one_parcel_left_cancels_only_the_part_still_in_the_build
     assert (split.held(DC, "BOOT"), split.held(STORE, "SCARF")) == ((4, 1), (5, 0))
     closed = [line for line in split.erp.records[ORDER.order_id]["item"]["items"] if line.get("isClosed")]
     assert [line["item"]["externalId"] for line in closed] == ["SCARF"]
+    # the sublist is replaced whole: the store's line keeps its location
+    assert closed[0]["location"] == {"externalId": STORE}
     assert split.erp.cancelled == []
 
     split.ship(DC, {"BOOT": 1}, "p-boot", 2)
