@@ -193,3 +193,28 @@ def test_a_cancelled_order_is_never_released() -> None:
 
     assert split.release() == {"order_id": ORDER.order_id, "released": []}
     assert split.warehouse.calls == []
+
+
+def test_a_release_recorded_between_the_cancels_read_and_its_write_is_stopped_at_the_warehouse() -> None:
+    split = Split()
+    planned = split.reserved.fulfilments
+    split.instructions.plan("shopify", "S-1", ORDER.order_id, planned, "corr-s1", NOW)
+    for instruction in planned:  # the release sent both, and has not recorded it yet
+        split.warehouse.release(instruction, split.accepted)
+    real_move = split.instructions.move
+
+    def move_after_the_release(*args: Any, **kwargs: Any) -> bool:
+        channel, channel_order_id, location_id, to, from_statuses, at = args
+        if InstructionStatus.PLANNED in from_statuses:  # the release records RELEASED just before
+            split.instructions.mark_released(channel, channel_order_id, location_id, "FO-x", at)
+        return real_move(*args, **kwargs)
+
+    split.instructions.move = move_after_the_release  # type: ignore[method-assign]
+
+    assert split.cancel().event_type == "OrderCancelled"
+
+    assert set(split.warehouse.picks().values()) == {"CANCELLED"}  # nothing left to pick
+    assert {loc: split.instructions.status_of("shopify", "S-1", loc) for loc in (DC, STORE)} == {
+        DC: InstructionStatus.CANCELLED,
+        STORE: InstructionStatus.CANCELLED,
+    }
