@@ -20,7 +20,6 @@ from infra.ingest.ingest_construct import IngestConstruct
 from infra.ingest.webhook_api_construct import WebhookApiConstruct
 from infra.intake.config import PullChannelsConfig
 from infra.intake.pull_channels_construct import PullChannelsConstruct
-from infra.intake.pull_intake import PullIntakeResources
 from infra.inventory.inventory_worker_construct import InventoryWorkerConstruct
 from infra.inventory.reservation_expiry_construct import ReservationExpiryConstruct
 from infra.messaging.event_bus_construct import EventBusConstruct
@@ -71,6 +70,8 @@ class RetailSyncStack(cdk.Stack):
         )
         bus = EventBusConstruct(self, "Events", environment=config.environment)
         secrets = SecretsConstruct(self, "Secrets", environment=config.environment, removal_policy=removal)
+        # Walmart's and eBay's API base URLs, shared by the publishers and the orders worker's enrichment.
+        channel_apis = AvailabilityConfig.from_context(self.node, config.environment)
         core = CoreResources(
             factory=factory,
             tables=tables,
@@ -78,24 +79,13 @@ class RetailSyncStack(cdk.Stack):
             bus=bus,
             payloads=payloads,
             secrets=secrets,
-            environment=config.environment,
-            removal_policy=removal,
+            config=config,
+            channel_apis=channel_apis,
         )
 
-        # Walmart's and eBay's API base URLs, shared by the publishers and the orders worker's enrichment.
-        channel_apis = AvailabilityConfig.from_context(self.node, config.environment)
         # The ERP's products and prices to every channel, promotions on time (issue 12).
-        pricing = PricingConstruct(self, "Pricing", core=core, config=channel_apis)
-        ingest = IngestConstruct(
-            self,
-            "Ingest",
-            core=core,
-            orders_queue=queues.orders,
-            inventory_queue=queues.inventory,
-            webhook_base_url=config.webhook_base_url,
-            ebay_api_base_url=channel_apis.ebay_api_base_url,
-            catalog_queue=pricing.queue,
-        )
+        pricing = PricingConstruct(self, "Pricing", core=core)
+        ingest = IngestConstruct(self, "Ingest", core=core, catalog_queue=pricing.queue)
         # One ERP gateway for every function that calls the ERP (issue 10.3).
         erp = ErpGatewayWiring(
             base_url=config.erp_base_url,
@@ -104,120 +94,31 @@ class RetailSyncStack(cdk.Stack):
             state_table=tables.state,
         )
         erp.connect(pricing.backfill)  # the ERP's item and price export, on the gateway's bulk lane
-        order_flow = OrderFlowConstruct(
-            self,
-            "OrderFlow",
-            core=core,
-            parking_queue=queues.orders_parking,
-            erp=erp,
-            default_location_id=config.default_location_id,
-            erp_concurrency=config.erp_concurrency,
-            wms_base_url=channel_apis.wms_base_url,
-        )
-        orders_worker = OrdersWorkerConstruct(
-            self,
-            "OrdersWorker",
-            core=core,
-            queue=queues.orders,
-            order_flow=order_flow.state_machine,
-            square_api_base_url=config.square_api_base_url,
-            walmart_api_base_url=channel_apis.walmart_api_base_url,
-            ebay_api_base_url=channel_apis.ebay_api_base_url,
-        )
-        inventory_worker = InventoryWorkerConstruct(
-            self,
-            "InventoryWorker",
-            core=core,
-            queue=queues.inventory,
-            default_location_id=config.default_location_id,
-            square_api_base_url=config.square_api_base_url,
-        )
-        reservation_expiry = ReservationExpiryConstruct(
-            self,
-            "ReservationExpiry",
-            core=core,
-        )
+        order_flow = OrderFlowConstruct(self, "OrderFlow", core=core, erp=erp)
+        orders_worker = OrdersWorkerConstruct(self, "OrdersWorker", core=core, order_flow=order_flow.state_machine)
+        inventory_worker = InventoryWorkerConstruct(self, "InventoryWorker", core=core)
+        reservation_expiry = ReservationExpiryConstruct(self, "ReservationExpiry", core=core)
         pull_channels = PullChannelsConstruct(
             self,
             "Channels",
             core=core,
             config=PullChannelsConfig.from_context(self.node, config.environment),
-            intake=PullIntakeResources(tables.idempotency, tables.trace, queues.orders, queues.inventory, payloads),
             orders_worker=orders_worker.function,
         )
-        ops = OpsApiConstruct(
-            self,
-            "Ops",
-            core=core,
-            parking_queue=queues.orders_parking,
-            order_flow=order_flow.state_machine,
-            orders_queue=queues.orders,
-        )
-        availability_config = AvailabilityConfig.from_context(self.node, config.environment)
-        availability = AvailabilityConstruct(
-            self,
-            "Availability",
-            core=core,
-            config=availability_config,
-            ops_function=ops.function,
-        )
-        reconciliation = ReconciliationConstruct(
-            self,
-            "Reconciliation",
-            core=core,
-            config=availability_config,
-            erp=erp,
-            ops_function=ops.function,
-        )
+        ops = OpsApiConstruct(self, "Ops", core=core, order_flow=order_flow.state_machine)
+        availability = AvailabilityConstruct(self, "Availability", core=core, ops_function=ops.function)
+        reconciliation = ReconciliationConstruct(self, "Reconciliation", core=core, erp=erp, ops_function=ops.function)
         # Finance: payouts settled and journals posted once, settlement runs (issue 11).
-        finance = FinanceConstruct(
-            self,
-            "Finance",
-            core=core,
-            erp=erp,
-            amazon_sp_api_base_url=channel_apis.amazon_sp_api_base_url,
-            shopify_admin_base_url=channel_apis.shopify_admin_base_url,
-            walmart_api_base_url=channel_apis.walmart_api_base_url,
-            ebay_api_base_url=channel_apis.ebay_api_base_url,
-            square_api_base_url=config.square_api_base_url,
-            ops_function=ops.function,
-        )
+        finance = FinanceConstruct(self, "Finance", core=core, erp=erp, ops_function=ops.function)
         for minting in finance.functions.values():
             secrets.grant_vendor_credentials(minting)
         # Outbound commands to the channels (Walmart acknowledgement, shipment confirmations).
-        channel_outbound = ChannelOutboundConstruct(
-            self,
-            "ChannelOutbound",
-            core=core,
-            channel_apis=channel_apis,
-        )
+        channel_outbound = ChannelOutboundConstruct(self, "ChannelOutbound", core=core)
         # Returns: ReturnFlow from the returns the orders worker records to refund (issue 9).
-        return_flow = ReturnFlowConstruct(
-            self,
-            "Returns",
-            core=core,
-            inventory_queue=queues.inventory,
-            orders_queue=queues.orders,
-            erp=erp,
-            shopify_admin_base_url=channel_apis.shopify_admin_base_url,
-            walmart_api_base_url=channel_apis.walmart_api_base_url,
-            ebay_api_base_url=channel_apis.ebay_api_base_url,
-            loop_api_base_url=config.loop_api_base_url,
-        )
+        return_flow = ReturnFlowConstruct(self, "Returns", core=core, erp=erp)
         # Customer status: the helpdesk told of each visible change; the status route's function (issue 12.3).
-        customer_status = CustomerStatusConstruct(
-            self,
-            "CustomerStatus",
-            core=core,
-            helpdesk_base_url=config.helpdesk_base_url,
-        )
-        erp_fulfilment = ErpFulfilmentConstruct(
-            self,
-            "ErpFulfilment",
-            core=core,
-            erp=erp,
-            wms_base_url=channel_apis.wms_base_url,
-        )
+        customer_status = CustomerStatusConstruct(self, "CustomerStatus", core=core)
+        erp_fulfilment = ErpFulfilmentConstruct(self, "ErpFulfilment", core=core, erp=erp)
         # Every other function that calls a vendor mints its tokens from the credentials in the secret
         # (the ERP tasks, reconciliation's ERP snapshot, the stock publisher, the order pollers).
         for token_minting in (

@@ -12,15 +12,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
-from infra.availability.config import AvailabilityConfig
+from infra import function_specs as specs
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
-from infra.shared.queues import domain_events_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions
 
 # Partition keys of the state-table items the ops API writes (functions/availability/dal, functions/reconciliation/dal).
@@ -29,39 +27,12 @@ OPS_WRITABLE_LEADING_KEYS = ["ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS
 
 class AvailabilityConstruct(Construct):
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        config: AvailabilityConfig,
-        ops_function: lambda_.IFunction,
+        self, scope: Construct, construct_id: str, *, core: CoreResources, ops_function: lambda_.IFunction
     ) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
         state_table = core.state_table
-        event_bus = core.event_bus
-        self.queue, self.dlq = domain_events_queue(
-            self,
-            queue_id=c.ID_AVAILABILITY_CHANGES_QUEUE,
-            dlq_id=c.ID_AVAILABILITY_CHANGES_DLQ,
-            rule_id=c.ID_AVAILABILITY_CHANGES_RULE,
-            event_bus=event_bus,
-            detail_types=c.AVAILABILITY_EVENT_TYPES,
-            consumer_timeout_seconds=c.AVAILABILITY_MARKER_TIMEOUT_SECONDS,
-            description="Domain events that change what a channel may sell -> coalescing queue",
-        )
-
         table_env = core.env(state=True)
-        self.marker: lambda_.Function = factory.function(
-            self,
-            c.ID_AVAILABILITY_MARKER_FUNCTION,
-            handler=c.HANDLER_AVAILABILITY_MARKER,
-            service="availability-marker",
-            description="Coalesce domain events into one dirty marker per SKU",
-            timeout_seconds=c.AVAILABILITY_MARKER_TIMEOUT_SECONDS,
-            environment=table_env,
-        )
+        self.marker, (self.queue, self.dlq) = core.consumer(self, specs.AVAILABILITY_MARKER, environment=table_env)
         grant_state_partitions(
             state_table, self.marker, reads=[], writes=["AVAILABILITY#DIRTY"], write_actions=("dynamodb:UpdateItem",)
         )
@@ -72,17 +43,10 @@ class AvailabilityConstruct(Construct):
             max_batching_window_seconds=c.AVAILABILITY_MARKER_BATCHING_WINDOW_SECONDS,
         )
 
-        self.publisher, _ = factory.scheduled_function(
+        self.publisher = core.factory.function(
             self,
-            c.ID_AVAILABILITY_PUBLISHER_FUNCTION,
-            schedule_id=c.ID_AVAILABILITY_PUBLISH_SCHEDULE,
-            schedule=events.Schedule.expression(c.AVAILABILITY_PUBLISH_SCHEDULE),
-            schedule_description="Publish availability of the SKUs that changed (coalesced per SKU and channel)",
-            handler=c.HANDLER_AVAILABILITY_PUBLISHER,
-            service="availability-publisher",
-            description="Publish channel-safe availability to each marketplace within its rate limits",
-            timeout_seconds=c.AVAILABILITY_PUBLISHER_TIMEOUT_SECONDS,
-            environment={**table_env, **config.publisher_environment()},
+            specs.AVAILABILITY_PUBLISHER,
+            environment={**table_env, **core.channel_apis.publisher_environment()},
         )
         # Reads the rules, listing ids and positions; writes only its markers, what it published and
         # its feed counts (shared/adapters/availability_store.py).

@@ -13,76 +13,45 @@
 
 from __future__ import annotations
 
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
-from infra.availability.config import AvailabilityConfig
+from infra import function_specs as specs
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
-from infra.shared.queues import domain_events_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
 
 class ChannelOutboundConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        channel_apis: AvailabilityConfig,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
-        state_table = core.state_table
-        trace_table = core.trace_table
-        event_bus = core.event_bus
-        secrets = core.secrets
-        self.queue, self.dlq = domain_events_queue(
+        apis = core.channel_apis
+        self.function, (self.queue, self.dlq) = core.consumer(
             self,
-            queue_id=c.ID_CHANNEL_OUTBOUND_QUEUE,
-            dlq_id=c.ID_CHANNEL_OUTBOUND_DLQ,
-            rule_id=c.ID_CHANNEL_OUTBOUND_RULE,
-            event_bus=event_bus,
-            detail_types=c.CHANNEL_OUTBOUND_EVENT_TYPES,
-            consumer_timeout_seconds=c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS,
-            description="Orders accepted and shipped -> the channels' acknowledgement and shipment confirmation",
-        )
-
-        self.function: lambda_.Function = factory.function(
-            self,
-            c.ID_CHANNEL_OUTBOUND_FUNCTION,
-            handler=c.HANDLER_CHANNEL_OUTBOUND,
-            service="channel-outbound",
-            description="Acknowledge accepted orders and confirm shipments on each channel, once",
-            timeout_seconds=c.CHANNEL_OUTBOUND_TIMEOUT_SECONDS,
+            specs.CHANNEL_OUTBOUND,
             environment={
                 **core.env(state=True, trace=True),
-                c.ENV_CHANNEL_OUTBOUND_QUEUE_URL: self.queue.queue_url,
-                c.ENV_CHANNEL_OUTBOUND_DLQ_URL: self.dlq.queue_url,
                 c.ENV_CHANNEL_TIMEOUT_SECONDS: str(c.CHANNEL_TIMEOUT_SECONDS),
-                c.ENV_AMAZON_SP_API_BASE_URL: channel_apis.amazon_sp_api_base_url,
-                c.ENV_AMAZON_MARKETPLACE_IDS: channel_apis.amazon_marketplace_ids,
-                c.ENV_WALMART_API_BASE_URL: channel_apis.walmart_api_base_url,
-                c.ENV_EBAY_API_BASE_URL: channel_apis.ebay_api_base_url,
-                c.ENV_ZALANDO_API_BASE_URL: channel_apis.zalando_api_base_url,
-                c.ENV_ZALANDO_MERCHANT_ID: channel_apis.zalando_merchant_id,
-                c.ENV_SHOPIFY_ADMIN_BASE_URL: channel_apis.shopify_admin_base_url,
+                c.ENV_AMAZON_SP_API_BASE_URL: apis.amazon_sp_api_base_url,
+                c.ENV_AMAZON_MARKETPLACE_IDS: apis.amazon_marketplace_ids,
+                c.ENV_WALMART_API_BASE_URL: apis.walmart_api_base_url,
+                c.ENV_EBAY_API_BASE_URL: apis.ebay_api_base_url,
+                c.ENV_ZALANDO_API_BASE_URL: apis.zalando_api_base_url,
+                c.ENV_ZALANDO_MERCHANT_ID: apis.zalando_merchant_id,
+                c.ENV_SHOPIFY_ADMIN_BASE_URL: apis.shopify_admin_base_url,
                 c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
             },
         )
         fn = self.function
-        grant_leading_keys(state_table, fn, ["dynamodb:GetItem"], ["ORDER#*", "OUTBOUND#*"])
+        fn.add_environment(c.ENV_CHANNEL_OUTBOUND_QUEUE_URL, self.queue.queue_url)
+        fn.add_environment(c.ENV_CHANNEL_OUTBOUND_DLQ_URL, self.dlq.queue_url)
+        grant_leading_keys(core.state_table, fn, ["dynamodb:GetItem"], ["ORDER#*", "OUTBOUND#*"])
         grant_leading_keys(
-            state_table, fn, ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], ["OUTBOUND#*"]
+            core.state_table, fn, ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], ["OUTBOUND#*"]
         )
-        grant_trace_append(trace_table, fn)
+        grant_trace_append(core.trace_table, fn)
         self.dlq.grant_send_messages(fn)
-        secrets.grant_vendor_credentials(fn)
+        core.secrets.grant_vendor_credentials(fn)
         consume_queue(
-            fn,
-            self.queue,
-            batch_size=c.CHANNEL_OUTBOUND_BATCH_SIZE,
-            max_concurrency=c.CHANNEL_OUTBOUND_MAX_CONCURRENCY,
+            fn, self.queue, batch_size=c.CHANNEL_OUTBOUND_BATCH_SIZE, max_concurrency=c.CHANNEL_OUTBOUND_MAX_CONCURRENCY
         )

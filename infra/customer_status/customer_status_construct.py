@@ -24,9 +24,9 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
-from infra.shared.core import CoreResources
+from infra import function_specs as specs
+from infra.shared.core import CoreResources, only_set
 from infra.shared.function_factory import consume_queue
-from infra.shared.queues import domain_events_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_trace_append
 
 READ_KEYS = ["ORDER#*", "ORDERSHIPMENTS#*", "ORDERRETURNS#*", "RETURNCASE#*"]
@@ -38,41 +38,15 @@ def _grant_status_reads(fn: lambda_.Function, state_table: dynamodb.ITable, extr
 
 
 class CustomerStatusConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        helpdesk_base_url: str | None,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
         state_table = core.state_table
-        trace_table = core.trace_table
-        event_bus = core.event_bus
-        secrets = core.secrets
-        self.queue, self.dlq = domain_events_queue(
+        self.function, (self.queue, self.dlq) = core.consumer(
             self,
-            queue_id=c.ID_CUSTOMER_STATUS_QUEUE,
-            dlq_id=c.ID_CUSTOMER_STATUS_DLQ,
-            rule_id=c.ID_CUSTOMER_STATUS_RULE,
-            event_bus=event_bus,
-            detail_types=c.CUSTOMER_STATUS_EVENT_TYPES,
-            consumer_timeout_seconds=c.CUSTOMER_STATUS_TIMEOUT_SECONDS,
-            description="Order and return status changes -> the customer-service platform",
-        )
-
-        self.function: lambda_.Function = factory.function(
-            self,
-            c.ID_CUSTOMER_STATUS_FUNCTION,
-            handler=c.HANDLER_CUSTOMER_STATUS_EVENTS,
-            service="customer-status",
-            description="Tell the helpdesk each visible change of an order's status, once",
-            timeout_seconds=c.CUSTOMER_STATUS_TIMEOUT_SECONDS,
+            specs.CUSTOMER_STATUS,
             environment={
                 **core.env(state=True, trace=True),
-                **({c.ENV_HELPDESK_BASE_URL: helpdesk_base_url} if helpdesk_base_url else {}),
+                **only_set({c.ENV_HELPDESK_BASE_URL: core.config.helpdesk_base_url}),
             },
         )
         fn = self.function
@@ -81,22 +55,13 @@ class CustomerStatusConstruct(Construct):
         grant_leading_keys(
             state_table, fn, ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], ["CSEVENT#*"]
         )
-        grant_trace_append(trace_table, fn)
-        secrets.grant_vendor_credentials(fn)
+        grant_trace_append(core.trace_table, fn)
+        core.secrets.grant_vendor_credentials(fn)
         consume_queue(
-            fn,
-            self.queue,
-            batch_size=c.CUSTOMER_STATUS_BATCH_SIZE,
-            max_concurrency=c.CUSTOMER_STATUS_MAX_CONCURRENCY,
+            fn, self.queue, batch_size=c.CUSTOMER_STATUS_BATCH_SIZE, max_concurrency=c.CUSTOMER_STATUS_MAX_CONCURRENCY
         )
 
-        self.api_function: lambda_.Function = factory.function(
-            self,
-            c.ID_STATUS_API_FUNCTION,
-            handler=c.HANDLER_CUSTOMER_STATUS_API,
-            service="status-api",
-            description="GET /v1/status/orders/{channel}/{channel_order_id}: the customer-safe order status",
-            timeout_seconds=10,
-            environment=core.env(state=True),
+        self.api_function: lambda_.Function = core.factory.function(
+            self, specs.STATUS_API, environment=core.env(state=True)
         )
         _grant_status_reads(self.api_function, state_table, [])

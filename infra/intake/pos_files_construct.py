@@ -18,8 +18,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra import constants as c
+from infra import function_specs as specs
+from infra.intake.config import PullChannelsConfig
 from infra.intake.pull_intake import PullIntakeResources
-from infra.shared.function_factory import FunctionFactory, consume_queue
+from infra.shared.core import CoreResources
+from infra.shared.function_factory import consume_queue
+from infra.shared.logical_ids import pin_logical_id
 from infra.shared.nag import acknowledge
 from infra.shared.queues import queue_with_dlq
 
@@ -32,14 +36,12 @@ class PosFilesConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
+        core: CoreResources,
+        config: PullChannelsConfig,
         intake: PullIntakeResources,
-        access_logs: s3.IBucket,
-        store_time_zones: dict[str, str],
-        environment: str,
-        removal_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
+        environment = core.environment
         self.queue, self.dlq = queue_with_dlq(
             self, c.ID_POS_FILES_QUEUE, c.ID_POS_FILES_DLQ, consumer_timeout_seconds=c.POS_FILES_TIMEOUT_SECONDS
         )
@@ -56,13 +58,13 @@ class PosFilesConstruct(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=True,  # a file replaced by mistake can be recovered; imports dedupe anyway
-            server_access_logs_bucket=access_logs,
+            server_access_logs_bucket=core.payloads.access_logs,
             server_access_logs_prefix="pos-files-bucket/",
-            removal_policy=removal_policy,
+            removal_policy=core.removal_policy,
         )
+        pin_logical_id(self.bucket, c.ID_POS_FILES_BUCKET)
         bucket_resource = self.bucket.node.default_child
         assert isinstance(bucket_resource, s3.CfnBucket)
-        bucket_resource.override_logical_id(c.ID_POS_FILES_BUCKET)
         # S3 may send to the queue only for this bucket.
         self.queue.add_to_resource_policy(
             iam.PolicyStatement(
@@ -96,18 +98,13 @@ class PosFilesConstruct(Construct):
         if policy is not None:
             bucket_resource.node.add_dependency(policy)
 
-        self.function: lambda_.Function = factory.function(
+        self.function: lambda_.Function = core.factory.function(
             self,
-            c.ID_POS_FILES_FUNCTION,
-            handler=c.HANDLER_POS_FILES,
-            service="pos-files",
-            description="Import a franchise store's nightly POS CSV: one store sale per transaction, once",
-            timeout_seconds=c.POS_FILES_TIMEOUT_SECONDS,
-            memory_size=512,
+            specs.POS_FILES,
             environment={
                 **intake.environment,
                 c.ENV_POS_FILES_BUCKET: self.bucket.bucket_name,
-                c.ENV_POS_STORE_TIME_ZONES: json.dumps(store_time_zones, sort_keys=True),
+                c.ENV_POS_STORE_TIME_ZONES: json.dumps(config.pos_store_time_zones, sort_keys=True),
             },
         )
         fn = self.function

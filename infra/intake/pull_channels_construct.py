@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from infra import constants as c
 from infra.intake.amazon_channel_construct import AmazonChannelConstruct
 from infra.intake.config import PullChannelsConfig
 from infra.intake.pos_files_construct import PosFilesConstruct
@@ -21,47 +22,18 @@ class PullChannelsConstruct(Construct):
         *,
         core: CoreResources,
         config: PullChannelsConfig,
-        intake: PullIntakeResources,
         orders_worker: lambda_.Function,
     ) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
-        state_table = core.state_table
-        environment = core.environment
-        removal_policy = core.removal_policy
+        intake = PullIntakeResources.of(core)
         self.amazon = AmazonChannelConstruct(
-            self,
-            "Amazon",
-            factory=factory,
-            config=config,
-            intake=intake,
-            state_table=state_table,
-            orders_worker=orders_worker,
+            self, "Amazon", core=core, config=config, intake=intake, orders_worker=orders_worker
         )
-        self.zalando = ZalandoChannelConstruct(
-            self,
-            "Zalando",
-            factory=factory,
-            api_base_url=config.zalando_api_base_url,
-            merchant_id=config.zalando_merchant_id,
-            intake=intake,
-            state_table=state_table,
-        )
-        self.pos_files = PosFilesConstruct(
-            self,
-            "PosFiles",
-            factory=factory,
-            intake=intake,
-            access_logs=intake.payloads.access_logs,
-            store_time_zones=config.pos_store_time_zones,
-            environment=environment,
-            removal_policy=removal_policy,
-        )
+        self.zalando = ZalandoChannelConstruct(self, "Zalando", core=core, config=config, intake=intake)
+        self.pos_files = PosFilesConstruct(self, "PosFiles", core=core, config=config, intake=intake)
 
     @property
     def functions(self) -> dict[str, lambda_.Function]:
-        from infra import constants as c
-
         return {
             c.ID_AMAZON_ORDER_CHANGE_FUNCTION: self.amazon.notifications,
             c.ID_AMAZON_ORDERS_POLLER_FUNCTION: self.amazon.poller,

@@ -4,6 +4,7 @@ records, trace, the domain queues, claim-check payloads), the same as the webhoo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
@@ -13,6 +14,9 @@ from infra import constants as c
 from infra.storage.payload_bucket_construct import PayloadBucketConstruct
 from infra.storage.tables_construct import grant_idempotency_keys, grant_trace_append
 
+if TYPE_CHECKING:
+    from infra.shared.core import CoreResources
+
 
 @dataclass(frozen=True)
 class PullIntakeResources:
@@ -21,6 +25,10 @@ class PullIntakeResources:
     orders_queue: sqs.IQueue
     inventory_queue: sqs.IQueue
     payloads: PayloadBucketConstruct
+
+    @classmethod
+    def of(cls, core: CoreResources) -> PullIntakeResources:
+        return cls(core.idempotency_table, core.trace_table, core.queues.orders, core.queues.inventory, core.payloads)
 
     @property
     def environment(self) -> dict[str, str]:

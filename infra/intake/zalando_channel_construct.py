@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
 from constructs import Construct
 
 from infra import constants as c
+from infra import function_specs as specs
+from infra.intake.config import PullChannelsConfig
 from infra.intake.pull_intake import PullIntakeResources
-from infra.shared.function_factory import FunctionFactory
+from infra.shared.core import CoreResources
 from infra.storage.tables_construct import grant_state_partitions
 
 
@@ -19,31 +18,21 @@ class ZalandoChannelConstruct(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        factory: FunctionFactory,
-        api_base_url: str,
-        merchant_id: str | None,
+        core: CoreResources,
+        config: PullChannelsConfig,
         intake: PullIntakeResources,
-        state_table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
-        # One run at a time (reserved concurrency 1): two would read the same window and race for
-        # the watermark.
-        self.poller, self.schedule = factory.scheduled_function(
+        merchant_id = config.zalando_merchant_id
+        self.poller = core.factory.function(
             self,
-            c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
-            schedule_id=c.ID_ZALANDO_ORDERS_POLL_SCHEDULE,
-            schedule=events.Schedule.rate(cdk.Duration.minutes(c.ZALANDO_ORDERS_POLL_MINUTES)),
-            schedule_description="Every 10 minutes: Zalando orders poll",
+            specs.ZALANDO_ORDERS_POLLER,
             # Disabled until the merchant is configured.
             enabled=bool(merchant_id),
-            handler=c.HANDLER_ZALANDO_ORDERS_POLLER,
-            service="zalando-orders-poller",
-            description="Poll zDirect orders updated in an overlapping window (watermark); enqueue each once",
-            timeout_seconds=c.POLLER_TIMEOUT_SECONDS,
             environment={
                 **intake.environment,
-                c.ENV_STATE_TABLE: state_table.table_name,
-                c.ENV_ZALANDO_API_BASE_URL: api_base_url,
+                **core.env(state=True),
+                c.ENV_ZALANDO_API_BASE_URL: config.zalando_api_base_url,
                 # Empty until the merchant is configured: the schedule stays disabled meanwhile.
                 c.ENV_ZALANDO_MERCHANT_ID: merchant_id or "",
                 "ZALANDO_POLL_OVERLAP_SECONDS": str(c.ZALANDO_POLL_OVERLAP_SECONDS),
@@ -52,4 +41,4 @@ class ZalandoChannelConstruct(Construct):
             },
         )
         intake.grant(self.poller)
-        grant_state_partitions(state_table, self.poller, writes=[c.PK_POLLERS])  # its watermark only
+        grant_state_partitions(core.state_table, self.poller, writes=[c.PK_POLLERS])  # its watermark only

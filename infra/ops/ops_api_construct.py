@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
+from infra import function_specs as specs
 from infra.shared.core import CoreResources
 from infra.shared.dead_letters import EXCEPTION_PARTITIONS
+from infra.shared.function_factory import schedule_rule
 from infra.storage.tables_construct import grant_leading_keys
 
 # State-table partition keys that resolving a reconciliation exception writes
@@ -47,48 +45,31 @@ class OpsApiConstruct(Construct):
         construct_id: str,
         *,
         core: CoreResources,
-        parking_queue: sqs.IQueue,
         order_flow: sfn.IStateMachine,
-        orders_queue: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
         state_table = core.state_table
-        trace_table = core.trace_table
-        self.function: lambda_.Function = factory.function(
+        parking_queue = core.queues.orders_parking
+        orders_queue = core.queues.orders
+        self.function: lambda_.Function = core.factory.function(
             self,
-            c.ID_OPS_API_FUNCTION,
-            handler=c.HANDLER_OPS_API,
-            service="ops",
-            description="Ops API: transaction timelines, orders, inventory positions, parked-order replay",
-            timeout_seconds=c.OPS_API_TIMEOUT_SECONDS,
+            specs.OPS_API,
             environment={
                 **core.env(state=True, trace=True),
                 c.ENV_ORDERS_PARKING_QUEUE_URL: parking_queue.queue_url,
                 c.ENV_ORDER_FLOW_ARN: order_flow.state_machine_arn,
-                **({c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url} if orders_queue is not None else {}),
+                c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url,
             },
         )
         fn = self.function
-        # Transient exceptions retried by themselves (functions/ops/logic/auto_retry.py): the same
-        # function, so the schedule reuses every grant a retry needs.
-        rule = events.Rule(
-            self,
-            c.ID_EXCEPTIONS_AUTO_RETRY_SCHEDULE,
-            description="Retry transient exceptions (vendor down, conflict) with back-off and a cap",
-            schedule=events.Schedule.rate(cdk.Duration.minutes(c.EXCEPTIONS_AUTO_RETRY_MINUTES)),
-            targets=[targets.LambdaFunction(fn, retry_attempts=0)],
-        )
-        rule_resource = rule.node.default_child
-        assert isinstance(rule_resource, events.CfnRule)
-        rule_resource.override_logical_id(c.ID_EXCEPTIONS_AUTO_RETRY_SCHEDULE)
+        # The same function, so the schedule reuses every grant a retry needs.
+        schedule_rule(self, fn, specs.EXCEPTIONS_AUTO_RETRY)
         state_table.grant_read_data(fn)
-        trace_table.grant_read_data(fn)
+        core.trace_table.grant_read_data(fn)
         # Not grant_consume_messages: the replay never changes visibility or reads attributes.
         parking_queue.grant(fn, "sqs:ReceiveMessage", "sqs:DeleteMessage")
         order_flow.grant_start_execution(fn)
-        if orders_queue is not None:
-            orders_queue.grant_send_messages(fn)
+        orders_queue.grant_send_messages(fn)
         for action, keys in (
             ("dynamodb:UpdateItem", EXCEPTION_RESOLUTION_UPDATES),
             ("dynamodb:PutItem", EXCEPTION_RESOLUTION_PUTS),

@@ -9,51 +9,24 @@ and keeps a message failing on its last receive as a dead-letter exception."""
 
 from __future__ import annotations
 
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
+from infra import function_specs as specs
 from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
-from infra.shared.queues import domain_events_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions, grant_trace_append
 
 
 class ErpFulfilmentConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        erp: ErpGatewayWiring,
-        wms_base_url: str,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources, erp: ErpGatewayWiring) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
         state_table = core.state_table
-        trace_table = core.trace_table
-        event_bus = core.event_bus
-        self.queue, self.dlq = domain_events_queue(
+        self.function, (self.queue, self.dlq) = core.consumer(
             self,
-            queue_id=c.ID_ERP_FULFILMENT_QUEUE,
-            dlq_id=c.ID_ERP_FULFILMENT_DLQ,
-            rule_id=c.ID_ERP_FULFILMENT_RULE,
-            event_bus=event_bus,
-            detail_types=("OrderAccepted", "OrderShipped", "OrderUpdated"),
-            consumer_timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
-            description="OrderAccepted -> instructions to the WMS/stores; OrderShipped -> the ERP's item fulfilment; "
-            "OrderUpdated -> its address",
-        )
-        self.function: lambda_.Function = factory.function(
-            self,
-            c.ID_ERP_FULFILMENT_FUNCTION,
-            handler=c.HANDLER_ERP_FULFILMENT,
-            service="erp-fulfilment",
-            description="Each WMS shipment to the ERP as an item fulfilment, once; the newest address to the order",
-            timeout_seconds=c.ERP_FULFILMENT_TIMEOUT_SECONDS,
-            environment={**core.env(trace=True), c.ENV_WMS_BASE_URL: wms_base_url},
+            specs.ERP_FULFILMENT,
+            environment={**core.env(trace=True), c.ENV_WMS_BASE_URL: core.channel_apis.wms_base_url},
         )
         consume_queue(self.function, self.queue, batch_size=c.ERP_FULFILMENT_BATCH_SIZE)
         erp.connect(self.function)
@@ -73,4 +46,4 @@ class ErpFulfilmentConstruct(Construct):
         # An order edit that cuts lines gives their units back: the reservation and its positions, in
         # one transaction (functions/orders/logic/line_changes.py).
         grant_state_partitions(state_table, self.function, writes=[c.PK_RESERVATIONS, c.PK_POSITIONS])
-        grant_trace_append(trace_table, self.function)
+        grant_trace_append(core.trace_table, self.function)

@@ -17,17 +17,16 @@ asynchronously, so its SQS message is gone by then. After its retries:
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
+from infra import function_specs as specs
 from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.orders.order_flow_definition import OrderFlowFunctions, order_flow_definition
 from infra.shared.core import CoreResources
+from infra.shared.logical_ids import pin_logical_id
 from infra.shared.nag import XRAY_REASON, acknowledge
 from infra.storage.tables_construct import grant_state_partitions, grant_trace_append
 
@@ -39,69 +38,31 @@ class OrderFlowConstruct(Construct):
         construct_id: str,
         *,
         core: CoreResources,
-        parking_queue: sqs.IQueue,
         erp: ErpGatewayWiring,
-        default_location_id: str,
-        erp_concurrency: int,
-        wms_base_url: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
-        environment = core.environment
         state_table = core.state_table
         trace_table = core.trace_table
-        event_bus = core.event_bus
-        removal_policy = core.removal_policy
+        parking_queue = core.queues.orders_parking
+        default_location = {c.ENV_DEFAULT_FULFILMENT_LOCATION: core.config.default_location_id}
         tables_env = core.env(state=True, trace=True)
 
-        self.reserve_stock = factory.function(
-            self,
-            c.ID_RESERVE_STOCK_FUNCTION,
-            handler=c.HANDLER_RESERVE_STOCK,
-            service="reserve-stock",
-            description="OrderFlow: reserve stock for every line of an order, all or nothing",
-            timeout_seconds=c.FLOW_STEP_TIMEOUT_SECONDS,
-            environment={**tables_env, c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id},
+        self.reserve_stock = core.factory.function(
+            self, specs.RESERVE_STOCK, environment={**tables_env, **default_location}
         )
-        self.create_erp_sales_order = factory.function(
+        self.create_erp_sales_order = core.factory.function(
             self,
-            c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
-            handler=c.HANDLER_CREATE_ERP_SALES_ORDER,
-            service="create-erp-sales-order",
-            description="OrderFlow: upsert the sales order in the ERP (external id = our order id)",
-            timeout_seconds=c.ERP_STEP_TIMEOUT_SECONDS,
+            specs.CREATE_ERP_SALES_ORDER,
             environment=tables_env,
             # Fewer writers than ERP slots is pointless: waiting invokes wait in Lambda's retry, not in a
             # running function (the gateway bounds every function's ERP calls together).
-            reserved_concurrency=erp_concurrency or None,
+            reserved_concurrency=core.config.erp_concurrency or None,
         )
-        self.record_order = factory.function(
-            self,
-            c.ID_RECORD_ORDER_FUNCTION,
-            handler=c.HANDLER_RECORD_ORDER,
-            service="record-order",
-            description="OrderFlow: record the order's outcome and describe the event to publish",
-            timeout_seconds=c.FLOW_STEP_TIMEOUT_SECONDS,
-            environment=tables_env,
+        self.record_order = core.factory.function(self, specs.RECORD_ORDER, environment=tables_env)
+        self.cancel_order = core.factory.function(
+            self, specs.CANCEL_ORDER, environment={**tables_env, c.ENV_WMS_BASE_URL: core.channel_apis.wms_base_url}
         )
-        self.cancel_order = factory.function(
-            self,
-            c.ID_CANCEL_ORDER_FUNCTION,
-            handler=c.HANDLER_CANCEL_ORDER,
-            service="cancel-order",
-            description="OrderFlow: stop released instructions at the WMS, cancel in the ERP, release stock",
-            timeout_seconds=c.ERP_STEP_TIMEOUT_SECONDS,
-            environment={**tables_env, c.ENV_WMS_BASE_URL: wms_base_url},
-        )
-        self.record_flow_failure = factory.function(
-            self,
-            c.ID_RECORD_FLOW_FAILURE_FUNCTION,
-            handler=c.HANDLER_RECORD_FLOW_FAILURE,
-            service="record-flow-failure",
-            description="OrderFlow: a step that failed for good becomes an order exception with the flow input",
-            timeout_seconds=c.FLOW_STEP_TIMEOUT_SECONDS,
-            environment=tables_env,
-        )
+        self.record_flow_failure = core.factory.function(self, specs.RECORD_FLOW_FAILURE, environment=tables_env)
         # Least privilege on the state table (issue 14.5; local/key_audit.py checks what each touches):
         # a step that failed for good raises the order's exception; one the ERP refused for good also
         # has its reservation discarded and its positions' units given back (the compensation).
@@ -143,25 +104,11 @@ class OrderFlowConstruct(Construct):
         for fn in (self.reserve_stock, self.create_erp_sales_order, self.record_order, self.cancel_order):
             grant_trace_append(trace_table, fn)
 
-        self.state_machine = self._state_machine(
-            environment=environment,
-            trace_table=trace_table,
-            event_bus=event_bus,
-            parking_queue=parking_queue,
-            removal_policy=removal_policy,
-        )
+        self.state_machine = self._state_machine(core)
         # Once the ERP answers again, parked orders go back through the flow with no operator.
-        self.parked_replay, _ = factory.scheduled_function(
+        self.parked_replay = core.factory.function(
             self,
-            c.ID_PARKED_REPLAY_FUNCTION,
-            schedule_id=c.ID_PARKED_REPLAY_SCHEDULE,
-            schedule=events.Schedule.rate(cdk.Duration.minutes(c.PARKED_REPLAY_MINUTES)),
-            schedule_description="Replay the orders parked during an ERP outage once the ERP answers again",
-            handler=c.HANDLER_REPLAY_PARKED,
-            service="replay-parked",
-            description="Post parked orders to the ERP one at a time, in the order accepted, once it answers again",
-            # One run posts parked orders one at a time (about a second each) until 70 s before this.
-            timeout_seconds=c.PARKED_REPLAY_TIMEOUT_SECONDS,
+            specs.PARKED_REPLAY,
             environment={
                 c.ENV_ORDERS_PARKING_QUEUE_URL: parking_queue.queue_url,
                 c.ENV_ORDER_FLOW_ARN: self.state_machine.state_machine_arn,
@@ -181,20 +128,13 @@ class OrderFlowConstruct(Construct):
             erp.connect(fn)
         self.state_machine.grant_start_execution(self.parked_replay)
         # Orders ON_HOLD for stock start again, oldest first, once their lines are available.
-        self.held_retry, _ = factory.scheduled_function(
+        self.held_retry = core.factory.function(
             self,
-            c.ID_HELD_RETRY_FUNCTION,
-            schedule_id=c.ID_HELD_RETRY_SCHEDULE,
-            schedule=events.Schedule.rate(cdk.Duration.minutes(c.HELD_RETRY_MINUTES)),
-            schedule_description="Start again the orders ON_HOLD for stock whose lines are now available",
-            handler=c.HANDLER_RETRY_HELD,
-            service="retry-held",
-            description="Look at orders ON_HOLD again, oldest first, once every line is available",
-            timeout_seconds=60,
+            specs.HELD_RETRY,
             environment={
                 **tables_env,
                 c.ENV_ORDER_FLOW_ARN: self.state_machine.state_machine_arn,
-                c.ENV_DEFAULT_FULFILMENT_LOCATION: default_location_id,
+                **default_location,
             },
         )
         # Reads the held list, the orders and the positions; starts flows; deletes from the held list
@@ -207,15 +147,7 @@ class OrderFlowConstruct(Construct):
         )
         self.state_machine.grant_start_execution(self.held_retry)
 
-    def _state_machine(
-        self,
-        *,
-        environment: str,
-        trace_table: dynamodb.ITable,
-        event_bus: events.IEventBus,
-        parking_queue: sqs.IQueue,
-        removal_policy: cdk.RemovalPolicy,
-    ) -> sfn.StateMachine:
+    def _state_machine(self, core: CoreResources) -> sfn.StateMachine:
         route = order_flow_definition(
             self,
             OrderFlowFunctions(
@@ -225,18 +157,18 @@ class OrderFlowConstruct(Construct):
                 cancel_order=self.cancel_order,
                 record_flow_failure=self.record_flow_failure,
             ),
-            trace_table=trace_table,
-            event_bus=event_bus,
-            parking_queue=parking_queue,
+            trace_table=core.trace_table,
+            event_bus=core.event_bus,
+            parking_queue=core.queues.orders_parking,
         )
 
         log_group = logs.LogGroup(
             self,
             "Logs",
             # The vendedlogs prefix keeps the account's CloudWatch Logs resource policy small.
-            log_group_name=f"/aws/vendedlogs/states/{c.SERVICE}-{environment}-order-flow",
+            log_group_name=f"/aws/vendedlogs/states/{c.SERVICE}-{core.environment}-order-flow",
             retention=logs.RetentionDays.ONE_MONTH,
-            removal_policy=removal_policy,
+            removal_policy=core.removal_policy,
         )
         machine = sfn.StateMachine(
             self,
@@ -255,9 +187,7 @@ class OrderFlowConstruct(Construct):
             ),
             comment="Accept or cancel one order: reserve stock, ERP sales order, record, publish",
         )
-        resource = machine.node.default_child
-        assert isinstance(resource, sfn.CfnStateMachine)
-        resource.override_logical_id(c.ID_ORDER_FLOW)
+        pin_logical_id(machine, c.ID_ORDER_FLOW)
 
         acknowledge(
             machine.role,

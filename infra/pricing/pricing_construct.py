@@ -15,48 +15,27 @@
 from __future__ import annotations
 
 from aws_cdk import Stack
-from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
-from infra.availability.config import AvailabilityConfig
+from infra import function_specs as specs
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
 from infra.shared.nag import acknowledge
-from infra.shared.queues import queue_with_dlq
 from infra.storage.tables_construct import grant_leading_keys
 from shared.adapters.exception_store import exception_pk
 
 
 class PricingConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        config: AvailabilityConfig,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
-        state_table = core.state_table
-        self.queue, self.dlq = queue_with_dlq(
-            self, c.ID_CATALOG_QUEUE, c.ID_CATALOG_DLQ, consumer_timeout_seconds=c.PRICING_WORKER_TIMEOUT_SECONDS
-        )
         table_env = core.env(state=True)
-        self.publisher, _ = factory.scheduled_function(
+        self.publisher = core.factory.function(
             self,
-            c.ID_PRICE_PUBLISHER_FUNCTION,
-            schedule_id=c.ID_PRICE_PUBLISH_SCHEDULE,
-            schedule=events.Schedule.expression(c.PRICE_PUBLISH_SCHEDULE),
-            schedule_description="Publish the prices that changed (coalesced per SKU and channel)",
-            handler=c.HANDLER_PRICE_PUBLISHER,
-            service="price-publisher",
-            description="Publish each SKU's effective price to every channel that lists it, within its limits",
-            timeout_seconds=c.PRICE_PUBLISHER_TIMEOUT_SECONDS,
-            environment={**table_env, **config.publisher_environment()},
+            specs.PRICE_PUBLISHER,
+            environment={**table_env, **core.channel_apis.publisher_environment()},
         )
         self.scheduler_role = iam.Role(
             self,
@@ -78,31 +57,13 @@ class PricingConstruct(Construct):
             c.ENV_PRICE_SCHEDULER_ROLE_ARN: self.scheduler_role.role_arn,
             c.ENV_PRICE_SCHEDULE_GROUP: c.PRICE_SCHEDULE_GROUP,
         }
-        self.worker: lambda_.Function = factory.function(
-            self,
-            c.ID_PRICING_WORKER_FUNCTION,
-            handler=c.HANDLER_PRICING_WORKER,
-            service="pricing-worker",
-            description="Keep the ERP's newest product and price per SKU, mark it, schedule its promotion",
-            timeout_seconds=c.PRICING_WORKER_TIMEOUT_SECONDS,
-            environment=scheduling_env,
-        )
+        self.worker, (self.queue, self.dlq) = core.consumer(self, specs.PRICING_WORKER, environment=scheduling_env)
         consume_queue(self.worker, self.queue, batch_size=c.PRICING_WORKER_BATCH_SIZE)
-        self.backfill, _ = factory.scheduled_function(
-            self,
-            c.ID_CATALOG_BACKFILL_FUNCTION,
-            schedule_id=c.ID_CATALOG_BACKFILL_SCHEDULE,
-            schedule=events.Schedule.expression(c.CATALOG_BACKFILL_SCHEDULE),
-            schedule_description="Daily: the ERP's full item and price export, applied per version",
-            handler=c.HANDLER_CATALOG_BACKFILL,
-            service="catalog-backfill",
-            description="Backfill products and prices from the ERP's export (the ERP gateway's bulk lane)",
-            timeout_seconds=c.CATALOG_BACKFILL_TIMEOUT_SECONDS,
-            environment=scheduling_env,
-        )
+        self.backfill = core.factory.function(self, specs.CATALOG_BACKFILL, environment=scheduling_env)
         stack = Stack.of(self)
         for writer in (self.worker, self.backfill):
             self._may_schedule(writer, stack)
+        state_table = core.state_table
         for fn in (self.worker, self.publisher, self.backfill):
             grant_leading_keys(state_table, fn, ["dynamodb:GetItem", "dynamodb:Query"], list(c.PRICING_PARTITIONS))
             grant_leading_keys(

@@ -12,7 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra import constants as c
-from infra.availability.config import AvailabilityConfig
+from infra import function_specs as specs
 from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.core import CoreResources
 from infra.storage.tables_construct import grant_state_partitions
@@ -25,23 +25,16 @@ class ReconciliationConstruct(Construct):
         construct_id: str,
         *,
         core: CoreResources,
-        config: AvailabilityConfig,
         erp: ErpGatewayWiring,
         ops_function: lambda_.Function,
     ) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
         state_table = core.state_table
-        self.function, _ = factory.scheduled_function(
+        config = core.channel_apis
+        self.function = core.factory.function(
             self,
-            c.ID_RECONCILIATION_FUNCTION,
-            schedule_id=c.ID_RECONCILIATION_SCHEDULE,
+            specs.RECONCILIATION,
             schedule=events.Schedule.expression(config.reconciliation_schedule),
-            schedule_description="Hourly inventory reconciliation against the ERP and the WMS",
-            handler=c.HANDLER_RECONCILIATION,
-            service="reconciliation",
-            description="Reconcile positions with the ERP's and the WMS's snapshots; correct within tolerance",
-            timeout_seconds=c.RECONCILIATION_TIMEOUT_SECONDS,
             environment={
                 **core.env(state=True),
                 c.ENV_WMS_BASE_URL: config.wms_base_url,

@@ -19,14 +19,16 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra import constants as c
+from infra import function_specs as specs
 from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.returns.return_flow_definition import ReturnFlowFunctions, return_flow_definition
-from infra.shared.core import CoreResources
+from infra.shared.core import CoreResources, only_set
+from infra.shared.function_factory import FunctionSpec
+from infra.shared.logical_ids import pin_logical_id
 from infra.shared.nag import XRAY_REASON, acknowledge
 from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions, grant_trace_append
 
@@ -38,24 +40,15 @@ class ReturnFlowConstruct(Construct):
         construct_id: str,
         *,
         core: CoreResources,
-        inventory_queue: sqs.IQueue,
-        orders_queue: sqs.IQueue,
         erp: ErpGatewayWiring,
-        shopify_admin_base_url: str | None,
-        walmart_api_base_url: str | None,
-        loop_api_base_url: str | None,
-        ebay_api_base_url: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        factory = core.factory
         environment = core.environment
         state_table = core.state_table
         trace_table = core.trace_table
-        event_bus = core.event_bus
-        event_bus_name = core.bus.bus_name
-        secrets = core.secrets
-        removal_policy = core.removal_policy
-        tables_env = core.env(state=True, trace=True)
+        inventory_queue = core.queues.inventory
+        orders_queue = core.queues.orders
+        apis = core.channel_apis
         # Named, so the steps can name it without depending on it (the machine depends on the step
         # functions: a reference through the construct would be a cycle).
         machine_name = f"{c.SERVICE}-{environment}-return-flow"
@@ -67,29 +60,27 @@ class ReturnFlowConstruct(Construct):
         )
         # Every step reads one settings model (functions/returns/settings.py): the same variables each.
         step_env = {
-            **tables_env,
+            **core.env(state=True, trace=True),
             c.ENV_RETURN_FLOW_ARN: machine_arn,
             c.ENV_INVENTORY_QUEUE_URL: inventory_queue.queue_url,
             c.ENV_ORDERS_QUEUE_URL: orders_queue.queue_url,
             c.ENV_SHOPIFY_API_VERSION: c.SHOPIFY_ADMIN_API_VERSION,
             c.ENV_CHANNEL_TIMEOUT_SECONDS: str(c.CHANNEL_TIMEOUT_SECONDS),
-            **({c.ENV_SHOPIFY_ADMIN_BASE_URL: shopify_admin_base_url} if shopify_admin_base_url else {}),
-            # A seller-fulfilled Walmart return is refunded by the seller, through Walmart's Orders API.
-            **({c.ENV_WALMART_API_BASE_URL: walmart_api_base_url} if walmart_api_base_url else {}),
-            **({c.ENV_EBAY_API_BASE_URL: ebay_api_base_url} if ebay_api_base_url else {}),
-            **({c.ENV_LOOP_API_BASE_URL: loop_api_base_url} if loop_api_base_url else {}),
+            **only_set(
+                {
+                    c.ENV_SHOPIFY_ADMIN_BASE_URL: apis.shopify_admin_base_url,
+                    # A seller-fulfilled Walmart return is refunded by the seller, through Walmart's Orders API.
+                    c.ENV_WALMART_API_BASE_URL: apis.walmart_api_base_url,
+                    c.ENV_EBAY_API_BASE_URL: apis.ebay_api_base_url,
+                    c.ENV_LOOP_API_BASE_URL: core.config.loop_api_base_url,
+                }
+            ),
         }
         self.steps: dict[str, lambda_.Function] = {}
         for logical_id, (module, service, description) in c.RETURN_STEP_FUNCTIONS.items():
-            fn = factory.function(
-                self,
-                logical_id,
-                handler=f"functions.returns.handlers.{module}.lambda_handler",
-                service=service,
-                description=description,
-                timeout_seconds=c.RETURN_STEP_TIMEOUT_SECONDS,
-                environment=step_env,
-            )
+            handler = f"functions.returns.handlers.{module}.lambda_handler"
+            spec = FunctionSpec(logical_id, handler, service, description, c.RETURN_STEP_TIMEOUT_SECONDS)
+            fn = core.factory.function(self, spec, environment=step_env)
             # The return case, its order's ledger and the day index; the order is only read.
             grant_state_partitions(
                 state_table, fn, reads=[c.PK_ORDERS, *c.PK_RETURN_CASES], writes=list(c.PK_RETURN_CASES)
@@ -110,14 +101,14 @@ class ReturnFlowConstruct(Construct):
         # The steps that call out read their credentials from the vendor secret: the ERP (authorize,
         # refund), Shopify (refund), Loop (report).
         for module in ("authorize_return", "post_refund", "report_outcome"):
-            secrets.grant_vendor_credentials(self.steps[module])
+            core.secrets.grant_vendor_credentials(self.steps[module])
         # The ERP's return authorization and credit memo: refunds are the ERP gateway's priority lane
         # (only these two steps get the ERP's URL: the others build no ERP client).
         for module in ("authorize_return", "post_refund"):
             erp.connect(self.steps[module])
         # The report step announces each outcome (ReturnStatusChanged) for the customer-service status.
-        self.steps["report_outcome"].add_environment(c.ENV_EVENT_BUS, event_bus_name)
-        event_bus.grant_put_events_to(self.steps["report_outcome"])
+        self.steps["report_outcome"].add_environment(c.ENV_EVENT_BUS, core.bus.bus_name)
+        core.event_bus.grant_put_events_to(self.steps["report_outcome"])
 
         fns = ReturnFlowFunctions(
             apply_policy=self.steps["apply_policy"],
@@ -133,7 +124,7 @@ class ReturnFlowConstruct(Construct):
             "Logs",
             log_group_name=f"/aws/vendedlogs/states/{c.SERVICE}-{environment}-return-flow",
             retention=logs.RetentionDays.ONE_MONTH,
-            removal_policy=removal_policy,
+            removal_policy=core.removal_policy,
         )
         self.state_machine = sfn.StateMachine(
             self,
@@ -146,17 +137,11 @@ class ReturnFlowConstruct(Construct):
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False),
             comment="One return from policy to refund: ERP authorization, inspection, disposition, refund",
         )
-        resource = self.state_machine.node.default_child
-        assert isinstance(resource, sfn.CfnStateMachine)
-        resource.override_logical_id(c.ID_RETURN_FLOW)
+        pin_logical_id(self.state_machine, c.ID_RETURN_FLOW)
 
-        self.events_function = factory.function(
+        self.events_function = core.factory.function(
             self,
-            c.ID_RETURN_EVENTS_FUNCTION,
-            handler=c.HANDLER_RETURN_EVENTS,
-            service="return-events",
-            description="Start a ReturnFlow per recorded return; hand the WMS inspection to the waiting flow",
-            timeout_seconds=c.RETURN_STEP_TIMEOUT_SECONDS,
+            specs.RETURN_EVENTS,
             # It builds the steps' collaborators too (the inspection hand-over), so it reads their settings.
             environment={
                 **step_env,
@@ -180,14 +165,12 @@ class ReturnFlowConstruct(Construct):
         rule = events.Rule(
             self,
             c.ID_RETURN_EVENTS_RULE,
-            event_bus=event_bus,
+            event_bus=core.event_bus,
             description="Recorded returns start ReturnFlow; WMS inspections resume it",
             event_pattern=events.EventPattern(source=[c.EVENT_SOURCE], detail_type=list(c.RETURN_EVENT_TYPES)),
             targets=[targets.LambdaFunction(self.events_function, retry_attempts=2)],
         )
-        rule_resource = rule.node.default_child
-        assert isinstance(rule_resource, events.CfnRule)
-        rule_resource.override_logical_id(c.ID_RETURN_EVENTS_RULE)
+        pin_logical_id(rule, c.ID_RETURN_EVENTS_RULE)
 
         acknowledge(
             self.state_machine.role,
@@ -212,16 +195,9 @@ class ReturnFlowConstruct(Construct):
         day index and the returns (`RETURNSBYDAY#*`, `RETURNCASE#*`) and raises return exceptions
         (`EXCEPTION#RETURN`), nothing else."""
         state_table = core.state_table
-        self.stuck_sweep, _ = core.factory.scheduled_function(
+        self.stuck_sweep = core.factory.function(
             self,
-            c.ID_STUCK_RETURNS_FUNCTION,
-            schedule_id=c.ID_STUCK_RETURNS_SCHEDULE,
-            schedule=events.Schedule.rate(cdk.Duration.minutes(c.STUCK_RETURNS_MINUTES)),
-            schedule_description="Returns stuck in a state longer than policy allows -> exceptions",
-            handler=c.HANDLER_SWEEP_STUCK_RETURNS,
-            service="stuck-returns",
-            description="Raise an exception for each return stuck past its state's allowance",
-            timeout_seconds=120,
+            specs.STUCK_RETURNS,
             environment={
                 **core.env(state=True),
                 c.ENV_INSPECTION_TIMEOUT_SECONDS: str(c.INSPECTION_TIMEOUT_SECONDS),

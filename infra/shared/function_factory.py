@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
@@ -16,7 +18,55 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.config import StackConfig
+from infra.shared.logical_ids import pin_logical_id
 from infra.shared.nag import XRAY_REASON, acknowledge_resource
+from infra.shared.queues import QueueWithDlq
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """The EventBridge schedule that runs a function. The rule's logical id is `rule_id` unless
+    `stable_rule_id` is False (the id CDK derives from the construct path)."""
+
+    rule_id: str
+    schedule: events.Schedule
+    description: str
+    retry_attempts: int = 0
+    max_event_age: cdk.Duration | None = None
+    stable_rule_id: bool = True
+
+
+@dataclass(frozen=True)
+class ConsumerQueue:
+    """A consumer's own work queue and its DLQ; with `rule_id`, a rule on the domain bus feeds it
+    our events of `detail_types`."""
+
+    queue_id: str
+    dlq_id: str
+    rule_id: str | None = None
+    detail_types: tuple[str, ...] = ()
+    rule_description: str = ""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One Lambda function as the stack knows it (infra/function_specs.py lists them all)."""
+
+    construct_id: str
+    handler: str
+    service: str
+    description: str
+    timeout_seconds: int
+    memory_size: int = 256
+    # Set: the function is run by this schedule, one run at a time (reserved concurrency 1).
+    schedule: ScheduleSpec | None = None
+    # Set: the function consumes this queue of its own (`FunctionFactory.consumer`).
+    queue: ConsumerQueue | None = None
+
+
+class QueueConsumer(NamedTuple):
+    function: lambda_.Function
+    queues: QueueWithDlq
 
 
 class FunctionFactory:
@@ -43,9 +93,7 @@ class FunctionFactory:
                 stack,
                 "FunctionTracingPolicy",
                 statements=[
-                    iam.PolicyStatement(
-                        actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
-                    )
+                    iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])
                 ],
             )
             acknowledge_resource(self._tracing, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
@@ -63,16 +111,19 @@ class FunctionFactory:
     def function(
         self,
         scope: Construct,
-        construct_id: str,
+        spec: FunctionSpec,
         *,
-        handler: str,
-        service: str,
-        description: str,
-        timeout_seconds: int,
         environment: Mapping[str, str] | None = None,
-        memory_size: int = 256,
         reserved_concurrency: int | None = None,
+        schedule: events.Schedule | None = None,
+        enabled: bool = True,
     ) -> lambda_.Function:
+        """The function `spec` describes. A scheduled one (`spec.schedule`) runs one run at a time
+        (reserved concurrency 1: two runs would race for the same items or watermark); `schedule`
+        replaces the spec's expression (a configured one), `enabled` False leaves the rule off."""
+        construct_id = spec.construct_id
+        if spec.schedule is not None:
+            reserved_concurrency = 1
         removal = cdk.RemovalPolicy.RETAIN if self._config.is_production else cdk.RemovalPolicy.DESTROY
         log_group = logs.LogGroup(
             scope,
@@ -84,7 +135,7 @@ class FunctionFactory:
             scope,
             f"{construct_id}Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{c.SERVICE} {service}: only what this function uses",
+            description=f"{c.SERVICE} {spec.service}: only what this function uses",
         )
         # Only its own log group, instead of AWSLambdaBasicExecutionRole's logs:* on every group.
         log_group.grant_write(role)
@@ -92,78 +143,35 @@ class FunctionFactory:
         fn = lambda_.Function(
             scope,
             construct_id,
-            description=description,
+            description=spec.description,
             runtime=lambda_.Runtime.PYTHON_3_12,
             architecture=lambda_.Architecture.X86_64,
-            handler=handler,
+            handler=spec.handler,
             code=self._code,
-            memory_size=memory_size,
-            timeout=cdk.Duration.seconds(timeout_seconds),
+            memory_size=spec.memory_size,
+            timeout=cdk.Duration.seconds(spec.timeout_seconds),
             role=role,
             log_group=log_group,
             reserved_concurrent_executions=reserved_concurrency,
             environment={
                 **self.common_environment,
-                c.ENV_POWERTOOLS_SERVICE_NAME: service,
+                c.ENV_POWERTOOLS_SERVICE_NAME: spec.service,
                 **(environment or {}),
             },
         )
         # A readable, stable logical id: the local stack and the tests find functions by it.
+        pin_logical_id(fn, construct_id)
         fn_resource = fn.node.default_child
         assert isinstance(fn_resource, lambda_.CfnFunction)
-        fn_resource.override_logical_id(construct_id)
         # Active tracing, its permission from the shared tracing policy (not one statement per role).
         fn_resource.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
         tracing = self._tracing_policy(scope)
         tracing.attach_to_role(role)
         fn.node.add_dependency(tracing)
+        if spec.schedule is not None:
+            schedule_rule(scope, fn, spec.schedule, schedule=schedule, enabled=enabled)
+            self.scheduled[construct_id] = fn
         return fn
-
-    def scheduled_function(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        schedule_id: str,
-        schedule: events.Schedule,
-        schedule_description: str,
-        handler: str,
-        service: str,
-        description: str,
-        timeout_seconds: int,
-        environment: Mapping[str, str] | None = None,
-        enabled: bool = True,
-        retry_attempts: int = 0,
-        max_event_age: cdk.Duration | None = None,
-        stable_rule_id: bool = True,
-    ) -> tuple[lambda_.Function, events.Rule]:
-        """A function run by an EventBridge schedule, one run at a time (reserved concurrency 1: two
-        runs would race for the same items or watermark). The rule's logical id is `schedule_id`
-        unless `stable_rule_id` is False (the id CDK derives from the construct path)."""
-        fn = self.function(
-            scope,
-            construct_id,
-            handler=handler,
-            service=service,
-            description=description,
-            timeout_seconds=timeout_seconds,
-            reserved_concurrency=1,
-            environment=environment,
-        )
-        rule = events.Rule(
-            scope,
-            schedule_id,
-            description=schedule_description,
-            schedule=schedule,
-            enabled=enabled,
-            targets=[targets.LambdaFunction(fn, retry_attempts=retry_attempts, max_event_age=max_event_age)],
-        )
-        self.scheduled[construct_id] = fn
-        if stable_rule_id:
-            rule_resource = rule.node.default_child
-            assert isinstance(rule_resource, events.CfnRule)
-            rule_resource.override_logical_id(schedule_id)
-        return fn, rule
 
 
 def consume_queue(
@@ -185,3 +193,25 @@ def consume_queue(
             report_batch_item_failures=True,
         )
     )
+
+
+def schedule_rule(
+    scope: Construct,
+    fn: lambda_.IFunction,
+    spec: ScheduleSpec,
+    *,
+    schedule: events.Schedule | None = None,
+    enabled: bool = True,
+) -> events.Rule:
+    """The rule `spec` describes, running `fn` (on `schedule` instead of the spec's, when given)."""
+    rule = events.Rule(
+        scope,
+        spec.rule_id,
+        description=spec.description,
+        schedule=schedule or spec.schedule,
+        enabled=enabled,
+        targets=[targets.LambdaFunction(fn, retry_attempts=spec.retry_attempts, max_event_age=spec.max_event_age)],
+    )
+    if spec.stable_rule_id:
+        pin_logical_id(rule, spec.rule_id)
+    return rule
