@@ -10,20 +10,15 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.availability.availability_construct import AvailabilityConstruct
-from infra.availability.config import AvailabilityConfig
 from infra.channel_outbound.channel_outbound_construct import ChannelOutboundConstruct
 from infra.config import StackConfig
 from infra.customer_status.customer_status_construct import CustomerStatusConstruct
-from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.finance.finance_construct import FinanceConstruct
 from infra.ingest.ingest_construct import IngestConstruct
 from infra.ingest.webhook_api_construct import WebhookApiConstruct
-from infra.intake.config import PullChannelsConfig
 from infra.intake.pull_channels_construct import PullChannelsConstruct
 from infra.inventory.inventory_worker_construct import InventoryWorkerConstruct
 from infra.inventory.reservation_expiry_construct import ReservationExpiryConstruct
-from infra.messaging.event_bus_construct import EventBusConstruct
-from infra.messaging.queues_construct import QueuesConstruct
 from infra.observability.dashboard_construct import DashboardConstruct
 from infra.ops.ops_access_construct import OpsAccessConstruct
 from infra.ops.ops_api_construct import OpsApiConstruct
@@ -33,15 +28,12 @@ from infra.orders.orders_worker_construct import OrdersWorkerConstruct
 from infra.pricing.pricing_construct import PricingConstruct
 from infra.reconciliation.reconciliation_construct import ReconciliationConstruct
 from infra.returns.return_flow_construct import ReturnFlowConstruct
-from infra.secrets.secrets_construct import SecretsConstruct
 from infra.shared.bundling import lambda_code
 from infra.shared.core import CoreResources
 from infra.shared.dead_letters import keep_dead_letters, serve_dead_letters
 from infra.shared.function_factory import FunctionFactory
 from infra.shared.nag import LAMBDA_RUNTIME_REASON, acknowledge
 from infra.shared.queues import QueueWithDlq
-from infra.storage.payload_bucket_construct import PayloadBucketConstruct
-from infra.storage.tables_construct import TablesConstruct
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,71 +46,36 @@ class RetailSyncStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
-        removal = cdk.RemovalPolicy.RETAIN if config.is_production else cdk.RemovalPolicy.DESTROY
         factory = FunctionFactory(config, lambda_code(PROJECT_ROOT, bundle=config.bundle))
         # Every function runs one runtime, on purpose (FunctionFactory; tests/infra/test_functions.py
         # fails on any other): one acknowledgement for the stack instead of one per function.
         acknowledge(self, "AwsSolutions-L1", LAMBDA_RUNTIME_REASON)
-
-        tables = TablesConstruct(self, "Tables", removal_policy=removal)
-        payloads = PayloadBucketConstruct(self, "Payloads", removal_policy=removal)
-        queues = QueuesConstruct(
-            self,
-            "Queues",
-            orders_consumer_timeout_seconds=c.ORDERS_WORKER_TIMEOUT_SECONDS,
-            inventory_consumer_timeout_seconds=c.INVENTORY_WORKER_TIMEOUT_SECONDS,
-        )
-        bus = EventBusConstruct(self, "Events", environment=config.environment)
-        secrets = SecretsConstruct(self, "Secrets", environment=config.environment, removal_policy=removal)
-        # Walmart's and eBay's API base URLs, shared by the publishers and the orders worker's enrichment.
-        channel_apis = AvailabilityConfig.from_context(self.node, config.environment)
-        core = CoreResources(
-            factory=factory,
-            tables=tables,
-            queues=queues,
-            bus=bus,
-            payloads=payloads,
-            secrets=secrets,
-            config=config,
-            channel_apis=channel_apis,
-        )
+        core = CoreResources.build(self, config, factory)
+        tables, queues, secrets, erp = core.tables, core.queues, core.secrets, core.erp
 
         # The ERP's products and prices to every channel, promotions on time (issue 12).
         pricing = PricingConstruct(self, "Pricing", core=core)
         ingest = IngestConstruct(self, "Ingest", core=core, catalog_queue=pricing.queue)
-        # One ERP gateway for every function that calls the ERP (issue 10.3).
-        erp = ErpGatewayWiring(
-            base_url=config.erp_base_url,
-            concurrency_limit=config.erp_concurrency or c.DEFAULT_ERP_CONCURRENCY,
-            bulk_share=config.erp_bulk_share,
-            state_table=tables.state,
-        )
         erp.connect(pricing.backfill)  # the ERP's item and price export, on the gateway's bulk lane
-        order_flow = OrderFlowConstruct(self, "OrderFlow", core=core, erp=erp)
+        order_flow = OrderFlowConstruct(self, "OrderFlow", core=core)
         orders_worker = OrdersWorkerConstruct(self, "OrdersWorker", core=core, order_flow=order_flow.state_machine)
         inventory_worker = InventoryWorkerConstruct(self, "InventoryWorker", core=core)
         reservation_expiry = ReservationExpiryConstruct(self, "ReservationExpiry", core=core)
-        pull_channels = PullChannelsConstruct(
-            self,
-            "Channels",
-            core=core,
-            config=PullChannelsConfig.from_context(self.node, config.environment),
-            orders_worker=orders_worker.function,
-        )
+        pull_channels = PullChannelsConstruct(self, "Channels", core=core, orders_worker=orders_worker.function)
         ops = OpsApiConstruct(self, "Ops", core=core, order_flow=order_flow.state_machine)
-        availability = AvailabilityConstruct(self, "Availability", core=core, ops_function=ops.function)
-        reconciliation = ReconciliationConstruct(self, "Reconciliation", core=core, erp=erp, ops_function=ops.function)
+        availability = AvailabilityConstruct(self, "Availability", core=core, ops=ops.function)
+        reconciliation = ReconciliationConstruct(self, "Reconciliation", core=core, ops=ops.function)
         # Finance: payouts settled and journals posted once, settlement runs (issue 11).
-        finance = FinanceConstruct(self, "Finance", core=core, erp=erp, ops_function=ops.function)
+        finance = FinanceConstruct(self, "Finance", core=core, ops=ops.function)
         for minting in finance.functions.values():
             secrets.grant_vendor_credentials(minting)
         # Outbound commands to the channels (Walmart acknowledgement, shipment confirmations).
         channel_outbound = ChannelOutboundConstruct(self, "ChannelOutbound", core=core)
         # Returns: ReturnFlow from the returns the orders worker records to refund (issue 9).
-        return_flow = ReturnFlowConstruct(self, "Returns", core=core, erp=erp)
+        return_flow = ReturnFlowConstruct(self, "Returns", core=core)
         # Customer status: the helpdesk told of each visible change; the status route's function (issue 12.3).
         customer_status = CustomerStatusConstruct(self, "CustomerStatus", core=core)
-        erp_fulfilment = ErpFulfilmentConstruct(self, "ErpFulfilment", core=core, erp=erp)
+        erp_fulfilment = ErpFulfilmentConstruct(self, "ErpFulfilment", core=core)
         # Every other function that calls a vendor mints its tokens from the credentials in the secret
         # (the ERP tasks, reconciliation's ERP snapshot, the stock publisher, the order pollers).
         for token_minting in (
@@ -167,7 +124,7 @@ class RetailSyncStack(cdk.Stack):
             ingest_function=ingest.function,
             ops_function=ops.function,
             status_function=customer_status.api_function,
-            removal_policy=removal,
+            removal_policy=core.removal_policy,
         )
         OpsAccessConstruct(self, "OpsAccess", api=api.api, environment=config.environment)
         DashboardConstruct(

@@ -26,9 +26,7 @@ OPS_WRITABLE_LEADING_KEYS = ["ALLOCATION_RULES", "AVAILABILITY#DIRTY", "LISTINGS
 
 
 class AvailabilityConstruct(Construct):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, core: CoreResources, ops_function: lambda_.IFunction
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources, ops: lambda_.IFunction) -> None:
         super().__init__(scope, construct_id)
         state_table = core.state_table
         table_env = core.env(state=True)
@@ -60,9 +58,7 @@ class AvailabilityConstruct(Construct):
         )
 
         # Ops: rules, listing ids, dirty markers (republish), reconciliation runs; nothing else.
-        grant_leading_keys(
-            state_table, ops_function, ["dynamodb:PutItem", "dynamodb:UpdateItem"], OPS_WRITABLE_LEADING_KEYS
-        )
+        grant_leading_keys(state_table, ops, ["dynamodb:PutItem", "dynamodb:UpdateItem"], OPS_WRITABLE_LEADING_KEYS)
 
     @property
     def functions(self) -> dict[str, lambda_.IFunction]:

@@ -26,23 +26,15 @@ from constructs import Construct
 
 from infra import constants as c
 from infra import function_specs as specs
-from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.core import CoreResources, only_set
 from infra.shared.function_factory import consume_queue
 from infra.storage.tables_construct import grant_leading_keys
 
 
 class FinanceConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        erp: ErpGatewayWiring,
-        ops_function: lambda_.Function,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources, ops: lambda_.Function) -> None:
         super().__init__(scope, construct_id)
+        erp = core.erp
         payloads = core.payloads
         apis = core.channel_apis
         environment = {
@@ -102,12 +94,12 @@ class FinanceConstruct(Construct):
         for fn in (self.worker, self.reconciliation):
             erp.connect(fn)
 
-        ops_function.add_environment(c.ENV_SETTLEMENT_FUNCTION_NAME, self.reconciliation.function_name)
-        ops_function.add_environment(c.ENV_FINANCE_QUEUE_URL, self.queue.queue_url)
-        ops_function.add_to_role_policy(
+        ops.add_environment(c.ENV_SETTLEMENT_FUNCTION_NAME, self.reconciliation.function_name)
+        ops.add_environment(c.ENV_FINANCE_QUEUE_URL, self.queue.queue_url)
+        ops.add_to_role_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.reconciliation.function_arn])
         )
-        self.queue.grant_send_messages(ops_function)
+        self.queue.grant_send_messages(ops)
 
     @property
     def functions(self) -> dict[str, lambda_.Function]:

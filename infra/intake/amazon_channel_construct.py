@@ -20,7 +20,6 @@ from constructs import Construct
 
 from infra import constants as c
 from infra import function_specs as specs
-from infra.intake.config import PullChannelsConfig
 from infra.intake.pull_intake import PullIntakeResources
 from infra.shared.core import CoreResources
 from infra.shared.logical_ids import pin_logical_id
@@ -29,16 +28,11 @@ from infra.storage.tables_construct import grant_state_partitions
 
 class AmazonChannelConstruct(Construct):
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        config: PullChannelsConfig,
-        intake: PullIntakeResources,
-        orders_worker: lambda_.Function,
+        self, scope: Construct, construct_id: str, *, core: CoreResources, orders_worker: lambda_.Function
     ) -> None:
         super().__init__(scope, construct_id)
+        config = core.pull_channels
+        intake = PullIntakeResources.of(core)
         self.notifications = core.factory.function(self, specs.AMAZON_ORDER_CHANGE, environment=intake.environment)
         intake.grant(self.notifications)
         if config.amazon_partner_event_bus_name:

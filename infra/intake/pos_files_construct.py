@@ -19,7 +19,6 @@ from constructs import Construct
 
 from infra import constants as c
 from infra import function_specs as specs
-from infra.intake.config import PullChannelsConfig
 from infra.intake.pull_intake import PullIntakeResources
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
@@ -31,16 +30,9 @@ REPORTS_PREFIX = "reports/"
 
 
 class PosFilesConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        config: PullChannelsConfig,
-        intake: PullIntakeResources,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources) -> None:
         super().__init__(scope, construct_id)
+        intake = PullIntakeResources.of(core)
         environment = core.environment
         self.queue, self.dlq = queue_with_dlq(
             self, c.ID_POS_FILES_QUEUE, c.ID_POS_FILES_DLQ, consumer_timeout_seconds=c.POS_FILES_TIMEOUT_SECONDS
@@ -104,7 +96,7 @@ class PosFilesConstruct(Construct):
             environment={
                 **intake.environment,
                 c.ENV_POS_FILES_BUCKET: self.bucket.bucket_name,
-                c.ENV_POS_STORE_TIME_ZONES: json.dumps(config.pos_store_time_zones, sort_keys=True),
+                c.ENV_POS_STORE_TIME_ZONES: json.dumps(core.pull_channels.pos_store_time_zones, sort_keys=True),
             },
         )
         fn = self.function

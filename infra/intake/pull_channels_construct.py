@@ -7,30 +7,19 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.intake.amazon_channel_construct import AmazonChannelConstruct
-from infra.intake.config import PullChannelsConfig
 from infra.intake.pos_files_construct import PosFilesConstruct
-from infra.intake.pull_intake import PullIntakeResources
 from infra.intake.zalando_channel_construct import ZalandoChannelConstruct
 from infra.shared.core import CoreResources
 
 
 class PullChannelsConstruct(Construct):
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        config: PullChannelsConfig,
-        orders_worker: lambda_.Function,
+        self, scope: Construct, construct_id: str, *, core: CoreResources, orders_worker: lambda_.Function
     ) -> None:
         super().__init__(scope, construct_id)
-        intake = PullIntakeResources.of(core)
-        self.amazon = AmazonChannelConstruct(
-            self, "Amazon", core=core, config=config, intake=intake, orders_worker=orders_worker
-        )
-        self.zalando = ZalandoChannelConstruct(self, "Zalando", core=core, config=config, intake=intake)
-        self.pos_files = PosFilesConstruct(self, "PosFiles", core=core, config=config, intake=intake)
+        self.amazon = AmazonChannelConstruct(self, "Amazon", core=core, orders_worker=orders_worker)
+        self.zalando = ZalandoChannelConstruct(self, "Zalando", core=core)
+        self.pos_files = PosFilesConstruct(self, "PosFiles", core=core)
 
     @property
     def functions(self) -> dict[str, lambda_.Function]:

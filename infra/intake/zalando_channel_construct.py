@@ -6,23 +6,16 @@ from constructs import Construct
 
 from infra import constants as c
 from infra import function_specs as specs
-from infra.intake.config import PullChannelsConfig
 from infra.intake.pull_intake import PullIntakeResources
 from infra.shared.core import CoreResources
 from infra.storage.tables_construct import grant_state_partitions
 
 
 class ZalandoChannelConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        config: PullChannelsConfig,
-        intake: PullIntakeResources,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources) -> None:
         super().__init__(scope, construct_id)
+        config = core.pull_channels
+        intake = PullIntakeResources.of(core)
         merchant_id = config.zalando_merchant_id
         self.poller = core.factory.function(
             self,

@@ -13,14 +13,13 @@ from constructs import Construct
 
 from infra import constants as c
 from infra import function_specs as specs
-from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
 from infra.storage.tables_construct import grant_leading_keys, grant_state_partitions, grant_trace_append
 
 
 class ErpFulfilmentConstruct(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources, erp: ErpGatewayWiring) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources) -> None:
         super().__init__(scope, construct_id)
         state_table = core.state_table
         self.function, (self.queue, self.dlq) = core.consumer(
@@ -29,7 +28,7 @@ class ErpFulfilmentConstruct(Construct):
             environment={**core.env(trace=True), c.ENV_WMS_BASE_URL: core.channel_apis.wms_base_url},
         )
         consume_queue(self.function, self.queue, batch_size=c.ERP_FULFILMENT_BATCH_SIZE)
-        erp.connect(self.function)
+        core.erp.connect(self.function)
         # The order, and the updates recorded under it (the newest address wins).
         grant_leading_keys(state_table, self.function, ["dynamodb:GetItem", "dynamodb:Query"], ["ORDER#*"])
         # What the ERP took, per shipment, for the ops API's order view (shared/adapters/state_store.py).

@@ -23,7 +23,6 @@ from constructs import Construct
 
 from infra import constants as c
 from infra import function_specs as specs
-from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.orders.order_flow_definition import OrderFlowFunctions, order_flow_definition
 from infra.shared.core import CoreResources
 from infra.shared.logical_ids import pin_logical_id
@@ -32,14 +31,7 @@ from infra.storage.tables_construct import grant_state_partitions, grant_trace_a
 
 
 class OrderFlowConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        erp: ErpGatewayWiring,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources) -> None:
         super().__init__(scope, construct_id)
         state_table = core.state_table
         trace_table = core.trace_table
@@ -125,7 +117,7 @@ class OrderFlowConstruct(Construct):
         )
         # Order acceptance, cancellation and the parked replay are the ERP gateway's priority lane.
         for fn in (self.create_erp_sales_order, self.cancel_order, self.parked_replay):
-            erp.connect(fn)
+            core.erp.connect(fn)
         self.state_machine.grant_start_execution(self.parked_replay)
         # Orders ON_HOLD for stock start again, oldest first, once their lines are available.
         self.held_retry = core.factory.function(

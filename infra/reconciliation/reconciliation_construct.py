@@ -13,21 +13,12 @@ from constructs import Construct
 
 from infra import constants as c
 from infra import function_specs as specs
-from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.shared.core import CoreResources
 from infra.storage.tables_construct import grant_state_partitions
 
 
 class ReconciliationConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        erp: ErpGatewayWiring,
-        ops_function: lambda_.Function,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources, ops: lambda_.Function) -> None:
         super().__init__(scope, construct_id)
         state_table = core.state_table
         config = core.channel_apis
@@ -55,10 +46,10 @@ class ReconciliationConstruct(Construct):
         )
 
         # The ERP's inventory snapshot is bulk work for the ERP gateway.
-        erp.connect(self.function)
+        core.erp.connect(self.function)
 
-        ops_function.add_environment(c.ENV_RECONCILIATION_FUNCTION_NAME, self.function.function_name)
+        ops.add_environment(c.ENV_RECONCILIATION_FUNCTION_NAME, self.function.function_name)
         # The unqualified function only (grant_invoke would add every version, `<arn>:*`).
-        ops_function.add_to_role_policy(
+        ops.add_to_role_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.function.function_arn])
         )

@@ -24,7 +24,6 @@ from constructs import Construct
 
 from infra import constants as c
 from infra import function_specs as specs
-from infra.erp.gateway_wiring import ErpGatewayWiring
 from infra.returns.return_flow_definition import ReturnFlowFunctions, return_flow_definition
 from infra.shared.core import CoreResources, only_set
 from infra.shared.function_factory import FunctionSpec
@@ -34,14 +33,7 @@ from infra.storage.tables_construct import grant_leading_keys, grant_state_parti
 
 
 class ReturnFlowConstruct(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        core: CoreResources,
-        erp: ErpGatewayWiring,
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, core: CoreResources) -> None:
         super().__init__(scope, construct_id)
         environment = core.environment
         state_table = core.state_table
@@ -105,7 +97,7 @@ class ReturnFlowConstruct(Construct):
         # The ERP's return authorization and credit memo: refunds are the ERP gateway's priority lane
         # (only these two steps get the ERP's URL: the others build no ERP client).
         for module in ("authorize_return", "post_refund"):
-            erp.connect(self.steps[module])
+            core.erp.connect(self.steps[module])
         # The report step announces each outcome (ReturnStatusChanged) for the customer-service status.
         self.steps["report_outcome"].add_environment(c.ENV_EVENT_BUS, core.bus.bus_name)
         core.event_bus.grant_put_events_to(self.steps["report_outcome"])

@@ -20,6 +20,8 @@ from constructs import Construct
 from infra import constants as c
 from infra.availability.config import AvailabilityConfig
 from infra.config import StackConfig
+from infra.erp.gateway_wiring import ErpGatewayWiring
+from infra.intake.config import PullChannelsConfig
 from infra.messaging.event_bus_construct import EventBusConstruct
 from infra.messaging.queues_construct import QueuesConstruct
 from infra.secrets.secrets_construct import SecretsConstruct
@@ -34,6 +36,11 @@ def only_set(environment: Mapping[str, str | None]) -> dict[str, str]:
     return {name: value for name, value in environment.items() if value}
 
 
+def _removal_policy(config: StackConfig) -> cdk.RemovalPolicy:
+    """Production keeps its tables, buckets, secrets and logs when the stack goes; the others do not."""
+    return cdk.RemovalPolicy.RETAIN if config.is_production else cdk.RemovalPolicy.DESTROY
+
+
 @dataclass(frozen=True)
 class CoreResources:
     factory: FunctionFactory
@@ -45,6 +52,34 @@ class CoreResources:
     config: StackConfig
     # The channels' APIs (Walmart, eBay, Shopify, Amazon, Zalando) and the WMS, from CDK context.
     channel_apis: AvailabilityConfig
+    pull_channels: PullChannelsConfig
+    # One ERP gateway for every function that calls the ERP (issue 10.3).
+    erp: ErpGatewayWiring
+
+    @classmethod
+    def build(cls, scope: Construct, config: StackConfig, factory: FunctionFactory) -> CoreResources:
+        """The shared tables, payload bucket, domain queues, bus and secrets, made under `scope`, with
+        the configuration read from its context."""
+        removal = _removal_policy(config)
+        tables = TablesConstruct(scope, "Tables", removal_policy=removal)
+        payloads = PayloadBucketConstruct(scope, "Payloads", removal_policy=removal)
+        queues = QueuesConstruct(
+            scope,
+            "Queues",
+            orders_consumer_timeout_seconds=c.ORDERS_WORKER_TIMEOUT_SECONDS,
+            inventory_consumer_timeout_seconds=c.INVENTORY_WORKER_TIMEOUT_SECONDS,
+        )
+        bus = EventBusConstruct(scope, "Events", environment=config.environment)
+        secrets = SecretsConstruct(scope, "Secrets", environment=config.environment, removal_policy=removal)
+        erp = ErpGatewayWiring(
+            base_url=config.erp_base_url,
+            concurrency_limit=config.erp_concurrency or c.DEFAULT_ERP_CONCURRENCY,
+            bulk_share=config.erp_bulk_share,
+            state_table=tables.state,
+        )
+        channel_apis = AvailabilityConfig.from_context(scope.node, config.environment)
+        pull_channels = PullChannelsConfig.from_context(scope.node, config.environment)
+        return cls(factory, tables, queues, bus, payloads, secrets, config, channel_apis, pull_channels, erp)
 
     @property
     def environment(self) -> str:
@@ -52,7 +87,7 @@ class CoreResources:
 
     @property
     def removal_policy(self) -> cdk.RemovalPolicy:
-        return cdk.RemovalPolicy.RETAIN if self.config.is_production else cdk.RemovalPolicy.DESTROY
+        return _removal_policy(self.config)
 
     @property
     def state_table(self) -> dynamodb.ITable:
