@@ -12,6 +12,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra import constants as c
+from infra.shared.logical_ids import pin_logical_id
 from infra.shared.nag import acknowledge, acknowledge_resource
 from shared.limits import WEBHOOK_MAX_BODY_BYTES
 
@@ -21,6 +22,13 @@ OPS_PATH = "/v1/ops/{proxy+}"
 OPENAPI_PATH = "/v1/openapi.json"
 # The customer-safe order status (issue 12.3), behind the helpdesk integration's own API key.
 STATUS_PATH = "/v1/status/orders/{channel}/{channel_order_id}"
+# Per-method throttling below the stage's: `<path>/<method>` -> (rate, burst).
+METHOD_THROTTLING = {
+    f"{WEBHOOK_PATH}/POST": (c.API_WEBHOOK_POST_RATE_LIMIT, c.API_WEBHOOK_POST_BURST_LIMIT),
+    f"{WEBHOOK_PATH}/GET": (c.API_WEBHOOK_GET_RATE_LIMIT, c.API_WEBHOOK_GET_BURST_LIMIT),
+    f"{OPS_PATH}/ANY": (c.API_OPS_RATE_LIMIT, c.API_OPS_BURST_LIMIT),
+    f"{OPENAPI_PATH}/GET": (c.API_OPS_RATE_LIMIT, c.API_OPS_BURST_LIMIT),
+}
 
 
 def _error_template(code: str, message: str) -> dict[str, str]:
@@ -245,28 +253,12 @@ class WebhookApiConstruct(Construct):
                     user=True,
                 ),
                 method_options={
-                    f"{WEBHOOK_PATH}/POST": apigw.MethodDeploymentOptions(
-                        throttling_rate_limit=c.API_WEBHOOK_POST_RATE_LIMIT,
-                        throttling_burst_limit=c.API_WEBHOOK_POST_BURST_LIMIT,
-                    ),
-                    f"{WEBHOOK_PATH}/GET": apigw.MethodDeploymentOptions(
-                        throttling_rate_limit=c.API_WEBHOOK_GET_RATE_LIMIT,
-                        throttling_burst_limit=c.API_WEBHOOK_GET_BURST_LIMIT,
-                    ),
-                    f"{OPS_PATH}/ANY": apigw.MethodDeploymentOptions(
-                        throttling_rate_limit=c.API_OPS_RATE_LIMIT,
-                        throttling_burst_limit=c.API_OPS_BURST_LIMIT,
-                    ),
-                    f"{OPENAPI_PATH}/GET": apigw.MethodDeploymentOptions(
-                        throttling_rate_limit=c.API_OPS_RATE_LIMIT,
-                        throttling_burst_limit=c.API_OPS_BURST_LIMIT,
-                    ),
+                    method: apigw.MethodDeploymentOptions(throttling_rate_limit=rate, throttling_burst_limit=burst)
+                    for method, (rate, burst) in METHOD_THROTTLING.items()
                 },
             ),
         )
-        api_resource = self.api.node.default_child
-        assert isinstance(api_resource, apigw.CfnRestApi)
-        api_resource.override_logical_id(c.ID_WEBHOOK_API)
+        pin_logical_id(self.api, c.ID_WEBHOOK_API)
 
         self.api.add_gateway_response(
             "Throttled",

@@ -20,9 +20,9 @@ from constructs import Construct
 from infra import constants as c
 from infra import function_specs as specs
 from infra.intake.pull_intake import PullIntakeResources
+from infra.shared.buckets import private_bucket
 from infra.shared.core import CoreResources
 from infra.shared.function_factory import consume_queue
-from infra.shared.logical_ids import pin_logical_id
 from infra.shared.nag import acknowledge
 from infra.shared.queues import queue_with_dlq
 
@@ -41,20 +41,15 @@ class PosFilesConstruct(Construct):
         # depends on the policy: S3 checks it may send to the queue when the notification is set).
         bucket_name = f"{c.SERVICE}-pos-files-{environment}-{cdk.Aws.ACCOUNT_ID}-{cdk.Aws.REGION}"
         bucket_arn = f"arn:{cdk.Aws.PARTITION}:s3:::{bucket_name}"
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             c.ID_POS_FILES_BUCKET,
             bucket_name=bucket_name,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=True,  # a file replaced by mistake can be recovered; imports dedupe anyway
             server_access_logs_bucket=core.payloads.access_logs,
             server_access_logs_prefix="pos-files-bucket/",
             removal_policy=core.removal_policy,
         )
-        pin_logical_id(self.bucket, c.ID_POS_FILES_BUCKET)
         bucket_resource = self.bucket.node.default_child
         assert isinstance(bucket_resource, s3.CfnBucket)
         # S3 may send to the queue only for this bucket.

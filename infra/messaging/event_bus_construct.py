@@ -6,6 +6,7 @@ from aws_cdk import aws_events as events
 from constructs import Construct
 
 from infra import constants as c
+from infra.shared.logical_ids import pin_logical_id
 
 
 class EventBusConstruct(Construct):
@@ -15,9 +16,7 @@ class EventBusConstruct(Construct):
         # an EventBus into an object instead of its name.
         self.bus_name = f"{c.SERVICE}-{environment}"
         self.bus = events.EventBus(self, c.ID_EVENT_BUS, event_bus_name=self.bus_name)
-        bus_resource = self.bus.node.default_child
-        assert isinstance(bus_resource, events.CfnEventBus)
-        bus_resource.override_logical_id(c.ID_EVENT_BUS)
+        pin_logical_id(self.bus, c.ID_EVENT_BUS)
 
         # Replayable history of domain events (for a new consumer or after a consumer bug). The bus
         # carries only retail-sync's own events, so the archive takes everything on it (no pattern:

@@ -24,6 +24,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import constants as c
+from infra.shared.logical_ids import pin_logical_id
 from infra.shared.nag import acknowledge_resource
 
 
@@ -57,9 +58,7 @@ class JsonSecret(Construct):
             ),
             removal_policy=removal_policy,
         )
-        resource = self.secret.node.default_child
-        assert isinstance(resource, secretsmanager.CfnSecret)
-        resource.override_logical_id(construct_id)
+        pin_logical_id(self.secret, construct_id)
         acknowledge_resource(
             self.secret,
             "AwsSolutions-SMG4",

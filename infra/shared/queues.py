@@ -12,6 +12,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
+from infra.shared.logical_ids import pin_logical_id
 
 
 class QueueWithDlq(NamedTuple):
@@ -37,9 +38,7 @@ def encrypted_queue(
         visibility_timeout=visibility_timeout,
         dead_letter_queue=dead_letter_queue,
     )
-    resource = queue.node.default_child
-    assert isinstance(resource, sqs.CfnQueue)
-    resource.override_logical_id(construct_id)
+    pin_logical_id(queue, construct_id)
     return queue
 
 
@@ -81,9 +80,7 @@ def events_to_queue(
         event_pattern=events.EventPattern(source=[c.EVENT_SOURCE], detail_type=list(detail_types)),
         targets=[targets.SqsQueue(queue)],
     )
-    resource = rule.node.default_child
-    assert isinstance(resource, events.CfnRule)
-    resource.override_logical_id(rule_id)
+    pin_logical_id(rule, rule_id)
     return rule
 
 

@@ -8,6 +8,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra import constants as c
+from infra.shared.buckets import private_bucket
 from infra.shared.nag import acknowledge, acknowledge_resource
 
 PAYLOAD_PREFIX = "payloads/"
@@ -16,13 +17,9 @@ PAYLOAD_PREFIX = "payloads/"
 class PayloadBucketConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: cdk.RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
-        self.access_logs = s3.Bucket(
+        self.access_logs = private_bucket(
             self,
             c.ID_ACCESS_LOGS_BUCKET,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(c.ACCESS_LOG_EXPIRY_DAYS))],
             removal_policy=removal_policy,
         )
@@ -32,13 +29,9 @@ class PayloadBucketConstruct(Construct):
             "This is the server access log target of the payload bucket; logging it into itself "
             "would loop, and its own reads are covered by CloudTrail",
         )
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             c.ID_PAYLOAD_BUCKET,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=False,
             # A claim check is useless once its message is gone (queue + DLQ retention).
             lifecycle_rules=[
@@ -52,13 +45,6 @@ class PayloadBucketConstruct(Construct):
             server_access_logs_prefix="payload-bucket/",
             removal_policy=removal_policy,
         )
-        for bucket, logical_id in (
-            (self.bucket, c.ID_PAYLOAD_BUCKET),
-            (self.access_logs, c.ID_ACCESS_LOGS_BUCKET),
-        ):
-            resource = bucket.node.default_child
-            assert isinstance(resource, s3.CfnBucket)
-            resource.override_logical_id(logical_id)
 
     def grant_put_payloads(self, grantee: iam.IGrantable) -> iam.Grant:
         """PutObject under payloads/ only (the ingest's claim checks)."""

@@ -8,6 +8,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra import constants as c
+from infra.shared.logical_ids import pin_logical_id
 
 
 def grant_trace_append(trace_table: dynamodb.ITable, grantee: iam.IGrantable) -> iam.Grant:
@@ -64,40 +65,31 @@ def grant_state_partitions(
             grant_leading_keys(state_table, fn, list(actions), keys)
 
 
+# logical id -> (partition key, sort key, TTL attribute)
+TABLE_KEYS: dict[str, tuple[str, str | None, str]] = {
+    c.ID_IDEMPOTENCY_TABLE: ("id", None, c.IDEMPOTENCY_TABLE_TTL_ATTRIBUTE),
+    c.ID_STATE_TABLE: ("pk", "sk", c.STATE_TABLE_TTL_ATTRIBUTE),
+    c.ID_TRACE_TABLE: ("correlation_id", "sk", c.TRACE_TABLE_TTL_ATTRIBUTE),
+}
+
+
 class TablesConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: cdk.RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
-        self.idempotency = self._table(
-            c.ID_IDEMPOTENCY_TABLE,
-            partition_key="id",
-            sort_key=None,
-            ttl=c.IDEMPOTENCY_TABLE_TTL_ATTRIBUTE,
-            removal_policy=removal_policy,
-        )
-        self.state = self._table(
-            c.ID_STATE_TABLE,
-            partition_key="pk",
-            sort_key="sk",
-            ttl=c.STATE_TABLE_TTL_ATTRIBUTE,
-            removal_policy=removal_policy,
-        )
-        self.trace = self._table(
-            c.ID_TRACE_TABLE,
-            partition_key="correlation_id",
-            sort_key="sk",
-            ttl=c.TRACE_TABLE_TTL_ATTRIBUTE,
-            removal_policy=removal_policy,
+        self.idempotency, self.state, self.trace = (
+            self._table(logical_id, *keys, removal_policy=removal_policy) for logical_id, keys in TABLE_KEYS.items()
         )
 
     def _table(
         self,
         construct_id: str,
-        *,
         partition_key: str,
         sort_key: str | None,
         ttl: str,
+        *,
         removal_policy: cdk.RemovalPolicy,
     ) -> dynamodb.Table:
+        """A pay-per-request table, AWS-managed encryption, point-in-time recovery, items expiring at `ttl`."""
         table = dynamodb.Table(
             self,
             construct_id,
@@ -111,7 +103,5 @@ class TablesConstruct(Construct):
             time_to_live_attribute=ttl,
             removal_policy=removal_policy,
         )
-        resource = table.node.default_child
-        assert isinstance(resource, dynamodb.CfnTable)
-        resource.override_logical_id(construct_id)
+        pin_logical_id(table, construct_id)
         return table
