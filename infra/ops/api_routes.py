@@ -92,6 +92,9 @@ def _ok(model: Any, description: str = "OK", status: Status = 200) -> dict[Statu
 SKU = Param("sku", "the seller SKU: 1-64 of A-Z a-z 0-9 . _ -")
 KIND = Param("kind", f"the reconciliation kind: one of {', '.join(KINDS)}")
 LIMIT = Param("limit", "at most this many, newest first (default 20)", required=False)
+# An order by its channel's id (the ops and the status routes).
+ORDER_KEY = (Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there"))
+EXCEPTION_ID = Param("exception_id", "the exception's id")
 
 
 class ReturnLineView(BaseModel):
@@ -161,7 +164,7 @@ STATUS_ROUTES: tuple[RouteDescription, ...] = (
         "The customer-safe status of one order: its lines, parcels with tracking, returns and refunds",
         "status",
         {**_ok(OrderStatusView), **_errors(400, 404, 429)},
-        path_params=(Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there")),
+        path_params=ORDER_KEY,
         description="For a helpdesk or a customer-facing page: no internal ids and no personal data. "
         "Needs the status API key in `x-api-key` (API Gateway answers 403 without it); its usage plan "
         "limits the rate and the daily calls.",
@@ -193,7 +196,7 @@ OPS_ROUTES: tuple[RouteDescription, ...] = (
         "One order by its channel id",
         "orders",
         {**_ok(OrderAnswer), **_errors(404)},
-        path_params=(Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there")),
+        path_params=ORDER_KEY,
     ),
     RouteDescription(
         "POST",
@@ -201,7 +204,7 @@ OPS_ROUTES: tuple[RouteDescription, ...] = (
         "Start an order ON_HOLD for stock again now (still short: held again)",
         "orders",
         {**_ok(HeldRelease, "started", 202), **_errors(404, 503)},
-        path_params=(Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there")),
+        path_params=ORDER_KEY,
     ),
     RouteDescription(
         "POST",
@@ -209,7 +212,7 @@ OPS_ROUTES: tuple[RouteDescription, ...] = (
         "Cancel an order ON_HOLD for stock (the channel is not told)",
         "orders",
         {**_ok(HeldRelease, "cancelling", 202), **_errors(404, 503)},
-        path_params=(Param("channel", "the channel (shopify, amazon, ...)"), Param("channel_order_id", "its id there")),
+        path_params=ORDER_KEY,
     ),
     RouteDescription(
         "POST",
@@ -318,7 +321,7 @@ OPS_ROUTES: tuple[RouteDescription, ...] = (
         "Close an exception with a note (a reconciliation one: keep ours or accept theirs)",
         "exceptions",
         {**_ok(ExceptionView | EnrichmentExceptionView | StoredExceptionView), **_errors(400, 404, 409, 503)},
-        path_params=(Param("exception_id", "the exception's id"),),
+        path_params=(EXCEPTION_ID,),
         body=ResolveRequest | CloseRequest,
     ),
     RouteDescription(
@@ -327,7 +330,7 @@ OPS_ROUTES: tuple[RouteDescription, ...] = (
         "Run an exception's failed work again (exactly-once effects still hold)",
         "exceptions",
         {**_ok(EnrichmentExceptionView | StoredExceptionView, "retried", 202), **_errors(400, 404, 409, 503)},
-        path_params=(Param("exception_id", "the exception's id"),),
+        path_params=(EXCEPTION_ID,),
     ),
     RouteDescription(
         "POST",
