@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
-from shared.adapters.envelope_queue import SqsEnvelopeQueue
+from shared.adapters.aws import client as aws_client
 
 MAX_VISIBILITY_SECONDS = 12 * 3600
 
@@ -17,16 +17,31 @@ class QueuePort(Protocol):
 
 
 class SqsQueues:
-    """The worker's own queue and its DLQ (one SQS client for both)."""
-
     def __init__(self, queue_url: str, dlq_url: str, client: Any | None = None) -> None:
-        self.queue = SqsEnvelopeQueue(queue_url, client)
-        self.dlq = SqsEnvelopeQueue(dlq_url, client)
+        self.queue_url = queue_url
+        self.dlq_url = dlq_url
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws_client("sqs")
+        return self._client
 
     def dead_letter(self, body: str, reason: str, correlation_id: str) -> None:
         """The message as received, to the DLQ, with why (redrive it once the cause is fixed)."""
-        self.dlq.send(body, {"reason": reason[:1000] or "rejected", "correlation_id": correlation_id})
+        self.client.send_message(
+            QueueUrl=self.dlq_url,
+            MessageBody=body,
+            MessageAttributes={
+                "reason": {"DataType": "String", "StringValue": reason[:1000] or "rejected"},
+                "correlation_id": {"DataType": "String", "StringValue": correlation_id},
+            },
+        )
 
     def retry_after(self, receipt_handle: str, seconds: float) -> None:
         """The throttled message comes back once the channel's `Retry-After` has passed."""
-        self.queue.delay(receipt_handle, min(max(math.ceil(seconds), 1), MAX_VISIBILITY_SECONDS))
+        timeout = min(max(math.ceil(seconds), 1), MAX_VISIBILITY_SECONDS)
+        self.client.change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=timeout
+        )
