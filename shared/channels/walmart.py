@@ -46,8 +46,8 @@ from shared.channels.base import (
 )
 from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
-from shared.channels.signatures import hmac_sha256_base64
-from shared.errors import SignatureInvalid, TimestampStale
+from shared.channels.signatures import check_timestamp, hmac_sha256_base64
+from shared.errors import SignatureInvalid
 from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderLine
 from shared.models.envelope import Domain
 from shared.models.order_changes import CancelledLine, OrderLinesCancelled
@@ -100,12 +100,7 @@ def verify_walmart(request: WebhookRequest, secret: str, now: datetime) -> None:
     )
     if not hmac.compare_digest(received, expected):
         raise SignatureInvalid(f"{SIGNATURE_HEADER} does not match the request")
-    skew = now.timestamp() - sent_at
-    if abs(skew) > TOLERANCE_SECONDS:
-        raise TimestampStale(
-            f"{TIMESTAMP_HEADER} is {int(abs(skew))} s {'old' if skew > 0 else 'in the future'}"
-            f" (tolerance {TOLERANCE_SECONDS} s)"
-        )
+    check_timestamp(TIMESTAMP_HEADER, sent_at, now, TOLERANCE_SECONDS)
 
 
 class WalmartLookup(Protocol):
