@@ -6,6 +6,8 @@ Zalando's `address_line_1`); the channel module says which, once, and `address` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import NamedTuple
 
 from shared.models import Address
@@ -20,12 +22,14 @@ class AddressFields(NamedTuple):
     city: str
     region: str | None
     postal_code: str
-    country_code: str
+    country_code: str | None
 
     def address(self, vendor: object | None, **given: str | None) -> Address | None:
-        """The vendor's address as ours (None when there is none); `given` sets what the vendor does not
-        hold in one field (a name it splits, or keeps elsewhere)."""
+        """The vendor's address (a model, or a JSON object read as it came) as ours, None when there is
+        none; `given` sets what the vendor does not hold in one field as we do (a name it splits, or
+        keeps elsewhere; a country it writes otherwise)."""
         if vendor is None:
             return None
-        read = {ours: getattr(vendor, theirs) for ours, theirs in self._asdict().items() if theirs is not None}
+        field = vendor.get if isinstance(vendor, Mapping) else partial(getattr, vendor)
+        read = {ours: field(theirs) for ours, theirs in self._asdict().items() if theirs is not None}
         return Address(**read, **given)
