@@ -236,3 +236,9 @@ def _zalando_refusal(result: dict[str, Any]) -> str | None:
     if result.get("status") in (None, "ACCEPTED"):
         return None
     return f"zalando {result.get('status')}: {result.get('description', '')}"[:300]
+
+
+# Every channel's price connector, by channel.
+PRICE_CONNECTORS: dict[str, type[PriceConnector]] = {
+    cls.channel: cls for cls in (ShopifyPrices, AmazonPrices, WalmartPrices, EbayPrices, ZalandoPrices)
+}

@@ -3,25 +3,10 @@
 
 from __future__ import annotations
 
-from functions.pricing.adapters.channels import (
-    AmazonPrices,
-    EbayPrices,
-    PriceConnector,
-    ShopifyPrices,
-    WalmartPrices,
-    ZalandoPrices,
-)
+from functions.pricing.adapters.channels import PRICE_CONNECTORS, PriceConnector
 from functions.pricing.settings import PricePublisherSettings
 from shared.channels.clients._token import read_token
 from shared.channels.endpoints import channel_connections
-
-CONNECTORS: dict[str, type[PriceConnector]] = {
-    "shopify": ShopifyPrices,
-    "amazon": AmazonPrices,
-    "walmart": WalmartPrices,
-    "ebay": EbayPrices,
-    "zalando": ZalandoPrices,
-}
 
 
 def price_connectors(settings: PricePublisherSettings) -> dict[str, PriceConnector]:
@@ -30,6 +15,6 @@ def price_connectors(settings: PricePublisherSettings) -> dict[str, PriceConnect
         # Read once, when the publisher starts: the price calls send it as it was then.
         connections["shopify"]["access_token"] = read_token(connections["shopify"]["access_token"])
     return {
-        channel: CONNECTORS[channel](**connection, timeout=settings.channel_timeout_seconds)
+        channel: PRICE_CONNECTORS[channel](**connection, timeout=settings.channel_timeout_seconds)
         for channel, connection in connections.items()
     }
