@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from shared.channels.endpoints import ChannelApiSettings
 from shared.settings import EnvSettings
 
 
@@ -24,22 +25,9 @@ class PricingWorkerSettings(PricingSettings):
     price_schedule_group: str = "default"
 
 
-class PricePublisherSettings(PricingSettings):
+class PricePublisherSettings(PricingSettings, ChannelApiSettings):
     publisher_budget_seconds: Annotated[float, Field(gt=0, le=900)] = 50.0
     publisher_max_skus: Annotated[int, Field(ge=1, le=100_000)] = 5_000
-    channel_timeout_seconds: float = 10.0
-
-    amazon_sp_api_base_url: str | None = None
-    amazon_seller_id: str = "A2SANDBOXSELLER"
-    amazon_marketplace_ids: str = "ATVPDKIKX0DER"
-    walmart_api_base_url: str | None = None
-    ebay_api_base_url: str | None = None
-    shopify_admin_base_url: str | None = None
-    shopify_api_version: str = "2024-07"
-    shopify_access_token: str | None = None
-    zalando_api_base_url: str | None = None
-    zalando_merchant_id: str = "local-merchant"
-    zalando_sales_channel_id: str = "local-sales-channel"
 
 
 class CatalogBackfillSettings(PricingWorkerSettings):

@@ -36,6 +36,7 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import AliasChoices, AwareDatetime, ConfigDict, Field, ValidationError
 
 from shared.channels._pull import PullChannelAdapter
+from shared.channels.addresses import AddressFields
 from shared.channels.base import (
     CanonicalCommand,
     DeliveryInfo,
@@ -47,7 +48,7 @@ from shared.channels.base import (
 )
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
-from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
+from shared.models import CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
 from shared.models.base import Model
 from shared.models.envelope import Domain
 
@@ -146,6 +147,11 @@ class AmazonAddress(_Vendor):
     CountryCode: str | None = None
 
 
+ADDRESS_FIELDS = AddressFields(
+    "Name", "AddressLine1", "AddressLine2", "City", "StateOrRegion", "PostalCode", "CountryCode"
+)
+
+
 class AmazonOrder(PolledOrder):
     OrderTotal: AmazonMoney | None = None
     ShippingAddress: AmazonAddress | None = None
@@ -241,7 +247,6 @@ def order_from_amazon(vendor_order: dict[str, Any], vendor_items: list[dict[str,
     if problems:
         raise NormalizationError("Amazon order has lines that cannot be reserved", details=problems)
     currency = order.OrderTotal.CurrencyCode if order.OrderTotal else (lines[0].unit_price.currency if lines else "USD")
-    address = order.ShippingAddress
     buyer_email = (order.BuyerInfo or {}).get("BuyerEmail")
     try:
         return Order(
@@ -251,19 +256,7 @@ def order_from_amazon(vendor_order: dict[str, Any], vendor_items: list[dict[str,
             currency=currency,
             lines=lines,
             customer=CustomerRef(email=buyer_email) if buyer_email else None,
-            shipping_address=(
-                Address(
-                    name=address.Name,
-                    line1=address.AddressLine1,
-                    line2=address.AddressLine2,
-                    city=address.City,
-                    region=address.StateOrRegion,
-                    postal_code=address.PostalCode,
-                    country_code=address.CountryCode,
-                )
-                if address
-                else None
-            ),
+            shipping_address=ADDRESS_FIELDS.address(order.ShippingAddress),
             source_updated_at=order.LastUpdateDate,
         )
     except ValidationError as exc:

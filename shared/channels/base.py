@@ -26,6 +26,8 @@ canonical models. Two callers use it:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
@@ -126,20 +128,34 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]
     return details
 
 
+@contextmanager
+def refused_at_edge(message: str) -> Iterator[None]:
+    """At the edge, a model that refuses the payload answers 400 (`ValidationFailed`) with field details."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ValidationFailed(message, details=field_errors(exc)) from exc
+
+
+@contextmanager
+def poison_in_worker(message: str) -> Iterator[None]:
+    """In a worker, a model that refuses the payload now always will: `NormalizationError` (poison)."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise NormalizationError(message, details=field_errors(exc)) from exc
+
+
 def validate_at_edge(model: type[M], data: Any, what: str) -> M:
     """Validate a vendor payload at the edge: a schema violation answers 400 with field details."""
-    try:
+    with refused_at_edge(f"{what} is missing or has invalid fields"):
         return model.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(f"{what} is missing or has invalid fields", details=field_errors(exc)) from exc
 
 
 def validate_for_worker(model: type[M], data: Any, what: str) -> M:
     """Validate a queued payload: if it does not fit now it never will (poison)."""
-    try:
+    with poison_in_worker(f"{what} is missing or has invalid fields"):
         return model.model_validate(data)
-    except ValidationError as exc:
-        raise NormalizationError(f"{what} is missing or has invalid fields", details=field_errors(exc)) from exc
 
 
 class VendorModel(Model):

@@ -51,6 +51,7 @@ from urllib.parse import quote
 
 from pydantic import AwareDatetime, ConfigDict, Field, ValidationError
 
+from shared.channels.addresses import AddressFields
 from shared.channels.base import (
     CanonicalCommand,
     ChannelAdapter,
@@ -401,6 +402,12 @@ class EbayOrder(_Vendor):
     lineItems: Annotated[list[EbayLineItem], Field(min_length=1)]  # noqa: N815
 
 
+# The contact address's fields; the name is the ship-to's `fullName`.
+ADDRESS_FIELDS = AddressFields(
+    None, "addressLine1", "addressLine2", "city", "stateOrProvince", "postalCode", "countryCode"
+)
+
+
 def _ship_to(order: EbayOrder) -> EbayShipTo | None:
     for instruction in order.fulfillmentStartInstructions:
         step = instruction.shippingStep
@@ -412,16 +419,7 @@ def _ship_to(order: EbayOrder) -> EbayShipTo | None:
 def _address(ship_to: EbayShipTo | None) -> Address | None:
     if ship_to is None or ship_to.contactAddress is None:
         return None
-    postal = ship_to.contactAddress
-    return Address(
-        name=ship_to.fullName,
-        line1=postal.addressLine1,
-        line2=postal.addressLine2,
-        city=postal.city,
-        region=postal.stateOrProvince,
-        postal_code=postal.postalCode,
-        country_code=postal.countryCode,
-    )
+    return ADDRESS_FIELDS.address(ship_to.contactAddress, name=ship_to.fullName)
 
 
 def _line(item: EbayLineItem, index: int) -> OrderLine:

@@ -15,13 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
-from shared.channels.base import CanonicalCommand, NormalizationError, field_errors, payload_of
-from shared.channels.own_system import OwnSystemAdapter
+from shared.channels.own_system import CommandSystemAdapter
 from shared.channels.registry import register
-from shared.errors import ValidationFailed
-from shared.models import Envelope
 from shared.models.catalog import PriceMaster, ProductMaster
 
 ITEM_UPDATED = "item.updated"
@@ -46,24 +41,13 @@ def command_from_erp(body: dict[str, Any]) -> ProductMaster | PriceMaster:
 
 
 @register
-class ErpAdapter(OwnSystemAdapter):
+class ErpAdapter(CommandSystemAdapter):
     source = "erp"
+    label = "ERP"
     handled = {ITEM_UPDATED: "catalog", PRICE_UPDATED: "catalog"}
 
-    def check(self, event_type: str, body: dict[str, Any]) -> datetime | None:
-        # Built at the edge too: a record the models refuse answers 400 now, not a poison message later.
-        try:
-            return command_from_erp(body).updated_at
-        except ValidationError as exc:
-            raise ValidationFailed(
-                f"ERP {event_type} is missing or has invalid fields", details=field_errors(exc)
-            ) from exc
+    def command(self, body: dict[str, Any]) -> ProductMaster | PriceMaster:
+        return command_from_erp(body)
 
-    def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
-        body = payload_of(envelope)
-        if body.get("event_type") not in self.handled:
-            return []
-        try:
-            return [command_from_erp(body)]
-        except ValidationError as exc:
-            raise NormalizationError("ERP event does not fit the canonical model", details=field_errors(exc)) from exc
+    def happened_at(self, command: ProductMaster | PriceMaster) -> datetime | None:
+        return command.updated_at

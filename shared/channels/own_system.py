@@ -21,6 +21,9 @@ from shared.channels.base import (
     ChannelAdapter,
     DeliveryInfo,
     WebhookRequest,
+    payload_of,
+    poison_in_worker,
+    refused_at_edge,
     validate_at_edge,
 )
 from shared.channels.signatures import verify_t_v1
@@ -66,6 +69,34 @@ class OwnSystemAdapter(ChannelAdapter):
 
     def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
         return []
+
+
+class CommandSystemAdapter(OwnSystemAdapter):
+    """An own system whose handled events each stand for one canonical command, built by `command`
+    both at the edge (a record the models refuse answers 400 now, not a poison message later) and in
+    the worker."""
+
+    label: ClassVar[str]  # the system as messages name it ("WMS", "ERP")
+
+    def command(self, body: dict[str, Any]) -> CanonicalCommand:
+        """The canonical command of a handled event (pydantic's ValidationError when it does not fit)."""
+        raise NotImplementedError
+
+    def happened_at(self, command: Any) -> datetime | None:
+        """When the event the command stands for happened."""
+        raise NotImplementedError
+
+    def check(self, event_type: str, body: dict[str, Any]) -> datetime | None:
+        with refused_at_edge(f"{self.label} {event_type} is missing or has invalid fields"):
+            command = self.command(body)
+        return self.happened_at(command)
+
+    def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
+        body = payload_of(envelope)
+        if body.get("event_type") not in self.handled:
+            return []
+        with poison_in_worker(f"{self.label} event does not fit the canonical model"):
+            return [self.command(body)]
 
 
 _AWARE = TypeAdapter(AwareDatetime, config=ConfigDict(defer_build=True))  # built with its first use

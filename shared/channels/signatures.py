@@ -91,9 +91,13 @@ def verify_t_v1(
         matched |= hmac.compare_digest(candidate.encode("ascii", "replace"), expected.encode("ascii"))
     if not matched:
         raise SignatureInvalid(f"{header_name} does not match the body")
-    skew = now.timestamp() - timestamp
+    check_timestamp(f"{header_name} timestamp", timestamp, now, tolerance_seconds)
+
+
+def check_timestamp(what: str, sent_at: float, now: datetime, tolerance_seconds: int) -> None:
+    """TimestampStale when `sent_at` (epoch seconds) is more than `tolerance_seconds` from now, either way."""
+    skew = now.timestamp() - sent_at
     if abs(skew) > tolerance_seconds:
         raise TimestampStale(
-            f"{header_name} timestamp is {int(abs(skew))} s {'old' if skew > 0 else 'in the future'}"
-            f" (tolerance {tolerance_seconds} s)"
+            f"{what} is {int(abs(skew))} s {'old' if skew > 0 else 'in the future'} (tolerance {tolerance_seconds} s)"
         )

@@ -33,6 +33,7 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import AwareDatetime, Field, ValidationError
 
+from shared.channels.addresses import AddressFields
 from shared.channels.base import (
     CanonicalCommand,
     ChannelAdapter,
@@ -46,13 +47,15 @@ from shared.channels.base import (
 )
 from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
-from shared.channels.signatures import hmac_sha256_base64
-from shared.errors import SignatureInvalid, TimestampStale
-from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderLine
+from shared.channels.signatures import check_timestamp, hmac_sha256_base64
+from shared.errors import SignatureInvalid
+from shared.models import CustomerRef, Envelope, Money, Order, OrderLine
 from shared.models.envelope import Domain
 from shared.models.order_changes import CancelledLine, OrderLinesCancelled
 from shared.models.returns import ReturnAuthorization, ReturnLine, ReturnStatus
 
+# The Orders API's `shippingInfo.postalAddress` (a JSON object); the country is written "USA".
+ADDRESS_FIELDS = AddressFields("name", "address1", "address2", "city", "state", "postalCode", None)
 SIGNATURE_HEADER = "WM_SEC.SIGNATURE"
 TIMESTAMP_HEADER = "WM_SEC.TIMESTAMP"
 TOLERANCE_SECONDS = 300
@@ -100,12 +103,7 @@ def verify_walmart(request: WebhookRequest, secret: str, now: datetime) -> None:
     )
     if not hmac.compare_digest(received, expected):
         raise SignatureInvalid(f"{SIGNATURE_HEADER} does not match the request")
-    skew = now.timestamp() - sent_at
-    if abs(skew) > TOLERANCE_SECONDS:
-        raise TimestampStale(
-            f"{TIMESTAMP_HEADER} is {int(abs(skew))} s {'old' if skew > 0 else 'in the future'}"
-            f" (tolerance {TOLERANCE_SECONDS} s)"
-        )
+    check_timestamp(TIMESTAMP_HEADER, sent_at, now, TOLERANCE_SECONDS)
 
 
 class WalmartLookup(Protocol):
@@ -230,18 +228,10 @@ def order_from_walmart(event: WalmartPurchaseOrderEvent, api_order: dict[str, An
             customer=CustomerRef(
                 channel_customer_id=api_order.get("customerOrderId"), email=api_order.get("customerEmailId")
             ),
-            shipping_address=Address(
-                name=postal.get("name"),
-                line1=postal.get("address1"),
-                line2=postal.get("address2"),
-                city=postal.get("city"),
-                region=postal.get("state"),
-                postal_code=postal.get("postalCode"),
-                # Walmart US ships to the US only and writes the country as "USA".
-                country_code="US" if postal.get("country") in ("USA", "US") else None,
-            )
-            if postal
-            else None,
+            # Walmart US ships to the US only and writes the country as "USA".
+            shipping_address=ADDRESS_FIELDS.address(
+                postal or None, country_code="US" if postal.get("country") in ("USA", "US") else None
+            ),
         )
     except ValidationError as exc:
         raise NormalizationError("Walmart order does not fit the canonical model", details=field_errors(exc)) from exc

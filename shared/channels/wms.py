@@ -16,15 +16,13 @@ Other event types: 202 ignored.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
-from shared.channels.base import CanonicalCommand, NormalizationError, field_errors, payload_of
-from shared.channels.own_system import OwnSystemAdapter
+from shared.channels.own_system import CommandSystemAdapter
 from shared.channels.registry import register
-from shared.errors import ValidationFailed
-from shared.models import Envelope, InventoryAdjustment, InventoryMovement, MovementKind, Shipment, ShipmentLine
+from shared.models import InventoryAdjustment, InventoryMovement, MovementKind, Shipment, ShipmentLine
 from shared.models.base import Model
 from shared.models.returns import ReturnInspection
 
@@ -108,58 +106,43 @@ class WmsInventoryMoved(_Wms):
         return value
 
 
-def command_from_wms(body: dict[str, Any]) -> InventoryAdjustment | InventoryMovement | Shipment | ReturnInspection:
+WmsCommand = InventoryAdjustment | InventoryMovement | Shipment | ReturnInspection
+C = TypeVar("C", InventoryAdjustment, InventoryMovement, Shipment)
+
+
+def _canonical(model: type[C], event: _Wms, **fields: Any) -> C:
+    """The WMS payload is ours and names its fields as the canonical models do: those carry over,
+    its `sequence` becomes the source sequence, and `fields` add or replace the rest."""
+    alike = {name: getattr(event, name) for name in type(event).model_fields if name in model.model_fields}
+    return model(**{**alike, "source_sequence": event.sequence, **fields})
+
+
+def command_from_wms(body: dict[str, Any]) -> WmsCommand:
     """A WMS event body -> its canonical command (pydantic ValidationError when it does not fit)."""
     if body.get("event_type") == RETURN_INSPECTED:
         inspected = {key: value for key, value in body.items() if key not in ("event_type", "return_id")}
         return ReturnInspection.model_validate({**inspected, "return_key": body.get("return_id")})
     if body.get("event_type") == INVENTORY_MOVED:
         moved = WmsInventoryMoved.model_validate(body)
-        return InventoryMovement(
-            event_id=moved.event_id,
+        transfer_out = moved.movement is MovementKind.TRANSFER_OUT
+        return _canonical(
+            InventoryMovement,
+            moved,
             kind=moved.movement,
-            sku=moved.sku,
-            location_id=moved.location_id,
             quantity=moved.amount(),
-            counterpart_location_id=moved.to_location_id
-            if moved.movement is MovementKind.TRANSFER_OUT
-            else moved.from_location_id,
-            from_quarantine=moved.from_quarantine,
-            reference=moved.reference,
-            reason=moved.reason,
-            source_sequence=moved.sequence,
-            occurred_at=moved.occurred_at,
+            counterpart_location_id=moved.to_location_id if transfer_out else moved.from_location_id,
         )
     if body.get("event_type") == SHIPMENT_SHIPPED:
         shipped = WmsShipmentShipped.model_validate(body)
-        return Shipment(
-            event_id=shipped.event_id,
-            shipment_id=shipped.shipment_id,
-            channel=shipped.channel,
-            channel_order_id=shipped.channel_order_id,
-            location_id=shipped.location_id,
-            lines=[ShipmentLine(sku=line.sku, quantity=line.quantity) for line in shipped.lines],
-            carrier=shipped.carrier,
-            tracking_number=shipped.tracking_number,
-            source_sequence=shipped.sequence,
-            shipped_at=shipped.shipped_at,
-        )
-    adjusted = WmsInventoryAdjusted.model_validate(body)
-    return InventoryAdjustment(
-        event_id=adjusted.event_id,
-        sku=adjusted.sku,
-        location_id=adjusted.location_id,
-        on_hand=adjusted.on_hand,
-        delta=adjusted.delta,
-        reason=adjusted.reason,
-        source_sequence=adjusted.sequence,
-        occurred_at=adjusted.occurred_at,
-    )
+        lines = [ShipmentLine(sku=line.sku, quantity=line.quantity) for line in shipped.lines]
+        return _canonical(Shipment, shipped, lines=lines)
+    return _canonical(InventoryAdjustment, WmsInventoryAdjusted.model_validate(body))
 
 
 @register
-class WmsAdapter(OwnSystemAdapter):
+class WmsAdapter(CommandSystemAdapter):
     source = "wms"
+    label = "WMS"
     handled = {
         INVENTORY_ADJUSTED: "inventory",
         INVENTORY_MOVED: "inventory",
@@ -167,22 +150,8 @@ class WmsAdapter(OwnSystemAdapter):
         RETURN_INSPECTED: "orders",
     }
 
-    def check(self, event_type: str, body: dict[str, Any]) -> datetime | None:
-        # The canonical command is built here too, so a SKU the models refuse answers 400 now
-        # instead of poisoning the queue later.
-        try:
-            command = command_from_wms(body)
-        except ValidationError as exc:
-            raise ValidationFailed(
-                f"WMS {event_type} is missing or has invalid fields", details=field_errors(exc)
-            ) from exc
-        return command.shipped_at if isinstance(command, Shipment) else command.occurred_at
+    def command(self, body: dict[str, Any]) -> WmsCommand:
+        return command_from_wms(body)
 
-    def normalize(self, envelope: Envelope, enrich: Any | None = None) -> list[CanonicalCommand]:
-        body = payload_of(envelope)
-        if body.get("event_type") not in self.handled:
-            return []
-        try:
-            return [command_from_wms(body)]
-        except ValidationError as exc:
-            raise NormalizationError("WMS event does not fit the canonical model", details=field_errors(exc)) from exc
+    def happened_at(self, command: WmsCommand) -> datetime | None:
+        return command.shipped_at if isinstance(command, Shipment) else command.occurred_at

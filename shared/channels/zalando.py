@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, ValidationError
 
 from shared.channels._pull import PullChannelAdapter
+from shared.channels.addresses import AddressFields
 from shared.channels.base import (
     CanonicalCommand,
     DeliveryInfo,
@@ -40,7 +41,7 @@ from shared.channels.base import (
 from shared.channels.base import VendorModel as _Vendor
 from shared.channels.registry import register
 from shared.errors import ValidationFailed
-from shared.models import Address, CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
+from shared.models import CustomerRef, Envelope, Money, Order, OrderCancellation, OrderLine
 
 POLLED_EVENT_TYPE = "Order"
 ACCEPT_STATUS = "approved"
@@ -96,6 +97,10 @@ class OrderLineAttributes(_Vendor):
 class OrderDocument(_Vendor):
     data: Resource
     included: list[Resource] = []
+
+
+# Zalando splits the name (first, last) and has no region.
+ADDRESS_FIELDS = AddressFields(None, "address_line_1", "address_line_2", "city", None, "zip_code", "country_code")
 
 
 def _related(resource: Resource, name: str) -> list[str]:
@@ -199,18 +204,7 @@ def order_from_zalando(parsed: ParsedOrder) -> Order:
             customer=CustomerRef(channel_customer_id=attributes.customer_number)
             if attributes.customer_number
             else None,
-            shipping_address=(
-                Address(
-                    name=name,
-                    line1=address.address_line_1,
-                    line2=address.address_line_2,
-                    city=address.city,
-                    postal_code=address.zip_code,
-                    country_code=address.country_code,
-                )
-                if address
-                else None
-            ),
+            shipping_address=ADDRESS_FIELDS.address(address, name=name),
             source_updated_at=attributes.modified_at,
         )
     except ValidationError as exc:

@@ -19,6 +19,7 @@ from functions.availability.adapters.base import ChannelConnector, Limits, Stock
 LISTINGS_PATH = "/listings/2021-08-01/items"
 FEEDS_PATH = "/feeds/2021-06-30"
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
+ACCEPT_JSON = {"Accept": "application/json"}
 PRODUCT_TYPE = "PRODUCT"  # fulfillment_availability patches do not depend on the product type
 
 
@@ -43,10 +44,6 @@ class AmazonConnector(ChannelConnector):
         self.seller_id = seller_id
         self.marketplace_id = marketplace_id
 
-    def _headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        return headers
-
     def send_items(self, batch: Sequence[StockUpdate]) -> dict[str, str]:
         refused: dict[str, str] = {}
         for update in batch:
@@ -54,7 +51,7 @@ class AmazonConnector(ChannelConnector):
                 "PATCH",
                 f"{LISTINGS_PATH}/{quote(self.seller_id, safe='')}/{quote(update.listing_id, safe='')}",
                 params={"marketplaceIds": self.marketplace_id},
-                headers=self._headers(),
+                headers=ACCEPT_JSON,
                 json={"productType": PRODUCT_TYPE, "patches": _availability_patch(update.units)},
             )
             body = self._json(response) or {}
@@ -64,9 +61,7 @@ class AmazonConnector(ChannelConnector):
 
     def send_feed(self, updates: Sequence[StockUpdate]) -> str:
         document = self._json(
-            self._send(
-                "POST", f"{FEEDS_PATH}/documents", headers=self._headers(), json={"contentType": FEED_CONTENT_TYPE}
-            )
+            self._send("POST", f"{FEEDS_PATH}/documents", headers=ACCEPT_JSON, json={"contentType": FEED_CONTENT_TYPE})
         )
         content = {
             "header": {"sellerId": self.seller_id, "version": "2.0", "issueLocale": "en_US"},
@@ -82,14 +77,12 @@ class AmazonConnector(ChannelConnector):
             ],
         }
         # A presigned upload URL: it carries its own authorization, not the SP-API token.
-        self._send(
-            "PUT", document["url"], authorize=False, headers={"Content-Type": FEED_CONTENT_TYPE}, json=content
-        )
+        self._send("PUT", document["url"], authorize=False, headers={"Content-Type": FEED_CONTENT_TYPE}, json=content)
         feed = self._json(
             self._send(
                 "POST",
                 f"{FEEDS_PATH}/feeds",
-                headers=self._headers(),
+                headers=ACCEPT_JSON,
                 json={
                     "feedType": "JSON_LISTINGS_FEED",
                     "marketplaceIds": [self.marketplace_id],

@@ -9,21 +9,18 @@ stops the channel for this run; whatever was not sent stays dirty for the next o
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from shared.adapters.http import HttpConnector
-from shared.adapters.tokens import TokenAuth
-from shared.channels.clients._token import Token, read_token
+from shared.channels.clients.paced import PacedConnector
 from shared.errors import Rejected, Throttled, Unavailable
 from shared.models import utc_now
-from shared.rate_limit import OutOfTime, TokenBucket
+from shared.rate_limit import OutOfTime
 
 if TYPE_CHECKING:
-    import httpx
+    pass
 
 
 @dataclass(frozen=True)
@@ -61,35 +58,18 @@ class Limits:
     cost_per: str = "call"
 
 
-class ChannelConnector(HttpConnector):
-    channel: ClassVar[str]
+class ChannelConnector(PacedConnector):
     limits: ClassVar[Limits]
 
     def __init__(
-        self,
-        base_url: str,
-        *,
-        access_token: Token | None = None,
-        token_auth: TokenAuth | None = None,
-        timeout: float = 10.0,
-        client: httpx.Client | None = None,
-        ledger: FeedLedger | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = utc_now,
+        self, base_url: str, *, ledger: FeedLedger | None = None, now: Callable[[], datetime] = utc_now, **kwargs: Any
     ) -> None:
-        super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth)
-        # A static token (Shopify's custom-app token does not expire), or how to read it when a call
-        # is made (shared/channels/clients/_token.py); minted tokens come in `token_auth`.
-        self._access_token = access_token
+        super().__init__(base_url, **kwargs)
         self.ledger = ledger
         self.now = now
-        self.clock = clock
-        self.bucket = TokenBucket(self.limits.item_rate_per_second, self.limits.item_burst, clock, sleep)
 
-    @property
-    def access_token(self) -> str | None:
-        return None if self._access_token is None else read_token(self._access_token)
+    def pace(self) -> tuple[float, float]:
+        return self.limits.item_rate_per_second, self.limits.item_burst
 
     # What each vendor module provides -------------------------------------------------------------
 
@@ -163,9 +143,3 @@ class ChannelConnector(HttpConnector):
             outcome.failed.update(refused)
             outcome.sent.extend(u.sku for u in batch if u.sku not in refused)
         return outcome
-
-    def _json(self, response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            return None

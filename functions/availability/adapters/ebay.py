@@ -10,9 +10,10 @@ stored pages: 5 calls/s with a burst of 5 is a conservative assumption.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from functions.availability.adapters.base import ChannelConnector, Limits, StockUpdate
+from shared.channels.clients.paced import refused_items
 
 PATH = "/sell/inventory/v1/bulk_update_price_quantity"
 
@@ -25,10 +26,9 @@ class EbayConnector(ChannelConnector):
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         body = {"requests": [{"sku": u.listing_id, "shipToLocationAvailability": {"quantity": u.units}} for u in batch]}
         answer = self._json(self._send("POST", PATH, headers=headers, json=body)) or {}
-        by_listing = {u.listing_id: u.sku for u in batch}
-        refused: dict[str, str] = {}
-        for result in answer.get("responses", []):
-            status = int(result.get("statusCode", 200))
-            if status >= 400 and result.get("sku") in by_listing:
-                refused[by_listing[result["sku"]]] = f"ebay statusCode {status}"
-        return refused
+        return refused_items(batch, answer.get("responses", []), lambda result: result.get("sku"), _refusal)
+
+
+def _refusal(result: dict[str, Any]) -> str | None:
+    status = int(result.get("statusCode", 200))
+    return f"ebay statusCode {status}" if status >= 400 else None

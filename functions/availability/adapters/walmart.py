@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from functions.availability.adapters.base import ChannelConnector, Limits, StockUpdate
+from shared.channels.clients.walmart_api import walmart_headers
 
 
 def _inventory(update: StockUpdate) -> dict[str, Any]:
@@ -29,21 +29,13 @@ class WalmartConnector(ChannelConnector):
         item_rate_per_second=5, item_burst=5, feeds_per_hour=10, feed_threshold=50, feed_max_items=50_000
     )
 
-    def _headers(self) -> dict[str, str]:
-        headers = {
-            "Accept": "application/json",
-            "WM_SVC.NAME": "Walmart Marketplace",
-            "WM_QOS.CORRELATION_ID": uuid.uuid4().hex,
-        }
-        return headers
-
     def send_items(self, batch: Sequence[StockUpdate]) -> dict[str, str]:
         for update in batch:
             self._send(
                 "PUT",
                 "/v3/inventory",
                 params={"sku": update.listing_id},
-                headers=self._headers(),
+                headers=walmart_headers(),
                 json=_inventory(update),
             )
         return {}
@@ -54,7 +46,7 @@ class WalmartConnector(ChannelConnector):
             "POST",
             "/v3/feeds",
             params={"feedType": "inventory"},
-            headers=self._headers(),
+            headers=walmart_headers(),
             json=feed,
         )
         return str((self._json(response) or {}).get("feedId", ""))

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from functions.availability.adapters.base import ChannelConnector, Limits, StockUpdate
+from shared.channels.clients.paced import refused_items
 
 
 class ZalandoConnector(ChannelConnector):
@@ -37,11 +38,11 @@ class ZalandoConnector(ChannelConnector):
             )
             or {}
         )
-        by_listing = {u.listing_id: u.sku for u in batch}
-        refused: dict[str, str] = {}
-        for entry in answer.get("items", []):
-            status = (entry.get("result") or {}).get("status")
-            ean = (entry.get("item") or {}).get("ean")
-            if status not in (None, "ACCEPTED") and ean in by_listing:
-                refused[by_listing[ean]] = f"zalando status {status}"
-        return refused
+        return refused_items(
+            batch, answer.get("items", []), lambda entry: (entry.get("item") or {}).get("ean"), _refusal
+        )
+
+
+def _refusal(entry: dict[str, Any]) -> str | None:
+    status = (entry.get("result") or {}).get("status")
+    return None if status in (None, "ACCEPTED") else f"zalando status {status}"

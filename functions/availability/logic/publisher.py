@@ -54,22 +54,14 @@ class PublishReport:
         }
 
 
+@dataclass(eq=False)
 class Publisher:
-    def __init__(
-        self,
-        store: AvailabilityStore,
-        connectors: Mapping[str, ChannelConnector],
-        metric: MetricSink = _no_metrics,
-        now: Callable[[], datetime] = utc_now,
-        clock: Callable[[], float] = time.monotonic,
-        max_skus: int = 5_000,
-    ) -> None:
-        self.store = store
-        self.connectors = connectors
-        self.metric = metric
-        self.now = now
-        self.clock = clock
-        self.max_skus = max_skus
+    store: AvailabilityStore
+    connectors: Mapping[str, ChannelConnector]
+    metric: MetricSink = _no_metrics
+    now: Callable[[], datetime] = utc_now
+    clock: Callable[[], float] = time.monotonic
+    max_skus: int = 5_000
 
     def _expand_all(self, markers: list[DirtySku]) -> list[DirtySku]:
         """A rules change marks ALL: every SKU ever published becomes dirty (then ALL is cleared)."""

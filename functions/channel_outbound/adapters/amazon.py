@@ -54,6 +54,7 @@ def confirm_shipment_request(
 @register
 class AmazonOutbound(ChannelOutbound):
     channel: ClassVar[str] = "amazon"
+    base_url_setting: ClassVar[str] = "amazon_sp_api_base_url"
     rate_per_second: ClassVar[float] = 2.0
     burst: ClassVar[float] = 10.0
 
@@ -67,17 +68,10 @@ class AmazonOutbound(ChannelOutbound):
         self.marketplace_id = marketplace_id
 
     @classmethod
-    def from_settings(cls, settings: OutboundSettings) -> AmazonOutbound | None:
-        if not settings.amazon_sp_api_base_url:
-            return None
+    def options(cls, settings: OutboundSettings, base_url: str) -> dict[str, Any]:
         from shared.adapters.vendor_auth import amazon_token_auth
 
-        return cls(
-            settings.amazon_sp_api_base_url,
-            token_auth=amazon_token_auth(),
-            marketplace_id=settings.amazon_marketplace_ids.split(",")[0].strip(),
-            timeout=settings.channel_timeout_seconds,
-        )
+        return {"token_auth": amazon_token_auth(), "marketplace_id": settings.amazon_marketplace_id}
 
     def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}

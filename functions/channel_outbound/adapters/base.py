@@ -12,15 +12,12 @@ other 4xx -> Rejected (permanent: traced and dead-lettered, never retried).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from shared.adapters.http import HttpConnector
-from shared.adapters.tokens import TokenAuth
+from shared.channels.clients.paced import PacedConnector
 from shared.errors import Rejected, Throttled
-from shared.rate_limit import OutOfTime, TokenBucket
+from shared.rate_limit import OutOfTime
 
 if TYPE_CHECKING:
     import httpx
@@ -51,29 +48,24 @@ class Sent:
     reference: str | None = None
 
 
-class ChannelOutbound(HttpConnector):
-    channel: ClassVar[str]
+class ChannelOutbound(PacedConnector):
     acknowledges: ClassVar[bool] = False  # does the channel need accepted orders acknowledged?
-    rate_per_second: ClassVar[float]
-    burst: ClassVar[float]
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        timeout: float = 10.0,
-        client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-        token_auth: TokenAuth | None = None,
-    ) -> None:
-        super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth)
-        self.clock = clock
-        self.bucket = TokenBucket(self.rate_per_second, self.burst, clock, sleep)
+    base_url_setting: ClassVar[str]  # the settings field with the channel's API base URL
 
     @classmethod
-    def from_settings(cls, settings: OutboundSettings) -> ChannelOutbound | None:
+    def from_settings(cls, settings: OutboundSettings) -> Self | None:
         """The configured adapter, or None when the channel's base URL (or id) is not set."""
+        base_url: str | None = getattr(settings, cls.base_url_setting)
+        options = cls.options(settings, base_url) if base_url else None
+        if not base_url or options is None:
+            return None
+        return cls(base_url, timeout=settings.channel_timeout_seconds, **options)
+
+    @classmethod
+    def options(cls, settings: OutboundSettings, base_url: str) -> dict[str, Any] | None:
+        """What the adapter is built with besides its base URL and timeout (its token, its ids);
+        None when an id it needs is not set."""
         raise NotImplementedError
 
     # What each channel provides -------------------------------------------------------------------

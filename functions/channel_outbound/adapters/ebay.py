@@ -44,6 +44,7 @@ def shipping_fulfillment_request(order: Order, shipment: Shipment, lines: list[S
 @register
 class EbayOutbound(ChannelOutbound):
     channel: ClassVar[str] = "ebay"
+    base_url_setting: ClassVar[str] = "ebay_api_base_url"
     rate_per_second: ClassVar[float] = 5.0
     burst: ClassVar[float] = 5.0
 
@@ -55,16 +56,14 @@ class EbayOutbound(ChannelOutbound):
         super().__init__(base_url, **kwargs)
 
     @classmethod
-    def from_settings(cls, settings: OutboundSettings) -> EbayOutbound | None:
-        if not settings.ebay_api_base_url:
-            return None
+    def options(cls, settings: OutboundSettings, base_url: str) -> dict[str, Any]:
         from shared.channels.clients.ebay_api import SELL_FULFILLMENT_SCOPE, EbayApiClient
 
         try:
             tokens = EbayApiClient.from_env(scope=SELL_FULFILLMENT_SCOPE)
         except Unavailable as exc:
             raise Unavailable(str(exc), system="ebay") from exc
-        return cls(settings.ebay_api_base_url, token_auth=tokens.token_auth, timeout=settings.channel_timeout_seconds)
+        return {"token_auth": tokens.token_auth}
 
     def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
         # The user token comes from `token_auth` (minted from the refresh token, re-minted once on a 401); a

@@ -21,7 +21,7 @@ from functions.channel_outbound.adapters.base import ChannelOutbound, Sent, Vend
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
-from shared.channels.clients._token import Token, read_token, shopify_token
+from shared.channels.clients._token import Token, shopify_token
 from shared.errors import Rejected, Unavailable
 from shared.models import Order, Shipment
 
@@ -75,32 +75,24 @@ def fulfillment_request(
 @register
 class ShopifyOutbound(ChannelOutbound):
     channel: ClassVar[str] = "shopify"
+    base_url_setting: ClassVar[str] = "shopify_admin_base_url"
     rate_per_second: ClassVar[float] = 2.0
     burst: ClassVar[float] = 40.0
 
     def __init__(self, base_url: str, *, access_token: Token, api_version: str, **kwargs: Any) -> None:
-        super().__init__(base_url, **kwargs)
-        self._access_token = access_token
+        # Read when a call is made: deployed, the vendor secret's `shopify_access_token`.
+        super().__init__(base_url, access_token=access_token, **kwargs)
         self.api_version = api_version
 
-    @property
-    def access_token(self) -> str:
-        """Read when a call is made: deployed, the vendor secret's `shopify_access_token`."""
-        return read_token(self._access_token)
-
     @classmethod
-    def from_settings(cls, settings: OutboundSettings) -> ShopifyOutbound | None:
-        if not settings.shopify_admin_base_url:
-            return None
-        return cls(
-            settings.shopify_admin_base_url,
-            access_token=shopify_token(settings.shopify_access_token, Unavailable),
-            api_version=settings.shopify_api_version,
-            timeout=settings.channel_timeout_seconds,
-        )
+    def options(cls, settings: OutboundSettings, base_url: str) -> dict[str, Any]:
+        return {
+            "access_token": shopify_token(settings.shopify_access_token, Unavailable),
+            "api_version": settings.shopify_api_version,
+        }
 
     def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
-        headers = {"X-Shopify-Access-Token": self.access_token, "Accept": "application/json"}
+        headers = {"X-Shopify-Access-Token": self.access_token or "", "Accept": "application/json"}
         listed = self._call(fulfillment_orders_request(order, self.api_version), headers).json()
         fulfillment_orders = listed.get("fulfillment_orders") if isinstance(listed, dict) else None
         if not isinstance(fulfillment_orders, list):

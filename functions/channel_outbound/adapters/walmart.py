@@ -28,9 +28,9 @@ from functions.channel_outbound.adapters.base import (
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
+from shared.channels.clients.walmart_api import walmart_headers
 from shared.models import Order, Shipment
 
-SERVICE_NAME = "Walmart Marketplace"
 # Carrier names Walmart lists as supported (the rest go as `otherCarrier`).
 SUPPORTED_CARRIERS = {"UPS", "USPS", "FedEx", "DHL", "OnTrac", "LaserShip", "Amazon Shipping"}
 METHOD_CODE = "Standard"  # the canonical shipment carries no service level; Walmart's default method
@@ -74,6 +74,7 @@ def ship_request(order: Order, shipment: Shipment, lines: list[ShippedLine]) -> 
 @register
 class WalmartOutbound(ChannelOutbound):
     channel: ClassVar[str] = "walmart"
+    base_url_setting: ClassVar[str] = "walmart_api_base_url"
     acknowledges: ClassVar[bool] = True
     rate_per_second: ClassVar[float] = 10.0
     burst: ClassVar[float] = 10.0
@@ -87,26 +88,14 @@ class WalmartOutbound(ChannelOutbound):
         super().__init__(base_url, **kwargs)
 
     @classmethod
-    def from_settings(cls, settings: OutboundSettings) -> WalmartOutbound | None:
-        if not settings.walmart_api_base_url:
-            return None
+    def options(cls, settings: OutboundSettings, base_url: str) -> dict[str, Any]:
         from shared.adapters.vendor_auth import walmart_token_auth
 
-        return cls(
-            settings.walmart_api_base_url,
-            token_auth=walmart_token_auth(settings.walmart_api_base_url),
-            timeout=settings.channel_timeout_seconds,
-        )
+        return {"token_auth": walmart_token_auth(base_url)}
 
     def headers(self, with_body: bool) -> dict[str, str]:
-        headers = {
-            "WM_QOS.CORRELATION_ID": str(uuid.uuid4()),
-            "WM_SVC.NAME": SERVICE_NAME,
-            "Accept": "application/json",
-        }
-        if with_body:
-            headers["Content-Type"] = "application/json"
-        return headers
+        # A dashed GUID: the form Walmart's pages show for the correlation id.
+        return walmart_headers(with_body, correlation_id=str(uuid.uuid4()))
 
     def acknowledge(self, order: Order) -> Sent:
         self._call(acknowledge_request(order), self.headers(with_body=False))

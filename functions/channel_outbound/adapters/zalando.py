@@ -138,6 +138,7 @@ def line_requests(
 @register
 class ZalandoOutbound(ChannelOutbound):
     channel: ClassVar[str] = "zalando"
+    base_url_setting: ClassVar[str] = "zalando_api_base_url"
     rate_per_second: ClassVar[float] = 2000 / 60
     burst: ClassVar[float] = 40.0
 
@@ -159,18 +160,16 @@ class ZalandoOutbound(ChannelOutbound):
         self.settle_seconds = settle_seconds
 
     @classmethod
-    def from_settings(cls, settings: OutboundSettings) -> ZalandoOutbound | None:
-        if not settings.zalando_api_base_url or not settings.zalando_merchant_id:
+    def options(cls, settings: OutboundSettings, base_url: str) -> dict[str, Any] | None:
+        if not settings.zalando_merchant_id:
             return None
         from shared.adapters.vendor_auth import zalando_token_auth
 
-        return cls(
-            settings.zalando_api_base_url,
-            token_auth=zalando_token_auth(settings.zalando_api_base_url),
-            merchant_id=settings.zalando_merchant_id,
-            settle_seconds=settings.zalando_tracking_settle_seconds,
-            timeout=settings.channel_timeout_seconds,
-        )
+        return {
+            "token_auth": zalando_token_auth(base_url),
+            "merchant_id": settings.zalando_merchant_id,
+            "settle_seconds": settings.zalando_tracking_settle_seconds,
+        }
 
     def _headers(self) -> dict[str, str]:
         return {"Accept": JSON_API, "Content-Type": JSON_API}

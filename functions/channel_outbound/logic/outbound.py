@@ -59,20 +59,13 @@ def _iso(at: datetime) -> str:
     return at.isoformat().replace("+00:00", "Z")
 
 
+@dataclass(eq=False)
 class OutboundWorker:
-    def __init__(
-        self,
-        adapters: Adapters,
-        markers: MarkerStore,
-        orders: OrderReader,
-        trace: TraceSink,
-        now: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self.adapters = adapters
-        self.markers = markers
-        self.orders = orders
-        self.trace = trace
-        self.now = now
+    adapters: Adapters
+    markers: MarkerStore
+    orders: OrderReader
+    trace: TraceSink
+    now: Callable[[], datetime] = utc_now
 
     def handle(self, command: OutboundCommand) -> Outcome:
         """Send the command once; raises Throttled / Unavailable / MarkerBusy (retry)

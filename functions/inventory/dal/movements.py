@@ -55,20 +55,15 @@ class _Attempt:
     position_refused: bool = False
 
 
-class DynamoMovementStore:
+class DynamoMovementStore(DynamoStateStore):
     """Movement groups against the state table."""
 
     def __init__(self, table_name: str, client: DynamoDBClient | None = None, retry: RetryPolicy | None = None) -> None:
-        self.table_name = table_name
-        self._state = DynamoStateStore(table_name, client)
+        super().__init__(table_name, client)
         self.retry = retry or RetryPolicy(max_attempts=8)
 
-    @property
-    def client(self) -> DynamoDBClient:
-        return self._state.client
-
     def read_position(self, sku: str, location_id: str) -> InventoryPosition | None:
-        return self._state.get_positions(location_id, [sku]).get(sku)
+        return self.get_positions(location_id, [sku]).get(sku)
 
     def apply_group(self, sku: str, location_id: str, effects: Sequence[Effect], at: datetime) -> GroupResult:
         """Apply one position's effects exactly once; ConcurrentModification when races keep winning."""

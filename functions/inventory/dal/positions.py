@@ -16,6 +16,7 @@ from functions.inventory.logic.stock import PositionUpdate, ReservationConsumpti
 from shared.adapters.movement_markers import marker_put, movement_marker_key
 from shared.adapters.state_store import (
     CLOSED_RESERVATION_TTL_SECONDS,
+    CommitResult,
     DynamoStateStore,
     from_dynamo,
     iso,
@@ -29,7 +30,7 @@ from shared.models import InventoryAdjustment, InventoryPosition
 from shared.models.state import Reservation, ReservationStatus
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 
 class PositionStore(Protocol):
@@ -50,20 +51,8 @@ class PositionStore(Protocol):
         ...
 
 
-class DynamoPositionStore:
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self.table_name = table_name
-        self._state = DynamoStateStore(table_name, client)
-
-    @property
-    def client(self) -> DynamoDBClient:
-        return self._state.client
-
-    def get_positions(self, location_id: str, skus: Iterable[str]) -> dict[str, InventoryPosition]:
-        return self._state.get_positions(location_id, skus)
-
-    def get_reservation(self, order_id: str) -> Reservation | None:
-        return self._state.get_reservation(order_id)
+class DynamoPositionStore(DynamoStateStore):
+    """The state table's reads (positions, reservations) with the inventory worker's writes."""
 
     def apply_adjustment(self, adjustment: InventoryAdjustment, at: datetime) -> InventoryPosition:
         """Absolute on_hand (a count) under the guard `attribute_not_exists(pk) OR last_sequence < :seq`,
@@ -141,15 +130,7 @@ class DynamoPositionStore:
         ]
         if plan.reservation is not None:
             items.append(self._reservation_write(plan.reservation, at))
-        if not items:
-            return True
-        try:
-            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "TransactionCanceledException":
-                return False
-            raise
-        return True
+        return not items or self._commit(items) is CommitResult.COMMITTED
 
     def _position_write(self, update: PositionUpdate, at: datetime) -> dict[str, Any]:
         key = position_key(update.sku, update.location_id)

@@ -75,28 +75,17 @@ def order_shipped(shipment: Shipment, correlation_id: str) -> BusEvent:
     return BusEvent(detail_type=ORDER_SHIPPED, detail=detail)
 
 
+@dataclass(eq=False)
 class InventoryIntake:
-    def __init__(
-        self,
-        store: PositionStore,
-        bus: EventBusPort,
-        trace: TraceSink,
-        payloads: PayloadResolver,
-        adapter_for: AdapterLookup = _registry_lookup,
-        enrich: Any | None = None,
-        retry: RetryPolicy | None = None,
-        now: Callable[[], datetime] = utc_now,
-        movements: MovementStore | None = None,
-    ) -> None:
-        self.store = store
-        self.movements = movements
-        self.bus = bus
-        self.trace = trace
-        self.payloads = payloads
-        self.adapter_for = adapter_for
-        self.enrich = enrich
-        self.retry = retry or RetryPolicy()
-        self.now = now
+    store: PositionStore
+    bus: EventBusPort
+    trace: TraceSink
+    payloads: PayloadResolver
+    adapter_for: AdapterLookup = _registry_lookup
+    enrich: Any | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    now: Callable[[], datetime] = utc_now
+    movements: MovementStore | None = None
 
     def normalize(self, envelope: Envelope) -> tuple[Envelope, list[Any]]:
         """The envelope with its payload resolved, and its canonical commands."""

@@ -32,22 +32,20 @@ raises a `price` exception); a 429, a 5xx or the run's deadline leaves the rest 
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from shared.adapters.http import HttpConnector
-from shared.adapters.tokens import TokenAuth
+from shared.channels.clients.paced import PacedConnector, refused_items
+from shared.channels.clients.walmart_api import walmart_headers
 from shared.errors import Rejected, Throttled, Unavailable
 from shared.models.catalog import EffectivePrice
-from shared.rate_limit import OutOfTime, TokenBucket
+from shared.rate_limit import OutOfTime
 
 if TYPE_CHECKING:
-    import httpx
+    pass
 
 
 @dataclass(frozen=True)
@@ -69,24 +67,8 @@ def _money(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
-class PriceConnector(HttpConnector):
-    channel: ClassVar[str]
-    rate_per_second: ClassVar[float]
-    burst: ClassVar[float]
+class PriceConnector(PacedConnector):
     batch: ClassVar[int] = 1
-
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        token_auth: TokenAuth | None = None,
-        timeout: float = 10.0,
-        client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(base_url, timeout=timeout, client=client, token_auth=token_auth)
-        self.bucket = TokenBucket(self.rate_per_second, self.burst, clock, sleep)
 
     def send(self, batch: Sequence[PriceUpdate]) -> dict[str, str]:
         """One call for `batch`; SKU -> the channel's reason for each price it refused."""
@@ -113,13 +95,6 @@ class PriceConnector(HttpConnector):
             outcome.refused.update(refused)
             outcome.sent.extend(u.sku for u in batch if u.sku not in refused)
         return outcome
-
-    @staticmethod
-    def _json(response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            return None
 
 
 class ShopifyPrices(PriceConnector):
@@ -185,12 +160,7 @@ class WalmartPrices(PriceConnector):
     burst: ClassVar[float] = 5
 
     def send(self, batch: Sequence[PriceUpdate]) -> dict[str, str]:
-        headers = {
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-            "WM_SVC.NAME": "Walmart Marketplace",
-            "WM_QOS.CORRELATION_ID": uuid.uuid4().hex,
-        }
+        headers = walmart_headers(with_body=True)
         for update in batch:
             pricing = {
                 "currentPriceType": "BASE",
@@ -223,12 +193,7 @@ class EbayPrices(PriceConnector):
         answer = self._json(
             self._send("POST", "/sell/inventory/v1/bulk_update_price_quantity", headers=headers, json=body)
         )
-        by_offer = {u.listing_id: u.sku for u in batch}
-        refused: dict[str, str] = {}
-        for result in (answer or {}).get("responses", []):
-            if int(result.get("statusCode", 200)) >= 400 and str(result.get("offerId")) in by_offer:
-                refused[by_offer[str(result["offerId"])]] = f"ebay statusCode {result.get('statusCode')}"
-        return refused
+        return refused_items(batch, (answer or {}).get("responses", []), lambda r: str(r.get("offerId")), _ebay_refusal)
 
 
 class ZalandoPrices(PriceConnector):
@@ -255,10 +220,25 @@ class ZalandoPrices(PriceConnector):
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         path = f"/merchants/{quote(self.merchant_id, safe='')}/prices"
         answer = self._json(self._send("POST", path, headers=headers, json={"product_prices": prices}))
-        by_ean = {u.listing_id: u.sku for u in batch}
-        refused: dict[str, str] = {}
-        for result in (answer or {}).get("results", []):
-            ean = (result.get("product_price") or {}).get("ean")
-            if result.get("status") not in (None, "ACCEPTED") and ean in by_ean:
-                refused[by_ean[ean]] = f"zalando {result.get('status')}: {result.get('description', '')}"[:300]
-        return refused
+        return refused_items(
+            batch,
+            (answer or {}).get("results", []),
+            lambda r: (r.get("product_price") or {}).get("ean"),
+            _zalando_refusal,
+        )
+
+
+def _ebay_refusal(result: dict[str, Any]) -> str | None:
+    return f"ebay statusCode {result.get('statusCode')}" if int(result.get("statusCode", 200)) >= 400 else None
+
+
+def _zalando_refusal(result: dict[str, Any]) -> str | None:
+    if result.get("status") in (None, "ACCEPTED"):
+        return None
+    return f"zalando {result.get('status')}: {result.get('description', '')}"[:300]
+
+
+# Every channel's price connector, by channel.
+PRICE_CONNECTORS: dict[str, type[PriceConnector]] = {
+    cls.channel: cls for cls in (ShopifyPrices, AmazonPrices, WalmartPrices, EbayPrices, ZalandoPrices)
+}

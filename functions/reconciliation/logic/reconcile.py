@@ -16,7 +16,7 @@ raises an exception too.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -102,21 +102,14 @@ def unit_costs(*snapshots: Iterable[SnapshotRow]) -> dict[Key, tuple[Decimal, st
     return costs
 
 
+@dataclass(eq=False)
 class Reconciler:
-    def __init__(
-        self,
-        store: ReconciliationStore,
-        wms: SnapshotSource,
-        erp: SnapshotSource,
-        tolerance: Tolerance,
-        now: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self.store = store
-        self.wms = wms
-        self.erp = erp
-        self.tolerance = tolerance
-        self.now = now
-        self._compared = 0
+    store: ReconciliationStore
+    wms: SnapshotSource
+    erp: SnapshotSource
+    tolerance: Tolerance
+    now: Callable[[], datetime] = utc_now
+    _compared: int = field(default=0, init=False)
 
     def run(self, run: ReconciliationRun) -> ReconciliationRun:
         run = run.model_copy(update={"status": RunStatus.RUNNING, "started_at": self.now()})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from shared.adapters.http import HttpConnector
+from shared.adapters.oauth import WALMART_SERVICE_NAME
 from shared.adapters.tokens import TokenAuth
 from shared.adapters.vendor_auth import walmart_token_auth
 from shared.errors import Rejected, Unavailable, VendorNotFound
@@ -21,6 +22,16 @@ from shared.settings import EnvSettings
 
 if TYPE_CHECKING:
     import httpx
+
+
+def walmart_headers(with_body: bool = False, correlation_id: str | None = None) -> dict[str, str]:
+    """Walmart's request headers besides the token: a correlation id per call (`WM_QOS.CORRELATION_ID`,
+    a new GUID as hex unless the caller gives one), the service name (`WM_SVC.NAME`)."""
+    headers = {"WM_QOS.CORRELATION_ID": correlation_id or uuid.uuid4().hex, "WM_SVC.NAME": WALMART_SERVICE_NAME}
+    headers["Accept"] = "application/json"
+    if with_body:
+        headers["Content-Type"] = "application/json"
+    return headers
 
 
 class WalmartApiSettings(EnvSettings):
@@ -55,11 +66,7 @@ class WalmartApiClient(HttpConnector):
     @staticmethod
     def headers(with_body: bool = False) -> dict[str, str]:
         """Walmart's request headers besides the token: a correlation id per call, the service name."""
-        headers = {"WM_QOS.CORRELATION_ID": uuid.uuid4().hex, "WM_SVC.NAME": "Walmart Marketplace"}
-        headers["Accept"] = "application/json"
-        if with_body:
-            headers["Content-Type"] = "application/json"
-        return headers
+        return walmart_headers(with_body)
 
 
 def order_path(purchase_order_id: str) -> str:
