@@ -18,22 +18,13 @@ from shared.models import OrderStatus
 from shared.models.state import OrderRecord
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext
-from tests.fakes.ports import FakeTraceReader
+from tests.fakes.ports import FakeTraceReader, RecordingQueue
 from tests.fakes.reconciliation import RecordingStarter
 from tests.fakes.state_table import InMemoryStateTable
 from tests.support.ops_api import call_ops
 from tests.unit.finance.support import MemoryJournals, amazon_payout, order_of
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
-
-
-class RecordingQueue:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, str]]] = []
-
-    def send(self, body: str, attributes: dict[str, str]) -> str:
-        self.sent.append((body, attributes))
-        return f"m-{len(self.sent)}"
 
 
 def _save(dynamodb: Any, fixture: str) -> None:

@@ -29,7 +29,7 @@ from shared.errors import Rejected, Throttled, Unavailable, VendorNotFound
 from shared.models import Envelope
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext, sqs_event, sqs_record
-from tests.fakes.ports import FakeOrderFlow, FakeTraceReader, PassThroughPayloads
+from tests.fakes.ports import FakeOrderFlow, FakeTraceReader, PassThroughPayloads, RecordingQueue
 from tests.support.ops_api import call_ops
 from tests.unit.channels.pull_fakes import FakeSpApi
 
@@ -74,15 +74,6 @@ class Delays:
         self.delays.append(seconds)
 
 
-class Requeue:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, str]]] = []
-
-    def send(self, body: str, attributes: dict[str, str]) -> str:
-        self.sent.append((body, attributes))
-        return f"m-{len(self.sent)}"
-
-
 class World:
     def __init__(self, failure: Exception, store: Any | None = None) -> None:
         from shared.channels.amazon import AmazonAdapter
@@ -92,7 +83,7 @@ class World:
         self.trace = MemoryTraceStore()
         self.store = store if store is not None else MemoryExceptionStore()
         self.delays = Delays()
-        self.requeue = Requeue()
+        self.requeue = RecordingQueue()
         intake = OrderIntake(
             self.flow, self.trace, PassThroughPayloads(), lambda source: AmazonAdapter(), enrich=self.sp_api
         )
