@@ -54,3 +54,8 @@ def call_ops(deps: Deps, method: str, path: str, body: Any = None, **event: Any)
     """The status and the parsed JSON body of one ops call."""
     response = ops_response(deps, method, path, body, **event)
     return response["statusCode"], json.loads(response["body"])
+
+
+def resolve_exception(deps: Deps, exception_id: str, body: Any, **event: Any) -> tuple[int, Any]:
+    """POST /v1/ops/exceptions/{id}/resolve with `body` (an action and a note, or a note alone)."""
+    return call_ops(deps, "POST", f"/v1/ops/exceptions/{exception_id}/resolve", body, **event)

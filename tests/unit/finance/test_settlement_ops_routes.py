@@ -21,7 +21,7 @@ from tests.fakes.builders import LambdaContext
 from tests.fakes.ports import FakeTraceReader, RecordingQueue
 from tests.fakes.reconciliation import RecordingStarter
 from tests.fakes.state_table import InMemoryStateTable
-from tests.support.ops_api import call_ops
+from tests.support.ops_api import call_ops, resolve_exception
 from tests.unit.finance.support import MemoryJournals, amazon_payout, order_of
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -90,7 +90,5 @@ def test_a_settlement_run_on_demand_is_listed_with_its_payouts_and_its_exception
 
     # AND resolving the fee exception by hand closes it
     fee = next(e for e in listed if e["reason"] == "fee")
-    status, resolved = call_ops(
-        deps, "POST", f"/v1/ops/exceptions/{fee['id']}/resolve", {"note": "Amazon category fee"}, request_id="req-2"
-    )
+    status, resolved = resolve_exception(deps, fee["id"], {"note": "Amazon category fee"}, request_id="req-2")
     assert status == 200 and resolved["status"] == "resolved"

@@ -24,7 +24,7 @@ from shared.adapters.state_store import DynamoStateStore
 from shared.models.reconciliation import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.ports import FakeOrderFlow, FakeTraceReader
-from tests.support.ops_api import call_ops
+from tests.support.ops_api import call_ops, resolve_exception
 
 T0 = datetime(2025, 1, 6, 11, 0, tzinfo=UTC)
 
@@ -182,9 +182,7 @@ def test_without_a_kind_every_kind_is_listed_newest_first_in_one_shape(
 def test_every_stored_kind_resolves_with_a_note_and_stays_resolved(deps: Deps, stored: DynamoExceptionStore) -> None:
     order = _order_failure(stored, T0)
 
-    status, body = call_ops(
-        deps, "POST", f"/v1/ops/exceptions/{order}/resolve", {"note": "customer cancelled by phone"}
-    )
+    status, body = resolve_exception(deps, order, {"note": "customer cancelled by phone"})
 
     assert status == 200 and (body["status"], body["resolution"], body["note"]) == (
         "resolved",

@@ -22,7 +22,7 @@ from shared.models import InventoryAdjustment
 from shared.models.reconciliation import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.ports import FakeTraceReader
-from tests.support.ops_api import call_ops
+from tests.support.ops_api import call_ops, resolve_exception
 
 T0 = datetime(2025, 1, 6, 11, 0, tzinfo=UTC)  # before any clock the resolution reads
 
@@ -153,11 +153,8 @@ def test_accepting_the_wms_count_corrects_the_position_audits_republishes_and_cl
 ) -> None:
     exception_id = raised[("SKU-1", "wms")]
 
-    status, body = call_ops(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "accept_theirs", "note": "cycle count confirmed by the DC"},
+    status, body = resolve_exception(
+        deps, exception_id, {"action": "accept_theirs", "note": "cycle count confirmed by the DC"}
     )
 
     assert status == 200, body
@@ -185,11 +182,8 @@ def test_accepting_the_wms_count_corrects_the_position_audits_republishes_and_cl
 def test_accepting_stock_we_never_had_creates_the_position(
     deps: Deps, dynamodb: Any, raised: dict[tuple[str, str], str]
 ) -> None:
-    status, body = call_ops(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{raised[('SKU-2', 'wms')]}/resolve",
-        {"action": "accept_theirs", "note": "new SKU received without an ASN"},
+    status, body = resolve_exception(
+        deps, raised[("SKU-2", "wms")], {"action": "accept_theirs", "note": "new SKU received without an ASN"}
     )
 
     assert status == 200, body
@@ -202,12 +196,7 @@ def test_accepting_after_the_position_moved_is_a_conflict_and_writes_nothing(
     exception_id = raised[("SKU-1", "wms")]
     _stock(dynamodb, "SKU-1", "dc-east", 38, 2)  # a WMS movement lands after the run compared
 
-    status, body = call_ops(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "accept_theirs", "note": "count confirmed"},
-    )
+    status, body = resolve_exception(deps, exception_id, {"action": "accept_theirs", "note": "count confirmed"})
 
     assert status == 409 and body["error"]["code"] == "POSITION_CHANGED"
     assert _on_hand(dynamodb, "SKU-1") == {"dc-east": 38}
@@ -220,11 +209,8 @@ def test_keeping_ours_closes_the_exception_with_an_audit_entry_and_no_stock_chan
 ) -> None:
     exception_id = raised[("SKU-1", "erp")]
 
-    status, body = call_ops(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "keep_ours", "note": "ERP posting lag, books catch up tonight"},
+    status, body = resolve_exception(
+        deps, exception_id, {"action": "keep_ours", "note": "ERP posting lag, books catch up tonight"}
     )
 
     assert status == 200 and (body["status"], body["resolution"]) == ("resolved", "keep_ours")
@@ -246,11 +232,8 @@ def test_resolving_twice_is_a_conflict(
 
 
 def test_the_erp_count_cannot_be_accepted(deps: Deps, dynamodb: Any, raised: dict[tuple[str, str], str]) -> None:
-    status, body = call_ops(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{raised[('SKU-1', 'erp')]}/resolve",
-        {"action": "accept_theirs", "note": "take the books"},
+    status, body = resolve_exception(
+        deps, raised[("SKU-1", "erp")], {"action": "accept_theirs", "note": "take the books"}
     )
 
     assert status == 400 and body["error"]["code"] == "VALIDATION_FAILED"
@@ -271,7 +254,7 @@ def test_an_invalid_resolution_is_refused_with_the_field(
     deps: Deps, store: DynamoReconciliationStore, raised: dict[tuple[str, str], str], body: dict[str, Any], field: str
 ) -> None:
     exception_id = raised[("SKU-1", "wms")]
-    status, answer = call_ops(deps, "POST", f"/v1/ops/exceptions/{exception_id}/resolve", body)
+    status, answer = resolve_exception(deps, exception_id, body)
 
     assert status == 400 and answer["error"]["code"] == "VALIDATION_FAILED"
     assert [d["field"] for d in answer["error"]["details"]] == [field]
@@ -279,15 +262,13 @@ def test_an_invalid_resolution_is_refused_with_the_field(
 
 
 def test_a_body_that_is_not_json_is_malformed(deps: Deps, raised: dict[tuple[str, str], str]) -> None:
-    status, body = call_ops(deps, "POST", f"/v1/ops/exceptions/{raised[('SKU-1', 'wms')]}/resolve", "{not json")
+    status, body = resolve_exception(deps, raised[("SKU-1", "wms")], "{not json")
 
     assert status == 400 and body["error"]["code"] == "MALFORMED_BODY"
 
 
 def test_resolving_an_unknown_exception_is_not_found(deps: Deps) -> None:
-    status, body = call_ops(
-        deps, "POST", "/v1/ops/exceptions/20261123T110000000000Z-deadbeef/resolve", {"action": "keep_ours", "note": "x"}
-    )
+    status, body = resolve_exception(deps, "20261123T110000000000Z-deadbeef", {"action": "keep_ours", "note": "x"})
 
     assert status == 404 and body["error"]["code"] == "NOT_FOUND" and body["error"]["correlation_id"]
 
@@ -303,12 +284,7 @@ def test_audit_lists_corrections_and_resolutions_newest_first(
         at=T0 + timedelta(minutes=5),
         run_id="20250106T110500Z-00000002",
     )
-    call_ops(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{raised[('SKU-2', 'wms')]}/resolve",
-        {"action": "keep_ours", "note": "mis-scan"},
-    )
+    resolve_exception(deps, raised[("SKU-2", "wms")], {"action": "keep_ours", "note": "mis-scan"})
 
     status, body = call_ops(deps, "GET", "/v1/ops/audit", query={"limit": "10"})
 

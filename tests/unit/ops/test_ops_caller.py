@@ -17,7 +17,7 @@ from shared.adapters.state_store import DynamoStateStore
 from shared.observability import logger
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.ports import FakeTraceReader
-from tests.support.ops_api import call_ops
+from tests.support.ops_api import call_ops, resolve_exception
 from tests.unit.ops.test_exception_routes import _reconcile, _stock
 
 OPERATOR_ARN = "arn:aws:sts::123456789012:assumed-role/retail-sync-prod-ops-operator/alice"
@@ -65,12 +65,8 @@ def _audit(deps: Deps, sku: str) -> list[dict[str, Any]]:
 
 def test_a_resolution_audit_entry_names_the_iam_caller(deps: Deps, exception_id: str) -> None:
 
-    status, body = call_ops(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "keep_ours", "note": "DC recount pending"},
-        identity=IAM_IDENTITY,
+    status, body = resolve_exception(
+        deps, exception_id, {"action": "keep_ours", "note": "DC recount pending"}, identity=IAM_IDENTITY
     )
 
     assert status == 200, body
@@ -80,9 +76,7 @@ def test_a_resolution_audit_entry_names_the_iam_caller(deps: Deps, exception_id:
 
 
 def test_a_call_without_an_identity_is_audited_as_unknown_never_left_blank(deps: Deps, exception_id: str) -> None:
-    status, _ = call_ops(
-        deps, "POST", f"/v1/ops/exceptions/{exception_id}/resolve", {"action": "keep_ours", "note": "x"}
-    )
+    status, _ = resolve_exception(deps, exception_id, {"action": "keep_ours", "note": "x"})
     assert status == 200
     _, audit = call_ops(deps, "GET", "/v1/ops/audit")
     [entry] = [e for e in audit["entries"] if e.get("exception_id") == exception_id]
@@ -106,13 +100,7 @@ def test_every_write_leaves_an_ops_write_line_with_the_caller(
 ) -> None:
     caplog.set_level(logging.INFO)
 
-    call_ops(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "keep_ours", "note": "x"},
-        identity=IAM_IDENTITY,
-    )
+    resolve_exception(deps, exception_id, {"action": "keep_ours", "note": "x"}, identity=IAM_IDENTITY)
 
     [write] = [line for line in _lines(caplog) if line["message"] == "ops write"]
     assert (write["caller"], write["method"], write["status"]) == (OPERATOR_ARN, "POST", 200)
