@@ -60,6 +60,32 @@ def new_shopify_order_id() -> int:
     return 7_000_000_000_000 + uuid.uuid4().int % 1_000_000_000_000
 
 
+def new_amazon_order_id(prefix: str = "114") -> str:
+    """A fresh SP-API order id (`114-1234567-1234567`)."""
+    n = uuid.uuid4().int
+    return f"{prefix}-{n % 10**7:07d}-{(n // 10**7) % 10**7:07d}"
+
+
+def put_amazon_order_change(stack: LocalStack, order_id: str, status: str = "Unshipped") -> None:
+    """Amazon's ORDER_CHANGE notification for `order_id`, put on the stack's partner event bus."""
+    event = load_event("amazon/order_change_unshipped")
+    detail = copy.deepcopy(event["detail"])
+    detail["Payload"]["OrderChangeNotification"]["AmazonOrderId"] = order_id
+    detail["Payload"]["OrderChangeNotification"]["Summary"]["OrderStatus"] = status
+    detail["NotificationMetadata"]["NotificationId"] = str(uuid.uuid4())
+    answer = boto3.client("events").put_events(
+        Entries=[
+            {
+                "Source": stack.partner_event_bus,
+                "DetailType": event["detail-type"],
+                "Detail": json.dumps(detail),
+                "EventBusName": stack.partner_event_bus,
+            }
+        ]
+    )
+    assert answer["FailedEntryCount"] == 0
+
+
 def wms_adjustment(sku: str, on_hand: int, sequence: int, location_id: str = LOCATION) -> dict[str, Any]:
     event = load_event("wms/inventory_adjusted")
     event.update(
