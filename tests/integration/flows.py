@@ -122,6 +122,11 @@ class Flows:
         }
         return self.delivery("shopify", order, headers)
 
+    def shopify_cancellation(self, order: dict[str, Any]) -> Delivery:
+        """The orders/cancelled webhook for `order`, cancelled by the customer."""
+        cancelled = {**order, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"}
+        return self.shopify_delivery(cancelled, topic="orders/cancelled")
+
     def square_delivery(self, square_order_id: str, state: str = "COMPLETED") -> Delivery:
         event = load_event("square/order_updated_completed")
         event["event_id"] = str(uuid.uuid4())
@@ -142,6 +147,13 @@ class Flows:
         assert answer.status_code == 202, answer.text
         body: dict[str, Any] = answer.json()
         return body
+
+    def place_shopify_order(self, lines: Iterable[tuple[str, int]]) -> int:
+        """A new Shopify order for `lines` (sku, quantity), delivered, accepted and run until idle: its id."""
+        channel_order_id = new_shopify_order_id()
+        self.accept(self.shopify_delivery(shopify_order(channel_order_id, lines)))
+        self.idle()
+        return channel_order_id
 
     def stock(self, sku: str, on_hand: int, sequence: int = 1, location_id: str = LOCATION) -> None:
         """Stock through the real path: a signed WMS adjustment, applied by the inventory worker."""
