@@ -124,6 +124,17 @@ class FakeParkingQueue:
         self.messages.append(message)
 
 
+class RecordingQueue:
+    """A queue port that keeps what was sent (body, message attributes), in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, str]]] = []
+
+    def send(self, body: str, attributes: dict[str, str]) -> str:
+        self.sent.append((body, attributes))
+        return f"m-{len(self.sent)}"
+
+
 class FakeTraceReader:
     def __init__(self, events: dict[str, list[dict[str, Any]]] | None = None) -> None:
         self.by_correlation_id = events or {}

@@ -60,6 +60,32 @@ def new_shopify_order_id() -> int:
     return 7_000_000_000_000 + uuid.uuid4().int % 1_000_000_000_000
 
 
+def new_amazon_order_id(prefix: str = "114") -> str:
+    """A fresh SP-API order id (`114-1234567-1234567`)."""
+    n = uuid.uuid4().int
+    return f"{prefix}-{n % 10**7:07d}-{(n // 10**7) % 10**7:07d}"
+
+
+def put_amazon_order_change(stack: LocalStack, order_id: str, status: str = "Unshipped") -> None:
+    """Amazon's ORDER_CHANGE notification for `order_id`, put on the stack's partner event bus."""
+    event = load_event("amazon/order_change_unshipped")
+    detail = copy.deepcopy(event["detail"])
+    detail["Payload"]["OrderChangeNotification"]["AmazonOrderId"] = order_id
+    detail["Payload"]["OrderChangeNotification"]["Summary"]["OrderStatus"] = status
+    detail["NotificationMetadata"]["NotificationId"] = str(uuid.uuid4())
+    answer = boto3.client("events").put_events(
+        Entries=[
+            {
+                "Source": stack.partner_event_bus,
+                "DetailType": event["detail-type"],
+                "Detail": json.dumps(detail),
+                "EventBusName": stack.partner_event_bus,
+            }
+        ]
+    )
+    assert answer["FailedEntryCount"] == 0
+
+
 def wms_adjustment(sku: str, on_hand: int, sequence: int, location_id: str = LOCATION) -> dict[str, Any]:
     event = load_event("wms/inventory_adjusted")
     event.update(
@@ -96,6 +122,11 @@ class Flows:
         }
         return self.delivery("shopify", order, headers)
 
+    def shopify_cancellation(self, order: dict[str, Any]) -> Delivery:
+        """The orders/cancelled webhook for `order`, cancelled by the customer."""
+        cancelled = {**order, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"}
+        return self.shopify_delivery(cancelled, topic="orders/cancelled")
+
     def square_delivery(self, square_order_id: str, state: str = "COMPLETED") -> Delivery:
         event = load_event("square/order_updated_completed")
         event["event_id"] = str(uuid.uuid4())
@@ -116,6 +147,13 @@ class Flows:
         assert answer.status_code == 202, answer.text
         body: dict[str, Any] = answer.json()
         return body
+
+    def place_shopify_order(self, lines: Iterable[tuple[str, int]]) -> int:
+        """A new Shopify order for `lines` (sku, quantity), delivered, accepted and run until idle: its id."""
+        channel_order_id = new_shopify_order_id()
+        self.accept(self.shopify_delivery(shopify_order(channel_order_id, lines)))
+        self.idle()
+        return channel_order_id
 
     def stock(self, sku: str, on_hand: int, sequence: int = 1, location_id: str = LOCATION) -> None:
         """Stock through the real path: a signed WMS adjustment, applied by the inventory worker."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,15 +16,11 @@ import boto3
 import httpx
 
 from local.stack import LocalStack
+from tests.integration.flows import new_amazon_order_id, put_amazon_order_change
 from tests.support.events import EVENTS_DIR, load_event
 
 AMAZON_POLL = "AmazonOrdersPollSchedule"
 ZALANDO_POLL = "ZalandoOrdersPollSchedule"
-
-
-def _amazon_order_id() -> str:
-    n = uuid.uuid4().int
-    return f"114-{n % 10**7:07d}-{(n // 10**7) % 10**7:07d}"
 
 
 def _iso(moment: datetime) -> str:
@@ -41,23 +36,11 @@ def _seed_amazon_order(stack: LocalStack, order_id: str, updated: datetime) -> N
     stack.sandboxes.amazon.seed_orders([{"order": order, "items": items}])
 
 
-def _put_order_change(stack: LocalStack, order_id: str, status: str = "Unshipped") -> None:
-    event = load_event("amazon/order_change_unshipped")
-    detail = deepcopy(event["detail"])
-    detail["Payload"]["OrderChangeNotification"]["AmazonOrderId"] = order_id
-    detail["Payload"]["OrderChangeNotification"]["Summary"]["OrderStatus"] = status
-    detail["NotificationMetadata"]["NotificationId"] = str(uuid.uuid4())
-    answer = boto3.client("events").put_events(
-        Entries=[
-            {
-                "Source": stack.partner_event_bus,
-                "DetailType": event["detail-type"],
-                "Detail": json.dumps(detail),
-                "EventBusName": stack.partner_event_bus,
-            }
-        ]
-    )
-    assert answer["FailedEntryCount"] == 0
+def _seeded_amazon_order(stack: LocalStack, updated_minutes_ago: int) -> str:
+    """A new order in the SP-API sandbox, last updated that many minutes ago; its id."""
+    order_id = new_amazon_order_id()
+    _seed_amazon_order(stack, order_id, datetime.now(UTC) - timedelta(minutes=updated_minutes_ago))
+    return order_id
 
 
 def _order(stack: LocalStack, channel: str, channel_order_id: str) -> httpx.Response:
@@ -101,11 +84,10 @@ def test_order_change_on_the_partner_bus_is_enriched_from_sp_api_into_a_canonica
     local_stack: LocalStack,
 ) -> None:
     # GIVEN an unshipped MFN order in the SP-API sandbox
-    order_id = _amazon_order_id()
-    _seed_amazon_order(local_stack, order_id, datetime.now(UTC) - timedelta(minutes=10))
+    order_id = _seeded_amazon_order(local_stack, updated_minutes_ago=10)
 
     # WHEN Amazon's ORDER_CHANGE notification arrives on the partner event bus
-    _put_order_change(local_stack, order_id)
+    put_amazon_order_change(local_stack, order_id)
     local_stack.wait_idle(30)
 
     # THEN it was read with getOrder and getOrderItems and recorded as one canonical order
@@ -129,9 +111,8 @@ def test_backup_poll_finding_an_order_already_notified_does_not_create_a_second_
     local_stack: LocalStack,
 ) -> None:
     # GIVEN an order that arrived by notification
-    order_id = _amazon_order_id()
-    _seed_amazon_order(local_stack, order_id, datetime.now(UTC) - timedelta(minutes=10))
-    _put_order_change(local_stack, order_id)
+    order_id = _seeded_amazon_order(local_stack, updated_minutes_ago=10)
+    put_amazon_order_change(local_stack, order_id)
     local_stack.wait_idle(30)
     first = _order(local_stack, "amazon", order_id).json()
 
@@ -150,8 +131,7 @@ def test_backup_poll_finding_an_order_already_notified_does_not_create_a_second_
 
 
 def test_backup_poll_recovers_an_order_whose_notification_never_came(local_stack: LocalStack) -> None:
-    order_id = _amazon_order_id()
-    _seed_amazon_order(local_stack, order_id, datetime.now(UTC) - timedelta(minutes=8))
+    order_id = _seeded_amazon_order(local_stack, updated_minutes_ago=8)
 
     report = _fire(local_stack, AMAZON_POLL)
     local_stack.wait_idle(30)
@@ -160,7 +140,7 @@ def test_backup_poll_recovers_an_order_whose_notification_never_came(local_stack
     answer = _order(local_stack, "amazon", order_id)
     assert answer.status_code == 200
     # A notification arriving late for it changes nothing.
-    _put_order_change(local_stack, order_id)
+    put_amazon_order_change(local_stack, order_id)
     local_stack.wait_idle(30)
     assert _pull_trace(local_stack, answer.json()["correlation_id"]) == ["accepted", "duplicate"]
 

@@ -11,40 +11,14 @@ changes nothing.
 
 from __future__ import annotations
 
-import json
-import uuid
-from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 
 from local.stack import LocalStack
-from tests.integration.flows import Flows, wait_until
+from tests.integration.flows import Flows, new_amazon_order_id, put_amazon_order_change, wait_until
 from tests.support.events import load_event
-
-
-def _amazon_order_id() -> str:
-    n = uuid.uuid4().int
-    return f"115-{n % 10**7:07d}-{(n // 10**7) % 10**7:07d}"
-
-
-def _put_order_change(stack: LocalStack, order_id: str) -> None:
-    event = load_event("amazon/order_change_unshipped")
-    detail = deepcopy(event["detail"])
-    detail["Payload"]["OrderChangeNotification"]["AmazonOrderId"] = order_id
-    detail["NotificationMetadata"]["NotificationId"] = str(uuid.uuid4())
-    answer = boto3.client("events").put_events(
-        Entries=[
-            {
-                "Source": stack.partner_event_bus,
-                "DetailType": event["detail-type"],
-                "Detail": json.dumps(detail),
-                "EventBusName": stack.partner_event_bus,
-            }
-        ]
-    )
-    assert answer["FailedEntryCount"] == 0
 
 
 def _exceptions(flows: Flows, status: str, order_id: str) -> list[dict[str, Any]]:
@@ -75,10 +49,10 @@ def _get_orders(flows: Flows, order_id: str) -> int:
 def test_an_order_change_unknown_to_sp_api_ends_as_a_retryable_exception_and_goes_through_once_seeded(
     flows: Flows,
 ) -> None:
-    order_id = _amazon_order_id()
+    order_id = new_amazon_order_id("115")
 
     # WHEN Amazon notifies an order its getOrder does not know (yet)
-    _put_order_change(flows.stack, order_id)
+    put_amazon_order_change(flows.stack, order_id)
 
     # THEN after its retries ops lists one open enrichment exception holding the notification
     wait_until(lambda: len(_exceptions(flows, "open", order_id)) == 1, timeout=60)

@@ -44,11 +44,7 @@ def test_orders_cancellations_and_a_reconciliation_together_never_exceed_the_erp
     # WHEN every ERP call takes three seconds and all three kinds of work arrive at once
     flows.faults("erp", {"latency_ms": 3000})
     flows.http.delete(f"{flows.sandbox_url('erp')}/__admin/requests")
-    cancellations = [
-        flows.shopify_delivery({**o, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"},
-                               topic="orders/cancelled")
-        for o in to_cancel
-    ]  # fmt: skip
+    cancellations = [flows.shopify_cancellation(o) for o in to_cancel]
     deliveries = [flows.shopify_delivery(order) for order in to_accept] + cancellations
     try:
         with moto_patches.retry_scale(1.0), ThreadPoolExecutor(max_workers=8) as pool:

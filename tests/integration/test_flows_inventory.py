@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from tests.integration.flows import (
     Flows,
-    new_shopify_order_id,
-    shopify_order,
     unique,
     wms_adjustment,
 )
@@ -46,9 +44,7 @@ def test_the_same_wms_event_twice_changes_nothing(flows: Flows) -> None:
 def test_a_newer_wms_count_replaces_on_hand_and_keeps_the_reservation(flows: Flows) -> None:
     sku = unique("SKU-COUNT")
     flows.stock(sku, 5, sequence=1)
-    channel_order_id = new_shopify_order_id()
-    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 2)])))
-    flows.idle()
+    flows.place_shopify_order([(sku, 2)])
 
     flows.stock(sku, 8, sequence=2)
 
@@ -59,9 +55,7 @@ def test_a_newer_wms_count_replaces_on_hand_and_keeps_the_reservation(flows: Flo
 def test_a_shipment_consumes_the_orders_reservation(flows: Flows) -> None:
     sku = unique("SKU-SHIP")
     flows.stock(sku, 5, sequence=1)
-    channel_order_id = new_shopify_order_id()
-    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 2)])))
-    flows.idle()
+    channel_order_id = flows.place_shopify_order([(sku, 2)])
     assert flows.order("shopify", channel_order_id)["status"] == "ACCEPTED"
 
     shipment = load_event("wms/shipment_shipped")

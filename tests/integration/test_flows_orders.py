@@ -130,8 +130,7 @@ def test_cancellation_releases_the_reservation_and_closes_the_erp_order(flows: F
     flows.idle()
     assert flows.position(sku)["reserved"] == 2
 
-    cancelled = {**order, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"}
-    answer = flows.accept(flows.shopify_delivery(cancelled, topic="orders/cancelled"))
+    answer = flows.accept(flows.shopify_cancellation(order))
     flows.idle()
 
     position = flows.position(sku)
@@ -146,10 +145,7 @@ def test_cancellation_releases_the_reservation_and_closes_the_erp_order(flows: F
 def test_an_order_short_on_one_line_holds_nothing(flows: Flows) -> None:
     plenty, short = unique("SKU-PLENTY"), unique("SKU-SHORT")
     flows.stock_all({plenty: 10, short: 1})
-    channel_order_id = new_shopify_order_id()
-
-    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(plenty, 2), (short, 2)])))
-    flows.idle()
+    channel_order_id = flows.place_shopify_order([(plenty, 2), (short, 2)])
 
     assert flows.order("shopify", channel_order_id)["status"] == "ON_HOLD"
     assert flows.position(plenty)["reserved"] == 0 and flows.position(short)["reserved"] == 0

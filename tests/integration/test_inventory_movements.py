@@ -18,9 +18,7 @@ from shared.adapters.state_store import reservation_key, to_dynamo
 from tests.integration.flows import (
     Flows,
     close_flows,
-    new_shopify_order_id,
     open_flows,
-    shopify_order,
     shopify_order_id,
     unique,
 )
@@ -97,9 +95,7 @@ def test_an_abandoned_orders_hold_is_released_by_the_scheduled_sweep(flows: Flow
     # GIVEN an order holding 2 of 5 units
     sku = unique("SKU-EXPIRE")
     flows.stock(sku, 5)
-    channel_order_id = new_shopify_order_id()
-    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 2)])))
-    flows.idle()
+    channel_order_id = flows.place_shopify_order([(sku, 2)])
     assert flows.position(sku)["reserved"] == 2
 
     # WHEN its hold has ended (moved into the past here instead of waiting 7 days) and the schedule fires

@@ -70,8 +70,7 @@ def test_a_cancel_during_an_erp_outage_is_parked_and_replay_closes_the_erp_order
 
     flows.faults("erp", {"outage": True})
     try:
-        cancelled = {**order, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"}
-        flows.accept(flows.shopify_delivery(cancelled, topic="orders/cancelled"))
+        flows.accept(flows.shopify_cancellation(order))
         flows.idle()
 
         # the stock is released at once; the ERP order waits, parked, for the ERP to come back
@@ -133,9 +132,7 @@ def test_orders_parked_in_an_erp_outage_reach_the_erp_once_each_when_it_is_back_
 def test_an_order_on_hold_for_stock_is_accepted_once_the_stock_arrives_with_no_operator(flows: Flows) -> None:
     sku = unique("SKU-HELD")
     flows.stock(sku, 1)
-    channel_order_id = new_shopify_order_id()
-    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 3)])))
-    flows.idle()
+    channel_order_id = flows.place_shopify_order([(sku, 3)])
     assert flows.order("shopify", channel_order_id)["status"] == "ON_HOLD"
 
     # WHEN the schedule runs before the stock arrives: the order stays held
@@ -163,9 +160,7 @@ def test_an_order_on_hold_for_stock_is_accepted_once_the_stock_arrives_with_no_o
 def test_an_operator_cancels_an_order_on_hold_and_it_is_never_started_again(flows: Flows) -> None:
     sku = unique("SKU-HELD-CANCEL")
     flows.stock(sku, 1)
-    channel_order_id = new_shopify_order_id()
-    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 3)])))
-    flows.idle()
+    channel_order_id = flows.place_shopify_order([(sku, 3)])
     assert flows.order("shopify", channel_order_id)["status"] == "ON_HOLD"
 
     # WHEN an operator cancels it

@@ -129,9 +129,8 @@ def test_a_cancel_after_release_is_refused_for_the_parcel_that_left_and_done_for
     assert shipped.status_code == 200, shipped.text
 
     # WHEN Shopify cancels the order (delivered twice)
-    cancelled = {**order, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"}
-    answer = flows.accept(flows.shopify_delivery(cancelled, topic="orders/cancelled"))
-    flows.accept(flows.shopify_delivery(cancelled, topic="orders/cancelled"))
+    answer = flows.accept(flows.shopify_cancellation(order))
+    flows.accept(flows.shopify_cancellation(order))
     flows.idle()
 
     # THEN the store stopped the scarves, the DC refused; the order stands for what shipped
@@ -165,8 +164,7 @@ def test_a_cancel_after_release_with_nothing_shipped_stops_every_part(flows: Flo
     channel_order_id, boot, scarf, order = _split_order(flows)
     order_id = order_id_for("shopify", str(channel_order_id))
 
-    cancelled = {**order, "cancelled_at": "2026-11-23T18:00:00-05:00", "cancel_reason": "customer"}
-    flows.accept(flows.shopify_delivery(cancelled, topic="orders/cancelled"))
+    flows.accept(flows.shopify_cancellation(order))
     flows.idle()
 
     view = flows.order("shopify", channel_order_id)

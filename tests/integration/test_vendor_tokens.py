@@ -8,16 +8,14 @@ shows one 401 `INVALID_LOGIN` followed by the accepted upsert, and one more toke
 
 from __future__ import annotations
 
-from tests.integration.flows import Flows, new_shopify_order_id, shopify_order, shopify_order_id, unique
+from tests.integration.flows import Flows, shopify_order_id, unique
 
 
 def test_an_order_reaches_the_erp_once_after_every_erp_token_expired(flows: Flows) -> None:
     erp = flows.sandbox_url("erp")
     sku = unique("SKU-TOKEN")
     flows.stock(sku, 5)
-    warm = new_shopify_order_id()
-    flows.accept(flows.shopify_delivery(shopify_order(warm, [(sku, 1)])))
-    flows.idle()
+    warm = flows.place_shopify_order([(sku, 1)])
     assert flows.order("shopify", warm)["status"] == "ACCEPTED"
     issued_before = flows.http.get(f"{erp}/__admin/tokens").json()["issued"]
 
@@ -25,9 +23,7 @@ def test_an_order_reaches_the_erp_once_after_every_erp_token_expired(flows: Flow
     flows.http.post(f"{erp}/__admin/tokens", json={"expire": True}).raise_for_status()
 
     # WHEN the next order comes in
-    channel_order_id = new_shopify_order_id()
-    flows.accept(flows.shopify_delivery(shopify_order(channel_order_id, [(sku, 2)])))
-    flows.idle()
+    channel_order_id = flows.place_shopify_order([(sku, 2)])
 
     # THEN it is accepted with one ERP sales order: one refused PUT, one written, one new token
     order_id = shopify_order_id(channel_order_id)

@@ -5,7 +5,6 @@ against the zDirect sandbox (exactly once, across the settle delay and a redeliv
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -25,6 +24,7 @@ from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
 from shared.errors import Rejected
 from shared.models import Order
 from tests.support.events import load_event, load_expected
+from tests.support.sandboxes import sandbox_fixture
 from tests.support.vendor_tokens import zalando_sandbox_auth
 from tests.unit.channel_outbound.conftest import shipment_of
 
@@ -180,12 +180,7 @@ def test_zalando_is_configured_by_its_base_url_and_merchant(monkeypatch: pytest.
 # ----- against the zDirect sandbox -----------------------------------------------------------------
 
 
-@pytest.fixture
-def sandbox() -> Iterator[ZalandoSandbox]:
-    zalando = ZalandoSandbox()
-    zalando.start("127.0.0.1", 0)
-    yield zalando
-    zalando.stop()
+sandbox = sandbox_fixture(ZalandoSandbox)
 
 
 def test_zalando_shipment_is_confirmed_once_against_the_sandbox(sandbox: ZalandoSandbox) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from shared.channels.registry import adapter_for
 from shared.errors import Rejected, Unavailable, ValidationFailed
 from shared.models import Order, OrderCancellation
 from tests.support.events import load_event, load_event_bytes
+from tests.support.sandboxes import sandbox_fixture
 from tests.unit.channels.conftest import FakeEbay, envelope, request
 
 
@@ -83,12 +83,7 @@ def test_other_topics_normalize_to_nothing_without_calling_ebay() -> None:
 LOCAL_CREDENTIALS = EbayCredentials("local-ebay-client-id", "local-ebay-client-secret", "local-ebay-refresh-token")
 
 
-@pytest.fixture
-def sandbox() -> Iterator[EbaySandbox]:
-    server = EbaySandbox()
-    server.start("127.0.0.1", 0)
-    yield server
-    server.stop()
+sandbox = sandbox_fixture(EbaySandbox)
 
 
 def test_client_mints_one_user_token_from_the_refresh_token_and_reads_seeded_orders(sandbox: EbaySandbox) -> None:

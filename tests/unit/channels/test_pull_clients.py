@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,23 +13,11 @@ from shared.channels.clients.sp_api import SpApiClient
 from shared.channels.clients.zalando_api import ZalandoOrdersClient
 from shared.errors import Throttled, VendorNotFound
 from tests.support.events import load_event
+from tests.support.sandboxes import sandbox_fixture
 from tests.support.vendor_tokens import amazon_sandbox_auth, zalando_sandbox_auth
 
-
-@pytest.fixture
-def amazon() -> Iterator[AmazonSandbox]:
-    sandbox = AmazonSandbox()
-    sandbox.start("127.0.0.1", 0)
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def zalando() -> Iterator[ZalandoSandbox]:
-    sandbox = ZalandoSandbox()
-    sandbox.start("127.0.0.1", 0)
-    yield sandbox
-    sandbox.stop()
+amazon = sandbox_fixture(AmazonSandbox)
+zalando = sandbox_fixture(ZalandoSandbox)
 
 
 def _seed(amazon: AmazonSandbox, order_id: str, updated: datetime, items: int = 2) -> None:

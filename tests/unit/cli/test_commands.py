@@ -17,19 +17,10 @@ from shared.adapters.exception_store import RETRY_OF
 from shared.models import order_id_for
 from shared.models.order_flow import FlowInput
 from tests.fakes.builders import order
-from tests.fakes.ports import FakeOrderFlow, FakeParkingQueue
+from tests.fakes.ports import FakeOrderFlow, FakeParkingQueue, RecordingQueue
 from tests.fakes.reconciliation import MemoryReconciliationStore, RecordingStarter
 from tests.support.ops_transport import OpsLambdaTransport
 from tests.support.stuck_orders import ENRICHMENT_EXCEPTION_ID, StuckOrders, seed
-
-
-class RecordingQueue:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, str]]] = []
-
-    def send(self, body: str, attributes: dict[str, str]) -> str:
-        self.sent.append((body, attributes))
-        return f"msg-{len(self.sent)}"
 
 
 @pytest.fixture

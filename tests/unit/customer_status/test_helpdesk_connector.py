@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from functions.customer_status.adapters.helpdesk import ZendeskEvents, track_event_body
 from functions.customer_status.models.status import CustomerOrderStatus, OrderStatusView, StatusLine
 from local.sandboxes.helpdesk import LOCAL_API_TOKEN, LOCAL_EMAIL, HelpdeskSandbox
 from shared.errors import Rejected, Unavailable
+from tests.support.sandboxes import sandbox_fixture
 
 VIEW = OrderStatusView(
     channel="shopify",
@@ -24,12 +23,7 @@ VIEW = OrderStatusView(
 )
 
 
-@pytest.fixture
-def sandbox() -> Iterator[HelpdeskSandbox]:
-    server = HelpdeskSandbox()
-    server.start("127.0.0.1", 0)
-    yield server
-    server.stop()
+sandbox = sandbox_fixture(HelpdeskSandbox)
 
 
 def test_a_status_lands_on_the_buyers_timeline_at_the_time_of_the_change(sandbox: HelpdeskSandbox) -> None:

@@ -5,7 +5,7 @@ queued, settled and posted once (moto)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,7 @@ from shared.models.settlement import FeeType, LineKind, Payout, VarianceKind
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext
 from tests.support.events import load_event
+from tests.support.sandboxes import sandbox_fixture
 from tests.support.vendor_tokens import walmart_sandbox_auth
 from tests.unit.finance.support import MemoryJournals, MemoryOrders, order_of
 
@@ -232,28 +233,9 @@ def test_against_our_orders_each_channels_fees_follow_its_schedule_and_an_unknow
 # ----- polled from the sandboxes, stored, queued, settled once ------------------------------------
 
 
-@pytest.fixture
-def walmart() -> Iterator[MarketplaceSandbox]:
-    sandbox = MarketplaceSandbox()
-    sandbox.start("127.0.0.1", 0)
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def ebay() -> Iterator[EbaySandbox]:
-    sandbox = EbaySandbox()
-    sandbox.start("127.0.0.1", 0)
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def square() -> Iterator[SquareSandbox]:
-    sandbox = SquareSandbox()
-    sandbox.start("127.0.0.1", 0)
-    yield sandbox
-    sandbox.stop()
+walmart = sandbox_fixture(MarketplaceSandbox)
+ebay = sandbox_fixture(EbaySandbox)
+square = sandbox_fixture(SquareSandbox)
 
 
 def _walmart_feed(sandbox: MarketplaceSandbox) -> PayoutFeed:

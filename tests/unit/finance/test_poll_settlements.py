@@ -4,7 +4,6 @@ usage plans), kept in the payload bucket, queued, and settled from there (moto).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,18 +21,14 @@ from shared.adapters.tokens import Grant, TokenAuth, TokenProvider
 from shared.channels.clients.sp_api import SpApiClient
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext
+from tests.support.sandboxes import sandbox_fixture
 from tests.unit.finance.support import MemoryJournals, amazon_report_text
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 BUCKET = "retail-sync-payloads-test"
 
 
-@pytest.fixture
-def amazon() -> Iterator[AmazonSandbox]:
-    sandbox = AmazonSandbox()
-    sandbox.start("127.0.0.1", 0)
-    yield sandbox
-    sandbox.stop()
+amazon = sandbox_fixture(AmazonSandbox)
 
 
 def _client(sandbox: AmazonSandbox) -> SpApiClient:

@@ -10,7 +10,7 @@ from typing import Any
 from functions.finance.dal.finance_store import DynamoFinanceStore
 from functions.finance.handlers import reconcile_settlement, settlement_worker
 from functions.finance.logic.settle import Settler
-from functions.ops.handlers.api import Deps, lambda_handler
+from functions.ops.handlers.api import Deps
 from shared.adapters.exception_store import RETRY_OF, DynamoExceptionStore
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
@@ -18,40 +18,13 @@ from shared.models import OrderStatus
 from shared.models.state import OrderRecord
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext
-from tests.fakes.ports import FakeTraceReader
+from tests.fakes.ports import FakeTraceReader, RecordingQueue
 from tests.fakes.reconciliation import RecordingStarter
 from tests.fakes.state_table import InMemoryStateTable
+from tests.support.ops_api import call_ops, resolve_exception
 from tests.unit.finance.support import MemoryJournals, amazon_payout, order_of
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
-
-
-class RecordingQueue:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, str]]] = []
-
-    def send(self, body: str, attributes: dict[str, str]) -> str:
-        self.sent.append((body, attributes))
-        return f"m-{len(self.sent)}"
-
-
-def _call(deps: Deps, method: str, path: str, query: dict[str, str] | None = None) -> tuple[int, Any]:
-    event = {
-        "resource": "/v1/ops/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.removeprefix("/v1/ops/")},
-        "stageVariables": None,
-        "requestContext": {"requestId": "req-1", "path": path, "httpMethod": method, "stage": "prod"},
-        "body": None,
-        "isBase64Encoded": False,
-    }
-    response = lambda_handler(event, LambdaContext(), deps=deps)
-    return response["statusCode"], json.loads(response["body"])
 
 
 def _save(dynamodb: Any, fixture: str) -> None:
@@ -83,14 +56,14 @@ def test_a_settlement_run_on_demand_is_listed_with_its_payouts_and_its_exception
     )  # fmt: skip
 
     # WHEN ops starts a settlement run and finance's function runs it
-    status, started = _call(deps, "POST", "/v1/ops/reconciliations/settlement")
+    status, started = call_ops(deps, "POST", "/v1/ops/reconciliations/settlement")
     assert status == 202 and [r.kind for r in starter.started] == ["settlement"]
     reconcile_settlement.lambda_handler(
         starter.started[0].model_dump(mode="json"), LambdaContext(), settler=settler, store=finance
     )
 
     # THEN the run lists its payout with expected, reported, fees by type and variances
-    runs = _call(deps, "GET", "/v1/ops/reconciliations/settlement")[1]["runs"]
+    runs = call_ops(deps, "GET", "/v1/ops/reconciliations/settlement")[1]["runs"]
     assert [(r["run_id"], r["status"]) for r in runs] == [(started["run_id"], "SUCCEEDED")]
     payout = runs[0]["payouts"][0]
     assert (payout["payout_id"], payout["expected"], payout["reported"]) == ("14732846271", "234.28", "234.28")
@@ -98,11 +71,11 @@ def test_a_settlement_run_on_demand_is_listed_with_its_payouts_and_its_exception
     assert sorted(v["kind"] for v in payout["variances"]) == ["fee", "unmatched"]
 
     # AND the exceptions are listed by kind, retried onto the finance queue
-    listed = _call(deps, "GET", "/v1/ops/exceptions", {"kind": "settlement"})[1]["exceptions"]
+    listed = call_ops(deps, "GET", "/v1/ops/exceptions", query={"kind": "settlement"})[1]["exceptions"]
     assert sorted(e["reason"] for e in listed) == ["fee", "unmatched"]
     unmatched = next(e for e in listed if e["reason"] == "unmatched")
     assert unmatched["retryable"] is True
-    assert _call(deps, "POST", f"/v1/ops/exceptions/{unmatched['id']}/retry")[0] == 202
+    assert call_ops(deps, "POST", f"/v1/ops/exceptions/{unmatched['id']}/retry")[0] == 202
     body, attributes = queue.sent[0]
     assert json.loads(body) == {"channel": "amazon", "payout_id": "14732846271"}
     assert attributes[RETRY_OF] == unmatched["id"]
@@ -117,18 +90,5 @@ def test_a_settlement_run_on_demand_is_listed_with_its_payouts_and_its_exception
 
     # AND resolving the fee exception by hand closes it
     fee = next(e for e in listed if e["reason"] == "fee")
-    status, resolved = _call_with_body(deps, f"/v1/ops/exceptions/{fee['id']}/resolve", {"note": "Amazon category fee"})
+    status, resolved = resolve_exception(deps, fee["id"], {"note": "Amazon category fee"}, request_id="req-2")
     assert status == 200 and resolved["status"] == "resolved"
-
-
-def _call_with_body(deps: Deps, path: str, body: dict[str, Any]) -> tuple[int, Any]:
-    event = {
-        "resource": "/v1/ops/{proxy+}", "path": path, "httpMethod": "POST",
-        "headers": {"Content-Type": "application/json"}, "multiValueHeaders": {}, "queryStringParameters": None,
-        "multiValueQueryStringParameters": None, "pathParameters": {"proxy": path.removeprefix("/v1/ops/")},
-        "stageVariables": None,
-        "requestContext": {"requestId": "req-2", "path": path, "httpMethod": "POST", "stage": "prod"},
-        "body": json.dumps(body), "isBase64Encoded": False,
-    }  # fmt: skip
-    response = lambda_handler(event, LambdaContext(), deps=deps)
-    return response["statusCode"], json.loads(response["body"])

@@ -70,6 +70,23 @@ class World:
         record = envelope_record(envelope(event_id, source="wms", domain="inventory"), message_id=f"m-{event_id}")
         return dict(lambda_handler(sqs_event(record), LambdaContext(), worker=self.worker))
 
+    def order(self, channel_order_id: str, quantity: int) -> None:
+        """The order flow reserves `quantity` of SKU-1 for the order (on hold when short)."""
+        flow = FlowInput(
+            action="accept",
+            correlation_id="corr-0001",
+            event_id="x",
+            order=order(channel_order_id, {"SKU-1": quantity}),
+        )
+        reserve_stock(flow, self.store, MemoryTraceStore(), ReservePolicy(LOC, retry=NO_WAIT))
+
+    def cancel(self, channel_order_id: str) -> None:
+        """The order flow cancels the order, giving back what it reserved."""
+        flow = FlowInput(
+            action="cancel", correlation_id="corr-0001", event_id="x", cancellation=cancellation(channel_order_id)
+        )
+        cancel_order(flow, self.store, FakeErp(), MemoryTraceStore(), NO_WAIT)
+
     def statuses(self) -> list[str]:
         return [e["status"] for e in self.trace.entries]
 
@@ -202,18 +219,9 @@ def test_stock_never_goes_negative_and_available_never_exceeds_on_hand(
         if kind == "count":
             world.deliver(f"c{sequence}", adjustment(on_hand=quantity, sequence=n))
         elif kind == "order":
-            flow = FlowInput(
-                action="accept",
-                correlation_id="corr-0001",
-                event_id="x",
-                order=order(f"o{n}", {"SKU-1": quantity}),
-            )
-            reserve_stock(flow, world.store, MemoryTraceStore(), ReservePolicy(LOC, retry=NO_WAIT))
+            world.order(f"o{n}", quantity)
         elif kind == "cancel":
-            flow = FlowInput(
-                action="cancel", correlation_id="corr-0001", event_id="x", cancellation=cancellation(f"o{n}")
-            )
-            cancel_order(flow, world.store, FakeErp(), MemoryTraceStore(), NO_WAIT)
+            world.cancel(f"o{n}")
         else:
             world.deliver(
                 f"s{sequence}",
@@ -238,18 +246,9 @@ def test_with_a_wms_that_ships_what_was_reserved_every_reserved_unit_is_on_hand_
     world.deliver("c0", adjustment(on_hand=on_hand, sequence=0))
     for step, (kind, n, quantity) in enumerate(operations, start=1):
         if kind == "order":
-            flow = FlowInput(
-                action="accept",
-                correlation_id="corr-0001",
-                event_id="x",
-                order=order(f"o{n}", {"SKU-1": quantity}),
-            )
-            reserve_stock(flow, world.store, MemoryTraceStore(), ReservePolicy(LOC, retry=NO_WAIT))
+            world.order(f"o{n}", quantity)
         elif kind == "cancel":
-            flow = FlowInput(
-                action="cancel", correlation_id="corr-0001", event_id="x", cancellation=cancellation(f"o{n}")
-            )
-            cancel_order(flow, world.store, FakeErp(), MemoryTraceStore(), NO_WAIT)
+            world.cancel(f"o{n}")
         else:
             reservation = world.store.get_reservation(order(f"o{n}").order_id)
             held = reservation.outstanding() if reservation and reservation.status.value == "HELD" else {}

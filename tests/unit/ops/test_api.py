@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from functions.ops.handlers.api import Deps, lambda_handler
+from functions.ops.handlers.api import Deps
 from functions.ops.settings import OpsSettings
 from functions.orders.logic.record_order import record_order
 from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
@@ -17,27 +17,11 @@ from shared.models.order_flow import FlowInput, RecordOrderInput
 from tests.fakes.builders import LambdaContext, cancellation, order
 from tests.fakes.ports import FakeOrderFlow, FakeParkingQueue, FakeTraceReader
 from tests.fakes.state_table import InMemoryStateTable
+from tests.support.ops_api import ops_response
 
 
-def _request(method: str, path: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    return {
-        "resource": "/v1/ops/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": headers or {},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.removeprefix("/v1/ops/")},
-        "stageVariables": None,
-        "requestContext": {"requestId": "req-1", "path": path, "httpMethod": method, "stage": "prod"},
-        "body": None,
-        "isBase64Encoded": False,
-    }
-
-
-def _call(deps: Deps, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
-    response = lambda_handler(_request(method, path, **kwargs), LambdaContext(), deps=deps)
+def _call(deps: Deps, method: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    response = ops_response(deps, method, path, headers=headers or {})
     assert response["multiValueHeaders"]["Content-Type"] == ["application/json"]
     return response["statusCode"], json.loads(response["body"])
 

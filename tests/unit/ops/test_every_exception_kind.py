@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from functions.ops.adapters.redrive import SqsRedrive
-from functions.ops.handlers.api import Deps, lambda_handler
+from functions.ops.handlers.api import Deps
 from functions.reconciliation.logic.reconcile import Reconciler
 from shared.adapters.dead_letters import CHANNEL_COMMAND, DEAD_LETTER, DeadLetters
 from shared.adapters.envelope_queue import SqsEnvelopeQueue
@@ -23,29 +23,10 @@ from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.models.reconciliation import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from tests.fakes.aws import STATE_TABLE
-from tests.fakes.builders import LambdaContext
 from tests.fakes.ports import FakeOrderFlow, FakeTraceReader
+from tests.support.ops_api import call_ops, resolve_exception
 
 T0 = datetime(2025, 1, 6, 11, 0, tzinfo=UTC)
-
-
-def _call(deps: Deps, method: str, path: str, body: Any = None, query: dict[str, str] | None = None) -> tuple[int, Any]:
-    event = {
-        "resource": "/v1/ops/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.removeprefix("/v1/ops/")},
-        "stageVariables": None,
-        "requestContext": {"requestId": "req-1", "path": path, "httpMethod": method, "stage": "prod"},
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
-    response = lambda_handler(event, LambdaContext(), deps=deps)
-    return response["statusCode"], json.loads(response["body"])
 
 
 class _Snapshot:
@@ -165,7 +146,7 @@ def test_without_a_kind_every_kind_is_listed_newest_first_in_one_shape(
     record["attributes"]["SentTimestamp"] = str(int((T0 + timedelta(minutes=2)).timestamp() * 1000))
     dead = letters.failed(record, ValueError("boom"))
 
-    status, body = _call(deps, "GET", "/v1/ops/exceptions")
+    status, body = call_ops(deps, "GET", "/v1/ops/exceptions")
 
     assert status == 200 and body["kind"] is None
     assert [(e["id"], e["kind"]) for e in body["exceptions"]] == [
@@ -192,23 +173,23 @@ def test_without_a_kind_every_kind_is_listed_newest_first_in_one_shape(
     assert by_kind["reconciliation"]["details"]["sku"] == "SKU-9" and by_kind["reconciliation"]["retryable"] is False
     # Each kind's filter answers that kind only.
     for kind in ("dead_letter", "order", "reconciliation"):
-        status, one = _call(deps, "GET", "/v1/ops/exceptions", query={"kind": kind})
+        status, one = call_ops(deps, "GET", "/v1/ops/exceptions", query={"kind": kind})
         assert status == 200 and [e["kind"] for e in one["exceptions"]] == [kind]
-    status, none = _call(deps, "GET", "/v1/ops/exceptions", query={"kind": "settlement"})
+    status, none = call_ops(deps, "GET", "/v1/ops/exceptions", query={"kind": "settlement"})
     assert status == 200 and none["exceptions"] == []
 
 
 def test_every_stored_kind_resolves_with_a_note_and_stays_resolved(deps: Deps, stored: DynamoExceptionStore) -> None:
     order = _order_failure(stored, T0)
 
-    status, body = _call(deps, "POST", f"/v1/ops/exceptions/{order}/resolve", {"note": "customer cancelled by phone"})
+    status, body = resolve_exception(deps, order, {"note": "customer cancelled by phone"})
 
     assert status == 200 and (body["status"], body["resolution"], body["note"]) == (
         "resolved",
         "dismissed",
         "customer cancelled by phone",
     )
-    status, again = _call(deps, "POST", f"/v1/ops/exceptions/{order}/retry")
+    status, again = call_ops(deps, "POST", f"/v1/ops/exceptions/{order}/retry")
     assert status == 409 and again["error"]["code"] == "ALREADY_RESOLVED"
 
 
@@ -220,7 +201,7 @@ def test_retrying_a_dead_letter_puts_its_message_back_and_a_redelivery_that_goes
     found = letters.failed(_sqs_record(body, "m-3", receives=5, attributes={"source": "shopify"}), KeyError("x"))
     assert found is not None and letters.failed(_sqs_record(body, "m-3", receives=4), KeyError("x")) is None
 
-    status, answer = _call(deps, "POST", f"/v1/ops/exceptions/{found}/retry")
+    status, answer = call_ops(deps, "POST", f"/v1/ops/exceptions/{found}/retry")
 
     assert status == 202 and (answer["status"], answer["retries"]) == ("open", 1)
     (message,) = sqs.receive_message(QueueUrl=queues["orders"]["queue"], MessageAttributeNames=["All"])["Messages"]
@@ -250,7 +231,7 @@ def test_retrying_an_order_failure_starts_a_new_execution_with_the_kept_input(
 ) -> None:
     order = _order_failure(stored, T0)
 
-    status, body = _call(deps, "POST", f"/v1/ops/exceptions/{order}/retry")
+    status, body = call_ops(deps, "POST", f"/v1/ops/exceptions/{order}/retry")
 
     assert status == 202 and (body["status"], body["resolution"]) == ("resolved", "retried")
     assert list(flow.executions) == ["shopify-1001-r1"]
@@ -261,7 +242,7 @@ def test_a_kind_that_kept_nothing_to_run_again_is_refused_with_why(deps: Deps, s
     found = exception_id("settlement", T0, "payout-1")
     stored.raise_open("settlement", found, {"reason": "variance", "concerns": "payout po-1"}, T0)
 
-    status, body = _call(deps, "POST", f"/v1/ops/exceptions/{found}/retry")
+    status, body = call_ops(deps, "POST", f"/v1/ops/exceptions/{found}/retry")
 
     assert status == 400 and body["error"]["code"] == "VALIDATION_FAILED"
     assert "nothing to run again" in body["error"]["message"]
@@ -278,7 +259,7 @@ def test_redrive_moves_every_dlq_message_back_to_its_source_queue_with_its_attri
             MessageAttributes={"source": {"DataType": "String", "StringValue": "shopify"}},
         )
 
-    status, body = _call(deps, "POST", "/v1/ops/dlq/orders/redrive")
+    status, body = call_ops(deps, "POST", "/v1/ops/dlq/orders/redrive")
 
     assert status == 200 and body == {"queue": "orders", "moved": 13}
     assert (
@@ -294,12 +275,12 @@ def test_redrive_moves_every_dlq_message_back_to_its_source_queue_with_its_attri
         moved.extend(batch)
     assert sorted(json.loads(m["Body"])["event_id"] for m in moved) == sorted(f"ev-{i}" for i in range(13))
     assert all(m["MessageAttributes"]["source"]["StringValue"] == "shopify" for m in moved)
-    status, empty = _call(deps, "POST", "/v1/ops/dlq/orders/redrive")
+    status, empty = call_ops(deps, "POST", "/v1/ops/dlq/orders/redrive")
     assert status == 200 and empty["moved"] == 0
 
 
 def test_redriving_an_unknown_queue_is_not_found_and_names_the_known_ones(deps: Deps) -> None:
-    status, body = _call(deps, "POST", "/v1/ops/dlq/payments/redrive")
+    status, body = call_ops(deps, "POST", "/v1/ops/dlq/payments/redrive")
 
     assert status == 404 and body["error"]["code"] == "NOT_FOUND"
     assert "channel-outbound, orders" in body["error"]["message"]

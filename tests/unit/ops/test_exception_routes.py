@@ -6,7 +6,6 @@ exactly what reconciliation writes.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from functions.inventory.dal.positions import DynamoPositionStore
-from functions.ops.handlers.api import Deps, lambda_handler
+from functions.ops.handlers.api import Deps
 from functions.reconciliation.logic.reconcile import Reconciler
 from shared.adapters.availability_store import DynamoAvailabilityStore
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
@@ -22,8 +21,8 @@ from shared.adapters.state_store import DynamoStateStore
 from shared.models import InventoryAdjustment
 from shared.models.reconciliation import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from tests.fakes.aws import STATE_TABLE
-from tests.fakes.builders import LambdaContext
 from tests.fakes.ports import FakeTraceReader
+from tests.support.ops_api import call_ops, resolve_exception
 
 T0 = datetime(2025, 1, 6, 11, 0, tzinfo=UTC)  # before any clock the resolution reads
 
@@ -35,25 +34,6 @@ class FakeSnapshot:
 
     def snapshot(self) -> list[SnapshotRow]:
         return list(self.rows)
-
-
-def _call(deps: Deps, method: str, path: str, body: Any = None, query: dict[str, str] | None = None) -> tuple[int, Any]:
-    event = {
-        "resource": "/v1/ops/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.removeprefix("/v1/ops/")},
-        "stageVariables": None,
-        "requestContext": {"requestId": "req-1", "path": path, "httpMethod": method, "stage": "prod"},
-        "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
-        "isBase64Encoded": False,
-    }
-    response = lambda_handler(event, LambdaContext(), deps=deps)
-    return response["statusCode"], json.loads(response["body"])
 
 
 def _stock(dynamodb: Any, sku: str, location_id: str, on_hand: int, sequence: int) -> None:
@@ -130,7 +110,7 @@ def test_open_exceptions_list_newest_first_with_their_variance(
         run_id="20250106T110500Z-00000002",
     )
 
-    status, body = _call(deps, "GET", "/v1/ops/exceptions", query={"status": "open", "kind": "reconciliation"})
+    status, body = call_ops(deps, "GET", "/v1/ops/exceptions", query={"status": "open", "kind": "reconciliation"})
 
     assert status == 200 and (body["status"], body["kind"]) == ("open", "reconciliation")
     listed = body["exceptions"]
@@ -152,7 +132,7 @@ def test_open_exceptions_list_newest_first_with_their_variance(
         "2025-01-06T11:00:00Z",
         "open",
     )
-    status, limited = _call(deps, "GET", "/v1/ops/exceptions", query={"limit": "1"})
+    status, limited = call_ops(deps, "GET", "/v1/ops/exceptions", query={"limit": "1"})
     assert status == 200 and [e["id"] for e in limited["exceptions"]] == [listed[0]["id"]]
 
 
@@ -163,7 +143,7 @@ def test_listing_rejects_an_unknown_status_kind_or_limit_with_the_field(deps: De
         ({"limit": "0"}, "limit"),
         ({"limit": "ten"}, "limit"),
     ):
-        status, body = _call(deps, "GET", "/v1/ops/exceptions", query=query)
+        status, body = call_ops(deps, "GET", "/v1/ops/exceptions", query=query)
         assert status == 400 and body["error"]["code"] == "VALIDATION_FAILED"
         assert body["error"]["details"][0]["field"] == field
 
@@ -173,18 +153,15 @@ def test_accepting_the_wms_count_corrects_the_position_audits_republishes_and_cl
 ) -> None:
     exception_id = raised[("SKU-1", "wms")]
 
-    status, body = _call(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "accept_theirs", "note": "cycle count confirmed by the DC"},
+    status, body = resolve_exception(
+        deps, exception_id, {"action": "accept_theirs", "note": "cycle count confirmed by the DC"}
     )
 
     assert status == 200, body
     assert (body["id"], body["status"], body["resolution"]) == (exception_id, "resolved", "accept_theirs")
     assert _on_hand(dynamodb, "SKU-1") == {"dc-east": 20}
     assert [m.sku for m in DynamoAvailabilityStore(STATE_TABLE, dynamodb).dirty(10)] == ["SKU-1"]
-    status, audit = _call(deps, "GET", "/v1/ops/audit", query={"sku": "SKU-1"})
+    status, audit = call_ops(deps, "GET", "/v1/ops/audit", query={"sku": "SKU-1"})
     assert status == 200
     (entry,) = audit["entries"]
     assert (entry["kind"], entry["action"], entry["before"], entry["after"], entry["exception_id"], entry["note"]) == (
@@ -196,20 +173,17 @@ def test_accepting_the_wms_count_corrects_the_position_audits_republishes_and_cl
         "cycle count confirmed by the DC",
     )
     assert entry["audit_id"] == body["audit_id"]
-    status, still_open = _call(deps, "GET", "/v1/ops/exceptions")
+    status, still_open = call_ops(deps, "GET", "/v1/ops/exceptions")
     assert exception_id not in {e["id"] for e in still_open["exceptions"]}
-    status, resolved = _call(deps, "GET", "/v1/ops/exceptions", query={"status": "resolved"})
+    status, resolved = call_ops(deps, "GET", "/v1/ops/exceptions", query={"status": "resolved"})
     assert [e["id"] for e in resolved["exceptions"]] == [exception_id]
 
 
 def test_accepting_stock_we_never_had_creates_the_position(
     deps: Deps, dynamodb: Any, raised: dict[tuple[str, str], str]
 ) -> None:
-    status, body = _call(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{raised[('SKU-2', 'wms')]}/resolve",
-        {"action": "accept_theirs", "note": "new SKU received without an ASN"},
+    status, body = resolve_exception(
+        deps, raised[("SKU-2", "wms")], {"action": "accept_theirs", "note": "new SKU received without an ASN"}
     )
 
     assert status == 200, body
@@ -222,12 +196,7 @@ def test_accepting_after_the_position_moved_is_a_conflict_and_writes_nothing(
     exception_id = raised[("SKU-1", "wms")]
     _stock(dynamodb, "SKU-1", "dc-east", 38, 2)  # a WMS movement lands after the run compared
 
-    status, body = _call(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "accept_theirs", "note": "count confirmed"},
-    )
+    status, body = resolve_exception(deps, exception_id, {"action": "accept_theirs", "note": "count confirmed"})
 
     assert status == 409 and body["error"]["code"] == "POSITION_CHANGED"
     assert _on_hand(dynamodb, "SKU-1") == {"dc-east": 38}
@@ -240,11 +209,8 @@ def test_keeping_ours_closes_the_exception_with_an_audit_entry_and_no_stock_chan
 ) -> None:
     exception_id = raised[("SKU-1", "erp")]
 
-    status, body = _call(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "keep_ours", "note": "ERP posting lag, books catch up tonight"},
+    status, body = resolve_exception(
+        deps, exception_id, {"action": "keep_ours", "note": "ERP posting lag, books catch up tonight"}
     )
 
     assert status == 200 and (body["status"], body["resolution"]) == ("resolved", "keep_ours")
@@ -257,20 +223,17 @@ def test_resolving_twice_is_a_conflict(
     deps: Deps, store: DynamoReconciliationStore, raised: dict[tuple[str, str], str]
 ) -> None:
     path = f"/v1/ops/exceptions/{raised[('SKU-1', 'wms')]}/resolve"
-    assert _call(deps, "POST", path, {"action": "keep_ours", "note": "recount scheduled"})[0] == 200
+    assert call_ops(deps, "POST", path, {"action": "keep_ours", "note": "recount scheduled"})[0] == 200
 
     for action in ("keep_ours", "accept_theirs"):
-        status, body = _call(deps, "POST", path, {"action": action, "note": "again"})
+        status, body = call_ops(deps, "POST", path, {"action": action, "note": "again"})
         assert status == 409 and body["error"]["code"] == "ALREADY_RESOLVED"
     assert len(store.audit_entries()) == 1
 
 
 def test_the_erp_count_cannot_be_accepted(deps: Deps, dynamodb: Any, raised: dict[tuple[str, str], str]) -> None:
-    status, body = _call(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{raised[('SKU-1', 'erp')]}/resolve",
-        {"action": "accept_theirs", "note": "take the books"},
+    status, body = resolve_exception(
+        deps, raised[("SKU-1", "erp")], {"action": "accept_theirs", "note": "take the books"}
     )
 
     assert status == 400 and body["error"]["code"] == "VALIDATION_FAILED"
@@ -291,7 +254,7 @@ def test_an_invalid_resolution_is_refused_with_the_field(
     deps: Deps, store: DynamoReconciliationStore, raised: dict[tuple[str, str], str], body: dict[str, Any], field: str
 ) -> None:
     exception_id = raised[("SKU-1", "wms")]
-    status, answer = _call(deps, "POST", f"/v1/ops/exceptions/{exception_id}/resolve", body)
+    status, answer = resolve_exception(deps, exception_id, body)
 
     assert status == 400 and answer["error"]["code"] == "VALIDATION_FAILED"
     assert [d["field"] for d in answer["error"]["details"]] == [field]
@@ -299,15 +262,13 @@ def test_an_invalid_resolution_is_refused_with_the_field(
 
 
 def test_a_body_that_is_not_json_is_malformed(deps: Deps, raised: dict[tuple[str, str], str]) -> None:
-    status, body = _call(deps, "POST", f"/v1/ops/exceptions/{raised[('SKU-1', 'wms')]}/resolve", "{not json")
+    status, body = resolve_exception(deps, raised[("SKU-1", "wms")], "{not json")
 
     assert status == 400 and body["error"]["code"] == "MALFORMED_BODY"
 
 
 def test_resolving_an_unknown_exception_is_not_found(deps: Deps) -> None:
-    status, body = _call(
-        deps, "POST", "/v1/ops/exceptions/20261123T110000000000Z-deadbeef/resolve", {"action": "keep_ours", "note": "x"}
-    )
+    status, body = resolve_exception(deps, "20261123T110000000000Z-deadbeef", {"action": "keep_ours", "note": "x"})
 
     assert status == 404 and body["error"]["code"] == "NOT_FOUND" and body["error"]["correlation_id"]
 
@@ -323,18 +284,13 @@ def test_audit_lists_corrections_and_resolutions_newest_first(
         at=T0 + timedelta(minutes=5),
         run_id="20250106T110500Z-00000002",
     )
-    _call(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{raised[('SKU-2', 'wms')]}/resolve",
-        {"action": "keep_ours", "note": "mis-scan"},
-    )
+    resolve_exception(deps, raised[("SKU-2", "wms")], {"action": "keep_ours", "note": "mis-scan"})
 
-    status, body = _call(deps, "GET", "/v1/ops/audit", query={"limit": "10"})
+    status, body = call_ops(deps, "GET", "/v1/ops/audit", query={"limit": "10"})
 
     assert status == 200 and body["sku"] is None
     assert [(e["kind"], e["sku"]) for e in body["entries"]] == [("resolution", "SKU-2"), ("correction", "SKU-1")]
     correction = body["entries"][1]
     assert (correction["before"], correction["after"], correction["run_id"]) == (40, 42, "20250106T110500Z-00000002")
-    assert [e["sku"] for e in _call(deps, "GET", "/v1/ops/audit", query={"sku": "SKU-1"})[1]["entries"]] == ["SKU-1"]
-    assert _call(deps, "GET", "/v1/ops/audit", query={"sku": "SKU 1!"})[0] == 400
+    assert [e["sku"] for e in call_ops(deps, "GET", "/v1/ops/audit", query={"sku": "SKU-1"})[1]["entries"]] == ["SKU-1"]
+    assert call_ops(deps, "GET", "/v1/ops/audit", query={"sku": "SKU 1!"})[0] == 400

@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from functions.ops.handlers.api import Deps, lambda_handler
+from functions.ops.handlers.api import Deps
 from functions.ops.logic.caller import UNKNOWN_CALLER, caller_of
 from functions.reconciliation.logic.reconcile import RUN_ACTOR
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.adapters.state_store import DynamoStateStore
 from shared.observability import logger
 from tests.fakes.aws import STATE_TABLE
-from tests.fakes.builders import LambdaContext
 from tests.fakes.ports import FakeTraceReader
+from tests.support.ops_api import call_ops, resolve_exception
 from tests.unit.ops.test_exception_routes import _reconcile, _stock
 
 OPERATOR_ARN = "arn:aws:sts::123456789012:assumed-role/retail-sync-prod-ops-operator/alice"
@@ -30,35 +30,6 @@ IAM_IDENTITY = {
     "accessKey": "ASIAEXAMPLEKEY",
     "sourceIp": "203.0.113.7",
 }
-
-
-def _call(
-    deps: Deps,
-    method: str,
-    path: str,
-    body: Any = None,
-    identity: dict[str, Any] | None = None,
-    query: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    context: dict[str, Any] = {"requestId": "req-1", "path": path, "httpMethod": method, "stage": "prod"}
-    if identity is not None:
-        context["identity"] = identity
-    event = {
-        "resource": "/v1/ops/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": path.removeprefix("/v1/ops/")},
-        "stageVariables": None,
-        "requestContext": context,
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
-    response = lambda_handler(event, LambdaContext(), deps=deps)
-    return response["statusCode"], json.loads(response["body"])
 
 
 @pytest.fixture
@@ -87,31 +58,27 @@ def _lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
 
 
 def _audit(deps: Deps, sku: str) -> list[dict[str, Any]]:
-    status, body = _call(deps, "GET", "/v1/ops/audit", identity=IAM_IDENTITY, query={"sku": sku})
+    status, body = call_ops(deps, "GET", "/v1/ops/audit", identity=IAM_IDENTITY, query={"sku": sku})
     assert status == 200
     return [e for e in body["entries"] if e["sku"] == sku]
 
 
 def test_a_resolution_audit_entry_names_the_iam_caller(deps: Deps, exception_id: str) -> None:
 
-    status, body = _call(
-        deps,
-        "POST",
-        f"/v1/ops/exceptions/{exception_id}/resolve",
-        {"action": "keep_ours", "note": "DC recount pending"},
-        identity=IAM_IDENTITY,
+    status, body = resolve_exception(
+        deps, exception_id, {"action": "keep_ours", "note": "DC recount pending"}, identity=IAM_IDENTITY
     )
 
     assert status == 200, body
-    status, audit = _call(deps, "GET", "/v1/ops/audit", identity=IAM_IDENTITY)
+    status, audit = call_ops(deps, "GET", "/v1/ops/audit", identity=IAM_IDENTITY)
     [entry] = [e for e in audit["entries"] if e.get("exception_id") == exception_id]
     assert entry["actor"] == OPERATOR_ARN
 
 
 def test_a_call_without_an_identity_is_audited_as_unknown_never_left_blank(deps: Deps, exception_id: str) -> None:
-    status, _ = _call(deps, "POST", f"/v1/ops/exceptions/{exception_id}/resolve", {"action": "keep_ours", "note": "x"})
+    status, _ = resolve_exception(deps, exception_id, {"action": "keep_ours", "note": "x"})
     assert status == 200
-    _, audit = _call(deps, "GET", "/v1/ops/audit")
+    _, audit = call_ops(deps, "GET", "/v1/ops/audit")
     [entry] = [e for e in audit["entries"] if e.get("exception_id") == exception_id]
     assert entry["actor"] == UNKNOWN_CALLER
 
@@ -133,9 +100,7 @@ def test_every_write_leaves_an_ops_write_line_with_the_caller(
 ) -> None:
     caplog.set_level(logging.INFO)
 
-    _call(
-        deps, "POST", f"/v1/ops/exceptions/{exception_id}/resolve", {"action": "keep_ours", "note": "x"}, IAM_IDENTITY
-    )
+    resolve_exception(deps, exception_id, {"action": "keep_ours", "note": "x"}, identity=IAM_IDENTITY)
 
     [write] = [line for line in _lines(caplog) if line["message"] == "ops write"]
     assert (write["caller"], write["method"], write["status"]) == (OPERATOR_ARN, "POST", 200)
@@ -144,7 +109,7 @@ def test_every_write_leaves_an_ops_write_line_with_the_caller(
 
 def test_reads_leave_no_write_line(deps: Deps, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
-    status, _ = _call(deps, "GET", "/v1/ops/exceptions", identity=IAM_IDENTITY)
+    status, _ = call_ops(deps, "GET", "/v1/ops/exceptions", identity=IAM_IDENTITY)
     assert status == 200
     assert not [line for line in _lines(caplog) if line["message"] == "ops write"]
 

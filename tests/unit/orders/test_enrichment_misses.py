@@ -9,7 +9,6 @@ shows the exception with its reason and the notification, and `POST .../retry` r
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +16,6 @@ import httpx
 import pytest
 
 from functions.ops.handlers.api import Deps
-from functions.ops.handlers.api import lambda_handler as ops_handler
 from functions.orders.handlers.orders_worker import lambda_handler
 from functions.orders.logic.enrichment import EnrichmentRetries, Reason, RetryPolicy, classify, enrichment_exception_id
 from functions.orders.logic.intake import HOP, OrderIntake
@@ -31,7 +29,8 @@ from shared.errors import Rejected, Throttled, Unavailable, VendorNotFound
 from shared.models import Envelope
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import LambdaContext, sqs_event, sqs_record
-from tests.fakes.ports import FakeOrderFlow, FakeTraceReader, PassThroughPayloads
+from tests.fakes.ports import FakeOrderFlow, FakeTraceReader, PassThroughPayloads, RecordingQueue
+from tests.support.ops_api import call_ops
 from tests.unit.channels.pull_fakes import FakeSpApi
 
 NOW = datetime(2026, 11, 23, 14, 11, tzinfo=UTC)
@@ -75,15 +74,6 @@ class Delays:
         self.delays.append(seconds)
 
 
-class Requeue:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, str]]] = []
-
-    def send(self, body: str, attributes: dict[str, str]) -> str:
-        self.sent.append((body, attributes))
-        return f"m-{len(self.sent)}"
-
-
 class World:
     def __init__(self, failure: Exception, store: Any | None = None) -> None:
         from shared.channels.amazon import AmazonAdapter
@@ -93,7 +83,7 @@ class World:
         self.trace = MemoryTraceStore()
         self.store = store if store is not None else MemoryExceptionStore()
         self.delays = Delays()
-        self.requeue = Requeue()
+        self.requeue = RecordingQueue()
         intake = OrderIntake(
             self.flow, self.trace, PassThroughPayloads(), lambda source: AmazonAdapter(), enrich=self.sp_api
         )
@@ -111,22 +101,7 @@ class World:
 
     def ops(self, method: str, path: str, body: Any = None, query: dict[str, str] | None = None) -> tuple[int, Any]:
         deps = Deps(store=None, trace=FakeTraceReader(), kinds=self.store, queues={"orders": self.requeue})  # type: ignore[arg-type]
-        event = {
-            "resource": "/v1/ops/{proxy+}",
-            "path": path,
-            "httpMethod": method,
-            "headers": {"Content-Type": "application/json"},
-            "multiValueHeaders": {},
-            "queryStringParameters": query,
-            "multiValueQueryStringParameters": None,
-            "pathParameters": {"proxy": path.removeprefix("/v1/ops/")},
-            "stageVariables": None,
-            "requestContext": {"requestId": "req-1", "path": path, "httpMethod": method, "stage": "prod"},
-            "body": None if body is None else json.dumps(body),
-            "isBase64Encoded": False,
-        }
-        response = ops_handler(event, LambdaContext(), deps=deps)
-        return response["statusCode"], json.loads(response["body"])
+        return call_ops(deps, method, path, body, query=query)
 
     def open_exceptions(self) -> list[dict[str, Any]]:
         status, body = self.ops("GET", "/v1/ops/exceptions", query={"kind": "enrichment", "status": "open"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,22 +10,19 @@ import pytest
 
 from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.record_order import record_order
-from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
+from functions.orders.logic.reserve_stock import reserve_stock
 from shared.adapters.state_store import CommitResult, DynamoStateStore, position_key, to_dynamo
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models import OrderStatus
-from shared.models.order_flow import FlowInput, RecordOrderInput, ReserveOutcome
+from shared.models.order_flow import RecordOrderInput, ReserveOutcome
 from shared.models.state import Reservation, ReservationLine, ReservationStatus
 from shared.reservation import PositionReserve
-from shared.retry import RetryPolicy
 from tests.fakes.aws import STATE_TABLE
 from tests.fakes.builders import cancellation, order
 from tests.fakes.ports import FakeErp
+from tests.unit.orders.support import LOC, NO_WAIT, POLICY, accept_flow, cancel_flow, race_single_unit_orders
 
-LOC = "dc-east"
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
-NO_WAIT = RetryPolicy(max_attempts=50, sleep=lambda _: None)
-POLICY = ReservePolicy(default_location_id=LOC, retry=NO_WAIT)
 
 
 @pytest.fixture
@@ -51,19 +47,6 @@ def _position(store: DynamoStateStore, sku: str) -> tuple[int, int, int]:
     return p.on_hand, p.reserved, p.version
 
 
-def _accept(channel_order_id: str = "1001", lines: dict[str, int] | None = None) -> FlowInput:
-    return FlowInput(action="accept", correlation_id="corr-0001", event_id="e1", order=order(channel_order_id, lines))
-
-
-def _cancel(channel_order_id: str = "1001") -> FlowInput:
-    return FlowInput(
-        action="cancel",
-        correlation_id="corr-0002",
-        event_id="e2",
-        cancellation=cancellation(channel_order_id),
-    )
-
-
 def _reservation(order_id: str = "ord_x", sku: str = "SKU-1", quantity: int = 1) -> Reservation:
     return Reservation(
         order_id=order_id,
@@ -78,8 +61,8 @@ def _reservation(order_id: str = "ord_x", sku: str = "SKU-1", quantity: int = 1)
 def test_duplicate_reservation_reserves_once(store: DynamoStateStore) -> None:
     _stock(store, "SKU-1", on_hand=10)
 
-    first = reserve_stock(_accept(lines={"SKU-1": 3}), store, MemoryTraceStore(), POLICY)
-    second = reserve_stock(_accept(lines={"SKU-1": 3}), store, MemoryTraceStore(), POLICY)
+    first = reserve_stock(accept_flow(lines={"SKU-1": 3}), store, MemoryTraceStore(), POLICY)
+    second = reserve_stock(accept_flow(lines={"SKU-1": 3}), store, MemoryTraceStore(), POLICY)
 
     assert (first.outcome, second.outcome) == (ReserveOutcome.RESERVED, ReserveOutcome.ALREADY_RESERVED)
     assert _position(store, "SKU-1") == (10, 3, 2)
@@ -121,7 +104,7 @@ def test_insufficient_stock_on_one_line_reserves_no_line(store: DynamoStateStore
     _stock(store, "SKU-1", on_hand=10)
     _stock(store, "SKU-2", on_hand=1)
 
-    result = reserve_stock(_accept(lines={"SKU-1": 2, "SKU-2": 2}), store, MemoryTraceStore(), POLICY)
+    result = reserve_stock(accept_flow(lines={"SKU-1": 2, "SKU-2": 2}), store, MemoryTraceStore(), POLICY)
 
     assert result.outcome is ReserveOutcome.ON_HOLD
     assert (_position(store, "SKU-1")[1], _position(store, "SKU-2")[1]) == (0, 0)
@@ -130,10 +113,10 @@ def test_insufficient_stock_on_one_line_reserves_no_line(store: DynamoStateStore
 
 def test_cancel_releases_the_reservation_in_dynamodb(store: DynamoStateStore) -> None:
     _stock(store, "SKU-1", on_hand=5)
-    reserve_stock(_accept(lines={"SKU-1": 4}), store, MemoryTraceStore(), POLICY)
+    reserve_stock(accept_flow(lines={"SKU-1": 4}), store, MemoryTraceStore(), POLICY)
 
-    cancel_order(_cancel(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
-    cancel_order(_cancel(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)  # a replayed cancel changes nothing
+    cancel_order(cancel_flow(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
+    cancel_order(cancel_flow(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)  # a replayed cancel changes nothing
 
     assert _position(store, "SKU-1")[:2] == (5, 0)
     reservation = store.get_reservation(order("1001").order_id)
@@ -147,7 +130,7 @@ def test_auto_cancelled_lines_give_their_units_back_once_in_dynamodb(store: Dyna
 
     _stock(store, "SKU-1", on_hand=5)
     _stock(store, "SKU-2", on_hand=5)
-    reserve_stock(_accept(lines={"SKU-1": 3, "SKU-2": 1}), store, MemoryTraceStore(), POLICY)
+    reserve_stock(accept_flow(lines={"SKU-1": 3, "SKU-2": 1}), store, MemoryTraceStore(), POLICY)
     change = OrderLinesCancelled.model_validate(
         {
             "channel": "shopify",
@@ -171,11 +154,11 @@ def test_auto_cancelled_lines_give_their_units_back_once_in_dynamodb(store: Dyna
 def test_cancel_before_create_ends_cancelled_with_nothing_reserved(store: DynamoStateStore) -> None:
     _stock(store, "SKU-1", on_hand=5)
 
-    cancel_order(_cancel(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
+    cancel_order(cancel_flow(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
     tombstone = store.get_order("shopify", "1001")
-    reserved = reserve_stock(_accept(), store, MemoryTraceStore(), POLICY)
+    reserved = reserve_stock(accept_flow(), store, MemoryTraceStore(), POLICY)
     event = record_order(
-        RecordOrderInput(**_accept().model_dump(), status=OrderStatus.ACCEPTED), store, MemoryTraceStore()
+        RecordOrderInput(**accept_flow().model_dump(), status=OrderStatus.ACCEPTED), store, MemoryTraceStore()
     )
 
     assert tombstone is not None and tombstone.status is OrderStatus.CANCELLED and tombstone.lines == []
@@ -194,7 +177,7 @@ def test_the_reservation_transaction_checks_the_order_is_not_cancelled(store: Dy
 
 
 def test_order_writes_are_conditioned_on_the_status_they_read(store: DynamoStateStore) -> None:
-    record_order(RecordOrderInput(**_accept().model_dump(), status=OrderStatus.ON_HOLD), store, MemoryTraceStore())
+    record_order(RecordOrderInput(**accept_flow().model_dump(), status=OrderStatus.ON_HOLD), store, MemoryTraceStore())
     current = store.get_order("shopify", "1001")
     assert current is not None and current.status is OrderStatus.ON_HOLD
 
@@ -229,21 +212,11 @@ def test_concurrent_reservations_against_dynamodb_never_oversell(dynamodb: Any) 
     # GIVEN 3 units and 8 single-unit orders racing on 8 threads
     store = DynamoStateStore(STATE_TABLE, client=_SerializedCalls(dynamodb))  # type: ignore[arg-type]
     _stock(store, "SKU-1", on_hand=3)
-    barrier = threading.Barrier(8)
-    outcomes: list[ReserveOutcome] = []
 
-    def place(i: int) -> None:
-        barrier.wait()
-        outcomes.append(reserve_stock(_accept(f"o{i}", {"SKU-1": 1}), store, MemoryTraceStore(), POLICY).outcome)
-
-    threads = [threading.Thread(target=place, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race_single_unit_orders(store, orders=8)
 
     # THEN three are reserved, five on hold, and the position holds exactly three
-    assert Counter(outcomes) == {ReserveOutcome.RESERVED: 3, ReserveOutcome.ON_HOLD: 5}
+    assert outcomes == {ReserveOutcome.RESERVED: 3, ReserveOutcome.ON_HOLD: 5}
     on_hand, reserved, _ = _position(store, "SKU-1")
     assert reserved == 3 <= on_hand
 

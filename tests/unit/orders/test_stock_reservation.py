@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -15,29 +14,12 @@ from functions.orders.logic.reserve_stock import ReservePolicy, reserve_stock
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.errors import ConcurrentModification
 from shared.models import OrderStatus
-from shared.models.order_flow import FlowInput, RecordOrderInput, ReserveOutcome
+from shared.models.order_flow import RecordOrderInput, ReserveOutcome
 from shared.models.state import ReservationStatus
 from shared.retry import RetryPolicy
-from tests.fakes.builders import cancellation, order
 from tests.fakes.ports import FakeErp
 from tests.fakes.state_table import InMemoryStateTable
-
-LOC = "dc-east"
-NO_WAIT = RetryPolicy(max_attempts=50, sleep=lambda _: None)
-POLICY = ReservePolicy(default_location_id=LOC, retry=NO_WAIT)
-
-
-def _accept(channel_order_id: str = "1001", lines: dict[str, int] | None = None) -> FlowInput:
-    return FlowInput(action="accept", correlation_id="corr-0001", event_id="e1", order=order(channel_order_id, lines))
-
-
-def _cancel(channel_order_id: str = "1001") -> FlowInput:
-    return FlowInput(
-        action="cancel",
-        correlation_id="corr-0002",
-        event_id="e2",
-        cancellation=cancellation(channel_order_id),
-    )
+from tests.unit.orders.support import LOC, NO_WAIT, POLICY, accept_flow, cancel_flow, race_single_unit_orders
 
 
 def test_a_replayed_reservation_reserves_once() -> None:
@@ -45,8 +27,8 @@ def test_a_replayed_reservation_reserves_once() -> None:
     store.put_position("SKU-1", LOC, on_hand=10)
     trace = MemoryTraceStore()
 
-    first = reserve_stock(_accept(lines={"SKU-1": 3}), store, trace, POLICY)
-    second = reserve_stock(_accept(lines={"SKU-1": 3}), store, trace, POLICY)
+    first = reserve_stock(accept_flow(lines={"SKU-1": 3}), store, trace, POLICY)
+    second = reserve_stock(accept_flow(lines={"SKU-1": 3}), store, trace, POLICY)
 
     assert (first.outcome, second.outcome) == (ReserveOutcome.RESERVED, ReserveOutcome.ALREADY_RESERVED)
     assert store.position("SKU-1", LOC).reserved == 3
@@ -58,7 +40,7 @@ def test_insufficient_stock_puts_the_order_on_hold_and_reserves_no_line() -> Non
     store.put_position("SKU-1", LOC, on_hand=10)
     store.put_position("SKU-2", LOC, on_hand=1)
 
-    result = reserve_stock(_accept(lines={"SKU-1": 2, "SKU-2": 2}), store, MemoryTraceStore(), POLICY)
+    result = reserve_stock(accept_flow(lines={"SKU-1": 2, "SKU-2": 2}), store, MemoryTraceStore(), POLICY)
 
     assert result.outcome is ReserveOutcome.ON_HOLD
     assert [(s.sku, s.requested, s.available) for s in result.shortages] == [("SKU-2", 2, 1)]
@@ -70,9 +52,9 @@ def test_insufficient_stock_puts_the_order_on_hold_and_reserves_no_line() -> Non
 def test_cancel_releases_the_reservation() -> None:
     store = InMemoryStateTable()
     store.put_position("SKU-1", LOC, on_hand=5)
-    reserve_stock(_accept(lines={"SKU-1": 4}), store, MemoryTraceStore(), POLICY)
+    reserve_stock(accept_flow(lines={"SKU-1": 4}), store, MemoryTraceStore(), POLICY)
 
-    event = cancel_order(_cancel(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
+    event = cancel_order(cancel_flow(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
 
     assert store.position("SKU-1", LOC).reserved == 0
     [reservation] = store.reservations.values()
@@ -86,10 +68,10 @@ def test_cancel_before_create_leaves_a_tombstone_so_the_create_reserves_nothing_
     store.put_position("SKU-1", LOC, on_hand=5)
     trace = MemoryTraceStore()
 
-    cancel_order(_cancel(), store, FakeErp(), trace, NO_WAIT)
-    reserved = reserve_stock(_accept(lines={"SKU-1": 1}), store, trace, POLICY)
+    cancel_order(cancel_flow(), store, FakeErp(), trace, NO_WAIT)
+    reserved = reserve_stock(accept_flow(lines={"SKU-1": 1}), store, trace, POLICY)
     recorded = record_order(
-        RecordOrderInput(**_accept(lines={"SKU-1": 1}).model_dump(), status=OrderStatus.ACCEPTED),
+        RecordOrderInput(**accept_flow(lines={"SKU-1": 1}).model_dump(), status=OrderStatus.ACCEPTED),
         store,
         trace,
     )
@@ -109,13 +91,13 @@ def test_a_cancel_that_lands_between_read_and_write_stops_the_reservation() -> N
 
     def cancel_then_read(order_id: str):  # type: ignore[no-untyped-def]
         store.get_reservation = original  # type: ignore[method-assign]
-        cancel_order(_cancel(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
+        cancel_order(cancel_flow(), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
         return original(order_id)
 
     store.get_reservation = cancel_then_read  # type: ignore[method-assign]
 
     # WHEN the reservation is attempted THEN its transaction sees the cancellation and writes nothing
-    assert reserve_stock(_accept(), store, MemoryTraceStore(), POLICY).outcome is ReserveOutcome.CANCELLED
+    assert reserve_stock(accept_flow(), store, MemoryTraceStore(), POLICY).outcome is ReserveOutcome.CANCELLED
     assert store.position("SKU-1", LOC).reserved == 0
 
 
@@ -123,28 +105,18 @@ def test_concurrent_orders_for_the_last_units_never_oversell() -> None:
     # GIVEN 5 units and 20 orders of 1 racing for them on 20 threads
     store = InMemoryStateTable()
     store.put_position("SKU-1", LOC, on_hand=5)
-    barrier = threading.Barrier(20)
-    outcomes: list[ReserveOutcome] = []
 
-    def place(i: int) -> None:
-        barrier.wait()
-        outcomes.append(reserve_stock(_accept(f"o{i}", {"SKU-1": 1}), store, MemoryTraceStore(), POLICY).outcome)
-
-    threads = [threading.Thread(target=place, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race_single_unit_orders(store, orders=20)
 
     # THEN exactly five are reserved and the rest are on hold
-    assert Counter(outcomes) == {ReserveOutcome.RESERVED: 5, ReserveOutcome.ON_HOLD: 15}
+    assert outcomes == {ReserveOutcome.RESERVED: 5, ReserveOutcome.ON_HOLD: 15}
     assert store.position("SKU-1", LOC).reserved == 5
 
 
 def test_recording_accepted_stores_the_erp_id_and_publishes_the_order_with_schema_and_correlation() -> None:
     store = InMemoryStateTable()
     task = RecordOrderInput(
-        **_accept().model_dump(),
+        **accept_flow().model_dump(),
         status=OrderStatus.ACCEPTED,
         reservation={"outcome": "RESERVED", "location_id": LOC, "shortages": []},
         erp={"erp_sales_order_id": "4711"},
@@ -191,9 +163,9 @@ def test_reservations_and_releases_keep_the_stock_invariants(
         store.put_position(sku, LOC, on_hand=on_hand)
     for kind, n, lines in operations:
         if kind == "reserve":
-            reserve_stock(_accept(f"o{n}", lines), store, MemoryTraceStore(), POLICY)
+            reserve_stock(accept_flow(f"o{n}", lines), store, MemoryTraceStore(), POLICY)
         else:
-            cancel_order(_cancel(f"o{n}"), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
+            cancel_order(cancel_flow(f"o{n}"), store, FakeErp(), MemoryTraceStore(), NO_WAIT)
         held = Counter[str]()
         for reservation in store.reservations.values():
             if reservation.status is ReservationStatus.HELD:
@@ -230,7 +202,7 @@ def test_a_lost_race_is_retried_after_a_jittered_pause_and_then_reserves() -> No
     pauses: list[float] = []
     policy = ReservePolicy(LOC, retry=RetryPolicy(max_attempts=5, sleep=pauses.append, jitter=lambda: 0.5))
 
-    result = reserve_stock(_accept(), store, MemoryTraceStore(), policy)
+    result = reserve_stock(accept_flow(), store, MemoryTraceStore(), policy)
 
     assert result.outcome is ReserveOutcome.RESERVED
     assert store.reserve_attempts == 3
@@ -245,7 +217,7 @@ def test_when_every_attempt_loses_the_race_the_task_raises_concurrent_modificati
 
     with pytest.raises(ConcurrentModification):
         reserve_stock(
-            _accept(),
+            accept_flow(),
             store,
             trace,
             ReservePolicy(LOC, retry=RetryPolicy(max_attempts=3, sleep=lambda _: None)),

@@ -3,8 +3,6 @@ need the API key, act once, and answer `true` again when repeated."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -12,16 +10,9 @@ from functions.returns.adapters.returns_platform import LoopReturns
 from local.sandboxes import LoopSandbox
 from local.sandboxes.loop import LOOP_SANDBOX_API_KEY
 from shared.errors import Rejected
+from tests.support.sandboxes import sandbox_fixture
 
-
-@pytest.fixture
-def loop() -> Iterator[LoopSandbox]:
-    sandbox = LoopSandbox()
-    sandbox.start("127.0.0.1", 0)
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
+loop = sandbox_fixture(LoopSandbox)
 
 
 def test_a_processed_return_is_processed_once_however_often_it_is_reported(loop: LoopSandbox) -> None:

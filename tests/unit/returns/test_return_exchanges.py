@@ -13,6 +13,7 @@ from functions.returns.models.returns import Condition, RequestedLine, ReturnReq
 from shared.models.money import Money
 from shared.models.orders import REPLACEMENT_ORDER_EVENT, Order, order_id_for
 from shared.models.returns import ExchangeItem
+from tests.unit.returns.support import loop_request
 from tests.unit.returns.test_return_steps import PLACED, inspection, steps  # noqa: F401  (fixture)
 
 
@@ -41,15 +42,7 @@ def _request(return_id: str, *, refund: int, exchange: int, order_id: str | None
         lines.append(RequestedLine(sku="A", quantity=refund))
     if exchange:
         lines.append(RequestedLine(sku="A", quantity=exchange, exchange=_pink(order_id)))
-    return ReturnRequest(
-        source="loop",
-        source_return_id=return_id,
-        channel="shopify",
-        channel_order_id="1001",
-        correlation_id="corr-12345678",
-        requested_at=PLACED + timedelta(days=4),
-        lines=lines,
-    )
+    return loop_request(return_id, PLACED + timedelta(days=4), *lines)
 
 
 def _run(run: ReturnSteps, key: str, found: int, condition: str = "resellable") -> None:

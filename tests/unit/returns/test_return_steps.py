@@ -13,13 +13,13 @@ from functions.returns.logic.flow_steps import ReturnSteps
 from functions.returns.models.returns import (
     Inspection,
     PurchasedLine,
-    PurchasedOrder,
     RequestedLine,
     ReturnRequest,
     ReturnState,
 )
 from shared.adapters.trace_store import MemoryTraceStore
 from shared.models.money import Money
+from tests.unit.returns.support import loop_request, shopify_order
 
 PLACED = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -78,21 +78,15 @@ class Inventory:
 @pytest.fixture
 def steps() -> ReturnSteps:
     store = MemoryReturnStore()
-    store.orders[("shopify", "1001")] = PurchasedOrder(
-        order_id="ord-1",
-        channel="shopify",
-        channel_order_id="1001",
-        currency="USD",
-        placed_at=PLACED,
-        lines=[
-            PurchasedLine(
-                line_id="466157049",
-                sku="A",
-                quantity=2,
-                unit_price=Money(amount="25.00", currency="USD"),
-                tax=Money(amount="4.00", currency="USD"),
-            )
-        ],
+    store.orders[("shopify", "1001")] = shopify_order(
+        PLACED,
+        PurchasedLine(
+            line_id="466157049",
+            sku="A",
+            quantity=2,
+            unit_price=Money(amount="25.00", currency="USD"),
+            tax=Money(amount="4.00", currency="USD"),
+        ),
     )
     return ReturnSteps(
         store,
@@ -107,15 +101,7 @@ def steps() -> ReturnSteps:
 
 
 def request(return_id: str, units: int) -> ReturnRequest:
-    return ReturnRequest(
-        source="loop",
-        source_return_id=return_id,
-        channel="shopify",
-        channel_order_id="1001",
-        correlation_id="corr-12345678",
-        requested_at=PLACED + timedelta(days=4),
-        lines=[RequestedLine(sku="A", quantity=units)],
-    )
+    return loop_request(return_id, PLACED + timedelta(days=4), RequestedLine(sku="A", quantity=units))
 
 
 def inspection(return_key: str, units: int, event_id: str = "wms-1") -> Inspection:

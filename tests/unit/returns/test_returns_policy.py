@@ -7,34 +7,24 @@ from datetime import UTC, datetime, timedelta
 from functions.returns.logic.policy import ReturnPolicy, decide
 from functions.returns.models.returns import PurchasedLine, PurchasedOrder, RequestedLine, ReturnRequest
 from shared.models.money import Money
+from tests.unit.returns.support import loop_request, shopify_order
 
 PLACED = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
 
 def order(**quantities: int) -> PurchasedOrder:
-    return PurchasedOrder(
-        order_id="ord-1",
-        channel="shopify",
-        channel_order_id="1001",
-        currency="USD",
-        placed_at=PLACED,
-        lines=[
+    return shopify_order(
+        PLACED,
+        *(
             PurchasedLine(sku=sku, quantity=units, unit_price=Money(amount="10.00", currency="USD"))
             for sku, units in quantities.items()
-        ],
+        ),
     )
 
 
 def request(days_after: int = 3, **quantities: int) -> ReturnRequest:
-    return ReturnRequest(
-        source="loop",
-        source_return_id="R-1",
-        channel="shopify",
-        channel_order_id="1001",
-        correlation_id="corr-12345678",
-        requested_at=PLACED + timedelta(days=days_after),
-        lines=[RequestedLine(sku=sku, quantity=units) for sku, units in quantities.items()],
-    )
+    lines = (RequestedLine(sku=sku, quantity=units) for sku, units in quantities.items())
+    return loop_request("R-1", PLACED + timedelta(days=days_after), *lines)
 
 
 def test_partial_return_within_the_window_is_accepted_for_the_units_asked() -> None:

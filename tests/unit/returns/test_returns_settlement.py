@@ -13,10 +13,10 @@ from functions.returns.models.returns import (
     InspectedLine,
     Inspection,
     PurchasedLine,
-    PurchasedOrder,
 )
 from shared.models.inventory import MovementKind
 from shared.models.money import Money
+from tests.unit.returns.support import shopify_order
 
 AT = datetime(2026, 11, 5, tzinfo=UTC)
 
@@ -32,22 +32,16 @@ def inspection(*lines: tuple[str, int, Condition]) -> Inspection:
     )
 
 
-ORDER = PurchasedOrder(
-    order_id="ord-1",
-    channel="shopify",
-    channel_order_id="1001",
-    currency="USD",
-    placed_at=AT,
-    lines=[
-        PurchasedLine(
-            sku="A",
-            quantity=3,
-            unit_price=Money(amount="19.99", currency="USD"),
-            tax=Money(amount="4.80", currency="USD"),
-            discount=Money(amount="3.00", currency="USD"),
-        ),
-        PurchasedLine(sku="B", quantity=1, unit_price=Money(amount="50.00", currency="USD")),
-    ],
+ORDER = shopify_order(
+    AT,
+    PurchasedLine(
+        sku="A",
+        quantity=3,
+        unit_price=Money(amount="19.99", currency="USD"),
+        tax=Money(amount="4.80", currency="USD"),
+        discount=Money(amount="3.00", currency="USD"),
+    ),
+    PurchasedLine(sku="B", quantity=1, unit_price=Money(amount="50.00", currency="USD")),
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from functions.returns.logic.start import execution_name, request_from_event
 from tests.support.events import load_expected
 
@@ -30,13 +32,13 @@ def test_execution_name_is_the_business_key_made_safe_and_distinct() -> None:
     assert len(execution_name("loop", "x" * 200)) <= 80
 
 
-def test_a_store_return_of_an_online_order_starts_a_flow_for_that_order_refunded_at_the_till() -> None:
-    detail = {
+def _store_return(return_id: str, **order: str) -> dict[str, Any]:
+    """StoreReturnRecorded's detail for a return at franchise-0042's till; `order` names an online order."""
+    return {
         "schema_version": "1",
         "channel": "pos",
-        "return_id": "franchise-0042-R7",
-        "channel_order_id": "450789469",
-        "order_channel": "shopify",
+        "return_id": return_id,
+        **order,
         "location_id": "franchise-0042",
         "status": "COMPLETED",
         "returned_at": "2026-11-23T00:03:27Z",
@@ -44,6 +46,10 @@ def test_a_store_return_of_an_online_order_starts_a_flow_for_that_order_refunded
         "lines": [{"line_id": "1", "sku": "IPOD2008BLACK", "quantity": 1}],
         "correlation_id": "corr-12345678",
     }
+
+
+def test_a_store_return_of_an_online_order_starts_a_flow_for_that_order_refunded_at_the_till() -> None:
+    detail = _store_return("franchise-0042-R7", channel_order_id="450789469", order_channel="shopify")
 
     request = request_from_event("StoreReturnRecorded", detail)
 
@@ -53,16 +59,7 @@ def test_a_store_return_of_an_online_order_starts_a_flow_for_that_order_refunded
 
 
 def test_a_store_return_of_the_stores_own_sale_starts_no_flow() -> None:
-    detail = {
-        "channel": "pos",
-        "return_id": "franchise-0042-T000983",
-        "location_id": "franchise-0042",
-        "status": "COMPLETED",
-        "returned_at": "2026-11-23T00:03:27Z",
-        "amount": {"amount": "219.40", "currency": "USD"},
-        "lines": [{"line_id": "1", "sku": "IPOD2008PINK", "quantity": 1}],
-        "correlation_id": "corr-12345678",
-    }
+    detail = _store_return("franchise-0042-T000983")  # no channel_order_id: the store's own sale
     assert request_from_event("StoreReturnRecorded", detail) is None
 
 

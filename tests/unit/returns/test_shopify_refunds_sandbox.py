@@ -3,26 +3,18 @@ refund naming the capture (`parent_id`) and the order's line items, never two fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from functions.returns.adapters.channel_refunds import ShopifyRefunds
 from local.sandboxes import ShopifySandbox
 from shared.errors import Rejected
+from tests.support.sandboxes import sandbox_fixture
 
 ORDER = "450789469"
 LINES = [{"sku": "IPOD2008PINK", "quantity": 1, "line_id": "466157049"}]
 
 
-@pytest.fixture
-def shopify() -> Iterator[ShopifySandbox]:
-    sandbox = ShopifySandbox()
-    sandbox.start("127.0.0.1", 0)
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
+shopify = sandbox_fixture(ShopifySandbox)
 
 
 def test_a_refund_retried_after_a_lost_answer_is_made_once(shopify: ShopifySandbox) -> None:

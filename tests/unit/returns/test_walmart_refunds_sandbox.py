@@ -5,7 +5,6 @@ made once for one refund id, only for shipped lines (functions/returns/adapters/
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from functions.returns.adapters.channel_refunds import ChannelRefunds, ChannelRe
 from local.sandboxes import MarketplaceSandbox
 from shared.errors import Rejected
 from tests.support.events import load_event
+from tests.support.sandboxes import sandbox_fixture
 from tests.support.vendor_tokens import walmart_sandbox_auth
 
 PO = "1796277083968"
@@ -28,14 +28,7 @@ def _seeded(status: str) -> dict[str, Any]:
     return dict(order)
 
 
-@pytest.fixture
-def walmart() -> Iterator[MarketplaceSandbox]:
-    sandbox = MarketplaceSandbox()
-    sandbox.start("127.0.0.1", 0)
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
+walmart = sandbox_fixture(MarketplaceSandbox)
 
 
 def _refunds(walmart: MarketplaceSandbox) -> WalmartRefunds:

@@ -8,12 +8,22 @@ tests about refusing calls without one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 
 import httpx
 import pytest
 
-from local.sandboxes import ErpSandbox, MarketplaceSandbox, Sandbox, SquareSandbox
+from local.sandboxes import (
+    AmazonSandbox,
+    EbaySandbox,
+    ErpSandbox,
+    MarketplaceSandbox,
+    ShopifySandbox,
+    SquareSandbox,
+    WmsSandbox,
+    ZalandoSandbox,
+)
+from tests.support.sandboxes import SERVING, sandbox_fixture
 
 # The header each vendor takes its access token in (value prefix after the colon).
 TOKEN_HEADERS = {
@@ -23,14 +33,13 @@ TOKEN_HEADERS = {
     "marketplace": ("WM_SEC.ACCESS_TOKEN", ""),
     "amazon": ("x-amz-access-token", ""),
 }
-_SERVED: list[Sandbox] = []
 
 
 class SandboxTokens(httpx.Auth):
     """Adds a token minted by the addressed sandbox when the request has none."""
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        for sandbox in _SERVED:
+        for sandbox in SERVING:
             issuer = getattr(sandbox, "tokens", None)
             if issuer is None or request.url.port != sandbox.port or sandbox.name not in TOKEN_HEADERS:
                 continue
@@ -40,40 +49,14 @@ class SandboxTokens(httpx.Auth):
         yield request
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[[Sandbox], Sandbox]]:
-    started: list[Sandbox] = _SERVED
-
-    def _serve(sandbox: Sandbox) -> Sandbox:
-        sandbox.start("127.0.0.1", 0)
-        started.append(sandbox)
-        return sandbox
-
-    yield _serve
-    for sandbox in started:
-        sandbox.stop()
-    started.clear()
-
-
-@pytest.fixture
-def erp(serve: Callable[[Sandbox], Sandbox]) -> ErpSandbox:
-    sandbox = serve(ErpSandbox())
-    assert isinstance(sandbox, ErpSandbox)
-    return sandbox
-
-
-@pytest.fixture
-def marketplace(serve: Callable[[Sandbox], Sandbox]) -> MarketplaceSandbox:
-    sandbox = serve(MarketplaceSandbox())
-    assert isinstance(sandbox, MarketplaceSandbox)
-    return sandbox
-
-
-@pytest.fixture
-def square(serve: Callable[[Sandbox], Sandbox]) -> SquareSandbox:
-    sandbox = serve(SquareSandbox())
-    assert isinstance(sandbox, SquareSandbox)
-    return sandbox
+erp = sandbox_fixture(ErpSandbox)
+marketplace = sandbox_fixture(MarketplaceSandbox)
+square = sandbox_fixture(SquareSandbox)
+zalando = sandbox_fixture(ZalandoSandbox)
+shopify = sandbox_fixture(ShopifySandbox)
+ebay = sandbox_fixture(EbaySandbox)
+amazon = sandbox_fixture(AmazonSandbox)
+wms = sandbox_fixture(WmsSandbox)
 
 
 @pytest.fixture

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 
-from local.sandboxes import AmazonSandbox, Sandbox
+from local.sandboxes import AmazonSandbox
 from tests.support.events import load_event
 
 # The ``client`` fixture presents an LWA token the sandbox minted (conftest.py).
 TOKEN: dict[str, str] = {}
-
-
-@pytest.fixture
-def amazon(serve: Callable[[Sandbox], Sandbox]) -> AmazonSandbox:
-    sandbox = serve(AmazonSandbox())
-    assert isinstance(sandbox, AmazonSandbox)
-    return sandbox
 
 
 def _iso(moment: datetime) -> str:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 
-from local.sandboxes import EbaySandbox, MarketplaceSandbox, Sandbox, ShopifySandbox, ZalandoSandbox
+from local.sandboxes import EbaySandbox, MarketplaceSandbox, ShopifySandbox, ZalandoSandbox
 from local.sandboxes.ebay_keys import PRIVATE_KEY_PEM, PUBLIC_KEY_ID
 from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
 
@@ -17,27 +15,6 @@ from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
 BEARER: dict[str, str] = {}
 SHOPIFY = {"X-Shopify-Access-Token": "shpat_sandbox"}
 ITEM = {"external_id": "IPOD2008PINK", "quantity": 1, "price": {"amount": 189.95, "currency": "EUR"}}
-
-
-@pytest.fixture
-def zalando(serve: Callable[[Sandbox], Sandbox]) -> ZalandoSandbox:
-    sandbox = serve(ZalandoSandbox())
-    assert isinstance(sandbox, ZalandoSandbox)
-    return sandbox
-
-
-@pytest.fixture
-def shopify(serve: Callable[[Sandbox], Sandbox]) -> ShopifySandbox:
-    sandbox = serve(ShopifySandbox())
-    assert isinstance(sandbox, ShopifySandbox)
-    return sandbox
-
-
-@pytest.fixture
-def ebay(serve: Callable[[Sandbox], Sandbox]) -> EbaySandbox:
-    sandbox = serve(EbaySandbox())
-    assert isinstance(sandbox, EbaySandbox)
-    return sandbox
 
 
 def _z(moment: datetime) -> str:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import httpx
 import pytest
 
 from functions.reconciliation.adapters.snapshots import HttpSnapshotSource
-from local.sandboxes import Sandbox, WmsSandbox
+from local.sandboxes import WmsSandbox
 from shared.errors import Unavailable
-
-
-@pytest.fixture
-def wms(serve: Callable[[Sandbox], Sandbox]) -> WmsSandbox:
-    sandbox = serve(WmsSandbox())
-    assert isinstance(sandbox, WmsSandbox)
-    return sandbox
 
 
 def test_seeded_counts_come_back_in_the_snapshot_with_their_cost(wms: WmsSandbox) -> None:

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from local.sandboxes import Sandbox, ZalandoSandbox
+from local.sandboxes import ZalandoSandbox
 from local.sandboxes.zalando import DEFAULT_MERCHANT_ID
 
 # The ``client`` fixture adds a bearer token the sandbox minted (conftest.py).
 BEARER = {"Content-Type": "application/vnd.api+json"}
 ITEM = {"external_id": "IPOD2008PINK", "quantity": 2, "price": {"amount": 189.95, "currency": "EUR"}}
-
-
-@pytest.fixture
-def zalando(serve: Callable[[Sandbox], Sandbox]) -> ZalandoSandbox:
-    sandbox = serve(ZalandoSandbox())
-    assert isinstance(sandbox, ZalandoSandbox)
-    return sandbox
 
 
 def _order_url(zalando: ZalandoSandbox, order_id: str = "order-1") -> str:

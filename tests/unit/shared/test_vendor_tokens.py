@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -104,20 +104,6 @@ def test_deployed_credentials_come_only_from_the_secret() -> None:
 
 
 # ----- against the sandboxes ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Sandbox], Any]]:
-    started: list[Sandbox] = []
-
-    def _serve(sandbox: Sandbox) -> Any:
-        sandbox.start("127.0.0.1", 0)
-        started.append(sandbox)
-        return sandbox
-
-    yield _serve
-    for sandbox in started:
-        sandbox.stop()
 
 
 def _expire_every_token(sandbox: Sandbox) -> None:
