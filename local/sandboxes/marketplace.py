@@ -52,11 +52,10 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, json_response, raw_header, read_json
-from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route
+from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
 from local.sandboxes.seeding import OrdersAdminMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
@@ -145,31 +144,6 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
         )
         self.on_faults_changed()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule("/v3/orders/<purchase_order_id>", endpoint="get_order", methods=["GET"]),
-            Rule("/v3/orders/<purchase_order_id>/acknowledge", endpoint="acknowledge_order", methods=["POST"]),
-            Rule("/v3/orders/<purchase_order_id>/shipping", endpoint="ship_order_lines", methods=["POST"]),
-            Rule("/v3/orders/<purchase_order_id>/refund", endpoint="refund_order_lines", methods=["POST"]),
-            Rule("/v3/inventory", endpoint="update_inventory", methods=["PUT"]),
-            Rule("/v3/feeds", endpoint="submit_feed", methods=["POST"]),
-            Rule("/v3/price", endpoint="update_price", methods=["PUT"]),
-            Rule("/v3/report/reconreport/availableReconFiles", endpoint="available_recon_files", methods=["GET"]),
-            Rule("/v3/report/reconreport/reconFileJson", endpoint="recon_file_json", methods=["GET"]),
-            Rule(WALMART_TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            *admin_rules_for("orders", "GET", "POST", "DELETE"),
-            *admin_rules_for("settings", "GET", "POST"),
-            *admin_rules_for("inventory", "GET"),
-            *admin_rules_for("feeds", "GET"),
-            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
-            *admin_rules_for("recon", "POST"),
-            *self.price_admin_rules(),
-        ]
-
     # ----- authentication ----------------------------------------------------------------------
 
     def before_route(self, request: Request) -> Response | None:
@@ -181,6 +155,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             401, "UNAUTHORIZED.GMP_GATEWAY_API", "Unauthorized token or invalid service name", "UNAUTHORIZED"
         )
 
+    @route("POST", WALMART_TOKEN_PATH)
     def issue_token(self, request: Request) -> Response:
         """Walmart's Token API, client-credentials grant."""
         if not raw_header(request, "WM_SVC.NAME") or not raw_header(request, "WM_QOS.CORRELATION_ID"):
@@ -258,10 +233,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
         self._bucket = None if limit is None else TokenBucket(limit["capacity"], limit["refill_per_second"])
         self._rebuild_limiter()
 
-    def _limited(self, operation: str) -> Response | None:
-        decision = self._limiter.take(operation)
-        if decision is None or decision.allowed:
-            return None
+    def limit_refusal(self, decision: Decision) -> Response:
         next_ms = _epoch_ms() + (0 if math.isinf(decision.wait_seconds) else math.ceil(decision.wait_seconds * 1000))
         return self._error(
             429,
@@ -277,12 +249,11 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
 
     # ----- shipping, refunds, inventory --------------------------------------------------------
 
+    @route("POST", "/v3/orders/<purchase_order_id>/shipping")
+    @limited("shipOrderLines")
     def ship_order_lines(self, request: Request, purchase_order_id: str) -> Response:
         """``{"orderShipment": {"orderLines": {"orderLine": [{"lineNumber", "orderLineStatuses":
         {"orderLineStatus": [{"status": "Shipped", "statusQuantity", "trackingInfo"}]}}]}}}``."""
-        refused = self._limited("shipOrderLines")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             lines = body["orderShipment"]["orderLines"]["orderLine"]
@@ -294,12 +265,11 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             return self._error(400, "INVALID_REQUEST_CONTENT.GMP_ORDER_API", f"Invalid shipping update: {exc}")
         return self._update_lines(purchase_order_id, shipped, "Shipped", {"Acknowledged", "Shipped"})
 
+    @route("POST", "/v3/orders/<purchase_order_id>/refund")
+    @limited("refundOrderLines")
     def refund_order_lines(self, request: Request, purchase_order_id: str) -> Response:
         """``{"orderRefund": {"purchaseOrderId", "orderLines": {"orderLine": [{"lineNumber", "refunds":
         {"refund": [{"refundComments", "refundCharges": {"refundCharge": [...]}}]}}]}}}``."""
-        refused = self._limited("refundOrderLines")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             lines = body["orderRefund"]["orderLines"]["orderLine"]
@@ -353,11 +323,10 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             body = {"order": deepcopy(order)}
         return json_response(body)
 
+    @route("PUT", "/v3/inventory")
+    @limited("updateInventory")
     def update_inventory(self, request: Request) -> Response:
         """``PUT /v3/inventory?sku=`` with ``{"sku", "quantity": {"unit": "EACH", "amount"}}``."""
-        refused = self._limited("updateInventory")
-        if refused is not None:
-            return refused
         sku = request.args.get("sku")
         try:
             body = read_json(request)
@@ -373,11 +342,12 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             self._inventory[sku] = deepcopy(record)
         return json_response(record)
 
+    @route("POST", "/v3/feeds")
     def submit_feed(self, request: Request) -> Response:
         """``POST /v3/feeds?feedType=inventory`` with ``{"InventoryHeader", "Inventory": [...]}``."""
         if request.args.get("feedType") != "inventory":
             return self._error(400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", "feedType must be inventory.")
-        refused = self._limited("bulkInventoryFeed")
+        refused = self.over_limit("bulkInventoryFeed")
         if refused is not None:
             return refused
         try:
@@ -397,11 +367,13 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             self._feeds.append({"feedId": feed_id, "feedType": "inventory", "itemsReceived": len(items)})
         return json_response({"feedId": feed_id})
 
+    @admin_route("GET", "inventory")
     def admin_get_inventory(self, request: Request) -> Response:
         with self._store_lock:
             inventory = deepcopy(list(self._inventory.values()))
         return json_response({"count": len(inventory), "inventory": inventory})
 
+    @admin_route("GET", "feeds")
     def admin_get_feeds(self, request: Request) -> Response:
         with self._store_lock:
             feeds = deepcopy(self._feeds)
@@ -409,6 +381,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
 
     # ----- orders ------------------------------------------------------------------------------
 
+    @route("POST", "/v3/orders/<purchase_order_id>/acknowledge")
     def acknowledge_order(self, request: Request, purchase_order_id: str) -> Response:
         headers: dict[str, str] = {}
         bucket = self._bucket
@@ -452,6 +425,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             body = {"order": deepcopy(order)}
         return json_response(body, 200, headers)
 
+    @route("GET", "/v3/orders/<purchase_order_id>")
     def get_order(self, request: Request, purchase_order_id: str) -> Response:
         with self._store_lock:
             order = self._orders.get(purchase_order_id)
@@ -483,9 +457,11 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             found = self._orders.get(purchase_order_id)
             return None if found is None else deepcopy(found)
 
+    @admin_route("GET", "settings")
     def admin_get_settings(self, request: Request) -> Response:
         return json_response({"auto_create_orders": self.auto_create_orders})
 
+    @admin_route("POST", "settings")
     def admin_post_settings(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -505,6 +481,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             self._recon.clear()
         self.reset_prices()
 
+    @route("PUT", "/v3/price")
     def update_price(self, request: Request) -> Response:
         """`PUT /v3/price`: `{"sku", "pricing": [{"currentPriceType", "currentPrice": {"currency",
         "amount"}}]}` -> Walmart's `ItemPriceResponse`; 400 for a price it will not take."""
@@ -527,12 +504,14 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
 
     # ----- recon reports (Payment reports API) -------------------------------------------------
 
+    @route("GET", "/v3/report/reconreport/availableReconFiles")
     def available_recon_files(self, request: Request) -> Response:
         """`{"availableApReportDates": [...]}`: the dates seeded through POST /__admin/recon."""
         with self._store_lock:
             dates = sorted(self._recon)
         return json_response({"availableApReportDates": dates})
 
+    @route("GET", "/v3/report/reconreport/reconFileJson")
     def recon_file_json(self, request: Request) -> Response:
         report_date = request.args.get("reportDate", "")
         with self._store_lock:
@@ -543,6 +522,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             return self.error(404, "CONTENT_NOT_FOUND.GMP_PAYMENT_API", f"no recon report for {report_date}")
         return json_response(report)
 
+    @admin_route("POST", "recon")
     def admin_post_recon(self, request: Request) -> Response:
         try:
             body = read_json(request)

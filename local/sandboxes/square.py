@@ -46,10 +46,17 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, read_json, utc_now_iso
+from local.sandboxes.base import (
+    Sandbox,
+    admin_route,
+    has_bearer_token,
+    json_response,
+    read_json,
+    route,
+    utc_now_iso,
+)
 from local.sandboxes.seeding import OrdersAdminMixin
 
 DEFAULT_LOCATION_ID = "LSANDBOX000001"
@@ -87,23 +94,6 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         self._payments: dict[str, dict[str, Any]] = {}
         super().__init__()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule("/v2/orders/batch-retrieve", endpoint="batch_retrieve_orders", methods=["POST"]),
-            Rule("/v2/orders/<order_id>", endpoint="retrieve_order", methods=["GET"]),
-            Rule("/v2/catalog/batch-retrieve", endpoint="batch_retrieve_catalog_objects", methods=["POST"]),
-            Rule("/v2/payouts", endpoint="list_payouts", methods=["GET"]),
-            Rule("/v2/payouts/<payout_id>/payout-entries", endpoint="list_payout_entries", methods=["GET"]),
-            Rule("/v2/payments/<payment_id>", endpoint="get_payment", methods=["GET"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return (
-            admin_rules_for("orders", "GET", "POST", "DELETE")
-            + admin_rules_for("catalog", "GET", "POST", "DELETE")
-            + admin_rules_for("payouts", "POST")
-        )
-
     # ----- vendor error shape ------------------------------------------------------------------
 
     def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
@@ -136,6 +126,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
 
     # ----- orders ------------------------------------------------------------------------------
 
+    @route("GET", "/v2/orders/<order_id>")
     def retrieve_order(self, request: Request, order_id: str) -> Response:
         with self._store_lock:
             order = self._orders.get(order_id)
@@ -144,6 +135,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             return self._error(404, "NOT_FOUND", f"Order `{order_id}` not found.")
         return json_response(body)
 
+    @route("POST", "/v2/orders/batch-retrieve")
     def batch_retrieve_orders(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -220,6 +212,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             body["cursor"] = str(start + limit)
         return json_response(body)
 
+    @route("GET", "/v2/payouts")
     def list_payouts(self, request: Request) -> Response:
         status = request.args.get("status")
         begin = request.args.get("begin_time") or ""
@@ -239,6 +232,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             )
         return self._page(request, found, "payouts")
 
+    @route("GET", "/v2/payouts/<payout_id>/payout-entries")
     def list_payout_entries(self, request: Request, payout_id: str) -> Response:
         with self._store_lock:
             if payout_id not in self._payouts:
@@ -246,6 +240,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             entries = sorted(deepcopy(self._entries.get(payout_id, [])), key=lambda e: e.get("effective_at", ""))
         return self._page(request, entries, "payout_entries")
 
+    @route("GET", "/v2/payments/<payment_id>")
     def get_payment(self, request: Request, payment_id: str) -> Response:
         with self._store_lock:
             payment = deepcopy(self._payments.get(payment_id))
@@ -264,6 +259,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             for payment in payments:
                 self._payments[str(payment["id"])] = deepcopy(payment)
 
+    @admin_route("POST", "payouts")
     def admin_post_payouts(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -274,6 +270,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
 
     # ----- catalog -----------------------------------------------------------------------------
 
+    @route("POST", "/v2/catalog/batch-retrieve")
     def batch_retrieve_catalog_objects(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -336,11 +333,13 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             found = self._catalog.get(object_id)
             return None if found is None else deepcopy(found)
 
+    @admin_route("GET", "catalog")
     def admin_get_catalog(self, request: Request) -> Response:
         with self._store_lock:
             objects = deepcopy(list(self._catalog.values()))
         return json_response({"count": len(objects), "objects": objects})
 
+    @admin_route("POST", "catalog")
     def admin_post_catalog(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -350,6 +349,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             return json_response({"error": str(exc)}, 400)
         return json_response({"count": len(stored), "objects": stored})
 
+    @admin_route("DELETE", "catalog")
     def admin_delete_catalog(self, request: Request) -> Response:
         with self._store_lock:
             self._catalog.clear()
