@@ -65,14 +65,7 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import (
-    Sandbox,
-    admin_route,
-    json_response,
-    raw_header,
-    read_json,
-    route,
-)
+from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route
 from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
@@ -147,8 +140,8 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
 
     # ----- vendor shape ------------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return json_response({"errors": [{"code": code, "message": detail, "details": ""}]}, status, headers)
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
+        return {"errors": [{"code": code, "message": detail, "details": ""}]}
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         if kind == "outage":

@@ -209,8 +209,19 @@ class Sandbox:
     # ----- what subclasses provide -------------------------------------------------------------
 
     def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        """An error in the vendor's own shape."""
-        return json_response({"error": {"code": code, "message": detail}}, status, headers)
+        """An error in the vendor's own shape (``error_body``)."""
+        return self.field_error(status, code, detail, None, headers)
+
+    def field_error(
+        self, status: int, code: str, detail: str, field: str | None, headers: dict[str, str] | None = None
+    ) -> Response:
+        """An error naming the part of the request at fault, for the vendors whose errors carry one
+        (Walmart's and Square's ``field``, NetSuite's ``o:errorPath``)."""
+        return json_response(self.error_body(status, code, detail, field), status, headers)
+
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
+        """The body of an error in the vendor's own shape."""
+        return {"error": {"code": code, "message": detail}}
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         """The answer to an injected fault: ``kind`` is ``outage``, ``throttle`` or ``concurrency``."""

@@ -52,15 +52,7 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import (
-    Sandbox,
-    admin_route,
-    has_bearer_token,
-    json_response,
-    raw_header,
-    read_json,
-    route,
-)
+from local.sandboxes.base import Sandbox, admin_route, has_bearer_token, json_response, raw_header, read_json, route
 from local.sandboxes.ebay_keys import ALGORITHM, DIGEST, PUBLIC_KEY_ID, PUBLIC_KEY_PEM
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
@@ -127,10 +119,10 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrderSeedingMixin, RateLimitedMi
 
     # ----- vendor shape ------------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         error_ids = {400: 2004, 401: 1001, 404: 195000, 429: 2001, 503: 2003}
         category = "REQUEST" if status < 500 else "APPLICATION"
-        body = {
+        return {
             "errors": [
                 {
                     "errorId": error_ids.get(status, 2003),
@@ -141,7 +133,6 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrderSeedingMixin, RateLimitedMi
                 }
             ]
         }
-        return json_response(body, status, headers)
 
     def before_route(self, request: Request) -> Response | None:
         auth = raw_header(request, "Authorization") or ""

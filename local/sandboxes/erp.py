@@ -231,27 +231,16 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     # ----- vendor error shape ------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return self._error(status, code, detail, headers=headers)
-
-    def _error(
-        self,
-        status: int,
-        code: str,
-        detail: str,
-        path: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         item: dict[str, str] = {"detail": detail, "o:errorCode": code}
-        if path is not None:
-            item["o:errorPath"] = path
-        body = {
+        if field is not None:
+            item["o:errorPath"] = field
+        return {
             "type": _TYPE_URIS.get(status, "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html"),
             "title": HTTPStatus(status).phrase,
             "status": status,
             "o:errorDetails": [item],
         }
-        return json_response(body, status, headers)
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         if kind == "outage":
@@ -302,7 +291,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 record["externalId"] = external_id
                 record["lastModifiedDate"] = now
         except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+            return self.field_error(rejected.status, rejected.code, rejected.detail, rejected.path)
         location = f"{request.host_url.rstrip('/')}{SALES_ORDER_PATH}/{internal_id}"
         return Response(status=204, headers={"Location": location})
 
@@ -318,7 +307,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 record.update(fields)
                 record["lastModifiedDate"] = utc_now_iso()
         except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+            return self.field_error(rejected.status, rejected.code, rejected.detail, rejected.path)
         return Response(status=204)
 
     @route("GET", f"{SALES_ORDER_PATH}/<ref>")
@@ -327,7 +316,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             with self._store_lock:
                 record = dict(self._orders[self._resolve(ref)])
         except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+            return self.field_error(rejected.status, rejected.code, rejected.detail, rejected.path)
         return json_response(self._with_links(request, record))
 
     @route("GET", SALES_ORDER_PATH)
@@ -426,7 +415,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 self._check_record(kind, fields, new=external_id not in book.ids)
                 internal_id = book.upsert(external_id, fields, utc_now_iso())
         except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+            return self.field_error(rejected.status, rejected.code, rejected.detail, rejected.path)
         location = f"{request.host_url.rstrip('/')}{RECORD_PATH}/{kind}/{internal_id}"
         return Response(status=204, headers={"Location": location})
 

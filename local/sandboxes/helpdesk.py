@@ -30,15 +30,7 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import (
-    Sandbox,
-    admin_route,
-    json_response,
-    raw_header,
-    read_json,
-    route,
-    utc_now_iso,
-)
+from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route, utc_now_iso
 
 LOCAL_EMAIL = "local-zendesk-email"  # shared/adapters/vendor_auth.py local_default("zendesk_email")
 LOCAL_API_TOKEN = "local-zendesk-api-token"
@@ -61,10 +53,9 @@ class HelpdeskSandbox(Sandbox):
         self._events: list[dict[str, Any]] = []
         super().__init__()
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         """Zendesk's shape: ``{"error": ..., "description": ...}`` (401: the error alone)."""
-        body: dict[str, Any] = {"error": detail} if status == 401 else {"error": code, "description": detail}
-        return json_response(body, status, headers)
+        return {"error": detail} if status == 401 else {"error": code, "description": detail}
 
     def before_route(self, request: Request) -> Response | None:
         if raw_header(request, "Authorization") == self._authorization:

@@ -95,8 +95,8 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return json_response({"errors": detail}, status, headers)
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
+        return {"errors": detail}
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         if kind == "outage":

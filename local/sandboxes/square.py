@@ -48,15 +48,7 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import (
-    Sandbox,
-    admin_route,
-    has_bearer_token,
-    json_response,
-    read_json,
-    route,
-    utc_now_iso,
-)
+from local.sandboxes.base import Sandbox, admin_route, has_bearer_token, json_response, read_json, route, utc_now_iso
 from local.sandboxes.seeding import OrdersAdminMixin
 
 DEFAULT_LOCATION_ID = "LSANDBOX000001"
@@ -96,21 +88,11 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
 
     # ----- vendor error shape ------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return self._error(status, code, detail, headers=headers)
-
-    def _error(
-        self,
-        status: int,
-        code: str,
-        detail: str,
-        field: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         item = {"category": _CATEGORY_BY_STATUS.get(status, "API_ERROR"), "code": code, "detail": detail}
         if field is not None:
             item["field"] = field
-        return json_response({"errors": [item]}, status, headers)
+        return {"errors": [item]}
 
     def before_route(self, request: Request) -> Response | None:
         authorization = request.headers.get("Authorization", "")
@@ -132,7 +114,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             order = self._orders.get(order_id)
             body = None if order is None else {"order": deepcopy(order)}
         if body is None:
-            return self._error(404, "NOT_FOUND", f"Order `{order_id}` not found.")
+            return self.error(404, "NOT_FOUND", f"Order `{order_id}` not found.")
         return json_response(body)
 
     @route("POST", "/v2/orders/batch-retrieve")
@@ -140,16 +122,16 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         try:
             body = read_json(request)
         except ValueError:
-            return self._error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
+            return self.error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
         order_ids = body.get("order_ids") if isinstance(body, dict) else None
         if not isinstance(order_ids, list) or not order_ids:
-            return self._error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", field="order_ids")
+            return self.field_error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", "order_ids")
         if len(order_ids) > BATCH_RETRIEVE_MAX_IDS:
-            return self._error(
+            return self.field_error(
                 400,
                 "INVALID_ARRAY_LENGTH",
                 f"Array must have at most {BATCH_RETRIEVE_MAX_IDS} elements.",
-                field="order_ids",
+                "order_ids",
             )
         location_id = body.get("location_id")
         with self._store_lock:
@@ -203,7 +185,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             limit = int(request.args.get("limit", "100"))
             start = int(request.args.get("cursor") or 0)
         except ValueError:
-            return self._error(400, "INVALID_CURSOR", "The cursor is not valid.", field="cursor")
+            return self.field_error(400, "INVALID_CURSOR", "The cursor is not valid.", "cursor")
         limit = limit if 1 <= limit <= 100 else 100
         if request.args.get("sort_order", "DESC") != "ASC":
             items = list(reversed(items))
@@ -236,7 +218,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
     def list_payout_entries(self, request: Request, payout_id: str) -> Response:
         with self._store_lock:
             if payout_id not in self._payouts:
-                return self._error(404, "NOT_FOUND", f"Payout `{payout_id}` not found.")
+                return self.error(404, "NOT_FOUND", f"Payout `{payout_id}` not found.")
             entries = sorted(deepcopy(self._entries.get(payout_id, [])), key=lambda e: e.get("effective_at", ""))
         return self._page(request, entries, "payout_entries")
 
@@ -245,7 +227,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         with self._store_lock:
             payment = deepcopy(self._payments.get(payment_id))
         if payment is None:
-            return self._error(404, "NOT_FOUND", f"Payment `{payment_id}` not found.")
+            return self.error(404, "NOT_FOUND", f"Payment `{payment_id}` not found.")
         return json_response({"payment": payment})
 
     def seed_payout(
@@ -265,7 +247,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             body = read_json(request)
             self.seed_payout(body["payout"], list(body.get("entries") or []), list(body.get("payments") or []))
         except (ValueError, KeyError, TypeError) as exc:
-            return self._error(400, "BAD_REQUEST", f"expected {{payout, entries, payments}}: {exc}")
+            return self.error(400, "BAD_REQUEST", f"expected {{payout, entries, payments}}: {exc}")
         return json_response({"seeded": str(body["payout"]["id"])}, 201)
 
     # ----- catalog -----------------------------------------------------------------------------
@@ -275,17 +257,17 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         try:
             body = read_json(request)
         except ValueError:
-            return self._error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
+            return self.error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
         if not isinstance(body, dict):
-            return self._error(400, "INVALID_CONTENT", "The request body must be a JSON object.")
+            return self.error(400, "INVALID_CONTENT", "The request body must be a JSON object.")
         object_ids = body.get("object_ids")
         if not isinstance(object_ids, list) or not object_ids:
-            return self._error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", field="object_ids")
+            return self.field_error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", "object_ids")
         if not all(isinstance(i, str) and i for i in object_ids):
-            return self._error(400, "INVALID_VALUE", "Every object id must be a non-empty string.", field="object_ids")
+            return self.field_error(400, "INVALID_VALUE", "Every object id must be a non-empty string.", "object_ids")
         for flag in ("include_related_objects", "include_deleted_objects"):
             if flag in body and not isinstance(body[flag], bool):
-                return self._error(400, "EXPECTED_BOOLEAN", "Expected a boolean value.", field=flag)
+                return self.field_error(400, "EXPECTED_BOOLEAN", "Expected a boolean value.", flag)
         with_related = body.get("include_related_objects", False)
         with_deleted = body.get("include_deleted_objects", False)
         with self._store_lock:

@@ -50,15 +50,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import (
-    Sandbox,
-    admin_route,
-    has_bearer_token,
-    json_response,
-    raw_header,
-    read_json,
-    route,
-)
+from local.sandboxes.base import Sandbox, admin_route, has_bearer_token, json_response, raw_header, read_json, route
 from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
 from local.sandboxes.seeding import OrdersAdminMixin
