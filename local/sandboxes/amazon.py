@@ -68,6 +68,7 @@ from werkzeug.wrappers import Request, Response
 from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route
 from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
+from local.sandboxes.stores import clear_stores, copied, counted
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.adapters.vendor_auth import local_default
 
@@ -543,7 +544,7 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
             orders = [
                 {"order": deepcopy(o), "items": deepcopy(self._items.get(k, []))} for k, o in self._orders.items()
             ]
-        return json_response({"count": len(orders), "orders": orders})
+        return counted("orders", orders)
 
     @admin_route("POST", "orders")
     def admin_post_orders(self, request: Request) -> Response:
@@ -552,7 +553,7 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
             stored = self.seed_orders(body if isinstance(body, list) else [body])
         except (ValueError, TypeError, KeyError, InvalidOperation) as exc:
             return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "orders": stored})
+        return counted("orders", stored)
 
     @admin_route("DELETE", "orders")
     def admin_delete_orders(self, request: Request) -> Response:
@@ -564,30 +565,28 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
     @admin_route("GET", "listings")
     def admin_get_listings(self, request: Request) -> Response:
         listings = self.listings()
-        return json_response({"count": len(listings), "listings": list(listings.values())})
+        return counted("listings", list(listings.values()))
 
     @admin_route("GET", "feeds")
     def admin_get_feeds(self, request: Request) -> Response:
-        with self._store_lock:
-            feeds = deepcopy(self._feeds)
-        return json_response({"count": len(feeds), "feeds": feeds})
+        return counted("feeds", copied(self._store_lock, self._feeds))
 
     @admin_route("GET", "shipments")
     def admin_get_shipments(self, request: Request) -> Response:
-        with self._store_lock:
-            shipments = deepcopy(self._shipments)
-        return json_response({"count": len(shipments), "shipments": shipments})
+        return counted("shipments", copied(self._store_lock, self._shipments))
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._orders.clear()
-            self._items.clear()
-            self._listings.clear()
-            self._feeds.clear()
-            self._documents.clear()
-            self._shipments.clear()
-            self._reports.clear()
-            self._report_documents.clear()
+        clear_stores(
+            self._store_lock,
+            self._orders,
+            self._items,
+            self._listings,
+            self._feeds,
+            self._documents,
+            self._shipments,
+            self._reports,
+            self._report_documents,
+        )
         self.reset_prices()
 
 

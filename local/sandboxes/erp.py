@@ -79,6 +79,7 @@ from werkzeug.wrappers import Request, Response
 from local.sandboxes.base import Handler, Sandbox, admin_route, json_response, read_json, route, utc_now_iso
 from local.sandboxes.erp_keys import CERTIFICATE_ID, CLIENT_ID, PUBLIC_KEY_PEM
 from local.sandboxes.seeding import InventoryAdminMixin, check_stock_row
+from local.sandboxes.stores import counted
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 
 RECORD_PATH = "/services/rest/record/v1"
@@ -456,7 +457,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     @admin_route("GET", "journals")
     def admin_get_journals(self, request: Request) -> Response:
-        return json_response({"count": len(self.journals()), "items": self.journals()})
+        return counted("items", self.journals())
 
     def journals(self) -> list[dict[str, Any]]:
         return self.records(JOURNAL_ENTRY)
@@ -464,7 +465,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
     @admin_route("GET", "fulfillments")
     def admin_get_fulfillments(self, request: Request) -> Response:
         records = self.records(ITEM_FULFILLMENT)
-        return json_response({"count": len(records), "items": records})
+        return counted("items", records)
 
     @admin_route("GET", "returns")
     def admin_get_returns(self, request: Request) -> Response:
@@ -507,7 +508,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
     def admin_get_records(self, request: Request) -> Response:
         with self._store_lock:
             records = [dict(self._orders[i]) for i in sorted(self._orders, key=int)]
-        return json_response({"count": len(records), "items": records})
+        return counted("items", records)
 
     def sales_orders(self) -> list[dict[str, Any]]:
         """Every stored sales order, in internal id order (for in-process callers)."""

@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route, utc_now_iso
+from local.sandboxes.stores import counted
 
 LOCAL_EMAIL = "local-zendesk-email"  # shared/adapters/vendor_auth.py local_default("zendesk_email")
 LOCAL_API_TOKEN = "local-zendesk-api-token"
@@ -113,7 +114,7 @@ class HelpdeskSandbox(Sandbox):
     @admin_route("GET", "events")
     def admin_get_events(self, request: Request) -> Response:
         events = self.events()
-        return json_response({"count": len(events), "items": events})
+        return counted("items", events)
 
     @admin_route("DELETE", "events")
     def admin_delete_events(self, request: Request) -> Response:

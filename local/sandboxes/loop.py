@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, route, utc_now_iso
+from local.sandboxes.stores import clear_stores, counted
 
 LOOP_SANDBOX_API_KEY = "local-loop-api-key"  # functions/returns/settings.py's local default
 ACTION_PATH = "/api/v1/warehouse/return/<int:return_id>/<any(process, close):action>"
@@ -79,13 +80,11 @@ class LoopSandbox(Sandbox):
 
     @admin_route("GET", "actions")
     def admin_get_actions(self, request: Request) -> Response:
-        return json_response({"count": len(self.actions()), "items": self.actions()})
+        return counted("items", self.actions())
 
     @admin_route("GET", "returns")
     def admin_get_returns(self, request: Request) -> Response:
         return json_response(self.states())
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._actions.clear()
-            self._states.clear()
+        clear_stores(self._store_lock, self._actions, self._states)

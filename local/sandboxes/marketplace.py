@@ -57,6 +57,7 @@ from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header
 from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, OperationLimiter, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
 from local.sandboxes.seeding import OrdersAdminMixin
+from local.sandboxes.stores import clear_stores, copied, counted
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.adapters.vendor_auth import local_default
 
@@ -319,15 +320,11 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
 
     @admin_route("GET", "inventory")
     def admin_get_inventory(self, request: Request) -> Response:
-        with self._store_lock:
-            inventory = deepcopy(list(self._inventory.values()))
-        return json_response({"count": len(inventory), "inventory": inventory})
+        return counted("inventory", copied(self._store_lock, self._inventory.values()))
 
     @admin_route("GET", "feeds")
     def admin_get_feeds(self, request: Request) -> Response:
-        with self._store_lock:
-            feeds = deepcopy(self._feeds)
-        return json_response({"count": len(feeds), "feeds": feeds})
+        return counted("feeds", copied(self._store_lock, self._feeds))
 
     # ----- orders ------------------------------------------------------------------------------
 
@@ -412,11 +409,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
         return json_response({"auto_create_orders": value})
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._orders.clear()
-            self._inventory.clear()
-            self._feeds.clear()
-            self._recon.clear()
+        clear_stores(self._store_lock, self._orders, self._inventory, self._feeds, self._recon)
         self.reset_prices()
 
     @route("PUT", "/v3/price")

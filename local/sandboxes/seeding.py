@@ -13,12 +13,12 @@ The vendor shapes (orders, snapshot rows) stay in each sandbox.
 from __future__ import annotations
 
 import threading
-from copy import deepcopy
 from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import admin_route, json_response, read_json
+from local.sandboxes.stores import copied, counted
 
 
 class OrderSeedingMixin:
@@ -39,9 +39,7 @@ class OrderSeedingMixin:
 
     @admin_route("GET", "orders")
     def admin_get_orders(self, request: Request) -> Response:
-        with self._store_lock:
-            orders = deepcopy(list(self._orders.values()))
-        return json_response({"count": len(orders), "orders": orders})
+        return counted("orders", copied(self._store_lock, self._orders.values()))
 
     @admin_route("POST", "orders")
     def admin_post_orders(self, request: Request) -> Response:
@@ -49,7 +47,7 @@ class OrderSeedingMixin:
             stored = self.seed_orders(self.order_seeds(read_json(request)))
         except self.seed_errors as exc:
             return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "orders": stored})
+        return counted("orders", stored)
 
     def clear_orders(self) -> None:
         with self._store_lock:

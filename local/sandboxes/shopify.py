@@ -52,6 +52,7 @@ from werkzeug.wrappers import Request, Response
 from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route
 from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
+from local.sandboxes.stores import clear_stores, counted
 
 ACCESS_TOKEN_HEADER = "X-Shopify-Access-Token"
 CALL_LIMIT_HEADER = "X-Shopify-Shop-Api-Call-Limit"
@@ -336,7 +337,7 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
             seeded = self.seed_orders(list(orders))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(seeded), "fulfillment_orders": seeded})
+        return counted("fulfillment_orders", seeded)
 
     # ----- Shopify Payments ------------------------------------------------------------------------
 
@@ -395,14 +396,16 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
         return json_response(self.state())
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._levels.clear()
-            self._fulfillments.clear()
-            self._refunds.clear()
-            self._captures.clear()
-            self._fulfillment_orders.clear()
-            self._payouts.clear()
-            self._transactions.clear()
+        clear_stores(
+            self._store_lock,
+            self._levels,
+            self._fulfillments,
+            self._refunds,
+            self._captures,
+            self._fulfillment_orders,
+            self._payouts,
+            self._transactions,
+        )
         self.reset_prices()
 
 

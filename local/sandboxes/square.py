@@ -50,6 +50,7 @@ from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import Sandbox, admin_route, has_bearer_token, json_response, read_json, route, utc_now_iso
 from local.sandboxes.seeding import OrdersAdminMixin
+from local.sandboxes.stores import clear_stores, copied, counted
 
 DEFAULT_LOCATION_ID = "LSANDBOX000001"
 DEFAULT_CURRENCY = "USD"
@@ -169,12 +170,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         self.reset_state()
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._orders.clear()
-            self._catalog.clear()
-            self._payouts.clear()
-            self._entries.clear()
-            self._payments.clear()
+        clear_stores(self._store_lock, self._orders, self._catalog, self._payouts, self._entries, self._payments)
 
     # ----- payouts (ListPayouts, ListPayoutEntries, GetPayment) --------------------------------
 
@@ -317,9 +313,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
 
     @admin_route("GET", "catalog")
     def admin_get_catalog(self, request: Request) -> Response:
-        with self._store_lock:
-            objects = deepcopy(list(self._catalog.values()))
-        return json_response({"count": len(objects), "objects": objects})
+        return counted("objects", copied(self._store_lock, self._catalog.values()))
 
     @admin_route("POST", "catalog")
     def admin_post_catalog(self, request: Request) -> Response:
@@ -329,7 +323,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             stored = self.seed_catalog(objects if isinstance(objects, list) else [objects])
         except ValueError as exc:
             return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "objects": stored})
+        return counted("objects", stored)
 
     @admin_route("DELETE", "catalog")
     def admin_delete_catalog(self, request: Request) -> Response:

@@ -38,6 +38,7 @@ from werkzeug.wrappers import Request, Response
 
 from local.sandboxes.base import Sandbox, admin_route, json_response, read_json, route, utc_now_iso
 from local.sandboxes.seeding import InventoryAdminMixin, check_stock_row
+from local.sandboxes.stores import clear_stores
 
 SNAPSHOT_PATH = "/snapshot/inventory"
 FULFILMENT_PATH = "/v1/fulfilment-orders"
@@ -156,9 +157,7 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
         self.reset_state()
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._rows.clear()
-            self._fulfilments.clear()
+        clear_stores(self._store_lock, self._rows, self._fulfilments)
 
 
 def _fulfilment_problem(body: Any, path_location: str | None) -> str | None:
