@@ -63,12 +63,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, admin_rules_for, json_response, raw_header, read_json
-from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin
+from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route
+from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
+from local.sandboxes.stores import clear_stores, copied, counted
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.adapters.vendor_auth import local_default
 
@@ -139,43 +139,10 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule("/orders/v0/orders", endpoint="get_orders", methods=["GET"]),
-            Rule("/orders/v0/orders/<order_id>", endpoint="get_order", methods=["GET"]),
-            Rule("/orders/v0/orders/<order_id>/orderItems", endpoint="get_order_items", methods=["GET"]),
-            Rule(
-                "/orders/v0/orders/<order_id>/shipmentConfirmation",
-                endpoint="confirm_shipment",
-                methods=["POST"],
-            ),
-            Rule("/listings/2021-08-01/items/<seller_id>/<path:sku>", endpoint="patch_listing", methods=["PATCH"]),
-            Rule("/feeds/2021-06-30/documents", endpoint="create_feed_document", methods=["POST"]),
-            Rule(f"{UPLOAD_PREFIX}/<document_id>", endpoint="upload_feed_document", methods=["PUT"]),
-            Rule("/feeds/2021-06-30/feeds", endpoint="create_feed", methods=["POST"]),
-            Rule(LWA_TOKEN_PATH, endpoint="lwa_token", methods=["POST"]),
-            Rule("/reports/2021-06-30/reports", endpoint="get_reports", methods=["GET"]),
-            Rule("/reports/2021-06-30/documents/<document_id>", endpoint="get_report_document", methods=["GET"]),
-            Rule(f"{REPORT_DOWNLOAD_PREFIX}/<document_id>", endpoint="download_report", methods=["GET"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_get_orders", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_delete_orders", methods=["DELETE"]),
-            Rule(f"{ADMIN_PREFIX}/listings", endpoint="admin_get_listings", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/feeds", endpoint="admin_get_feeds", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/shipments", endpoint="admin_get_shipments", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/reports", endpoint="admin_post_reports", methods=["POST"]),
-            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
-            *self.price_admin_rules(),
-        ]
-
     # ----- vendor shape ------------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return json_response({"errors": [{"code": code, "message": detail, "details": ""}]}, status, headers)
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
+        return {"errors": [{"code": code, "message": detail, "details": ""}]}
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         if kind == "outage":
@@ -204,6 +171,7 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
         denied = {"code": "Unauthorized", "message": "Access to requested resource is denied.", "details": details}
         return json_response({"errors": [denied]}, 403)
 
+    @route("POST", LWA_TOKEN_PATH)
     def lwa_token(self, request: Request) -> Response:
         """Login with Amazon's refresh-token grant."""
         form = request.form
@@ -234,27 +202,14 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
             }
         )
 
-    def _limited(self, operation: str) -> tuple[Response | None, dict[str, str]]:
-        decision: Decision | None = self._limiter.take(operation)
-        if decision is None:
-            return None, {}
-        headers = {"x-amzn-RateLimit-Limit": f"{decision.refill_per_second:g}"}
-        if decision.allowed:
-            return None, headers
-        refused = self.error(
-            429,
-            "QuotaExceeded",
-            "You exceeded your quota for the requested resource.",
-            {**headers, "Retry-After": str(decision.retry_after)},
-        )
-        return refused, headers
+    def limit_headers(self, decision: Decision) -> dict[str, str]:
+        return {"x-amzn-RateLimit-Limit": f"{decision.refill_per_second:g}"}
 
     # ----- Reports API (settlement reports) -----------------------------------------------------
 
+    @route("GET", "/reports/2021-06-30/reports")
+    @limited("getReports")
     def get_reports(self, request: Request) -> Response:
-        refused, headers = self._limited("getReports")
-        if refused is not None:
-            return refused
         args = request.args
         try:
             if args.get("nextToken"):
@@ -275,7 +230,7 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
                 if not 1 <= query["size"] <= 100:
                     raise ValueError("pageSize must be 1-100.")
         except ValueError as exc:
-            return self.error(400, "InvalidInput", str(exc), headers)
+            return self.error(400, "InvalidInput", str(exc))
         with self._store_lock:
             matching = [
                 dict(r) for r in self._reports
@@ -287,19 +242,19 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
         body: dict[str, Any] = {"reports": matching[offset : offset + size]}
         if offset + size < len(matching):
             body["nextToken"] = _encode_token({**query, "offset": offset + size})
-        return json_response(body, 200, headers)
+        return json_response(body)
 
+    @route("GET", "/reports/2021-06-30/documents/<document_id>")
+    @limited("getReportDocument")
     def get_report_document(self, request: Request, document_id: str) -> Response:
-        refused, headers = self._limited("getReportDocument")
-        if refused is not None:
-            return refused
         with self._store_lock:
             known = document_id in self._report_documents
         if not known:
-            return self.error(404, "NotFound", f"Report document {document_id} not found.", headers)
+            return self.error(404, "NotFound", f"Report document {document_id} not found.")
         url = f"{request.host_url.rstrip('/')}{REPORT_DOWNLOAD_PREFIX}/{document_id}"
-        return json_response({"reportDocumentId": document_id, "url": url}, 200, headers)
+        return json_response({"reportDocumentId": document_id, "url": url})
 
+    @route("GET", f"{REPORT_DOWNLOAD_PREFIX}/<document_id>")
     def download_report(self, request: Request, document_id: str) -> Response:
         with self._store_lock:
             text = self._report_documents.get(document_id)
@@ -307,6 +262,7 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
             return Response("<Error><Code>NoSuchKey</Code></Error>", status=404, content_type="application/xml")
         return Response(text.encode(), status=200, content_type="text/tab-separated-values; charset=UTF-8")
 
+    @admin_route("POST", "reports")
     def admin_post_reports(self, request: Request) -> Response:
         body = read_json(request)
         if not isinstance(body, dict) or not isinstance(body.get("document"), str) or not body.get("reportType"):
@@ -337,15 +293,14 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
 
     # ----- Orders API --------------------------------------------------------------------------
 
+    @route("GET", "/orders/v0/orders")
+    @limited("getOrders")
     def get_orders(self, request: Request) -> Response:
-        refused, headers = self._limited("getOrders")
-        if refused is not None:
-            return refused
         args = request.args
         try:
             query = _decode_token(args["NextToken"]) if args.get("NextToken") else self._orders_query(args)
         except ValueError as exc:
-            return self.error(400, "InvalidInput", str(exc), headers)
+            return self.error(400, "InvalidInput", str(exc))
         with self._store_lock:
             matching = [deepcopy(o) for o in self._orders.values() if _matches(o, query)]
         matching.sort(key=lambda o: (o["LastUpdateDate"], o["AmazonOrderId"]))
@@ -356,7 +311,7 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
             payload["NextToken"] = _encode_token({**query, "offset": offset + size})
         if query.get("before_field"):
             payload[query["before_field"]] = query["before"]
-        return json_response({"payload": payload}, 200, headers)
+        return json_response({"payload": payload})
 
     def _orders_query(self, args: Any) -> dict[str, Any]:
         marketplaces = [m for m in (args.get("MarketplaceIds") or "").split(",") if m]
@@ -396,24 +351,22 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
             "size": size,
         }
 
+    @route("GET", "/orders/v0/orders/<order_id>")
+    @limited("getOrder")
     def get_order(self, request: Request, order_id: str) -> Response:
-        refused, headers = self._limited("getOrder")
-        if refused is not None:
-            return refused
         with self._store_lock:
             order = deepcopy(self._orders.get(order_id))
         if order is None:
-            return self.error(404, "NotFound", f"Order {order_id} was not found.", headers)
-        return json_response({"payload": order}, 200, headers)
+            return self.error(404, "NotFound", f"Order {order_id} was not found.")
+        return json_response({"payload": order})
 
+    @route("GET", "/orders/v0/orders/<order_id>/orderItems")
+    @limited("getOrderItems")
     def get_order_items(self, request: Request, order_id: str) -> Response:
-        refused, headers = self._limited("getOrderItems")
-        if refused is not None:
-            return refused
         with self._store_lock:
             items = deepcopy(self._items.get(order_id))
         if items is None:
-            return self.error(404, "NotFound", f"Order {order_id} was not found.", headers)
+            return self.error(404, "NotFound", f"Order {order_id} was not found.")
         try:
             offset = (
                 int(base64.urlsafe_b64decode(request.args["NextToken"]).decode())
@@ -421,16 +374,15 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
                 else 0
             )
         except (ValueError, UnicodeDecodeError):
-            return self.error(400, "InvalidInput", "NextToken is invalid.", headers)
+            return self.error(400, "InvalidInput", "NextToken is invalid.")
         payload: dict[str, Any] = {"OrderItems": items[offset : offset + ITEMS_PER_PAGE], "AmazonOrderId": order_id}
         if offset + ITEMS_PER_PAGE < len(items):
             payload["NextToken"] = base64.urlsafe_b64encode(str(offset + ITEMS_PER_PAGE).encode()).decode()
-        return json_response({"payload": payload}, 200, headers)
+        return json_response({"payload": payload})
 
+    @route("POST", "/orders/v0/orders/<order_id>/shipmentConfirmation")
+    @limited("confirmShipment")
     def confirm_shipment(self, request: Request, order_id: str) -> Response:
-        refused, headers = self._limited("confirmShipment")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             package = body["packageDetail"]
@@ -441,17 +393,17 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
                 raise ValueError("marketplaceId is required.")
             shipped = {str(i["orderItemId"]): int(i["quantity"]) for i in package["orderItems"]}
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return self.error(400, "InvalidInput", f"Invalid shipment confirmation: {exc}", headers)
+            return self.error(400, "InvalidInput", f"Invalid shipment confirmation: {exc}")
         with self._store_lock:
             order = self._orders.get(order_id)
             if order is None:
-                return self.error(404, "NotFound", f"Order {order_id} was not found.", headers)
+                return self.error(404, "NotFound", f"Order {order_id} was not found.")
             if order["OrderStatus"] in {"Canceled", "Pending"}:
-                return self.error(400, "InvalidInput", f"Order {order_id} is {order['OrderStatus']}.", headers)
+                return self.error(400, "InvalidInput", f"Order {order_id} is {order['OrderStatus']}.")
             items = {i["OrderItemId"]: i for i in self._items.get(order_id, [])}
             unknown = sorted(set(shipped) - set(items))
             if unknown:
-                return self.error(400, "InvalidInput", f"Unknown orderItemId: {', '.join(unknown)}.", headers)
+                return self.error(400, "InvalidInput", f"Unknown orderItemId: {', '.join(unknown)}.")
             for item_id, quantity in shipped.items():
                 item = items[item_id]
                 item["QuantityShipped"] = min(item["QuantityOrdered"], item.get("QuantityShipped", 0) + quantity)
@@ -460,14 +412,13 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
             order["OrderStatus"] = "Shipped" if remaining == 0 else "PartiallyShipped"
             order["LastUpdateDate"] = iso(datetime.now(UTC))
             self._shipments.append({"AmazonOrderId": order_id, **deepcopy(body)})
-        return Response(status=204, headers=headers)
+        return Response(status=204)
 
     # ----- Listings Items / Feeds --------------------------------------------------------------
 
+    @route("PATCH", "/listings/2021-08-01/items/<seller_id>/<path:sku>")
+    @limited("patchListingsItem")
     def patch_listing(self, request: Request, seller_id: str, sku: str) -> Response:
-        refused, headers = self._limited("patchListingsItem")
-        if refused is not None:
-            return refused
         try:
             if not request.args.get("marketplaceIds"):
                 raise ValueError("marketplaceIds is required.")
@@ -483,7 +434,7 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
                 ).startswith("/attributes/"):
                     raise ValueError("each patch needs op add|replace|merge|delete and a path under /attributes/.")
         except (ValueError, AttributeError) as exc:
-            return self.error(400, "InvalidInput", str(exc), headers)
+            return self.error(400, "InvalidInput", str(exc))
         submission_id = uuid.uuid4().hex
         offer = _our_price(patches)
         if offer is not None:
@@ -492,7 +443,7 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
                 issue: dict[str, Any] = {"code": "90244", "message": problem, "severity": "ERROR"}
                 issue["attributeNames"] = ["purchasable_offer"]
                 answer = {"sku": sku, "status": "INVALID", "submissionId": submission_id, "issues": [issue]}
-                return json_response(answer, 200, headers)
+                return json_response(answer)
             self.record_price(sku, offer[0], offer[1])
         with self._store_lock:
             listing = self._listings.setdefault(sku, {"sku": sku, "sellerId": seller_id, "attributes": {}})
@@ -505,49 +456,48 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
             listing["productType"] = body["productType"]
             listing["lastSubmissionId"] = submission_id
         answer = {"sku": sku, "status": "ACCEPTED", "submissionId": submission_id, "issues": []}
-        return json_response(answer, 200, headers)
+        return json_response(answer)
 
+    @route("POST", "/feeds/2021-06-30/feeds")
+    @limited("createFeed")
     def create_feed(self, request: Request) -> Response:
-        refused, headers = self._limited("createFeed")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             for name in ("feedType", "marketplaceIds", "inputFeedDocumentId"):
                 if not body.get(name):
                     raise ValueError(f"{name} is required.")
         except (ValueError, AttributeError) as exc:
-            return self.error(400, "InvalidInput", str(exc), headers)
+            return self.error(400, "InvalidInput", str(exc))
         with self._store_lock:
             document = self._documents.get(str(body["inputFeedDocumentId"]))
         if document is not None and document.get("content") is None:
-            return self.error(400, "InvalidInput", "The feed document has not been uploaded.", headers)
+            return self.error(400, "InvalidInput", "The feed document has not been uploaded.")
         feed_id = str(50000 + len(self._feeds) + 1)
         record = {"feedId": feed_id, "processingStatus": "IN_QUEUE", **deepcopy(body)}
         if document is not None:
             record["content"] = deepcopy(document["content"])
         with self._store_lock:
             self._feeds.append(record)
-        return json_response({"feedId": feed_id}, 202, headers)
+        return json_response({"feedId": feed_id}, 202)
 
+    @route("POST", "/feeds/2021-06-30/documents")
+    @limited("createFeedDocument")
     def create_feed_document(self, request: Request) -> Response:
         """createFeedDocument: a document id and the URL to PUT the feed content to."""
-        refused, headers = self._limited("createFeedDocument")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             content_type = body.get("contentType") if isinstance(body, dict) else None
             if not content_type:
                 raise ValueError("contentType is required.")
         except (ValueError, AttributeError) as exc:
-            return self.error(400, "InvalidInput", str(exc), headers)
+            return self.error(400, "InvalidInput", str(exc))
         document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
         with self._store_lock:
             self._documents[document_id] = {"contentType": content_type, "content": None}
         url = f"{request.host_url.rstrip('/')}{UPLOAD_PREFIX}/{document_id}"
-        return json_response({"feedDocumentId": document_id, "url": url}, 201, headers)
+        return json_response({"feedDocumentId": document_id, "url": url}, 201)
 
+    @route("PUT", f"{UPLOAD_PREFIX}/<document_id>")
     def upload_feed_document(self, request: Request, document_id: str) -> Response:
         """The upload to the presigned URL (S3 answers 200 with an empty body)."""
         raw = request.get_data()
@@ -588,51 +538,55 @@ class AmazonSandbox(PricesMixin, TokenAdminMixin, RateLimitedMixin, Sandbox):
         with self._store_lock:
             return deepcopy(self._listings)
 
+    @admin_route("GET", "orders")
     def admin_get_orders(self, request: Request) -> Response:
         with self._store_lock:
             orders = [
                 {"order": deepcopy(o), "items": deepcopy(self._items.get(k, []))} for k, o in self._orders.items()
             ]
-        return json_response({"count": len(orders), "orders": orders})
+        return counted("orders", orders)
 
+    @admin_route("POST", "orders")
     def admin_post_orders(self, request: Request) -> Response:
         try:
             body = read_json(request)
             stored = self.seed_orders(body if isinstance(body, list) else [body])
         except (ValueError, TypeError, KeyError, InvalidOperation) as exc:
             return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "orders": stored})
+        return counted("orders", stored)
 
+    @admin_route("DELETE", "orders")
     def admin_delete_orders(self, request: Request) -> Response:
         with self._store_lock:
             self._orders.clear()
             self._items.clear()
         return json_response({"count": 0, "orders": []})
 
+    @admin_route("GET", "listings")
     def admin_get_listings(self, request: Request) -> Response:
         listings = self.listings()
-        return json_response({"count": len(listings), "listings": list(listings.values())})
+        return counted("listings", list(listings.values()))
 
+    @admin_route("GET", "feeds")
     def admin_get_feeds(self, request: Request) -> Response:
-        with self._store_lock:
-            feeds = deepcopy(self._feeds)
-        return json_response({"count": len(feeds), "feeds": feeds})
+        return counted("feeds", copied(self._store_lock, self._feeds))
 
+    @admin_route("GET", "shipments")
     def admin_get_shipments(self, request: Request) -> Response:
-        with self._store_lock:
-            shipments = deepcopy(self._shipments)
-        return json_response({"count": len(shipments), "shipments": shipments})
+        return counted("shipments", copied(self._store_lock, self._shipments))
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._orders.clear()
-            self._items.clear()
-            self._listings.clear()
-            self._feeds.clear()
-            self._documents.clear()
-            self._shipments.clear()
-            self._reports.clear()
-            self._report_documents.clear()
+        clear_stores(
+            self._store_lock,
+            self._orders,
+            self._items,
+            self._listings,
+            self._feeds,
+            self._documents,
+            self._shipments,
+            self._reports,
+            self._report_documents,
+        )
         self.reset_prices()
 
 

@@ -37,9 +37,10 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -57,7 +58,10 @@ DEFAULT_RETRY_AFTER_S = 1
 # Bounds memory under `make bench`; the stats keep counting past it.
 JOURNAL_MAX_ENTRIES = 50_000
 _RAW_HEADERS_KEY = "retail_sync.raw_headers"
+_ROUTES_ATTR = "_sandbox_routes"
 _logger = logging.getLogger(__name__)
+# A route handler: a method taking ``(request, **url_values)`` and returning a ``Response``.
+Handler = TypeVar("Handler", bound=Callable[..., Response])
 
 
 def utc_now_iso() -> str:
@@ -116,12 +120,42 @@ def has_bearer_token(authorization: str) -> bool:
     return authorization.startswith("Bearer ") and bool(authorization.removeprefix("Bearer ").strip())
 
 
-def admin_rules_for(resource: str, *methods: str) -> list[Rule]:
-    """``/__admin/<resource>`` routed to ``admin_<method>_<resource>`` for each HTTP method."""
-    return [
-        Rule(f"{ADMIN_PREFIX}/{resource}", endpoint=f"admin_{method.lower()}_{resource}", methods=[method])
-        for method in methods
-    ]
+def route(method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+    """Serves the decorated handler at ``path`` for ``method`` (stack it for more routes); ``options``
+    go to werkzeug's ``Rule`` (``defaults``). A path under ``/__admin`` is an admin route."""
+
+    def mark(handler: Handler) -> Handler:
+        setattr(handler, _ROUTES_ATTR, ((method, path, options), *getattr(handler, _ROUTES_ATTR, ())))
+        return handler
+
+    return mark
+
+
+def admin_route(method: str, resource: str) -> Callable[[Handler], Handler]:
+    """``route`` for ``/__admin/<resource>``."""
+    return route(method, f"{ADMIN_PREFIX}/{resource}")
+
+
+def _is_admin_path(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+
+
+def declared_rules(cls: type) -> tuple[list[Rule], list[Rule]]:
+    """(vendor rules, admin rules) of the handlers ``cls`` and its bases mark with ``route``; a
+    subclass's own marks on a method replace the inherited ones."""
+    marked: dict[str, tuple[tuple[str, str, dict[str, Any]], ...]] = {}
+    for klass in reversed(cls.__mro__):
+        for name, member in vars(klass).items():
+            routes = getattr(member, _ROUTES_ATTR, None)
+            if routes is not None:
+                marked[name] = routes
+    vendor: list[Rule] = []
+    admin: list[Rule] = []
+    for endpoint, routes in marked.items():
+        for method, path, options in routes:
+            rule = Rule(path, endpoint=endpoint, methods=[method], **options)
+            (admin if _is_admin_path(path) else vendor).append(rule)
+    return vendor, admin
 
 
 def raw_header(request: Request, name: str) -> str | None:
@@ -134,10 +168,11 @@ def raw_header(request: Request, name: str) -> str | None:
 
 
 class Sandbox:
-    """A vendor sandbox: subclasses give ``name``, ``rules()``, ``error()`` and their handlers.
+    """A vendor sandbox: subclasses give ``name``, ``error()`` and their handlers.
 
-    A rule's endpoint is the name of a method taking ``(request, **url_values)`` and returning a
-    ``Response``. ``admin_rules()`` adds sandbox-specific admin routes the same way.
+    A handler is a method taking ``(request, **url_values)`` and returning a ``Response``, marked
+    with ``@route(method, path)`` (vendor routes) or ``@admin_route(method, resource)`` (admin routes,
+    here and in the admin mixins).
     """
 
     name: ClassVar[str] = "sandbox"
@@ -165,22 +200,28 @@ class Sandbox:
         self._throttle_rate = Fraction(0)
         self._throttle_count = 0
         self._apply_faults_locked()
-        self._url_map = Map(self.rules(), strict_slashes=False, merge_slashes=False)
-        self._admin_map = Map(self._base_admin_rules() + self.admin_rules(), strict_slashes=False)
+        vendor_rules, admin_rules = declared_rules(type(self))
+        self._url_map = Map(vendor_rules, strict_slashes=False, merge_slashes=False)
+        self._admin_map = Map(admin_rules, strict_slashes=False)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     # ----- what subclasses provide -------------------------------------------------------------
 
-    def rules(self) -> list[Rule]:
-        return []
-
-    def admin_rules(self) -> list[Rule]:
-        return []
-
     def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        """An error in the vendor's own shape."""
-        return json_response({"error": {"code": code, "message": detail}}, status, headers)
+        """An error in the vendor's own shape (``error_body``)."""
+        return self.field_error(status, code, detail, None, headers)
+
+    def field_error(
+        self, status: int, code: str, detail: str, field: str | None, headers: dict[str, str] | None = None
+    ) -> Response:
+        """An error naming the part of the request at fault, for the vendors whose errors carry one
+        (Walmart's and Square's ``field``, NetSuite's ``o:errorPath``)."""
+        return json_response(self.error_body(status, code, detail, field), status, headers)
+
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
+        """The body of an error in the vendor's own shape."""
+        return {"error": {"code": code, "message": detail}}
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         """The answer to an injected fault: ``kind`` is ``outage``, ``throttle`` or ``concurrency``."""
@@ -195,6 +236,10 @@ class Sandbox:
     def before_route(self, request: Request) -> Response | None:
         """A chance to refuse a call before routing (authentication)."""
         return None
+
+    def admit_call(self, handler: Callable[..., Response]) -> tuple[Response | None, dict[str, str]]:
+        """Before a routed handler: (its refusal, or ``None``; headers for its answer). Rate limits."""
+        return None, {}
 
     def validate_extra_fault(self, key: str, value: Any) -> Any:
         """Validates a sandbox-specific fault key; raises ``ValueError`` for unknown keys."""
@@ -248,7 +293,7 @@ class Sandbox:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        if request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/"):
+        if _is_admin_path(request.path):
             response = self._dispatch(self._admin_map, request, admin=True)
         elif request.path in self.other_service_paths:
             response = self._dispatch(self._url_map, request, admin=False)
@@ -329,7 +374,11 @@ class Sandbox:
             return self.error(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.path}.")
         handler = getattr(self, str(endpoint))
         try:
+            refused, headers = self.admit_call(handler)
+            if refused is not None:
+                return refused
             response: Response = handler(request, **values)
+            response.headers.update(headers)
         except Exception:
             # One place, so a sandbox bug still answers in the vendor's shape and is journaled.
             _logger.exception("sandbox %s failed on %s %s", self.name, request.method, request.path)
@@ -340,17 +389,7 @@ class Sandbox:
 
     # ----- admin API ---------------------------------------------------------------------------
 
-    def _base_admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/requests", endpoint="admin_get_requests", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/requests", endpoint="admin_delete_requests", methods=["DELETE"]),
-            Rule(f"{ADMIN_PREFIX}/stats", endpoint="admin_get_stats", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/faults", endpoint="admin_get_faults", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/faults", endpoint="admin_post_faults", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/faults", endpoint="admin_delete_faults", methods=["DELETE"]),
-            Rule(f"{ADMIN_PREFIX}/reset", endpoint="admin_reset", methods=["POST"]),
-        ]
-
+    @admin_route("GET", "requests")
     def admin_get_requests(self, request: Request) -> Response:
         method = request.args.get("method")
         path_prefix = request.args.get("path")
@@ -362,16 +401,20 @@ class Sandbox:
             entries = [e for e in entries if e["path"].startswith(path_prefix)]
         return json_response({"requests": entries, "meta": {"total": len(entries)}})
 
+    @admin_route("DELETE", "requests")
     def admin_delete_requests(self, request: Request) -> Response:
         self.clear_journal()
         return json_response(self.stats())
 
+    @admin_route("GET", "stats")
     def admin_get_stats(self, request: Request) -> Response:
         return json_response(self.stats())
 
+    @admin_route("GET", "faults")
     def admin_get_faults(self, request: Request) -> Response:
         return json_response(self.faults())
 
+    @admin_route("POST", "faults")
     def admin_post_faults(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -381,9 +424,11 @@ class Sandbox:
         except ValueError as exc:
             return json_response({"error": str(exc)}, 400)
 
+    @admin_route("DELETE", "faults")
     def admin_delete_faults(self, request: Request) -> Response:
         return json_response(self.clear_faults())
 
+    @admin_route("POST", "reset")
     def admin_reset(self, request: Request) -> Response:
         self.clear_journal()
         self.clear_faults()

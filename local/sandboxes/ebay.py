@@ -50,14 +50,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, raw_header, read_json
+from local.sandboxes.base import Sandbox, admin_route, has_bearer_token, json_response, raw_header, read_json, route
 from local.sandboxes.ebay_keys import ALGORITHM, DIGEST, PUBLIC_KEY_ID, PUBLIC_KEY_PEM
-from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
-from local.sandboxes.seeding import OrdersAdminMixin
+from local.sandboxes.seeding import OrderSeedingMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
 
@@ -85,7 +84,7 @@ def _one_line_pem(pem: str) -> str:
     return "".join(line.strip() for line in pem.strip().splitlines())
 
 
-class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
+class EbaySandbox(PricesMixin, TokenAdminMixin, OrderSeedingMixin, RateLimitedMixin, Sandbox):
     """eBay's Sell APIs the connectors call and the Notification API key the webhook check fetches."""
 
     name: ClassVar[str] = "ebay"
@@ -118,38 +117,12 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule(TOKEN_PATH, endpoint="mint_token", methods=["POST"]),
-            Rule("/commerce/notification/v1/public_key/<public_key_id>", endpoint="get_public_key", methods=["GET"]),
-            Rule("/sell/inventory/v1/bulk_update_price_quantity", endpoint="bulk_update", methods=["POST"]),
-            Rule(
-                "/sell/fulfillment/v1/order/<order_id>/shipping_fulfillment",
-                endpoint="create_fulfillment",
-                methods=["POST"],
-            ),
-            Rule("/sell/fulfillment/v1/order/<order_id>/issue_refund", endpoint="issue_refund", methods=["POST"]),
-            Rule("/sell/fulfillment/v1/order/<order_id>", endpoint="get_order", methods=["GET"]),
-            Rule("/sell/finances/v1/payout", endpoint="get_payouts", methods=["GET"]),
-            Rule("/sell/finances/v1/transaction", endpoint="get_transactions", methods=["GET"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            *admin_rules_for("keys", "GET", "POST"),
-            *admin_rules_for("state", "GET"),
-            *admin_rules_for("orders", "GET", "POST"),
-            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
-            *admin_rules_for("payouts", "POST"),
-            *self.price_admin_rules(),
-        ]
-
     # ----- vendor shape ------------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         error_ids = {400: 2004, 401: 1001, 404: 195000, 429: 2001, 503: 2003}
         category = "REQUEST" if status < 500 else "APPLICATION"
-        body = {
+        return {
             "errors": [
                 {
                     "errorId": error_ids.get(status, 2003),
@@ -160,7 +133,6 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
                 }
             ]
         }
-        return json_response(body, status, headers)
 
     def before_route(self, request: Request) -> Response | None:
         auth = raw_header(request, "Authorization") or ""
@@ -177,23 +149,11 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
             )
         return None
 
-    def _refused(self, operation: str) -> Response | None:
-        decision = self._limiter.take(operation)
-        if decision is None or decision.allowed:
-            return None
-        return self.error(
-            429,
-            "TOO_MANY_REQUESTS",
-            "Too many requests. The request limit has been reached for the resource.",
-            {"Retry-After": str(decision.retry_after)},
-        )
-
     # ----- routes ------------------------------------------------------------------------------
 
+    @route("POST", TOKEN_PATH)
+    @limited("mintToken")
     def mint_token(self, request: Request) -> Response:
-        refused = self._refused("mintToken")
-        if refused is not None:
-            return refused
         grant = request.form.get("grant_type")
         # refresh_token: a seller's user token (getOrder needs one), minted from the refresh token.
         if grant == "refresh_token" and not request.form.get("refresh_token"):
@@ -218,20 +178,18 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
         kind = "User Access Token" if grant == "refresh_token" else "Application Access Token"
         return json_response({"access_token": token, "expires_in": expires_in, "token_type": kind})
 
+    @route("GET", "/commerce/notification/v1/public_key/<public_key_id>")
+    @limited("getPublicKey")
     def get_public_key(self, request: Request, public_key_id: str) -> Response:
-        refused = self._refused("getPublicKey")
-        if refused is not None:
-            return refused
         with self._store_lock:
             pem = self._keys.get(public_key_id)
         if pem is None:
             return self.error(404, "NOT_FOUND", f"The public key {public_key_id} was not found.")
         return json_response({"algorithm": ALGORITHM, "digest": DIGEST, "key": _one_line_pem(pem)})
 
+    @route("POST", "/sell/inventory/v1/bulk_update_price_quantity")
+    @limited("bulkUpdatePriceQuantity")
     def bulk_update(self, request: Request) -> Response:
-        refused = self._refused("bulkUpdatePriceQuantity")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             requests = body.get("requests") if isinstance(body, dict) else None
@@ -279,10 +237,9 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
                     )
         return json_response({"responses": responses})
 
+    @route("POST", "/sell/fulfillment/v1/order/<order_id>/shipping_fulfillment")
+    @limited("createShippingFulfillment")
     def create_fulfillment(self, request: Request, order_id: str) -> Response:
-        refused = self._refused("createShippingFulfillment")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             lines = body.get("lineItems")
@@ -304,10 +261,9 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
         )
         return Response(status=201, headers={"Location": location})
 
+    @route("POST", "/sell/fulfillment/v1/order/<order_id>/issue_refund")
+    @limited("issueRefund")
     def issue_refund(self, request: Request, order_id: str) -> Response:
-        refused = self._refused("issueRefund")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             if not body.get("reasonForRefund"):
@@ -336,11 +292,13 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
                 "refunds": deepcopy(self._refunds),
             }
 
+    @admin_route("GET", "keys")
     def admin_get_keys(self, request: Request) -> Response:
         with self._store_lock:
             keys = dict(self._keys)
         return json_response({"keys": keys})
 
+    @admin_route("POST", "keys")
     def admin_post_keys(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -353,13 +311,12 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
 
     # ----- Finances API (getPayouts, getTransactions) -------------------------------------------
 
+    @route("GET", "/sell/finances/v1/payout")
+    @limited("getPayouts")
     def get_payouts(self, request: Request) -> Response:
         """getPayouts: `filter` criteria `payoutDate:[from..to]` and `payoutStatus:{A|B}` (others are
         accepted and ignored), `sort=payoutDate` (ascending; `-payoutDate` descending), `limit` (at most
         200), `offset`."""
-        refused = self._refused("getPayouts")
-        if refused is not None:
-            return refused
         criteria = _finance_filter(request.args.get("filter", ""))
         low, _, high = criteria.get("payoutDate", "..").strip("[]").partition("..")
         statuses = set(criteria.get("payoutStatus", "").strip("{}").split("|")) - {""}
@@ -374,12 +331,11 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
         payouts.sort(key=lambda p: p["payoutDate"], reverse=request.args.get("sort") == "-payoutDate")
         return self._finance_page(request, payouts, "payouts", 200)
 
+    @route("GET", "/sell/finances/v1/transaction")
+    @limited("getTransactions")
     def get_transactions(self, request: Request) -> Response:
         """getTransactions: `filter=payoutId:{<id>}` (others accepted and ignored), `limit` (at most
         1000), `offset`."""
-        refused = self._refused("getTransactions")
-        if refused is not None:
-            return refused
         payout_id = _finance_filter(request.args.get("filter", "")).get("payoutId", "").strip("{}")
         with self._store_lock:
             found = (
@@ -415,6 +371,7 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
             self._payouts[str(payout["payoutId"])] = deepcopy(payout)
             self._transactions[str(payout["payoutId"])] = deepcopy(transactions)
 
+    @admin_route("POST", "payouts")
     def admin_post_payouts(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -423,6 +380,7 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
             return json_response({"error": f"expected {{payout, transactions}}: {exc}"}, 400)
         return json_response({"seeded": str(body["payout"]["payoutId"])}, 201)
 
+    @admin_route("GET", "state")
     def admin_get_state(self, request: Request) -> Response:
         return json_response(self.state())
 
@@ -445,10 +403,9 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMix
     # eBay's error 32100 for an order it does not know. Orders come from ``POST /__admin/orders`` (one
     # Order object, a list, or ``{"orders": [...]}``, each with an ``orderId``).
 
+    @route("GET", "/sell/fulfillment/v1/order/<order_id>")
+    @limited("getOrder")
     def get_order(self, request: Request, order_id: str) -> Response:
-        refused = self._refused("getOrder")
-        if refused is not None:
-            return refused
         with self._store_lock:
             order = deepcopy(self._orders.get(order_id))
         if order is None:

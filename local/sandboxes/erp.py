@@ -67,18 +67,19 @@ import base64
 import json
 import threading
 import time
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from http import HTTPStatus
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, admin_rules_for, json_response, read_json, utc_now_iso
+from local.sandboxes.base import Handler, Sandbox, admin_route, json_response, read_json, route, utc_now_iso
 from local.sandboxes.erp_keys import CERTIFICATE_ID, CLIENT_ID, PUBLIC_KEY_PEM
 from local.sandboxes.seeding import InventoryAdminMixin, check_stock_row
+from local.sandboxes.stores import counted
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 
 RECORD_PATH = "/services/rest/record/v1"
@@ -117,6 +118,17 @@ UNKNOWN_ITEMS = "unknown_items"  # the fault: item external ids the account does
 _READ_ONLY_FIELDS = ("id", "links", "createdDate", "lastModifiedDate")
 
 
+def _book_route(method: str) -> Callable[[Handler], Handler]:
+    """``route`` at ``RECORD_PATH/<book type>/<ref>`` for each of the ``BOOK_TYPES`` (the handler's ``kind``)."""
+
+    def mark(handler: Handler) -> Handler:
+        for kind in reversed(BOOK_TYPES):
+            handler = route(method, f"{RECORD_PATH}/{kind}/<ref>", defaults={"kind": kind})(handler)
+        return handler
+
+    return mark
+
+
 class _Rejected(Exception):
     def __init__(self, status: int, code: str, detail: str, path: str | None = None) -> None:
         super().__init__(detail)
@@ -146,33 +158,6 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         defaults = {} if concurrency_limit is None else {"concurrency_limit": concurrency_limit}
         super().__init__(default_faults=defaults)
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule(SALES_ORDER_PATH, endpoint="list_sales_orders", methods=["GET"]),
-            Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="get_sales_order", methods=["GET"]),
-            Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="upsert_sales_order", methods=["PUT"]),
-            Rule(f"{SALES_ORDER_PATH}/<ref>", endpoint="patch_sales_order", methods=["PATCH"]),
-            *(
-                Rule(f"{RECORD_PATH}/{kind}/<ref>", endpoint=endpoint, methods=[method], defaults={"kind": kind})
-                for kind in BOOK_TYPES
-                for endpoint, method in (("get_record", "GET"), ("upsert_record", "PUT"))
-            ),
-            Rule("/snapshot/inventory", endpoint="inventory_snapshot", methods=["GET"]),
-            Rule("/export/<any(items, prices):kind>", endpoint="export_catalog", methods=["GET"]),
-            Rule(TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/records", endpoint="admin_get_records", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/journals", endpoint="admin_get_journals", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/returns", endpoint="admin_get_returns", methods=["GET"]),
-            *admin_rules_for("inventory", "GET", "POST", "DELETE"),
-            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
-            *admin_rules_for("catalog", "POST"),
-            Rule(f"{ADMIN_PREFIX}/fulfillments", endpoint="admin_get_fulfillments", methods=["GET"]),
-        ]
-
     # ----- authentication (OAuth 2.0 client credentials, JWT assertion) ------------------------
 
     def register_certificate(self, certificate_id: str, client_id: str, public_key_pem: str) -> None:
@@ -191,6 +176,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             "Users/Roles > User Management > View Login Audit Trail.",
         )
 
+    @route("POST", TOKEN_PATH)
     def issue_token(self, request: Request) -> Response:
         form = request.form
         if form.get("grant_type") != "client_credentials" or form.get("client_assertion_type") != ASSERTION_TYPE:
@@ -246,27 +232,16 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     # ----- vendor error shape ------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return self._error(status, code, detail, headers=headers)
-
-    def _error(
-        self,
-        status: int,
-        code: str,
-        detail: str,
-        path: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         item: dict[str, str] = {"detail": detail, "o:errorCode": code}
-        if path is not None:
-            item["o:errorPath"] = path
-        body = {
+        if field is not None:
+            item["o:errorPath"] = field
+        return {
             "type": _TYPE_URIS.get(status, "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html"),
             "title": HTTPStatus(status).phrase,
             "status": status,
             "o:errorDetails": [item],
         }
-        return json_response(body, status, headers)
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         if kind == "outage":
@@ -287,6 +262,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
             raise ValueError(f"{UNKNOWN_ITEMS} is a list of item external ids")
         return value
 
+    @route("PUT", f"{SALES_ORDER_PATH}/<ref>")
     def upsert_sales_order(self, request: Request, ref: str) -> Response:
         if not ref.startswith("eid:"):
             return self.error(
@@ -316,10 +292,11 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 record["externalId"] = external_id
                 record["lastModifiedDate"] = now
         except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+            return self.field_error(rejected.status, rejected.code, rejected.detail, rejected.path)
         location = f"{request.host_url.rstrip('/')}{SALES_ORDER_PATH}/{internal_id}"
         return Response(status=204, headers={"Location": location})
 
+    @route("PATCH", f"{SALES_ORDER_PATH}/<ref>")
     def patch_sales_order(self, request: Request, ref: str) -> Response:
         try:
             with self._store_lock:
@@ -331,17 +308,19 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 record.update(fields)
                 record["lastModifiedDate"] = utc_now_iso()
         except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+            return self.field_error(rejected.status, rejected.code, rejected.detail, rejected.path)
         return Response(status=204)
 
+    @route("GET", f"{SALES_ORDER_PATH}/<ref>")
     def get_sales_order(self, request: Request, ref: str) -> Response:
         try:
             with self._store_lock:
                 record = dict(self._orders[self._resolve(ref)])
         except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+            return self.field_error(rejected.status, rejected.code, rejected.detail, rejected.path)
         return json_response(self._with_links(request, record))
 
+    @route("GET", SALES_ORDER_PATH)
     def list_sales_orders(self, request: Request) -> Response:
         try:
             limit = int(request.args.get("limit", LIST_MAX_LIMIT))
@@ -422,6 +401,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     # ----- journal entries (finance) ------------------------------------------------------------
 
+    @_book_route("PUT")
     def upsert_record(self, request: Request, ref: str, kind: str) -> Response:
         """`PUT .../<kind>/eid:<id>`: create or update by external id, 204 with `Location`."""
         if not ref.startswith("eid:"):
@@ -436,10 +416,11 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
                 self._check_record(kind, fields, new=external_id not in book.ids)
                 internal_id = book.upsert(external_id, fields, utc_now_iso())
         except _Rejected as rejected:
-            return self._error(rejected.status, rejected.code, rejected.detail, rejected.path)
+            return self.field_error(rejected.status, rejected.code, rejected.detail, rejected.path)
         location = f"{request.host_url.rstrip('/')}{RECORD_PATH}/{kind}/{internal_id}"
         return Response(status=204, headers={"Location": location})
 
+    @_book_route("GET")
     def get_record(self, request: Request, ref: str, kind: str) -> Response:
         """`GET .../<kind>/<internal id | eid:<external id>>`: the record with its self link, or 404."""
         with self._store_lock:
@@ -474,16 +455,19 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         if new or "item" in fields:
             _check_return_lines(fields)
 
+    @admin_route("GET", "journals")
     def admin_get_journals(self, request: Request) -> Response:
-        return json_response({"count": len(self.journals()), "items": self.journals()})
+        return counted("items", self.journals())
 
     def journals(self) -> list[dict[str, Any]]:
         return self.records(JOURNAL_ENTRY)
 
+    @admin_route("GET", "fulfillments")
     def admin_get_fulfillments(self, request: Request) -> Response:
         records = self.records(ITEM_FULFILLMENT)
-        return json_response({"count": len(records), "items": records})
+        return counted("items", records)
 
+    @admin_route("GET", "returns")
     def admin_get_returns(self, request: Request) -> Response:
         return json_response({kind: self.records(kind) for kind in RETURN_RECORD_SOURCES})
 
@@ -494,6 +478,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
 
     # ----- inventory snapshot (reconciliation) -------------------------------------------------
 
+    @route("GET", "/snapshot/inventory")
     def inventory_snapshot(self, request: Request) -> Response:
         return json_response(self.snapshot_body(request.args.get("sku"), request.args.get("location_id")))
 
@@ -519,16 +504,18 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         with self._store_lock:
             self._inventory.clear()
 
+    @admin_route("GET", "records")
     def admin_get_records(self, request: Request) -> Response:
         with self._store_lock:
             records = [dict(self._orders[i]) for i in sorted(self._orders, key=int)]
-        return json_response({"count": len(records), "items": records})
+        return counted("items", records)
 
     def sales_orders(self) -> list[dict[str, Any]]:
         """Every stored sales order, in internal id order (for in-process callers)."""
         with self._store_lock:
             return [dict(self._orders[i]) for i in sorted(self._orders, key=int)]
 
+    @route("GET", "/export/<any(items, prices):kind>")
     def export_catalog(self, request: Request, kind: str) -> Response:
         """The full item or price master, paged like NetSuite's REST collections: `limit` (default
         and most 1000), `offset` -> `{"items", "count", "offset", "totalResults", "hasMore"}`. Each
@@ -550,6 +537,7 @@ class ErpSandbox(TokenAdminMixin, InventoryAdminMixin, Sandbox):
         with self._store_lock:
             self._catalog = {"items": deepcopy(items), "prices": deepcopy(prices)}
 
+    @admin_route("POST", "catalog")
     def admin_post_catalog(self, request: Request) -> Response:
         try:
             body = read_json(request)

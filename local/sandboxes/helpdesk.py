@@ -28,10 +28,10 @@ import threading
 import uuid
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json, utc_now_iso
+from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route, utc_now_iso
+from local.sandboxes.stores import counted
 
 LOCAL_EMAIL = "local-zendesk-email"  # shared/adapters/vendor_auth.py local_default("zendesk_email")
 LOCAL_API_TOKEN = "local-zendesk-api-token"
@@ -54,28 +54,16 @@ class HelpdeskSandbox(Sandbox):
         self._events: list[dict[str, Any]] = []
         super().__init__()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule(EVENTS_PATH, endpoint="track_event", methods=["POST"]),
-            Rule(EVENTS_PATH, endpoint="list_events", methods=["GET"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/events", endpoint="admin_get_events", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/events", endpoint="admin_delete_events", methods=["DELETE"]),
-        ]
-
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         """Zendesk's shape: ``{"error": ..., "description": ...}`` (401: the error alone)."""
-        body: dict[str, Any] = {"error": detail} if status == 401 else {"error": code, "description": detail}
-        return json_response(body, status, headers)
+        return {"error": detail} if status == 401 else {"error": code, "description": detail}
 
     def before_route(self, request: Request) -> Response | None:
         if raw_header(request, "Authorization") == self._authorization:
             return None
         return self.error(401, "Unauthorized", "Couldn't authenticate you")
 
+    @route("POST", EVENTS_PATH)
     def track_event(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -102,6 +90,7 @@ class HelpdeskSandbox(Sandbox):
             self._events.append(stored)
         return json_response({"event": {"id": stored["id"]}}, 202)
 
+    @route("GET", EVENTS_PATH)
     def list_events(self, request: Request) -> Response:
         """Events of the profile an identifier query names (``source:type:identifier type:value``)."""
         query = request.args.get("identifier", "")
@@ -122,10 +111,12 @@ class HelpdeskSandbox(Sandbox):
         with self._lock:
             return [dict(event) for event in self._events]
 
+    @admin_route("GET", "events")
     def admin_get_events(self, request: Request) -> Response:
         events = self.events()
-        return json_response({"count": len(events), "items": events})
+        return counted("items", events)
 
+    @admin_route("DELETE", "events")
     def admin_delete_events(self, request: Request) -> Response:
         self.reset_state()
         return json_response({"cleared": True})

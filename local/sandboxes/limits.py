@@ -3,7 +3,8 @@
 A vendor's usage plan becomes one ``Bucket`` per operation (Amazon's rate + burst), or one bucket
 shared by every call (Shopify's leaky bucket), or a bucket counting items instead of calls
 (Zalando's stock updates per minute). A sandbox declares its defaults in ``DEFAULT_RATE_LIMITS``
-(operation -> ``{"capacity", "refill_per_second"}``, optionally ``"bucket"`` to share one) and
+(operation -> ``{"capacity", "refill_per_second"}``, optionally ``"bucket"`` to share one), marks a
+route with ``@limited(operation)`` (or calls ``over_limit`` where the check follows validation) and
 answers 429 with ``Retry-After`` when a bucket is empty.
 
 The limits are a fault key of the sandbox, ``rate_limits``:
@@ -23,8 +24,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.wrappers import Response
+
+from local.sandboxes.base import Handler
+
 RATE_LIMITS_KEY = "rate_limits"
 NO_REFILL_RETRY_AFTER_S = 60
+_OPERATION_ATTR = "_sandbox_operation"
+
+
+def limited(operation: str) -> Callable[[Handler], Handler]:
+    """Counts each call of the decorated route against ``operation``'s bucket (``RateLimitedMixin``):
+    over the limit the route answers ``limit_refusal``; every answer carries ``limit_headers``."""
+
+    def mark(handler: Handler) -> Handler:
+        setattr(handler, _OPERATION_ATTR, operation)
+        return handler
+
+    return mark
 
 
 class TokenBucket:
@@ -145,15 +162,45 @@ class RateLimitedMixin:
 
     The subclass sets ``DEFAULT_RATE_LIMITS``, puts ``{RATE_LIMITS_KEY: defaults}`` in its default
     faults, calls ``self._rebuild_limiter()`` at the end of ``__init__`` and from
-    ``on_faults_changed`` (the mixin's own hooks do both), and calls ``self._limiter.take(operation)`` in its routes.
+    ``on_faults_changed`` (the mixin's own hooks do both), and marks its routes ``@limited(operation)``.
     """
 
     DEFAULT_RATE_LIMITS: dict[str, Any] = {}
     _limiter: OperationLimiter
 
     if TYPE_CHECKING:
+        # provided by Sandbox
+        def faults(self) -> dict[str, Any]: ...
 
-        def faults(self) -> dict[str, Any]: ...  # provided by Sandbox
+        def fault_response(self, kind: str, retry_after: int) -> Response: ...
+
+    def limit_refusal(self, decision: Decision) -> Response:
+        """The vendor's answer to a call over its operation's limit: its throttle answer unless overridden."""
+        return self.fault_response("throttle", decision.retry_after)
+
+    def limit_headers(self, decision: Decision) -> dict[str, str]:
+        """Headers on every answer of a limited operation (Amazon's rate, Shopify's call count)."""
+        return {}
+
+    def over_limit(self, operation: str, cost: float = 1) -> Response | None:
+        """``limit_refusal`` when ``operation`` (taking ``cost`` tokens) is over its limit, else ``None``."""
+        decision = self._limiter.take(operation, cost)
+        if decision is None or decision.allowed:
+            return None
+        return self.limit_refusal(decision)
+
+    def admit_call(self, handler: Callable[..., Response]) -> tuple[Response | None, dict[str, str]]:
+        """Sandbox hook: takes a token for the handler's ``limited`` operation."""
+        operation = getattr(handler, _OPERATION_ATTR, None)
+        decision = None if operation is None else self._limiter.take(operation)
+        if decision is None:
+            return None, {}
+        headers = self.limit_headers(decision)
+        if decision.allowed:
+            return None, headers
+        refusal = self.limit_refusal(decision)
+        refusal.headers.update(headers)
+        return refusal, headers
 
     def _validate_rate_limits(self, value: Any) -> dict[str, Any] | None:
         checked = validate_rate_limits(value, frozenset(self.DEFAULT_RATE_LIMITS))

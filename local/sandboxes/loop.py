@@ -24,10 +24,10 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, utc_now_iso
+from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, route, utc_now_iso
+from local.sandboxes.stores import clear_stores, counted
 
 LOOP_SANDBOX_API_KEY = "local-loop-api-key"  # functions/returns/settings.py's local default
 ACTION_PATH = "/api/v1/warehouse/return/<int:return_id>/<any(process, close):action>"
@@ -44,20 +44,12 @@ class LoopSandbox(Sandbox):
         self._states: dict[str, str] = {}
         super().__init__()
 
-    def rules(self) -> list[Rule]:
-        return [Rule(ACTION_PATH, endpoint="return_action", methods=["POST"])]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/actions", endpoint="admin_get_actions", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/returns", endpoint="admin_get_returns", methods=["GET"]),
-        ]
-
     def before_route(self, request: Request) -> Response | None:
         if raw_header(request, "X-Authorization") == self.api_key:
             return None
         return self.error(401, "UNAUTHORIZED", "A valid API key with the Returns scope is required.")
 
+    @route("POST", ACTION_PATH)
     def return_action(self, request: Request, return_id: int, action: str) -> Response:
         key = str(return_id)
         with self._store_lock:
@@ -86,13 +78,13 @@ class LoopSandbox(Sandbox):
         with self._store_lock:
             return dict(self._states)
 
+    @admin_route("GET", "actions")
     def admin_get_actions(self, request: Request) -> Response:
-        return json_response({"count": len(self.actions()), "items": self.actions()})
+        return counted("items", self.actions())
 
+    @admin_route("GET", "returns")
     def admin_get_returns(self, request: Request) -> Response:
         return json_response(self.states())
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._actions.clear()
-            self._states.clear()
+        clear_stores(self._store_lock, self._actions, self._states)

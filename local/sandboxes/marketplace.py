@@ -48,17 +48,16 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, json_response, raw_header, read_json
-from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route
+from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, OperationLimiter, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
 from local.sandboxes.seeding import OrdersAdminMixin
+from local.sandboxes.stores import clear_stores, copied, counted
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.adapters.vendor_auth import local_default
 
@@ -78,45 +77,28 @@ WALMART_RATE_LIMITS: dict[str, Any] = {
     "updateInventory": {"capacity": 10, "refill_per_second": 10 / 60},
     "bulkInventoryFeed": {"capacity": 10, "refill_per_second": 10 / 3600},
 }
+ACKNOWLEDGE = "acknowledgeOrders"  # the `rate_limit` fault's bucket
 UNACKNOWLEDGEABLE = frozenset({"Shipped", "Delivered", "Cancelled", "Refund"})
-_NO_REFILL_RETRY_AFTER_S = 60
 
 
 def _epoch_ms() -> int:
     return int(time.time() * 1000)
 
 
-class TokenBucket:
-    """``capacity`` tokens, refilled continuously at ``refill_per_second``; one call takes one."""
-
-    def __init__(self, capacity: int, refill_per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = capacity
-        self.refill_per_second = refill_per_second
-        self._clock = clock
-        self._tokens = float(capacity)
-        self._updated = clock()
-        self._lock = threading.Lock()
-
-    def take(self) -> tuple[bool, int, float]:
-        """(allowed, whole tokens left, seconds until the next token)."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.refill_per_second)
-            self._updated = now
-            allowed = self._tokens >= 1
-            if allowed:
-                self._tokens -= 1
-            if self.refill_per_second <= 0:
-                wait = math.inf
-            else:
-                wait = max(0.0, (1 - (self._tokens % 1)) / self.refill_per_second)
-            return allowed, int(self._tokens), wait
+# Walmart's error category where it is not DATA (the error codes' own).
+_CATEGORY_BY_CODE = {
+    "SERVICE_UNAVAILABLE.GMP_GATEWAY_API": "SYSTEM",
+    "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API": "REQUEST",
+    "CONTENT_NOT_FOUND.GMP_ORDER_API": "REQUEST",
+}
 
 
 class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimitedMixin, Sandbox):
     """Walmart purchase orders (acknowledge, ship, refund) and inventory, under token-bucket limits."""
 
     name: ClassVar[str] = "marketplace"
+    outage_error: ClassVar[tuple[str, str]] = ("SERVICE_UNAVAILABLE.GMP_GATEWAY_API", "Service is unavailable.")
+    throttle_error: ClassVar[tuple[str, str]] = ("REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API", "Too many requests.")
     seed_errors: ClassVar[tuple[type[Exception], ...]] = (ValueError, TypeError, KeyError)
     DEFAULT_RATE_LIMITS = WALMART_RATE_LIMITS
 
@@ -131,7 +113,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
         self._store_lock = threading.Lock()
         self._orders: dict[str, dict[str, Any]] = {}
         self.auto_create_orders = auto_create_orders
-        self._bucket: TokenBucket | None = None
+        self._acknowledge_limiter = OperationLimiter(None)
         self._inventory: dict[str, dict[str, Any]] = {}
         self._feeds: list[dict[str, Any]] = []
         self._recon: dict[str, dict[str, Any]] = {}  # recon reports by report date (POST /__admin/recon)
@@ -145,31 +127,6 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
         )
         self.on_faults_changed()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule("/v3/orders/<purchase_order_id>", endpoint="get_order", methods=["GET"]),
-            Rule("/v3/orders/<purchase_order_id>/acknowledge", endpoint="acknowledge_order", methods=["POST"]),
-            Rule("/v3/orders/<purchase_order_id>/shipping", endpoint="ship_order_lines", methods=["POST"]),
-            Rule("/v3/orders/<purchase_order_id>/refund", endpoint="refund_order_lines", methods=["POST"]),
-            Rule("/v3/inventory", endpoint="update_inventory", methods=["PUT"]),
-            Rule("/v3/feeds", endpoint="submit_feed", methods=["POST"]),
-            Rule("/v3/price", endpoint="update_price", methods=["PUT"]),
-            Rule("/v3/report/reconreport/availableReconFiles", endpoint="available_recon_files", methods=["GET"]),
-            Rule("/v3/report/reconreport/reconFileJson", endpoint="recon_file_json", methods=["GET"]),
-            Rule(WALMART_TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            *admin_rules_for("orders", "GET", "POST", "DELETE"),
-            *admin_rules_for("settings", "GET", "POST"),
-            *admin_rules_for("inventory", "GET"),
-            *admin_rules_for("feeds", "GET"),
-            *admin_rules_for("tokens", "GET", "POST", "DELETE"),
-            *admin_rules_for("recon", "POST"),
-            *self.price_admin_rules(),
-        ]
-
     # ----- authentication ----------------------------------------------------------------------
 
     def before_route(self, request: Request) -> Response | None:
@@ -177,63 +134,42 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             return None
         if self.tokens.check(raw_header(request, "WM_SEC.ACCESS_TOKEN")) == VALID:
             return None
-        return self._error(
+        return self.field_error(
             401, "UNAUTHORIZED.GMP_GATEWAY_API", "Unauthorized token or invalid service name", "UNAUTHORIZED"
         )
 
+    @route("POST", WALMART_TOKEN_PATH)
     def issue_token(self, request: Request) -> Response:
         """Walmart's Token API, client-credentials grant."""
         if not raw_header(request, "WM_SVC.NAME") or not raw_header(request, "WM_QOS.CORRELATION_ID"):
-            return self._error(
+            return self.error(
                 400, "INVALID_REQUEST_HEADER.GMP_GATEWAY_API", "WM_SVC.NAME and WM_QOS.CORRELATION_ID are required"
             )
         auth = request.authorization
         if auth is None or auth.type != "basic" or (auth.username, auth.password) != self.client_credentials:
-            return self._error(401, "UNAUTHORIZED.GMP_GATEWAY_API", "Invalid client id or secret", "Authorization")
+            return self.field_error(401, "UNAUTHORIZED.GMP_GATEWAY_API", "Invalid client id or secret", "Authorization")
         if request.form.get("grant_type") != "client_credentials":
-            return self._error(400, "INVALID_REQUEST_PARAM.GMP_GATEWAY_API", "grant_type must be client_credentials")
+            return self.error(400, "INVALID_REQUEST_PARAM.GMP_GATEWAY_API", "grant_type must be client_credentials")
         token, expires_in = self.tokens.issue()
         return json_response({"access_token": token, "token_type": "Bearer", "expires_in": expires_in})
 
     # ----- vendor error shape ------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return self._error(status, code, detail, headers=headers)
-
-    def _error(
-        self,
-        status: int,
-        code: str,
-        description: str,
-        field: str | None = None,
-        headers: dict[str, str] | None = None,
-        category: str = "DATA",
-    ) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         item: dict[str, Any] = {"code": code}
         if field is not None:
             item["field"] = field
         item.update(
             {
-                "description": description,
-                "info": description,
+                "description": detail,
+                "info": detail,
                 "severity": "ERROR",
-                "category": category,
+                "category": _CATEGORY_BY_CODE.get(code, "DATA"),
                 "causes": [],
                 "errorIdentifiers": {},
             }
         )
-        return json_response({"errors": {"error": [item]}}, status, headers)
-
-    def fault_response(self, kind: str, retry_after: int) -> Response:
-        if kind == "outage":
-            return self._error(503, "SERVICE_UNAVAILABLE.GMP_GATEWAY_API", "Service is unavailable.", category="SYSTEM")
-        return self._error(
-            429,
-            "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API",
-            "Too many requests.",
-            headers={"Retry-After": str(retry_after)},
-            category="REQUEST",
-        )
+        return {"errors": {"error": [item]}}
 
     # ----- rate limit (a fault key of this sandbox) --------------------------------------------
 
@@ -255,34 +191,20 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
 
     def on_faults_changed(self) -> None:
         limit = self.faults().get("rate_limit")
-        self._bucket = None if limit is None else TokenBucket(limit["capacity"], limit["refill_per_second"])
+        self._acknowledge_limiter = OperationLimiter({ACKNOWLEDGE: limit})
         self._rebuild_limiter()
 
-    def _limited(self, operation: str) -> Response | None:
-        decision = self._limiter.take(operation)
-        if decision is None or decision.allowed:
-            return None
-        next_ms = _epoch_ms() + (0 if math.isinf(decision.wait_seconds) else math.ceil(decision.wait_seconds * 1000))
-        return self._error(
-            429,
-            "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API",
-            "Too many requests.",
-            headers={
-                "Retry-After": str(decision.retry_after),
-                "X-Current-Token-Count": str(decision.tokens_left),
-                "X-Next-Replenishment-Time": str(next_ms),
-            },
-            category="REQUEST",
-        )
+    def limit_refusal(self, decision: Decision) -> Response:
+        headers = {"Retry-After": str(decision.retry_after), **_token_count_headers(decision)}
+        return self.error(429, *self.throttle_error, headers)
 
     # ----- shipping, refunds, inventory --------------------------------------------------------
 
+    @route("POST", "/v3/orders/<purchase_order_id>/shipping")
+    @limited("shipOrderLines")
     def ship_order_lines(self, request: Request, purchase_order_id: str) -> Response:
         """``{"orderShipment": {"orderLines": {"orderLine": [{"lineNumber", "orderLineStatuses":
         {"orderLineStatus": [{"status": "Shipped", "statusQuantity", "trackingInfo"}]}}]}}}``."""
-        refused = self._limited("shipOrderLines")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             lines = body["orderShipment"]["orderLines"]["orderLine"]
@@ -291,15 +213,14 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
                 if status.get("status") != "Shipped" or not status.get("trackingInfo"):
                     raise ValueError(f"line {number}: status must be Shipped, with trackingInfo")
         except (ValueError, KeyError, TypeError, IndexError) as exc:
-            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_ORDER_API", f"Invalid shipping update: {exc}")
+            return self.error(400, "INVALID_REQUEST_CONTENT.GMP_ORDER_API", f"Invalid shipping update: {exc}")
         return self._update_lines(purchase_order_id, shipped, "Shipped", {"Acknowledged", "Shipped"})
 
+    @route("POST", "/v3/orders/<purchase_order_id>/refund")
+    @limited("refundOrderLines")
     def refund_order_lines(self, request: Request, purchase_order_id: str) -> Response:
         """``{"orderRefund": {"purchaseOrderId", "orderLines": {"orderLine": [{"lineNumber", "refunds":
         {"refund": [{"refundComments", "refundCharges": {"refundCharge": [...]}}]}}]}}}``."""
-        refused = self._limited("refundOrderLines")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             lines = body["orderRefund"]["orderLines"]["orderLine"]
@@ -307,7 +228,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             if not all(isinstance(r, list) and r and r[0].get("refundCharges") for r in refunds.values()):
                 raise ValueError("each line needs refunds.refund[].refundCharges")
         except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_ORDER_API", f"Invalid refund: {exc}")
+            return self.error(400, "INVALID_REQUEST_CONTENT.GMP_ORDER_API", f"Invalid refund: {exc}")
         return self._update_lines(purchase_order_id, refunds, "Refund", {"Shipped", "Delivered", "Refund"})
 
     def _update_lines(
@@ -320,20 +241,20 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             lines = {str(line["lineNumber"]): line for line in order["orderLines"]["orderLine"]}
             unknown = sorted(set(changes) - set(lines))
             if unknown:
-                return self._error(
+                return self.field_error(
                     400,
                     "INVALID_REQUEST_CONTENT.GMP_ORDER_API",
                     f"Unknown line numbers: {', '.join(unknown)}.",
-                    field="lineNumber",
+                    "lineNumber",
                 )
             for number in changes:
                 current = {s["status"] for s in lines[number]["orderLineStatuses"]["orderLineStatus"]}
                 if not current & allowed_from:
-                    return self._error(
+                    return self.field_error(
                         400,
                         "INVALID_REQUEST_CONTENT.GMP_ORDER_API",
                         f"Line {number} is {', '.join(sorted(current))}: it cannot become {status}.",
-                        field="lineNumber",
+                        "lineNumber",
                     )
             now = _epoch_ms()
             for number, change in changes.items():
@@ -353,11 +274,10 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             body = {"order": deepcopy(order)}
         return json_response(body)
 
+    @route("PUT", "/v3/inventory")
+    @limited("updateInventory")
     def update_inventory(self, request: Request) -> Response:
         """``PUT /v3/inventory?sku=`` with ``{"sku", "quantity": {"unit": "EACH", "amount"}}``."""
-        refused = self._limited("updateInventory")
-        if refused is not None:
-            return refused
         sku = request.args.get("sku")
         try:
             body = read_json(request)
@@ -367,17 +287,18 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
                 raise ValueError("quantity.amount must be a whole number >= 0")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API", f"Invalid inventory: {exc}")
+            return self.error(400, "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API", f"Invalid inventory: {exc}")
         record = {"sku": sku, "quantity": {"unit": body["quantity"].get("unit", "EACH"), "amount": amount}}
         with self._store_lock:
             self._inventory[sku] = deepcopy(record)
         return json_response(record)
 
+    @route("POST", "/v3/feeds")
     def submit_feed(self, request: Request) -> Response:
         """``POST /v3/feeds?feedType=inventory`` with ``{"InventoryHeader", "Inventory": [...]}``."""
         if request.args.get("feedType") != "inventory":
-            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", "feedType must be inventory.")
-        refused = self._limited("bulkInventoryFeed")
+            return self.error(400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", "feedType must be inventory.")
+        refused = self.over_limit("bulkInventoryFeed")
         if refused is not None:
             return refused
         try:
@@ -389,7 +310,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
                 if not item.get("sku") or not isinstance(item["quantity"]["amount"], int):
                     raise ValueError("each Inventory entry needs sku and quantity.amount")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return self._error(400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", f"Invalid feed: {exc}")
+            return self.error(400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", f"Invalid feed: {exc}")
         feed_id = f"{uuid.uuid4().hex.upper()}@AQMB"
         with self._store_lock:
             for item in items:
@@ -397,34 +318,22 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             self._feeds.append({"feedId": feed_id, "feedType": "inventory", "itemsReceived": len(items)})
         return json_response({"feedId": feed_id})
 
+    @admin_route("GET", "inventory")
     def admin_get_inventory(self, request: Request) -> Response:
-        with self._store_lock:
-            inventory = deepcopy(list(self._inventory.values()))
-        return json_response({"count": len(inventory), "inventory": inventory})
+        return counted("inventory", copied(self._store_lock, self._inventory.values()))
 
+    @admin_route("GET", "feeds")
     def admin_get_feeds(self, request: Request) -> Response:
-        with self._store_lock:
-            feeds = deepcopy(self._feeds)
-        return json_response({"count": len(feeds), "feeds": feeds})
+        return counted("feeds", copied(self._store_lock, self._feeds))
 
     # ----- orders ------------------------------------------------------------------------------
 
+    @route("POST", "/v3/orders/<purchase_order_id>/acknowledge")
     def acknowledge_order(self, request: Request, purchase_order_id: str) -> Response:
-        headers: dict[str, str] = {}
-        bucket = self._bucket
-        if bucket is not None:
-            allowed, tokens_left, wait = bucket.take()
-            next_ms = _epoch_ms() + (0 if math.isinf(wait) else math.ceil(wait * 1000))
-            headers = {"X-Current-Token-Count": str(tokens_left), "X-Next-Replenishment-Time": str(next_ms)}
-            if not allowed:
-                retry_after = _NO_REFILL_RETRY_AFTER_S if math.isinf(wait) else max(1, math.ceil(wait))
-                return self._error(
-                    429,
-                    "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API",
-                    "Too many requests.",
-                    headers={**headers, "Retry-After": str(retry_after)},
-                    category="REQUEST",
-                )
+        decision = self._acknowledge_limiter.take(ACKNOWLEDGE)
+        headers = {} if decision is None else _token_count_headers(decision)
+        if decision is not None and not decision.allowed:
+            return self.limit_refusal(decision)
         with self._store_lock:
             order = self._orders.get(purchase_order_id)
             if order is None and self.auto_create_orders:
@@ -437,12 +346,12 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
                 & UNACKNOWLEDGEABLE
             )
             if blocked:
-                return self._error(
+                return self.field_error(
                     400,
                     "INVALID_REQUEST_CONTENT.GMP_ORDER_API",
                     f"Order {purchase_order_id} has {', '.join(blocked)} lines: it cannot be acknowledged.",
-                    field="purchaseOrderId",
-                    headers=headers,
+                    "purchaseOrderId",
+                    headers,
                 )
             now = _epoch_ms()
             for line in lines:
@@ -452,6 +361,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             body = {"order": deepcopy(order)}
         return json_response(body, 200, headers)
 
+    @route("GET", "/v3/orders/<purchase_order_id>")
     def get_order(self, request: Request, purchase_order_id: str) -> Response:
         with self._store_lock:
             order = self._orders.get(purchase_order_id)
@@ -461,13 +371,12 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
         return json_response(body)
 
     def _not_found(self, purchase_order_id: str, headers: dict[str, str]) -> Response:
-        return self._error(
+        return self.field_error(
             404,
             "CONTENT_NOT_FOUND.GMP_ORDER_API",
             f"Purchase order {purchase_order_id} was not found.",
-            field="purchaseOrderId",
-            headers=headers,
-            category="REQUEST",
+            "purchaseOrderId",
+            headers,
         )
 
     def seed_orders(self, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -483,9 +392,11 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             found = self._orders.get(purchase_order_id)
             return None if found is None else deepcopy(found)
 
+    @admin_route("GET", "settings")
     def admin_get_settings(self, request: Request) -> Response:
         return json_response({"auto_create_orders": self.auto_create_orders})
 
+    @admin_route("POST", "settings")
     def admin_post_settings(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -498,13 +409,10 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
         return json_response({"auto_create_orders": value})
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._orders.clear()
-            self._inventory.clear()
-            self._feeds.clear()
-            self._recon.clear()
+        clear_stores(self._store_lock, self._orders, self._inventory, self._feeds, self._recon)
         self.reset_prices()
 
+    @route("PUT", "/v3/price")
     def update_price(self, request: Request) -> Response:
         """`PUT /v3/price`: `{"sku", "pricing": [{"currentPriceType", "currentPrice": {"currency",
         "amount"}}]}` -> Walmart's `ItemPriceResponse`; 400 for a price it will not take."""
@@ -527,12 +435,14 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
 
     # ----- recon reports (Payment reports API) -------------------------------------------------
 
+    @route("GET", "/v3/report/reconreport/availableReconFiles")
     def available_recon_files(self, request: Request) -> Response:
         """`{"availableApReportDates": [...]}`: the dates seeded through POST /__admin/recon."""
         with self._store_lock:
             dates = sorted(self._recon)
         return json_response({"availableApReportDates": dates})
 
+    @route("GET", "/v3/report/reconreport/reconFileJson")
     def recon_file_json(self, request: Request) -> Response:
         report_date = request.args.get("reportDate", "")
         with self._store_lock:
@@ -543,6 +453,7 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
             return self.error(404, "CONTENT_NOT_FOUND.GMP_PAYMENT_API", f"no recon report for {report_date}")
         return json_response(report)
 
+    @admin_route("POST", "recon")
     def admin_post_recon(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -557,6 +468,13 @@ class MarketplaceSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLim
     def seed_recon(self, report_date: str, report: dict[str, Any]) -> None:
         with self._store_lock:
             self._recon[report_date] = deepcopy(report)
+
+
+def _token_count_headers(decision: Decision) -> dict[str, str]:
+    """Walmart's bucket headers: tokens left and when the next one comes (epoch ms)."""
+    wait = decision.wait_seconds
+    next_ms = _epoch_ms() + (0 if math.isinf(wait) else math.ceil(wait * 1000))
+    return {"X-Current-Token-Count": str(decision.tokens_left), "X-Next-Replenishment-Time": str(next_ms)}
 
 
 def complete_walmart_order(order: Any) -> dict[str, Any]:

@@ -15,10 +15,9 @@ import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import admin_rules_for, json_response, read_json
+from local.sandboxes.base import admin_route, json_response, read_json
 
 
 class PricesMixin:
@@ -26,9 +25,6 @@ class PricesMixin:
         self._prices_lock = threading.Lock()
         self._prices: dict[str, dict[str, Any]] = {}
         self._price_floors: dict[str, Decimal] = {}
-
-    def price_admin_rules(self) -> list[Rule]:
-        return admin_rules_for("prices", "GET") + admin_rules_for("price_floors", "POST")
 
     def below_floor(self, key: str, amount: Any) -> str | None:
         """Why `amount` is refused for `key` (below its floor, or not a positive amount); None if taken."""
@@ -69,9 +65,11 @@ class PricesMixin:
             self._prices.clear()
             self._price_floors.clear()
 
+    @admin_route("GET", "prices")
     def admin_get_prices(self, request: Request) -> Response:
         return json_response(self.prices())
 
+    @admin_route("POST", "price_floors")
     def admin_post_price_floors(self, request: Request) -> Response:
         try:
             body = read_json(request)

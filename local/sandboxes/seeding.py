@@ -1,7 +1,8 @@
 """Admin seeding routes shared by the sandboxes: stored orders and the inventory snapshot.
 
 - ``OrdersAdminMixin``: ``GET|POST|DELETE /__admin/orders`` over the sandbox's ``_orders`` (answers
-  ``{"count", "orders"}``; POST takes one order or a list, 400 ``{"error"}`` when unusable).
+  ``{"count", "orders"}``; POST takes one order or a list, 400 ``{"error"}`` when unusable);
+  ``OrderSeedingMixin`` the same without ``DELETE``.
 - ``InventoryAdminMixin``: ``GET|POST|DELETE /__admin/inventory`` over a snapshot store (POST takes a
   list of rows or ``{"items": [...]}``; 400 ``{"error"}`` when unusable), and ``check_stock_row``,
   the on-hand row check the ERP and the WMS snapshots share.
@@ -12,16 +13,17 @@ The vendor shapes (orders, snapshot rows) stay in each sandbox.
 from __future__ import annotations
 
 import threading
-from copy import deepcopy
 from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import json_response, read_json
+from local.sandboxes.base import admin_route, json_response, read_json
+from local.sandboxes.stores import copied, counted
 
 
-class OrdersAdminMixin:
-    """Admin routes over ``_orders``; the sandbox gives ``_store_lock``, ``_orders`` and ``seed_orders``."""
+class OrderSeedingMixin:
+    """``GET|POST /__admin/orders`` over ``_orders``; the sandbox gives ``_store_lock``, ``_orders`` and
+    ``seed_orders``."""
 
     _store_lock: threading.Lock
     _orders: dict[str, dict[str, Any]]
@@ -35,25 +37,30 @@ class OrdersAdminMixin:
         """The orders in a ``POST /__admin/orders`` body: one order or a list."""
         return body if isinstance(body, list) else [body]
 
+    @admin_route("GET", "orders")
     def admin_get_orders(self, request: Request) -> Response:
-        with self._store_lock:
-            orders = deepcopy(list(self._orders.values()))
-        return json_response({"count": len(orders), "orders": orders})
+        return counted("orders", copied(self._store_lock, self._orders.values()))
 
+    @admin_route("POST", "orders")
     def admin_post_orders(self, request: Request) -> Response:
         try:
             stored = self.seed_orders(self.order_seeds(read_json(request)))
         except self.seed_errors as exc:
             return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "orders": stored})
-
-    def admin_delete_orders(self, request: Request) -> Response:
-        self.clear_orders()
-        return json_response({"count": 0, "orders": []})
+        return counted("orders", stored)
 
     def clear_orders(self) -> None:
         with self._store_lock:
             self._orders.clear()
+
+
+class OrdersAdminMixin(OrderSeedingMixin):
+    """``OrderSeedingMixin`` and ``DELETE /__admin/orders`` (``clear_orders``)."""
+
+    @admin_route("DELETE", "orders")
+    def admin_delete_orders(self, request: Request) -> Response:
+        self.clear_orders()
+        return json_response({"count": 0, "orders": []})
 
 
 def check_stock_row(row: Any) -> tuple[str, str, int]:
@@ -81,9 +88,11 @@ class InventoryAdminMixin:
         """``{"as_of", "count", "items"}``, filtered by ``sku`` and ``location_id`` when given."""
         raise NotImplementedError
 
+    @admin_route("GET", "inventory")
     def admin_get_inventory(self, request: Request) -> Response:
         return json_response(self.snapshot_body())
 
+    @admin_route("POST", "inventory")
     def admin_post_inventory(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -95,6 +104,7 @@ class InventoryAdminMixin:
             return json_response({"error": str(exc)}, 400)
         return json_response(self.snapshot_body())
 
+    @admin_route("DELETE", "inventory")
     def admin_delete_inventory(self, request: Request) -> Response:
         self.clear_inventory()
         return json_response(self.snapshot_body())

@@ -47,12 +47,12 @@ from copy import deepcopy
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import ADMIN_PREFIX, Sandbox, json_response, raw_header, read_json
-from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route
+from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
+from local.sandboxes.stores import clear_stores, counted
 
 ACCESS_TOKEN_HEADER = "X-Shopify-Access-Token"
 CALL_LIMIT_HEADER = "X-Shopify-Shop-Api-Call-Limit"
@@ -96,45 +96,13 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule("/admin/api/<version>/inventory_levels/set.json", endpoint="set_level", methods=["POST"]),
-            Rule("/admin/api/<version>/fulfillments.json", endpoint="create_fulfillment", methods=["POST"]),
-            Rule("/admin/api/<version>/orders/<int:order_id>/refunds.json", endpoint="create_refund", methods=["POST"]),
-            Rule("/admin/api/<version>/orders/<int:order_id>/refunds.json", endpoint="list_refunds", methods=["GET"]),
-            Rule(
-                "/admin/api/<version>/orders/<int:order_id>/refunds/calculate.json",
-                endpoint="calculate_refund",
-                methods=["POST"],
-            ),
-            Rule(
-                "/admin/api/<version>/orders/<int:order_id>/fulfillment_orders.json",
-                endpoint="list_fulfillment_orders",
-                methods=["GET"],
-            ),
-            Rule("/admin/api/<version>/shopify_payments/payouts.json", endpoint="list_payouts", methods=["GET"]),
-            Rule(
-                "/admin/api/<version>/shopify_payments/balance/transactions.json",
-                endpoint="list_balance_transactions",
-                methods=["GET"],
-            ),
-            Rule("/admin/api/<version>/variants/<variant_id>.json", endpoint="update_variant", methods=["PUT"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            Rule(f"{ADMIN_PREFIX}/state", endpoint="admin_get_state", methods=["GET"]),
-            Rule(f"{ADMIN_PREFIX}/orders", endpoint="admin_post_orders", methods=["POST"]),
-            Rule(f"{ADMIN_PREFIX}/payouts", endpoint="admin_post_payouts", methods=["POST"]),
-            *self.price_admin_rules(),
-        ]
-
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return json_response({"errors": detail}, status, headers)
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
+        return {"errors": detail}
 
     def fault_response(self, kind: str, retry_after: int) -> Response:
         if kind == "outage":
             return self.error(503, "unavailable", "Service Unavailable")
+        # Shopify asks to wait for the bucket to leak: Retry-After is in seconds, as a float.
         return self.error(429, "throttled", THROTTLED, {"Retry-After": f"{float(retry_after):.1f}"})
 
     def before_route(self, request: Request) -> Response | None:
@@ -144,24 +112,13 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
             )
         return None
 
-    def _admit(self, operation: str) -> tuple[Response | None, dict[str, str]]:
-        decision = self._limiter.take(operation)
-        if decision is None:
-            return None, {}
+    def limit_headers(self, decision: Decision) -> dict[str, str]:
         used = round(decision.capacity - decision.tokens_left)
-        headers = {CALL_LIMIT_HEADER: f"{min(used, int(decision.capacity))}/{int(decision.capacity)}"}
-        if decision.allowed:
-            return None, headers
-        # Shopify asks to wait for the bucket to leak: Retry-After is in seconds, as a float.
-        refused = self.error(
-            429, "throttled", THROTTLED, {**headers, "Retry-After": f"{float(decision.retry_after):.1f}"}
-        )
-        return refused, headers
+        return {CALL_LIMIT_HEADER: f"{min(used, int(decision.capacity))}/{int(decision.capacity)}"}
 
+    @route("POST", "/admin/api/<version>/inventory_levels/set.json")
+    @limited("setInventoryLevel")
     def set_level(self, request: Request, version: str) -> Response:
-        refused, headers = self._admit("setInventoryLevel")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             location_id, item_id, available = (
@@ -174,7 +131,7 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
             if isinstance(available, bool) or not isinstance(available, int):
                 raise ValueError("available must be an integer")
         except (ValueError, AttributeError) as exc:
-            return json_response({"errors": {"base": [str(exc)]}}, 422, headers)
+            return json_response({"errors": {"base": [str(exc)]}}, 422)
         level = {
             "inventory_item_id": item_id,
             "location_id": location_id,
@@ -184,31 +141,29 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
         }
         with self._store_lock:
             self._levels[(location_id, item_id)] = level
-        return json_response({"inventory_level": level}, 200, headers)
+        return json_response({"inventory_level": level})
 
+    @route("PUT", "/admin/api/<version>/variants/<variant_id>.json")
+    @limited("updateVariant")
     def update_variant(self, request: Request, version: str, variant_id: str) -> Response:
         """`PUT /variants/{id}.json` with `{"variant": {"id", "price", "compare_at_price"}}` (decimal
         strings): the variant's price; 422 `{"errors": {"price": [...]}}` for one it will not take."""
-        refused, headers = self._admit("updateVariant")
-        if refused is not None:
-            return refused
         try:
             variant = read_json(request)["variant"]
             price = variant["price"]
         except (ValueError, KeyError, TypeError) as exc:
-            return json_response({"errors": {"variant": [f"is invalid: {exc}"]}}, 422, headers)
+            return json_response({"errors": {"variant": [f"is invalid: {exc}"]}}, 422)
         problem = self.below_floor(variant_id, price)
         if problem is not None:
-            return json_response({"errors": {"price": [problem]}}, 422, headers)
+            return json_response({"errors": {"price": [problem]}}, 422)
         self.record_price(variant_id, price, None, variant.get("compare_at_price"))
         answer = {"id": int(variant_id) if variant_id.isdigit() else variant_id, "price": str(price)}
         answer["compare_at_price"] = variant.get("compare_at_price")
-        return json_response({"variant": answer}, 200, headers)
+        return json_response({"variant": answer})
 
+    @route("POST", "/admin/api/<version>/fulfillments.json")
+    @limited("createFulfillment")
     def create_fulfillment(self, request: Request, version: str) -> Response:
-        refused, headers = self._admit("createFulfillment")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             fulfillment = body["fulfillment"]
@@ -216,12 +171,12 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
             if not isinstance(groups, list) or not groups or not all(g.get("fulfillment_order_id") for g in groups):
                 raise ValueError("line_items_by_fulfillment_order must list fulfillment_order_id entries")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return json_response({"errors": {"fulfillment": [f"is invalid: {exc}"]}}, 422, headers)
+            return json_response({"errors": {"fulfillment": [f"is invalid: {exc}"]}}, 422)
         tracking = fulfillment.get("tracking_info") or {}
         with self._store_lock:
             problem = self._take_fulfillable(groups)
             if problem is not None:
-                return json_response({"errors": {"fulfillment": [problem]}}, 422, headers)
+                return json_response({"errors": {"fulfillment": [problem]}}, 422)
             record = {
                 "id": next(self._ids),
                 "status": "success",
@@ -234,22 +189,21 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
                 "line_items_by_fulfillment_order": deepcopy(groups),
             }
             self._fulfillments.append(record)
-        return json_response({"fulfillment": record}, 201, headers)
+        return json_response({"fulfillment": record}, 201)
 
+    @route("POST", "/admin/api/<version>/orders/<int:order_id>/refunds.json")
+    @limited("createRefund")
     def create_refund(self, request: Request, version: str, order_id: int) -> Response:
-        refused, headers = self._admit("createRefund")
-        if refused is not None:
-            return refused
         try:
             body = read_json(request)
             refund = body["refund"]
             if not isinstance(refund, dict):
                 raise ValueError("refund must be an object")
         except (ValueError, KeyError, TypeError) as exc:
-            return json_response({"errors": {"refund": [f"is invalid: {exc}"]}}, 422, headers)
+            return json_response({"errors": {"refund": [f"is invalid: {exc}"]}}, 422)
         problem = _refund_line_problem(refund) or _refund_transaction_problem(refund)
         if problem is not None:
-            return json_response({"errors": problem}, 422, headers)
+            return json_response({"errors": problem}, 422)
         with self._store_lock:
             record = {
                 "id": next(self._ids),
@@ -264,29 +218,27 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
                 ],
             }
             self._refunds.append(record)
-        return json_response({"refund": record}, 201, headers)
+        return json_response({"refund": record}, 201)
 
+    @route("GET", "/admin/api/<version>/orders/<int:order_id>/refunds.json")
+    @limited("listRefunds")
     def list_refunds(self, request: Request, version: str, order_id: int) -> Response:
-        refused, headers = self._admit("listRefunds")
-        if refused is not None:
-            return refused
         with self._store_lock:
             found = [deepcopy(r) for r in self._refunds if r["order_id"] == order_id]
-        return json_response({"refunds": found}, 200, headers)
+        return json_response({"refunds": found})
 
+    @route("POST", "/admin/api/<version>/orders/<int:order_id>/refunds/calculate.json")
+    @limited("calculateRefund")
     def calculate_refund(self, request: Request, version: str, order_id: int) -> Response:
-        refused, headers = self._admit("calculateRefund")
-        if refused is not None:
-            return refused
         try:
             refund = read_json(request)["refund"]
             if not isinstance(refund, dict):
                 raise ValueError("refund must be an object")
         except (ValueError, KeyError, TypeError) as exc:
-            return json_response({"errors": {"refund": [f"is invalid: {exc}"]}}, 422, headers)
+            return json_response({"errors": {"refund": [f"is invalid: {exc}"]}}, 422)
         problem = _refund_line_problem(refund)
         if problem is not None:
-            return json_response({"errors": problem}, 422, headers)
+            return json_response({"errors": problem}, 422)
         with self._store_lock:
             parent_id = self._captures.setdefault(order_id, next(self._ids))
         lines = [
@@ -302,18 +254,17 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
             "currency": str(refund.get("currency") or "USD"),
             "maximum_refundable": "0.00",
         }
-        return json_response({"refund": {"refund_line_items": lines, "transactions": [suggested]}}, 200, headers)
+        return json_response({"refund": {"refund_line_items": lines, "transactions": [suggested]}})
 
+    @route("GET", "/admin/api/<version>/orders/<int:order_id>/fulfillment_orders.json")
+    @limited("listFulfillmentOrders")
     def list_fulfillment_orders(self, request: Request, version: str, order_id: int) -> Response:
-        refused, headers = self._admit("listFulfillmentOrders")
-        if refused is not None:
-            return refused
         with self._store_lock:
             found = self._fulfillment_orders.get(order_id)
             body = None if found is None else {"fulfillment_orders": deepcopy(found)}
         if body is None:
-            return json_response({"errors": "Not Found"}, 404, headers)
-        return json_response(body, 200, headers)
+            return json_response({"errors": "Not Found"}, 404)
+        return json_response(body)
 
     def _take_fulfillable(self, groups: list[dict[str, Any]]) -> str | None:
         """Known fulfillment orders lose the units fulfilled (all or nothing); unknown ids are let through."""
@@ -378,6 +329,7 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
                 seeded.append(deepcopy(fulfillment_order))
         return seeded
 
+    @admin_route("POST", "orders")
     def admin_post_orders(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -385,14 +337,13 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
             seeded = self.seed_orders(list(orders))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(seeded), "fulfillment_orders": seeded})
+        return counted("fulfillment_orders", seeded)
 
     # ----- Shopify Payments ------------------------------------------------------------------------
 
+    @route("GET", "/admin/api/<version>/shopify_payments/payouts.json")
+    @limited("listPayouts")
     def list_payouts(self, request: Request, version: str) -> Response:
-        refused, headers = self._admit("listPayouts")
-        if refused is not None:
-            return refused
         args = request.args
         date_min, date_max, status = args.get("date_min"), args.get("date_max"), args.get("status")
         limit = min(int(args.get("limit") or 50), 250)
@@ -403,19 +354,18 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
                 and (not status or p["status"] == status)
             ]  # fmt: skip
         payouts.sort(key=lambda p: (p["date"], str(p["id"])), reverse=True)
-        return json_response({"payouts": payouts[:limit]}, 200, headers)
+        return json_response({"payouts": payouts[:limit]})
 
+    @route("GET", "/admin/api/<version>/shopify_payments/balance/transactions.json")
+    @limited("listBalanceTransactions")
     def list_balance_transactions(self, request: Request, version: str) -> Response:
-        refused, headers = self._admit("listBalanceTransactions")
-        if refused is not None:
-            return refused
         payout_id = request.args.get("payout_id")
         with self._store_lock:
             if payout_id:
                 found = deepcopy(self._transactions.get(payout_id, []))
             else:
                 found = [deepcopy(t) for ts in self._transactions.values() for t in ts]
-        return json_response({"transactions": found}, 200, headers)
+        return json_response({"transactions": found})
 
     def seed_payout(self, payout: dict[str, Any], transactions: list[dict[str, Any]]) -> None:
         if "id" not in payout or "date" not in payout:
@@ -424,6 +374,7 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
             self._payouts[str(payout["id"])] = deepcopy(payout)
             self._transactions[str(payout["id"])] = deepcopy(transactions)
 
+    @admin_route("POST", "payouts")
     def admin_post_payouts(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -440,18 +391,21 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
                 "refunds": deepcopy(self._refunds),
             }
 
+    @admin_route("GET", "state")
     def admin_get_state(self, request: Request) -> Response:
         return json_response(self.state())
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._levels.clear()
-            self._fulfillments.clear()
-            self._refunds.clear()
-            self._captures.clear()
-            self._fulfillment_orders.clear()
-            self._payouts.clear()
-            self._transactions.clear()
+        clear_stores(
+            self._store_lock,
+            self._levels,
+            self._fulfillments,
+            self._refunds,
+            self._captures,
+            self._fulfillment_orders,
+            self._payouts,
+            self._transactions,
+        )
         self.reset_prices()
 
 

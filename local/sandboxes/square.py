@@ -46,11 +46,11 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, read_json, utc_now_iso
+from local.sandboxes.base import Sandbox, admin_route, has_bearer_token, json_response, read_json, route, utc_now_iso
 from local.sandboxes.seeding import OrdersAdminMixin
+from local.sandboxes.stores import clear_stores, copied, counted
 
 DEFAULT_LOCATION_ID = "LSANDBOX000001"
 DEFAULT_CURRENCY = "USD"
@@ -87,40 +87,13 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         self._payments: dict[str, dict[str, Any]] = {}
         super().__init__()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule("/v2/orders/batch-retrieve", endpoint="batch_retrieve_orders", methods=["POST"]),
-            Rule("/v2/orders/<order_id>", endpoint="retrieve_order", methods=["GET"]),
-            Rule("/v2/catalog/batch-retrieve", endpoint="batch_retrieve_catalog_objects", methods=["POST"]),
-            Rule("/v2/payouts", endpoint="list_payouts", methods=["GET"]),
-            Rule("/v2/payouts/<payout_id>/payout-entries", endpoint="list_payout_entries", methods=["GET"]),
-            Rule("/v2/payments/<payment_id>", endpoint="get_payment", methods=["GET"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return (
-            admin_rules_for("orders", "GET", "POST", "DELETE")
-            + admin_rules_for("catalog", "GET", "POST", "DELETE")
-            + admin_rules_for("payouts", "POST")
-        )
-
     # ----- vendor error shape ------------------------------------------------------------------
 
-    def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-        return self._error(status, code, detail, headers=headers)
-
-    def _error(
-        self,
-        status: int,
-        code: str,
-        detail: str,
-        field: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Response:
+    def error_body(self, status: int, code: str, detail: str, field: str | None) -> Any:
         item = {"category": _CATEGORY_BY_STATUS.get(status, "API_ERROR"), "code": code, "detail": detail}
         if field is not None:
             item["field"] = field
-        return json_response({"errors": [item]}, status, headers)
+        return {"errors": [item]}
 
     def before_route(self, request: Request) -> Response | None:
         authorization = request.headers.get("Authorization", "")
@@ -136,28 +109,30 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
 
     # ----- orders ------------------------------------------------------------------------------
 
+    @route("GET", "/v2/orders/<order_id>")
     def retrieve_order(self, request: Request, order_id: str) -> Response:
         with self._store_lock:
             order = self._orders.get(order_id)
             body = None if order is None else {"order": deepcopy(order)}
         if body is None:
-            return self._error(404, "NOT_FOUND", f"Order `{order_id}` not found.")
+            return self.error(404, "NOT_FOUND", f"Order `{order_id}` not found.")
         return json_response(body)
 
+    @route("POST", "/v2/orders/batch-retrieve")
     def batch_retrieve_orders(self, request: Request) -> Response:
         try:
             body = read_json(request)
         except ValueError:
-            return self._error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
+            return self.error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
         order_ids = body.get("order_ids") if isinstance(body, dict) else None
         if not isinstance(order_ids, list) or not order_ids:
-            return self._error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", field="order_ids")
+            return self.field_error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", "order_ids")
         if len(order_ids) > BATCH_RETRIEVE_MAX_IDS:
-            return self._error(
+            return self.field_error(
                 400,
                 "INVALID_ARRAY_LENGTH",
                 f"Array must have at most {BATCH_RETRIEVE_MAX_IDS} elements.",
-                field="order_ids",
+                "order_ids",
             )
         location_id = body.get("location_id")
         with self._store_lock:
@@ -195,12 +170,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
         self.reset_state()
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._orders.clear()
-            self._catalog.clear()
-            self._payouts.clear()
-            self._entries.clear()
-            self._payments.clear()
+        clear_stores(self._store_lock, self._orders, self._catalog, self._payouts, self._entries, self._payments)
 
     # ----- payouts (ListPayouts, ListPayoutEntries, GetPayment) --------------------------------
 
@@ -211,7 +181,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             limit = int(request.args.get("limit", "100"))
             start = int(request.args.get("cursor") or 0)
         except ValueError:
-            return self._error(400, "INVALID_CURSOR", "The cursor is not valid.", field="cursor")
+            return self.field_error(400, "INVALID_CURSOR", "The cursor is not valid.", "cursor")
         limit = limit if 1 <= limit <= 100 else 100
         if request.args.get("sort_order", "DESC") != "ASC":
             items = list(reversed(items))
@@ -220,6 +190,7 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             body["cursor"] = str(start + limit)
         return json_response(body)
 
+    @route("GET", "/v2/payouts")
     def list_payouts(self, request: Request) -> Response:
         status = request.args.get("status")
         begin = request.args.get("begin_time") or ""
@@ -239,18 +210,20 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             )
         return self._page(request, found, "payouts")
 
+    @route("GET", "/v2/payouts/<payout_id>/payout-entries")
     def list_payout_entries(self, request: Request, payout_id: str) -> Response:
         with self._store_lock:
             if payout_id not in self._payouts:
-                return self._error(404, "NOT_FOUND", f"Payout `{payout_id}` not found.")
+                return self.error(404, "NOT_FOUND", f"Payout `{payout_id}` not found.")
             entries = sorted(deepcopy(self._entries.get(payout_id, [])), key=lambda e: e.get("effective_at", ""))
         return self._page(request, entries, "payout_entries")
 
+    @route("GET", "/v2/payments/<payment_id>")
     def get_payment(self, request: Request, payment_id: str) -> Response:
         with self._store_lock:
             payment = deepcopy(self._payments.get(payment_id))
         if payment is None:
-            return self._error(404, "NOT_FOUND", f"Payment `{payment_id}` not found.")
+            return self.error(404, "NOT_FOUND", f"Payment `{payment_id}` not found.")
         return json_response({"payment": payment})
 
     def seed_payout(
@@ -264,31 +237,33 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             for payment in payments:
                 self._payments[str(payment["id"])] = deepcopy(payment)
 
+    @admin_route("POST", "payouts")
     def admin_post_payouts(self, request: Request) -> Response:
         try:
             body = read_json(request)
             self.seed_payout(body["payout"], list(body.get("entries") or []), list(body.get("payments") or []))
         except (ValueError, KeyError, TypeError) as exc:
-            return self._error(400, "BAD_REQUEST", f"expected {{payout, entries, payments}}: {exc}")
+            return self.error(400, "BAD_REQUEST", f"expected {{payout, entries, payments}}: {exc}")
         return json_response({"seeded": str(body["payout"]["id"])}, 201)
 
     # ----- catalog -----------------------------------------------------------------------------
 
+    @route("POST", "/v2/catalog/batch-retrieve")
     def batch_retrieve_catalog_objects(self, request: Request) -> Response:
         try:
             body = read_json(request)
         except ValueError:
-            return self._error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
+            return self.error(400, "INVALID_CONTENT", "The request body is not valid JSON.")
         if not isinstance(body, dict):
-            return self._error(400, "INVALID_CONTENT", "The request body must be a JSON object.")
+            return self.error(400, "INVALID_CONTENT", "The request body must be a JSON object.")
         object_ids = body.get("object_ids")
         if not isinstance(object_ids, list) or not object_ids:
-            return self._error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", field="object_ids")
+            return self.field_error(400, "MISSING_REQUIRED_PARAMETER", "Field must be set", "object_ids")
         if not all(isinstance(i, str) and i for i in object_ids):
-            return self._error(400, "INVALID_VALUE", "Every object id must be a non-empty string.", field="object_ids")
+            return self.field_error(400, "INVALID_VALUE", "Every object id must be a non-empty string.", "object_ids")
         for flag in ("include_related_objects", "include_deleted_objects"):
             if flag in body and not isinstance(body[flag], bool):
-                return self._error(400, "EXPECTED_BOOLEAN", "Expected a boolean value.", field=flag)
+                return self.field_error(400, "EXPECTED_BOOLEAN", "Expected a boolean value.", flag)
         with_related = body.get("include_related_objects", False)
         with_deleted = body.get("include_deleted_objects", False)
         with self._store_lock:
@@ -336,11 +311,11 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             found = self._catalog.get(object_id)
             return None if found is None else deepcopy(found)
 
+    @admin_route("GET", "catalog")
     def admin_get_catalog(self, request: Request) -> Response:
-        with self._store_lock:
-            objects = deepcopy(list(self._catalog.values()))
-        return json_response({"count": len(objects), "objects": objects})
+        return counted("objects", copied(self._store_lock, self._catalog.values()))
 
+    @admin_route("POST", "catalog")
     def admin_post_catalog(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -348,8 +323,9 @@ class SquareSandbox(OrdersAdminMixin, Sandbox):
             stored = self.seed_catalog(objects if isinstance(objects, list) else [objects])
         except ValueError as exc:
             return json_response({"error": str(exc)}, 400)
-        return json_response({"count": len(stored), "objects": stored})
+        return counted("objects", stored)
 
+    @admin_route("DELETE", "catalog")
     def admin_delete_catalog(self, request: Request) -> Response:
         with self._store_lock:
             self._catalog.clear()

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import json_response, read_json
+from local.sandboxes.base import admin_route, json_response, read_json
 
 VALID, EXPIRED, UNKNOWN = "valid", "expired", "unknown"
 
@@ -74,9 +74,11 @@ class TokenAdminMixin:
 
     tokens: TokenIssuer
 
+    @admin_route("GET", "tokens")
     def admin_get_tokens(self, request: Request) -> Response:
         return json_response(self.tokens.summary())
 
+    @admin_route("POST", "tokens")
     def admin_post_tokens(self, request: Request) -> Response:
         try:
             body = read_json(request)
@@ -93,6 +95,7 @@ class TokenAdminMixin:
             return json_response({"error": str(exc)}, 400)
         return json_response(self.tokens.summary())
 
+    @admin_route("DELETE", "tokens")
     def admin_delete_tokens(self, request: Request) -> Response:
         self.tokens.revoke_all()
         return json_response(self.tokens.summary())

@@ -34,11 +34,11 @@ import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, json_response, read_json, utc_now_iso
+from local.sandboxes.base import Sandbox, admin_route, json_response, read_json, route, utc_now_iso
 from local.sandboxes.seeding import InventoryAdminMixin, check_stock_row
+from local.sandboxes.stores import clear_stores
 
 SNAPSHOT_PATH = "/snapshot/inventory"
 FULFILMENT_PATH = "/v1/fulfilment-orders"
@@ -55,34 +55,10 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
         self._fulfilments: dict[str, dict[str, Any]] = {}
         super().__init__()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule(SNAPSHOT_PATH, endpoint="inventory_snapshot", methods=["GET"]),
-            Rule(f"{FULFILMENT_PATH}/<external_id>", endpoint="put_fulfilment", methods=["PUT"]),
-            Rule(f"{FULFILMENT_PATH}/<external_id>", endpoint="get_fulfilment", methods=["GET"]),
-            Rule(f"{FULFILMENT_PATH}/<external_id>/cancel", endpoint="cancel_fulfilment", methods=["POST"]),
-            Rule(
-                f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>", endpoint="put_fulfilment", methods=["PUT"]
-            ),
-            Rule(
-                f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>", endpoint="get_fulfilment", methods=["GET"]
-            ),
-            Rule(
-                f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>/cancel",
-                endpoint="cancel_fulfilment",
-                methods=["POST"],
-            ),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return [
-            *admin_rules_for("inventory", "GET", "POST", "DELETE"),
-            Rule("/__admin/fulfilment-orders", endpoint="admin_get_fulfilments", methods=["GET"]),
-            Rule("/__admin/fulfilment-orders/<external_id>/ship", endpoint="admin_ship_fulfilment", methods=["POST"]),
-        ]
-
     # Fulfilment instructions ----------------------------------------------------------------------
 
+    @route("PUT", f"{FULFILMENT_PATH}/<external_id>")
+    @route("PUT", f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>")
     def put_fulfilment(self, request: Request, external_id: str, location_id: str | None = None) -> Response:
         try:
             body = read_json(request)
@@ -109,6 +85,8 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
             self._fulfilments[external_id] = record
             return json_response(dict(record), 201)
 
+    @route("GET", f"{FULFILMENT_PATH}/<external_id>")
+    @route("GET", f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>")
     def get_fulfilment(self, request: Request, external_id: str, location_id: str | None = None) -> Response:
         with self._store_lock:
             record = self._fulfilments.get(external_id)
@@ -116,13 +94,17 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
             return self.error(404, "NOT_FOUND", f"no fulfilment {external_id}")
         return json_response(dict(record))
 
+    @route("POST", f"{FULFILMENT_PATH}/<external_id>/cancel")
+    @route("POST", f"{STORE_PATH}/<location_id>/fulfilment-tasks/<external_id>/cancel")
     def cancel_fulfilment(self, request: Request, external_id: str, location_id: str | None = None) -> Response:
         return self._move(external_id, "CANCELLED", "SHIPPED", "ALREADY_SHIPPED", "left the building: too late")
 
+    @admin_route("GET", "fulfilment-orders")
     def admin_get_fulfilments(self, request: Request) -> Response:
         with self._store_lock:
             return json_response({"fulfilments": [dict(r) for r in self._fulfilments.values()]})
 
+    @admin_route("POST", "fulfilment-orders/<external_id>/ship")
     def admin_ship_fulfilment(self, request: Request, external_id: str) -> Response:
         return self._move(external_id, "SHIPPED", "CANCELLED", "CANCELLED", "was cancelled")
 
@@ -137,6 +119,7 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
             record["status"] = to
             return json_response(dict(record))
 
+    @route("GET", SNAPSHOT_PATH)
     def inventory_snapshot(self, request: Request) -> Response:
         return json_response(self.snapshot_body(request.args.get("sku"), request.args.get("location_id")))
 
@@ -174,9 +157,7 @@ class WmsSandbox(InventoryAdminMixin, Sandbox):
         self.reset_state()
 
     def reset_state(self) -> None:
-        with self._store_lock:
-            self._rows.clear()
-            self._fulfilments.clear()
+        clear_stores(self._store_lock, self._rows, self._fulfilments)
 
 
 def _fulfilment_problem(body: Any, path_location: str | None) -> str | None:

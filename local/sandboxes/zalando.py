@@ -48,11 +48,10 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from local.sandboxes.base import Sandbox, admin_rules_for, has_bearer_token, json_response, raw_header, read_json
-from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin
+from local.sandboxes.base import Sandbox, admin_route, has_bearer_token, json_response, raw_header, read_json, route
+from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
 from local.sandboxes.seeding import OrdersAdminMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
@@ -125,29 +124,6 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
 
-    def rules(self) -> list[Rule]:
-        return [
-            Rule("/merchants/<merchant_id>/orders", endpoint="list_orders", methods=["GET"]),
-            Rule("/merchants/<merchant_id>/orders/<order_id>", endpoint="get_order", methods=["GET"]),
-            Rule("/merchants/<merchant_id>/orders/<order_id>", endpoint="patch_order", methods=["PATCH"]),
-            Rule(
-                "/merchants/<merchant_id>/orders/<order_id>/items/<item_id>/lines/<line_id>",
-                endpoint="patch_order_line",
-                methods=["PATCH"],
-            ),
-            Rule("/merchants/<merchant_id>/stocks", endpoint="post_stocks", methods=["POST"]),
-            Rule("/merchants/<merchant_id>/prices", endpoint="post_prices", methods=["POST"]),
-            Rule(ZALANDO_TOKEN_PATH, endpoint="issue_token", methods=["POST"]),
-        ]
-
-    def admin_rules(self) -> list[Rule]:
-        return (
-            admin_rules_for("orders", "GET", "POST", "DELETE")
-            + admin_rules_for("stocks", "GET")
-            + admin_rules_for("tokens", "GET", "POST", "DELETE")
-            + self.price_admin_rules()
-        )
-
     # ----- vendor shape ------------------------------------------------------------------------
 
     def error(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
@@ -168,6 +144,7 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
             return self.error(401, "Unauthorized", f"The access token is {state}.")
         return None
 
+    @route("POST", ZALANDO_TOKEN_PATH)
     def issue_token(self, request: Request) -> Response:
         """zDirect's Authentication API, client-credentials grant."""
         auth = request.authorization
@@ -178,23 +155,19 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         token, expires_in = self.tokens.issue()
         return json_response({"access_token": token, "token_type": "Bearer", "expires_in": expires_in})
 
-    def _refused(self, operation: str, cost: int = 1) -> Response | None:
-        decision = self._limiter.take(operation, cost)
-        if decision is None or decision.allowed:
-            return None
+    def limit_refusal(self, decision: Decision) -> Response:
         return self.error(
             429,
             "Too Many Requests",
-            f"Exceeded the rate limit ({operation}).",
+            f"Exceeded the rate limit ({decision.operation}).",
             {"Retry-After": str(decision.retry_after), "X-Rate-Limit": f"{decision.capacity:g}"},
         )
 
     # ----- Orders API --------------------------------------------------------------------------
 
+    @route("GET", "/merchants/<merchant_id>/orders")
+    @limited("listOrders")
     def list_orders(self, request: Request, merchant_id: str) -> Response:
-        refused = self._refused("listOrders")
-        if refused is not None:
-            return refused
         args = request.args
         try:
             bounds = {
@@ -229,10 +202,9 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
             body["included"] = included
         return Response(_dumps(body), status=200, mimetype=JSON_API)
 
+    @route("GET", "/merchants/<merchant_id>/orders/<order_id>")
+    @limited("getOrder")
     def get_order(self, request: Request, merchant_id: str, order_id: str) -> Response:
-        refused = self._refused("getOrder")
-        if refused is not None:
-            return refused
         try:
             include = _include(request.args.get("include"))
         except ValueError as exc:
@@ -247,13 +219,12 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
             body["included"] = included
         return Response(_dumps(body), status=200, mimetype=JSON_API)
 
+    @route("PATCH", "/merchants/<merchant_id>/orders/<order_id>")
+    @limited("patchOrder")
     def patch_order(self, request: Request, merchant_id: str, order_id: str) -> Response:
         """``{"data": {"type": "Order", "id", "attributes": {"tracking_number", ...}}}`` -> 204.
         Tracking works at order level and the first value set is kept (Zalando: "in case of
         multiple updates the first one will be picked")."""
-        refused = self._refused("patchOrder")
-        if refused is not None:
-            return refused
         try:
             attributes = _patch_attributes(read_json(request), "Order", order_id)
             unknown = set(attributes) - PATCHABLE_ORDER_ATTRIBUTES
@@ -277,14 +248,13 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
             stored["modified_at"] = iso(datetime.now(UTC))
         return Response(status=204, headers={"Location": f"{request.host_url.rstrip('/')}{request.path}"})
 
+    @route("PATCH", "/merchants/<merchant_id>/orders/<order_id>/items/<item_id>/lines/<line_id>")
+    @limited("patchOrderLine")
     def patch_order_line(
         self, request: Request, merchant_id: str, order_id: str, item_id: str, line_id: str
     ) -> Response:
         """``{"data": {"id": line_id, "type": "OrderLine", "attributes": {"status"}}}`` -> 204; the
         item quantities follow, and the order is ``fulfilled`` once every line is final."""
-        refused = self._refused("patchOrderLine")
-        if refused is not None:
-            return refused
         try:
             attributes = _patch_attributes(read_json(request), "OrderLine", line_id)
             status = attributes.get("status")
@@ -319,6 +289,7 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
 
     # ----- Stocks API --------------------------------------------------------------------------
 
+    @route("POST", "/merchants/<merchant_id>/stocks")
     def post_stocks(self, request: Request, merchant_id: str) -> Response:
         try:
             body = read_json(request)
@@ -344,7 +315,7 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         except (ValueError, AttributeError) as exc:
             return self.error(400, "Bad Request", str(exc))
         # Both limits apply at once; whichever is reached first refuses the request.
-        refused = self._refused("stockRequests") or self._refused("stockUpdates", len(items))
+        refused = self.over_limit("stockRequests") or self.over_limit("stockUpdates", len(items))
         if refused is not None:
             return refused
         with self._store_lock:
@@ -353,6 +324,7 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         answer = {"items": [{"item": item, "result": {"status": "ACCEPTED"}} for item in items]}
         return Response(_dumps(answer), status=200, mimetype=JSON_API)
 
+    @route("POST", "/merchants/<merchant_id>/prices")
     def post_prices(self, request: Request, merchant_id: str) -> Response:
         """Prices API: `{"product_prices": [{"ean", "sales_channel_id", "regular_price": {"amount",
         "currency"}, "promotional_price"?}]}` (up to 1,000) -> 207 with one `status` per price."""
@@ -366,7 +338,7 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
                     raise ValueError(f"product_prices[{index}] needs ean, sales_channel_id and regular_price")
         except (ValueError, AttributeError) as exc:
             return self.error(400, "Bad Request", str(exc))
-        refused = self._refused("priceRequests")
+        refused = self.over_limit("priceRequests")
         if refused is not None:
             return refused
         results = []
@@ -416,6 +388,7 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         """Seeds each order in turn (the ones before a bad seed stay stored)."""
         return [self.seed_order(seed) for seed in orders]
 
+    @admin_route("GET", "stocks")
     def admin_get_stocks(self, request: Request) -> Response:
         return json_response({"stocks": self.stocks()})
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from local.sandboxes import MarketplaceSandbox
-from local.sandboxes.marketplace import TokenBucket
+from local.sandboxes.limits import TokenBucket
 
 WALMART_HEADERS = {"WM_SVC.NAME": "Walmart Marketplace", "WM_QOS.CORRELATION_ID": "corr-1"}
 
