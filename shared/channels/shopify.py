@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, ValidationError
+from pydantic import AwareDatetime, Field
 
 from shared.channels.base import (
     CanonicalCommand,
@@ -39,8 +39,8 @@ from shared.channels.base import (
     NormalizationError,
     WebhookRequest,
     amounts_as_strings,
-    field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -224,7 +224,7 @@ def _lines(order: ShopifyOrder, *, live: bool = False) -> list[OrderLine]:
 def order_from_shopify(payload: dict[str, Any]) -> Order:
     """orders/create payload -> canonical Order (NormalizationError when it never can be)."""
     vendor = validate_for_worker(ShopifyOrder, payload, "Shopify order")
-    try:
+    with poison_in_worker("Shopify order does not fit the canonical model"):
         return Order(
             channel="shopify",
             channel_order_id=str(vendor.id),
@@ -241,8 +241,6 @@ def order_from_shopify(payload: dict[str, Any]) -> Order:
             source_updated_at=vendor.updated_at,
             payment_status=payment_status(vendor.financial_status),
         )
-    except ValidationError as exc:
-        raise NormalizationError("Shopify order does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 def payment_status(financial_status: str | None) -> PaymentStatus | None:

@@ -40,8 +40,8 @@ from shared.channels.base import (
     DeliveryInfo,
     NormalizationError,
     WebhookRequest,
-    field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -218,7 +218,7 @@ def order_from_walmart(event: WalmartPurchaseOrderEvent, api_order: dict[str, An
         raise NormalizationError("Walmart order lines have no price", details=problems)
     shipping = api_order.get("shippingInfo") or {}
     postal = shipping.get("postalAddress") or {}
-    try:
+    with poison_in_worker("Walmart order does not fit the canonical model"):
         return Order(
             channel="walmart",
             channel_order_id=event.purchaseOrderId,
@@ -233,8 +233,6 @@ def order_from_walmart(event: WalmartPurchaseOrderEvent, api_order: dict[str, An
                 postal or None, country_code="US" if postal.get("country") in ("USA", "US") else None
             ),
         )
-    except ValidationError as exc:
-        raise NormalizationError("Walmart order does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 def cancelled_lines_from_walmart(event_id: str, event: WalmartPurchaseOrderEvent, at: datetime) -> OrderLinesCancelled:
