@@ -43,8 +43,8 @@ from pydantic import AwareDatetime, Field
 
 from shared.channels.base import (
     CanonicalCommand,
-    ChannelAdapter,
     DeliveryInfo,
+    EnrichedChannelAdapter,
     NormalizationError,
     WebhookRequest,
     payload_of,
@@ -277,9 +277,8 @@ def store_return_from_square(refund: SquareRefund) -> StoreReturn:
 
 
 @register
-class SquareAdapter(ChannelAdapter):
+class SquareAdapter(EnrichedChannelAdapter[SquareLookup]):
     source = "square"
-    _lookup: SquareLookup | None = None
 
     def verify(self, request: WebhookRequest, secret: str, now: datetime) -> None:
         if not request.endpoint_url:
@@ -342,11 +341,8 @@ class SquareAdapter(ChannelAdapter):
             return []
         return [order_from_square(vendor_order, lookup)]
 
-    def default_enricher(self) -> SquareLookup:
-        """The Square API client built from the environment, once per process."""
-        if self._lookup is None:
-            # Imported here: httpx and the client are only needed by the orders worker.
-            from shared.channels.clients.square_api import SquareApiClient
+    def build_enricher(self) -> SquareLookup:
+        """The Square API client built from the environment."""
+        from shared.channels.clients.square_api import SquareApiClient
 
-            self._lookup = SquareApiClient.from_env()
-        return self._lookup
+        return SquareApiClient.from_env()

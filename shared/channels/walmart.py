@@ -36,8 +36,8 @@ from pydantic import AwareDatetime, Field, ValidationError
 from shared.channels.addresses import AddressFields
 from shared.channels.base import (
     CanonicalCommand,
-    ChannelAdapter,
     DeliveryInfo,
+    EnrichedChannelAdapter,
     NormalizationError,
     WebhookRequest,
     payload_of,
@@ -303,9 +303,8 @@ def returns_from_walmart(event: WalmartReturnEvent, at: datetime) -> list[Return
 
 
 @register
-class WalmartAdapter(ChannelAdapter):
+class WalmartAdapter(EnrichedChannelAdapter[WalmartLookup]):
     source = "walmart"
-    _lookup: WalmartLookup | None = None
 
     def verify(self, request: WebhookRequest, secret: str, now: datetime) -> None:
         verify_walmart(request, secret, now)
@@ -340,10 +339,8 @@ class WalmartAdapter(ChannelAdapter):
             return list(returns_from_walmart(returns, at))
         return []
 
-    def default_enricher(self) -> WalmartLookup:
-        """The Walmart Orders API client built from the environment, once per process."""
-        if self._lookup is None:
-            from shared.channels.clients.walmart_api import WalmartApiClient
+    def build_enricher(self) -> WalmartLookup:
+        """The Walmart Orders API client built from the environment."""
+        from shared.channels.clients.walmart_api import WalmartApiClient
 
-            self._lookup = WalmartApiClient.from_env()
-        return self._lookup
+        return WalmartApiClient.from_env()
