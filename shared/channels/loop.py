@@ -27,6 +27,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BeforeValidator, Field
 
+from shared.channels.addresses import full_name
 from shared.channels.base import (
     CanonicalCommand,
     ChannelAdapter,
@@ -182,7 +183,7 @@ def return_from_loop(payload: dict[str, Any]) -> ReturnAuthorization:
         raise NormalizationError("Loop return has lines without a SKU", details=missing)
     currency = vendor.currency
     detail = vendor.customer_detail
-    name = " ".join(p for p in ((detail.first_name, detail.last_name) if detail else ()) if p) or None
+    name = full_name(detail.first_name, detail.last_name) if detail else None
     email = (detail.email if detail else None) or vendor.customer
     with poison_in_worker("Loop return does not fit the canonical model"):
         exchanges = _exchange_items(vendor)

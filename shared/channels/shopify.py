@@ -32,6 +32,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, Field
 
+from shared.channels.addresses import AddressFields, full_name
 from shared.channels.base import (
     CanonicalCommand,
     ChannelAdapter,
@@ -161,22 +162,17 @@ def _sum(amounts: list[Decimal], currency: str) -> Money | None:
     return Money(amount=sum(amounts, Decimal("0")), currency=currency)
 
 
-def _name(first: str | None, last: str | None) -> str | None:
-    joined = " ".join(part for part in (first, last) if part)
-    return joined or None
+# Shopify's name may come split, and its region as a code or a name: the address passes those in.
+ADDRESS_FIELDS = AddressFields(None, "address1", "address2", "city", None, "zip", "country_code")
 
 
 def _address(vendor: ShopifyAddress | None) -> Address | None:
     if vendor is None:
         return None
-    return Address(
-        name=vendor.name or _name(vendor.first_name, vendor.last_name),
-        line1=vendor.address1,
-        line2=vendor.address2,
-        city=vendor.city,
+    return ADDRESS_FIELDS.address(
+        vendor,
+        name=vendor.name or full_name(vendor.first_name, vendor.last_name),
         region=vendor.province_code or vendor.province,
-        postal_code=vendor.zip,
-        country_code=vendor.country_code,
     )
 
 
@@ -188,7 +184,7 @@ def _customer(order: ShopifyOrder) -> CustomerRef | None:
     return CustomerRef(
         channel_customer_id=str(vendor.id) if vendor and vendor.id is not None else None,
         email=email,
-        name=_name(vendor.first_name, vendor.last_name) if vendor else None,
+        name=full_name(vendor.first_name, vendor.last_name) if vendor else None,
     )
 
 

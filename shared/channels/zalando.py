@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, ValidationError
 
 from shared.channels._pull import PullChannelAdapter
-from shared.channels.addresses import AddressFields
+from shared.channels.addresses import AddressFields, full_name
 from shared.channels.base import (
     CanonicalCommand,
     DeliveryInfo,
@@ -193,7 +193,7 @@ def order_from_zalando(parsed: ParsedOrder) -> Order:
         raise NormalizationError("Zalando order has items without a merchant SKU", details=missing)
     currency = attributes.order_lines_price_currency or (lines[0].unit_price.currency if lines else "EUR")
     address = attributes.shipping_address
-    name = " ".join(p for p in ((address.first_name, address.last_name) if address else ()) if p) or None
+    name = full_name(address.first_name, address.last_name) if address else None
     with poison_in_worker("Zalando order does not fit the canonical model"):
         return Order(
             channel="zalando",
