@@ -33,3 +33,8 @@ class AddressFields(NamedTuple):
         field = vendor.get if isinstance(vendor, Mapping) else partial(getattr, vendor)
         read = {ours: field(theirs) for ours, theirs in self._asdict().items() if theirs is not None}
         return Address(**read, **given)
+
+
+def full_name(first: str | None, last: str | None) -> str | None:
+    """A name the vendor splits in two, joined as we keep it (None when it has neither part)."""
+    return " ".join(part for part in (first, last) if part) or None

@@ -41,8 +41,8 @@ from shared.channels.base import (
     CanonicalCommand,
     DeliveryInfo,
     NormalizationError,
-    field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -248,7 +248,7 @@ def order_from_amazon(vendor_order: dict[str, Any], vendor_items: list[dict[str,
         raise NormalizationError("Amazon order has lines that cannot be reserved", details=problems)
     currency = order.OrderTotal.CurrencyCode if order.OrderTotal else (lines[0].unit_price.currency if lines else "USD")
     buyer_email = (order.BuyerInfo or {}).get("BuyerEmail")
-    try:
+    with poison_in_worker("Amazon order does not fit the canonical model"):
         return Order(
             channel="amazon",
             channel_order_id=order.AmazonOrderId,
@@ -259,8 +259,6 @@ def order_from_amazon(vendor_order: dict[str, Any], vendor_items: list[dict[str,
             shipping_address=ADDRESS_FIELDS.address(order.ShippingAddress),
             source_updated_at=order.LastUpdateDate,
         )
-    except ValidationError as exc:
-        raise NormalizationError("Amazon order does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 def amazon_order_id(payload: dict[str, Any]) -> str:

@@ -29,7 +29,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
@@ -76,6 +76,7 @@ CanonicalCommand: TypeAlias = (
 )
 
 M = TypeVar("M", bound=BaseModel)
+L = TypeVar("L")
 
 
 class NormalizationError(PoisonMessage):
@@ -110,6 +111,23 @@ class ChannelAdapter(ABC):
     def default_enricher(self) -> Any | None:
         """The outside lookup `normalize` uses when the caller passes none (most channels: none)."""
         return None
+
+
+class EnrichedChannelAdapter(ChannelAdapter, Generic[L]):
+    """A channel whose `normalize` reads the vendor's API (the `L` lookup its module defines): by default
+    through the vendor's client, built from the environment once per process."""
+
+    _lookup: L | None = None
+
+    def default_enricher(self) -> L:
+        if self._lookup is None:
+            self._lookup = self.build_enricher()
+        return self._lookup
+
+    @abstractmethod
+    def build_enricher(self) -> L:
+        """The vendor's API client from the environment (imported there: httpx and the clients are only
+        needed by the workers)."""
 
 
 def payload_of(envelope: Envelope) -> dict[str, Any]:

@@ -54,8 +54,8 @@ from pydantic import AwareDatetime, ConfigDict, Field, ValidationError
 from shared.channels.addresses import AddressFields
 from shared.channels.base import (
     CanonicalCommand,
-    ChannelAdapter,
     DeliveryInfo,
+    EnrichedChannelAdapter,
     NormalizationError,
     WebhookRequest,
     field_errors,
@@ -485,10 +485,9 @@ def order_from_ebay(vendor_order: dict[str, Any]) -> Order | OrderCancellation:
 
 
 @register
-class EbayAdapter(ChannelAdapter):
+class EbayAdapter(EnrichedChannelAdapter[EbayLookup]):
     source = "ebay"
     keys: PublicKeys | None = None  # set by tests; else built from the environment once
-    _lookup: EbayLookup | None = None
 
     def _keys(self) -> PublicKeys:
         if self.keys is None:
@@ -532,11 +531,8 @@ class EbayAdapter(ChannelAdapter):
         lookup: EbayLookup = enrich if enrich is not None else self.default_enricher()
         return [order_from_ebay(lookup.get_order(data.order.orderId))]
 
-    def default_enricher(self) -> EbayLookup:
-        """The eBay Fulfillment API client built from the environment, once per process."""
-        if self._lookup is None:
-            # Imported here: httpx and the client are only needed by the orders worker.
-            from shared.channels.clients.ebay_api import EbayApiClient
+    def build_enricher(self) -> EbayLookup:
+        """The eBay Fulfillment API client built from the environment."""
+        from shared.channels.clients.ebay_api import EbayApiClient
 
-            self._lookup = EbayApiClient.from_env()
-        return self._lookup
+        return EbayApiClient.from_env()

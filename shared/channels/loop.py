@@ -25,8 +25,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BeforeValidator, Field, ValidationError
+from pydantic import AwareDatetime, BeforeValidator, Field
 
+from shared.channels.addresses import full_name
 from shared.channels.base import (
     CanonicalCommand,
     ChannelAdapter,
@@ -34,8 +35,8 @@ from shared.channels.base import (
     NormalizationError,
     WebhookRequest,
     amounts_as_strings,
-    field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -182,9 +183,9 @@ def return_from_loop(payload: dict[str, Any]) -> ReturnAuthorization:
         raise NormalizationError("Loop return has lines without a SKU", details=missing)
     currency = vendor.currency
     detail = vendor.customer_detail
-    name = " ".join(p for p in ((detail.first_name, detail.last_name) if detail else ()) if p) or None
+    name = full_name(detail.first_name, detail.last_name) if detail else None
     email = (detail.email if detail else None) or vendor.customer
-    try:
+    with poison_in_worker("Loop return does not fit the canonical model"):
         exchanges = _exchange_items(vendor)
         return ReturnAuthorization(
             source="loop",
@@ -214,8 +215,6 @@ def return_from_loop(payload: dict[str, Any]) -> ReturnAuthorization:
             ),
             tracking_numbers=[str(label.tracking_number) for label in vendor.labels if label.tracking_number],
         )
-    except ValidationError as exc:
-        raise NormalizationError("Loop return does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 @register

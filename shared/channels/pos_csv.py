@@ -35,7 +35,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -51,6 +52,7 @@ from shared.channels.base import (
     NormalizationError,
     field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -330,10 +332,21 @@ def _check_row(
     return problems
 
 
+@contextmanager
+def _poison_unless_canonical(what: str) -> Iterator[None]:
+    """A receipt that cannot be read (a bad number or time) or does not fit the canonical model never
+    will: poison, with the rows' problem or the model's field errors."""
+    try:
+        with poison_in_worker(f"{what} does not fit the canonical model"):
+            yield
+    except ValueError as exc:
+        raise NormalizationError(f"{what} cannot be read", details=[{"field": "rows", "message": str(exc)}]) from exc
+
+
 def order_from_receipt(receipt: PosReceipt) -> Order:
     """A checked receipt -> canonical Order, its time in UTC."""
     lines: list[OrderLine] = []
-    try:
+    with _poison_unless_canonical("POS sale"):
         placed_at = to_utc(receipt.rows[0].sold_at, receipt.time_zone)
         currency = receipt.rows[0].currency
         for row in receipt.rows:
@@ -361,15 +374,11 @@ def order_from_receipt(receipt: PosReceipt) -> Order:
             fulfilment_location_id=receipt.store_id,
             source_updated_at=placed_at,
         )
-    except ValidationError as exc:
-        raise NormalizationError("POS sale does not fit the canonical model", details=field_errors(exc)) from exc
-    except ValueError as exc:
-        raise NormalizationError("POS sale cannot be read", details=[{"field": "rows", "message": str(exc)}]) from exc
 
 
 def store_return_from_receipt(receipt: PosReceipt) -> StoreReturn:
     """A checked RETURN receipt -> canonical StoreReturn at the store, its time in UTC."""
-    try:
+    with _poison_unless_canonical("POS return"):
         returned_at = to_utc(receipt.rows[0].sold_at, receipt.time_zone)
         currency = receipt.rows[0].currency
         lines: list[ReturnLine] = []
@@ -401,10 +410,6 @@ def store_return_from_receipt(receipt: PosReceipt) -> StoreReturn:
             amount=Money(amount=total, currency=currency),
             lines=lines,
         )
-    except ValidationError as exc:
-        raise NormalizationError("POS return does not fit the canonical model", details=field_errors(exc)) from exc
-    except ValueError as exc:
-        raise NormalizationError("POS return cannot be read", details=[{"field": "rows", "message": str(exc)}]) from exc
 
 
 @register

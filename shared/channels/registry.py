@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING, TypeVar
 
 from shared.errors import UnknownSource
@@ -30,17 +31,37 @@ _discovered = False
 _MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
+def served_key(cls: type, attribute: str) -> str:
+    """What `cls` serves: its `attribute` (`source`, `channel`), which it must set."""
+    key: str | None = getattr(cls, attribute, None)
+    if not key:
+        raise TypeError(f"{cls.__name__} must set `{attribute}`")
+    return key
+
+
+def refuse_another(cls: type, attribute: str, key: str, existing: type | None) -> None:
+    """One class serves a key: another one is refused (the same class defined again, as a reloaded
+    module does, takes its key back)."""
+    if existing is not None and existing.__qualname__ != cls.__qualname__:
+        raise ValueError(f"{attribute} {key!r} is already served by {existing.__name__}")
+
+
+def import_modules(package: str, skip: Collection[str] = ()) -> None:
+    """Import every module of `package` (not its subpackages, `_private` modules, nor `skip`), so that
+    their `@register` decorators run."""
+    for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        if not module.ispkg and module.name not in skip and not module.name.startswith("_"):
+            importlib.import_module(f"{package}.{module.name}")
+
+
 def register(cls: A) -> A:
     """Class decorator: make one instance of the adapter answer for `cls.source`."""
-    source = getattr(cls, "source", None)
-    if not source:
-        raise TypeError(f"{cls.__name__} must set `source`")
+    source = served_key(cls, "source")
     package, _, module = cls.__module__.rpartition(".")
     if package == __package__ and module != source:
         raise TypeError(f"{cls.__name__} serves {source!r}: its module must be shared/channels/{source}.py")
     existing = _ADAPTERS.get(source)
-    if existing is not None and type(existing).__qualname__ != cls.__qualname__:
-        raise ValueError(f"source {source!r} is already served by {type(existing).__name__}")
+    refuse_another(cls, "source", source, type(existing) if existing is not None else None)
     _ADAPTERS[source] = cls()
     return cls
 
@@ -50,10 +71,7 @@ def discover() -> None:
     global _discovered
     if _discovered:
         return
-    package = importlib.import_module("shared.channels")
-    for module in pkgutil.iter_modules(package.__path__):
-        if not module.ispkg and not module.name.startswith("_"):
-            importlib.import_module(f"shared.channels.{module.name}")
+    import_modules("shared.channels")
     _discovered = True
 
 

@@ -30,8 +30,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, ValidationError
+from pydantic import AwareDatetime, Field
 
+from shared.channels.addresses import AddressFields, full_name
 from shared.channels.base import (
     CanonicalCommand,
     ChannelAdapter,
@@ -39,8 +40,8 @@ from shared.channels.base import (
     NormalizationError,
     WebhookRequest,
     amounts_as_strings,
-    field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -161,22 +162,17 @@ def _sum(amounts: list[Decimal], currency: str) -> Money | None:
     return Money(amount=sum(amounts, Decimal("0")), currency=currency)
 
 
-def _name(first: str | None, last: str | None) -> str | None:
-    joined = " ".join(part for part in (first, last) if part)
-    return joined or None
+# Shopify's name may come split, and its region as a code or a name: the address passes those in.
+ADDRESS_FIELDS = AddressFields(None, "address1", "address2", "city", None, "zip", "country_code")
 
 
 def _address(vendor: ShopifyAddress | None) -> Address | None:
     if vendor is None:
         return None
-    return Address(
-        name=vendor.name or _name(vendor.first_name, vendor.last_name),
-        line1=vendor.address1,
-        line2=vendor.address2,
-        city=vendor.city,
+    return ADDRESS_FIELDS.address(
+        vendor,
+        name=vendor.name or full_name(vendor.first_name, vendor.last_name),
         region=vendor.province_code or vendor.province,
-        postal_code=vendor.zip,
-        country_code=vendor.country_code,
     )
 
 
@@ -188,7 +184,7 @@ def _customer(order: ShopifyOrder) -> CustomerRef | None:
     return CustomerRef(
         channel_customer_id=str(vendor.id) if vendor and vendor.id is not None else None,
         email=email,
-        name=_name(vendor.first_name, vendor.last_name) if vendor else None,
+        name=full_name(vendor.first_name, vendor.last_name) if vendor else None,
     )
 
 
@@ -224,7 +220,7 @@ def _lines(order: ShopifyOrder, *, live: bool = False) -> list[OrderLine]:
 def order_from_shopify(payload: dict[str, Any]) -> Order:
     """orders/create payload -> canonical Order (NormalizationError when it never can be)."""
     vendor = validate_for_worker(ShopifyOrder, payload, "Shopify order")
-    try:
+    with poison_in_worker("Shopify order does not fit the canonical model"):
         return Order(
             channel="shopify",
             channel_order_id=str(vendor.id),
@@ -241,8 +237,6 @@ def order_from_shopify(payload: dict[str, Any]) -> Order:
             source_updated_at=vendor.updated_at,
             payment_status=payment_status(vendor.financial_status),
         )
-    except ValidationError as exc:
-        raise NormalizationError("Shopify order does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 def payment_status(financial_status: str | None) -> PaymentStatus | None:

@@ -39,16 +39,16 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Protocol
 
-from pydantic import AwareDatetime, Field, ValidationError
+from pydantic import AwareDatetime, Field
 
 from shared.channels.base import (
     CanonicalCommand,
-    ChannelAdapter,
     DeliveryInfo,
+    EnrichedChannelAdapter,
     NormalizationError,
     WebhookRequest,
-    field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -229,7 +229,7 @@ def order_from_square(vendor_order: dict[str, Any], lookup: SquareLookup) -> Ord
     if missing:
         raise NormalizationError("Square order has lines without a SKU", details=missing)
     currency = lines[0].unit_price.currency if lines else (order.total_money.currency if order.total_money else "USD")
-    try:
+    with poison_in_worker("Square order does not fit the canonical model"):
         return Order(
             channel="square",
             channel_order_id=order.id,
@@ -240,8 +240,6 @@ def order_from_square(vendor_order: dict[str, Any], lookup: SquareLookup) -> Ord
             fulfilment_location_id=order.location_id,
             source_updated_at=order.updated_at or order.closed_at,
         )
-    except ValidationError as exc:
-        raise NormalizationError("Square order does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 class SquareRefund(_Vendor):
@@ -265,7 +263,7 @@ def _refund_change(event: SquareEvent, *, at_edge: bool) -> SquareRefund:
 
 def store_return_from_square(refund: SquareRefund) -> StoreReturn:
     """A COMPLETED Square refund -> a store return at the refund's location (the store)."""
-    try:
+    with poison_in_worker("Square refund does not fit the canonical model"):
         return StoreReturn(
             channel="square",
             return_id=refund.id,
@@ -276,14 +274,11 @@ def store_return_from_square(refund: SquareRefund) -> StoreReturn:
             amount=money_from_square(refund.amount_money),
             reason=refund.reason,
         )
-    except ValidationError as exc:
-        raise NormalizationError("Square refund does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 @register
-class SquareAdapter(ChannelAdapter):
+class SquareAdapter(EnrichedChannelAdapter[SquareLookup]):
     source = "square"
-    _lookup: SquareLookup | None = None
 
     def verify(self, request: WebhookRequest, secret: str, now: datetime) -> None:
         if not request.endpoint_url:
@@ -346,11 +341,8 @@ class SquareAdapter(ChannelAdapter):
             return []
         return [order_from_square(vendor_order, lookup)]
 
-    def default_enricher(self) -> SquareLookup:
-        """The Square API client built from the environment, once per process."""
-        if self._lookup is None:
-            # Imported here: httpx and the client are only needed by the orders worker.
-            from shared.channels.clients.square_api import SquareApiClient
+    def build_enricher(self) -> SquareLookup:
+        """The Square API client built from the environment."""
+        from shared.channels.clients.square_api import SquareApiClient
 
-            self._lookup = SquareApiClient.from_env()
-        return self._lookup
+        return SquareApiClient.from_env()

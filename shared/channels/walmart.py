@@ -36,12 +36,12 @@ from pydantic import AwareDatetime, Field, ValidationError
 from shared.channels.addresses import AddressFields
 from shared.channels.base import (
     CanonicalCommand,
-    ChannelAdapter,
     DeliveryInfo,
+    EnrichedChannelAdapter,
     NormalizationError,
     WebhookRequest,
-    field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -218,7 +218,7 @@ def order_from_walmart(event: WalmartPurchaseOrderEvent, api_order: dict[str, An
         raise NormalizationError("Walmart order lines have no price", details=problems)
     shipping = api_order.get("shippingInfo") or {}
     postal = shipping.get("postalAddress") or {}
-    try:
+    with poison_in_worker("Walmart order does not fit the canonical model"):
         return Order(
             channel="walmart",
             channel_order_id=event.purchaseOrderId,
@@ -233,8 +233,6 @@ def order_from_walmart(event: WalmartPurchaseOrderEvent, api_order: dict[str, An
                 postal or None, country_code="US" if postal.get("country") in ("USA", "US") else None
             ),
         )
-    except ValidationError as exc:
-        raise NormalizationError("Walmart order does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 def cancelled_lines_from_walmart(event_id: str, event: WalmartPurchaseOrderEvent, at: datetime) -> OrderLinesCancelled:
@@ -305,9 +303,8 @@ def returns_from_walmart(event: WalmartReturnEvent, at: datetime) -> list[Return
 
 
 @register
-class WalmartAdapter(ChannelAdapter):
+class WalmartAdapter(EnrichedChannelAdapter[WalmartLookup]):
     source = "walmart"
-    _lookup: WalmartLookup | None = None
 
     def verify(self, request: WebhookRequest, secret: str, now: datetime) -> None:
         verify_walmart(request, secret, now)
@@ -342,10 +339,8 @@ class WalmartAdapter(ChannelAdapter):
             return list(returns_from_walmart(returns, at))
         return []
 
-    def default_enricher(self) -> WalmartLookup:
-        """The Walmart Orders API client built from the environment, once per process."""
-        if self._lookup is None:
-            from shared.channels.clients.walmart_api import WalmartApiClient
+    def build_enricher(self) -> WalmartLookup:
+        """The Walmart Orders API client built from the environment."""
+        from shared.channels.clients.walmart_api import WalmartApiClient
 
-            self._lookup = WalmartApiClient.from_env()
-        return self._lookup
+        return WalmartApiClient.from_env()

@@ -28,13 +28,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, ValidationError
 
 from shared.channels._pull import PullChannelAdapter
-from shared.channels.addresses import AddressFields
+from shared.channels.addresses import AddressFields, full_name
 from shared.channels.base import (
     CanonicalCommand,
     DeliveryInfo,
     NormalizationError,
-    field_errors,
     payload_of,
+    poison_in_worker,
     validate_at_edge,
     validate_for_worker,
 )
@@ -193,8 +193,8 @@ def order_from_zalando(parsed: ParsedOrder) -> Order:
         raise NormalizationError("Zalando order has items without a merchant SKU", details=missing)
     currency = attributes.order_lines_price_currency or (lines[0].unit_price.currency if lines else "EUR")
     address = attributes.shipping_address
-    name = " ".join(p for p in ((address.first_name, address.last_name) if address else ()) if p) or None
-    try:
+    name = full_name(address.first_name, address.last_name) if address else None
+    with poison_in_worker("Zalando order does not fit the canonical model"):
         return Order(
             channel="zalando",
             channel_order_id=attributes.order_id,
@@ -207,8 +207,6 @@ def order_from_zalando(parsed: ParsedOrder) -> Order:
             shipping_address=ADDRESS_FIELDS.address(address, name=name),
             source_updated_at=attributes.modified_at,
         )
-    except ValidationError as exc:
-        raise NormalizationError("Zalando order does not fit the canonical model", details=field_errors(exc)) from exc
 
 
 @register

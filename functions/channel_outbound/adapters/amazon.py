@@ -15,7 +15,13 @@ import hashlib
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from functions.channel_outbound.adapters.base import ChannelOutbound, Sent, VendorRequest, tracking_required
+from functions.channel_outbound.adapters.base import (
+    JSON_HEADERS,
+    ChannelOutbound,
+    Sent,
+    VendorRequest,
+    tracking_required,
+)
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
@@ -74,6 +80,5 @@ class AmazonOutbound(ChannelOutbound):
         return {"token_auth": amazon_token_auth(), "marketplace_id": settings.amazon_marketplace_id}
 
     def confirm_shipment(self, order: Order, shipment: Shipment, lines: list[ShippedLine]) -> Sent:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        self._call(confirm_shipment_request(order, shipment, lines, self.marketplace_id), headers)
+        self._call(confirm_shipment_request(order, shipment, lines, self.marketplace_id), JSON_HEADERS)
         return Sent(calls=1, reference=shipment.tracking_number)

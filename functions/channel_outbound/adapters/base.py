@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # Longest a call waits for its own token bucket before giving the message back to the queue.
 MAX_BUCKET_WAIT_SECONDS = 5.0
+# A call that sends a JSON body and reads a JSON answer (the vendors that need no other header).
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
 @dataclass(frozen=True)

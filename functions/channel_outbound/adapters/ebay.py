@@ -15,7 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from functions.channel_outbound.adapters.base import ChannelOutbound, Sent, VendorRequest, tracking_required
+from functions.channel_outbound.adapters.base import (
+    JSON_HEADERS,
+    ChannelOutbound,
+    Sent,
+    VendorRequest,
+    tracking_required,
+)
 from functions.channel_outbound.adapters.registry import register
 from functions.channel_outbound.logic.lines import ShippedLine
 from functions.channel_outbound.settings import OutboundSettings
@@ -69,7 +75,6 @@ class EbayOutbound(ChannelOutbound):
         # The user token comes from `token_auth` (minted from the refresh token, re-minted once on a 401); a
         # revoked refresh token is Rejected: a person must renew the seller's consent.
         request = shipping_fulfillment_request(order, shipment, lines)
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        response = self._call(request, headers)
+        response = self._call(request, JSON_HEADERS)
         location = response.headers.get("Location", "")
         return Sent(calls=1, reference=location.rsplit("/", 1)[-1] or None)

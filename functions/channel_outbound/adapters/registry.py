@@ -7,12 +7,11 @@ adapters (`shared/channels/registry.py`): adding a channel's outbound commands i
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import TypeVar
 
 from functions.channel_outbound.adapters.base import ChannelOutbound
 from functions.channel_outbound.settings import OutboundSettings
+from shared.channels.registry import import_modules, refuse_another, served_key
 
 A = TypeVar("A", bound=type[ChannelOutbound])
 
@@ -23,12 +22,8 @@ _discovered = False
 
 def register(cls: A) -> A:
     """Class decorator: `cls` answers for `cls.channel`."""
-    channel = getattr(cls, "channel", None)
-    if not channel:
-        raise TypeError(f"{cls.__name__} must set `channel`")
-    existing = _CLASSES.get(channel)
-    if existing is not None and existing.__qualname__ != cls.__qualname__:
-        raise ValueError(f"channel {channel!r} is already served by {existing.__name__}")
+    channel = served_key(cls, "channel")
+    refuse_another(cls, "channel", channel, _CLASSES.get(channel))
     _CLASSES[channel] = cls
     return cls
 
@@ -37,10 +32,7 @@ def discover() -> None:
     global _discovered
     if _discovered:
         return
-    package = importlib.import_module("functions.channel_outbound.adapters")
-    for module in pkgutil.iter_modules(package.__path__):
-        if not module.ispkg and module.name not in _NOT_ADAPTERS and not module.name.startswith("_"):
-            importlib.import_module(f"functions.channel_outbound.adapters.{module.name}")
+    import_modules("functions.channel_outbound.adapters", skip=_NOT_ADAPTERS)
     _discovered = True
 
 

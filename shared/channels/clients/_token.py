@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 SECRET_CACHE_SECONDS = 300
 LOCAL_ENVIRONMENT = "local"
@@ -14,6 +15,14 @@ Token = str | Callable[[], str]
 
 def read_token(token: Token) -> str:
     return token if isinstance(token, str) else token()
+
+
+def secret_json(arn: str) -> dict[str, Any]:
+    """A JSON secret's keys (Powertools parameters, cached for the warm container); {} when it holds none."""
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(arn, transform="json", max_age=SECRET_CACHE_SECONDS)
+    return value if isinstance(value, dict) else {}
 
 
 def vendor_access_token(
@@ -35,10 +44,8 @@ def vendor_access_token(
     if from_env and environment_name == LOCAL_ENVIRONMENT:
         return from_env
     if credentials_arn:
-        from aws_lambda_powertools.utilities import parameters
-
-        secrets = parameters.get_secret(credentials_arn, transform="json", max_age=SECRET_CACHE_SECONDS)
-        if isinstance(secrets, dict) and secrets.get(secret_key):
+        secrets = secret_json(credentials_arn)
+        if secrets.get(secret_key):
             return str(secrets[secret_key])
     if environment_name == LOCAL_ENVIRONMENT:
         return local_token

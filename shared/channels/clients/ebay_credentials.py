@@ -21,15 +21,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from shared.channels.clients._token import LOCAL_ENVIRONMENT, secret_json
 from shared.errors import Unavailable
 from shared.settings import EnvSettings
 
-LOCAL_ENVIRONMENT = "local"
 LOCAL_CLIENT_ID = "local-ebay-client-id"
 LOCAL_CLIENT_SECRET = "local-ebay-client-secret"
 LOCAL_REFRESH_TOKEN = "local-ebay-refresh-token"
 LOCAL_VERIFICATION_TOKEN = "local-ebay-verification-token"
-SECRET_CACHE_SECONDS = 300
 # Keys of the secrets' JSON that hold the eBay credentials when deployed.
 SECRET_KEYS = {
     "client_id": "ebay_client_id",
@@ -56,15 +55,8 @@ class EbayApiSettings(EnvSettings):
     environment_name: str = LOCAL_ENVIRONMENT
 
 
-def _secret_json(arn: str) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(arn, transform="json", max_age=SECRET_CACHE_SECONDS)
-    return value if isinstance(value, dict) else {}
-
-
 def ebay_credential(
-    settings: EbayApiSettings, name: str, read_secret: Callable[[str], dict[str, Any]] = _secret_json
+    settings: EbayApiSettings, name: str, read_secret: Callable[[str], dict[str, Any]] = secret_json
 ) -> str:
     """One eBay credential (`client_id`, `client_secret`, `refresh_token`, `verification_token`):
     locally the environment's `EBAY_<NAME>`; else `ebay_<name>` of the vendor credentials, then of
