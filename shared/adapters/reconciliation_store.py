@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from shared.adapters.dynamo_codec import put_if_absent
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.adapters.state_store import AVAILABILITY_DIRTY_PK as DIRTY_PK
 from shared.adapters.state_store import from_dynamo, iso, position_from_item, position_key, to_dynamo
@@ -124,24 +125,19 @@ class DynamoReconciliationStore(DynamoTableAdapter):
                 }
             }
         else:  # the WMS counts stock we never heard of: the position starts at its count
-            write = {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamo(
-                        {
-                            **key,
-                            "sku": position.sku,
-                            "location_id": position.location_id,
-                            "on_hand": on_hand,
-                            "reserved": 0,
-                            "last_sequence": -1,
-                            "version": 1,
-                            "updated_at": now,
-                        }
-                    ),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
+            write = put_if_absent(
+                self.table_name,
+                {
+                    **key,
+                    "sku": position.sku,
+                    "location_id": position.location_id,
+                    "on_hand": on_hand,
+                    "reserved": 0,
+                    "last_sequence": -1,
+                    "version": 1,
+                    "updated_at": now,
+                },
+            )
         items: list[dict[str, Any]] = [
             write,
             self._audit_put(audit, now),
@@ -165,13 +161,7 @@ class DynamoReconciliationStore(DynamoTableAdapter):
         return self._transact(items)
 
     def _audit_put(self, audit: dict[str, Any], now: str) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": to_dynamo({"pk": AUDIT_PK, "sk": audit["audit_id"], "at": now, **audit}),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
+        return put_if_absent(self.table_name, {"pk": AUDIT_PK, "sk": audit["audit_id"], "at": now, **audit})
 
     def _transact(self, items: list[dict[str, Any]]) -> bool:
         try:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
+from shared.adapters.dynamo_codec import from_dynamo, put_if_absent, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
 from shared.models.catalog import PriceMaster
@@ -87,6 +87,30 @@ def iso(at: datetime) -> str:
 
 def position_from_item(item: Mapping[str, Any]) -> InventoryPosition:
     return InventoryPosition.from_item(dict(item))
+
+
+def position_write(
+    table_name: str, current: InventoryPosition | None, position: InventoryPosition, fields: Sequence[str]
+) -> dict[str, Any]:
+    """The TransactWriteItems entry writing `position` as read (`current`): put when there was none
+    (refused if one appeared meanwhile), else its `fields` set and `version` moved on by one, held
+    to the version it was read with (optimistic lock)."""
+    key = position_key(position.sku, position.location_id)
+    if current is None:
+        return put_if_absent(table_name, {**key, **position.to_item()})
+    values = position.model_dump(mode="json", include=set(fields))
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": to_dynamo(key),
+            "UpdateExpression": "SET " + ", ".join(f"#{name} = :{name}" for name in fields) + ", #version = :next",
+            "ConditionExpression": "#version = :v",
+            "ExpressionAttributeNames": {**{f"#{name}": name for name in fields}, "#version": "version"},
+            "ExpressionAttributeValues": to_dynamo(
+                {**{f":{name}": values[name] for name in fields}, ":v": current.version, ":next": current.version + 1}
+            ),
+        }
+    }
 
 
 def reservation_to_item(reservation: Reservation) -> dict[str, Any]:
@@ -374,13 +398,7 @@ class DynamoStateStore(DynamoTableAdapter):
         """
         now = iso(reservation.created_at)
         items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamo(reservation_to_item(reservation)),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
+            put_if_absent(self.table_name, reservation_to_item(reservation)),
             {
                 "ConditionCheck": {
                     "TableName": self.table_name,
