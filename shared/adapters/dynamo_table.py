@@ -1,11 +1,11 @@
 """Base of the DynamoDB adapters: one table, its low-level client or its resource ``Table``,
-each created on first use, and the two reads every adapter pages the same way (a partition, a
-batch of keys)."""
+each created on first use, and the reads every adapter pages the same way (any Query or Scan, a
+partition, a batch of keys)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from shared.adapters.aws import client as aws_client
 from shared.adapters.aws import dynamodb_table
@@ -38,6 +38,18 @@ class DynamoTableAdapter:
         if self._table is None:
             self._table = dynamodb_table(self.table_name)
         return self._table
+
+    def page_through(self, operation: Literal["query", "scan"], request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """The items a Query or Scan (`request`, without the table name) answers, as DynamoDB gives
+        them, every page: the next page is read only once the items before it are used up."""
+        kwargs: dict[str, Any] = {"TableName": self.table_name, **request}
+        read = self.client.query if operation == "query" else self.client.scan
+        while True:
+            page = read(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def query_items(self, pk: str, *, consistent: bool = True, limit: int | None = None) -> list[dict[str, Any]]:
         """Every item of one partition (`pk`), all pages, as plain values (shared/adapters/dynamo_codec.py);

@@ -20,6 +20,7 @@ import hashlib
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -133,8 +134,7 @@ class DynamoExceptionStore(DynamoTableAdapter):
 
     def list(self, kind: str, status: str | None, limit: int) -> list[dict[str, Any]]:
         """Newest first; only those in `status` (OPEN / RESOLVED) when given."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": _dynamo(
                 {":pk": exception_pk(kind), **({":status": status} if status else {})}
@@ -143,17 +143,11 @@ class DynamoExceptionStore(DynamoTableAdapter):
             "ConsistentRead": True,
         }
         if status:
-            kwargs["FilterExpression"] = "#status = :status"
-            kwargs["ExpressionAttributeNames"] = {"#status": "status"}
+            request["FilterExpression"] = "#status = :status"
+            request["ExpressionAttributeNames"] = {"#status": "status"}
         else:
-            kwargs["Limit"] = limit
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self.client.query(**kwargs)
-            found.extend(_plain(item) for item in page.get("Items", []))
-            if len(found) >= limit or "LastEvaluatedKey" not in page:
-                return found[:limit]
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            request["Limit"] = limit
+        return [_plain(item) for item in islice(self.page_through("query", request), limit)]
 
     def mark_retried(self, kind: str, exception_id: str, at: datetime) -> bool:
         """Count a retry asked for by ops; False when the exception is no longer OPEN."""

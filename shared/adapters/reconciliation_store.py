@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -80,19 +81,12 @@ class DynamoReconciliationStore(DynamoTableAdapter):
 
     def all_positions(self) -> list[InventoryPosition]:
         """Every position (a paginated Scan: hourly, and positions are most of the table's items)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request = {
             "FilterExpression": "begins_with(pk, :sku) AND begins_with(sk, :loc)",
             "ExpressionAttributeValues": to_dynamo({":sku": "SKU#", ":loc": "LOC#"}),
             "ConsistentRead": True,
         }
-        positions: list[InventoryPosition] = []
-        while True:
-            page = self.client.scan(**kwargs)
-            positions.extend(position_from_item(from_dynamo(item)) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return positions
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [position_from_item(from_dynamo(item)) for item in self.page_through("scan", request)]
 
     # Corrections and exceptions ----------------------------------------------------------------------
 
@@ -227,22 +221,15 @@ class DynamoReconciliationStore(DynamoTableAdapter):
     def _newest_first(self, pk: str, limit: int, equal: dict[str, str]) -> list[dict[str, Any]]:
         """One partition, newest first, filtered on equal attributes: pages until `limit` matched
         (a filter applies after DynamoDB's own Limit, so a filtered page may hold none)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": to_dynamo({":pk": pk, **{f":{name}": v for name, v in equal.items()}}),
             "ScanIndexForward": False,
             "ConsistentRead": True,
         }
         if equal:
-            kwargs["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in equal)
-            kwargs["ExpressionAttributeNames"] = {f"#{name}": name for name in equal}
+            request["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in equal)
+            request["ExpressionAttributeNames"] = {f"#{name}": name for name in equal}
         else:
-            kwargs["Limit"] = limit
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self.client.query(**kwargs)
-            found.extend(from_dynamo(item) for item in page.get("Items", []))
-            if len(found) >= limit or "LastEvaluatedKey" not in page:
-                return found[:limit]
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            request["Limit"] = limit
+        return [from_dynamo(item) for item in islice(self.page_through("query", request), limit)]

@@ -374,19 +374,12 @@ class DynamoStateStore(DynamoTableAdapter):
         return {sku for sku in wanted if sku not in mastered and not self.positions_for_sku(sku)}
 
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request = {
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :loc)",
             "ExpressionAttributeValues": to_dynamo({":pk": f"SKU#{sku}", ":loc": "LOC#"}),
             "ConsistentRead": True,
         }
-        positions: list[InventoryPosition] = []
-        while True:
-            page = self.client.query(**kwargs)
-            positions.extend(position_from_item(from_dynamo(item)) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return positions
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [position_from_item(from_dynamo(item)) for item in self.page_through("query", request)]
 
     def try_reserve(
         self, reservation: Reservation, channel: str, channel_order_id: str, writes: Sequence[PositionReserve]
