@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from shared.adapters.aws import client as aws_client
-from shared.adapters.aws import dynamodb_table
+from shared.adapters.aws import LazyClient, dynamodb_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -22,16 +21,12 @@ class DynamoTableAdapter:
     process-wide cached one). Adapters use one of the two: ``client`` (typed attribute values) or
     ``table`` (plain Python values)."""
 
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
+
     def __init__(self, table_name: str, client: DynamoDBClient | None = None, table: Any | None = None) -> None:
         self.table_name = table_name
         self._client = client
         self._table = table
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
 
     @property
     def table(self) -> Any:

@@ -59,9 +59,7 @@ class SqsQueuePublisher:
             if len(message.encode("utf-8")) > self._threshold:
                 key = claim_check_key(envelope)
                 # The vendor's bytes, exactly as received: workers parse them into `payload`.
-                self.s3.put_object(
-                    Bucket=self._bucket, Key=key, Body=raw_body, ContentType="application/json"
-                )
+                self.s3.put_object(Bucket=self._bucket, Key=key, Body=raw_body, ContentType="application/json")
                 message = envelope.model_copy(
                     update={"payload": None, "payload_ref": f"s3://{self._bucket}/{key}"}
                 ).model_dump_json()
