@@ -43,11 +43,15 @@ def reset_clients() -> None:
 
 class LazyClient(Generic[C]):
     """An adapter's boto3 client, declared on its class (`client: LazyClient[SQSClient] =
-    LazyClient("sqs")`): the client the adapter was given (its `_client`), else the process-wide
-    cached one for the service, made on first use and kept on the adapter."""
+    LazyClient("sqs")`): the client the adapter was given (kept in `_<name>`, `_client` here), else
+    the process-wide cached one for the service, made on first use and kept there."""
 
     def __init__(self, service: str) -> None:
         self.service = service
+        self.slot = "_client"
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.slot = f"_{name}"
 
     @overload
     def __get__(self, adapter: None, owner: type[Any]) -> LazyClient[C]: ...
@@ -58,6 +62,6 @@ class LazyClient(Generic[C]):
     def __get__(self, adapter: Any, owner: type[Any] | None = None) -> C | LazyClient[C]:
         if adapter is None:
             return self
-        if adapter._client is None:
-            adapter._client = client(self.service)
-        return cast(C, adapter._client)
+        if getattr(adapter, self.slot) is None:
+            setattr(adapter, self.slot, client(self.service))
+        return cast(C, getattr(adapter, self.slot))
