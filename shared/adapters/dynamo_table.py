@@ -34,6 +34,22 @@ class DynamoTableAdapter:
             self._table = dynamodb_table(self.table_name)
         return self._table
 
+    def put_once(self, item: Mapping[str, Any]) -> bool:
+        """Put `item` unless an item with its key is there; False (nothing written) when one was."""
+        from botocore.exceptions import ClientError
+
+        from shared.adapters.dynamo_codec import to_dynamo
+
+        try:
+            self.client.put_item(
+                TableName=self.table_name, Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
     def page_through(self, operation: Literal["query", "scan"], request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """The items a Query or Scan (`request`, without the table name) answers, as DynamoDB gives
         them, every page: the next page is read only once the items before it are used up."""

@@ -67,13 +67,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
                 "shipments": [],
                 "updated_at": iso(at),
             }
-            try:
-                self.client.put_item(
-                    TableName=self.table_name, Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
-                )
-            except ClientError as exc:
-                if not _failed_condition(exc):
-                    raise
+            self.put_once(item)
 
     def mark_released(self, channel: str, channel_order_id: str, location_id: str, wms_id: str, at: datetime) -> bool:
         """PLANNED -> RELEASED, only while the order is not cancelled (one transaction); False when

@@ -255,13 +255,7 @@ class DynamoStateStore(DynamoTableAdapter):
         for ref, value in order_refs(record):
             key = order_ref_key(ref, value, record.channel, record.channel_order_id)
             item = {**key, "ref": ref.value, "channel": record.channel, "channel_order_id": record.channel_order_id}
-            try:
-                self.client.put_item(
-                    TableName=self.table_name, Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
-                )
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
+            self.put_once(item)
 
     def find_orders(self, ref: OrderRef, value: str) -> list[OrderRecord]:
         """The orders whose `ref` id is `value` (pointer query, then one consistent BatchGetItem)."""

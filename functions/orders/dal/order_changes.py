@@ -76,15 +76,7 @@ class DynamoChangeStore(DynamoTableAdapter):
             codes = cancellation_reason_codes(exc)
         if codes[1:2] == ["ConditionalCheckFailed"]:
             return self._existing(key)
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=to_dynamo({**item, "status": Outcome.APPLIED.value}),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        if not self.put_once({**item, "status": Outcome.APPLIED.value}):
             return self._existing(key)
         return Outcome.APPLIED, False
 
