@@ -19,8 +19,7 @@ from botocore.exceptions import ClientError
 
 from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
-from shared.adapters.state_store import iso, order_key
-from shared.models import OrderStatus
+from shared.adapters.state_store import iso, order_not_cancelled
 from shared.models.fulfilment import FulfilmentInstruction, InstructionStatus, StoredInstruction
 
 
@@ -90,15 +89,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
                     ),
                 }
             },
-            {
-                "ConditionCheck": {
-                    "TableName": self.table_name,
-                    "Key": to_dynamo(order_key(channel, channel_order_id)),
-                    "ConditionExpression": "#status <> :cancelled",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": to_dynamo({":cancelled": OrderStatus.CANCELLED.value}),
-                }
-            },
+            order_not_cancelled(self.table_name, channel, channel_order_id, or_absent=False),
         ]
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]

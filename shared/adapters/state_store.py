@@ -132,6 +132,20 @@ def order_record_from_item(item: Mapping[str, Any]) -> OrderRecord:
     return OrderRecord.model_validate(item)
 
 
+def order_not_cancelled(table_name: str, channel: str, channel_order_id: str, *, or_absent: bool) -> dict[str, Any]:
+    """The TransactWriteItems check that the order is not CANCELLED (`or_absent`: or not there yet)."""
+    condition = "#status <> :cancelled"
+    return {
+        "ConditionCheck": {
+            "TableName": table_name,
+            "Key": to_dynamo(order_key(channel, channel_order_id)),
+            "ConditionExpression": f"attribute_not_exists(pk) OR {condition}" if or_absent else condition,
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_dynamo({":cancelled": OrderStatus.CANCELLED.value}),
+        }
+    }
+
+
 def cancellation_reason_codes(error: ClientError) -> list[str]:
     """Per-item codes of a cancelled transaction, in TransactItems order ("None" = that item was fine)."""
     reasons = error.response.get("CancellationReasons") or []  # type: ignore[typeddict-item]
@@ -386,15 +400,7 @@ class DynamoStateStore(DynamoTableAdapter):
         now = iso(reservation.created_at)
         items: list[dict[str, Any]] = [
             put_if_absent(self.table_name, reservation_to_item(reservation)),
-            {
-                "ConditionCheck": {
-                    "TableName": self.table_name,
-                    "Key": to_dynamo(order_key(channel, channel_order_id)),
-                    "ConditionExpression": "attribute_not_exists(pk) OR #status <> :cancelled",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": to_dynamo({":cancelled": OrderStatus.CANCELLED.value}),
-                }
-            },
+            order_not_cancelled(self.table_name, channel, channel_order_id, or_absent=True),
         ]
         for write in writes:
             items.append(
