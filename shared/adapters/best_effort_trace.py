@@ -14,7 +14,9 @@ class BestEffortTrace:
     def __init__(self, inner: TraceSink) -> None:
         self._inner = inner
 
-    def record(self, correlation_id: str, hop: str, status: str, detail: dict[str, Any] | None = None) -> None:
+    def record(
+        self, correlation_id: str, hop: str, status: str, detail: dict[str, Any] | None = None
+    ) -> None:
         try:
             self._inner.record(correlation_id, hop, status, detail)
         except (ClientError, BotoCoreError):

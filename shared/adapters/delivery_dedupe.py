@@ -39,7 +39,9 @@ def _run(*, delivery: dict[str, str], work: DeliveryWork) -> dict[str, Any]:
 
 
 class PowertoolsDeliveryDedupe:
-    def __init__(self, table_name: str, client: Any | None = None, ttl_seconds: int = DELIVERY_TTL_SECONDS) -> None:
+    def __init__(
+        self, table_name: str, client: Any | None = None, ttl_seconds: int = DELIVERY_TTL_SECONDS
+    ) -> None:
         self.config = IdempotencyConfig(
             event_key_jmespath="key",
             expires_after_seconds=ttl_seconds,
