@@ -21,28 +21,21 @@ def flow_inputs(envelope: Envelope, commands: Iterable[object]) -> tuple[list[Fl
     inputs: list[FlowInput] = []
     skipped: list[str] = []
     for command in commands:
-        if isinstance(command, Order):
-            inputs.append(
-                FlowInput(
-                    action=FlowAction.ACCEPT,
-                    correlation_id=envelope.correlation_id,
-                    event_id=envelope.event_id,
-                    order=command,
-                    received_at=envelope.received_at,
-                )
-            )
-        elif isinstance(command, OrderCancellation):
-            inputs.append(
-                FlowInput(
-                    action=FlowAction.CANCEL,
-                    correlation_id=envelope.correlation_id,
-                    event_id=envelope.event_id,
-                    cancellation=command,
-                    received_at=envelope.received_at,
-                )
-            )
-        else:
+        order = command if isinstance(command, Order) else None
+        cancellation = command if isinstance(command, OrderCancellation) else None
+        if order is None and cancellation is None:
             skipped.append(type(command).__name__)
+            continue
+        inputs.append(
+            FlowInput(
+                action=FlowAction.ACCEPT if order is not None else FlowAction.CANCEL,
+                correlation_id=envelope.correlation_id,
+                event_id=envelope.event_id,
+                order=order,
+                cancellation=cancellation,
+                received_at=envelope.received_at,
+            )
+        )
     return inputs, skipped
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from shared.adapters.held_orders import WAITING, HeldOrdersPort
@@ -47,13 +47,7 @@ class HeldRun:
     in_review: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "restarted": self.restarted,
-            "still_short": self.still_short,
-            "let_go": self.let_go,
-            "unreadable": self.unreadable,
-            "in_review": self.in_review,
-        }
+        return asdict(self)
 
 
 def _still_waiting(held: HeldOrdersPort, store: StateStore, order_id: str, order: Order) -> OrderStatus | None:

@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
@@ -98,23 +99,13 @@ class DynamoAvailabilityStore(DynamoTableAdapter):
         return from_dynamo(item) if item else None
 
     def _query(self, pk: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": to_dynamo({":pk": pk}),
             "ConsistentRead": True,
         }
-        returned = 0
-        while True:
-            page = self.client.query(**kwargs)
-            for item in page.get("Items", []):
-                yield from_dynamo(item)
-                returned += 1
-                if limit is not None and returned >= limit:
-                    return
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in islice(self.page_through("query", request), limit):
+            yield from_dynamo(item)
 
     # Dirty markers -------------------------------------------------------------------------------
 

@@ -1,13 +1,15 @@
 """Lazily created, cached boto3 clients and resources.
 
 Clients are created on first use (not at import) so cold starts stay short, and every
-adapter takes an optional client so tests can inject their own.
+adapter takes an optional client so tests can inject their own (`LazyClient`).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, overload
+
+C = TypeVar("C")
 
 
 @cache
@@ -37,3 +39,29 @@ def reset_clients() -> None:
     """Forget cached clients (tests and the local stack call this when endpoints change)."""
     client.cache_clear()
     dynamodb_table.cache_clear()
+
+
+class LazyClient(Generic[C]):
+    """An adapter's boto3 client, declared on its class (`client: LazyClient[SQSClient] =
+    LazyClient("sqs")`): the client the adapter was given (kept in `_<name>`, `_client` here), else
+    the process-wide cached one for the service, made on first use and kept there."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.slot = "_client"
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.slot = f"_{name}"
+
+    @overload
+    def __get__(self, adapter: None, owner: type[Any]) -> LazyClient[C]: ...
+
+    @overload
+    def __get__(self, adapter: object, owner: type[Any] | None = None) -> C: ...
+
+    def __get__(self, adapter: Any, owner: type[Any] | None = None) -> C | LazyClient[C]:
+        if adapter is None:
+            return self
+        if getattr(adapter, self.slot) is None:
+            setattr(adapter, self.slot, client(self.service))
+        return cast(C, getattr(adapter, self.slot))

@@ -1,4 +1,5 @@
-"""DynamoDB attribute values <-> plain Python values, one codec for every adapter.
+"""DynamoDB attribute values <-> plain Python values, one codec for every adapter (and the
+conditional put every transaction builds with it).
 
 Numbers come back from DynamoDB as Decimal: integers become int, anything else a string (never a
 float: amounts stay exact). The boto3 serializers are loaded on first use, not at import:
@@ -39,3 +40,10 @@ def to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def from_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
     return {key: plain(codec()[1].deserialize(value)) for key, value in item.items()}
+
+
+def put_if_absent(table_name: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    """The TransactWriteItems entry putting `item`, refused when an item with its key is there."""
+    return {
+        "Put": {"TableName": table_name, "Item": to_dynamo(item), "ConditionExpression": "attribute_not_exists(pk)"}
+    }

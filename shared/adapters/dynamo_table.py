@@ -1,14 +1,13 @@
 """Base of the DynamoDB adapters: one table, its low-level client or its resource ``Table``,
-each created on first use, and the two reads every adapter pages the same way (a partition, a
-batch of keys)."""
+each created on first use, and the reads every adapter pages the same way (any Query or Scan, a
+partition, a batch of keys)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
-from shared.adapters.aws import client as aws_client
-from shared.adapters.aws import dynamodb_table
+from shared.adapters.aws import LazyClient, dynamodb_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -22,22 +21,46 @@ class DynamoTableAdapter:
     process-wide cached one). Adapters use one of the two: ``client`` (typed attribute values) or
     ``table`` (plain Python values)."""
 
+    client: LazyClient[DynamoDBClient] = LazyClient("dynamodb")
+
     def __init__(self, table_name: str, client: DynamoDBClient | None = None, table: Any | None = None) -> None:
         self.table_name = table_name
         self._client = client
         self._table = table
 
     @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws_client("dynamodb")
-        return self._client
-
-    @property
     def table(self) -> Any:
         if self._table is None:
             self._table = dynamodb_table(self.table_name)
         return self._table
+
+    def put_once(self, item: Mapping[str, Any]) -> bool:
+        """Put `item` unless an item with its key is there; False (nothing written) when one was."""
+        from botocore.exceptions import ClientError
+
+        from shared.adapters.dynamo_codec import to_dynamo
+
+        try:
+            self.client.put_item(
+                TableName=self.table_name, Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def page_through(self, operation: Literal["query", "scan"], request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """The items a Query or Scan (`request`, without the table name) answers, as DynamoDB gives
+        them, every page: the next page is read only once the items before it are used up."""
+        kwargs: dict[str, Any] = {"TableName": self.table_name, **request}
+        read = self.client.query if operation == "query" else self.client.scan
+        while True:
+            page = read(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def query_items(self, pk: str, *, consistent: bool = True, limit: int | None = None) -> list[dict[str, Any]]:
         """Every item of one partition (`pk`), all pages, as plain values (shared/adapters/dynamo_codec.py);

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.adapters.aws import client as aws_client
+from shared.adapters.aws import LazyClient
 
 
 class SqsEnvelopeQueue:
+    client: LazyClient[Any] = LazyClient("sqs")
+
     def __init__(self, queue_url: str, client: Any | None = None) -> None:
         self.queue_url = queue_url
         self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("sqs")
-        return self._client
 
     def delay(self, receipt_handle: str, seconds: int) -> None:
         """The received message comes back after `seconds` (its visibility timeout from now)."""

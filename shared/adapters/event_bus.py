@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.adapters.aws import client as aws_client
+from shared.adapters.aws import LazyClient
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -36,16 +36,12 @@ class EventBusPort(Protocol):
 
 
 class EventBridgeBus:
+    client: LazyClient[EventBridgeClient] = LazyClient("events")
+
     def __init__(self, bus_name: str, client: EventBridgeClient | None = None, source: str = SOURCE) -> None:
         self.bus_name = bus_name
         self.source = source
         self._client = client
-
-    @property
-    def client(self) -> EventBridgeClient:
-        if self._client is None:
-            self._client = aws_client("events")
-        return self._client
 
     def publish(self, events: Sequence[BusEvent]) -> None:
         """PutEvents in chunks of ten; refused entries (throttling, internal errors) are retried."""

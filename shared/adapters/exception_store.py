@@ -19,15 +19,15 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from shared.adapters.dynamo_codec import codec, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 
 if TYPE_CHECKING:
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
     from mypy_boto3_dynamodb import DynamoDBClient
 
 OPEN = "OPEN"
@@ -44,15 +44,6 @@ STORED_KINDS = ("enrichment", "order", "dead_letter", "channel_command", "return
 # The SQS message attribute of an envelope put back by an ops retry: the exception it retries.
 RETRY_OF = "retail_sync_exception_id"
 RESOLVED = "RESOLVED"
-
-
-@cache
-def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
-    # Not at import: `boto3.dynamodb.types` imports all of boto3 (and s3transfer), about 100 ms of
-    # cold start; the first read or write loads it, with the botocore client it needs anyway.
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    return TypeSerializer(), TypeDeserializer()
 
 
 def exception_pk(kind: str) -> str:
@@ -117,7 +108,7 @@ class DynamoExceptionStore(DynamoTableAdapter):
                 + " ADD #failures :one",
                 ConditionExpression="attribute_not_exists(#status) OR #status = :open",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues=_dynamo(attribute_values),
+                ExpressionAttributeValues=to_dynamo(attribute_values),
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -133,27 +124,20 @@ class DynamoExceptionStore(DynamoTableAdapter):
 
     def list(self, kind: str, status: str | None, limit: int) -> list[dict[str, Any]]:
         """Newest first; only those in `status` (OPEN / RESOLVED) when given."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": _dynamo(
+            "ExpressionAttributeValues": to_dynamo(
                 {":pk": exception_pk(kind), **({":status": status} if status else {})}
             ),
             "ScanIndexForward": False,
             "ConsistentRead": True,
         }
         if status:
-            kwargs["FilterExpression"] = "#status = :status"
-            kwargs["ExpressionAttributeNames"] = {"#status": "status"}
+            request["FilterExpression"] = "#status = :status"
+            request["ExpressionAttributeNames"] = {"#status": "status"}
         else:
-            kwargs["Limit"] = limit
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self.client.query(**kwargs)
-            found.extend(_plain(item) for item in page.get("Items", []))
-            if len(found) >= limit or "LastEvaluatedKey" not in page:
-                return found[:limit]
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            request["Limit"] = limit
+        return [_plain(item) for item in islice(self.page_through("query", request), limit)]
 
     def mark_retried(self, kind: str, exception_id: str, at: datetime) -> bool:
         """Count a retry asked for by ops; False when the exception is no longer OPEN."""
@@ -185,7 +169,7 @@ class DynamoExceptionStore(DynamoTableAdapter):
                 UpdateExpression=expression,
                 ConditionExpression="#status = :open",
                 ExpressionAttributeNames={"#status": "status", **names},
-                ExpressionAttributeValues=_dynamo({":open": OPEN, **values}),
+                ExpressionAttributeValues=to_dynamo({":open": OPEN, **values}),
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -234,14 +218,10 @@ class MemoryExceptionStore:
 
 
 def _key(kind: str, exception_id: str) -> dict[str, Any]:
-    return _dynamo({"pk": exception_pk(kind), "sk": exception_id})
-
-
-def _dynamo(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _codec()[0].serialize(v) for k, v in values.items()}
+    return to_dynamo({"pk": exception_pk(kind), "sk": exception_id})
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    values = {k: _codec()[1].deserialize(v) for k, v in item.items()}
+    values = {k: codec()[1].deserialize(v) for k, v in item.items()}
     # Counters come back as Decimal; every number these items hold is a whole count.
     return {k: int(v) if isinstance(v, Decimal) else v for k, v in values.items()}

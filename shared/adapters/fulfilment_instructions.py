@@ -19,8 +19,7 @@ from botocore.exceptions import ClientError
 
 from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
-from shared.adapters.state_store import iso, order_key
-from shared.models import OrderStatus
+from shared.adapters.state_store import iso, order_not_cancelled
 from shared.models.fulfilment import FulfilmentInstruction, InstructionStatus, StoredInstruction
 
 
@@ -67,13 +66,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
                 "shipments": [],
                 "updated_at": iso(at),
             }
-            try:
-                self.client.put_item(
-                    TableName=self.table_name, Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
-                )
-            except ClientError as exc:
-                if not _failed_condition(exc):
-                    raise
+            self.put_once(item)
 
     def mark_released(self, channel: str, channel_order_id: str, location_id: str, wms_id: str, at: datetime) -> bool:
         """PLANNED -> RELEASED, only while the order is not cancelled (one transaction); False when
@@ -96,15 +89,7 @@ class DynamoInstructionStore(DynamoTableAdapter):
                     ),
                 }
             },
-            {
-                "ConditionCheck": {
-                    "TableName": self.table_name,
-                    "Key": to_dynamo(order_key(channel, channel_order_id)),
-                    "ConditionExpression": "#status <> :cancelled",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": to_dynamo({":cancelled": OrderStatus.CANCELLED.value}),
-                }
-            },
+            order_not_cancelled(self.table_name, channel, channel_order_id, or_absent=False),
         ]
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]

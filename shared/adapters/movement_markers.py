@@ -10,7 +10,8 @@ import time
 from datetime import datetime
 from typing import Any
 
-from shared.adapters.state_store import iso, to_dynamo
+from shared.adapters.dynamo_codec import put_if_absent
+from shared.adapters.state_store import iso
 
 MARKER_TTL_SECONDS = 30 * 24 * 3600
 
@@ -32,6 +33,4 @@ def marker_put(
         "recorded_at": iso(at),
         "expires_at": int(time.time()) + MARKER_TTL_SECONDS,
     }
-    return {
-        "Put": {"TableName": table_name, "Item": to_dynamo(item), "ConditionExpression": "attribute_not_exists(pk)"}
-    }
+    return put_if_absent(table_name, item)

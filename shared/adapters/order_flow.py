@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from shared.adapters.aws import client as aws_client
+from shared.adapters.aws import LazyClient
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
@@ -20,15 +20,11 @@ class OrderFlowPort(Protocol):
 
 
 class StepFunctionsOrderFlow:
+    client: LazyClient[SFNClient] = LazyClient("stepfunctions")
+
     def __init__(self, state_machine_arn: str, client: SFNClient | None = None) -> None:
         self.state_machine_arn = state_machine_arn
         self._client = client
-
-    @property
-    def client(self) -> SFNClient:
-        if self._client is None:
-            self._client = aws_client("stepfunctions")
-        return self._client
 
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.adapters.aws import client as aws_client
+from shared.adapters.aws import LazyClient
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -30,16 +30,12 @@ class ParkingQueuePort(Protocol):
 
 
 class SqsParkingQueue:
+    client: LazyClient[SQSClient] = LazyClient("sqs")
+
     def __init__(self, queue_url: str, client: SQSClient | None = None, wait_seconds: int = 1) -> None:
         self.queue_url = queue_url
         self.wait_seconds = wait_seconds
         self._client = client
-
-    @property
-    def client(self) -> SQSClient:
-        if self._client is None:
-            self._client = aws_client("sqs")
-        return self._client
 
     def receive(self, max_messages: int, hold_seconds: int | None = None) -> list[ParkedMessage]:
         # A short long-poll: a plain short poll samples a few servers and may miss messages.

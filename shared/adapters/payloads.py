@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from botocore.exceptions import ClientError
 
-from shared.adapters.aws import client as aws_client
+from shared.adapters.aws import LazyClient
 from shared.errors import PoisonMessage
 from shared.models import Envelope
 
@@ -21,14 +21,10 @@ class PayloadResolver(Protocol):
 
 
 class S3PayloadStore:
+    client: LazyClient[Any] = LazyClient("s3")
+
     def __init__(self, client: Any | None = None) -> None:
         self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("s3")
-        return self._client
 
     def resolve(self, envelope: Envelope) -> Envelope:
         """The envelope with its payload in place (fetched from `payload_ref` when it was claim-checked)."""
@@ -38,9 +34,7 @@ class S3PayloadStore:
         if location.scheme != "s3" or not location.netloc or not location.path.strip("/"):
             raise PoisonMessage(f"payload_ref is not an s3://bucket/key URI: {envelope.payload_ref}")
         try:
-            body = self.client.get_object(Bucket=location.netloc, Key=location.path.lstrip("/"))[
-                "Body"
-            ].read()
+            body = self.client.get_object(Bucket=location.netloc, Key=location.path.lstrip("/"))["Body"].read()
         except ClientError as exc:
             if exc.response["Error"]["Code"] in {"NoSuchKey", "NoSuchBucket"}:
                 raise PoisonMessage(f"claim-checked payload is gone: {envelope.payload_ref}") from exc

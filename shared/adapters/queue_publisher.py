@@ -23,6 +23,9 @@ def claim_check_key(envelope: Envelope) -> str:
 
 
 class SqsQueuePublisher:
+    sqs: aws.LazyClient[SQSClient] = aws.LazyClient("sqs")
+    s3: aws.LazyClient[Any] = aws.LazyClient("s3")
+
     def __init__(
         self,
         queue_urls: Mapping[str, str],
@@ -37,18 +40,6 @@ class SqsQueuePublisher:
         self._s3 = s3
         self._threshold = threshold_bytes
 
-    @property
-    def sqs(self) -> SQSClient:
-        if self._sqs is None:
-            self._sqs = aws.client("sqs")
-        return self._sqs
-
-    @property
-    def s3(self) -> Any:
-        if self._s3 is None:
-            self._s3 = aws.client("s3")
-        return self._s3
-
     def publish(self, envelope: Envelope, raw_body: bytes) -> None:
         """Send the envelope to its domain's queue; UpstreamUnavailable if SQS or S3 refuse."""
         queue_url = self._queue_urls.get(envelope.domain)
@@ -59,9 +50,7 @@ class SqsQueuePublisher:
             if len(message.encode("utf-8")) > self._threshold:
                 key = claim_check_key(envelope)
                 # The vendor's bytes, exactly as received: workers parse them into `payload`.
-                self.s3.put_object(
-                    Bucket=self._bucket, Key=key, Body=raw_body, ContentType="application/json"
-                )
+                self.s3.put_object(Bucket=self._bucket, Key=key, Body=raw_body, ContentType="application/json")
                 message = envelope.model_copy(
                     update={"payload": None, "payload_ref": f"s3://{self._bucket}/{key}"}
                 ).model_dump_json()

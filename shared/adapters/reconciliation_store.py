@@ -17,10 +17,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from shared.adapters.dynamo_codec import put_if_absent
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.adapters.state_store import AVAILABILITY_DIRTY_PK as DIRTY_PK
 from shared.adapters.state_store import from_dynamo, iso, position_from_item, position_key, to_dynamo
@@ -79,19 +81,12 @@ class DynamoReconciliationStore(DynamoTableAdapter):
 
     def all_positions(self) -> list[InventoryPosition]:
         """Every position (a paginated Scan: hourly, and positions are most of the table's items)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request = {
             "FilterExpression": "begins_with(pk, :sku) AND begins_with(sk, :loc)",
             "ExpressionAttributeValues": to_dynamo({":sku": "SKU#", ":loc": "LOC#"}),
             "ConsistentRead": True,
         }
-        positions: list[InventoryPosition] = []
-        while True:
-            page = self.client.scan(**kwargs)
-            positions.extend(position_from_item(from_dynamo(item)) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return positions
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [position_from_item(from_dynamo(item)) for item in self.page_through("scan", request)]
 
     # Corrections and exceptions ----------------------------------------------------------------------
 
@@ -124,24 +119,19 @@ class DynamoReconciliationStore(DynamoTableAdapter):
                 }
             }
         else:  # the WMS counts stock we never heard of: the position starts at its count
-            write = {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamo(
-                        {
-                            **key,
-                            "sku": position.sku,
-                            "location_id": position.location_id,
-                            "on_hand": on_hand,
-                            "reserved": 0,
-                            "last_sequence": -1,
-                            "version": 1,
-                            "updated_at": now,
-                        }
-                    ),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
+            write = put_if_absent(
+                self.table_name,
+                {
+                    **key,
+                    "sku": position.sku,
+                    "location_id": position.location_id,
+                    "on_hand": on_hand,
+                    "reserved": 0,
+                    "last_sequence": -1,
+                    "version": 1,
+                    "updated_at": now,
+                },
+            )
         items: list[dict[str, Any]] = [
             write,
             self._audit_put(audit, now),
@@ -165,13 +155,7 @@ class DynamoReconciliationStore(DynamoTableAdapter):
         return self._transact(items)
 
     def _audit_put(self, audit: dict[str, Any], now: str) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": to_dynamo({"pk": AUDIT_PK, "sk": audit["audit_id"], "at": now, **audit}),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
+        return put_if_absent(self.table_name, {"pk": AUDIT_PK, "sk": audit["audit_id"], "at": now, **audit})
 
     def _transact(self, items: list[dict[str, Any]]) -> bool:
         try:
@@ -237,22 +221,15 @@ class DynamoReconciliationStore(DynamoTableAdapter):
     def _newest_first(self, pk: str, limit: int, equal: dict[str, str]) -> list[dict[str, Any]]:
         """One partition, newest first, filtered on equal attributes: pages until `limit` matched
         (a filter applies after DynamoDB's own Limit, so a filtered page may hold none)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": to_dynamo({":pk": pk, **{f":{name}": v for name, v in equal.items()}}),
             "ScanIndexForward": False,
             "ConsistentRead": True,
         }
         if equal:
-            kwargs["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in equal)
-            kwargs["ExpressionAttributeNames"] = {f"#{name}": name for name in equal}
+            request["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in equal)
+            request["ExpressionAttributeNames"] = {f"#{name}": name for name in equal}
         else:
-            kwargs["Limit"] = limit
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self.client.query(**kwargs)
-            found.extend(from_dynamo(item) for item in page.get("Items", []))
-            if len(found) >= limit or "LastEvaluatedKey" not in page:
-                return found[:limit]
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            request["Limit"] = limit
+        return [from_dynamo(item) for item in islice(self.page_through("query", request), limit)]

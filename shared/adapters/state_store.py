@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
+from shared.adapters.dynamo_codec import from_dynamo, put_if_absent, to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
 from shared.models import InventoryPosition, OrderCancellation, OrderStatus, order_id_for
 from shared.models.catalog import PriceMaster
@@ -89,6 +89,30 @@ def position_from_item(item: Mapping[str, Any]) -> InventoryPosition:
     return InventoryPosition.from_item(dict(item))
 
 
+def position_write(
+    table_name: str, current: InventoryPosition | None, position: InventoryPosition, fields: Sequence[str]
+) -> dict[str, Any]:
+    """The TransactWriteItems entry writing `position` as read (`current`): put when there was none
+    (refused if one appeared meanwhile), else its `fields` set and `version` moved on by one, held
+    to the version it was read with (optimistic lock)."""
+    key = position_key(position.sku, position.location_id)
+    if current is None:
+        return put_if_absent(table_name, {**key, **position.to_item()})
+    values = position.model_dump(mode="json", include=set(fields))
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": to_dynamo(key),
+            "UpdateExpression": "SET " + ", ".join(f"#{name} = :{name}" for name in fields) + ", #version = :next",
+            "ConditionExpression": "#version = :v",
+            "ExpressionAttributeNames": {**{f"#{name}": name for name in fields}, "#version": "version"},
+            "ExpressionAttributeValues": to_dynamo(
+                {**{f":{name}": values[name] for name in fields}, ":v": current.version, ":next": current.version + 1}
+            ),
+        }
+    }
+
+
 def reservation_to_item(reservation: Reservation) -> dict[str, Any]:
     return {**reservation_key(reservation.order_id), **reservation.model_dump(mode="json", exclude_none=True)}
 
@@ -106,6 +130,20 @@ def order_record_to_item(record: OrderRecord) -> dict[str, Any]:
 
 def order_record_from_item(item: Mapping[str, Any]) -> OrderRecord:
     return OrderRecord.model_validate(item)
+
+
+def order_not_cancelled(table_name: str, channel: str, channel_order_id: str, *, or_absent: bool) -> dict[str, Any]:
+    """The TransactWriteItems check that the order is not CANCELLED (`or_absent`: or not there yet)."""
+    condition = "#status <> :cancelled"
+    return {
+        "ConditionCheck": {
+            "TableName": table_name,
+            "Key": to_dynamo(order_key(channel, channel_order_id)),
+            "ConditionExpression": f"attribute_not_exists(pk) OR {condition}" if or_absent else condition,
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_dynamo({":cancelled": OrderStatus.CANCELLED.value}),
+        }
+    }
 
 
 def cancellation_reason_codes(error: ClientError) -> list[str]:
@@ -231,13 +269,7 @@ class DynamoStateStore(DynamoTableAdapter):
         for ref, value in order_refs(record):
             key = order_ref_key(ref, value, record.channel, record.channel_order_id)
             item = {**key, "ref": ref.value, "channel": record.channel, "channel_order_id": record.channel_order_id}
-            try:
-                self.client.put_item(
-                    TableName=self.table_name, Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
-                )
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
+            self.put_once(item)
 
     def find_orders(self, ref: OrderRef, value: str) -> list[OrderRecord]:
         """The orders whose `ref` id is `value` (pointer query, then one consistent BatchGetItem)."""
@@ -350,19 +382,12 @@ class DynamoStateStore(DynamoTableAdapter):
         return {sku for sku in wanted if sku not in mastered and not self.positions_for_sku(sku)}
 
     def positions_for_sku(self, sku: str) -> list[InventoryPosition]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request = {
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :loc)",
             "ExpressionAttributeValues": to_dynamo({":pk": f"SKU#{sku}", ":loc": "LOC#"}),
             "ConsistentRead": True,
         }
-        positions: list[InventoryPosition] = []
-        while True:
-            page = self.client.query(**kwargs)
-            positions.extend(position_from_item(from_dynamo(item)) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return positions
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [position_from_item(from_dynamo(item)) for item in self.page_through("query", request)]
 
     def try_reserve(
         self, reservation: Reservation, channel: str, channel_order_id: str, writes: Sequence[PositionReserve]
@@ -374,22 +399,8 @@ class DynamoStateStore(DynamoTableAdapter):
         """
         now = iso(reservation.created_at)
         items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamo(reservation_to_item(reservation)),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {
-                "ConditionCheck": {
-                    "TableName": self.table_name,
-                    "Key": to_dynamo(order_key(channel, channel_order_id)),
-                    "ConditionExpression": "attribute_not_exists(pk) OR #status <> :cancelled",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": to_dynamo({":cancelled": OrderStatus.CANCELLED.value}),
-                }
-            },
+            put_if_absent(self.table_name, reservation_to_item(reservation)),
+            order_not_cancelled(self.table_name, channel, channel_order_id, or_absent=True),
         ]
         for write in writes:
             items.append(

@@ -16,14 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from shared.adapters.dynamo_codec import put_if_absent
 from shared.adapters.movement_markers import marker_put
-from shared.adapters.state_store import (
-    DynamoStateStore,
-    cancellation_reason_codes,
-    iso,
-    position_key,
-    to_dynamo,
-)
+from shared.adapters.state_store import DynamoStateStore, cancellation_reason_codes, iso, position_write
 from shared.models import InventoryPosition, MovementKind
 from shared.store_sales import CommitOutcome, SalePlan
 
@@ -58,20 +53,12 @@ class DynamoStoreSaleStore:
             for line in plan.lines
         ]
         if plan.position is not None:
-            items.append(self._position_write(plan.current, plan.position))
+            items.append(position_write(self.table_name, plan.current, plan.position, _POSITION_FIELDS))
         if variance is not None:
             exception_id = variance_exception_id(at, plan)
             item = {"pk": EXCEPTION_PK, "sk": exception_id, "exception_id": exception_id, "status": "OPEN"}
             item.update(at=iso(at), **variance)
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": to_dynamo(item),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-            )
+            items.append(put_if_absent(self.table_name, item))
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as exc:
@@ -85,32 +72,3 @@ class DynamoStoreSaleStore:
                 return CommitOutcome.DUPLICATE
             return CommitOutcome.CONFLICT
         return CommitOutcome.COMMITTED
-
-    def _position_write(self, current: InventoryPosition | None, position: InventoryPosition) -> dict[str, Any]:
-        if current is None:
-            return {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamo({**position_key(position.sku, position.location_id), **position.to_item()}),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        values = position.model_dump(mode="json", include=set(_POSITION_FIELDS))
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": to_dynamo(position_key(position.sku, position.location_id)),
-                "UpdateExpression": "SET "
-                + ", ".join(f"#{name} = :{name}" for name in _POSITION_FIELDS)
-                + ", #version = :next",
-                "ConditionExpression": "#version = :v",
-                "ExpressionAttributeNames": {**{f"#{name}": name for name in _POSITION_FIELDS}, "#version": "version"},
-                "ExpressionAttributeValues": to_dynamo(
-                    {
-                        **{f":{name}": values[name] for name in _POSITION_FIELDS},
-                        ":v": current.version,
-                        ":next": position.version,
-                    }
-                ),
-            }
-        }

@@ -99,23 +99,25 @@ def walmart_auth(provider: TokenProvider) -> TokenAuth:
     return TokenAuth(provider, header="WM_SEC.ACCESS_TOKEN", prefix="")
 
 
+def _vendor_provider(
+    system: str, name: str, url: str, creds: VendorCredentials, grant: Callable[..., Any], keys: tuple[str, ...]
+) -> TokenProvider:
+    """The vendor's token provider for `url`, shared by every client of it: it mints with
+    `grant(url, *the credentials named by keys)`, read when a token is minted."""
+
+    def mint() -> Any:
+        return grant(url, *(creds.get(key) for key in keys))
+
+    return shared_provider((system, url), lambda: TokenProvider(name, mint))
+
+
 def amazon_token_auth(credentials: VendorCredentials | None = None) -> TokenAuth:
     """SP-API: the LWA token in ``x-amz-access-token``."""
     from shared.adapters.oauth import lwa_grant
 
     creds = credentials or VendorCredentials()
     token_url = creds.settings.amazon_lwa_token_url
-
-    def mint() -> Any:
-        return lwa_grant(
-            token_url,
-            creds.get("amazon_lwa_client_id"),
-            creds.get("amazon_lwa_client_secret"),
-            creds.get("amazon_lwa_refresh_token"),
-        )
-
-    provider = shared_provider(("amazon", token_url), lambda: TokenProvider("Amazon LWA", mint))
-    return amazon_auth(provider)
+    return amazon_auth(_vendor_provider("amazon", "Amazon LWA", token_url, creds, lwa_grant, AMAZON_KEYS))
 
 
 def walmart_token_auth(base_url: str, credentials: VendorCredentials | None = None) -> TokenAuth:
@@ -123,12 +125,7 @@ def walmart_token_auth(base_url: str, credentials: VendorCredentials | None = No
     from shared.adapters.oauth import walmart_grant
 
     creds = credentials or VendorCredentials()
-
-    def mint() -> Any:
-        return walmart_grant(base_url, creds.get("walmart_client_id"), creds.get("walmart_client_secret"))
-
-    provider = shared_provider(("walmart", base_url), lambda: TokenProvider("Walmart", mint))
-    return walmart_auth(provider)
+    return walmart_auth(_vendor_provider("walmart", "Walmart", base_url, creds, walmart_grant, WALMART_KEYS))
 
 
 def zalando_token_auth(base_url: str, credentials: VendorCredentials | None = None) -> TokenAuth:
@@ -136,12 +133,7 @@ def zalando_token_auth(base_url: str, credentials: VendorCredentials | None = No
     from shared.adapters.oauth import zalando_grant
 
     creds = credentials or VendorCredentials()
-
-    def mint() -> Any:
-        return zalando_grant(base_url, creds.get("zalando_client_id"), creds.get("zalando_client_secret"))
-
-    provider = shared_provider(("zalando", base_url), lambda: TokenProvider("Zalando", mint))
-    return TokenAuth(provider)
+    return TokenAuth(_vendor_provider("zalando", "Zalando", base_url, creds, zalando_grant, ZALANDO_KEYS))
 
 
 def erp_token_auth(base_url: str, credentials: VendorCredentials | None = None) -> TokenAuth:
@@ -149,11 +141,4 @@ def erp_token_auth(base_url: str, credentials: VendorCredentials | None = None) 
     from shared.adapters.oauth import netsuite_grant
 
     creds = credentials or VendorCredentials()
-
-    def mint() -> Any:
-        return netsuite_grant(
-            base_url, creds.get("erp_client_id"), creds.get("erp_certificate_id"), creds.get("erp_private_key")
-        )
-
-    provider = shared_provider(("erp", base_url), lambda: TokenProvider("NetSuite", mint))
-    return TokenAuth(provider)
+    return TokenAuth(_vendor_provider("erp", "NetSuite", base_url, creds, netsuite_grant, ERP_KEYS))

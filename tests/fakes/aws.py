@@ -10,37 +10,23 @@ IDEMPOTENCY_TABLE = "idempotency"
 REGION = "us-east-1"
 
 
-def create_state_table(dynamodb: Any, name: str = STATE_TABLE) -> None:
+def _create_table(dynamodb: Any, name: str, *keys: str) -> None:
+    """A pay-per-request table keyed by string attributes: `keys` are the hash key, then the range key."""
     dynamodb.create_table(
         TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
+        KeySchema=[{"AttributeName": key, "KeyType": kind} for key, kind in zip(keys, ("HASH", "RANGE"), strict=False)],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in keys],
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+def create_state_table(dynamodb: Any, name: str = STATE_TABLE) -> None:
+    _create_table(dynamodb, name, "pk", "sk")
 
 
 def create_trace_table(dynamodb: Any, name: str = TRACE_TABLE) -> None:
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "correlation_id", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "correlation_id", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    _create_table(dynamodb, name, "correlation_id", "sk")
 
 
 def create_idempotency_table(dynamodb: Any, name: str = IDEMPOTENCY_TABLE) -> None:
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    _create_table(dynamodb, name, "id")

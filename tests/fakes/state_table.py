@@ -245,15 +245,7 @@ class InMemoryStateTable:
                 ):
                     return False
             for update in plan.positions:
-                self.positions[(update.sku, update.location_id)] = InventoryPosition(
-                    sku=update.sku,
-                    location_id=update.location_id,
-                    on_hand=update.on_hand,
-                    reserved=update.reserved,
-                    last_sequence=update.last_sequence,
-                    version=(update.expected_version or 0) + 1,
-                    updated_at=at,
-                )
+                self.positions[(update.sku, update.location_id)] = update.written(at)
             self.movement_markers |= markers
             if plan.reservation is not None:
                 consumption = plan.reservation

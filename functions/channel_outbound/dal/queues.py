@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
-from shared.adapters.aws import client as aws_client
+from shared.adapters.aws import LazyClient
 
 MAX_VISIBILITY_SECONDS = 12 * 3600
 
@@ -17,16 +17,12 @@ class QueuePort(Protocol):
 
 
 class SqsQueues:
+    client: LazyClient[Any] = LazyClient("sqs")
+
     def __init__(self, queue_url: str, dlq_url: str, client: Any | None = None) -> None:
         self.queue_url = queue_url
         self.dlq_url = dlq_url
         self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client("sqs")
-        return self._client
 
     def dead_letter(self, body: str, reason: str, correlation_id: str) -> None:
         """The message as received, to the DLQ, with why (redrive it once the cause is fixed)."""

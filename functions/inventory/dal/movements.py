@@ -34,6 +34,7 @@ from shared.adapters.state_store import (
     cancellation_reason_codes,
     iso,
     position_key,
+    position_write,
     to_dynamo,
 )
 from shared.errors import ConcurrentModification
@@ -46,6 +47,17 @@ if TYPE_CHECKING:
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB TransactWriteItems limit
 _CONDITION_FAILED = "ConditionalCheckFailed"
 _CONFLICT_CODES = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+# What an exact write sets on a position it read (the rest of the item is the read's).
+_EXACT_FIELDS = (
+    *DELTA_COUNTERS,
+    "safety_stock",
+    "last_sequence",
+    "count_sequence",
+    "safety_sequence",
+    "counted_at_ms",
+    "sold_through_ms",
+    "updated_at",
+)
 
 
 @dataclass
@@ -205,39 +217,4 @@ class DynamoMovementStore(DynamoStateStore):
         }
 
     def _exact_write(self, current: InventoryPosition | None, change: PositionChange) -> dict[str, Any]:
-        position = change.position
-        if current is None:
-            return {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamo({**position_key(position.sku, position.location_id), **position.to_item()}),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        fields = (
-            *DELTA_COUNTERS,
-            "safety_stock",
-            "last_sequence",
-            "count_sequence",
-            "safety_sequence",
-            "counted_at_ms",
-            "sold_through_ms",
-            "updated_at",
-        )
-        values = position.model_dump(mode="json", include=set(fields))
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": to_dynamo(position_key(position.sku, position.location_id)),
-                "UpdateExpression": "SET " + ", ".join(f"#{name} = :{name}" for name in fields) + ", #version = :next",
-                "ConditionExpression": "#version = :v",
-                "ExpressionAttributeNames": {**{f"#{name}": name for name in fields}, "#version": "version"},
-                "ExpressionAttributeValues": to_dynamo(
-                    {
-                        **{f":{name}": values[name] for name in fields},
-                        ":v": current.version,
-                        ":next": current.version + 1,
-                    }
-                ),
-            }
-        }
+        return position_write(self.table_name, current, change.position, _EXACT_FIELDS)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import ClientError
 
 from functions.inventory.logic.stock import PositionUpdate, ReservationConsumption, ShipmentPlan
+from shared.adapters.dynamo_codec import put_if_absent
 from shared.adapters.movement_markers import marker_put, movement_marker_key
 from shared.adapters.state_store import (
     CLOSED_RESERVATION_TTL_SECONDS,
@@ -146,13 +147,7 @@ class DynamoPositionStore(DynamoStateStore):
                 "version": 1,
                 "updated_at": iso(at),
             }
-            return {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": to_dynamo(item),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
+            return put_if_absent(self.table_name, item)
         return {
             "Update": {
                 "TableName": self.table_name,

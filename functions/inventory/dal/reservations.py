@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from itertools import islice
+from typing import TYPE_CHECKING, Protocol
 
 from shared.adapters.state_store import (
     CommitResult,
@@ -45,22 +46,12 @@ class DynamoReservationStore(DynamoStateStore):
 
     def expired_reservations(self, now_epoch: int, limit: int) -> Iterator[Reservation]:
         """HELD reservations whose hold ended at or before `now_epoch`, at most `limit` of them."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request = {
             "FilterExpression": "begins_with(pk, :prefix) AND #status = :held AND #hold <= :now",
             "ExpressionAttributeNames": {"#status": "status", "#hold": "hold_expires_at"},
             "ExpressionAttributeValues": to_dynamo(
                 {":prefix": "RESERVATION#", ":held": ReservationStatus.HELD.value, ":now": now_epoch}
             ),
         }
-        found = 0
-        while found < limit:
-            page = self.client.scan(**kwargs)
-            for item in page.get("Items", []):
-                yield reservation_from_item(from_dynamo(item))
-                found += 1
-                if found >= limit:
-                    return
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in islice(self.page_through("scan", request), max(limit, 0)):
+            yield reservation_from_item(from_dynamo(item))

@@ -254,17 +254,6 @@ class InventoryIntake:
             at = self.now()
             if self.store.commit_shipment(plan, at):
                 self.trace.record(cid, HOP, "applied", {**where, "order_id": order_id, "consumed": plan.consumed_now})
-                return [
-                    InventoryPosition(
-                        sku=u.sku,
-                        location_id=u.location_id,
-                        on_hand=u.on_hand,
-                        reserved=u.reserved,
-                        last_sequence=u.last_sequence,
-                        version=(u.expected_version or 0) + 1,
-                        updated_at=at,
-                    )
-                    for u in plan.positions
-                ]
+                return [update.written(at) for update in plan.positions]
             self.retry.pause(attempt)
         raise ConcurrentModification(f"positions for shipment {shipment.shipment_id} kept changing")

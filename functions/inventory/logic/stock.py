@@ -33,6 +33,18 @@ class PositionUpdate:
     expected_version: int | None
     count_sequence: int = -1  # the last count's sequence, as read (written so legacy items gain it)
 
+    def written(self, at: datetime) -> InventoryPosition:
+        """The position once this update is written at `at` (its version one past the one read)."""
+        return InventoryPosition(
+            sku=self.sku,
+            location_id=self.location_id,
+            on_hand=self.on_hand,
+            reserved=self.reserved,
+            last_sequence=self.last_sequence,
+            version=(self.expected_version or 0) + 1,
+            updated_at=at,
+        )
+
 
 @dataclass(frozen=True)
 class ReservationConsumption:

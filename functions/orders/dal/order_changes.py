@@ -76,15 +76,7 @@ class DynamoChangeStore(DynamoTableAdapter):
             codes = cancellation_reason_codes(exc)
         if codes[1:2] == ["ConditionalCheckFailed"]:
             return self._existing(key)
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=to_dynamo({**item, "status": Outcome.APPLIED.value}),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        if not self.put_once({**item, "status": Outcome.APPLIED.value}):
             return self._existing(key)
         return Outcome.APPLIED, False
 
@@ -106,8 +98,7 @@ class DynamoChangeStore(DynamoTableAdapter):
 
     def applied_updates(self, channel: str, channel_order_id: str) -> list[OrderUpdate]:
         """Every `OrderUpdate` recorded APPLIED under the order (the ERP update step takes the newest)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request = {
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :update)",
             "FilterExpression": "#status = :applied",
             "ExpressionAttributeNames": {"#status": "status"},
@@ -116,19 +107,12 @@ class DynamoChangeStore(DynamoTableAdapter):
             ),
             "ConsistentRead": True,
         }
-        found: list[OrderUpdate] = []
-        while True:
-            page = self.client.query(**kwargs)
-            found += [OrderUpdate.model_validate(from_dynamo(raw)["change"]) for raw in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [OrderUpdate.model_validate(from_dynamo(raw)["change"]) for raw in self.page_through("query", request)]
 
     def mark_seen_and_take_held(self, channel: str, channel_order_id: str, at: datetime) -> list[StoredChange]:
         pk = _order_pk(channel, channel_order_id)
         self.client.put_item(TableName=self.table_name, Item=to_dynamo({"pk": pk, "sk": "SEEN", "seen_at": iso(at)}))
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request = {
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :change)",
             "FilterExpression": "#status = :held",
             "ExpressionAttributeNames": {"#status": "status"},
@@ -136,15 +120,10 @@ class DynamoChangeStore(DynamoTableAdapter):
             "ConsistentRead": True,
         }
         taken: list[StoredChange] = []
-        while True:
-            page = self.client.query(**kwargs)
-            for raw in page.get("Items", []):
-                item = from_dynamo(raw)
-                if self._apply_held(item):
-                    taken.append(StoredChange(item["kind"], item["change"], str(item.get("correlation_id", "")), False))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for raw in self.page_through("query", request):
+            item = from_dynamo(raw)
+            if self._apply_held(item):
+                taken.append(StoredChange(item["kind"], item["change"], str(item.get("correlation_id", "")), False))
         return sorted(taken, key=lambda c: str(c.change.get("updated_at") or c.change.get("change_id")))
 
     def _apply_held(self, item: dict[str, Any]) -> bool:

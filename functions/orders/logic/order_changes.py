@@ -181,51 +181,40 @@ class ChangeRecorder:
         self.store.mark_published(kind, change)
 
     def _return(self, envelope: Envelope, authorization: ReturnAuthorization) -> Outcome:
+        # Loop's `return.created`, Walmart's `RETURN_CREATED`: a new return starts its ReturnFlow.
+        first = authorization.updated_at == authorization.created_at or envelope.event_type.lower().endswith("created")
         key = ("RETURN", authorization.source, authorization.return_id)
-        item = {**authorization.model_dump(mode="json"), "correlation_id": envelope.correlation_id}
-        outcome = self.store.record_return(key, item, authorization.updated_at)
-        self.trace.record(
-            envelope.correlation_id,
-            HOP,
-            f"return_{outcome.value.lower()}",
-            {"return_id": authorization.return_id, "status": authorization.status.value},
-        )
-        if outcome is Outcome.APPLIED:
-            # Loop's `return.created`, Walmart's `RETURN_CREATED`: a new return starts its ReturnFlow.
-            first = authorization.updated_at == authorization.created_at or envelope.event_type.lower().endswith(
-                "created"
-            )
-            self.events.publish(
-                return_event_type(authorization, first), event_detail(authorization, envelope.correlation_id)
-            )
-        return outcome
+        traced = ("return", {"return_id": authorization.return_id, "status": authorization.status.value})
+        event_type = return_event_type(authorization, first)
+        return self._record_return(envelope, authorization, key, authorization.updated_at, traced, event_type)
 
     def _store_return(self, envelope: Envelope, store_return: StoreReturn) -> Outcome:
         key = ("STORE_RETURN", store_return.channel, store_return.return_id)
-        item = {**store_return.model_dump(mode="json"), "correlation_id": envelope.correlation_id}
-        outcome = self.store.record_return(key, item, store_return.returned_at)
-        self.trace.record(
-            envelope.correlation_id,
-            HOP,
-            f"store_return_{outcome.value.lower()}",
-            {"return_id": store_return.return_id, "location_id": store_return.location_id},
-        )
-        if outcome is Outcome.APPLIED:
-            self.events.publish("StoreReturnRecorded", event_detail(store_return, envelope.correlation_id))
-        return outcome
+        traced = ("store_return", {"return_id": store_return.return_id, "location_id": store_return.location_id})
+        return self._record_return(envelope, store_return, key, store_return.returned_at, traced, "StoreReturnRecorded")
 
     def _inspection(self, envelope: Envelope, inspection: ReturnInspection) -> Outcome:
         # Recorded once per WMS event id: a redelivered inspection publishes nothing again (and the
         # returns domain would find no flow waiting for it anyway).
         key = ("RETURN_INSPECTION", "wms", inspection.event_id)
-        item = {**inspection.model_dump(mode="json"), "correlation_id": envelope.correlation_id}
-        outcome = self.store.record_return(key, item, inspection.occurred_at)
-        self.trace.record(
-            envelope.correlation_id,
-            HOP,
-            f"return_inspection_{outcome.value.lower()}",
-            {"return_key": inspection.return_key, "location_id": inspection.location_id},
-        )
+        traced = ("return_inspection", {"return_key": inspection.return_key, "location_id": inspection.location_id})
+        return self._record_return(envelope, inspection, key, inspection.occurred_at, traced, "ReturnInspected")
+
+    def _record_return(
+        self,
+        envelope: Envelope,
+        record: ReturnAuthorization | StoreReturn | ReturnInspection,
+        key: tuple[str, str, str],
+        at: datetime,
+        traced: tuple[str, dict[str, Any]],
+        event_type: str,
+    ) -> Outcome:
+        """Keep the newest version of a return record (`key`, as of `at`), trace the outcome as
+        `<traced status>_<outcome>` and publish `event_type` when it applied."""
+        item = {**record.model_dump(mode="json"), "correlation_id": envelope.correlation_id}
+        outcome = self.store.record_return(key, item, at)
+        status, detail = traced
+        self.trace.record(envelope.correlation_id, HOP, f"{status}_{outcome.value.lower()}", detail)
         if outcome is Outcome.APPLIED:
-            self.events.publish("ReturnInspected", event_detail(inspection, envelope.correlation_id))
+            self.events.publish(event_type, event_detail(record, envelope.correlation_id))
         return outcome

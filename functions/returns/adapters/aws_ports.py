@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from shared.adapters.aws import client as aws_client
+from shared.adapters.aws import LazyClient
 from shared.adapters.envelope_queue import SqsEnvelopeQueue
 from shared.adapters.order_flow import StepFunctionsOrderFlow
 
@@ -58,15 +58,11 @@ class InventoryPort(Protocol):
 class SqsInventoryQueue:
     """The inventory queue: movements travel as the WMS's own `inventory.moved` events would."""
 
+    client: LazyClient[SQSClient] = LazyClient("sqs")
+
     def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
         self.queue_url = queue_url
         self._client = client
-
-    @property
-    def client(self) -> SQSClient:
-        if self._client is None:
-            self._client = aws_client("sqs")
-        return self._client
 
     def send(self, envelopes: list[dict[str, Any]]) -> None:
         for start in range(0, len(envelopes), 10):

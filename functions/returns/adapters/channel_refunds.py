@@ -46,6 +46,7 @@ Channels that refund themselves (Amazon, a store's till) are recorded as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -59,13 +60,6 @@ from shared.errors import Rejected
 
 class ChannelRefundUnsupported(Exception):
     """No refund client for that channel: the flow raises an exception for a person."""
-
-
-class RefundAnswers:
-    """Mixed in before a channel's client: its answers become the refund errors ReturnFlow retries or
-    raises, and an unknown order is a refusal like any other (not a "not found" to wait for)."""
-
-    not_found_error: type[Rejected] | None = None
 
 
 class ChannelRefundPort(Protocol):
@@ -82,6 +76,55 @@ class ChannelRefundPort(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class RefundOrder:
+    """One refund to make on a channel's order, as the flow asks for it."""
+
+    channel_order_id: str
+    refund_id: str
+    amount: str
+    currency: str
+    lines: list[dict[str, Any]]
+
+    @property
+    def note(self) -> str:
+        """The text the refund carries (note, comment) that finds it again on a retry."""
+        return f"retail-sync {self.refund_id}"
+
+
+class RefundAnswers:
+    """Mixed in before a channel's client: its answers become the refund errors ReturnFlow retries or
+    raises, and an unknown order is a refusal like any other (not a "not found" to wait for). A client
+    refunds only on its own channel (`system`)."""
+
+    system: str
+    not_found_error: type[Rejected] | None = None
+
+    def refund(
+        self,
+        channel: str,
+        channel_order_id: str,
+        refund_id: str,
+        amount: str,
+        currency: str,
+        lines: list[dict[str, Any]],
+    ) -> str:
+        if channel != self.system:
+            raise ChannelRefundUnsupported(f"no refund client for {channel}")
+        return self._refund(RefundOrder(channel_order_id, refund_id, amount, currency, lines))
+
+    def _refund(self, order: RefundOrder) -> str:
+        raise NotImplementedError
+
+
+def _line_id(line: dict[str, Any], system: str, name: str) -> str:
+    """The channel's id of an order line (kept as `line_id`); a line without one cannot be refunded."""
+    line_id = str(line.get("line_id") or "")
+    if not line_id:
+        raise Rejected(f"line {line.get('sku')} has no {name} to refund", system=system)
+    return line_id
+
+
 class ShopifyRefunds(RefundAnswers, HttpConnector):
     system = "shopify"
 
@@ -96,43 +139,34 @@ class ShopifyRefunds(RefundAnswers, HttpConnector):
         token = read_token(self._token)
         return {"X-Shopify-Access-Token": token}
 
-    def refund(
-        self,
-        channel: str,
-        channel_order_id: str,
-        refund_id: str,
-        amount: str,
-        currency: str,
-        lines: list[dict[str, Any]],
-    ) -> str:
-        if channel != "shopify":
-            raise ChannelRefundUnsupported(f"no refund client for {channel}")
-        path = f"/admin/api/{self._version}/orders/{channel_order_id}/refunds.json"
-        note = f"retail-sync {refund_id}"
+    def _refund(self, order: RefundOrder) -> str:
+        path = f"/admin/api/{self._version}/orders/{order.channel_order_id}/refunds.json"
         existing = self._send("GET", path, headers=self._headers()).json().get("refunds", [])
         for refund in existing:
-            if refund.get("note") == note:
+            if refund.get("note") == order.note:
                 return str(refund["id"])
-        refund_lines = [_refund_line(line) for line in lines]
+        refund_lines = [_refund_line(line) for line in order.lines]
         calculated = self._send(
             "POST",
-            f"/admin/api/{self._version}/orders/{channel_order_id}/refunds/calculate.json",
+            f"/admin/api/{self._version}/orders/{order.channel_order_id}/refunds/calculate.json",
             headers=self._headers(),
-            json={"refund": {"currency": currency, "refund_line_items": refund_lines}},
+            json={"refund": {"currency": order.currency, "refund_line_items": refund_lines}},
         ).json()
         suggested = [t for t in calculated.get("refund", {}).get("transactions", []) if t.get("parent_id")]
         if not suggested:
-            raise Rejected(f"Shopify suggests no transaction to refund on order {channel_order_id}", system="shopify")
+            raise Rejected(
+                f"Shopify suggests no transaction to refund on order {order.channel_order_id}", system="shopify"
+            )
         body = {
             "refund": {
-                "note": note,
+                "note": order.note,
                 "notify": True,
-                "currency": currency,
+                "currency": order.currency,
                 "refund_line_items": refund_lines,
                 "transactions": [
                     {
                         "parent_id": suggested[0]["parent_id"],
-                        "amount": amount,
+                        "amount": order.amount,
                         "kind": "refund",
                         "gateway": suggested[0].get("gateway", "shopify_payments"),
                     }
@@ -160,30 +194,21 @@ class WalmartRefunds(RefundAnswers, WalmartApiClient):
     """Refund order lines of a Walmart purchase order (see the module's docstring): the Walmart Orders
     API client (its token, headers and order read), answering with the refund errors ReturnFlow retries."""
 
-    def refund(
-        self,
-        channel: str,
-        channel_order_id: str,
-        refund_id: str,
-        amount: str,
-        currency: str,
-        lines: list[dict[str, Any]],
-    ) -> str:
-        if channel != "walmart":
-            raise ChannelRefundUnsupported(f"no refund client for {channel}")
-        note = f"retail-sync {refund_id}"
-        made = _refund_made(self.get_order(channel_order_id), note)
+    def _refund(self, order: RefundOrder) -> str:
+        made = _refund_made(self.get_order(order.channel_order_id), order.note)
         if made is None:
             body = {
                 "orderRefund": {
-                    "purchaseOrderId": channel_order_id,
-                    "orderLines": {"orderLine": [_walmart_line(line, note, currency) for line in lines]},
+                    "purchaseOrderId": order.channel_order_id,
+                    "orderLines": {
+                        "orderLine": [_walmart_line(line, order.note, order.currency) for line in order.lines]
+                    },
                 }
             }
-            path = f"{order_path(channel_order_id)}/refund"
+            path = f"{order_path(order.channel_order_id)}/refund"
             answer = self._send("POST", path, headers=self.headers(with_body=True), json=body)
-            made = _refund_made(answer.json().get("order") or {}, note)
-        return str((made or {}).get("refundId") or f"{channel_order_id}:{refund_id}")
+            made = _refund_made(answer.json().get("order") or {}, order.note)
+        return str((made or {}).get("refundId") or f"{order.channel_order_id}:{order.refund_id}")
 
 
 def _refund_made(order: dict[str, Any], note: str) -> dict[str, Any] | None:
@@ -196,9 +221,7 @@ def _refund_made(order: dict[str, Any], note: str) -> dict[str, Any] | None:
 
 
 def _walmart_line(line: dict[str, Any], note: str, currency: str) -> dict[str, Any]:
-    number = str(line.get("line_id") or "")
-    if not number:
-        raise Rejected(f"line {line.get('sku')} has no Walmart lineNumber to refund", system="walmart")
+    number = _line_id(line, "walmart", "Walmart lineNumber")
     amount, tax = Decimal(str(line["amount"])), Decimal(str(line["tax"]))
     charge = {
         "chargeType": "PRODUCT",
@@ -229,37 +252,21 @@ class EbayRefunds(RefundAnswers, EbayApiClient):
     """Refund order lines of an eBay order (see the module's docstring): the eBay API client (its user
     token and getOrder), answering with the refund errors ReturnFlow retries."""
 
-    def refund(
-        self,
-        channel: str,
-        channel_order_id: str,
-        refund_id: str,
-        amount: str,
-        currency: str,
-        lines: list[dict[str, Any]],
-    ) -> str:
-        if channel != "ebay":
-            raise ChannelRefundUnsupported(f"no refund client for {channel}")
-        items = [_ebay_item(line, currency) for line in lines]
-        made = _ebay_refund_made(self.get_order(channel_order_id), items)
+    def _refund(self, order: RefundOrder) -> str:
+        items = [_ebay_item(line, order.currency) for line in order.lines]
+        made = _ebay_refund_made(self.get_order(order.channel_order_id), items)
         if made is not None:
             return made
-        body = {
-            "reasonForRefund": EBAY_RETURN_REFUND_REASON,
-            "comment": f"retail-sync {refund_id}",
-            "refundItems": items,
-        }
-        path = f"/sell/fulfillment/v1/order/{quote(channel_order_id, safe='')}/issue_refund"
+        body = {"reasonForRefund": EBAY_RETURN_REFUND_REASON, "comment": order.note, "refundItems": items}
+        path = f"/sell/fulfillment/v1/order/{quote(order.channel_order_id, safe='')}/issue_refund"
         answer = self._send("POST", path, headers={"Content-Type": "application/json"}, json=body).json()
         if not answer.get("refundId"):
-            raise Rejected(f"issueRefund on eBay order {channel_order_id} answered no refundId", system="ebay")
+            raise Rejected(f"issueRefund on eBay order {order.channel_order_id} answered no refundId", system="ebay")
         return str(answer["refundId"])
 
 
 def _ebay_item(line: dict[str, Any], currency: str) -> dict[str, Any]:
-    line_id = str(line.get("line_id") or "")
-    if not line_id:
-        raise Rejected(f"line {line.get('sku')} has no eBay lineItemId to refund", system="ebay")
+    line_id = _line_id(line, "ebay", "eBay lineItemId")
     value = Decimal(str(line["amount"])) + Decimal(str(line["tax"]))
     return {"lineItemId": line_id, "refundAmount": {"value": f"{value:.2f}", "currency": currency}}
 

@@ -17,17 +17,14 @@ start finds it) and every later change holds the version it read.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
-from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from functions.returns.models.returns import PurchasedOrder, ReturnCase
+from shared.adapters.dynamo_codec import from_dynamo
+from shared.adapters.dynamo_codec import to_dynamo as codec_to_dynamo
 from shared.adapters.dynamo_table import DynamoTableAdapter
-
-if TYPE_CHECKING:
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 
 class StaleReturn(Exception):
@@ -55,29 +52,9 @@ class ReturnStore(Protocol):
         ...
 
 
-@cache
-def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    return TypeSerializer(), TypeDeserializer()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else format(value, "f")
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def to_dynamo(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _codec()[0].serialize(value) for key, value in item.items() if value is not None}
-
-
-def from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_codec()[1].deserialize(value)) for key, value in item.items()}
+    """The item in attribute values, its None values left out (absent, not NULL)."""
+    return codec_to_dynamo({key: value for key, value in item.items() if value is not None})
 
 
 def case_key(return_key: str) -> dict[str, str]:

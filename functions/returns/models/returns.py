@@ -172,17 +172,11 @@ class RefundComputation(StrictModel):
 
     @property
     def amount(self) -> Money:
-        total = Money(amount=0, currency=self.currency)
-        for line in self.lines:
-            total = total + line.total
-        return total
+        return sum((line.total for line in self.lines), Money(amount=0, currency=self.currency))
 
     @property
     def tax(self) -> Money:
-        total = Money(amount=0, currency=self.currency)
-        for line in self.lines:
-            total = total + line.tax
-        return total
+        return sum((line.tax for line in self.lines), Money(amount=0, currency=self.currency))
 
 
 class CaseLine(StrictModel):
