@@ -9,6 +9,18 @@ import pytest
 from aws_cdk.assertions import Template
 
 from app import build_app
+from infra import constants as c
+
+# The functions that call a marketplace's or the ERP's API with a token minted from the vendor
+# secret's credentials (besides the orders worker's enrichment and the channel outbound's commands).
+VENDOR_CALLERS = (
+    c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
+    c.ID_CANCEL_ORDER_FUNCTION,
+    c.ID_RECONCILIATION_FUNCTION,
+    c.ID_AVAILABILITY_PUBLISHER_FUNCTION,
+    c.ID_AMAZON_ORDERS_POLLER_FUNCTION,
+    c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
+)
 
 
 @pytest.fixture(scope="session")

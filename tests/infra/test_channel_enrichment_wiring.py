@@ -13,7 +13,14 @@ from typing import Any
 
 from infra import constants as c
 from shared.adapters.vendor_auth import SECRET_KEYS as VENDOR_SECRET_KEYS
-from tests.infra.conftest import as_list, functions_by_id, policy_statements_for_role, render, role_of
+from tests.infra.conftest import (
+    VENDOR_CALLERS,
+    as_list,
+    functions_by_id,
+    policy_statements_for_role,
+    render,
+    role_of,
+)
 
 
 def _env(resources: dict[str, dict[str, Any]], function_id: str) -> dict[str, Any]:
@@ -95,14 +102,7 @@ def test_the_signing_secret_holds_what_proves_a_delivery_and_no_credential_that_
 
 
 def test_every_function_that_calls_a_vendor_reads_the_vendor_secret(resources: dict[str, dict[str, Any]]) -> None:
-    for function_id in (
-        c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
-        c.ID_CANCEL_ORDER_FUNCTION,
-        c.ID_RECONCILIATION_FUNCTION,
-        c.ID_AVAILABILITY_PUBLISHER_FUNCTION,
-        c.ID_AMAZON_ORDERS_POLLER_FUNCTION,
-        c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
-    ):
+    for function_id in VENDOR_CALLERS:
         env = _env(resources, function_id)
         assert c.ENV_VENDOR_CREDENTIALS_ARN in env and c.ENV_WEBHOOK_SECRETS_ARN not in env, function_id
         # Tokens are minted, never configured.

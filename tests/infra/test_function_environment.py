@@ -27,7 +27,7 @@ from shared.channels.clients.square_api import SquareApiSettings
 from shared.channels.clients.walmart_api import WalmartApiSettings
 from shared.channels.ebay import EbaySettings
 from shared.settings import EnvSettings
-from tests.infra.conftest import functions_by_id
+from tests.infra.conftest import VENDOR_CALLERS, functions_by_id
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,16 +44,7 @@ INDIRECT_SETTINGS[c.ID_CHANNEL_OUTBOUND_FUNCTION] = (WalmartApiSettings, EbayApi
 # The ingest verifies eBay signatures with getPublicKey and answers eBay's endpoint challenge.
 INDIRECT_SETTINGS[c.ID_INGEST_FUNCTION] = (EbaySettings,)
 # Every function that calls a vendor mints its tokens from the credentials in the vendor secret.
-for _minting in (
-    c.ID_ORDERS_WORKER_FUNCTION,
-    c.ID_CHANNEL_OUTBOUND_FUNCTION,
-    c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
-    c.ID_CANCEL_ORDER_FUNCTION,
-    c.ID_RECONCILIATION_FUNCTION,
-    c.ID_AVAILABILITY_PUBLISHER_FUNCTION,
-    c.ID_AMAZON_ORDERS_POLLER_FUNCTION,
-    c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
-):
+for _minting in (c.ID_ORDERS_WORKER_FUNCTION, c.ID_CHANNEL_OUTBOUND_FUNCTION, *VENDOR_CALLERS):
     INDIRECT_SETTINGS[_minting] = (*INDIRECT_SETTINGS.get(_minting, ()), VendorAuthSettings)
 
 # Every function that calls the ERP does it through the ERP gateway (infra/erp/gateway_wiring.py).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra import constants as c
-from tests.infra.conftest import as_list, functions_by_id, policy_statements_for_role, render, role_of
+from tests.infra.conftest import VENDOR_CALLERS, as_list, functions_by_id, policy_statements_for_role, render, role_of
 
 SIGNING = "retail-sync/test/webhooks-??????"
 VENDOR = "retail-sync/test/vendor-credentials-??????"
@@ -43,15 +43,7 @@ def test_the_vendor_credentials_reach_exactly_the_functions_that_call_a_vendor(
 ) -> None:
     readers = _readers(resources, VENDOR)
     assert c.ID_INGEST_FUNCTION not in readers
-    must = {
-        c.ID_ORDERS_WORKER_FUNCTION,  # Square, Walmart, eBay enrichment
-        c.ID_CREATE_ERP_SALES_ORDER_FUNCTION,
-        c.ID_CANCEL_ORDER_FUNCTION,
-        c.ID_RECONCILIATION_FUNCTION,
-        c.ID_AVAILABILITY_PUBLISHER_FUNCTION,
-        c.ID_AMAZON_ORDERS_POLLER_FUNCTION,
-        c.ID_ZALANDO_ORDERS_POLLER_FUNCTION,
-    }
+    must = {c.ID_ORDERS_WORKER_FUNCTION, *VENDOR_CALLERS}  # the orders worker: Square, Walmart, eBay enrichment
     assert must <= readers
     # A reader is told where the secret is, and a function told where it is may read it.
     for function_id, function in functions_by_id(resources).items():

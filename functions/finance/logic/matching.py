@@ -106,6 +106,17 @@ def match_payout(
             if line.kind in (LineKind.FEE, LineKind.RESERVE):
                 order_fees[line.fee_type or FeeType.OTHER] += line.amount.amount
         sold, refunded = _sum(sales), _sum(refund_lines)
+        settlement = OrderSettlement(
+            channel=payout.channel,
+            channel_order_id=channel_order_id,
+            payout_id=payout.payout_id,
+            currency=currency,
+            matched=order is not None,
+            sales=sold,
+            refunds=refunded,
+            fees=dict(order_fees),
+            net=_sum(lines),
+        )
         if order is None:
             unmatched += _sum(lines)
             variance(
@@ -115,19 +126,7 @@ def match_payout(
                 f"{payout.channel} order {channel_order_id} is not one of ours ({len(lines)} lines)",
                 channel_order_id=channel_order_id,
             )
-            per_order.append(
-                OrderSettlement(
-                    channel=payout.channel,
-                    channel_order_id=channel_order_id,
-                    payout_id=payout.payout_id,
-                    currency=currency,
-                    matched=False,
-                    sales=sold,
-                    refunds=refunded,
-                    fees=dict(order_fees),
-                    net=_sum(lines),
-                )
-            )
+            per_order.append(settlement)
             continue
         matched_lines += len(lines)
         for fee_type, amount in order_fees.items():
@@ -200,19 +199,7 @@ def match_payout(
                         f"{-refunded} {currency} refunded on order {channel_order_id}, more than it sold for",
                         channel_order_id=channel_order_id,
                     )
-        per_order.append(
-            OrderSettlement(
-                channel=payout.channel,
-                channel_order_id=channel_order_id,
-                payout_id=payout.payout_id,
-                currency=currency,
-                matched=True,
-                sales=sold,
-                refunds=refunded,
-                fees=dict(order_fees),
-                net=_sum(lines),
-            )
-        )
+        per_order.append(settlement)
 
     lines_total = payout.lines_total
     if abs(lines_total - payout.reported_total.amount) > tolerance:
