@@ -32,8 +32,6 @@ from shared.models.settlement import OrderSettlement, Payout, PayoutReconciliati
 if TYPE_CHECKING:
     from functions.finance.models.runs import SettlementRun
 
-_BATCH_GET_LIMIT = 100
-
 
 def _payout(item: Mapping[str, Any]) -> Payout:
     raw = item["document_gz"]
@@ -59,7 +57,7 @@ class DynamoFinanceStore(DynamoTableAdapter):
         """Our canonical orders by channel order id (None: unknown, or a tombstone with no order)."""
         found: dict[str, Order | None] = dict.fromkeys(channel_order_ids)
         keys = [order_key(channel, coid) for coid in sorted(set(channel_order_ids))]
-        for item in self._batch_get(keys):
+        for item in self.batch_get_items(keys):
             try:
                 found[str(item["channel_order_id"])] = (
                     Order.model_validate(item["order"]) if item.get("order") else None
@@ -67,19 +65,6 @@ class DynamoFinanceStore(DynamoTableAdapter):
             except (KeyError, ValidationError):
                 continue
         return found
-
-    def _batch_get(self, keys: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        wire = [to_dynamo(dict(key)) for key in keys]
-        for start in range(0, len(wire), _BATCH_GET_LIMIT):
-            request: dict[str, Any] = {
-                self.table_name: {"Keys": wire[start : start + _BATCH_GET_LIMIT], "ConsistentRead": True}
-            }
-            while request:
-                response = self.client.batch_get_item(RequestItems=request)
-                items += [from_dynamo(raw) for raw in response.get("Responses", {}).get(self.table_name, [])]
-                request = dict(response.get("UnprocessedKeys") or {})
-        return items
 
     # Payouts ---------------------------------------------------------------------------------------
 
