@@ -56,7 +56,7 @@ from local.sandboxes.base import Sandbox, admin_route, has_bearer_token, json_re
 from local.sandboxes.ebay_keys import ALGORITHM, DIGEST, PUBLIC_KEY_ID, PUBLIC_KEY_PEM
 from local.sandboxes.limits import RATE_LIMITS_KEY, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
-from local.sandboxes.seeding import OrderSeedingMixin
+from local.sandboxes.seeding import OrderSeedingMixin, PayoutSeedingMixin
 from local.sandboxes.tokens import VALID, TokenAdminMixin, TokenIssuer
 from shared.channels.clients.ebay_credentials import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LOCAL_REFRESH_TOKEN
 
@@ -84,10 +84,12 @@ def _one_line_pem(pem: str) -> str:
     return "".join(line.strip() for line in pem.strip().splitlines())
 
 
-class EbaySandbox(PricesMixin, TokenAdminMixin, OrderSeedingMixin, RateLimitedMixin, Sandbox):
+class EbaySandbox(PricesMixin, TokenAdminMixin, OrderSeedingMixin, PayoutSeedingMixin, RateLimitedMixin, Sandbox):
     """eBay's Sell APIs the connectors call and the Notification API key the webhook check fetches."""
 
     name: ClassVar[str] = "ebay"
+    payout_id_field: ClassVar[str] = "payoutId"
+    payout_date_field: ClassVar[str] = "payoutDate"
     outage_error: ClassVar[tuple[str, str]] = (
         "SERVICE_UNAVAILABLE",
         "There was a problem with an eBay internal system or process.",
@@ -363,22 +365,6 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrderSeedingMixin, RateLimitedMi
         if offset + limit < len(items):
             body["next"] = f"{request.base_url}?limit={limit}&offset={offset + limit}"
         return json_response(body)
-
-    def seed_payout(self, payout: dict[str, Any], transactions: list[dict[str, Any]]) -> None:
-        if not payout.get("payoutId") or not payout.get("payoutDate"):
-            raise ValueError("a payout needs a payoutId and a payoutDate")
-        with self._store_lock:
-            self._payouts[str(payout["payoutId"])] = deepcopy(payout)
-            self._transactions[str(payout["payoutId"])] = deepcopy(transactions)
-
-    @admin_route("POST", "payouts")
-    def admin_post_payouts(self, request: Request) -> Response:
-        try:
-            body = read_json(request)
-            self.seed_payout(body["payout"], list(body.get("transactions") or []))
-        except (ValueError, KeyError, TypeError) as exc:
-            return json_response({"error": f"expected {{payout, transactions}}: {exc}"}, 400)
-        return json_response({"seeded": str(body["payout"]["payoutId"])}, 201)
 
     @admin_route("GET", "state")
     def admin_get_state(self, request: Request) -> Response:

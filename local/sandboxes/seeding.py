@@ -3,6 +3,9 @@
 - ``OrdersAdminMixin``: ``GET|POST|DELETE /__admin/orders`` over the sandbox's ``_orders`` (answers
   ``{"count", "orders"}``; POST takes one order or a list, 400 ``{"error"}`` when unusable);
   ``OrderSeedingMixin`` the same without ``DELETE``.
+- ``PayoutSeedingMixin``: ``POST /__admin/payouts`` ``{payout, transactions}`` into ``_payouts`` and
+  ``_transactions`` (the eBay Finances and Shopify Payments sandboxes; 201 ``{"seeded": id}``, 400
+  ``{"error"}`` when the payout lacks its id or date).
 - ``InventoryAdminMixin``: ``GET|POST|DELETE /__admin/inventory`` over a snapshot store (POST takes a
   list of rows or ``{"items": [...]}``; 400 ``{"error"}`` when unusable), and ``check_stock_row``,
   the on-hand row check the ERP and the WMS snapshots share.
@@ -13,6 +16,7 @@ The vendor shapes (orders, snapshot rows) stay in each sandbox.
 from __future__ import annotations
 
 import threading
+from copy import deepcopy
 from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
@@ -61,6 +65,34 @@ class OrdersAdminMixin(OrderSeedingMixin):
     def admin_delete_orders(self, request: Request) -> Response:
         self.clear_orders()
         return json_response({"count": 0, "orders": []})
+
+
+class PayoutSeedingMixin:
+    """``POST /__admin/payouts``: a payout and its transactions, stored as the vendor lists them; the
+    sandbox gives ``_store_lock``, ``_payouts``, ``_transactions`` and names its payouts' id and date
+    fields."""
+
+    _store_lock: threading.Lock
+    _payouts: dict[str, dict[str, Any]]
+    _transactions: dict[str, list[dict[str, Any]]]
+    payout_id_field: ClassVar[str]
+    payout_date_field: ClassVar[str]
+
+    def seed_payout(self, payout: dict[str, Any], transactions: list[dict[str, Any]]) -> None:
+        if not payout.get(self.payout_id_field) or not payout.get(self.payout_date_field):
+            raise ValueError(f"a payout needs {self.payout_id_field} and {self.payout_date_field}")
+        with self._store_lock:
+            self._payouts[str(payout[self.payout_id_field])] = deepcopy(payout)
+            self._transactions[str(payout[self.payout_id_field])] = deepcopy(transactions)
+
+    @admin_route("POST", "payouts")
+    def admin_post_payouts(self, request: Request) -> Response:
+        try:
+            body = read_json(request)
+            self.seed_payout(body["payout"], list(body.get("transactions") or []))
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_response({"error": f"expected {{payout, transactions}}: {exc}"}, 400)
+        return json_response({"seeded": str(body["payout"][self.payout_id_field])}, 201)
 
 
 def check_stock_row(row: Any) -> tuple[str, str, int]:

@@ -52,6 +52,7 @@ from werkzeug.wrappers import Request, Response
 from local.sandboxes.base import Sandbox, admin_route, json_response, raw_header, read_json, route
 from local.sandboxes.limits import RATE_LIMITS_KEY, Decision, RateLimitedMixin, limited
 from local.sandboxes.prices import PricesMixin
+from local.sandboxes.seeding import PayoutSeedingMixin
 from local.sandboxes.stores import clear_stores, counted
 
 ACCESS_TOKEN_HEADER = "X-Shopify-Access-Token"
@@ -77,8 +78,10 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
+class ShopifySandbox(PricesMixin, PayoutSeedingMixin, RateLimitedMixin, Sandbox):
     name: ClassVar[str] = "shopify"
+    payout_id_field: ClassVar[str] = "id"
+    payout_date_field: ClassVar[str] = "date"
     DEFAULT_RATE_LIMITS = RATE_LIMITS
 
     def __init__(self) -> None:
@@ -366,22 +369,6 @@ class ShopifySandbox(PricesMixin, RateLimitedMixin, Sandbox):
             else:
                 found = [deepcopy(t) for ts in self._transactions.values() for t in ts]
         return json_response({"transactions": found})
-
-    def seed_payout(self, payout: dict[str, Any], transactions: list[dict[str, Any]]) -> None:
-        if "id" not in payout or "date" not in payout:
-            raise ValueError("a payout needs an id and a date")
-        with self._store_lock:
-            self._payouts[str(payout["id"])] = deepcopy(payout)
-            self._transactions[str(payout["id"])] = deepcopy(transactions)
-
-    @admin_route("POST", "payouts")
-    def admin_post_payouts(self, request: Request) -> Response:
-        try:
-            body = read_json(request)
-            self.seed_payout(body["payout"], list(body.get("transactions") or []))
-        except (ValueError, TypeError, KeyError) as exc:
-            return json_response({"error": str(exc)}, 400)
-        return json_response({"seeded": str(body["payout"]["id"])}, 201)
 
     def state(self) -> dict[str, Any]:
         with self._store_lock:
