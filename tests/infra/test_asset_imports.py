@@ -10,7 +10,6 @@ dependencies; no current directory, no `.pth` files (so not the editable finder)
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import pytest
 
 from bench.lambda_asset import ROOT, asset_python, lambda_environment, stage_sources, template_functions
 from infra.shared.bundling import SOURCE_PACKAGES
+from tests.support.imports import absolute_imports
 
 # Packages of the checkout that are never in a Lambda asset.
 NOT_BUNDLED = ("infra", "local", "tests", "bench", "app")
@@ -142,16 +142,9 @@ def not_bundled_imports(root: Path) -> list[str]:
     found = []
     for package in SOURCE_PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                for name in names:
-                    if name.split(".")[0] in NOT_BUNDLED:
-                        found.append(f"{path.relative_to(root)}:{node.lineno} {name}")
+            for line, name in absolute_imports(path.read_text(), str(path)):
+                if name.split(".")[0] in NOT_BUNDLED:
+                    found.append(f"{path.relative_to(root)}:{line} {name}")
     return found
 
 

@@ -8,8 +8,9 @@ module; shared/ itself imports no domain.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
+
+from tests.support.imports import absolute_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
@@ -21,17 +22,10 @@ KNOWN_CROSSINGS: frozenset[tuple[str, str]] = frozenset()
 def crossings_in(source: str, domain: str) -> set[str]:
     """The other domains under functions/ that this module's source imports (absolute or lazy)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        else:
-            continue
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "functions" and len(parts) > 1 and parts[1] != domain:
-                found.add(parts[1])
+    for _, name in absolute_imports(source):
+        parts = name.split(".")
+        if parts[0] == "functions" and len(parts) > 1 and parts[1] != domain:
+            found.add(parts[1])
     return found
 
 
@@ -86,9 +80,7 @@ def test_the_shared_kernel_imports_no_domain() -> None:
     # shared/ is what the domains stand on: it never reaches back up into functions/
     reaching_up: list[str] = []
     for path in sorted((ROOT / "shared").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            module = node.module if isinstance(node, ast.ImportFrom) and node.level == 0 else None
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [module or ""]
-            if any(name == "functions" or name.startswith("functions.") for name in names):
-                reaching_up.append(path.relative_to(ROOT).as_posix())
+        names = [name for _, name in absolute_imports(path.read_text(encoding="utf-8"), str(path))]
+        if any(name == "functions" or name.startswith("functions.") for name in names):
+            reaching_up.append(path.relative_to(ROOT).as_posix())
     assert reaching_up == []

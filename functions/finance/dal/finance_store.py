@@ -103,14 +103,8 @@ class DynamoFinanceStore(DynamoTableAdapter):
         return str(from_dynamo(item)["erp_id"]) if item else None
 
     def mark_posted(self, external_id: str, erp_id: str, at: datetime) -> None:
-        item = {"pk": f"POSTING#{external_id}", "sk": "POSTING", "erp_id": erp_id, "posted_at": at.isoformat()}
-        try:
-            self.client.put_item(
-                TableName=self.table_name, Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        # The first posting recorded stays: a second one for the same journal changes nothing.
+        self.put_once({"pk": f"POSTING#{external_id}", "sk": "POSTING", "erp_id": erp_id, "posted_at": at.isoformat()})
 
     # Settlements -----------------------------------------------------------------------------------
 
