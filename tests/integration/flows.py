@@ -11,7 +11,7 @@ import copy
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,6 +274,19 @@ def open_flows(stack: LocalStack) -> Flows:
     for sandbox in stack.sandbox_urls:
         flows.faults(sandbox, None)
     return flows
+
+
+def with_empty_snapshots(stack: LocalStack) -> Iterator[Flows]:
+    """A Flows driver (`open_flows`, closed with `close_flows`) with the WMS's and the ERP's inventory
+    snapshots empty before the test and emptied again after it, while the stack still runs."""
+    driver = open_flows(stack)
+    for sandbox in ("wms", "erp"):
+        driver.http.delete(f"{driver.sandbox_url(sandbox)}/__admin/inventory")
+    yield driver
+    if driver.stack.ready:  # the directory's last test: conftest stopped the stack already
+        for sandbox in ("wms", "erp"):
+            driver.http.delete(f"{driver.sandbox_url(sandbox)}/__admin/inventory")
+    close_flows(driver)
 
 
 def close_flows(flows: Flows) -> None:

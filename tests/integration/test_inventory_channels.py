@@ -18,7 +18,13 @@ import pytest
 from local.stack import LocalStack
 from shared.allocation import allocate
 from shared.models.allocation import AllocationRules
-from tests.integration.flows import Flows, close_flows, open_flows, unique, wait_until, wms_adjustment
+from tests.integration.flows import (
+    Flows,
+    unique,
+    wait_until,
+    with_empty_snapshots,
+    wms_adjustment,
+)
 
 SHOPIFY_ITEM = "808950810"
 ZALANDO_EAN = "4063614512884"
@@ -35,14 +41,7 @@ RULES = {
 
 @pytest.fixture
 def flows(local_stack: LocalStack) -> Iterator[Flows]:
-    driver = open_flows(local_stack)
-    for sandbox in ("wms", "erp"):
-        driver.http.delete(f"{driver.sandbox_url(sandbox)}/__admin/inventory")
-    yield driver
-    if driver.stack.ready:  # the directory's last test: conftest stopped the stack already
-        for sandbox in ("wms", "erp"):
-            driver.http.delete(f"{driver.sandbox_url(sandbox)}/__admin/inventory")
-    close_flows(driver)
+    yield from with_empty_snapshots(local_stack)
 
 
 def _journal(flows: Flows, sandbox: str, path: str) -> list[dict[str, Any]]:

@@ -14,21 +14,14 @@ from typing import Any
 import pytest
 
 from local.stack import LocalStack
-from tests.integration.flows import Flows, close_flows, open_flows, unique, wait_until
+from tests.integration.flows import Flows, unique, wait_until, with_empty_snapshots
 
 LOCATION = "dc-west"
 
 
 @pytest.fixture
 def flows(local_stack: LocalStack) -> Iterator[Flows]:
-    driver = open_flows(local_stack)
-    for sandbox in ("wms", "erp"):
-        driver.http.delete(f"{driver.sandbox_url(sandbox)}/__admin/inventory")
-    yield driver
-    if driver.stack.ready:
-        for sandbox in ("wms", "erp"):
-            driver.http.delete(f"{driver.sandbox_url(sandbox)}/__admin/inventory")
-    close_flows(driver)
+    yield from with_empty_snapshots(local_stack)
 
 
 def _mine(flows: Flows, sku: str, status: str) -> list[dict[str, Any]]:

@@ -21,7 +21,6 @@ from shared.adapters.state_store import DynamoStateStore
 from shared.models import InventoryAdjustment
 from shared.models.reconciliation import ReconciliationRun, RunStatus, SnapshotRow, Tolerance
 from tests.fakes.aws import STATE_TABLE
-from tests.fakes.ports import FakeTraceReader
 from tests.support.ops_api import call_ops, resolve_exception
 
 T0 = datetime(2025, 1, 6, 11, 0, tzinfo=UTC)  # before any clock the resolution reads
@@ -52,16 +51,6 @@ def _stock(dynamodb: Any, sku: str, location_id: str, on_hand: int, sequence: in
 
 def _on_hand(dynamodb: Any, sku: str) -> dict[str, int]:
     return {p.location_id: p.on_hand for p in DynamoStateStore(STATE_TABLE, dynamodb).positions_for_sku(sku)}
-
-
-@pytest.fixture
-def store(dynamodb: Any) -> DynamoReconciliationStore:
-    return DynamoReconciliationStore(STATE_TABLE, dynamodb)
-
-
-@pytest.fixture
-def deps(dynamodb: Any, store: DynamoReconciliationStore) -> Deps:
-    return Deps(store=DynamoStateStore(STATE_TABLE, dynamodb), trace=FakeTraceReader(), exceptions=store)
 
 
 def _reconcile(

@@ -13,10 +13,7 @@ from functions.ops.handlers.api import Deps
 from functions.ops.logic.caller import UNKNOWN_CALLER, caller_of
 from functions.reconciliation.logic.reconcile import RUN_ACTOR
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
-from shared.adapters.state_store import DynamoStateStore
 from shared.observability import logger
-from tests.fakes.aws import STATE_TABLE
-from tests.fakes.ports import FakeTraceReader
 from tests.support.ops_api import call_ops, resolve_exception
 from tests.unit.ops.test_exception_routes import _reconcile, _stock
 
@@ -30,16 +27,6 @@ IAM_IDENTITY = {
     "accessKey": "ASIAEXAMPLEKEY",
     "sourceIp": "203.0.113.7",
 }
-
-
-@pytest.fixture
-def store(dynamodb: Any) -> DynamoReconciliationStore:
-    return DynamoReconciliationStore(STATE_TABLE, dynamodb)
-
-
-@pytest.fixture
-def deps(dynamodb: Any, store: DynamoReconciliationStore) -> Deps:
-    return Deps(store=DynamoStateStore(STATE_TABLE, dynamodb), trace=FakeTraceReader(), exceptions=store)
 
 
 @pytest.fixture
