@@ -197,10 +197,7 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         body: dict[str, Any] = {"data": [e["order"] for e in page], "links": {"self": _link(request, number, size)}}
         if (number + 1) * size < len(found):
             body["links"]["next"] = _link(request, number + 1, size)
-        included = _included(page, include)
-        if included:
-            body["included"] = included
-        return Response(_dumps(body), status=200, mimetype=JSON_API)
+        return _orders_document(body, page, include)
 
     @route("GET", "/merchants/<merchant_id>/orders/<order_id>")
     @limited("getOrder")
@@ -214,10 +211,7 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         if entry is None or entry["order"]["attributes"]["merchant_id"] != merchant_id:
             return self.error(404, "Not Found", "Merchant order was not found.")
         body: dict[str, Any] = {"data": entry["order"]}
-        included = _included([entry], include)
-        if included:
-            body["included"] = included
-        return Response(_dumps(body), status=200, mimetype=JSON_API)
+        return _orders_document(body, [entry], include)
 
     @route("PATCH", "/merchants/<merchant_id>/orders/<order_id>")
     @limited("patchOrder")
@@ -569,6 +563,15 @@ def _include(value: str | None) -> set[str]:
     if unknown:
         raise ValueError(f"include: unknown fields {', '.join(sorted(unknown))}")
     return parts
+
+
+def _orders_document(body: dict[str, Any], entries: list[dict[str, Any]], include: set[str]) -> Response:
+    """The JSON:API answer: `body` and, when asked with ``include``, the entries' items and lines as
+    its ``included`` resources."""
+    included = _included(entries, include)
+    if included:
+        body["included"] = included
+    return Response(_dumps(body), status=200, mimetype=JSON_API)
 
 
 def _included(entries: list[dict[str, Any]], include: set[str]) -> list[dict[str, Any]]:
