@@ -112,9 +112,7 @@ class EbaySandbox(PricesMixin, TokenAdminMixin, OrderSeedingMixin, PayoutSeeding
         self.client_credentials = (LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET)
         self.refresh_token = LOCAL_REFRESH_TOKEN
         self._orders: dict[str, dict[str, Any]] = {}  # getOrder's orders, seeded by POST /__admin/orders
-        # Finances API: payouts and their transactions, seeded by POST /__admin/payouts.
-        self._payouts: dict[str, dict[str, Any]] = {}
-        self._transactions: dict[str, list[dict[str, Any]]] = {}
+        self._payouts_init()  # Finances API: payouts and their transactions, seeded by POST /__admin/payouts
         self._prices_init()
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()

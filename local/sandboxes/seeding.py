@@ -78,6 +78,10 @@ class PayoutSeedingMixin:
     payout_id_field: ClassVar[str]
     payout_date_field: ClassVar[str]
 
+    def _payouts_init(self) -> None:
+        self._payouts = {}  # payout id -> the payout as the vendor lists it
+        self._transactions = {}  # payout id -> its transactions
+
     def seed_payout(self, payout: dict[str, Any], transactions: list[dict[str, Any]]) -> None:
         if not payout.get(self.payout_id_field) or not payout.get(self.payout_date_field):
             raise ValueError(f"a payout needs {self.payout_id_field} and {self.payout_date_field}")

@@ -93,8 +93,7 @@ class ShopifySandbox(PricesMixin, PayoutSeedingMixin, RateLimitedMixin, Sandbox)
         self._refunds: list[dict[str, Any]] = []
         # Seeded orders' fulfillment orders (one per order, at location 1), by order id.
         self._fulfillment_orders: dict[int, list[dict[str, Any]]] = {}
-        self._payouts: dict[str, dict[str, Any]] = {}
-        self._transactions: dict[str, list[dict[str, Any]]] = {}
+        self._payouts_init()
         self._prices_init()
         super().__init__(default_faults={RATE_LIMITS_KEY: deepcopy(RATE_LIMITS)})
         self._rebuild_limiter()
