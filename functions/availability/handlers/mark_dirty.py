@@ -13,7 +13,7 @@ from functions.availability.settings import AvailabilitySettings
 from shared.adapters.availability_store import AvailabilityStore, DynamoAvailabilityStore
 from shared.adapters.dead_letters import DeadLetters, default_letters
 from shared.models import utc_now
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger
 from shared.settings import cached
 
 
@@ -22,8 +22,7 @@ def default_store() -> AvailabilityStore:
     return DynamoAvailabilityStore(cached(AvailabilitySettings).state_table_name)
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

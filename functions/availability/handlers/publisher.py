@@ -13,7 +13,7 @@ from functions.availability.adapters.registry import connectors_from_settings
 from functions.availability.logic.publisher import Publisher
 from functions.availability.settings import PublisherSettings
 from shared.adapters.availability_store import DynamoAvailabilityStore
-from shared.observability import NAMESPACE, logger, metrics
+from shared.observability import NAMESPACE, entry_point, logger
 from shared.settings import cached
 
 
@@ -37,8 +37,7 @@ def default_publisher() -> tuple[Publisher, float]:
     return publisher, settings.publisher_budget_seconds
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext, publisher: Publisher | None = None) -> dict[str, Any]:
     default, budget = default_publisher() if publisher is None else (publisher, 50.0)
     report = default.run(budget).as_dict()

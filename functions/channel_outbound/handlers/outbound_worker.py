@@ -16,7 +16,7 @@ from functions.channel_outbound.settings import OutboundSettings
 from shared.adapters.call_markers import DynamoMarkerStore
 from shared.adapters.dead_letters import CHANNEL_COMMAND, default_letters, process_sqs_batch
 from shared.adapters.trace_store import DynamoTraceStore
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -41,8 +41,7 @@ def default_handler() -> OutboundRecordHandler:
     )
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, handler: OutboundRecordHandler | None = None
 ) -> PartialItemFailureResponse:

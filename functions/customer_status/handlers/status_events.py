@@ -18,7 +18,7 @@ from shared.adapters.call_markers import DynamoMarkerStore
 from shared.adapters.dead_letters import DeadLetters, default_letters, process_sqs_batch
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.errors import Rejected
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -71,8 +71,7 @@ class StatusRecordHandler:
             return {"status": "dead_lettered"}
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, handler: StatusRecordHandler | None = None
 ) -> PartialItemFailureResponse:

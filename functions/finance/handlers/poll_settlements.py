@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from functions.finance.settings import SettlementPollerSettings
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from functions.finance.logic.poll import PayoutFeed, ReportSink, ReportSource
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.finance.handlers._deps import default_settler, default_store
 from functions.finance.settings import FinanceSettings
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger, metrics
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -34,8 +34,7 @@ def run_for(event: dict[str, Any]) -> SettlementRun:
     )
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, settler: Settler | None = None, store: RunStore | None = None
 ) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.finance.handlers._deps import default_settler
 from functions.finance.settings import FinanceSettings
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -31,8 +31,7 @@ def _read_report(key: str) -> str:
     return S3Reports(bucket).get(key)
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from functions.ingest.logic.ports import IngestPorts
 from functions.ingest.logic.webhook_api import answer_webhook
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@entry_point(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: IngestPorts | None = None) -> dict[str, Any]:
     ports = deps or default_ports()
     register = getattr(ports.dedupe, "register_lambda_context", None)

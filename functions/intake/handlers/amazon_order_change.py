@@ -10,13 +10,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.intake.logic.amazon_events import accept_partner_event
 from shared.adapters.intake_runtime import intake_for
 from shared.models import utc_now
-from shared.observability import logger, metrics
+from shared.observability import entry_point, metrics
 from shared.pulled_intake import PulledIntake
 from shared.settings import PullIntakeSettings, cached
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@entry_point(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, intake: PulledIntake | None = None) -> dict[str, Any]:
     intake = intake or intake_for(cached(PullIntakeSettings), context)
     result = accept_partner_event(event, intake, now=utc_now())

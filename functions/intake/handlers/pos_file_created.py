@@ -19,7 +19,7 @@ from functions.intake.settings import PosFilesSettings
 from shared.adapters.dead_letters import default_letters, process_sqs_batch
 from shared.adapters.intake_runtime import intake_for
 from shared.models import utc_now
-from shared.observability import logger, metrics
+from shared.observability import entry_point, metrics
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ def import_record(record: SQSRecord, context: LambdaContext | None = None) -> li
     return reports
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@entry_point(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_sqs_batch(event, lambda record: import_record(record, context), default_letters(QUEUE), context)

@@ -14,12 +14,11 @@ from functions.intake.logic.watermark import WindowPolicy
 from functions.intake.settings import ZalandoPollerSettings
 from shared.adapters.intake_runtime import intake_for
 from shared.models import utc_now
-from shared.observability import logger, metrics
+from shared.observability import entry_point, metrics
 from shared.settings import cached
 
 
-@logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
+@entry_point(clear_state=True)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, orders: ZalandoOrders | None = None
 ) -> dict[str, Any]:

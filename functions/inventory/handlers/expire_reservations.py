@@ -17,7 +17,7 @@ from functions.inventory.logic.expiry import expire_reservations
 from functions.inventory.settings import ReservationExpirySettings
 from shared.adapters.event_bus import EventBridgeBus, EventBusPort
 from shared.adapters.trace_store import DynamoTraceStore, TraceSink
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 from shared.settings import cached
 
 
@@ -40,8 +40,7 @@ def default_deps() -> Deps:
     )
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     return asdict(expire_reservations(deps.store, deps.trace, deps.bus, deps.limit))

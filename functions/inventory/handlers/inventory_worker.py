@@ -19,7 +19,7 @@ from shared.adapters.event_bus import EventBridgeBus
 from shared.adapters.payloads import S3PayloadStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.envelope_worker import EnvelopeWorker
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -46,8 +46,7 @@ def default_worker() -> InventoryBatch:
     return InventoryBatch(EnvelopeWorker(HOP, intake.process, trace, persistence), intake, default_letters("inventory"))
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, worker: InventoryBatch | EnvelopeWorker | None = None
 ) -> PartialItemFailureResponse:

@@ -28,7 +28,7 @@ from functions.ops.routes import (
 from functions.ops.routes._http import answer, correlation_id
 from shared.errors import ErrorCode, RetailSyncError
 from shared.http_answers import error_answer, error_document
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -53,8 +53,7 @@ def handle_not_found(exc: NotFoundError) -> Response:
     return answer(error_document(ErrorCode.NOT_FOUND, "no such route", correlation_id(app)), 404)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@metrics.log_metrics
+@entry_point(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     if event.get("detail-type") == SCHEDULED_EVENT:
         return _auto_retry(deps)

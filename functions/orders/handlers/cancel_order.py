@@ -21,7 +21,7 @@ from functions.orders.logic.cancel_order import cancel_order
 from functions.orders.logic.fulfilment_release import Instructions, Warehouse
 from functions.orders.settings import CancelOrderSettings
 from shared.models.order_flow import FlowInput
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 from shared.settings import cached
 
 
@@ -42,8 +42,7 @@ def default_deps() -> Deps:
     return Deps(erp_deps(settings), (DynamoInstructionStore(settings.state_table_name), wms))
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@metrics.log_metrics
+@entry_point(correlation_id_path="correlation_id")
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     tables = deps.tables

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.orders.handlers._deps import ErpDeps, erp_deps
 from functions.orders.logic.create_erp_sales_order import CreateErpInput, create_erp_sales_order
 from functions.orders.settings import CreateErpSalesOrderSettings
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 from shared.settings import cached
 
 Deps = ErpDeps
@@ -27,8 +27,7 @@ def default_deps() -> Deps:
     return erp_deps(cached(CreateErpSalesOrderSettings))
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@metrics.log_metrics
+@entry_point(correlation_id_path="correlation_id")
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     result = create_erp_sales_order(

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.dead_letters import DeadLetters, default_letters, process_sqs_batch
 from shared.models import utc_now
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -63,8 +63,7 @@ def default_ports() -> Ports:
     )
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

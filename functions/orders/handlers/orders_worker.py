@@ -24,7 +24,7 @@ from shared.adapters.order_flow import StepFunctionsOrderFlow
 from shared.adapters.payloads import S3PayloadStore
 from shared.adapters.trace_store import DynamoTraceStore
 from shared.envelope_worker import EnvelopeWorker
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -58,8 +58,7 @@ def default_worker() -> EnvelopeWorker:
     return EnvelopeWorker(HOP, intake.process, trace, persistence, enrichment=enrichment)
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.orders.logic.flow_failure import ExceptionWriter, record_flow_failure
 from functions.orders.settings import RecordOrderSettings
 from shared.adapters.trace_store import DynamoTraceStore, TraceSink
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger, metrics
 from shared.settings import cached
 
 
@@ -42,8 +42,7 @@ def _give_back() -> Callable[[str], dict[str, int]]:
     return partial(discard_reservation, store, retry=RetryPolicy())
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

@@ -22,7 +22,7 @@ from functions.orders.settings import RecordOrderSettings
 from shared.adapters.held_orders import DynamoHeldOrders, HeldOrdersPort
 from shared.models import utc_now
 from shared.models.order_flow import RecordOrderInput
-from shared.observability import logger, metrics
+from shared.observability import entry_point, metrics
 from shared.settings import cached
 
 Deps = StoreDeps
@@ -49,8 +49,7 @@ def default_backlog() -> BacklogOpener:
     return ErpBacklog(cached(RecordOrderSettings).state_table_name)
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@metrics.log_metrics
+@entry_point(correlation_id_path="correlation_id")
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.orders.settings import ParkedReplaySettings
 from shared.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
 from shared.adapters.parking_queue import ParkingQueuePort, SqsParkingQueue
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger, metrics
 from shared.parked_replay import BacklogPort, InOrderReplay, ParkedOrderReader
 from shared.settings import cached
 
@@ -50,8 +50,7 @@ def default_deps() -> ReplayDeps:
     )
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: ReplayDeps | None = None) -> dict[str, Any]:
     d = deps or default_deps()
     replay = InOrderReplay(

@@ -24,7 +24,7 @@ from shared.adapters.state_store import StateStore
 from shared.adapters.store_sale_store import DynamoStoreSaleStore
 from shared.adapters.trace_store import TraceSink
 from shared.models.order_flow import FlowInput
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 from shared.review import load_review_rules
 from shared.settings import cached
 from shared.sourcing import load_rules
@@ -57,8 +57,7 @@ def default_deps() -> Deps:
     )
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@metrics.log_metrics
+@entry_point(correlation_id_path="correlation_id")
 def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Deps | None = None) -> dict[str, Any]:
     deps = deps or default_deps()
     result = reserve_stock(FlowInput.model_validate(event), deps.store, deps.trace, deps.policy, sales=deps.sales)

@@ -22,7 +22,7 @@ from shared.adapters.order_flow import OrderFlowPort, StepFunctionsOrderFlow
 from shared.adapters.state_store import DynamoStateStore, StateStore
 from shared.held_retry import retry_held_orders
 from shared.models import Order
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger, metrics
 from shared.review import payment_cleared
 from shared.settings import cached
 from shared.sourcing import load_rules
@@ -54,8 +54,7 @@ def _payment_check() -> Callable[[Order], bool]:
     return cleared
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

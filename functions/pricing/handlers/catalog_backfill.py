@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.models import utc_now
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger
 from shared.settings import cached
 
 if TYPE_CHECKING:
     from functions.pricing.logic.backfill import CatalogExport
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, export: CatalogExport | None = None
 ) -> dict[str, int]:

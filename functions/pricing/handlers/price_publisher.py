@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.models import utc_now
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -35,8 +35,7 @@ def default_ports() -> tuple[PriceStore, dict[str, PriceConnector], Exceptions]:
     )
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

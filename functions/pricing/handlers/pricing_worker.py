@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters.dead_letters import DeadLetters, default_letters, process_sqs_batch
 from shared.models import utc_now
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger
 from shared.settings import cached
 
 if TYPE_CHECKING:
@@ -70,8 +70,7 @@ def handle_record(body: str, store: PriceStore, boundaries: Boundaries | None) -
     return {"event_id": envelope.event_id, "outcomes": outcomes}
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any],
     context: LambdaContext,

@@ -15,7 +15,7 @@ from shared.adapters.erp_gateway import erp_connector
 from shared.adapters.reconciliation_store import DynamoReconciliationStore
 from shared.models import utc_now
 from shared.models.reconciliation import ReconciliationRun, RunRequest, RunStatus, Tolerance
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger, metrics
 from shared.run_ids import new_run_id
 from shared.settings import cached
 
@@ -49,8 +49,7 @@ def run_for(event: dict[str, Any]) -> ReconciliationRun:
     )
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, reconciler: Reconciler | None = None
 ) -> dict[str, Any]:

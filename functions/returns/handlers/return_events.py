@@ -14,7 +14,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.returns.logic.events import ReturnEvents
-from shared.observability import logger, metrics
+from shared.observability import entry_point
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +32,6 @@ def default_events() -> ReturnEvents:
     )
 
 
-@logger.inject_lambda_context(correlation_id_path="detail.correlation_id")
-@metrics.log_metrics
+@entry_point(correlation_id_path="detail.correlation_id")
 def lambda_handler(event: dict[str, Any], context: LambdaContext, events: ReturnEvents | None = None) -> dict[str, Any]:
     return (events or default_events()).handle(event["detail-type"], event["detail"])

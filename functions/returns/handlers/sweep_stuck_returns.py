@@ -12,12 +12,11 @@ from functions.returns.dal.return_store import DynamoReturnStore
 from functions.returns.logic.stuck_returns import allowances, sweep_stuck_returns
 from functions.returns.settings import StuckReturnsSettings
 from shared.adapters.exception_store import DynamoExceptionStore
-from shared.observability import logger, metrics
+from shared.observability import entry_point, logger, metrics
 from shared.settings import cached
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = cached(StuckReturnsSettings)
     run = sweep_stuck_returns(
