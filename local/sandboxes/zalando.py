@@ -199,6 +199,16 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
             body["links"]["next"] = _link(request, number + 1, size)
         return _orders_document(body, page, include)
 
+    def _merchant_order(self, merchant_id: str, order_id: str) -> dict[str, Any] | None:
+        """The stored order when it is this merchant's (the caller holds ``_store_lock``)."""
+        entry = self._orders.get(order_id)
+        if entry is None or entry["order"]["attributes"]["merchant_id"] != merchant_id:
+            return None
+        return entry
+
+    def _order_not_found(self) -> Response:
+        return self.error(404, "Not Found", "Merchant order was not found.")
+
     @route("GET", "/merchants/<merchant_id>/orders/<order_id>")
     @limited("getOrder")
     def get_order(self, request: Request, merchant_id: str, order_id: str) -> Response:
@@ -207,9 +217,9 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         except ValueError as exc:
             return self.error(400, "Bad Request", str(exc))
         with self._store_lock:
-            entry = deepcopy(self._orders.get(order_id))
-        if entry is None or entry["order"]["attributes"]["merchant_id"] != merchant_id:
-            return self.error(404, "Not Found", "Merchant order was not found.")
+            entry = deepcopy(self._merchant_order(merchant_id, order_id))
+        if entry is None:
+            return self._order_not_found()
         body: dict[str, Any] = {"data": entry["order"]}
         return _orders_document(body, [entry], include)
 
@@ -231,9 +241,9 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         except ValueError as exc:
             return self.error(400, "Bad Request", str(exc))
         with self._store_lock:
-            entry = self._orders.get(order_id)
-            if entry is None or entry["order"]["attributes"]["merchant_id"] != merchant_id:
-                return self.error(404, "Not Found", "Merchant order was not found.")
+            entry = self._merchant_order(merchant_id, order_id)
+            if entry is None:
+                return self._order_not_found()
             stored = entry["order"]["attributes"]
             for name, value in attributes.items():
                 if name in {"tracking_number", "return_tracking_number"} and stored.get(name):
@@ -257,9 +267,9 @@ class ZalandoSandbox(PricesMixin, TokenAdminMixin, OrdersAdminMixin, RateLimited
         except ValueError as exc:
             return self.error(400, "Bad Request", str(exc))
         with self._store_lock:
-            entry = self._orders.get(order_id)
-            if entry is None or entry["order"]["attributes"]["merchant_id"] != merchant_id:
-                return self.error(404, "Not Found", "Merchant order was not found.")
+            entry = self._merchant_order(merchant_id, order_id)
+            if entry is None:
+                return self._order_not_found()
             line = next(
                 (ln for ln in entry["lines"] if ln["id"] == line_id and ln["attributes"]["order_item_id"] == item_id),
                 None,
