@@ -12,6 +12,8 @@ to the WMS or the stores, through the ErpFulfilment consumer), and apart for the
 
 Prices, as AWS lists them (checked 2026-12; each page named beside its figure):
 - API Gateway REST APIs: $3.50 per million requests (first 333M) - aws.amazon.com/api-gateway/pricing
+- AWS WAF: $0.60 per million requests the web ACL on the API's stage inspects (the $5 per web ACL and
+  $1 per rule a month are fixed, not per order) - aws.amazon.com/waf/pricing
 - Lambda: $0.20 per 1M requests, $0.0000166667 per GB-second (x86, billed per 1 ms) -
   aws.amazon.com/lambda/pricing
 - SQS standard: $0.40 per million requests, each 64 KB chunk of a payload a request -
@@ -66,6 +68,7 @@ MILLION = Decimal(1_000_000)
 
 PRICES: dict[str, tuple[Decimal, str]] = {
     "apigateway_rest_request": (Decimal("3.50") / MILLION, "per request"),
+    "waf_request": (Decimal("0.60") / MILLION, "per request inspected"),
     "lambda_request": (Decimal("0.20") / MILLION, "per invocation"),
     "lambda_gb_second": (Decimal("0.0000166667"), "per GB-s"),
     "sqs_request": (Decimal("0.40") / MILLION, "per 64 KB request"),
@@ -489,6 +492,7 @@ def measure() -> Usage:
             client.post(f"{stack.api_url}/v1/webhooks/shopify", content=body, headers=headers).raise_for_status()
             stack.wait_idle(60)
         usage.add("accept", "apigateway_rest_request", 1, "POST /v1/webhooks/shopify")
+        usage.add("accept", "waf_request", 1, "the edge web ACL inspects the webhook")
         usage.add("accept", "logs_gb", Decimal(400) / 1024**3, "API Gateway access log line")
         usage.add("accept", "xray_trace", XRAY_SAMPLED_SHARE, "default sampling rule")
         task_ms = sum(

@@ -134,6 +134,7 @@ def measure() -> dict[str, Any]:
     read_rru, _ = _units(read)
     per_read = {
         "apigateway_rest_request": Decimal(1),
+        "waf_request": Decimal(1),  # the edge web ACL on the API stage
         "lambda_request": Decimal(1),
         "lambda_gb_second": LAMBDA_GB * _waited_seconds(read, 0),
         "dynamodb_rru": read_rru,

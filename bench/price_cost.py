@@ -137,6 +137,7 @@ def measure() -> dict[str, Any]:
     waited = (work["waited_ms"] + sum(p["waited_ms"] for p in published)) / 1000
     usage = {
         "apigateway_rest_request": Decimal(1),
+        "waf_request": Decimal(1),  # the edge web ACL on the API stage
         "sqs_request": INGEST_CALLS["sqs_request"] + Decimal(2) / BATCH,
         "lambda_request": Decimal(1) + Decimal(1) / BATCH + Decimal(3),  # ingest, worker share, 3 publisher runs
         "lambda_gb_second": LAMBDA_GB * waited + INGEST_GB_SECONDS,

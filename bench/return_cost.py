@@ -80,6 +80,7 @@ def measure() -> tuple[cost.Usage, Counter[str]]:
             raise RuntimeError(f"exchange {swapped.key}: {(swapped.after or {}).get('status')}, replacement {placed}")
         for path, one_meter in (("return", meter), ("exchange", exchange_meter)):
             usage.add(path, "apigateway_rest_request", 2, "POST /v1/webhooks/loop, POST /v1/webhooks/wms")
+            usage.add(path, "waf_request", 2, "the edge web ACL inspects both webhooks")
             usage.add(path, "logs_gb", Decimal(800) / 1024**3, "API Gateway access log lines")
             usage.add(path, "xray_trace", 2 * cost.XRAY_SAMPLED_SHARE, "default sampling rule")
             for machine_arn, execution_arn in one_meter.started_executions:
