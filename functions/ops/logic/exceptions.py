@@ -299,8 +299,22 @@ def _enrichment_category(reason: str) -> str:
     return "vendor_4xx" if reason == "vendor_not_found" else "vendor_down"
 
 
-def enrichment_view(item: dict[str, Any]) -> EnrichmentExceptionView:
+def _lifecycle(item: dict[str, Any]) -> dict[str, Any]:
+    """What every exception view shows of its failures, retries and resolution."""
     resolution = item.get("resolution") or {}
+    return {
+        "last_failed_at": item.get("last_failed_at"),
+        "error": item.get("error"),
+        "failures": item.get("failures", 1),
+        "retries": item.get("retries", 0),
+        "last_retry_at": item.get("last_retry_at"),
+        "resolution": resolution.get("action"),
+        "resolved_at": item.get("resolved_at"),
+        "note": resolution.get("note"),
+    }
+
+
+def enrichment_view(item: dict[str, Any]) -> EnrichmentExceptionView:
     notification: dict[str, Any] | None = None
     payload_ref: str | None = None
     try:
@@ -319,20 +333,13 @@ def enrichment_view(item: dict[str, Any]) -> EnrichmentExceptionView:
         channel_order_id=item.get("channel_order_id"),
         correlation_id=item["correlation_id"],
         raised_at=item["at"],
-        last_failed_at=item.get("last_failed_at"),
         event_id=item.get("event_id"),
         event_type=item.get("event_type"),
         delivery_id=item.get("delivery_id"),
-        error=item.get("error"),
         attempts=item.get("attempts"),
-        failures=item.get("failures", 1),
-        retries=item.get("retries", 0),
-        last_retry_at=item.get("last_retry_at"),
         notification=notification,
         payload_ref=payload_ref,
-        resolution=resolution.get("action"),
-        resolved_at=item.get("resolved_at"),
-        note=resolution.get("note"),
+        **_lifecycle(item),
         details={
             "channel": item["channel"],
             "channel_order_id": item.get("channel_order_id"),
@@ -359,7 +366,6 @@ def stored_view(item: dict[str, Any]) -> EnrichmentExceptionView | StoredExcepti
     """The view of an exception of any kind in the shared store."""
     if item.get("kind") == "enrichment":
         return enrichment_view(item)
-    resolution = item.get("resolution") or {}
     return StoredExceptionView(
         id=str(item["exception_id"]),
         kind=str(item["kind"]),
@@ -370,14 +376,7 @@ def stored_view(item: dict[str, Any]) -> EnrichmentExceptionView | StoredExcepti
         correlation_id=item.get("correlation_id"),
         concerns=_text(item.get("concerns")),
         retryable=_open(item) and _retryable(item),
-        resolution=resolution.get("action"),
-        resolved_at=item.get("resolved_at"),
-        note=resolution.get("note"),
-        last_failed_at=item.get("last_failed_at"),
-        error=item.get("error"),
-        failures=item.get("failures", 1),
-        retries=item.get("retries", 0),
-        last_retry_at=item.get("last_retry_at"),
+        **_lifecycle(item),
         details={k: v for k, v in item.items() if k not in _COMMON},
     )
 
