@@ -40,6 +40,8 @@ def _who() -> str:
     fallback = None
     while frame is not None:
         name = frame.f_code.co_filename
+        if frame.f_code.co_name == "with_trace_batch":  # an entry point writing its held trace hops
+            name = getattr(frame.f_locals.get("function"), "__code__", frame.f_code).co_filename
         if "/functions/" in name and "/handlers/" in name:
             return name.split("/functions/", 1)[1].removesuffix(".py").replace("/handlers/", ":")
         if fallback is None:
