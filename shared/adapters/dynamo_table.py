@@ -5,6 +5,7 @@ partition, a batch of keys)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal
 
 from shared.adapters.aws import LazyClient, dynamodb_table
@@ -67,21 +68,34 @@ class DynamoTableAdapter:
         with `limit`, the first `limit` items only (pages stop there)."""
         from shared.adapters.dynamo_codec import from_dynamo, to_dynamo
 
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
+        request: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": to_dynamo({":pk": pk}),
             "ConsistentRead": consistent,
+            **({"Limit": limit} if limit is not None else {}),
         }
-        items: list[dict[str, Any]] = []
-        while True:
-            if limit is not None:
-                kwargs["Limit"] = limit - len(items)
-            page = self.client.query(**kwargs)
-            items += [from_dynamo(raw) for raw in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page or (limit is not None and len(items) >= limit):
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [from_dynamo(raw) for raw in islice(self.page_through("query", request), limit)]
+
+    def newest_first(self, pk: str, limit: int, equal: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """At most `limit` items of one partition, highest sort key (newest) first, as DynamoDB gives
+        them; with `equal`, only those whose attributes hold those values. A filter applies after
+        DynamoDB's own Limit (a filtered page may hold none), so then the pages go on until `limit`
+        matched instead."""
+        from shared.adapters.dynamo_codec import to_dynamo
+
+        equal = equal or {}
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_dynamo({":pk": pk, **{f":{name}": v for name, v in equal.items()}}),
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+        }
+        if equal:
+            request["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in equal)
+            request["ExpressionAttributeNames"] = {f"#{name}": name for name in equal}
+        else:
+            request["Limit"] = limit
+        return list(islice(self.page_through("query", request), limit))
 
     def batch_get_items(self, keys: Sequence[Mapping[str, Any]], *, consistent: bool = True) -> list[dict[str, Any]]:
         """The items at `keys` (BatchGetItem in chunks of 100, unprocessed keys asked again), plain

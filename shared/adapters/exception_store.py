@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from decimal import Decimal
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -124,20 +123,10 @@ class DynamoExceptionStore(DynamoTableAdapter):
 
     def list(self, kind: str, status: str | None, limit: int) -> list[dict[str, Any]]:
         """Newest first; only those in `status` (OPEN / RESOLVED) when given."""
-        request: dict[str, Any] = {
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_dynamo(
-                {":pk": exception_pk(kind), **({":status": status} if status else {})}
-            ),
-            "ScanIndexForward": False,
-            "ConsistentRead": True,
-        }
-        if status:
-            request["FilterExpression"] = "#status = :status"
-            request["ExpressionAttributeNames"] = {"#status": "status"}
-        else:
-            request["Limit"] = limit
-        return [_plain(item) for item in islice(self.page_through("query", request), limit)]
+        return [
+            _plain(item)
+            for item in self.newest_first(exception_pk(kind), limit, {"status": status} if status else None)
+        ]
 
     def mark_retried(self, kind: str, exception_id: str, at: datetime) -> bool:
         """Count a retry asked for by ops; False when the exception is no longer OPEN."""

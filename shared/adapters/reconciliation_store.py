@@ -17,8 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -28,9 +27,6 @@ from shared.adapters.state_store import AVAILABILITY_DIRTY_PK as DIRTY_PK
 from shared.adapters.state_store import from_dynamo, iso, position_from_item, position_key, to_dynamo
 from shared.models import InventoryPosition
 from shared.models.reconciliation import ReconciliationRun
-
-if TYPE_CHECKING:
-    pass
 
 AUDIT_PK = "AUDIT#INVENTORY"
 EXCEPTION_PK = "EXCEPTION#RECONCILIATION"
@@ -212,24 +208,10 @@ class DynamoReconciliationStore(DynamoTableAdapter):
 
     def audit_entries(self, limit: int = 100, sku: str | None = None) -> list[dict[str, Any]]:
         """Newest first; only the SKU's when given."""
-        return self._newest_first(AUDIT_PK, limit, {"sku": sku} if sku else {})
+        return [from_dynamo(item) for item in self.newest_first(AUDIT_PK, limit, {"sku": sku} if sku else None)]
 
     def exceptions(self, limit: int = 100, status: str | None = None) -> list[dict[str, Any]]:
         """Newest first; only those in `status` (OPEN / RESOLVED) when given."""
-        return self._newest_first(EXCEPTION_PK, limit, {"status": status} if status else {})
-
-    def _newest_first(self, pk: str, limit: int, equal: dict[str, str]) -> list[dict[str, Any]]:
-        """One partition, newest first, filtered on equal attributes: pages until `limit` matched
-        (a filter applies after DynamoDB's own Limit, so a filtered page may hold none)."""
-        request: dict[str, Any] = {
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_dynamo({":pk": pk, **{f":{name}": v for name, v in equal.items()}}),
-            "ScanIndexForward": False,
-            "ConsistentRead": True,
-        }
-        if equal:
-            request["FilterExpression"] = " AND ".join(f"#{name} = :{name}" for name in equal)
-            request["ExpressionAttributeNames"] = {f"#{name}": name for name in equal}
-        else:
-            request["Limit"] = limit
-        return [from_dynamo(item) for item in islice(self.page_through("query", request), limit)]
+        return [
+            from_dynamo(item) for item in self.newest_first(EXCEPTION_PK, limit, {"status": status} if status else None)
+        ]

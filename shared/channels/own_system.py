@@ -11,6 +11,7 @@ and answered 202 ignored.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
@@ -78,13 +79,13 @@ class CommandSystemAdapter(OwnSystemAdapter):
 
     label: ClassVar[str]  # the system as messages name it ("WMS", "ERP")
 
+    @abstractmethod
     def command(self, body: dict[str, Any]) -> CanonicalCommand:
         """The canonical command of a handled event (pydantic's ValidationError when it does not fit)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def happened_at(self, command: Any) -> datetime | None:
         """When the event the command stands for happened."""
-        raise NotImplementedError
 
     def check(self, event_type: str, body: dict[str, Any]) -> datetime | None:
         with refused_at_edge(f"{self.label} {event_type} is missing or has invalid fields"):

@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from shared.channels.clients.paced import PacedConnector
 from shared.errors import Rejected, Throttled, Unavailable
 from shared.models import utc_now
 from shared.rate_limit import OutOfTime
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
@@ -29,9 +29,6 @@ from shared.adapters.state_store import (
 from shared.errors import StaleUpdate
 from shared.models import InventoryAdjustment, InventoryPosition
 from shared.models.state import Reservation, ReservationStatus
-
-if TYPE_CHECKING:
-    pass
 
 
 class PositionStore(Protocol):

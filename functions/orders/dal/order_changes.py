@@ -15,7 +15,7 @@ query or finds SEEN: it cannot fall between the two.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -25,9 +25,6 @@ from shared.adapters.state_store import cancellation_reason_codes, from_dynamo, 
 from shared.adapters.trace_store import TraceSink
 from shared.models.order_changes import OrderUpdate
 from shared.settings import EnvSettings
-
-if TYPE_CHECKING:
-    pass
 
 
 def _order_pk(channel: str, channel_order_id: str) -> str:

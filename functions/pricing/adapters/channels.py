@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from shared.channels.clients.paced import PacedConnector, refused_items
@@ -43,9 +43,6 @@ from shared.channels.clients.walmart_api import walmart_headers
 from shared.errors import Rejected, Throttled, Unavailable
 from shared.models.catalog import EffectivePrice
 from shared.rate_limit import OutOfTime
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)
@@ -102,12 +99,14 @@ class ShopifyPrices(PriceConnector):
     rate_per_second: ClassVar[float] = 2
     burst: ClassVar[float] = 40
 
-    def __init__(self, base_url: str, *, access_token: str, api_version: str = "2024-07", **kwargs: Any) -> None:
+    def __init__(self, base_url: str, *, api_version: str = "2024-07", **kwargs: Any) -> None:
         super().__init__(base_url, **kwargs)
-        self._headers = {"X-Shopify-Access-Token": access_token, "Content-Type": "application/json"}
         self.api_version = api_version
 
     def send(self, batch: Sequence[PriceUpdate]) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if self.access_token:  # read when the call is made (a token rotated in the secret is picked up)
+            headers["X-Shopify-Access-Token"] = self.access_token
         for update in batch:
             variant: dict[str, Any] = {
                 "id": int(update.listing_id) if update.listing_id.isdigit() else update.listing_id,
@@ -115,7 +114,7 @@ class ShopifyPrices(PriceConnector):
                 "compare_at_price": _money(update.price.compare_at) if update.price.compare_at else None,
             }
             path = f"/admin/api/{self.api_version}/variants/{quote(update.listing_id, safe='')}.json"
-            self._send("PUT", path, headers=self._headers, json={"variant": variant})
+            self._send("PUT", path, headers=headers, json={"variant": variant})
         return {}
 
 

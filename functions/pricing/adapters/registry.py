@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from functions.pricing.adapters.channels import PRICE_CONNECTORS, PriceConnector
 from functions.pricing.settings import PricePublisherSettings
-from shared.channels.clients._token import read_token
 from shared.channels.endpoints import channel_connections
 
 
 def price_connectors(settings: PricePublisherSettings) -> dict[str, PriceConnector]:
     connections = channel_connections(settings)
-    if "shopify" in connections:
-        # Read once, when the publisher starts: the price calls send it as it was then.
-        connections["shopify"]["access_token"] = read_token(connections["shopify"]["access_token"])
     return {
         channel: PRICE_CONNECTORS[channel](**connection, timeout=settings.channel_timeout_seconds)
         for channel, connection in connections.items()
