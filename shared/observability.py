@@ -72,9 +72,9 @@ class TraceEntryWriter(Protocol):
 
 class TraceBatch:
     """The trace hops one invocation records, held until it ends and then written per store and
-    correlation id: an orders-worker delivery's two hops, or RecordOrder's record and publish hops,
-    become one trace item (one write unit) instead of one each (issue 13: "batch trace writes per
-    invocation"). Each entry keeps its own time, so the trace still reads hop by hop in order."""
+    correlation id: an orders-worker delivery's two hops (`normalized`, `flow_started`) become one
+    trace item (one write unit) instead of two (issue 13: "batch trace writes per invocation"). Each
+    entry keeps its own time, so the trace still reads hop by hop in order."""
 
     def __init__(self) -> None:
         self._pending: dict[tuple[int, str], tuple[TraceEntryWriter, list[dict[str, Any]]]] = {}

@@ -1,7 +1,7 @@
 """Trace hops are written once per correlation id per invocation (issue 13), and still read hop by hop.
 
-The orders worker records two hops per delivery and RecordOrder two per order: held by the entry
-point and written together they cost one write unit each instead of two.
+The orders worker records two hops per delivery (`normalized`, `flow_started`): held by the entry
+point and written together they cost one write unit instead of two.
 """
 
 from __future__ import annotations
