@@ -26,6 +26,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -149,12 +150,27 @@ def dollars(console: Console) -> dict[str, Any]:
         f"the rest after it (availability, channel outbound, customer status) ${totals.get('after', 0.0):.2f}; "
         f"total ${sum(totals.values()):.2f}"
     )
+    floor = cost.accept_floor(usage)
+    floor_total = float(sum((part.dollars_per_million for part in floor), Decimal(0)))
+    floor_table = Table(title="The accept path's floor: what its requirements fix, whatever the tuning")
+    for column in ("part", "required by", "per order", "$ per 1M orders"):
+        floor_table.add_column(column)
+    for part in floor:
+        floor_table.add_row(
+            part.part, part.required_by, f"{float(part.amount):.6g}", f"{float(part.dollars_per_million):.2f}"
+        )
+    console.print(floor_table)
+    console.print(
+        f"accept path floor ${floor_total:.2f} per 1M orders (Lambda GB-s, reads, logs, X-Ray at zero): "
+        + ("the budget is above it" if floor_total <= ACCEPT_PATH_BUDGET_PER_MILLION else "the budget is below it")
+    )
     rows = [
         {"path": p, "meter": m, "per_order": float(a), "dollars_per_million": float(per_million[(p, m)])}
         for (p, m), a in sorted(usage.requests.items())
     ]
     return {
         "accept_per_million": accept,
+        "accept_floor_per_million": floor_total,
         "after_per_million": totals.get("after", 0.0),
         "release_per_million": totals.get("release", 0.0),
         "rows": rows,

@@ -162,6 +162,8 @@ class Usage:
 
     requests: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     detail: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    # DynamoDB write units by (path, operation, table id), for the floor (`accept_floor`).
+    writes: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
     def add(self, path: str, meter: str, amount: float | Decimal | int, note: str = "") -> None:
         self.requests[(path, meter)] += Decimal(str(amount))
@@ -174,6 +176,90 @@ class Usage:
             unit_price = PRICES[meter][0]
             out[(path, meter)] = amount * unit_price * MILLION
         return out
+
+
+@dataclass(frozen=True)
+class FloorPart:
+    """One part of the accept path's cost that a requirement fixes, whatever the tuning."""
+
+    part: str
+    required_by: str
+    meter: str
+    amount: Decimal
+
+    @property
+    def dollars_per_million(self) -> Decimal:
+        return self.amount * PRICES[self.meter][0] * MILLION
+
+
+def accept_floor(usage: Usage) -> list[FloorPart]:
+    """What one accepted order costs at the least while the accept path keeps what is asked of it.
+
+    Taken from the measured usage, each part at the amount measured or at its least where the
+    measurement holds more than the requirement does; Lambda GB-seconds, read units, logs and
+    X-Ray are left at zero, so the figure is a floor, not an estimate:
+    - the REST API and the WAF request: issue 14.2 puts a web ACL on the edge, and only REST APIs
+      take one ("Choose between REST APIs and HTTP APIs", API Gateway developer guide:
+      "AWS WAF: REST API yes, HTTP API no");
+    - the durable enqueue before the 202 and its delete (DESIGN "Store first, work later");
+    - two Lambda requests, the ingest function and the orders worker (DESIGN's data flow);
+    - one Express execution (OrderFlow, DESIGN) and one event (OrderAccepted on the domain bus);
+    - the idempotency writes at the edge (delivery id) and in the domain (business key), as
+      Powertools' idempotency makes them, a put then an update (DESIGN "Exactly one business effect");
+    - the reservation's transaction: every line's position and the reservation all or none, under
+      optimistic locks (no overselling; transactional writes cost twice, DynamoDB pricing);
+    - one write unit for the order item and one trace item for each of the two invocations
+      (DESIGN "Every hop writes to the trace"; an invocation's hops are one item since eebaf57).
+    """
+
+    def measured(meter: str) -> Decimal:
+        return usage.requests.get(("accept", meter), Decimal(0))
+
+    def written(operation: str, table: str) -> Decimal:
+        return Decimal(usage.writes.get(("accept", operation, table), 0))
+
+    idempotency = sum(
+        (
+            Decimal(units)
+            for (path, _op, table), units in usage.writes.items()
+            if (path, table) == ("accept", "IdempotencyTable")
+        ),
+        Decimal(0),
+    )
+    parts = [
+        FloorPart(
+            "API Gateway REST request",
+            "issue 14.2: WAF on the edge (HTTP APIs take no web ACL)",
+            "apigateway_rest_request",
+            measured("apigateway_rest_request"),
+        ),
+        FloorPart("WAF request inspected", "issue 14.2", "waf_request", measured("waf_request")),
+        FloorPart(
+            "SQS send + delete", "DESIGN 1: durably queued before the 202", "sqs_request", measured("sqs_request")
+        ),
+        FloorPart("Lambda requests: ingest, orders worker", "DESIGN data flow", "lambda_request", Decimal(2)),
+        FloorPart(
+            "OrderFlow Express execution",
+            "DESIGN: OrderFlow (Express)",
+            "sfn_express_request",
+            measured("sfn_express_request"),
+        ),
+        FloorPart("OrderAccepted event", "DESIGN: domain events on the bus", "events_event", measured("events_event")),
+        FloorPart(
+            "idempotency writes, edge and domain", "DESIGN 2: exactly one business effect", "dynamodb_wru", idempotency
+        ),
+        FloorPart(
+            "reservation transaction",
+            "no overselling: all lines or none",
+            "dynamodb_wru",
+            written("TransactWriteItems", "StateTable"),
+        ),
+        FloorPart("order item, one write unit", "the order's state", "dynamodb_wru", Decimal(1)),
+        FloorPart(
+            "trace items, one per invocation above", "DESIGN 6: every hop in the trace", "dynamodb_wru", Decimal(2)
+        ),
+    ]
+    return [part for part in parts if part.amount]
 
 
 def _function_id(name: str) -> str:
@@ -247,9 +333,9 @@ class _Meter:
     def dynamodb(self, path: str, operation: str, body: dict[str, Any], answer: dict[str, Any]) -> None:
         def write(table: str, item: dict[str, Any] | None, key: dict[str, Any] | None, factor: int = 1) -> None:
             size = max(item_size(item), stored_item_size(table, key) if key else 0)
-            self.usage.add(
-                path, "dynamodb_wru", factor * _units(size, 1024), f"{operation} {_table_id(table)} {size} B"
-            )
+            units = factor * _units(size, 1024)
+            self.usage.add(path, "dynamodb_wru", units, f"{operation} {_table_id(table)} {size} B")
+            self.usage.writes[(path, operation, _table_id(table))] += units
 
         def read(units: float, table: str) -> None:
             self.usage.add(path, "dynamodb_rru", units, f"{operation} {_table_id(table)}")
