@@ -170,12 +170,18 @@ class Usage:
         if note:
             self.detail[(path, meter)].append(note)
 
+    def add_write(self, path: str, operation: str, table: str, units: int, note: str = "") -> None:
+        """DynamoDB write units, metered and kept by operation and table (what `accept_floor` reads)."""
+        self.add(path, "dynamodb_wru", units, note)
+        self.writes[(path, operation, table)] += units
+
     def dollars_per_million(self) -> dict[tuple[str, str], Decimal]:
-        out: dict[tuple[str, str], Decimal] = {}
-        for (path, meter), amount in self.requests.items():
-            unit_price = PRICES[meter][0]
-            out[(path, meter)] = amount * unit_price * MILLION
-        return out
+        return {(path, meter): per_million(meter, amount) for (path, meter), amount in self.requests.items()}
+
+
+def per_million(meter: str, amount: Decimal) -> Decimal:
+    """Dollars per 1M orders for `amount` of `meter` per order, at its list price."""
+    return amount * PRICES[meter][0] * MILLION
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,7 @@ class FloorPart:
 
     @property
     def dollars_per_million(self) -> Decimal:
-        return self.amount * PRICES[self.meter][0] * MILLION
+        return per_million(self.meter, self.amount)
 
 
 def accept_floor(usage: Usage) -> list[FloorPart]:
@@ -218,15 +224,12 @@ def accept_floor(usage: Usage) -> list[FloorPart]:
     def written(operation: str, table: str) -> Decimal:
         return Decimal(usage.writes.get(("accept", operation, table), 0))
 
-    idempotency = sum(
-        (
-            Decimal(units)
-            for (path, _op, table), units in usage.writes.items()
-            if (path, table) == ("accept", "IdempotencyTable")
-        ),
-        Decimal(0),
+    idempotency = Decimal(
+        sum(
+            units for (path, _, table), units in usage.writes.items() if (path, table) == ("accept", "IdempotencyTable")
+        )
     )
-    parts = [
+    return [
         FloorPart(
             "API Gateway REST request",
             "issue 14.2: WAF on the edge (HTTP APIs take no web ACL)",
@@ -259,7 +262,6 @@ def accept_floor(usage: Usage) -> list[FloorPart]:
             "trace items, one per invocation above", "DESIGN 6: every hop in the trace", "dynamodb_wru", Decimal(2)
         ),
     ]
-    return [part for part in parts if part.amount]
 
 
 def _function_id(name: str) -> str:
@@ -333,9 +335,10 @@ class _Meter:
     def dynamodb(self, path: str, operation: str, body: dict[str, Any], answer: dict[str, Any]) -> None:
         def write(table: str, item: dict[str, Any] | None, key: dict[str, Any] | None, factor: int = 1) -> None:
             size = max(item_size(item), stored_item_size(table, key) if key else 0)
-            units = factor * _units(size, 1024)
-            self.usage.add(path, "dynamodb_wru", units, f"{operation} {_table_id(table)} {size} B")
-            self.usage.writes[(path, operation, _table_id(table))] += units
+            table_id = _table_id(table)
+            self.usage.add_write(
+                path, operation, table_id, factor * _units(size, 1024), f"{operation} {table_id} {size} B"
+            )
 
         def read(units: float, table: str) -> None:
             self.usage.add(path, "dynamodb_rru", units, f"{operation} {_table_id(table)}")
